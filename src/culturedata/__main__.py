@@ -1,0 +1,3 @@
+from culturedata.cli import main
+
+main()

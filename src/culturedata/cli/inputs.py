@@ -1,0 +1,42 @@
+"""Turning a command's INPUT, a configured source id or a file, into a `Source`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from culturedata.cli.state import State
+from culturedata.config import Source
+from culturedata.errors import InputError
+
+KINDS_BY_SUFFIX = {".csv": "csv", ".tsv": "csv", ".xml": "xml", ".lido": "xml"}
+
+
+def resolve_input(state: State, name: str, mapping: str | None, language: str = "fr") -> Source:
+    """A configured source when `name` is a source id, else an ad-hoc source over a file."""
+    path = Path(name)
+    if not path.exists() and state.has_config():
+        source = state.config().source(name)  # raises with the list of known ids
+        return source if mapping is None else _with_mapping(source, mapping)
+    if not path.exists():
+        raise InputError("input.not_found", name=name)
+    kind = KINDS_BY_SUFFIX.get(path.suffix.lower())
+    if kind is None:
+        raise InputError("input.unknown_format", path=path, known=", ".join(sorted(KINDS_BY_SUFFIX)))
+    if mapping is None:
+        raise InputError("input.needs_mapping", path=path)
+    return Source(
+        id=_source_id(path), name={"fr": path.name, "en": path.name}, kind=kind, mapping=mapping,
+        path=path.resolve(), language=language, where=str(path),
+    )
+
+
+def _with_mapping(source: Source, mapping: str) -> Source:
+    from dataclasses import replace
+
+    return replace(source, mapping=mapping)
+
+
+def _source_id(path: Path) -> str:
+    from culturedata.mapping.iris import slug
+
+    return slug(path.stem) or "file"

@@ -1,0 +1,43 @@
+"""`culturedata load FILE…`: load RDF datasets into a new snapshot and publish it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+
+from culturedata.cli.i18n import I18nCommand
+from culturedata.cli.state import state
+from culturedata.errors import InputError
+from culturedata.messages import t
+from culturedata.store import Snapshots
+
+
+@click.command("load", cls=I18nCommand, help="cli.load.help")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_command(files: tuple[Path, ...]) -> None:
+    config = state().config()
+    snapshots = Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots")))
+    staging = snapshots.begin()
+    store = staging.store
+    assert store is not None
+    try:
+        for path in files:
+            try:
+                rdf_format = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
+            except ValueError:
+                rdf_format = None
+            if rdf_format is None:
+                raise InputError("input.unknown_format", path=path, known=".nq, .trig, .ttl, .nt")
+            try:
+                store.bulk_load(path=str(path), format=rdf_format)
+            except SyntaxError as exc:
+                raise InputError("load.syntax", path=path, detail=exc) from exc
+        quads = len(store)
+        del store
+        snapshots.publish(staging)
+    except BaseException:
+        snapshots.discard(staging)
+        raise
+    click.echo(t("cli.load.done", quads=quads, snapshot=staging.id), err=True)

@@ -1,0 +1,27 @@
+"""`culturedata serve`: the SPARQL endpoint over the published snapshot."""
+
+from __future__ import annotations
+
+import click
+import uvicorn
+
+from culturedata.cli.i18n import I18nCommand, option
+from culturedata.cli.state import state
+from culturedata.config import Config
+from culturedata.messages import t
+from culturedata.server import create_app
+from culturedata.store import Snapshots
+
+
+@click.command("serve", cls=I18nCommand, help="cli.serve.help")
+@option("--host", help="cli.opt.host")
+@option("--port", type=click.IntRange(0, 65535), help="cli.opt.port")
+def serve_command(host: str | None, port: int | None) -> None:
+    config = state().config()
+    serve(config, host or str(config.get("server.host")), port if port is not None else int(config.get("server.port")))
+
+
+def serve(config: Config, host: str, port: int) -> None:
+    app = create_app(Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots"))))
+    click.echo(t("cli.serve.listening", host=host, port=port), err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,0 +1,29 @@
+"""Checking a source's `[sources.options]` against what its harvester understands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from culturedata.config import Source
+from culturedata.errors import ConfigError
+
+
+def read_options(source: Source, declared: dict[str, tuple[type, Any]]) -> dict[str, Any]:
+    """The source's options with defaults filled in; unknown keys and wrong types are errors."""
+    values = {name: default for name, (_, default) in declared.items()}
+    for name, value in source.options.items():
+        if name not in declared:
+            raise ConfigError(
+                "config.unknown_key",
+                path=source.where,
+                key=f"options.{name}",
+                known=", ".join(sorted(declared)) or "-",
+            )
+        kind = declared[name][0]
+        if not isinstance(value, kind):
+            from culturedata.messages import t
+
+            problem = t("config.problem.type", expected=kind.__name__, actual=type(value).__name__)
+            raise ConfigError("config.bad_value", path=source.where, key=f"options.{name}", problem=problem)
+        values[name] = value
+    return values

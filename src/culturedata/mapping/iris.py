@@ -1,0 +1,25 @@
+"""Stable IRIs: the same record gets the same IRIs on every run.
+
+Slug rule, documented in docs/mapping.md: accents are dropped (é → e), letters lowered,
+every run of characters other than a-z, 0-9, '.', '_' and '-' becomes one '-', and
+leading or trailing '-' are trimmed. "1998.3.12" stays "1998.3.12"; "Boîte à bijoux #2"
+becomes "boite-a-bijoux-2".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+_UNSAFE = re.compile(r"[^a-z0-9._-]+")
+
+
+def slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _UNSAFE.sub("-", ascii_text.lower()).strip("-") or quote(text, safe="")
+
+
+def graph_iri(base: str, source_id: str, local_id: str) -> str:
+    """The named graph holding everything one record says."""
+    return f"{base}graph/{source_id}/{slug(local_id)}"

@@ -1,0 +1,98 @@
+"""Immutable snapshots of the store, published by an atomic pointer switch.
+
+Oxigraph allows one writing process, and opening a store read-only while another process
+writes it is undefined. So the served store never changes: a run copies the current
+snapshot (`Store.backup` hard-links its files, so this is instant), writes into the copy,
+and then swaps the `current` symlink to it in one `rename`. A reader sees the old snapshot
+or the new one, never half of a run.
+
+    <store>/snapshots/<id>/      one pyoxigraph store per published run
+    <store>/staging/<id>/        the run being written; removed if the run dies
+    <store>/current -> snapshots/<id>
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from culturedata.errors import StoreError
+
+
+@dataclass
+class Staging:
+    """The snapshot a run is writing. Hold this, not the store: publishing must be able to
+    close the store (drop the last reference) before its directory moves."""
+
+    id: str
+    path: Path
+    store: ox.Store | None
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.flush()
+        self.store = None
+
+
+@dataclass(frozen=True)
+class Snapshots:
+    root: Path
+    keep: int = 5
+
+    @property
+    def pointer(self) -> Path:
+        return self.root / "current"
+
+    def current(self) -> Path | None:
+        """The published snapshot's directory, or None before the first publication."""
+        if not self.pointer.is_symlink():
+            return None
+        return (self.root / os.readlink(self.pointer)).resolve()
+
+    def begin(self) -> Staging:
+        """A writable copy of the current snapshot, under a new id."""
+        snapshot_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        staging = self.root / "staging" / snapshot_id
+        try:
+            staging.parent.mkdir(parents=True, exist_ok=True)
+            current = self.current()
+            if current is not None:
+                ox.Store.read_only(str(current)).backup(str(staging))
+            return Staging(snapshot_id, staging, ox.Store(str(staging)))
+        except OSError as exc:
+            raise StoreError("store.unwritable", path=self.root, detail=exc) from exc
+
+    def publish(self, staging: Staging) -> Path:
+        """Make the staged snapshot the served one, atomically, then drop old snapshots."""
+        if staging.store is not None:
+            staging.store.optimize()
+        staging.close()  # RocksDB must be closed before its directory moves
+        final = self.root / "snapshots" / staging.id
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging.path, final)
+        snapshot_id = staging.id
+        temporary = self.root / "current.new"
+        temporary.unlink(missing_ok=True)
+        temporary.symlink_to(Path("snapshots") / snapshot_id)
+        os.replace(temporary, self.pointer)
+        self._prune()
+        return final
+
+    def discard(self, staging: Staging) -> None:
+        staging.close()
+        shutil.rmtree(staging.path, ignore_errors=True)
+
+    def published(self) -> list[Path]:
+        folder = self.root / "snapshots"
+        return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+    def _prune(self) -> None:
+        current = self.current()
+        for old in self.published()[: -self.keep]:
+            if old != current:
+                shutil.rmtree(old, ignore_errors=True)
