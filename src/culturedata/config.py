@@ -50,7 +50,9 @@ SOURCE_KEYS: dict[str, tuple[type | tuple[type, ...], bool, str]] = {
     "publisher": ((str, dict), False, "settings.source.publisher"),
     "enabled": (bool, False, "settings.source.enabled"),
     "options": (dict, False, "settings.source.options"),
+    "quarantine": (str, False, "settings.source.quarantine"),
 }
+QUARANTINE_POLICIES = ("violation", "warning", "never")  # see validate/quarantine.py
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,7 @@ class Source:
     enabled: bool = True
     options: dict[str, Any] = field(default_factory=dict)
     where: str = ""  # "culturedata.toml: sources[2]", for error messages
+    quarantine: str = "violation"
 
     @property
     def location(self) -> str:
@@ -207,6 +210,9 @@ def _read_source(path: Path, where: str, entry: dict[str, Any]) -> Source:
     if not SOURCE_ID.match(entry["id"]):
         _bad(path, f"{where}.id", "config.problem.id_format", value=entry["id"])
     where = f"sources[{index_label(entry['id'])}]"
+    if entry.get("quarantine", "violation") not in QUARANTINE_POLICIES:
+        _bad(path, f"{where}.quarantine", "validate.problem.quarantine", value=entry["quarantine"],
+             known=", ".join(QUARANTINE_POLICIES))
     file_path = None
     if "path" in entry:
         file_path = (path.parent / entry["path"]).resolve()
@@ -225,6 +231,7 @@ def _read_source(path: Path, where: str, entry: dict[str, Any]) -> Source:
         enabled=entry.get("enabled", True),
         options=entry.get("options", {}),
         where=f"{path.name}: {where}",
+        quarantine=entry.get("quarantine", "violation"),
     )
 
 

@@ -27,7 +27,7 @@ from culturedata.messages import both
 from culturedata.records import Finding, MappedRecord, Severity
 from culturedata.store import Loader, Snapshots
 from culturedata.store.loader import DCTERMS
-from culturedata.validate import PyshaclValidator, RecordReport, Validator, load_shapes, validate_records
+from culturedata.validate import EngineSpec, Policy, QuarantineLog, RecordReport, Validator, validate_records
 
 Progress = Callable[[str, int], None]
 
@@ -44,6 +44,7 @@ class SourceReport:
     error: str | None = None
     seconds: float = 0.0
     rules: Counter[str] = field(default_factory=Counter)
+    violated: Counter[str] = field(default_factory=Counter)  # rules of violations only
     quarantine: list[dict[str, str | None]] = field(default_factory=list)
 
     @property
@@ -70,6 +71,8 @@ class RunReport:
             # asdict rebuilds a Counter from its items, turning (rule, count) pairs into keys.
             source["rules"] = dict(report.rules.most_common())
             source["quality"] = round(report.quality, 4)
+            source["violated"] = dict(report.violated.most_common())
+            source["most_violated"] = [rule for rule, _ in report.violated.most_common(5)]
         return json.dumps(data, ensure_ascii=False, indent=2)
 
 
@@ -80,7 +83,8 @@ def prepare(config: Config, sources: list[Source]) -> dict[str, Mapping]:
 
 def run(config: Config, sources: list[Source], progress: Progress | None = None) -> RunReport:
     mappings = prepare(config, sources)
-    validator = PyshaclValidator(load_shapes())
+    validator = EngineSpec()
+    validator.build()  # shapes that do not load stop the run before any record moves
     snapshots = Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots")))
     staging = snapshots.begin()
     report = RunReport(snapshot=staging.id)
@@ -104,7 +108,7 @@ def _run_source(
     config: Config,
     source: Source,
     mapping: Mapping,
-    validator: Validator,
+    validator: EngineSpec | Validator,
     store: ox.Store,
     progress: Progress | None,
 ) -> SourceReport:
@@ -114,34 +118,43 @@ def _run_source(
     before = _graphs_of(store, loader.system_graph, source.id)
     seen: set[str] = set()
     context = MappingContext.for_source(config.base_iri, source.id, source.language)
+    policy, kept = Policy(source.quarantine), QuarantineLog(config.store_path, source.id)
     try:
         records = harvest(source, HarvestOptions())
         mapped = map_records(mapping, _count(records, report, progress, source.id), context)
         for record, checked in validate_records(validator, _unique(mapped, seen), config.get("validate.batch_size")):
-            _keep(record, checked, loader, report)
+            _keep(record, checked, loader, report, policy.quarantines(checked), kept)
     except UsageError:
+        kept.discard()
         raise
     except CultureDataError as exc:
+        kept.discard()
         report.failed, report.error = True, str(exc)
         report.seconds = time.monotonic() - started
         return report  # keep yesterday's graphs of a failed source untouched
     for graph in before - {graph_iri(config.base_iri, source.id, key) for key in seen}:
         loader.remove(graph)
         report.removed += 1
+    kept.commit()
     report.seconds = round(time.monotonic() - started, 3)
     return report
 
 
-def _keep(record: MappedRecord, checked: RecordReport, loader: Loader, report: SourceReport) -> None:
+def _keep(
+    record: MappedRecord, checked: RecordReport, loader: Loader, report: SourceReport, quarantined: bool,
+    kept: QuarantineLog,
+) -> None:
     report.rules.update(f.rule for f in checked.findings)
-    if checked.conforms:
+    report.violated.update(f.rule for f in checked.findings if f.severity is Severity.VIOLATION)
+    kept.add(record, checked, quarantined)
+    if not quarantined:
         loader.add(record)
         report.published += 1
         report.warnings += any(f.severity is Severity.WARNING for f in checked.findings)
         return
     report.quarantined += 1
     loader.remove(record.graph)
-    worst = [f for f in checked.findings if f.severity is Severity.VIOLATION]
+    worst = sorted(checked.findings, key=lambda f: -f.severity.rank)
     report.quarantine.append(
         {"record": record.local_id, "location": record.location, "rule": worst[0].rule, "message": worst[0].text("en")}
     )

@@ -75,6 +75,7 @@ class Finding:
     path: str | None = None
     value: str | None = None
     location: str | None = None
+    component: str | None = None  # the SHACL constraint component, for sh:ValidationReport
 
     def text(self, lang: str) -> str:
         return self.message.get(lang) or next(iter(self.message.values()), self.rule)

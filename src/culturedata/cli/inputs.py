@@ -40,3 +40,14 @@ def _source_id(path: Path) -> str:
     from culturedata.mapping.iris import slug
 
     return slug(path.stem) or "file"
+
+
+def resolve_inputs(state: State, name: str, mapping: str | None, language: str = "fr") -> list[Source]:
+    """Like `resolve_input`, and a directory gives one ad-hoc source per file of a known format."""
+    path = Path(name)
+    if not path.is_dir():
+        return [resolve_input(state, name, mapping, language)]
+    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in KINDS_BY_SUFFIX)
+    if not files:
+        raise InputError("input.empty_dir", path=path, known=", ".join(sorted(KINDS_BY_SUFFIX)))
+    return [resolve_input(state, str(file), mapping, language) for file in files]

@@ -2,51 +2,136 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from culturedata.cli.i18n import I18nCommand, option
-from culturedata.cli.inputs import resolve_input
+from culturedata.cli.inputs import resolve_inputs
 from culturedata.cli.map import base_iri
-from culturedata.cli.state import state
+from culturedata.cli.state import State, state
+from culturedata.config import Source
+from culturedata.errors import InputError
 from culturedata.harvest import harvest
-from culturedata.mapping import MappingContext, load_mapping, map_records
-from culturedata.messages import current_lang
-from culturedata.records import Severity
-from culturedata.validate import PyshaclValidator, load_shapes, validate_records
-from culturedata.validate.report import render_json, render_text
+from culturedata.mapping import Mapping, MappingContext, load_mapping, map_record
+from culturedata.messages import both, current_lang
+from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
+from culturedata.validate.batches import EngineSpec, default_workers, validate_records
+from culturedata.validate.html import render_html
+from culturedata.validate.rdffiles import rdf_files, read_rdf
+from culturedata.validate.report import RecordReport, render_csv, render_json, render_text
+from culturedata.validate.shaclreport import render_turtle
+from culturedata.validate.validator import ENGINES
 
 FAIL_ON = {"violation": Severity.VIOLATION, "warning": Severity.WARNING, "never": None}
+FORMATS = ("text", "json", "csv", "ttl", "html")
+# The file kinds a mapping's `format` can read; a file of another kind is the wrong input.
+MAPPING_KINDS = {"csv": {"csv"}, "xml": {"xml"}, "json": {"json", "jsonld"}}
 
 
 @click.command("validate", cls=I18nCommand, help="cli.validate.help")
 @click.argument("input_name", metavar="INPUT")
 @option("--mapping", help="cli.opt.mapping")
+@option("--rdf", is_flag=True, help="validate.opt.rdf")
 @option("--shapes", type=click.Path(exists=True, file_okay=False, path_type=Path), help="cli.opt.shapes")
-@option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="cli.opt.report_format")
+@option("--vocabularies", type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="validate.opt.vocabularies")
+@option("--format", "fmt", type=click.Choice(FORMATS), default="text", help="cli.opt.report_format")
 @option("--fail-on", type=click.Choice(list(FAIL_ON)), default="violation", help="cli.opt.fail_on")
 @option("--all", "show_all", is_flag=True, help="cli.opt.all")
+@option("--engine", type=click.Choice(sorted(ENGINES)), default="pyshacl", help="validate.opt.engine")
+@option("--workers", type=click.IntRange(min=1), help="validate.opt.workers")
+@option("--out", type=click.Path(dir_okay=False, path_type=Path), help="validate.opt.out")
 @click.pass_context
 def validate_command(
-    ctx: click.Context, input_name: str, mapping: str | None, shapes: Path | None, fmt: str, fail_on: str,
-    show_all: bool,
+    ctx: click.Context, input_name: str, mapping: str | None, rdf: bool, shapes: Path | None,
+    vocabularies: Path | None, fmt: str, fail_on: str, show_all: bool, engine: str, workers: int | None,
+    out: Path | None,
 ) -> None:
     current = state()
-    source = resolve_input(current, input_name, mapping)
-    compiled = load_mapping(source.mapping)
-    validator = PyshaclValidator(load_shapes(shapes))
-    context = MappingContext.for_source(
-        base_iri(current.config() if current.has_config() else None), source.id, source.language
-    )
-    mapped = map_records(compiled, harvest(source), context)
-    reports = [report for _, report in validate_records(validator, mapped)]
-    if fmt == "json":
-        click.echo(render_json(reports), nl=False)
-    else:
-        click.echo(render_text(reports, current_lang(), None if show_all else 3), nl=False)
+    records = _rdf_records(input_name) if rdf else _mapped_records(current, input_name, mapping)
+    spec = EngineSpec(engine, shapes, vocabularies)
+    batch_size = int(current.config().get("validate.batch_size")) if current.has_config() else 500
+    reports = [r for _, r in validate_records(spec, records, batch_size, workers or default_workers())]
+    if not reports:
+        raise InputError("validate.no_records", input=input_name)
+    if not rdf and len(reports) > 1 and all(any(f.rule == "unmappable" for f in r.findings) for r in reports):
+        raise InputError("validate.wrong_mapping_records", input=input_name, mapping=mapping or "-")
+    _emit(_render(reports, fmt, show_all, input_name), out)
     threshold = FAIL_ON[fail_on]
-    failing = threshold is not None and any(
-        f.severity.rank >= threshold.rank for r in reports for f in r.findings
-    )
-    ctx.exit(1 if failing else 0)
+    ctx.exit(1 if any(r.fails(threshold) for r in reports) else 0)
+
+
+def _mapped_records(current: State, input_name: str, mapping: str | None) -> Iterator[MappedRecord]:
+    sources = resolve_inputs(current, input_name, mapping)
+    compiled = {source.mapping: load_mapping(source.mapping) for source in sources}
+    for source in sources:
+        _check_kind(source, compiled[source.mapping].format)
+    base = base_iri(current.config() if current.has_config() else None)
+    return _chained(sources, compiled, base)
+
+
+def _chained(sources: list[Source], compiled: dict[str, Mapping], base: str) -> Iterator[MappedRecord]:
+    for source in sources:
+        context = MappingContext.for_source(base, source.id, source.language)
+        for record in harvest(source):
+            yield _map_one(compiled[source.mapping], record, context)
+
+
+def _map_one(mapping: Mapping, record: SourceRecord, context: MappingContext) -> MappedRecord:
+    """The mapped record, or an 'unmappable' finding when the mapper fails on this one record
+    (a value that makes an invalid IRI…): one bad row must not hide the rest of the report."""
+    try:
+        return map_record(mapping, record, context)
+    except (ValueError, TypeError, LookupError) as exc:
+        finding = Finding(
+            stage="map", severity=Severity.VIOLATION, rule="unmappable",
+            message=both("validate.unmappable", record=record.key, detail=exc), source_id=record.source_id,
+            local_id=record.local_id, location=record.location,
+        )
+        return MappedRecord(record.source_id, record.local_id, "", (), record.content_hash, record.origin,
+                            record.location, record.datestamp, False, (finding,))
+
+
+def _check_kind(source: Source, mapping_format: str) -> None:
+    readable = MAPPING_KINDS.get(mapping_format)
+    if readable is not None and source.kind in {k for kinds in MAPPING_KINDS.values() for k in kinds} \
+            and source.kind not in readable:
+        raise InputError("validate.wrong_mapping", path=source.location, mapping=source.mapping,
+                         expected=mapping_format, actual=source.kind)
+
+
+def _rdf_records(input_name: str) -> Iterator[MappedRecord]:
+    files = rdf_files(Path(input_name))
+
+    def records() -> Iterator[MappedRecord]:
+        for path in files:
+            yield from read_rdf(path)
+
+    return records()
+
+
+def _render(reports: list[RecordReport], fmt: str, show_all: bool, title: str) -> str:
+    lang = current_lang()
+    if fmt == "json":
+        return render_json(reports)
+    if fmt == "csv":
+        return render_csv(reports, lang)
+    if fmt == "ttl":
+        return render_turtle(reports)
+    if fmt == "html":
+        return render_html(reports, lang, title)
+    return render_text(reports, lang, None if show_all else 3)
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError("validate.cannot_write", path=out, detail=exc.strerror or exc) from exc

@@ -1,15 +1,33 @@
-"""Validate: check mapped records against the SHACL shapes, record by record."""
+"""Validate: check mapped records against the SHACL shapes, record by record, and report.
 
-from culturedata.validate.report import RecordReport, summarise
+    shapes.py       shapes/*.ttl and the SKOS vocabularies they check against
+    validator.py    the `Validator` protocol, the pySHACL engine, `ENGINES` by name
+    batches.py      batches of records through an engine, in worker processes
+    report.py       per-record reports, the summary, text / JSON / CSV
+    shaclreport.py  the sh:ValidationReport in Turtle
+    html.py         the self-contained HTML report
+    quarantine.py   the per-source quarantine policy and the files that keep its records
+    rdffiles.py     RDF files as records, for `validate --rdf`
+"""
+
+from culturedata.validate.batches import EngineSpec, validate_records
+from culturedata.validate.quarantine import Policy, QuarantineLog
+from culturedata.validate.report import RecordReport, Summary, summarise
 from culturedata.validate.shapes import ShapeSet, load_shapes
-from culturedata.validate.validator import PyshaclValidator, Validator, validate_records
+from culturedata.validate.validator import ENGINES, PyshaclValidator, Validator, make_validator
 
 __all__ = [
+    "ENGINES",
+    "EngineSpec",
+    "Policy",
     "PyshaclValidator",
+    "QuarantineLog",
     "RecordReport",
     "ShapeSet",
+    "Summary",
     "Validator",
     "load_shapes",
+    "make_validator",
     "summarise",
     "validate_records",
 ]

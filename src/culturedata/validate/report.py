@@ -1,11 +1,34 @@
-"""Per-record validation results and the summary figures a run report shows."""
+"""Per-record validation results, the summary figures, and the text, JSON and CSV reports.
+
+Every renderer works from the same `Summary` and `groups()`, so the counts a museum reads
+in the terminal, the HTML page and the JSON file are the same numbers.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from culturedata.records import Finding, Severity
+
+_LINE = re.compile(r"^line (\d+)")
+PREFIXES = {
+    "http://schema.org/": "schema:",
+    "https://schema.org/": "schema:",
+    "https://w3id.org/culturedata/ns/qcp#": "qcp:",
+    "https://w3id.org/culturedata/shapes/": "shapes:",
+    "https://w3id.org/culturedata/vocab/": "vocab:",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:",
+    "http://www.w3.org/2000/01/rdf-schema#": "rdfs:",
+    "http://www.w3.org/2004/02/skos/core#": "skos:",
+    "http://www.w3.org/ns/shacl#": "sh:",
+    "http://www.w3.org/2001/XMLSchema#": "xsd:",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +39,10 @@ class RecordReport:
     location: str | None = None
 
     @property
+    def key(self) -> str:
+        return f"{self.source_id}:{self.local_id}"
+
+    @property
     def conforms(self) -> bool:
         """A record conforms when nothing it has is a violation; warnings are published."""
         return not any(f.severity is Severity.VIOLATION for f in self.findings)
@@ -24,22 +51,55 @@ class RecordReport:
     def worst(self) -> Severity | None:
         return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
 
+    def fails(self, threshold: Severity | None) -> bool:
+        """Whether a finding reaches `threshold` (None: nothing ever fails)."""
+        return threshold is not None and any(f.severity.rank >= threshold.rank for f in self.findings)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleGroup:
+    """All findings of one rule: what the grouped reports list, worst and most frequent first."""
+
+    rule: str
+    severity: Severity
+    findings: tuple[Finding, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.findings)
+
+    @property
+    def records(self) -> int:
+        return len({(f.source_id, f.local_id) for f in self.findings})
+
+    def message(self, lang: str) -> str:
+        return self.findings[0].text(lang)
+
 
 @dataclass(slots=True)
 class Summary:
     records: int = 0
     conforming: int = 0
     with_violations: int = 0
-    with_warnings: int = 0
+    with_warnings: int = 0  # warnings and no violation: published, but worth a look
+    findings: int = 0
     rules: Counter[str] = field(default_factory=Counter)
+    violated: Counter[str] = field(default_factory=Counter)
 
     @property
     def quality(self) -> float:
         """Share of records with no violation, the per-source quality figure."""
         return self.conforming / self.records if self.records else 1.0
 
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "records": self.records, "conforming": self.conforming, "with_violations": self.with_violations,
+            "with_warnings": self.with_warnings, "findings": self.findings, "quality": round(self.quality, 4),
+            "rules": dict(self.rules.most_common()), "most_violated": dict(self.violated.most_common(5)),
+        }
 
-def summarise(reports: list[RecordReport]) -> Summary:
+
+def summarise(reports: Sequence[RecordReport]) -> Summary:
     summary = Summary()
     for report in reports:
         summary.records += 1
@@ -50,62 +110,123 @@ def summarise(reports: list[RecordReport]) -> Summary:
             summary.with_violations += 1
         if worst is Severity.WARNING:
             summary.with_warnings += 1
+        summary.findings += len(report.findings)
         summary.rules.update(f.rule for f in report.findings)
+        summary.violated.update(f.rule for f in report.findings if f.severity is Severity.VIOLATION)
     return summary
 
 
-def render_text(reports: list[RecordReport], lang: str, examples: int | None = 3) -> str:
-    """Summary first, then findings grouped by rule, most frequent first."""
-    from culturedata.messages import t
-
-    summary = summarise(reports)
-    lines = [
-        t("validate.summary", lang, records=summary.records, conforming=summary.conforming,
-          violations=summary.with_violations, warnings=summary.with_warnings),
-        "",
-    ]
+def groups(reports: Sequence[RecordReport]) -> list[RuleGroup]:
+    """Findings grouped by rule: violations before warnings, then the most frequent first."""
     by_rule: dict[str, list[Finding]] = {}
     for report in reports:
         for finding in report.findings:
             by_rule.setdefault(finding.rule, []).append(finding)
-    ordered = sorted(by_rule.items(), key=lambda item: (-max(f.severity.rank for f in item[1]), -len(item[1])))
-    for rule, findings in ordered:
-        first = findings[0]
-        lines.append(t("validate.rule", lang, severity=t(f"validate.severity.{first.severity.value}", lang),
-                       rule=rule, count=len(findings)))
-        lines.append(f"    {first.text(lang)}")
-        shown = findings if examples is None else findings[:examples]
-        for finding in shown:
-            where = f" ({finding.location})" if finding.location else ""
-            detail = f" {finding.path}" if finding.path else ""
-            value = f" = {finding.value!r}" if finding.value else ""
-            lines.append(f"      - {finding.local_id}{where}{detail}{value}")
-        if len(shown) < len(findings):
-            lines.append("      " + t("validate.more", lang, count=len(findings) - len(shown)))
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    made = [
+        RuleGroup(rule, max((f.severity for f in found), key=lambda s: s.rank), tuple(found))
+        for rule, found in by_rule.items()
+    ]
+    return sorted(made, key=lambda g: (-g.severity.rank, -g.count, g.rule))
 
 
-def render_json(reports: list[RecordReport]) -> str:
-    import json
+def compact(iri: str | None) -> str:
+    """`schema:name` rather than the full IRI, for people reading a report."""
+    if not iri:
+        return ""
+    for namespace, prefix in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return prefix + iri[len(namespace):]
+    return iri
+
+
+def where(finding: Finding, lang: str) -> str:
+    """Where the provider finds the record: its id, and the line or element in their file."""
+    return f"{finding.local_id} ({located(finding.location, lang)})" if finding.location else finding.local_id
+
+
+def located(location: str | None, lang: str) -> str:
+    """Harvesters say "line 12"; a French report says "ligne 12"."""
+    from culturedata.messages import t
+
+    if location and (match := _LINE.match(location)):
+        return t("validate.line", lang, line=match.group(1)) + location[match.end():]
+    return location or ""
+
+
+def render_text(reports: Sequence[RecordReport], lang: str, examples: int | None = 3) -> str:
+    """Summary first, then findings grouped by rule with a few example records each."""
+    from culturedata.messages import t
 
     summary = summarise(reports)
+    made = groups(reports)
+    lines = [
+        t("validate.summary", lang, records=summary.records, conforming=summary.conforming,
+          violations=summary.with_violations, warnings=summary.with_warnings),
+    ]
+    if made:
+        lines += ["", t("validate.text.per_rule", lang)]
+        width = max(len(str(g.count)) for g in made)
+        lines += [f"  {g.count:>{width}}  {_severity(g.severity, lang):<13} {g.rule}" for g in made]
+    for group in made:
+        lines += ["", t("validate.rule", lang, severity=_severity(group.severity, lang), rule=group.rule,
+                        count=group.count), f"    {group.message(lang)}"]
+        shown = group.findings if examples is None else group.findings[:examples]
+        for finding in shown:
+            detail = f" {compact(finding.path)}" if finding.path else ""
+            value = f" = {finding.value!r}" if finding.value else ""
+            lines.append(f"      - {where(finding, lang)}{detail}{value}")
+            if finding.text(lang) != group.message(lang):
+                lines.append(f"        {finding.text(lang)}")
+        if len(shown) < group.count:
+            lines.append("      " + t("validate.more", lang, count=group.count - len(shown)))
+    return "\n".join(lines) + "\n"
+
+
+def _severity(severity: Severity, lang: str) -> str:
+    from culturedata.messages import t
+
+    return t(f"validate.severity.{severity.value}", lang)
+
+
+def finding_dict(finding: Finding) -> dict[str, object]:
+    return {
+        "severity": finding.severity.value, "rule": finding.rule, "message": finding.message,
+        "source": finding.source_id, "record": finding.local_id, "location": finding.location,
+        "focus": finding.focus, "path": finding.path, "value": finding.value, "stage": finding.stage,
+        "component": finding.component,
+    }
+
+
+def render_json(reports: Sequence[RecordReport]) -> str:
+    summary = summarise(reports)
     data = {
-        "summary": {
-            "records": summary.records, "conforming": summary.conforming,
-            "with_violations": summary.with_violations, "with_warnings": summary.with_warnings,
-            "rules": dict(summary.rules.most_common()),
-        },
+        "summary": summary.to_dict(),
+        "groups": [
+            {"rule": g.rule, "severity": g.severity.value, "count": g.count, "records": g.records,
+             "message": g.findings[0].message}
+            for g in groups(reports)
+        ],
         "records": [
             {
                 "source": r.source_id, "id": r.local_id, "location": r.location, "conforms": r.conforms,
-                "findings": [
-                    {"severity": f.severity.value, "rule": f.rule, "message": f.message, "focus": f.focus,
-                     "path": f.path, "value": f.value, "location": f.location, "stage": f.stage}
-                    for f in r.findings
-                ],
+                "findings": [finding_dict(f) for f in r.findings],
             }
             for r in reports
         ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+CSV_COLUMNS = ("source", "record", "location", "severity", "rule", "message", "focus", "path", "value", "stage")
+
+
+def render_csv(reports: Sequence[RecordReport], lang: str) -> str:
+    """One row per finding, the message in the chosen language; spreadsheets open it as is."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for report in reports:
+        for f in report.findings:
+            writer.writerow((f.source_id, f.local_id, f.location or "", f.severity.value, f.rule, f.text(lang),
+                             f.focus or "", f.path or "", f.value or "", f.stage))
+    return out.getvalue()

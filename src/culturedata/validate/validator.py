@@ -1,21 +1,23 @@
 """Checking batches of mapped records with pySHACL, and tying each result back to its record.
 
 The engine sits behind `Validator` so that a faster one can replace pySHACL without the
-pipeline noticing. pySHACL runs with the settings that keep it fast: no inference, no
-advanced features, the data graph validated in place, one batch of records per call.
+pipeline noticing: an engine is a class built from a `ShapeSet`, registered by name in
+`ENGINES` (chosen with `--engine`). pySHACL runs with the settings that keep it fast: no
+inference, no advanced features, no ontology graph to copy, the data graph validated in
+place, one batch of records per call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
+from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
 
 import pyoxigraph as ox
 from pyshacl import validate as pyshacl_validate
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
+from culturedata.errors import ShapesError
 from culturedata.records import Finding, MappedRecord, Severity
 from culturedata.validate.report import RecordReport
 from culturedata.validate.shapes import ShapeSet
@@ -25,6 +27,8 @@ SEVERITIES = {SH.Violation: Severity.VIOLATION, SH.Warning: Severity.WARNING, SH
 
 
 class Validator(Protocol):
+    """An engine: the reports of a batch of records, one per record, in the batch's order."""
+
     def validate(self, records: Sequence[MappedRecord]) -> list[RecordReport]: ...
 
 
@@ -33,41 +37,85 @@ class PyshaclValidator:
         self.shapes = shapes
 
     def validate(self, records: Sequence[MappedRecord]) -> list[RecordReport]:
-        owners: dict[str, MappedRecord] = {}
-        for record in records:
-            for triple in record.triples:
-                owners.setdefault(triple.subject.value, record)
-        data = self._data_graph(records)
+        owners = owners_of(records)
+        data = data_graph(records, self.shapes.vocabularies)
         _, results, _ = pyshacl_validate(
             data, shacl_graph=self.shapes.shapes, inference="none", advanced=False, inplace=True,
-            allow_warnings=True,
+            allow_warnings=True, allow_infos=True,
         )
-        found: dict[str, list[Finding]] = {r.key: list(r.findings) for r in records}
-        for finding_record, finding in _findings(results, owners):
-            found[finding_record.key].append(finding)
-        return [
-            RecordReport(r.source_id, r.local_id, tuple(found[r.key]), r.location) for r in records
-        ]
+        return reports_for(records, findings_in(results, owners))
 
-    def _data_graph(self, records: Sequence[MappedRecord]) -> Graph:
-        """The batch's triples plus the vocabulary concepts they cite, as one rdflib graph."""
-        dataset = ox.Store()
-        cited: set[ox.NamedNode] = set()
-        for record in records:
-            dataset.extend(ox.Quad(t.subject, t.predicate, t.object) for t in record.triples)
-            cited.update(t.object for t in record.triples if isinstance(t.object, ox.NamedNode))
-        vocab = self.shapes.vocabularies
+
+ENGINES: dict[str, Callable[[ShapeSet], Validator]] = {"pyshacl": PyshaclValidator}
+
+
+def make_validator(engine: str, shapes: ShapeSet) -> Validator:
+    factory = ENGINES.get(engine)
+    if factory is None:
+        raise ShapesError("validate.unknown_engine", engine=engine, known=", ".join(sorted(ENGINES)))
+    return factory(shapes)
+
+
+def owners_of(records: Sequence[MappedRecord]) -> dict[str, MappedRecord]:
+    """Which record each subject belongs to, so a result on a focus node finds its record."""
+    owners: dict[str, MappedRecord] = {}
+    for record in records:
+        for triple in record.triples:
+            owners.setdefault(_key(triple.subject), record)
+    return owners
+
+
+def reports_for(
+    records: Sequence[MappedRecord], found: Iterator[tuple[MappedRecord, Finding]]
+) -> list[RecordReport]:
+    """One report per record: its mapping findings first, then the validation ones."""
+    by_record: dict[str, list[Finding]] = {r.key: list(r.findings) for r in records}
+    for record, finding in found:
+        by_record[record.key].append(finding)
+    return [RecordReport(r.source_id, r.local_id, tuple(by_record[r.key]), r.location) for r in records]
+
+
+def data_graph(records: Sequence[MappedRecord], vocabularies: ox.Store) -> Graph:
+    """The batch's triples plus the vocabulary concepts they cite, as one rdflib graph.
+
+    Terms are converted directly rather than through a serialisation: it is the cheaper path.
+    """
+    graph = Graph()
+    add = graph.add
+    cited: set[ox.NamedNode] = set()
+    for record in records:
+        for t in record.triples:
+            add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+            if isinstance(t.object, ox.NamedNode):
+                cited.add(t.object)
+    if len(vocabularies):
         for iri in cited:
-            dataset.extend(
-                ox.Quad(q.subject, q.predicate, q.object) for q in vocab.quads_for_pattern(iri, None, None)
-            )
-        graph = Graph()
-        graph.parse(data=dataset.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()),
-                    format="nt")
-        return graph
+            for q in vocabularies.quads_for_pattern(iri, None, None):
+                add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    return graph
 
 
-def _findings(results: Graph, owners: dict[str, MappedRecord]) -> Iterator[tuple[MappedRecord, Finding]]:
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise TypeError(f"unsupported term {term!r}")  # RDF-star triples are not part of our data
+
+
+def _key(term: object) -> str:
+    return term.value if isinstance(term, ox.NamedNode | ox.BlankNode) else str(term)
+
+
+def findings_in(results: Graph, owners: dict[str, MappedRecord]) -> Iterator[tuple[MappedRecord, Finding]]:
+    """The findings of a pySHACL results graph, each with the record that owns its focus node."""
     for result in results.subjects(SH.resultSeverity, None):
         focus = results.value(result, SH.focusNode)
         record = owners.get(str(focus))
@@ -78,55 +126,36 @@ def _findings(results: Graph, owners: dict[str, MappedRecord]) -> Iterator[tuple
         yield record, Finding(
             stage="validate",
             severity=SEVERITIES.get(results.value(result, SH.resultSeverity), Severity.VIOLATION),
-            rule=_rule_id(shape, component),
-            message=_messages(results, result),
+            rule=rule_id(shape, component),
+            message=messages(results, result),
             source_id=record.source_id,
             local_id=record.local_id,
             focus=str(focus),
             path=_text(results.value(result, SH.resultPath)),
             value=_text(results.value(result, SH.value)),
             location=record.location,
+            component=_text(component),
         )
 
 
-def _rule_id(shape: Node | None, component: Node | None) -> str:
+def rule_id(shape: Node | None, component: Node | None) -> str:
     # Named shapes are the stable rule ids; a blank-node shape falls back to its component.
     if isinstance(shape, URIRef):
         return str(shape)
     return str(component) if component is not None else "unknown"
 
 
-def _messages(results: Graph, result: Node) -> dict[str, str]:
-    messages: dict[str, str] = {}
+def messages(results: Graph, result: Node) -> dict[str, str]:
+    found: dict[str, str] = {}
     for message in results.objects(result, SH.resultMessage):
         if isinstance(message, Literal):
-            messages.setdefault(message.language or "", str(message))
-    plain = messages.pop("", None)
+            found.setdefault(message.language or "", str(message))
+    plain = found.pop("", None)
     if plain is not None:
         for lang in ("fr", "en"):
-            messages.setdefault(lang, plain)
-    return messages
+            found.setdefault(lang, plain)
+    return found
 
 
 def _text(node: Node | None) -> str | None:
     return None if node is None or not isinstance(node, URIRef | Literal) else str(node)
-
-
-def batched(records: Iterable[MappedRecord], size: int) -> Iterator[list[MappedRecord]]:
-    iterator = iter(records)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-def validate_records(
-    validator: Validator, records: Iterable[MappedRecord], batch_size: int = 500
-) -> Iterator[tuple[MappedRecord, RecordReport]]:
-    """Each record with its report; records with no triples keep only their mapping findings."""
-    for batch in batched(records, batch_size):
-        reports = validator.validate([r for r in batch if r.triples])
-        by_key = {r.source_id + ":" + r.local_id: r for r in reports}
-        for record in batch:
-            report = by_key.get(record.key) or RecordReport(
-                record.source_id, record.local_id, record.findings, record.location
-            )
-            yield record, report

@@ -1,0 +1,129 @@
+"""Running an engine over a stream of records, batch by batch, on every core.
+
+Batches go to worker processes (pySHACL is pure Python, so threads would share one core);
+each worker loads the shapes once, in its initializer. A stream that fits in one batch is
+checked in this process: starting workers would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from itertools import islice
+from pathlib import Path
+
+from culturedata.records import MappedRecord
+from culturedata.validate.report import RecordReport
+from culturedata.validate.shapes import load_shapes
+from culturedata.validate.validator import Validator, make_validator
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSpec:
+    """What a worker needs to build its own engine: plain, picklable values."""
+
+    engine: str = "pyshacl"
+    shapes: Path | None = None
+    ontologies: Path | None = None
+
+    def build(self) -> Validator:
+        """The engine, built once per process: a run checks many sources with the same shapes."""
+        return _build(self)
+
+
+@cache
+def _build(spec: EngineSpec) -> Validator:
+    return make_validator(spec.engine, load_shapes(spec.shapes, spec.ontologies))
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def batched(records: Iterable[MappedRecord], size: int) -> Iterator[list[MappedRecord]]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def validate_records(
+    spec: EngineSpec | Validator,
+    records: Iterable[MappedRecord],
+    batch_size: int = 500,
+    workers: int | None = None,
+) -> Iterator[tuple[MappedRecord, RecordReport]]:
+    """Each record with its report, in input order.
+
+    `spec` is an `EngineSpec` (batches may go to worker processes) or a ready `Validator`
+    (checked in this process). Deleted records and records the mapper could not map carry
+    only their own findings.
+    """
+    workers = default_workers() if workers is None else workers
+    batches = batched(records, batch_size)
+    first = next(batches, None)
+    if first is None:
+        return
+    second = next(batches, None)
+    if isinstance(spec, EngineSpec):
+        # Build one engine here first: shapes that do not parse stop us before any worker starts.
+        local = spec.build()
+        if second is not None and workers > 1:
+            yield from _in_workers(spec, _chain(first, second, batches), workers)
+            return
+    else:
+        local = spec
+    for batch in _chain(first, second, batches):
+        yield from zip(batch, check_batch(local, batch), strict=True)
+
+
+def _chain(first: list[MappedRecord], second: list[MappedRecord] | None,
+           rest: Iterator[list[MappedRecord]]) -> Iterator[list[MappedRecord]]:
+    yield first
+    if second is not None:
+        yield second
+        yield from rest
+
+
+def check_batch(validator: Validator, batch: list[MappedRecord]) -> list[RecordReport]:
+    checkable = [r for r in batch if r.triples and not r.deleted]
+    reports = {r.key: r for r in (validator.validate(checkable) if checkable else [])}
+    return [
+        reports.get(record.key) or RecordReport(record.source_id, record.local_id, record.findings, record.location)
+        for record in batch
+    ]
+
+
+_worker_validator: Validator | None = None
+
+
+def _init_worker(spec: EngineSpec) -> None:
+    global _worker_validator
+    _worker_validator = spec.build()
+
+
+def _check_in_worker(batch: list[MappedRecord]) -> list[RecordReport]:
+    assert _worker_validator is not None
+    return check_batch(_worker_validator, batch)
+
+
+def _in_workers(
+    spec: EngineSpec, batches: Iterator[list[MappedRecord]], workers: int
+) -> Iterator[tuple[MappedRecord, RecordReport]]:
+    # Spawned, not forked: the parent holds Rust-side stores and threads that fork does not copy safely.
+    context = multiprocessing.get_context("spawn")
+    pending: deque[tuple[list[MappedRecord], Future[list[RecordReport]]]] = deque()
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(spec,)) as pool:
+        for batch in batches:
+            pending.append((batch, pool.submit(_check_in_worker, batch)))
+            # A bounded queue keeps memory flat on a 100k-record source while both cores stay busy.
+            while len(pending) > workers * 2:
+                done, future = pending.popleft()
+                yield from zip(done, future.result(), strict=True)
+        while pending:
+            done, future = pending.popleft()
+            yield from zip(done, future.result(), strict=True)

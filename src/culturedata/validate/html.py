@@ -1,0 +1,34 @@
+"""The HTML report: one self-contained page (inline CSS, no script, no external asset)
+that a museum can open offline or send by e-mail, in the chosen language."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from culturedata.validate.report import RecordReport, compact, groups, summarise, where
+
+_ENV = Environment(
+    loader=PackageLoader("culturedata.validate", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render_html(reports: Sequence[RecordReport], lang: str, title: str, examples: int | None = None) -> str:
+    from culturedata.messages import t
+
+    def label(code: str, **params: object) -> str:
+        return t(f"validate.html.{code}", lang, **params)
+
+    def severity(value: str) -> str:
+        return t(f"validate.severity.{value}", lang)
+
+    return _ENV.get_template("report.html").render(
+        lang=lang, title=title, summary=summarise(reports), groups=groups(reports), examples=examples,
+        label=label, severity=severity, compact=compact, where=where,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )

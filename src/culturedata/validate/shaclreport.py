@@ -1,0 +1,65 @@
+"""The SHACL `sh:ValidationReport` in Turtle, for RDF tools.
+
+Each finding becomes an `sh:ValidationResult`; two terms of our own say where the record
+came from (`cdr:sourceRecord`, `cdr:location`), which SHACL has no words for. Findings
+without a focus node (a record the mapper could not map) use the record's URN as focus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
+
+from culturedata.records import Finding
+from culturedata.validate.report import RecordReport
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+CDR = Namespace("https://w3id.org/culturedata/ns/report#")
+SEVERITY = {"violation": SH.Violation, "warning": SH.Warning, "info": SH.Info}
+
+
+def render_turtle(reports: Sequence[RecordReport]) -> str:
+    graph = Graph()
+    graph.bind("sh", SH)
+    graph.bind("cdr", CDR)
+    graph.bind("schema", "http://schema.org/", override=True, replace=True)
+    report = BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    findings = [f for r in reports for f in r.findings]
+    # SHACL: a report conforms when it has no result at all, warnings included.
+    graph.add((report, SH.conforms, Literal(not findings)))
+    graph.add((report, CDR.recordsChecked, Literal(len(reports), datatype=XSD.integer)))
+    for finding in findings:
+        graph.add((report, SH.result, _result(graph, finding)))
+    return graph.serialize(format="turtle")
+
+
+def _result(graph: Graph, finding: Finding) -> BNode:
+    result = BNode()
+    add = graph.add
+    add((result, RDF.type, SH.ValidationResult))
+    add((result, SH.resultSeverity, SEVERITY[finding.severity.value]))
+    focus = finding.focus or f"urn:culturedata:record:{finding.source_id}:{finding.local_id}"
+    add((result, SH.focusNode, URIRef(focus)))
+    if finding.rule.startswith(("http://", "https://", "urn:")):
+        add((result, SH.sourceShape, URIRef(finding.rule)))
+    add((result, CDR.rule, Literal(finding.rule)))
+    if finding.component:
+        add((result, SH.sourceConstraintComponent, URIRef(finding.component)))
+    if finding.path:
+        add((result, SH.resultPath, URIRef(finding.path)))
+    if finding.value is not None:
+        add((result, SH.value, _value(finding.value)))
+    for lang, text in sorted(finding.message.items()):
+        add((result, SH.resultMessage, Literal(text, lang=lang or None)))
+    add((result, CDR.sourceRecord, Literal(f"{finding.source_id}:{finding.local_id}")))
+    add((result, CDR.stage, Literal(finding.stage)))
+    if finding.location:
+        add((result, CDR.location, Literal(finding.location)))
+    return result
+
+
+def _value(value: str) -> URIRef | Literal:
+    # Findings keep values as text; an absolute IRI was an IRI in the data.
+    return URIRef(value) if value.startswith(("http://", "https://", "urn:")) and " " not in value else Literal(value)
