@@ -35,6 +35,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server.host", "127.0.0.1", str, "settings.server.host"),
     Setting("server.port", 8000, int, "settings.server.port"),
     Setting("validate.batch_size", 500, int, "settings.validate.batch_size"),
+    Setting("validate.shapes", "", str, "settings.validate.shapes"),
+    Setting("validate.vocabularies", "", str, "settings.validate.vocabularies"),
 )
 
 # Keys of one [[sources]] entry: (kind, required, help code).

@@ -76,6 +76,14 @@ class RunReport:
         return json.dumps(data, ensure_ascii=False, indent=2)
 
 
+def engine_spec(config: Config) -> EngineSpec:
+    """The shipped shapes and vocabularies, unless the configuration names others."""
+    shapes, vocabularies = config.get("validate.shapes"), config.get("validate.vocabularies")
+    return EngineSpec(
+        shapes=config.root / shapes if shapes else None, ontologies=config.root / vocabularies if vocabularies else None
+    )
+
+
 def prepare(config: Config, sources: list[Source]) -> dict[str, Mapping]:
     """Load every mapping before any record moves, so a bad definition stops the run at once."""
     return {source.id: load_mapping(source.mapping) for source in sources}
@@ -83,7 +91,7 @@ def prepare(config: Config, sources: list[Source]) -> dict[str, Mapping]:
 
 def run(config: Config, sources: list[Source], progress: Progress | None = None) -> RunReport:
     mappings = prepare(config, sources)
-    validator = EngineSpec()
+    validator = engine_spec(config)
     validator.build()  # shapes that do not load stop the run before any record moves
     snapshots = Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots")))
     staging = snapshots.begin()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,7 @@ from culturedata.validate.report import RecordReport, render_csv, render_json, r
 from culturedata.validate.shaclreport import render_turtle
 from culturedata.validate.validator import ENGINES
 
+_PLACEHOLDER = re.compile(r"\{([^{}|]+)(?:\|[a-z]+)?\}")
 FAIL_ON = {"violation": Severity.VIOLATION, "warning": Severity.WARNING, "never": None}
 FORMATS = ("text", "json", "csv", "ttl", "html")
 # The file kinds a mapping's `format` can read; a file of another kind is the wrong input.
@@ -76,8 +78,56 @@ def _mapped_records(current: State, input_name: str, mapping: str | None) -> Ite
 def _chained(sources: list[Source], compiled: dict[str, Mapping], base: str) -> Iterator[MappedRecord]:
     for source in sources:
         context = MappingContext.for_source(base, source.id, source.language)
-        for record in harvest(source):
+        seen: dict[str, str | None] = {}
+        for record in _checked_columns(source, compiled[source.mapping], harvest(source)):
+            if record.local_id in seen:
+                yield _duplicate(record, seen[record.local_id])
+                continue
+            seen[record.local_id] = record.location
             yield _map_one(compiled[source.mapping], record, context)
+
+
+def _checked_columns(source: Source, mapping: Mapping, records: Iterator[SourceRecord]) -> Iterator[SourceRecord]:
+    """A table none of whose columns the mapping reads is another export than the mapping's."""
+    first = next(records, None)
+    if first is None:
+        return
+    wanted = columns_read(mapping) - {mapping.fields.get(mapping.id_field, mapping.id_field)}
+    if isinstance(first.payload, dict) and wanted and not wanted & set(first.payload):
+        raise InputError("validate.wrong_columns", path=source.location, mapping=source.mapping,
+                         expected=", ".join(sorted(wanted)), found=", ".join(sorted(first.payload)))
+    yield first
+    yield from records
+
+
+def columns_read(mapping: Mapping) -> set[str]:
+    """The columns a tabular mapping reads: fields of its values, templates and `when`s."""
+    names: set[str] = set()
+    for entity in mapping.entities:
+        texts = [entity.iri] + [getattr(entity, "when", None) or ""]
+        names.update(filter(None, [getattr(entity, "when", None)]))
+        for _, spec in entity.properties:
+            if spec.source == "field":
+                names.add(spec.text)
+            elif spec.source in ("template", "iri"):
+                texts.append(spec.text)
+        names.update(m.group(1) for text in texts for m in _PLACEHOLDER.finditer(text))
+    names -= {"base", "source", "institution"} | {e.name for e in mapping.entities}
+    return {mapping.fields.get(name, name) for name in names}
+
+
+def _duplicate(record: SourceRecord, first: str | None) -> MappedRecord:
+    """A second record with an id already used: the pipeline would reject it, so say so now."""
+    return _without_triples(record, Finding(
+        stage="map", severity=Severity.VIOLATION, rule="duplicate-id",
+        message=both("validate.duplicate_id", record=record.local_id, first=first or "-"),
+        source_id=record.source_id, local_id=record.local_id, location=record.location,
+    ))
+
+
+def _without_triples(record: SourceRecord, finding: Finding) -> MappedRecord:
+    return MappedRecord(record.source_id, record.local_id, "", (), record.content_hash, record.origin,
+                        record.location, record.datestamp, False, (finding,))
 
 
 def _map_one(mapping: Mapping, record: SourceRecord, context: MappingContext) -> MappedRecord:
@@ -86,13 +136,11 @@ def _map_one(mapping: Mapping, record: SourceRecord, context: MappingContext) ->
     try:
         return map_record(mapping, record, context)
     except (ValueError, TypeError, LookupError) as exc:
-        finding = Finding(
+        return _without_triples(record, Finding(
             stage="map", severity=Severity.VIOLATION, rule="unmappable",
             message=both("validate.unmappable", record=record.key, detail=exc), source_id=record.source_id,
             local_id=record.local_id, location=record.location,
-        )
-        return MappedRecord(record.source_id, record.local_id, "", (), record.content_hash, record.origin,
-                            record.location, record.datestamp, False, (finding,))
+        ))
 
 
 def _check_kind(source: Source, mapping_format: str) -> None:

@@ -90,11 +90,13 @@ def _chain(first: list[MappedRecord], second: list[MappedRecord] | None,
 
 
 def check_batch(validator: Validator, batch: list[MappedRecord]) -> list[RecordReport]:
-    checkable = [r for r in batch if r.triples and not r.deleted]
-    reports = {r.key: r for r in (validator.validate(checkable) if checkable else [])}
+    # By position, not by id: two records may share an id (a duplicate is a finding of its own).
+    checkable = [i for i, r in enumerate(batch) if r.triples and not r.deleted]
+    checked = validator.validate([batch[i] for i in checkable]) if checkable else []
+    reports = dict(zip(checkable, checked, strict=True))
     return [
-        reports.get(record.key) or RecordReport(record.source_id, record.local_id, record.findings, record.location)
-        for record in batch
+        reports.get(i) or RecordReport(record.source_id, record.local_id, record.findings, record.location)
+        for i, record in enumerate(batch)
     ]
 
 
