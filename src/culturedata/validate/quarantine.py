@@ -4,7 +4,8 @@ Per source (`quarantine = "violation" | "warning" | "never"` in culturedata.toml
 
     violation   a record with a violation is kept out of the snapshot (the default)
     warning     a record with a violation or a warning is kept out
-    never       every record is published; its findings are still kept
+    never       every record is published; its findings are still kept (a record that could
+                not be mapped, or that reuses an id, has nothing to publish and is still kept out)
 
 Each run rewrites, per source, `quarantine/<source>.jsonl` (the records kept out, with the
 triples they became and every finding) and `warnings/<source>.jsonl` (the published records
@@ -32,6 +33,9 @@ class Policy(StrEnum):
     NEVER = "never"
 
     def quarantines(self, report: RecordReport) -> bool:
+        # A record that could not be mapped, or reuses an id, has nothing to publish, whatever the policy.
+        if any(f.stage != "validate" and f.severity is Severity.VIOLATION for f in report.findings):
+            return True
         threshold = {Policy.VIOLATION: Severity.VIOLATION, Policy.WARNING: Severity.WARNING}.get(self)
         return report.fails(threshold)
 
