@@ -107,3 +107,13 @@ def test_messages_in_french(tmp_path: Path) -> None:
     set_lang("fr")
     message = problem(tmp_path, "[store]\npaht = 'x'\n")
     assert "clé inconnue" in message
+
+
+def test_every_setting_and_source_key_is_documented() -> None:
+    from culturedata.config import SOURCE_KEYS
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        assert f"`{setting.key}`" in docs, setting.key
+    for key in SOURCE_KEYS:
+        assert f"| `{key}` |" in docs, key
