@@ -12,16 +12,6 @@ import pytest
 from culturedata.cli import main
 from culturedata.messages import set_lang
 
-FIXTURES = Path(__file__).parent / "fixtures"
-SHAPES = FIXTURES / "shapes"
-VOCAB = FIXTURES / "vocab"
-MAPPING = FIXTURES / "objects.yaml"
-GOOD = FIXTURES / "exports" / "good.csv"
-BAD = FIXTURES / "exports" / "bad.csv"
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared" / "data"
-CDS = "https://w3id.org/culturedata/shapes/"
-
 
 @dataclass
 class Result:
@@ -52,7 +42,3 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
         return Result(code, captured.out, captured.err)
 
     return run
-
-
-def fixture_args(*extra: str | Path) -> list[str | Path]:
-    return ["--mapping", MAPPING, "--shapes", SHAPES, "--vocabularies", VOCAB, *extra]

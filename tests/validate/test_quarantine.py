@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import BAD, CDS, GOOD, MAPPING, SHAPES, VOCAB
+from validation_inputs import BAD, CDS, GOOD, MAPPING, SHAPES, VOCAB
 
 from culturedata.config import load_config
 from culturedata.errors import ConfigError
@@ -33,12 +33,8 @@ def _config(tmp_path: Path, export: Path, policies: dict[str, str] = SOURCES) ->
 
 
 @pytest.fixture
-def export(tmp_path: Path) -> Path:
-    # The bad export without its unmappable row (the mapper's own failure is tested elsewhere).
-    rows = [line for line in BAD.read_text(encoding="utf-8").splitlines() if not line.startswith("14;")]
-    path = tmp_path / "export.csv"
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return path
+def export() -> Path:
+    return BAD
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -53,25 +49,26 @@ def test_each_source_follows_its_policy(cli, tmp_path: Path, export: Path):
     [report_file] = (store / "reports").glob("run-*.json")
     sources = {s["source"]: s for s in json.loads(report_file.read_text(encoding="utf-8"))["sources"]}
 
-    # 10 records, one a duplicate id; 4 violate a shape, 2 more have only warnings.
-    assert (sources["strict"]["published"], sources["strict"]["quarantined"]) == (5, 5)
-    assert (sources["picky"]["published"], sources["picky"]["quarantined"]) == (3, 7)
-    assert (sources["lenient"]["published"], sources["lenient"]["quarantined"]) == (9, 1)
+    # 11 records: one unmappable, one a duplicate id; 4 violate a shape, 2 more have only warnings.
+    assert (sources["strict"]["published"], sources["strict"]["quarantined"]) == (5, 6)
+    assert (sources["picky"]["published"], sources["picky"]["quarantined"]) == (3, 8)
+    assert (sources["lenient"]["published"], sources["lenient"]["quarantined"]) == (9, 2)
     assert sources["strict"]["warnings"] == 2
-    assert sources["strict"]["quality"] == 0.5
+    assert sources["strict"]["quality"] == round(5 / 11, 4)
     assert sources["strict"]["most_violated"][0] == CDS + "HeritageObject-type"
     assert set(sources["strict"]["most_violated"]) == {
-        CDS + "HeritageObject-type", CDS + "HeritageObject-name", CDS + "ImageObject-contentUrl", "duplicate-id"}
+        CDS + "HeritageObject-type", CDS + "HeritageObject-name", CDS + "ImageObject-contentUrl", "duplicate-id",
+        "unmappable"}
 
     kept = _jsonl(store / "quarantine" / "strict.jsonl")
-    assert sorted(e["record"] for e in kept) == ["10", "12", "13", "17", "18"]
+    assert sorted(e["record"] for e in kept) == ["10", "12", "13", "17", "18", "line-6"]
     untitled = next(e for e in kept if e["record"] == "10")
     assert untitled["location"] == "line 2" and untitled["quarantined"]
     assert "<http://127.0.0.1:8000/id/strict/objet/10>" in untitled["triples"]
     assert untitled["findings"][0]["rule"] == CDS + "HeritageObject-name"
     assert untitled["findings"][0]["message"]["fr"].startswith("Un objet doit avoir un titre")
     assert sorted(e["record"] for e in _jsonl(store / "warnings" / "strict.jsonl")) == ["11", "16"]
-    assert [e["record"] for e in _jsonl(store / "quarantine" / "lenient.jsonl")] == ["18"]
+    assert sorted(e["record"] for e in _jsonl(store / "quarantine" / "lenient.jsonl")) == ["18", "line-6"]
     assert sorted(e["record"] for e in _jsonl(store / "warnings" / "lenient.jsonl")) == [
         "10", "11", "12", "13", "16", "17"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import BAD, CDS, GOOD, MAPPING, SHAPES, VOCAB, fixture_args
+from validation_inputs import BAD, CDS, GOOD, MAPPING, SHAPES, VOCAB, fixture_args
 
 # Every rule of the fixture shapes, with the row of bad.csv that breaks it.
 EXPECTED = {
@@ -14,7 +14,7 @@ EXPECTED = {
     ("11", CDS + "HeritageObject-url", "warning", "line 3"),
     ("12", CDS + "HeritageObject-type", "violation", "line 4"),  # a concept of another scheme
     ("13", CDS + "HeritageObject-type", "violation", "line 5"),  # not a concept at all
-    ("14", "unmappable", "violation", "line 6"),  # a URL with a space makes no IRI
+    ("line-6", "unmappable", "violation", "line 6"),  # no id: no IRI for the object
     ("16", CDS + "ImageObject-license", "warning", "line 8"),
     ("17", CDS + "ImageObject-contentUrl", "violation", "line 9"),
     ("18", "duplicate-id", "violation", "line 11"),
