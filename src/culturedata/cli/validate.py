@@ -17,12 +17,12 @@ from culturedata.config import Source
 from culturedata.errors import InputError
 from culturedata.harvest import harvest
 from culturedata.mapping import Mapping, MappingContext, load_mapping, map_record
-from culturedata.messages import both, current_lang
+from culturedata.messages import LANGUAGES, both, current_lang, t
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
 from culturedata.validate.batches import EngineSpec, default_workers, validate_records
 from culturedata.validate.html import render_html
 from culturedata.validate.rdffiles import rdf_files, read_rdf
-from culturedata.validate.report import RecordReport, render_csv, render_json, render_text
+from culturedata.validate.report import RecordReport, located, render_csv, render_json, render_text
 from culturedata.validate.shaclreport import render_turtle
 from culturedata.validate.validator import ENGINES
 
@@ -120,7 +120,8 @@ def _duplicate(record: SourceRecord, first: str | None) -> MappedRecord:
     """A second record with an id already used: the pipeline would reject it, so say so now."""
     return _without_triples(record, Finding(
         stage="map", severity=Severity.VIOLATION, rule="duplicate-id",
-        message=both("validate.duplicate_id", record=record.local_id, first=first or "-"),
+        message={lang: t("validate.duplicate_id", lang, record=record.local_id, first=located(first, lang) or "-")
+                 for lang in LANGUAGES},
         source_id=record.source_id, local_id=record.local_id, location=record.location,
     ))
 
