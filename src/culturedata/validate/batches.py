@@ -12,10 +12,12 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from itertools import islice
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from culturedata.records import MappedRecord
 from culturedata.validate.report import RecordReport
@@ -73,7 +75,8 @@ def validate_records(
         # Build one engine here first: shapes that do not parse stop us before any worker starts.
         local = spec.build()
         if second is not None and workers > 1:
-            yield from _in_workers(spec, _chain(first, second, batches), workers)
+            visible = getattr(getattr(local, "shapes", None), "visible", None)
+            yield from _in_workers(spec, _chain(first, second, batches), workers, visible)
             return
     else:
         local = spec
@@ -108,20 +111,40 @@ def _init_worker(spec: EngineSpec) -> None:
     _worker_validator = spec.build()
 
 
-def _check_in_worker(batch: list[MappedRecord]) -> list[RecordReport]:
+def _check_in_worker(packed: list[Packed]) -> list[RecordReport]:
     assert _worker_validator is not None
-    return check_batch(_worker_validator, batch)
+    return check_batch(_worker_validator, [_unpack(p) for p in packed])
+
+
+# Pickling pyoxigraph terms one by one costs as much as validating them; N-Triples written and
+# parsed by Oxigraph cost a twentieth, so records cross to workers as text.
+Packed = tuple[MappedRecord, bytes]
+
+
+def _pack(record: MappedRecord, visible: frozenset[str] | None) -> Packed:
+    """The record without its triples, and the triples the shapes can see as N-Triples."""
+    triples = record.triples if visible is None else [t for t in record.triples if t.predicate.value in visible]
+    if not triples:
+        return replace(record, triples=()), b""  # nothing the shapes can see: its report is its own findings
+    return replace(record, triples=()), ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+
+
+def _unpack(packed: Packed) -> MappedRecord:
+    record, data = packed
+    if not data:
+        return record
+    return replace(record, triples=tuple(q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)))
 
 
 def _in_workers(
-    spec: EngineSpec, batches: Iterator[list[MappedRecord]], workers: int
+    spec: EngineSpec, batches: Iterator[list[MappedRecord]], workers: int, visible: frozenset[str] | None
 ) -> Iterator[tuple[MappedRecord, RecordReport]]:
     # Spawned, not forked: the parent holds Rust-side stores and threads that fork does not copy safely.
     context = multiprocessing.get_context("spawn")
     pending: deque[tuple[list[MappedRecord], Future[list[RecordReport]]]] = deque()
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(spec,)) as pool:
         for batch in batches:
-            pending.append((batch, pool.submit(_check_in_worker, batch)))
+            pending.append((batch, pool.submit(_check_in_worker, [_pack(r, visible) for r in batch])))
             # A bounded queue keeps memory flat on a 100k-record source while both cores stay busy.
             while len(pending) > workers * 2:
                 done, future = pending.popleft()

@@ -23,6 +23,10 @@ class ShapeSet:
     shapes: Graph
     vocabularies: ox.Store
     files: tuple[Path, ...]
+    visible: frozenset[str] | None = None  # predicates the shapes can see; None: all of them
+
+    def sees(self, predicate: str) -> bool:
+        return self.visible is None or predicate in self.visible
 
 
 def load_shapes(shapes: Path | None = None, ontologies: Path | None = None) -> ShapeSet:
@@ -44,4 +48,31 @@ def load_shapes(shapes: Path | None = None, ontologies: Path | None = None) -> S
             vocabularies.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
         except (SyntaxError, OSError) as exc:
             raise ShapesError("validate.bad_shapes", path=path, detail=exc) from exc
-    return ShapeSet(shapes=graph, vocabularies=vocabularies, files=tuple(shape_files + vocab_files))
+    return ShapeSet(
+        shapes=graph, vocabularies=vocabularies, files=tuple(shape_files + vocab_files), visible=visible_predicates(graph)
+    )
+
+
+SH = "http://www.w3.org/ns/shacl#"
+# Constraints that may read any triple of a focus node, so no triple can be left out.
+_SEES_EVERYTHING = {SH + "closed", SH + "sparql", SH + "select", SH + "ask", SH + "js", SH + "rule"}
+_ALWAYS = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",  # targets and sh:class
+    "http://www.w3.org/2000/01/rdf-schema#subClassOf",  # sh:class and targets follow subclasses
+}
+
+
+def visible_predicates(shapes: Graph) -> frozenset[str] | None:
+    """The predicates a SHACL Core constraint can follow: every IRI the shapes mention.
+
+    A path, a sh:equals, a sh:targetSubjectsOf all name their predicates in the shapes graph,
+    so a triple whose predicate is never mentioned cannot change a result; leaving it out of
+    the data graph makes each batch smaller. Closed shapes and SPARQL-based constraints see
+    every triple: then nothing is left out.
+    """
+    from rdflib import URIRef
+
+    mentioned = {str(term) for triple in shapes for term in triple if isinstance(term, URIRef)}
+    if mentioned & _SEES_EVERYTHING:
+        return None
+    return frozenset(mentioned | _ALWAYS)
