@@ -211,7 +211,8 @@ def _read_source(path: Path, where: str, entry: dict[str, Any]) -> Source:
             raise ConfigError("config.missing_key", path=path, key=f"{where}.{key}")
     if not SOURCE_ID.match(entry["id"]):
         _bad(path, f"{where}.id", "config.problem.id_format", value=entry["id"])
-    where = f"sources[{index_label(entry['id'])}]"
+    # From here on, errors name the source by its id, which is easier to find than an index.
+    where = f'sources[id="{entry["id"]}"]'
     if entry.get("quarantine", "violation") not in QUARANTINE_POLICIES:
         _bad(path, f"{where}.quarantine", "validate.problem.quarantine", value=entry["quarantine"],
              known=", ".join(QUARANTINE_POLICIES))
@@ -235,10 +236,6 @@ def _read_source(path: Path, where: str, entry: dict[str, Any]) -> Source:
         where=f"{path.name}: {where}",
         quarantine=entry.get("quarantine", "violation"),
     )
-
-
-def index_label(source_id: str) -> str:
-    return f'id="{source_id}"'
 
 
 def _texts(path: Path, key: str, value: str | dict[str, Any]) -> dict[str, str]:

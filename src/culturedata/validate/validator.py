@@ -125,7 +125,8 @@ def _key(term: object) -> str:
 
 def findings_in(results: Graph, owners: dict[str, MappedRecord]) -> Iterator[tuple[MappedRecord, Finding]]:
     """The findings of a pySHACL results graph, each with the record that owns its focus node."""
-    for result in results.subjects(SH.resultSeverity, None):
+    # Only top-level results: pySHACL nests the results of sh:node checks under sh:detail.
+    for result in results.objects(None, SH.result):
         focus = results.value(result, SH.focusNode)
         record = owners.get(str(focus))
         if record is None:
