@@ -170,16 +170,30 @@ def render_text(reports: Sequence[RecordReport], lang: str, examples: int | None
     for group in made:
         lines += ["", t("validate.rule", lang, severity=_severity(group.severity, lang), rule=group.rule,
                         count=group.count), f"    {group.message(lang)}"]
-        shown = group.findings if examples is None else group.findings[:examples]
+        distinct = _distinct(group.findings)
+        shown = distinct if examples is None else distinct[:examples]
         for finding in shown:
             detail = f" {compact(finding.path)}" if finding.path else ""
             value = f" = {finding.value!r}" if finding.value else ""
             lines.append(f"      - {where(finding, lang)}{detail}{value}")
             if finding.text(lang) != group.message(lang):
                 lines.append(f"        {finding.text(lang)}")
-        if len(shown) < group.count:
-            lines.append("      " + t("validate.more", lang, count=group.count - len(shown)))
+        if len(shown) < len(distinct):
+            lines.append("      " + t("validate.more", lang, count=len(distinct) - len(shown)))
     return "\n".join(lines) + "\n"
+
+
+def _distinct(findings: tuple[Finding, ...]) -> list[Finding]:
+    """One line per record, field and value: a value that breaks two constraints of one rule is
+    one thing to fix."""
+    seen: set[tuple[str, str | None, str | None, str | None]] = set()
+    kept = []
+    for f in findings:
+        key = (f.source_id + ":" + f.local_id, f.focus, f.path, f.value)
+        if key not in seen:
+            seen.add(key)
+            kept.append(f)
+    return kept
 
 
 def _severity(severity: Severity, lang: str) -> str:
