@@ -236,3 +236,17 @@ def test_xml_without_the_mappings_records_exits_2(cli, tmp_path: Path):
     result = cli("validate", other, "--mapping", "lido", "--shapes", SHAPES, "--lang", "en")
     assert result.code == 2
     assert "No record found in" in result.err
+
+
+def test_configured_source_by_id_uses_the_configured_shapes(cli, tmp_path: Path):
+    (tmp_path / "culturedata.toml").write_text("\n".join([
+        "[validate]", f'shapes = "{SHAPES}"', f'vocabularies = "{VOCAB}"',
+        "[[sources]]", 'id = "musee-test"', 'name = "Musée test"', 'kind = "csv"', f'path = "{BAD}"',
+        f'mapping = "{MAPPING}"',
+    ]) + "\n", encoding="utf-8")
+    result = cli("validate", "musee-test", "--format", "json")
+    assert result.code == 1, result.err
+    report = result.json()
+    assert report["summary"]["records"] == 11
+    assert {r["source"] for r in report["records"]} == {"musee-test"}
+    assert cli("validate", "no-such-source").code == 2

@@ -18,6 +18,7 @@ from culturedata.errors import InputError
 from culturedata.harvest import harvest
 from culturedata.mapping import Mapping, MappingContext, load_mapping, map_record
 from culturedata.messages import LANGUAGES, both, current_lang, t
+from culturedata.pipeline import engine_spec
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
 from culturedata.validate.batches import EngineSpec, default_workers, validate_records
 from culturedata.validate.html import render_html
@@ -54,6 +55,9 @@ def validate_command(
 ) -> None:
     current = state()
     records = _rdf_records(input_name) if rdf else _mapped_records(current, input_name, mapping)
+    if current.has_config():
+        configured = engine_spec(current.config())
+        shapes, vocabularies = shapes or configured.shapes, vocabularies or configured.ontologies
     spec = EngineSpec(engine, shapes, vocabularies)
     batch_size = int(current.config().get("validate.batch_size")) if current.has_config() else 500
     reports = [r for _, r in validate_records(spec, records, batch_size, workers or default_workers())]
