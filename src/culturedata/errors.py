@@ -8,8 +8,9 @@
     ├── InputError                   exit 2: an input file cannot be read or parsed
     ├── HarvestError                 exit 3: a source failed
     │   └── SourceUnavailable        a source could not be reached
-    └── StoreError                   exit 5: the store cannot be opened or written
-        └── PublishRefused           exit 4: a guard refused to publish
+    ├── StoreError                   exit 5: the store cannot be opened or written
+    │   └── PublishRefused           exit 4: a guard refused to publish
+    └── ServerError                  exit 2: the server cannot start as configured
 
 Non-fatal problems with single records are `records.Finding` values, never exceptions.
 """
@@ -82,3 +83,9 @@ class StoreError(CultureDataError):
 
 class PublishRefused(StoreError):
     exit_code = ExitCode.PUBLISH_REFUSED
+
+
+class ServerError(CultureDataError):
+    """`culturedata serve` cannot start as configured (exit 2: fix the configuration)."""
+
+    exit_code = ExitCode.USAGE
