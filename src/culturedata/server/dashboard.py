@@ -13,17 +13,19 @@ import pyoxigraph as ox
 REGIONS = "https://w3id.org/culturedata/vocab/regions/"
 REGION_COUNTS = """
 PREFIX schema: <https://schema.org/>
+PREFIX sdo: <http://schema.org/>
 PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?region (SAMPLE(?name) AS ?label) ?kind (COUNT(DISTINCT ?entity) AS ?n) WHERE {
   VALUES (?type ?kind) {
     (qcp:HeritageObject "objects") (schema:Organization "organisations") (schema:Museum "organisations")
     (schema:Event "events") (schema:ExhibitionEvent "events") (schema:TheaterEvent "events")
+    (sdo:Organization "organisations") (sdo:Museum "organisations") (sdo:Event "events")
   }
   ?entity a ?type ;
-          (schema:location|qcp:heldBy|schema:containedInPlace|schema:address)+ ?region .
-  FILTER(STRSTARTS(STR(?region), ?regions))
-  OPTIONAL { ?region skos:prefLabel|schema:name ?name FILTER(LANGMATCHES(LANG(?name), ?lang)) }
+          (schema:location|qcp:heldBy|schema:containedInPlace|sdo:location|sdo:containedInPlace)+ ?region .
+  FILTER(STRSTARTS(STR(?region), {regions}))
+  OPTIONAL { ?region skos:prefLabel|schema:name|sdo:name ?name FILTER(LANGMATCHES(LANG(?name), {lang})) }
 }
 GROUP BY ?region ?kind ORDER BY ?region
 """
@@ -77,10 +79,9 @@ def region_rows(store: ox.Store | None, lang: str) -> list[RegionRow]:
     if store is None:
         return []
     rows: dict[str, RegionRow] = {}
-    solutions = store.query(
-        REGION_COUNTS, use_default_graph_as_union=True,
-        substitutions={ox.Variable("regions"): ox.Literal(REGIONS), ox.Variable("lang"): ox.Literal(lang)},
-    )
+    # str() of a pyoxigraph term is its SPARQL/N-Triples spelling, escaped.
+    query = REGION_COUNTS.replace("{regions}", str(ox.Literal(REGIONS))).replace("{lang}", str(ox.Literal(lang)))
+    solutions = store.query(query, use_default_graph_as_union=True)
     for solution in solutions:
         region = solution["region"].value
         label = solution["label"].value if solution["label"] else region[len(REGIONS):]

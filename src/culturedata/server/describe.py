@@ -117,10 +117,7 @@ def _count_triples(request: Request, dataset: ox.NamedNode) -> list[ox.Triple]:
     key = f"{id(reader)}:{reader.label}"
     if reader.writable or key not in _counts:
         graph = ox.NamedNode(request.app.state.settings.system_graph)
-        solutions = store.query(
-            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?system) }",
-            substitutions={ox.Variable("system"): graph},
-        )
+        solutions = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {graph}) }}")
         with _counts_lock:
             _counts[key] = int(next(iter(solutions))["n"].value)
     return [ox.Triple(dataset, _n(VOID + "triples"),

@@ -30,11 +30,14 @@ PREFIXES = {
     "crm": "http://www.cidoc-crm.org/cidoc-crm/", "geo": "http://www.opengis.net/ont/geosparql#",
     "wgs": "http://www.w3.org/2003/01/geo/wgs84_pos#",
 }
-LABELS = ("https://schema.org/name", "http://www.w3.org/2000/01/rdf-schema#label",
+# The profile writes https://schema.org/; some mappings still emit http://schema.org/.
+SCHEMA_HTTP = "http://schema.org/"
+LABELS = ("https://schema.org/name", SCHEMA_HTTP + "name", "http://www.w3.org/2000/01/rdf-schema#label",
           "http://www.w3.org/2004/02/skos/core#prefLabel", "http://purl.org/dc/terms/title")
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-DESCRIBE = """CONSTRUCT { ?entity ?p ?o . ?o ?p2 ?o2 }
-WHERE { GRAPH ?g { ?entity ?p ?o OPTIONAL { ?o ?p2 ?o2 FILTER(isBlank(?o)) } } FILTER(?g != ?system) }"""
+# Terms are written in with str(), their escaped N-Triples spelling (substitutions need a SELECT projection).
+DESCRIBE = """CONSTRUCT {{ {entity} ?p ?o . ?o ?p2 ?o2 }}
+WHERE {{ GRAPH ?g {{ {entity} ?p ?o OPTIONAL {{ ?o ?p2 ?o2 FILTER(isBlank(?o)) }} }} FILTER(?g != {system}) }}"""
 
 
 @dataclass
@@ -57,6 +60,8 @@ class EntityView:
 
 
 def compact(iri: str) -> str:
+    if iri.startswith(SCHEMA_HTTP):
+        return "schema:" + iri[len(SCHEMA_HTTP):]
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace):]}"
@@ -75,7 +80,7 @@ async def entity(request: Request) -> Response:
         return problem(request, 503, "server.no_snapshot")
     node = ox.NamedNode(iri)
     system = ox.NamedNode(settings.system_graph)
-    triples = list(store.query(DESCRIBE, substitutions={ox.Variable("entity"): node, ox.Variable("system"): system}))
+    triples = list(store.query(DESCRIBE.format(entity=node, system=system)))
     accept = request.headers.get("accept")
     media = SUFFIXES[suffix] if suffix else choose(accept, ["text/html", *GRAPH_FORMATS])
     if not triples:
@@ -87,7 +92,7 @@ async def entity(request: Request) -> Response:
     if media != "text/html":
         fmt = GRAPH_FORMATS[media]
         fmt = ox.RdfFormat.N_TRIPLES if fmt is ox.RdfFormat.N_QUADS else fmt
-        body = ox.serialize(triples, format=fmt, prefixes=PREFIXES) if fmt is ox.RdfFormat.TURTLE else (
+        body = ox.serialize(triples, format=fmt, prefixes={**PREFIXES, "sdo": SCHEMA_HTTP}) if fmt is ox.RdfFormat.TURTLE else (
             ox.serialize(triples, format=fmt))
         return Response(body, media_type=media, headers={"Vary": "Accept", "Link": f'<{iri}>; rel="canonical"'})
     view = build_view(store, iri, triples, settings.system_graph, local_base(request, settings.base_iri), page_lang(request))
@@ -119,8 +124,7 @@ def build_view(
             grouped.setdefault(triple.predicate.value, []).append(value)
     view.properties = [(Value(compact(p), p), values) for p, values in sorted(grouped.items(), key=lambda i: compact(i[0]))]
     view.graphs = [s["g"].value for s in store.query(
-        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?e ?p ?o } FILTER(?g != ?system) }",
-        substitutions={ox.Variable("e"): ox.NamedNode(iri), ox.Variable("system"): ox.NamedNode(system)})]
+        f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {ox.NamedNode(iri)} ?p ?o }} FILTER(?g != {ox.NamedNode(system)}) }}")]
     facts: dict[str, list[Value]] = {}
     for graph in view.graphs:
         for quad in store.quads_for_pattern(ox.NamedNode(graph), None, None, ox.NamedNode(system)):
@@ -145,7 +149,7 @@ def _value(term: object, labels: dict[str, str], bases: tuple[str, str], triples
 def _labels(store: ox.Store, iris: set[str], lang: str) -> dict[str, str]:
     if not iris:
         return {}
-    values = " ".join(f"<{i}>" for i in list(iris)[:200])
+    values = " ".join(str(ox.NamedNode(i)) for i in list(iris)[:200])
     found: dict[str, list[ox.Triple]] = {}
     query = f"SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {' '.join(f'<{p}>' for p in LABELS)} }} ?s ?p ?l }}"
     for solution in store.query(query, use_default_graph_as_union=True):
@@ -174,9 +178,9 @@ async def sitemap(request: Request) -> Response:
     if store is None:
         return problem(request, 503, "server.no_snapshot")
     prefix = f"{settings.base_iri}id/"
-    query = """SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?prefix)) }
+    query = f"""SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?s) && STRSTARTS(STR(?s), {ox.Literal(prefix)})) }}
                ORDER BY ?s LIMIT 50000"""
-    rows = store.query(query, substitutions={ox.Variable("prefix"): ox.Literal(prefix)})
+    rows = store.query(query)
     urls = "".join(f"<url><loc>{escape(row['s'].value)}</loc></url>" for row in rows)
     body = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
     return Response(body, media_type="application/xml")

@@ -13,7 +13,7 @@ from culturedata.server.rendering import page_lang, render
 from culturedata.server.sparql import problem
 
 EXAMPLES = {
-    "objects_per_region": """PREFIX schema: <https://schema.org/>
+    "objects_per_region": """PREFIX schema: <http://schema.org/>
 PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>
 # Objects per administrative region (through the holding museum's place)
 SELECT ?region (COUNT(DISTINCT ?object) AS ?objects) WHERE {
@@ -22,7 +22,7 @@ SELECT ?region (COUNT(DISTINCT ?object) AS ?objects) WHERE {
   FILTER(STRSTARTS(STR(?region), "https://w3id.org/culturedata/vocab/regions/"))
 }
 GROUP BY ?region ORDER BY DESC(?objects)""",
-    "museums_without_geo": """PREFIX schema: <https://schema.org/>
+    "museums_without_geo": """PREFIX schema: <http://schema.org/>
 # Museums and organisations with no geographic coordinates
 SELECT ?org ?name WHERE {
   { ?org a schema:Museum } UNION { ?org a schema:Organization }
@@ -30,7 +30,7 @@ SELECT ?org ?name WHERE {
   FILTER NOT EXISTS { ?org (schema:location|schema:geo)/schema:geo? ?g . ?g schema:latitude ?lat }
 }
 ORDER BY ?name LIMIT 200""",
-    "events_this_week": """PREFIX schema: <https://schema.org/>
+    "events_this_week": """PREFIX schema: <http://schema.org/>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 # Events starting in the next seven days
 SELECT ?event ?name ?start WHERE {
@@ -40,7 +40,7 @@ SELECT ?event ?name ?start WHERE {
   FILTER(?when >= NOW() && ?when < NOW() + "P7D"^^xsd:dayTimeDuration)
 }
 ORDER BY ?start""",
-    "artists_across_museums": """PREFIX schema: <https://schema.org/>
+    "artists_across_museums": """PREFIX schema: <http://schema.org/>
 PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>
 # Artists whose works are held by more than one museum
 SELECT ?artist (SAMPLE(?name) AS ?label) (COUNT(DISTINCT ?museum) AS ?museums) WHERE {
