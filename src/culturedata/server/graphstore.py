@@ -92,19 +92,27 @@ async def _read(request: Request, store: ox.Store, target: Graph | None) -> Resp
         return problem(request, 404, "server.gsp.no_graph", graph=target.value)
     settings = request.app.state.settings
     budget = BudgetedBuffer(settings.query_timeout, settings.max_result_bytes)
-    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, target))
     fmt = GRAPH_FORMATS[media]
     if fmt is ox.RdfFormat.N_QUADS:
         media, fmt = "application/n-triples", ox.RdfFormat.N_TRIPLES
     try:
         await asyncio.get_running_loop().run_in_executor(
-            request.app.state.query_threads, lambda: ox.serialize(triples, budget, fmt)
+            request.app.state.query_threads, _serialise_graph, store, target, budget, fmt
         )
     except BudgetExceeded:
         return problem(request, 503, "server.too_big", limit=settings.max_result_bytes)
     body = b"" if request.method == "HEAD" else budget.getvalue()
     headers = {"Content-Length": str(budget.size)} if request.method == "HEAD" else None
     return Response(body, media_type=media, headers=headers)
+
+
+def _serialise_graph(store: ox.Store, target: Graph, budget: BudgetedBuffer, fmt: ox.RdfFormat) -> None:
+    # The iterator is made and dropped on this worker thread, as pyoxigraph requires.
+    quads = store.quads_for_pattern(None, None, None, target)
+    try:
+        ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), budget, fmt)
+    finally:
+        del quads
 
 
 async def _parse_body(request: Request, target: Graph) -> list[ox.Quad]:

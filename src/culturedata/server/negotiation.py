@@ -39,8 +39,10 @@ def prefers_html(accept: str | None) -> bool:
     )
 
 
-def language(accept_language: str | None, query_lang: str | None, cookie_lang: str | None) -> str:
-    """?lang=, then the cookie the switch sets, then Accept-Language; French by default."""
+def language(
+    accept_language: str | None, query_lang: str | None, cookie_lang: str | None, default: str = "fr"
+) -> str:
+    """?lang=, then the cookie the switch sets, then Accept-Language, then `default`."""
     for chosen in (query_lang, cookie_lang):
         if chosen in ("fr", "en"):
             return chosen
@@ -48,7 +50,7 @@ def language(accept_language: str | None, query_lang: str | None, cookie_lang: s
         tag = item.split(";")[0].strip().lower()[:2]
         if tag in ("fr", "en"):
             return tag
-    return "fr"
+    return default
 
 
 def _matches(pattern: str, media: str) -> bool:

@@ -41,7 +41,11 @@ async def read_operation(request: Request, body_limit: int) -> Operation | None:
         if "query" not in params:
             return None
         return _single(params, "query")
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    header = request.headers.get("content-type", "")
+    content_type = header.split(";")[0].strip().lower()
+    charset = _charset(header)
+    if charset not in (None, "utf-8", "utf8"):
+        raise ProtocolError(415, "server.protocol.not_utf8_charset", charset=charset)
     body = await read_body(request, body_limit)
     if content_type == FORM:
         params_in_body = _parse(_utf8(body))
@@ -92,3 +96,11 @@ def _single(params: dict[str, list[str]], kind: str) -> Operation:
     if len(params[kind]) != 1:
         raise ProtocolError(400, "server.protocol.one_operation")
     return Operation(kind, params[kind][0], params)
+
+
+def _charset(header: str) -> str | None:
+    for param in header.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None

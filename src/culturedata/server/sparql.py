@@ -45,8 +45,9 @@ Results = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
 def problem(request: Request, status: int, code: str, **params: object) -> PlainTextResponse:
-    """An error body in the client's language (developers read these in curl)."""
-    lang = language(request.headers.get("accept-language"), request.query_params.get("lang"), None)
+    """An error body in the client's language; English for programs that ask for none."""
+    lang = language(request.headers.get("accept-language"), request.query_params.get("lang"),
+                    request.cookies.get("lang"), default="en")
     headers = {"WWW-Authenticate": 'Bearer realm="culturedata"'} if status == 401 else None
     return PlainTextResponse(t(code, lang, **params) + "\n", status_code=status, headers=headers)
 
@@ -105,14 +106,21 @@ def base_of(request: Request) -> str:
 def answer(
     store: ox.Store, operation: Operation, accept: str | None, budget: BudgetedBuffer, base: str
 ) -> tuple[str | None, bytes]:
-    results = execute(store, operation, base)
-    budget.check()
-    offered = GRAPH_FORMATS if isinstance(results, ox.QueryTriples) else RESULT_FORMATS
-    media = choose(accept, list(offered))
-    if media is None:
-        return None, b""
-    results.serialize(budget, offered[media])
-    return media, budget.getvalue()
+    results: Results | None = None
+    try:
+        results = execute(store, operation, base)
+        budget.check()
+        offered = GRAPH_FORMATS if isinstance(results, ox.QueryTriples) else RESULT_FORMATS
+        media = choose(accept, list(offered))
+        if media is None:
+            return None, b""
+        results.serialize(budget, offered[media])
+        return media, budget.getvalue()
+    finally:
+        # pyoxigraph's results must be dropped on the thread that made them; an exception's
+        # traceback would otherwise carry them to the event loop. Dropping them here also
+        # frees the evaluation at once when the budget stopped it.
+        results = None
 
 
 def execute(store: ox.Store, operation: Operation, base: str) -> Results:
