@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import BASE, TOKEN
+from harness import BASE, TOKEN
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 # 4 million rows out of 2,000 triples: far more than any test budget allows.

@@ -17,9 +17,9 @@ from culturedata import __version__
 from culturedata.server import describe, entities, pages
 from culturedata.server.graphstore import graph_store
 from culturedata.server.reader import LiveStore, SnapshotReader
+from culturedata.server.rendering import STATIC
 from culturedata.server.settings import ServerSettings
 from culturedata.server.sparql import sparql_endpoint
-from culturedata.server.rendering import STATIC
 from culturedata.store import Snapshots
 
 GSP_METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
