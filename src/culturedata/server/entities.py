@@ -82,7 +82,8 @@ async def entity(request: Request) -> Response:
     system = ox.NamedNode(settings.system_graph)
     triples = list(store.query(DESCRIBE.format(entity=node, system=system)))
     accept = request.headers.get("accept")
-    media = SUFFIXES[suffix] if suffix else choose(accept, ["text/html", *GRAPH_FORMATS])
+    # curl's */* gets Turtle; browsers name text/html and get the page.
+    media = SUFFIXES[suffix] if suffix else choose(accept, [*GRAPH_FORMATS, "text/html"])
     if not triples:
         if media == "text/html":
             return render(request, "entity.html", status=404, view=None, iri=iri)
