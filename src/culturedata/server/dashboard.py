@@ -25,7 +25,9 @@ SELECT ?region (SAMPLE(?name) AS ?label) ?kind (COUNT(DISTINCT ?entity) AS ?n) W
   ?entity a ?type ;
           (schema:location|qcp:heldBy|schema:containedInPlace|sdo:location|sdo:containedInPlace)+ ?region .
   FILTER(STRSTARTS(STR(?region), {regions}))
-  OPTIONAL { ?region skos:prefLabel|schema:name|sdo:name ?name FILTER(LANGMATCHES(LANG(?name), {lang})) }
+  OPTIONAL { ?region skos:prefLabel|schema:name|sdo:name ?wanted FILTER(LANGMATCHES(LANG(?wanted), {lang})) }
+  OPTIONAL { ?region skos:prefLabel|schema:name|sdo:name ?other }
+  BIND(COALESCE(?wanted, ?other) AS ?name)
 }
 GROUP BY ?region ?kind ORDER BY ?region
 """

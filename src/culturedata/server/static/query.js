@@ -8,7 +8,14 @@
   const status = document.getElementById("status");
   const results = document.getElementById("results");
   const base = document.body.dataset.base || "";
-  const editor = window.CultureDataEditor ? window.CultureDataEditor.attach(textarea) : textarea;
+  let editor = textarea;
+  try {
+    if (window.CultureDataEditor) editor = window.CultureDataEditor.attach(textarea);
+  } catch (error) {
+    // The plain textarea still works: the page must not depend on the editor.
+    console.error(error);
+    textarea.style.display = "";
+  }
 
   document.querySelectorAll("button.example").forEach((button) => {
     button.addEventListener("click", () => { editor.value = examples[button.dataset.example]; });
