@@ -14,7 +14,7 @@ from pathlib import Path
 
 from culturedata.config import Config, Source
 from culturedata.errors import CultureDataError, InputError
-from culturedata.harvest import harvest
+from culturedata.harvest import HARVESTERS, harvest
 from culturedata.mapping import MappingContext, load_mapping, map_records
 from culturedata.mapping.iris import slug
 from culturedata.resources import mappings_dir
@@ -54,8 +54,9 @@ def validate_upload(data: bytes, filename: str, profile: Profile, base_iri: str)
     """Reports for every record of the uploaded file, as `culturedata validate` gives them."""
     suffix = Path(filename).suffix.lower()
     kind = KINDS_BY_SUFFIX.get(suffix)
-    if kind is None:
-        raise InputError("input.unknown_format", path=filename, known=", ".join(sorted(KINDS_BY_SUFFIX)))
+    if kind not in HARVESTERS:
+        known = sorted(s for s, k in KINDS_BY_SUFFIX.items() if k in HARVESTERS)
+        raise InputError("input.unknown_format", path=filename, known=", ".join(known))
     with tempfile.NamedTemporaryFile(suffix=suffix, prefix="culturedata-upload-") as handle:
         handle.write(data)
         handle.flush()
