@@ -10,7 +10,6 @@ from culturedata.messages import t
 from culturedata.server.dashboard import region_rows, source_histories
 from culturedata.server.describe import dump_files
 from culturedata.server.rendering import page_lang, render
-from culturedata.server.sparql import problem
 
 EXAMPLES = {
     "objects_per_region": """PREFIX schema: <http://schema.org/>
@@ -65,6 +64,7 @@ async def query_page(request: Request) -> Response:
 
 
 def _profiles(request: Request) -> list:
+    # validation pulls in pySHACL, the shapes and the mappings: loaded on the first upload only.
     from culturedata.server.validation import profiles
 
     return profiles(request.app.state.settings.config)
@@ -175,4 +175,4 @@ async def dashboard(request: Request) -> Response:
     return render(request, "dashboard.html", histories=histories, regions=regions, peak=peak or 1)
 
 
-__all__ = ["dashboard", "home", "problem", "query_page", "validate_download", "validate_page"]
+__all__ = ["dashboard", "home", "query_page", "validate_download", "validate_page"]

@@ -59,7 +59,7 @@ async def sparql_endpoint(request: Request) -> Response:
     except ProtocolError as exc:
         return problem(request, exc.status, exc.code, **exc.params)
     if operation is None:
-        from culturedata.server.describe import service_description
+        from culturedata.server.describe import service_description  # describe imports this module
 
         return await service_description(request)
     if operation.kind == "update":

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from culturedata.config import Config, Source
-from culturedata.errors import CultureDataError, InputError
+from culturedata.errors import InputError
 from culturedata.harvest import HARVESTERS, harvest
 from culturedata.mapping import MappingContext, load_mapping, map_records
 from culturedata.mapping.iris import slug
@@ -74,5 +74,3 @@ def _source(profile: Profile, path: Path, kind: str, filename: str) -> Source:
     return Source(id=slug(Path(filename).stem) or "upload", name={"fr": filename, "en": filename}, kind=kind,
                   mapping=profile.mapping, path=path, where=filename)
 
-
-__all__ = ["CultureDataError", "Profile", "profiles", "validate_upload"]
