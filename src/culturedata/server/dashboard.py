@@ -45,9 +45,13 @@ class SourceHistory:
         if not self.runs:
             return ""
         step = width / max(len(self.runs) - 1, 1)
-        return " ".join(
-            f"{i * step:.1f},{height - quality * height:.1f}" for i, (_, quality) in enumerate(self.runs)
-        )
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.points(width, height))
+
+    def points(self, width: int = 160, height: int = 36) -> list[tuple[float, float]]:
+        step = width / max(len(self.runs) - 1, 1)
+        margin = 3  # keeps the dots of 0 % and 100 % inside the picture
+        return [(i * step if len(self.runs) > 1 else width / 2, margin + (1 - quality) * (height - 2 * margin))
+                for i, (_, quality) in enumerate(self.runs)]
 
 
 @dataclass

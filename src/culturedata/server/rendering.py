@@ -18,9 +18,19 @@ STATIC = HERE / "static"
 TEMPLATES = HERE / "templates"
 
 
+SHAPES = "https://w3id.org/culturedata/shapes/"
+
+
+def rule_name(rule: str) -> str:
+    """A rule as people read it: the profile's shape IRIs without their common prefix."""
+    return rule[len(SHAPES):] if rule.startswith(SHAPES) else rule
+
+
 @cache
 def environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "xml"]))
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "xml"]))
+    env.filters["rule"] = rule_name
+    return env
 
 
 def page_lang(request: Request) -> str:
