@@ -52,10 +52,15 @@ def _top_level_words(text: str) -> Iterator[tuple[int, str]]:
 
 def has_dataset_clause(query: str) -> bool:
     """True when the query names its own dataset (FROM or FROM NAMED)."""
+    if "FROM" not in query.upper():
+        return False  # the common case, without scanning the text character by character
     return any(word == "FROM" for _, word in _top_level_words(query))
 
 
 def has_using_clause(update: str) -> bool:
+    upper = update.upper()
+    if "USING" not in upper and "WITH" not in upper:
+        return False
     return any(word in ("USING", "WITH") for _, word in _top_level_words(update))
 
 
