@@ -2,6 +2,23 @@
 
 A harvester is a function `(source, options) -> Iterator[SourceRecord]`, chosen by the
 source's `kind` in `HARVESTERS`; the order and names are visible here, not in strings.
+
+The front door for every caller (the CLI, the nightly job):
+
+    harvest(source, HarvestOptions(since=None, full=False, limit=None, state_dir=Path("var/state")))
+
+- `state_dir`: where each source keeps its state between runs (`<state_dir>/<source id>.json`:
+  the OAI-PMH checkpoint after every page, the watermark of the last complete run, HTTP
+  validators for conditional GET). None keeps it in memory for this run only. The CLI uses
+  `config.store_path.parent / "state"`.
+- `since`: harvest what changed since this instant, instead of the stored watermark.
+- `full`: forget the watermark, the checkpoint and the validators; fetch everything.
+- `limit`: stop after this many records (for trying a source out). A run cut short by
+  `limit` (or by the caller leaving the loop) does not advance the watermark.
+
+Errors: `SourceUnavailable` (exit 3) when a source cannot be reached after the retries,
+`OAIProtocolError` / `ResumptionLoop` when a server breaks the protocol, `InputError` for a
+broken file, `ConfigError` for bad `options`. A single broken record is never an exception.
 """
 
 from __future__ import annotations
@@ -9,9 +26,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from culturedata.config import Source
 from culturedata.errors import ConfigError
+from culturedata.harvest.oaipmh import harvest_oaipmh
 from culturedata.harvest.tabular import harvest_csv
 from culturedata.harvest.xmldump import harvest_xml
 from culturedata.records import SourceRecord
@@ -26,6 +45,7 @@ class HarvestOptions:
     since: datetime | None = None
     full: bool = False
     limit: int | None = None
+    state_dir: Path | None = None
 
 
 Harvester = Callable[[Source, HarvestOptions], Iterator[SourceRecord]]
@@ -33,6 +53,7 @@ Harvester = Callable[[Source, HarvestOptions], Iterator[SourceRecord]]
 HARVESTERS: dict[str, Harvester] = {
     "csv": harvest_csv,
     "xml": harvest_xml,
+    "oai-pmh": harvest_oaipmh,
 }
 
 
