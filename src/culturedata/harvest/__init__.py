@@ -30,6 +30,7 @@ from pathlib import Path
 
 from culturedata.config import Source
 from culturedata.errors import ConfigError
+from culturedata.harvest.jsonfile import harvest_json
 from culturedata.harvest.oaipmh import harvest_oaipmh
 from culturedata.harvest.tabular import harvest_csv
 from culturedata.harvest.xmldump import harvest_xml
@@ -52,6 +53,7 @@ Harvester = Callable[[Source, HarvestOptions], Iterator[SourceRecord]]
 
 HARVESTERS: dict[str, Harvester] = {
     "csv": harvest_csv,
+    "json": harvest_json,
     "xml": harvest_xml,
     "oai-pmh": harvest_oaipmh,
 }
