@@ -31,7 +31,10 @@ from pathlib import Path
 from culturedata.config import Source
 from culturedata.errors import ConfigError
 from culturedata.harvest.jsonfile import harvest_json
+from culturedata.harvest.jsonld import harvest_jsonld_pages
 from culturedata.harvest.oaipmh import harvest_oaipmh
+from culturedata.harvest.rest import harvest_rest
+from culturedata.harvest.sparql import harvest_sparql
 from culturedata.harvest.tabular import harvest_csv
 from culturedata.harvest.xmldump import harvest_xml
 from culturedata.records import SourceRecord
@@ -56,6 +59,9 @@ HARVESTERS: dict[str, Harvester] = {
     "json": harvest_json,
     "xml": harvest_xml,
     "oai-pmh": harvest_oaipmh,
+    "rest": harvest_rest,
+    "jsonld-pages": harvest_jsonld_pages,
+    "sparql": harvest_sparql,
 }
 
 
