@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -49,6 +50,10 @@ TOKEN = f"{{{OAI}}}resumptionToken"
 ERROR = f"{{{OAI}}}error"
 RESPONSE_DATE = f"{{{OAI}}}responseDate"
 ROOT = f"{{{OAI}}}OAI-PMH"
+METADATA = f"{{{OAI}}}metadata"
+IDENTIFIER = f"{{{OAI}}}identifier"
+DATESTAMP = f"{{{OAI}}}datestamp"
+SET_SPEC = f"{{{OAI}}}setSpec"
 
 OPTIONS: dict[str, tuple[Any, Any]] = {
     "metadata_prefix": (str, "oai_dc"),
@@ -194,7 +199,7 @@ def parse_page(content: bytes, url: str, item_tag: str = RECORD) -> Page:
                 if item_tag == HEADER and element.getparent().tag == RECORD:
                     continue  # GetRecord: the header is read with its record
                 page.records.append(read_item(element))
-                safexml.release(element)
+                element.clear(keep_tail=True)  # a page is bounded; clearing is enough
             elif tag == TOKEN:
                 page.token = (element.text or "").strip() or None
             elif tag == ERROR:
@@ -210,23 +215,35 @@ def parse_page(content: bytes, url: str, item_tag: str = RECORD) -> Page:
 
 
 def read_item(element: etree._Element) -> tuple[Header, bytes | None]:
-    header_element = element if element.tag == HEADER else element.find(HEADER)
+    # One pass over the children instead of find() per field: this loop runs per record.
+    header_element, metadata = (element, None) if element.tag == HEADER else (None, None)
+    if header_element is None:
+        for child in element:
+            if child.tag == HEADER:
+                header_element = child
+            elif child.tag == METADATA:
+                metadata = child
     if header_element is None:
         raise BadPage("a <record> without <header>")
-    header = Header(
-        identifier=(header_element.findtext(f"{{{OAI}}}identifier") or "").strip(),
-        datestamp=parse_datestamp(header_element.findtext(f"{{{OAI}}}datestamp")),
-        deleted=header_element.get("status") == "deleted",
-        sets=tuple((s.text or "").strip() for s in header_element.iterfind(f"{{{OAI}}}setSpec")),
-    )
+    identifier, stamp, sets = "", None, []
+    for child in header_element:
+        tag = child.tag
+        if tag == IDENTIFIER:
+            identifier = (child.text or "").strip()
+        elif tag == DATESTAMP:
+            stamp = parse_datestamp(child.text)
+        elif tag == SET_SPEC:
+            sets.append((child.text or "").strip())
+    header = Header(identifier, stamp, header_element.get("status") == "deleted", tuple(sets))
     if element.tag == HEADER or header.deleted:
         return header, None
-    metadata = element.find(f"{{{OAI}}}metadata")
-    if metadata is None or len(metadata) == 0:
+    content = next((c for c in metadata if isinstance(c.tag, str)), None) if metadata is not None else None
+    if content is None:
         return header, b""  # the mapper reports an empty record; the harvest goes on
-    return header, etree.tostring(metadata[0], encoding="utf-8")
+    return header, etree.tostring(content, encoding="utf-8", with_tail=False)
 
 
+@lru_cache(maxsize=4096)  # a bulk load gives thousands of records the same datestamp
 def parse_datestamp(text: str | None) -> datetime | None:
     text = (text or "").strip()
     if not text:
