@@ -122,3 +122,11 @@ def test_repairs(text, expected):
 def test_irreparable_is_none():
     assert load('{"name": "Brise "glace"" "startDate": 2026-02-01 {') is None
     assert clean('"a,]"') == '"a,]"'
+
+
+def test_a_saved_copy_of_the_site(site):
+    source = make_source("jsonld-pages", url="https://theatre-deux-rives.example/", path=site)
+    records = list(harvest(source, HarvestOptions()))
+    assert len(records) == 11
+    assert not any(r.local_id.startswith("admin/") for r in records)
+    assert records[0].origin.startswith("https://theatre-deux-rives.example/")

@@ -8,6 +8,7 @@ source's `crawl_delay` when that is longer. Each page gives one record whose pay
 several), repaired as `jsonrepair.py` explains. A missing page, a page without JSON-LD and
 an irreparable block are skipped with a warning naming the URL; the harvest goes on.
 With a watermark (or `--from`), pages whose sitemap `lastmod` is older are not fetched.
+A `path` to a folder harvests a saved copy of the site instead (see `Site`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -33,8 +35,6 @@ from culturedata.messages import t
 from culturedata.records import SourceRecord, content_hash
 
 if TYPE_CHECKING:
-    import requests
-
     from culturedata.config import Source
     from culturedata.harvest import HarvestOptions
 
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 ROBOT_NAME = "culturedata"
+MIRROR_BASE = "http://mirror.invalid/"  # a saved copy without `url`: only URL paths matter
 OPTIONS: dict[str, tuple[Any, Any]] = {
     "sitemap": (str, ""),
     "urls": (list, []),
@@ -58,42 +59,58 @@ class Page:
 
 
 class Site:
-    """robots.txt rules and politeness for every origin the harvest touches."""
+    """robots.txt rules and politeness for every origin the harvest touches.
 
-    def __init__(self, session: HarvestSession, min_delay: float) -> None:
+    With a `mirror` folder (the source's `path`: a saved copy of the site, as `wget
+    --mirror` makes), every URL is read from the file at its path instead of the network;
+    robots.txt still decides what is read.
+    """
+
+    def __init__(self, session: HarvestSession, min_delay: float, mirror: Path | None = None) -> None:
         self.session = session
         self.min_delay = min_delay
+        self.mirror = mirror
         self.robots: dict[str, Protego] = {}
         self.last: dict[str, float] = {}
 
     def rules(self, url: str) -> Protego:
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
         if origin not in self.robots:
-            response = self.session.fetch(origin + "/robots.txt")
-            with response:
-                text = response.text if response.status_code == 200 else ""
+            status, content = self._read(origin + "/robots.txt")
+            text = content.decode("utf-8", errors="replace") if status == 200 else ""
             self.robots[origin] = Protego.parse(text)
         return self.robots[origin]
 
     def allowed(self, url: str) -> bool:
         return self.rules(url).can_fetch(url, ROBOT_NAME)
 
-    def get(self, url: str) -> requests.Response:
-        """GET `url` once the site's crawl delay has passed since our last request to it."""
-        origin = urlsplit(url).netloc
-        delay = max(self.min_delay, float(self.rules(url).crawl_delay(ROBOT_NAME) or 0))
-        wait = self.last.get(origin, 0.0) + delay - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
+    def get(self, url: str) -> tuple[int, bytes]:
+        """(status, body) of `url`, once the site's crawl delay has passed since our last request."""
+        if self.mirror is None:
+            origin = urlsplit(url).netloc
+            delay = max(self.min_delay, float(self.rules(url).crawl_delay(ROBOT_NAME) or 0))
+            wait = self.last.get(origin, 0.0) + delay - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
         try:
-            return self.session.fetch(url)
+            return self._read(url)
         finally:
-            self.last[origin] = time.monotonic()
+            self.last[urlsplit(url).netloc] = time.monotonic()
+
+    def _read(self, url: str) -> tuple[int, bytes]:
+        if self.mirror is not None:
+            path = urlsplit(url).path
+            file = self.mirror / (path.lstrip("/") + ("index.html" if path.endswith("/") or not path else ""))
+            inside = file.resolve().is_relative_to(self.mirror.resolve())
+            return (200, file.read_bytes()) if inside and file.is_file() else (404, b"")
+        response = self.session.fetch(url)
+        with response:
+            return response.status_code, response.content
 
 
 def harvest_jsonld_pages(source: Source, options: HarvestOptions) -> Iterator[SourceRecord]:
     opts = read_options(source, OPTIONS)
-    if not source.url and not opts["urls"] and not opts["sitemap"]:
+    if not source.url and not source.path and not opts["urls"] and not opts["sitemap"]:
         raise ConfigError("harvest.needs_url", where=source.where)
     checkpoint = Checkpoint(options.state_dir, source.id)
     since = None if options.full else (options.since or checkpoint.watermark)
@@ -102,7 +119,8 @@ def harvest_jsonld_pages(source: Source, options: HarvestOptions) -> Iterator[So
     started = datetime.now(UTC)
     with HarvestSession(HttpSettings.from_options(opts)) as session:
         session.headers["Accept"] = "text/html,application/xhtml+xml"
-        site = Site(session, float(opts["crawl_delay"]))
+        mirror = source.path if source.path is not None and source.path.is_dir() else None
+        site = Site(session, float(opts["crawl_delay"]), mirror)
         fetched = 0
         for page in pages(source, opts, site):
             if since is not None and page.lastmod is not None and page.lastmod < since:
@@ -120,7 +138,7 @@ def harvest_jsonld_pages(source: Source, options: HarvestOptions) -> Iterator[So
 
 
 def pages(source: Source, opts: dict[str, Any], site: Site) -> Iterator[Page]:
-    base = source.url or ""
+    base = source.url or MIRROR_BASE
     if opts["urls"]:
         yield from (Page(urljoin(base, str(u))) for u in opts["urls"])
         return
@@ -136,14 +154,13 @@ def pages(source: Source, opts: dict[str, Any], site: Site) -> Iterator[Page]:
 
 
 def read_sitemap(site: Site, url: str, base: str, depth: int) -> Iterator[Page]:
-    response = site.get(url)
-    with response:
-        if response.status_code != 200:
-            raise InputError("harvest.jsonld.no_sitemap", path=url, detail=f"HTTP {response.status_code}")
-        try:
-            root = safexml.fromstring(response.content)
-        except etree.XMLSyntaxError as exc:
-            raise InputError("harvest.jsonld.no_sitemap", path=url, detail=exc) from exc
+    status, content = site.get(url)
+    if status != 200:
+        raise InputError("harvest.jsonld.no_sitemap", path=url, detail=f"HTTP {status}")
+    try:
+        root = safexml.fromstring(content)
+    except etree.XMLSyntaxError as exc:
+        raise InputError("harvest.jsonld.no_sitemap", path=url, detail=exc) from exc
     if root.tag == f"{{{SITEMAP}}}sitemapindex" and depth == 0:
         for loc in root.iterfind(f"{{{SITEMAP}}}sitemap/{{{SITEMAP}}}loc"):
             yield from read_sitemap(site, rebase((loc.text or "").strip(), base), base, depth + 1)
@@ -174,12 +191,10 @@ def parse_lastmod(text: str | None) -> datetime | None:
 
 
 def read_page(source_id: str, site: Site, page: Page) -> SourceRecord | None:
-    response = site.get(page.url)
-    with response:
-        if response.status_code != 200:
-            log.warning(t("harvest.jsonld.page_status", url=page.url, status=response.status_code))
-            return None
-        content = response.content
+    status, content = site.get(page.url)
+    if status != 200:
+        log.warning(t("harvest.jsonld.page_status", url=page.url, status=status))
+        return None
     blocks = []
     for index, text in enumerate(script_blocks(content), start=1):
         value = jsonrepair.load(text)
