@@ -51,7 +51,7 @@ def test_harvest_writes_records_and_a_manifest_then_runs_incrementally(tmp_path,
     assert manifest["complete"] and manifest["records"] == 22 and manifest["deleted"] == 2
     records = list(read_archive(tmp_path / "run1"))
     assert {r.local_id for r in records} == {i.identifier for i in repository.items}
-    assert (tmp_path / "var" / "state" / "anse.json").is_file()
+    assert (tmp_path / "var" / "state" / "harvest" / "anse.json").is_file()
     assert again.returncode == 0 and "0 records" in again.stderr
     assert full.returncode == 0 and "22 records" in full.stderr
 

@@ -214,3 +214,10 @@ def test_a_repeating_token_stops_instead_of_looping(repository, tmp_path):
             run(proxy.url(), tmp_path)
     assert isinstance(caught.value, HarvestError)
     assert proxy.seen <= 3
+
+
+def test_a_limited_trial_run_leaves_no_state(repository, tmp_path):
+    with serve_oai(repository, batch_size=5) as url:
+        assert len(run(url, tmp_path, limit=12)) == 12
+        assert not list(tmp_path.iterdir())
+        assert len(run(url, tmp_path)) == 22

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 import pytest
 from harvest_peers import FAST, make_source, serve_wsgi, shared
 
-from culturedata.errors import OAIProtocolError
+from culturedata.errors import OAIProtocolError, ResumptionLoop
 from culturedata.harvest import HarvestOptions, harvest
 from culturedata.harvest.oaipmh import OAIClient
 from culturedata.harvest.transport import HarvestSession, HttpSettings
@@ -83,3 +83,27 @@ def test_identify_and_list_sets():
         identify = client.identify()
         assert identify.granularity == "YYYY-MM-DD" and identify.deleted_record == "persistent"
         assert len(client.list_sets()) == 131
+
+
+def test_pages_without_records_stop_the_run():
+    seen_agents: list[str] = []
+
+    def app(environ, start_response):
+        seen_agents.append(environ.get("HTTP_USER_AGENT", ""))
+        params = parse_qs(environ["QUERY_STRING"])
+        if params["verb"][0] == "Identify":
+            body = (shared("oai-pmh") / "Identify.xml").read_bytes()
+        else:
+            step = int(params.get("resumptionToken", ["0"])[0]) + 1
+            body = (
+                '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-01-01T00:00:00Z'
+                f"</responseDate><ListRecords><resumptionToken>{step}</resumptionToken></ListRecords></OAI-PMH>"
+            ).encode()
+        start_response("200 OK", [("Content-Type", "text/xml")])
+        return [body]
+
+    with serve_wsgi(app) as base, pytest.raises(ResumptionLoop) as caught:
+        list(harvest(make_source("oai-pmh", url=base + "/oai", max_empty_pages=3, **FAST), HarvestOptions()))
+    assert caught.value.code == "harvest.oai.no_progress"
+    assert len(seen_agents) == 4  # Identify + 3 empty pages
+    assert all(agent.startswith("culturedata/") and "+https://" in agent for agent in seen_agents)

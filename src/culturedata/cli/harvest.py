@@ -1,8 +1,10 @@
 """`culturedata harvest SOURCE`: fetch a source's records, optionally writing them to a folder.
 
-The source's state (checkpoint, watermark, HTTP validators) lives in
-`<store.path>/../state/<source>.json`, shared with `culturedata run`. A progress bar is
-drawn on a terminal; otherwise (cron, logs) one plain line per thousand records.
+This command keeps its own state (checkpoint, watermark, HTTP validators) in
+`<store.path>/../state/harvest/<source>.json`, apart from the nightly job's: records it
+writes to a folder never reach the store, so it must not move the job's watermark past
+them. A progress bar is drawn on a terminal; otherwise (cron, logs) one plain line per
+thousand records.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ LOG_EVERY = 1000
 def harvest_command(source: str, since: datetime | None, full: bool, limit: int | None, out: Path | None) -> None:
     config = state().config()
     configured = config.source(source)
-    options = HarvestOptions(since=since, full=full, limit=limit, state_dir=config.store_path.parent / "state")
+    options = HarvestOptions(since=since, full=full, limit=limit, state_dir=config.store_path.parent / "state" / "harvest")
     records = harvest(configured, options)
     with progress(configured.id) as tick:
         if out:

@@ -13,8 +13,9 @@ The front door for every caller (the CLI, the nightly job):
   `config.store_path.parent / "state"`.
 - `since`: harvest what changed since this instant, instead of the stored watermark.
 - `full`: forget the watermark, the checkpoint and the validators; fetch everything.
-- `limit`: stop after this many records (for trying a source out). A run cut short by
-  `limit` (or by the caller leaving the loop) does not advance the watermark.
+- `limit`: stop after this many records, for trying a source out: such a run neither reads
+  nor writes the state, so it can never make a later run skip records. A run the caller
+  leaves early does not advance the watermark (its checkpoint is kept, to resume).
 
 Errors: `SourceUnavailable` (exit 3) when a source cannot be reached after the retries,
 `OAIProtocolError` / `ResumptionLoop` when a server breaks the protocol, `InputError` for a
@@ -24,7 +25,7 @@ broken file, `ConfigError` for bad `options`. A single broken record is never an
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -73,6 +74,8 @@ def harvest(source: Source, options: HarvestOptions | None = None) -> Iterator[S
             "harvest.unknown_kind", where=source.where, kind=source.kind, known=", ".join(sorted(HARVESTERS))
         )
     options = options or HarvestOptions()
+    if options.limit is not None:
+        options = replace(options, state_dir=None)
     for count, record in enumerate(harvester(source, options), start=1):
         yield record
         if options.limit is not None and count >= options.limit:
