@@ -222,13 +222,13 @@ def serve(folder: str) -> None:
 
 # --- report --------------------------------------------------------------------------------
 
-def best_pair(baseline: tuple[str, str], ours: tuple[str, str], repeat: int = 3) -> tuple[dict, dict]:
-    """Best of `repeat` runs each, interleaved so that a busy moment of the machine hits both."""
-    runs: tuple[list[dict], list[dict]] = ([], [])
+def best_of(*commands: tuple[str, str], repeat: int = 3) -> list[dict]:
+    """Best of `repeat` runs of each command, interleaved so that a busy moment hits them all."""
+    runs: list[list[dict]] = [[] for _ in commands]
     for _ in range(repeat):
-        runs[0].append(child(*baseline))
-        runs[1].append(child(*ours))
-    return tuple(min(r, key=lambda x: x["seconds"]) for r in runs)  # type: ignore[return-value]
+        for results, command in zip(runs, commands, strict=True):
+            results.append(child(*command))
+    return [min(results, key=lambda r: r["seconds"]) for results in runs]
 
 
 def line(label: str, ours: dict, base: dict, size: int, base_name: str) -> None:
@@ -247,11 +247,10 @@ def memory(label: str, result: dict) -> None:
 def main() -> None:
     dump = make_dump(OUT / "lido-100mb.xml")
     size = dump.stat().st_size
-    raw, ours = best_pair(("_raw_dump", str(dump)), ("_dump", str(dump)))
+    raw, serialized, ours = best_of(("_raw_dump", str(dump)), ("_raw_dump_serialized", str(dump)), ("_dump", str(dump)))
     assert ours["records"] == raw["records"], (ours, raw)
     print(f"LIDO dump: {size / 1e6:.0f} MB, {raw['records']:,} records")
     line("xml dump (harvest kind xml)", ours, raw, size, "lxml iterparse")
-    serialized = child("_raw_dump_serialized", str(dump))
     line("xml dump (harvest kind xml)", ours, serialized, size, "iterparse + tostring")
     memory("xml dump (harvest kind xml)", ours)
 
@@ -261,7 +260,7 @@ def main() -> None:
     try:
         port = int(server.stdout.readline())
         url = f"http://127.0.0.1:{port}/oai"
-        raw_oai, ours_oai = best_pair(("_raw_oai", url), ("_oai", url))
+        raw_oai, ours_oai = best_of(("_raw_oai", url), ("_oai", url))
     finally:
         server.terminate()
         server.wait()
