@@ -221,3 +221,10 @@ def test_a_limited_trial_run_leaves_no_state(repository, tmp_path):
         assert len(run(url, tmp_path, limit=12)) == 12
         assert not list(tmp_path.iterdir())
         assert len(run(url, tmp_path)) == 22
+
+
+def test_a_fault_on_identify_is_retried_too(repository, tmp_path):
+    with serve_oai(repository) as upstream, FaultProxy(upstream, match="verb=Identify") as proxy:
+        proxy.inject("html200", on=1)
+        records = run(proxy.url(), tmp_path)
+    assert len(records) == 22 and proxy.log[0] == (1, "html200")

@@ -21,11 +21,11 @@ from __future__ import annotations
 import io
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
 from lxml import etree
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from culturedata.harvest import HarvestOptions
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 RECORD = f"{{{OAI}}}record"
@@ -108,12 +109,16 @@ class OAIClient:
         self.page_attempts = max(1, page_attempts)
 
     def page(self, params: dict[str, str], item_tag: str = RECORD) -> Page:
+        return self._attempts(lambda: parse_page(*self._body(params), item_tag))
+
+    def _attempts(self, read: Callable[[], T]) -> T:
+        """`read()`, again after a pause while the body breaks or is no OAI-PMH document."""
         last: Exception | None = None
         for attempt in range(self.page_attempts):
             if attempt:
                 time.sleep(min(self.session.settings.backoff * 2 ** (attempt - 1), self.session.settings.max_wait))
             try:
-                return self._read(params, item_tag)
+                return read()
             except requests.RequestException as exc:  # the body broke after the headers came
                 last = exc
             except BadPage as exc:
@@ -123,17 +128,16 @@ class OAIClient:
             raise SourceUnavailable("harvest.unreachable", url=self.base_url, detail=str(last)[:300]) from last
         raise OAIProtocolError("harvest.oai.bad_response", url=self.base_url, detail=str(last)) from last
 
-    def _read(self, params: dict[str, str], item_tag: str) -> Page:
-        # stream=True: a body cut off after the headers fails here, where the page is re-read
+    def _body(self, params: dict[str, str]) -> tuple[bytes, str]:
+        # stream=True: a body cut off after the headers fails here, inside `_attempts`
         response = self.session.fetch(self.base_url, params=params, stream=True)
         with response:
             content = response.content
-            url = response.url
             if response.status_code != 200:
                 raise BadPage(f"HTTP {response.status_code}")
             if "html" in response.headers.get("Content-Type", "").lower():
                 raise BadPage("HTML page instead of OAI-PMH XML")
-        return parse_page(content, url, item_tag)
+            return content, response.url
 
     def identify(self) -> Identify:
         root = self._tree({"verb": "Identify"})
@@ -174,18 +178,23 @@ class OAIClient:
         return self.page({"verb": "GetRecord", "identifier": identifier, "metadataPrefix": prefix})
 
     def _tree(self, params: dict[str, str]) -> etree._Element:
-        response = self.session.fetch(self.base_url, params=params)
-        with response:
-            try:
-                root = safexml.fromstring(response.content)
-            except etree.XMLSyntaxError as exc:
-                raise OAIProtocolError("harvest.oai.bad_response", url=self.base_url, detail=exc) from exc
+        root = self._attempts(lambda: parse_tree(self._body(params)[0]))
         error = root.find(ERROR)
         if error is not None:
             raise OAIProtocolError(
                 "harvest.oai.error", url=self.base_url, oai_code=error.get("code", ""), detail=(error.text or "").strip()
             )
         return root
+
+
+def parse_tree(content: bytes) -> etree._Element:
+    try:
+        root = safexml.fromstring(content)
+    except etree.XMLSyntaxError as exc:
+        raise BadPage(f"not well-formed XML: {exc}") from exc
+    if root.tag != ROOT:
+        raise BadPage(f"not an OAI-PMH response (root element {root.tag!r})")
+    return root
 
 
 def parse_page(content: bytes, url: str, item_tag: str = RECORD) -> Page:
