@@ -83,3 +83,16 @@ def test_a_wrong_records_path_is_named(organismes):
         with pytest.raises(HarvestError) as caught:
             list(harvest(source, HarvestOptions()))
     assert "data.organisations" in str(caught.value)
+
+
+def test_since_param_asks_only_for_changes_after_the_watermark(organismes, tmp_path):
+    requests: list[str] = []
+    with serve_wsgi(api(organismes, requests)) as base:
+        source = make_source("rest", url=base + "/next", records="data.organismes", next="meta.next",
+                             since_param="modifie_depuis", **FAST)
+        first = list(harvest(source, HarvestOptions(state_dir=tmp_path)))
+        list(harvest(source, HarvestOptions(state_dir=tmp_path)))
+    assert len(first) == 15
+    assert "modifie_depuis" not in requests[0]
+    later = [r for r in requests[4:] if "page=" not in r]
+    assert later and "modifie_depuis=20" in later[0]

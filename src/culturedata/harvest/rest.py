@@ -6,7 +6,8 @@
     pagination = "none"        one response
 
 `records` is the dotted path to the list of records in each response ("" when the response
-is the list). The run ends on a page without records or without a next page; a next page
+is the list). With `since_param`, the API is asked only for what changed since the watermark
+of the last complete run (or `--from`), as an ISO 8601 instant. The run ends on a page without records or without a next page; a next page
 that was already fetched stops it with an error instead of a loop.
 """
 
@@ -15,10 +16,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from culturedata.errors import ConfigError, HarvestError
+from culturedata.harvest.checkpoint import Checkpoint
 from culturedata.harvest.jsonfile import lookup, to_record
 from culturedata.harvest.options import read_options
 from culturedata.harvest.transport import HTTP_OPTIONS, HarvestSession, HttpSettings
@@ -45,6 +48,7 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     "params": (dict, {}),
     "headers": (dict, {}),
     "max_pages": (int, 0),  # 0: no limit
+    "since_param": (str, ""),  # query parameter for "changed since" (ISO 8601), for incremental runs
     **HTTP_OPTIONS,
 }
 
@@ -57,16 +61,23 @@ def harvest_rest(source: Source, options: HarvestOptions) -> Iterator[SourceReco
         raise ConfigError(
             "config.bad_value", path=source.where, key="options.pagination", problem=" / ".join(PAGINATIONS)
         )
+    checkpoint = Checkpoint(options.state_dir, source.id)
+    since = None if options.full else (options.since or checkpoint.watermark)
+    started = datetime.now(UTC)
     with HarvestSession(HttpSettings.from_options(opts)) as session:
         session.headers.update({"Accept": "application/json", **{str(k): str(v) for k, v in opts["headers"].items()}})
-        yield from Pager(source, session, opts).records()
+        yield from Pager(source, session, opts, since).records()
+    checkpoint.complete(started)
 
 
 class Pager:
-    def __init__(self, source: Source, session: HarvestSession, opts: dict[str, Any]) -> None:
+    def __init__(
+        self, source: Source, session: HarvestSession, opts: dict[str, Any], since: datetime | None = None
+    ) -> None:
         self.source = source
         self.session = session
         self.opts = opts
+        self.since = since
 
     def records(self) -> Iterator[SourceRecord]:
         url: str | None = str(self.source.url)
@@ -76,6 +87,9 @@ class Pager:
             params[self.opts["page_param"]] = self.opts["first_page"]
         if self.opts["page_size_param"] and self.opts["page_size"]:
             params[self.opts["page_size_param"]] = self.opts["page_size"]
+        if self.opts["since_param"] and self.since is not None:
+            since = self.since if self.since.tzinfo else self.since.replace(tzinfo=UTC)
+            params[self.opts["since_param"]] = since.isoformat(timespec="seconds")
         seen: set[str] = set()
         number = 0
         while url is not None:
