@@ -13,13 +13,14 @@ from culturedata.config import SOURCE_KEYS
 from culturedata.harvest import HARVESTERS, jsonfile, jsonld, oaipmh, rest, sparql, tabular, xmldump
 from culturedata.harvest.options import read_options
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "harvesting.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 OPTIONS = {
     "csv": tabular.OPTIONS, "json": jsonfile.OPTIONS, "xml": xmldump.OPTIONS, "oai-pmh": oaipmh.OPTIONS,
     "rest": rest.OPTIONS, "jsonld-pages": jsonld.OPTIONS, "sparql": sparql.OPTIONS,
 }
 EXAMPLES = [
-    entry for block in re.findall(r"```toml\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    entry for doc in ("harvesting.md", "harvesting.fr.md")
+    for block in re.findall(r"```toml\n(.*?)```", (DOCS / doc).read_text(encoding="utf-8"), re.S)
     for entry in tomllib.loads(block)["sources"]
 ]
 
@@ -28,7 +29,7 @@ def test_every_kind_is_documented():
     assert set(OPTIONS) == set(HARVESTERS) == {e["kind"] for e in EXAMPLES}
 
 
-@pytest.mark.parametrize("entry", EXAMPLES, ids=[e["id"] for e in EXAMPLES])
+@pytest.mark.parametrize("entry", EXAMPLES, ids=[f'{e["id"]}-{n}' for n, e in enumerate(EXAMPLES)])
 def test_example(entry):
     assert set(entry) <= set(SOURCE_KEYS)
     source = make_source(entry["kind"], url=entry.get("url"), **entry.get("options", {}))
