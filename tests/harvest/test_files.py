@@ -238,3 +238,20 @@ def test_a_cut_short_harvest_does_not_store_the_validators(tmp_path):
         source = make_source("csv", url=base + "/e.csv", **FAST)
         assert len(list(harvest(source, HarvestOptions(state_dir=tmp_path, limit=1)))) == 1
         assert len(list(harvest(source, HarvestOptions(state_dir=tmp_path)))) == 3
+
+
+def test_declared_json_lines_are_streamed_and_checked(tmp_path, caplog):
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"id": "a"}\r\n{oops}\n{"id": "c"}\n')
+    with caplog.at_level(logging.WARNING):
+        records = collect("json", path, format="lines")
+    assert [(r.local_id, r.location) for r in records] == [("a", "line 1"), ("c", "line 3")]
+    assert "line 2" in caplog.text
+
+
+def test_cp1252_detected_after_a_long_utf8_looking_start(tmp_path):
+    path = tmp_path / "long.csv"
+    body = "id;titre\n" + "".join(f"{n};Objet {n}\n" for n in range(120_000)) + "999999;Été\n"
+    path.write_bytes(body.encode("cp1252"))
+    records = collect("csv", path)
+    assert records[-1].payload["titre"] == "Été" and len(records) == 120_001

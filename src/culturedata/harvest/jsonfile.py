@@ -3,15 +3,17 @@
 `record_path` names where the records sit inside the document ("data.organismes" for
 `{"data": {"organismes": [...]}}`); `format = "auto"` tells an array or a wrapper from JSON
 Lines by trying to read the document whole. A folder of JSON files (one object each, as
-the Tate publishes its artworks) is read with `files = "**/*.json"`. A JSON Lines line that
+the Tate publishes its artworks) is read with `files = "**/*.json"`. Declare `format = "lines"`
+for a large JSON Lines export: it is then streamed rather than read whole. A JSON Lines line that
 does not parse is skipped with a warning naming it; the others are harvested.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from culturedata.errors import ConfigError, InputError
@@ -49,18 +51,20 @@ def harvest_json(source: Source, options: HarvestOptions) -> Iterator[SourceReco
 
 def items(document: Document, opts: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     """(location, value) of every record in the document."""
+    encoding = "utf-8-sig" if opts["encoding"].lower().replace("_", "-") in ("utf-8", "utf8") else opts["encoding"]
     try:
-        text = document.read().decode(opts["encoding"]).removeprefix("\ufeff")
+        if opts["format"] == "lines":  # streamed: a JSON Lines export of any size in flat memory
+            with document.open() as raw:
+                yield from lines(document.name, io.TextIOWrapper(raw, encoding=encoding))
+            return
+        text = document.read().decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise InputError("harvest.bad_encoding", path=document.name, encoding=opts["encoding"], detail=exc) from exc
-    if opts["format"] == "lines":
-        yield from lines(document.name, text)
-        return
+        raise InputError("harvest.bad_encoding", path=document.name, encoding=encoding, detail=exc) from exc
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         if opts["format"] == "auto" and exc.msg == "Extra data":
-            yield from lines(document.name, text)
+            yield from lines(document.name, io.StringIO(text))
             return
         raise InputError("harvest.bad_json", path=document.name, line=exc.lineno, detail=exc.msg) from exc
     path = opts["record_path"]
@@ -72,8 +76,8 @@ def items(document: Document, opts: dict[str, Any]) -> Iterator[tuple[str, Any]]
         yield path or "$", data
 
 
-def lines(name: str, text: str) -> Iterator[tuple[str, Any]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+def lines(name: str, text: Iterable[str]) -> Iterator[tuple[str, Any]]:
+    for number, line in enumerate(text, start=1):
         if not line.strip():
             continue
         try:

@@ -9,8 +9,10 @@ when listed in `sentinels`.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -33,6 +35,7 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     **FILE_OPTIONS,
 }
 DELIMITERS = (",", ";", "\t", "|")
+CHUNK = 1 << 20
 
 
 def harvest_csv(source: Source, options: HarvestOptions) -> Iterator[SourceRecord]:
@@ -42,15 +45,24 @@ def harvest_csv(source: Source, options: HarvestOptions) -> Iterator[SourceRecor
 
 
 def read_csv(source_id: str, document: Document, opts: dict[str, Any]) -> Iterator[SourceRecord]:
-    text = decode(document.read(), opts["encoding"], document.name)
-    delimiter = opts["delimiter"] or sniff_delimiter(text)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    """Rows streamed from the file: an export of any size is read in flat memory."""
+    encoding, errors = (declared(opts["encoding"]), "strict") if opts["encoding"] else detect_encoding(document)
+    with document.open() as raw:
+        text = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
+        try:
+            yield from read_rows(source_id, document.name, text, opts)
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise InputError("harvest.bad_encoding", path=document.name, encoding=encoding, detail=exc) from exc
+
+
+def read_rows(source_id: str, name: str, text: io.TextIOWrapper, opts: dict[str, Any]) -> Iterator[SourceRecord]:
+    first = text.readline()
+    delimiter = opts["delimiter"] or sniff_delimiter(first)
+    reader = csv.DictReader(itertools.chain([first], text), delimiter=delimiter)
     id_column = opts["id_column"]
     header = [name.strip() for name in reader.fieldnames or []]
     if id_column not in header:
-        raise InputError(
-            "harvest.csv_no_id_column", path=document.name, column=id_column, found=", ".join(header)
-        )
+        raise InputError("harvest.csv_no_id_column", path=name, column=id_column, found=", ".join(header))
     sentinels = {str(s).strip() for s in opts["sentinels"]}
     multivalue = {str(k): str(v) for k, v in opts["multivalue"].items()}
     line = 1
@@ -68,7 +80,7 @@ def read_csv(source_id: str, document: Document, opts: dict[str, Any]) -> Iterat
             payload=payload,
             media_type="text/csv",
             content_hash=content_hash(canonical),
-            origin=document.name,
+            origin=name,
             location=f"line {start}",
         )
 
@@ -86,19 +98,33 @@ def clean(fields: dict[str, str], sentinels: set[str], multivalue: dict[str, str
     return out
 
 
-def decode(data: bytes, declared: str, path: object) -> str:
-    if declared:
-        try:
-            text = data.decode(declared)
-        except (LookupError, UnicodeDecodeError) as exc:
-            raise InputError("harvest.bad_encoding", path=path, encoding=declared, detail=exc) from exc
-        return text.removeprefix("\ufeff")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
+def declared(encoding: str) -> str:
+    """A declared UTF-8 also accepts a byte-order mark, as Excel writes one."""
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return encoding  # reported with the file's name when it is used
+    return "utf-8-sig" if name == "utf-8" else encoding
+
+
+def detect_encoding(document: Document) -> tuple[str, str]:
+    """UTF-8 (with or without BOM) if the whole file decodes as UTF-8, else Windows-1252.
+
+    One pass in chunks, so a large file is never held in memory.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with document.open() as handle:
+        head = handle.read(3)
+        if head == codecs.BOM_UTF8:
+            return "utf-8-sig", "replace"
+        try:
+            decoder.decode(head)
+            while chunk := handle.read(CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252", "replace"
+    return "utf-8", "strict"
 
 
 def sniff_delimiter(text: str) -> str:
