@@ -44,7 +44,6 @@ class SourceHistory:
         """SVG polyline points of the quality over the runs, 0..1 mapped to the height."""
         if not self.runs:
             return ""
-        step = width / max(len(self.runs) - 1, 1)
         return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.points(width, height))
 
     def points(self, width: int = 160, height: int = 36) -> list[tuple[float, float]]:
