@@ -117,9 +117,10 @@ def _count_triples(request: Request, dataset: ox.NamedNode) -> list[ox.Triple]:
     key = f"{id(reader)}:{reader.label}"
     if reader.writable or key not in _counts:
         graph = ox.NamedNode(request.app.state.settings.system_graph)
-        solutions = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {graph}) }}")
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {graph}) }}"
+        count = int(next(iter(store.query(query)))["n"].value)
         with _counts_lock:
-            _counts[key] = int(next(iter(solutions))["n"].value)
+            _counts[key] = count
     return [ox.Triple(dataset, _n(VOID + "triples"),
                       ox.Literal(str(_counts[key]), datatype=_n("http://www.w3.org/2001/XMLSchema#integer")))]
 
