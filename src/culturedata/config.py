@@ -35,6 +35,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server.host", "127.0.0.1", str, "settings.server.host"),
     Setting("server.port", 8000, int, "settings.server.port"),
     Setting("validate.batch_size", 500, int, "settings.validate.batch_size"),
+    Setting("publish.max_drop", 0.15, float, "settings.publish.max_drop"),
+    Setting("run.workers", 4, int, "settings.run.workers"),
+    Setting("store.endpoint", "", str, "settings.store.endpoint"),
+    Setting("store.update_endpoint", "", str, "settings.store.update_endpoint"),
+    Setting("store.graph_endpoint", "", str, "settings.store.graph_endpoint"),
+    Setting("store.auth", "basic", str, "settings.store.auth"),
 )
 
 # Keys of one [[sources]] entry: (kind, required, help code).

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from culturedata.config import Source
 from culturedata.errors import ConfigError
@@ -26,6 +27,7 @@ class HarvestOptions:
     since: datetime | None = None
     full: bool = False
     limit: int | None = None
+    state_dir: Path | None = None  # where a harvester keeps its checkpoint and watermark per source
 
 
 Harvester = Callable[[Source, HarvestOptions], Iterator[SourceRecord]]

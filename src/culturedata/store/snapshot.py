@@ -54,18 +54,29 @@ class Snapshots:
             return None
         return (self.root / os.readlink(self.pointer)).resolve()
 
-    def begin(self) -> Staging:
-        """A writable copy of the current snapshot, under a new id."""
+    def open_current(self) -> ox.Store | None:
+        """The published snapshot, read-only (it never changes, so reading it is safe)."""
+        current = self.current()
+        return ox.Store.read_only(str(current)) if current is not None else None
+
+    def begin(self, empty: bool = False) -> Staging:
+        """A writable copy of the current snapshot (or an empty store), under a new id.
+        Call it holding the run lock: staging left by a killed run is removed first."""
         snapshot_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         staging = self.root / "staging" / snapshot_id
         try:
             staging.parent.mkdir(parents=True, exist_ok=True)
+            for leftover in staging.parent.iterdir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            probe = staging.parent / ".write-test"
+            probe.write_bytes(b"")  # a read-only folder fails here, before any work is done
+            probe.unlink()
             current = self.current()
-            if current is not None:
+            if current is not None and not empty:
                 ox.Store.read_only(str(current)).backup(str(staging))
             return Staging(snapshot_id, staging, ox.Store(str(staging)))
         except OSError as exc:
-            raise StoreError("store.unwritable", path=self.root, detail=exc) from exc
+            raise StoreError("store.unwritable", path=self.root, detail=exc.strerror or exc) from exc
 
     def publish(self, staging: Staging) -> Path:
         """Make the staged snapshot the served one, atomically, then drop old snapshots."""
@@ -75,13 +86,30 @@ class Snapshots:
         final = self.root / "snapshots" / staging.id
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging.path, final)
-        snapshot_id = staging.id
+        self._point_to(staging.id)
+        self._prune()
+        return final
+
+    def rollback(self, to: str | None = None) -> str:
+        """Serve an earlier snapshot again: `to`, or the one published before the current."""
+        ids = [p.name for p in self.published()]
+        current = self.current()
+        if to is None:
+            older = [i for i in ids if current is None or i < current.name]
+            if not older:
+                raise StoreError("store.no_earlier_snapshot", path=self.root)
+            to = older[-1]
+        if to not in ids:
+            raise StoreError("store.unknown_snapshot", snapshot=to, known=", ".join(ids) or "-")
+        self._point_to(to)
+        return to
+
+    def _point_to(self, snapshot_id: str) -> None:
+        # A new symlink renamed over the old one: readers see the old target or the new one.
         temporary = self.root / "current.new"
         temporary.unlink(missing_ok=True)
         temporary.symlink_to(Path("snapshots") / snapshot_id)
         os.replace(temporary, self.pointer)
-        self._prune()
-        return final
 
     def discard(self, staging: Staging) -> None:
         staging.close()
@@ -93,6 +121,6 @@ class Snapshots:
 
     def _prune(self) -> None:
         current = self.current()
-        for old in self.published()[: -self.keep]:
+        for old in self.published()[: -self.keep or None]:
             if old != current:
                 shutil.rmtree(old, ignore_errors=True)
