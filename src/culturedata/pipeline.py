@@ -429,3 +429,45 @@ def latest_report(folder: Path) -> dict | None:
 
 def load_report(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def take_down(config: Config, key: str, reason: str, store_url: str | None = None) -> str:
+    """Add `key` ("source:local id") to the takedown list and withdraw it now: a new snapshot
+    without its graph, with a tombstone saying why. Returns the record's graph IRI."""
+    source_id, _, local_id = key.partition(":")
+    config.source(source_id)  # an unknown source is a usage error, before anything is written
+    if not local_id:
+        raise UsageError("pipeline.bad_key", key=key)
+    Takedowns(config.store_path / "takedowns.json").add(key, reason)
+    endpoints = remote_endpoints(config, store_url)
+    now = datetime.now(UTC)
+    with RunLock(config.store_path / "run.lock"):
+        snapshots = Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots")))
+        staging = None
+        if endpoints is None:
+            staging = snapshots.begin()
+            assert staging.store is not None
+            target: Target = EmbeddedTarget(staging.store, system_graph(config))
+            run_id = staging.id
+        else:
+            target = RemoteTarget(endpoints, system_graph(config))
+            run_id = now.strftime("%Y%m%dT%H%M%S%fZ")
+        try:
+            known = {s.key: s for s in target.records().values()}
+            graph = known[key].graph if key in known else graph_iri(config.base_iri, source_id, local_id)
+            prov = Provenance(target.system_graph, f"{config.base_iri}run/{run_id}", source_id)
+            loader = Loader(target, prov, now, {s.graph: s for s in known.values()})
+            loader.remove(graph, key, TAKEN_DOWN, reason)
+            loader.flush()
+            if staging is not None:
+                snapshots.publish(staging)
+        except BaseException:
+            if staging is not None:
+                snapshots.discard(staging)
+            raise
+    return graph
+
+
+def lift_takedown(config: Config, key: str) -> bool:
+    """Take `key` off the list; the next run publishes it again if its source still sends it."""
+    return Takedowns(config.store_path / "takedowns.json").remove(key)
