@@ -17,7 +17,7 @@ COLUMNS = ("harvested", "new", "changed", "unchanged", "deleted", "taken_down", 
 
 @click.command("run", cls=I18nCommand, help="cli.run.help")
 @click.argument("sources", nargs=-1)
-@option("--full", is_flag=True, help="cli.opt.full")
+@option("--full", is_flag=True, help="cli.opt.run_full")
 @option("--allow-drop", "allow_drop", multiple=True, metavar="SOURCE", help="cli.opt.allow_drop")
 @option("--store", "store_url", metavar="URL", help="cli.opt.store_url")
 @option("--serve", "then_serve", is_flag=True, help="cli.opt.serve_after")
