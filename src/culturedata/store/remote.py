@@ -46,8 +46,9 @@ class Endpoints:
 
 
 class RemoteTarget:
-    def __init__(self, endpoints: Endpoints, system_graph: str, timeout: float = 120.0) -> None:
+    def __init__(self, endpoints: Endpoints, system_graph: str, timeout: float = 120.0, chunk: int = 500) -> None:
         self.endpoints = endpoints
+        self.chunk = chunk
         self.system_graph = system_graph
         self.timeout = timeout
         self.lock = threading.Lock()
@@ -78,10 +79,13 @@ class RemoteTarget:
         operations += [
             f"DELETE WHERE {{ GRAPH <{self.system_graph}> {{ <{s}> ?p ?o }} }}" for s in batch.forget
         ]
-        if batch.quads:
-            operations.append("INSERT DATA { " + " ".join(_graph_blocks(batch.quads)) + " }")
+        # Small requests: Virtuoso compiles each update to SQL and refuses very long ones.
         with self.lock:
-            self._post_update(" ;\n".join(operations))
+            for start in range(0, len(operations), self.chunk // 10):
+                self._post_update(" ;\n".join(operations[start:start + self.chunk // 10]))
+            for start in range(0, len(batch.quads), self.chunk):
+                blocks = _graph_blocks(batch.quads[start:start + self.chunk])
+                self._post_update("INSERT DATA { " + " ".join(blocks) + " }")
 
     def revert(self, graphs: Iterable[str]) -> bool:
         return False  # no older copy to go back to: the caller withholds deletions instead
