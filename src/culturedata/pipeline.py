@@ -62,6 +62,7 @@ Progress = Callable[[str, int], None]
 # sees only what changed, so records not seen are not deletions. Every other kind re-reads
 # the whole source each time.
 INCREMENTAL_KINDS = ("oaipmh",)
+OPTIMISE_AFTER = 0.05  # share of the records a run rewrote
 COUNTS = ("harvested", "new", "changed", "unchanged", "deleted", "taken_down", "quarantined", "published", "errors")
 
 
@@ -194,12 +195,18 @@ def run(
             target.apply(_run_facts(target.system_graph, job.run_iri, report))
             _write_report(config.store_path / "reports", report)
             if staging is not None:
-                snapshots.publish(staging)
+                snapshots.publish(staging, optimize=_worth_optimising(report, len(job.known)))
         except BaseException:
             if staging is not None:
                 snapshots.discard(staging)
             raise
     return report
+
+
+def _worth_optimising(report: RunReport, known: int) -> bool:
+    """Compacting a big snapshot costs seconds; after a night of few changes it buys nothing."""
+    touched = sum(s.new + s.changed + s.deleted + s.taken_down for s in report.sources)
+    return not known or touched > OPTIMISE_AFTER * known
 
 
 class _Serialised:

@@ -64,6 +64,18 @@ class RecordState:
     status: str
 
 
+def state_literal(status: str, content_hash: str | None, key: str) -> ox.Literal:
+    """The record's state in one literal, "Status hash key", so a run reads every record's
+    state with one pattern; the same facts are also stated one by one for people and SPARQL."""
+    return ox.Literal(f"{status} {content_hash or '-'} {key}")
+
+
+def parse_state(graph: str, text: str) -> RecordState:
+    status, content_hash, key = text.split(" ", 2)
+    source = key.split(":", 1)[0]
+    return RecordState(graph, key, source, None if content_hash == "-" else content_hash, status)
+
+
 @dataclass(slots=True)
 class Batch:
     """Changes applied together: graphs emptied, system facts forgotten, then quads added."""
@@ -106,6 +118,7 @@ def record_facts(
         (iri(DCTERMS + "identifier"), ox.Literal(key)),
         (iri(RUN + "source"), ox.Literal(prov.source)),
         (iri(RUN + "status"), iri(RUN + status)),
+        (iri(RUN + "state"), state_literal(status, content_hash, key)),
     ]
     if status in LIVE:
         facts += [(iri(PROV + "generatedAtTime"), when(at)), (iri(PROV + "wasGeneratedBy"), iri(prov.run))]

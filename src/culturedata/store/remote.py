@@ -19,12 +19,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from culturedata.errors import StoreError
-from culturedata.store.loader import DCTERMS, RUN, Batch, RecordState
+from culturedata.store.loader import RUN, Batch, RecordState, parse_state
 
-SELECT_RECORDS = f"""
-SELECT ?g ?key ?source ?hash ?status WHERE {{ GRAPH <{{system}}> {{
-  ?g <{DCTERMS}identifier> ?key ; <{RUN}source> ?source ; <{RUN}status> ?status .
-  OPTIONAL {{ ?g <{RUN}contentHash> ?hash }} }} }}"""
+SELECT_RECORDS = f"SELECT ?g ?state WHERE {{ GRAPH <{{system}}> {{ ?g <{RUN}state> ?state }} }}"
 
 
 @dataclass(frozen=True)
@@ -63,10 +60,7 @@ class RemoteTarget:
 
     def records(self) -> dict[str, RecordState]:
         rows = self.select(SELECT_RECORDS.replace("{system}", self.system_graph))
-        return {
-            row["g"]: RecordState(row["g"], row["key"], row["source"], row.get("hash"), row["status"].removeprefix(RUN))
-            for row in rows
-        }
+        return {row["g"]: parse_state(row["g"], row["state"]) for row in rows}
 
     def subject_facts(self, subject: str) -> dict[str, str]:
         rows = self.select(f"SELECT ?p ?o WHERE {{ GRAPH <{self.system_graph}> {{ <{subject}> ?p ?o }} }}")

@@ -78,9 +78,11 @@ class Snapshots:
         except OSError as exc:
             raise StoreError("store.unwritable", path=self.root, detail=exc.strerror or exc) from exc
 
-    def publish(self, staging: Staging) -> Path:
-        """Make the staged snapshot the served one, atomically, then drop old snapshots."""
-        if staging.store is not None:
+    def publish(self, staging: Staging, optimize: bool = True) -> Path:
+        """Make the staged snapshot the served one, atomically, then drop old snapshots.
+        `optimize` compacts it first: worth it after a big load, not for a few changes
+        (RocksDB compacts small writes on its own)."""
+        if staging.store is not None and optimize:
             staging.store.optimize()
         staging.close()  # RocksDB must be closed before its directory moves
         final = self.root / "snapshots" / staging.id

@@ -6,6 +6,7 @@ source) and take the same `Batch`es, so the pipeline does not know which one it 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 from typing import Protocol
@@ -13,7 +14,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from culturedata.errors import StoreError
-from culturedata.store.loader import DCTERMS, RUN, Batch, RecordState, iri
+from culturedata.store.loader import RUN, Batch, RecordState, iri, parse_state
 
 
 class Target(Protocol):
@@ -81,19 +82,40 @@ class EmbeddedTarget:
                 store.remove(quad)
 
 
+RECORDS_QUERY = f"SELECT ?g ?state WHERE {{ GRAPH <{{system}}> {{ ?g <{RUN}state> ?state }} }}"
+_ESCAPE = re.compile(r"\\(U[0-9A-Fa-f]{8}|u[0-9A-Fa-f]{4}|.)")
+_SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
+
+
 def read_records(store: ox.Store, system_graph: str) -> dict[str, RecordState]:
-    """Every record graph the system graph knows, with its key, source, hash and status."""
-    system = iri(system_graph)
-    columns: dict[str, dict[str, str]] = {}
-    for name, predicate in (
-        ("key", DCTERMS + "identifier"), ("source", RUN + "source"),
-        ("hash", RUN + "contentHash"), ("status", RUN + "status"),
-    ):
-        columns[name] = {q.subject.value: q.object.value for q in store.quads_for_pattern(None, iri(predicate), None, system)}
-    return {
-        graph: RecordState(
-            graph, key, columns["source"].get(graph, key.split(":", 1)[0]), columns["hash"].get(graph),
-            columns["status"].get(graph, RUN + "Published").removeprefix(RUN),
-        )
-        for graph, key in columns["key"].items()
-    }
+    """Every record graph the system graph knows, with its key, source, hash and status.
+
+    One pattern (`run:state`, see `loader.state_literal`), read as TSV bytes made by
+    pyoxigraph rather than as Python term objects: at 100,000 records that is about a
+    second instead of several."""
+    solutions = store.query(RECORDS_QUERY.replace("{system}", system_graph))
+    assert isinstance(solutions, ox.QuerySolutions)
+    lines = solutions.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8").split("\n")[1:]
+    records = {}
+    for line in lines:
+        if line:
+            graph, state = line.split("\t")
+            records[_value(graph)] = parse_state(_value(graph), _value(state))
+    return records
+
+
+def _value(cell: str) -> str:
+    """An IRI or a plain literal as TSV writes it (N-Triples syntax)."""
+    if cell.startswith("<"):
+        return cell[1:-1]
+    if cell.startswith('"'):
+        text = cell[1:cell.rindex('"')]
+        return _ESCAPE.sub(_unescape, text) if "\\" in text else text
+    return cell
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1)
+    if len(code) > 1:
+        return chr(int(code[1:], 16))
+    return _SIMPLE.get(code, code)
