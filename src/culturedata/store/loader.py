@@ -144,6 +144,10 @@ def source_facts(system_graph: str, subject: str, values: dict[str, ox.NamedNode
     return [ox.Quad(node, iri(p if ":" in p else RUN + p), o, system) for p, o in values.items()]
 
 
+_IDENTIFIER, _STATE = iri(DCTERMS + "identifier"), iri(RUN + "state")
+_HASH, _DERIVED, _DATESTAMP = iri(RUN + "contentHash"), iri(PROV + "wasDerivedFrom"), iri(RUN + "datestamp")
+
+
 @dataclass
 class Loader:
     """Writes one source's records to a target, in batches: each record replaces exactly its
@@ -159,6 +163,9 @@ class Loader:
     removed: int = 0
     outcome: dict[str, str] = field(default_factory=dict)  # graph -> status after this run
     batch: Batch = field(default_factory=Batch)
+    _common: list | None = field(default=None, repr=False)
+    _system: ox.NamedNode | None = field(default=None, repr=False)
+    _origins: dict[str, ox.NamedNode] = field(default_factory=dict, repr=False)
 
     def add(self, record: MappedRecord) -> None:
         if record.deleted or not record.triples:
@@ -166,11 +173,8 @@ class Loader:
             return
         self._clear(record.graph, PUBLISHED)
         graph = iri(record.graph)
-        self.batch.quads.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in record.triples)
-        self.batch.quads.extend(record_facts(
-            self.prov, record.graph, key=record.key, status=PUBLISHED, at=self.at,
-            content_hash=record.content_hash, origin=record.origin, datestamp=record.datestamp,
-        ))
+        self.batch.quads.extend([ox.Quad(t.subject, t.predicate, t.object, graph) for t in record.triples])
+        self.batch.quads.extend(self._published_facts(graph, record))
         self.loaded += 1
         self._maybe_flush()
 
@@ -196,6 +200,29 @@ class Loader:
             self.batch.quads.extend(record_facts(self.prov, graph, key=key, status=status, at=self.at, extra=extra))
         self.removed += was_live
         self._maybe_flush()
+
+    def _published_facts(self, graph: ox.NamedNode, record: MappedRecord) -> list[ox.Quad]:
+        """`record_facts` for a published record, with the terms every record shares built
+        once: this runs for every record of a full load."""
+        if self._common is None:
+            sample = record_facts(self.prov, "urn:x", key="", status=PUBLISHED, at=self.at)
+            per_record = {RUN + "state", DCTERMS + "identifier"}
+            self._common = [(q.predicate, q.object) for q in sample if q.predicate.value not in per_record]
+            self._system = iri(self.prov.system_graph)
+        system = self._system
+        quads = [ox.Quad(graph, p, o, system) for p, o in self._common]
+        quads.append(ox.Quad(graph, _IDENTIFIER, ox.Literal(record.key), system))
+        quads.append(ox.Quad(graph, _STATE, state_literal(PUBLISHED, record.content_hash, record.key), system))
+        if record.content_hash:
+            quads.append(ox.Quad(graph, _HASH, ox.Literal(record.content_hash), system))
+        if record.origin:
+            node = self._origins.get(record.origin)
+            if node is None:
+                node = self._origins[record.origin] = origin_node(record.origin)
+            quads.append(ox.Quad(graph, _DERIVED, node, system))
+        if record.datestamp:
+            quads.append(ox.Quad(graph, _DATESTAMP, when(record.datestamp), system))
+        return quads
 
     def flush(self) -> None:
         if len(self.batch):
