@@ -194,9 +194,13 @@ def run(
             report.ended = datetime.now(UTC).isoformat()
             target.apply(_run_facts(target.system_graph, job.run_iri, report))
             _write_report(config.store_path / "reports", report)
+            if isinstance(target, EmbeddedTarget):
+                target.close()
             if staging is not None:
                 snapshots.publish(staging, optimize=_worth_optimising(report, len(job.known)))
         except BaseException:
+            if isinstance(target, EmbeddedTarget):
+                target.close()
             if staging is not None:
                 snapshots.discard(staging)
             raise
@@ -466,6 +470,8 @@ def take_down(config: Config, key: str, reason: str, store_url: str | None = Non
             loader = Loader(target, prov, now, {s.graph: s for s in known.values()})
             loader.remove(graph, key, TAKEN_DOWN, reason)
             loader.flush()
+            if isinstance(target, EmbeddedTarget):
+                target.close()
             if staging is not None:
                 snapshots.publish(staging)
         except BaseException:

@@ -42,6 +42,11 @@ class EmbeddedTarget:
     def records(self) -> dict[str, RecordState]:
         return read_records(self.store, self.system_graph)
 
+    def close(self) -> None:
+        """Let go of both stores: RocksDB must be closed before the staging folder moves."""
+        self.store = None  # type: ignore[assignment]
+        self.previous = None
+
     def subject_facts(self, subject: str) -> dict[str, str]:
         quads = self.store.quads_for_pattern(iri(subject), None, None, iri(self.system_graph))
         return {q.predicate.value: q.object.value for q in quads}
