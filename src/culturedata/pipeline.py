@@ -270,8 +270,8 @@ class _Job:
             for record, record_report in checked:
                 _keep(record, record_report, loader, report)
             loader.flush()
-        except UsageError:
-            raise
+        except (UsageError, StoreError):
+            raise  # a bad definition or a full disk stops the whole run, not one source
         except (CultureDataError, OSError, ValueError) as exc:
             report.failed, report.error, report.errors = True, str(exc), report.errors + 1
             self._keep_yesterday(loader, report)

@@ -82,13 +82,16 @@ class Snapshots:
         """Make the staged snapshot the served one, atomically, then drop old snapshots.
         `optimize` compacts it first: worth it after a big load, not for a few changes
         (RocksDB compacts small writes on its own)."""
-        if staging.store is not None and optimize:
-            staging.store.optimize()
-        staging.close()  # RocksDB must be closed before its directory moves
-        final = self.root / "snapshots" / staging.id
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging.path, final)
-        self._point_to(staging.id)
+        try:
+            if staging.store is not None and optimize:
+                staging.store.optimize()
+            staging.close()  # RocksDB must be closed before its directory moves
+            final = self.root / "snapshots" / staging.id
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging.path, final)
+            self._point_to(staging.id)
+        except OSError as exc:
+            raise StoreError("store.unwritable", path=self.root, detail=exc.strerror or exc) from exc
         self._prune()
         return final
 
