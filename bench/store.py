@@ -122,8 +122,10 @@ def main() -> None:
     rerun_seconds, _ = timed_run(work)
     print(f"{count} records: full run {full_seconds:.1f} s ({records / full_seconds:,.0f} rec/s end to end); "
           f"1 % changed re-run {rerun_seconds:.1f} s")
-    compare("1 % changed re-run, share of the full run", "%", 100 * rerun_seconds / full_seconds, 5.0,
-            "goal at most")
+    share = rerun_seconds / full_seconds
+    verdict = "met" if share <= 0.05 else "NOT met"
+    print(f"{'1 % changed re-run, cost vs the full run':<44} {share:>11.1%}   baseline: the full run = 100 %"
+          f"   goal <= 5 %: {verdict}")
     ours, bulk = load_rates(work)
     compare("load, quads/s (Loader, record graphs + system)", "q/s", ours, bulk, "bulk_load of the same N-Quads",
             goal=0.8)
