@@ -78,6 +78,10 @@ def test_second_run_is_incremental_and_publishes_the_same_graphs(cli, demo_proje
     assert report["unchanged"] == first_report["new"]
     assert report["published"] == first_report["published"]
     assert report["diff"] == {"published": 0, "quarantined": 0}
+    # Unchanged quarantined records are still listed, with the reason found when they were checked.
+    carried = [q for q in report["quarantine"] if q.get("unchanged")]
+    assert len(carried) == first_report["quarantined"] - 1  # all but the duplicate id
+    assert all(q["rule"] and q["message"] for q in carried)
     assert record_quads(current(demo_project)) == first
 
 

@@ -315,13 +315,24 @@ class _Job:
                 continue
             if before is not None and before.status in LIVE and before.content_hash == record.content_hash:
                 report.unchanged += 1
-                report.quarantined += before.status == QUARANTINED
+                if before.status == QUARANTINED:
+                    self._still_quarantined(record, before, report)
                 continue
             if before is not None and before.status in LIVE:
                 report.changed += 1
             else:
                 report.new += 1
             yield record
+
+    def _still_quarantined(self, record: SourceRecord, before: RecordState, report: SourceReport) -> None:
+        """An unchanged record stays out; the morning report still lists it, with the reason
+        stored when it was checked."""
+        facts = self.target.subject_facts(before.graph)
+        report.quarantined += 1
+        report.quarantine.append({
+            "record": record.local_id, "location": record.location, "rule": facts.get(RUN + "rule"),
+            "message": facts.get(RUN + "reason"), "unchanged": "yes",
+        })
 
     def _guard_trips(self, source: Source, report: SourceReport, known: dict[str, RecordState],
                      deletions: set[str]) -> bool:

@@ -86,3 +86,18 @@ def test_oxigraph_server_gets_the_same_quads(cli, demo_project: Path, oxigraph_s
 def test_virtuoso_gets_the_same_quads(cli, demo_project: Path, virtuoso_server,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     check_same_as_embedded(cli, demo_project, virtuoso_server, monkeypatch)
+
+
+@pytest.mark.slow
+def test_on_a_remote_store_the_drop_guard_withholds_deletions(cli, demo_project: Path, oxigraph_server,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    target = use(oxigraph_server, monkeypatch)
+    assert cli("run", "--store", oxigraph_server.query).code == 1
+    before = remote(target)[0]
+    export = demo_project / "sample_inputs/musee-fjord-bleu/collection.csv"
+    lines = export.read_bytes().split(b"\r\n")
+    export.write_bytes(b"\r\n".join(lines[:12]) + b"\r\n")  # most of the museum's rows vanish
+    refused = cli("run", "--store", oxigraph_server.query)
+    assert refused.code == 4
+    assert "no record was removed" in refused.err
+    assert remote(target)[0] == before

@@ -20,6 +20,7 @@ from urllib3.util.retry import Retry
 
 from culturedata.errors import StoreError
 from culturedata.store.loader import RUN, Batch, RecordState, parse_state
+from culturedata.store.target import facts_by_predicate
 
 SELECT_RECORDS = f"SELECT ?g ?state WHERE {{ GRAPH <{{system}}> {{ ?g <{RUN}state> ?state }} }}"
 
@@ -63,8 +64,8 @@ class RemoteTarget:
         return {row["g"]: parse_state(row["g"], row["state"]) for row in rows}
 
     def subject_facts(self, subject: str) -> dict[str, str]:
-        rows = self.select(f"SELECT ?p ?o WHERE {{ GRAPH <{self.system_graph}> {{ <{subject}> ?p ?o }} }}")
-        return {row["p"]: row["o"] for row in rows}
+        rows = self.select_terms(f"SELECT ?p ?o WHERE {{ GRAPH <{self.system_graph}> {{ <{subject}> ?p ?o }} }}")
+        return facts_by_predicate((row["p"], row["o"]) for row in rows)  # type: ignore[misc]
 
     def apply(self, batch: Batch) -> None:
         if not len(batch):

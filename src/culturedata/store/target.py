@@ -49,7 +49,7 @@ class EmbeddedTarget:
 
     def subject_facts(self, subject: str) -> dict[str, str]:
         quads = self.store.quads_for_pattern(iri(subject), None, None, iri(self.system_graph))
-        return {q.predicate.value: q.object.value for q in quads}
+        return facts_by_predicate((q.predicate, q.object) for q in quads)
 
     def apply(self, batch: Batch) -> None:
         try:
@@ -90,6 +90,16 @@ class EmbeddedTarget:
 RECORDS_QUERY = f"SELECT ?g ?state WHERE {{ GRAPH <{{system}}> {{ ?g <{RUN}state> ?state }} }}"
 _ESCAPE = re.compile(r"\\(U[0-9A-Fa-f]{8}|u[0-9A-Fa-f]{4}|.)")
 _SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
+
+
+def facts_by_predicate(pairs: Iterable[tuple[ox.NamedNode, object]]) -> dict[str, str]:
+    """One value per predicate; of texts given in several languages, the English one (the
+    JSON report is in English; the RDF keeps both)."""
+    facts: dict[str, str] = {}
+    for predicate, value in pairs:
+        if predicate.value not in facts or getattr(value, "language", None) == "en":
+            facts[predicate.value] = value.value  # type: ignore[attr-defined]
+    return facts
 
 
 def read_records(store: ox.Store, system_graph: str) -> dict[str, RecordState]:
