@@ -283,3 +283,17 @@ def test_the_run_table_is_bilingual(cli, demo_project: Path, monkeypatch: pytest
                                     word: str) -> None:
     monkeypatch.setenv("CULTUREDATA_LANG", lang)
     assert word in cli("run").err
+
+
+def test_a_takedown_during_a_run_is_listed_for_the_next_run(cli, demo_project: Path) -> None:
+    cli("run")
+    chosen = published_ids(demo_project)[0]
+    lock = demo_project / "var/store/run.lock"
+    lock.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": "now"}))
+    deferred = cli("takedown", f"{FJORD}:{chosen}", "--reason", "urgent")
+    assert deferred.code == 5 and "next run" in deferred.err
+    lock.unlink()
+    assert current(demo_project).contains_named_graph(graph(chosen))
+    cli("run")
+    assert not current(demo_project).contains_named_graph(graph(chosen))
+    assert source_report(demo_project)["taken_down"] == 1

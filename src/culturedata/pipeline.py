@@ -461,34 +461,48 @@ def take_down(config: Config, key: str, reason: str, store_url: str | None = Non
     if not local_id:
         raise UsageError("pipeline.bad_key", key=key)
     Takedowns(config.store_path / "takedowns.json").add(key, reason)
+    lock = RunLock(config.store_path / "run.lock")
+    try:
+        lock.acquire()
+    except StoreError as exc:
+        if exc.code == "store.locked":  # listed already: the next run withdraws it
+            raise StoreError("pipeline.takedown_deferred", key=key) from exc
+        raise
+    try:
+        return _withdraw(config, key, reason, store_url)
+    finally:
+        lock.release()
+
+
+def _withdraw(config: Config, key: str, reason: str, store_url: str | None) -> str:
+    source_id, _, local_id = key.partition(":")
     endpoints = remote_endpoints(config, store_url)
     now = datetime.now(UTC)
-    with RunLock(config.store_path / "run.lock"):
-        snapshots = Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots")))
-        staging = None
-        if endpoints is None:
-            staging = snapshots.begin()
-            assert staging.store is not None
-            target: Target = EmbeddedTarget(staging.store, system_graph(config))
-            run_id = staging.id
-        else:
-            target = RemoteTarget(endpoints, system_graph(config))
-            run_id = now.strftime("%Y%m%dT%H%M%S%fZ")
-        try:
-            known = {s.key: s for s in target.records().values()}
-            graph = known[key].graph if key in known else graph_iri(config.base_iri, source_id, local_id)
-            prov = Provenance(target.system_graph, f"{config.base_iri}run/{run_id}", source_id)
-            loader = Loader(target, prov, now, {s.graph: s for s in known.values()})
-            loader.remove(graph, key, TAKEN_DOWN, reason)
-            loader.flush()
-            if isinstance(target, EmbeddedTarget):
-                target.close()
-            if staging is not None:
-                snapshots.publish(staging)
-        except BaseException:
-            if staging is not None:
-                snapshots.discard(staging)
-            raise
+    snapshots = Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots")))
+    staging = None
+    if endpoints is None:
+        staging = snapshots.begin()
+        assert staging.store is not None
+        target: Target = EmbeddedTarget(staging.store, system_graph(config))
+        run_id = staging.id
+    else:
+        target = RemoteTarget(endpoints, system_graph(config))
+        run_id = now.strftime("%Y%m%dT%H%M%S%fZ")
+    try:
+        known = {s.key: s for s in target.records().values()}
+        graph = known[key].graph if key in known else graph_iri(config.base_iri, source_id, local_id)
+        prov = Provenance(target.system_graph, f"{config.base_iri}run/{run_id}", source_id)
+        loader = Loader(target, prov, now, {s.graph: s for s in known.values()})
+        loader.remove(graph, key, TAKEN_DOWN, reason)
+        loader.flush()
+        if isinstance(target, EmbeddedTarget):
+            target.close()
+        if staging is not None:
+            snapshots.publish(staging)
+    except BaseException:
+        if staging is not None:
+            snapshots.discard(staging)
+        raise
     return graph
 
 
