@@ -297,3 +297,19 @@ def test_a_takedown_during_a_run_is_listed_for_the_next_run(cli, demo_project: P
     cli("run")
     assert not current(demo_project).contains_named_graph(graph(chosen))
     assert source_report(demo_project)["taken_down"] == 1
+
+
+def test_a_new_mapping_maps_unchanged_records_again(cli, demo_project: Path) -> None:
+    from culturedata.resources import mappings_dir
+
+    mapping = demo_project / "musee.yaml"  # relative to the working directory, as find_mapping reads it
+    mapping.write_bytes((mappings_dir() / "musee-csv.yaml").read_bytes())
+    config = demo_project / "culturedata.toml"
+    config.write_text(config.read_text().replace('mapping = "musee-csv"', 'mapping = "musee.yaml"'))
+    cli("run")
+    cli("run")
+    assert source_report(demo_project)["changed"] == 0
+    mapping.write_bytes(mapping.read_bytes() + b"\n# v2: a steward's edit\n")
+    cli("run")
+    report = source_report(demo_project)
+    assert report["unchanged"] == 0 and report["changed"] == report["harvested"] - 1  # all but the duplicate

@@ -14,6 +14,7 @@ were in the published snapshot (the drop guard), and the report says so.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import threading
@@ -51,6 +52,7 @@ from culturedata.store.loader import (
     integer,
     iri,
     source_facts,
+    stored_hash,
     when,
 )
 from culturedata.store.target import Target
@@ -165,7 +167,9 @@ def run(
 ) -> RunReport:
     options = options or RunOptions()
     mappings = prepare(config, sources)
-    validator = _Serialised(PyshaclValidator(load_shapes()))
+    shapes = load_shapes()
+    validator = _Serialised(PyshaclValidator(shapes))
+    fingerprints = {s.id: _fingerprint(config, mappings[s.id], shapes.files) for s in sources}
     takedowns = Takedowns(config.store_path / "takedowns.json").load()
     endpoints = remote_endpoints(config, options.store_url)
     started = datetime.now(UTC)
@@ -184,7 +188,8 @@ def run(
             snapshot=run_id, started=started.isoformat(), store=endpoints.query if endpoints else str(config.store_path)
         )
         try:
-            job = _Job(config, target, f"{config.base_iri}run/{run_id}", started, validator, takedowns, options, progress)
+            job = _Job(config, target, f"{config.base_iri}run/{run_id}", started, validator, takedowns, options,
+                       fingerprints, progress)
             workers = options.workers or int(config.get("run.workers"))
             with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="source") as pool:
                 report.sources = list(pool.map(lambda s: job.source(s, mappings[s.id]), sources))
@@ -205,6 +210,15 @@ def run(
                 snapshots.discard(staging)
             raise
     return report
+
+
+def _fingerprint(config: Config, mapping: Mapping, definitions: Sequence[Path]) -> str:
+    """What a record's graph depends on besides its content: change any of it and every
+    record of the source is mapped and validated again."""
+    digest = hashlib.sha256(f"{__version__}|{config.base_iri}".encode())
+    for path in (mapping.path, *definitions):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _worth_optimising(report: RunReport, known: int) -> bool:
@@ -234,6 +248,7 @@ class _Job:
     validator: Validator
     takedowns: dict
     options: RunOptions
+    fingerprints: dict[str, str]
     progress: Progress | None = None
     known: dict[str, RecordState] = field(default_factory=dict)
 
@@ -254,7 +269,7 @@ class _Job:
             self.target.system_graph, self.run_iri, source.id, source.licence,
             f"{self.config.base_iri}id/{source.id}/organisation/{source.id}",
         )
-        loader = Loader(self.target, prov, self.started, known)
+        loader = Loader(self.target, prov, self.started, known, fingerprint=self.fingerprints[source.id])
         seen: set[str] = set()
         deletions: set[str] = set()
         harvest_started = datetime.now(UTC)
@@ -313,7 +328,8 @@ class _Job:
             if record.deleted:
                 deletions.add(record.key)
                 continue
-            if before is not None and before.status in LIVE and before.content_hash == record.content_hash:
+            unchanged = before is not None and before.content_hash == stored_hash(record.content_hash, loader.fingerprint)
+            if before is not None and before.status in LIVE and unchanged:
                 report.unchanged += 1
                 if before.status == QUARANTINED:
                     self._still_quarantined(record, before, report)

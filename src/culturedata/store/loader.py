@@ -8,6 +8,7 @@ same record quads in every store.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -62,6 +63,14 @@ class RecordState:
     source: str
     content_hash: str | None
     status: str
+
+
+def stored_hash(content_hash: str | None, fingerprint: str) -> str | None:
+    """The hash kept for a record: its content and the definitions it went through (mapping,
+    shapes, software), so a new mapping re-maps records whose content did not change."""
+    if not content_hash or not fingerprint:
+        return content_hash
+    return hashlib.sha256(f"{content_hash}|{fingerprint}".encode()).hexdigest()
 
 
 def state_literal(status: str, content_hash: str | None, key: str) -> ox.Literal:
@@ -158,6 +167,7 @@ class Loader:
     prov: Provenance
     at: datetime
     known: dict[str, RecordState] = field(default_factory=dict)
+    fingerprint: str = ""
     flush_every: int = 5000
     loaded: int = 0
     removed: int = 0
@@ -186,7 +196,7 @@ class Loader:
         extra += [(RUN + "reason", ox.Literal(text, language=lang)) for lang, text in message.items()]
         self.batch.quads.extend(record_facts(
             self.prov, record.graph, key=record.key, status=QUARANTINED, at=self.at,
-            content_hash=record.content_hash, origin=record.origin, datestamp=record.datestamp, extra=extra,
+            content_hash=stored_hash(record.content_hash, self.fingerprint), origin=record.origin, datestamp=record.datestamp, extra=extra,
         ))
         self._maybe_flush()
 
@@ -212,9 +222,10 @@ class Loader:
         system = self._system
         quads = [ox.Quad(graph, p, o, system) for p, o in self._common]
         quads.append(ox.Quad(graph, _IDENTIFIER, ox.Literal(record.key), system))
-        quads.append(ox.Quad(graph, _STATE, state_literal(PUBLISHED, record.content_hash, record.key), system))
-        if record.content_hash:
-            quads.append(ox.Quad(graph, _HASH, ox.Literal(record.content_hash), system))
+        content_hash = stored_hash(record.content_hash, self.fingerprint)
+        quads.append(ox.Quad(graph, _STATE, state_literal(PUBLISHED, content_hash, record.key), system))
+        if content_hash:
+            quads.append(ox.Quad(graph, _HASH, ox.Literal(content_hash), system))
         if record.origin:
             node = self._origins.get(record.origin)
             if node is None:
