@@ -3,6 +3,7 @@ quads as the embedded store, and a second run against them is incremental."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -101,3 +102,12 @@ def test_on_a_remote_store_the_drop_guard_withholds_deletions(cli, demo_project:
     assert refused.code == 4
     assert "no record was removed" in refused.err
     assert remote(target)[0] == before
+
+
+def test_an_unreachable_remote_store_is_a_clear_error(cli, demo_project: Path) -> None:
+    with socket.socket() as probe:  # a free port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/query"
+    outcome = cli("run", "--store", url)
+    assert outcome.code == 5
+    assert "cannot be reached" in outcome.err and "Traceback" not in outcome.err
