@@ -60,10 +60,11 @@ from culturedata.validate import PyshaclValidator, RecordReport, Validator, load
 
 Progress = Callable[[str, int], None]
 
-# Kinds whose harvest can be incremental (from a watermark): for them a run without --full
-# sees only what changed, so records not seen are not deletions. Every other kind re-reads
-# the whole source each time.
-INCREMENTAL_KINDS = ("oaipmh",)
+# Kinds that send the whole source whenever they send anything: a local file always, a
+# downloaded one unless the server answered "not modified" (then nothing comes). Other kinds
+# (oai-pmh, rest, jsonld-pages) harvest incrementally from their watermark, so a record not
+# seen is a deletion only after a --full harvest (or the first one).
+WHOLE_KINDS = ("csv", "json", "xml", "sparql")
 OPTIMISE_AFTER = 0.05  # share of the records a run rewrote
 COUNTS = ("harvested", "new", "changed", "unchanged", "deleted", "taken_down", "quarantined", "published", "errors")
 
@@ -263,8 +264,14 @@ class _Job:
         state_subject = f"{self.config.base_iri}source/{source.id}"
         state = self.target.subject_facts(state_subject)
         watermark = state.get(RUN + "watermark")
-        since = None if self.options.full or not watermark else datetime.fromisoformat(watermark)
-        report.full = since is None or source.kind not in INCREMENTAL_KINDS
+        # Never harvested into this snapshot: everything, ignoring the harvester's own state.
+        full = self.options.full or not watermark
+        # After a failed or refused run the harvester's watermark may have moved on while the
+        # snapshot kept yesterday's data: ask again for everything since the last publication.
+        # Otherwise leave `since` to the harvester, which can then resume from its checkpoint.
+        since = None
+        if not full and state.get(RUN + "lastOutcome", "ok") != "ok":
+            since = datetime.fromisoformat(watermark)  # type: ignore[arg-type]
         prov = Provenance(
             self.target.system_graph, self.run_iri, source.id, source.licence,
             f"{self.config.base_iri}id/{source.id}/organisation/{source.id}",
@@ -274,9 +281,7 @@ class _Job:
         deletions: set[str] = set()
         harvest_started = datetime.now(UTC)
         try:
-            options = HarvestOptions(
-                since=since, full=self.options.full, state_dir=self.config.store_path.parent / "state"
-            )
+            options = HarvestOptions(since=since, full=full, state_dir=self.config.store_path.parent / "state")
             records = _count(harvest(source, options), report, self.progress, source.id)
             fresh = self._triage(records, source, report, loader, by_key, seen, deletions)
             context = MappingContext.for_source(self.config.base_iri, source.id, source.language)
@@ -290,12 +295,15 @@ class _Job:
         except (CultureDataError, OSError, ValueError) as exc:
             report.failed, report.error, report.errors = True, str(exc), report.errors + 1
             self._keep_yesterday(loader, report)
+            self.target.apply(_outcome(self.target.system_graph, state_subject, state, "failed"))
             report.seconds = round(time.monotonic() - started, 3)
             return report
+        report.full = full or (source.kind in WHOLE_KINDS and (source.path is not None or report.harvested > 0))
         if report.full:
             deletions |= {s.key for s in known.values() if s.status in LIVE} - seen
         if self._guard_trips(source, report, known, deletions):
             self._keep_yesterday(loader, report)
+            self.target.apply(_outcome(self.target.system_graph, state_subject, state, "refused"))
         else:
             for key in deletions:
                 state_of = by_key.get(key)
@@ -411,12 +419,26 @@ def _count(records: Iterator[SourceRecord], report: SourceReport, progress: Prog
 
 
 def _source_state(system: str, subject: str, harvested_at: datetime, report: SourceReport) -> Batch:
-    """The harvest state summary: the next incremental harvest starts from `watermark`."""
+    """The harvest state summary of a source whose changes were published: when its last
+    published harvest started (`watermark`), whether it was full, how many records came."""
     values = {
         "watermark": when(harvested_at),
         "harvestMode": ox.Literal("full" if report.full else "incremental"),
         "lastHarvested": integer(report.harvested),
+        "lastOutcome": ox.Literal("ok"),
     }
+    return Batch(forget=[subject], quads=source_facts(system, subject, values))
+
+
+def _outcome(system: str, subject: str, state: dict[str, str], outcome: str) -> Batch:
+    """A failed or refused source keeps its harvest state; only the outcome changes."""
+    values: dict[str, ox.NamedNode | ox.Literal] = {"lastOutcome": ox.Literal(outcome)}
+    if RUN + "watermark" in state:
+        values["watermark"] = when(datetime.fromisoformat(state[RUN + "watermark"]))
+    if RUN + "harvestMode" in state:
+        values["harvestMode"] = ox.Literal(state[RUN + "harvestMode"])
+    if RUN + "lastHarvested" in state:
+        values["lastHarvested"] = integer(int(state[RUN + "lastHarvested"]))
     return Batch(forget=[subject], quads=source_facts(system, subject, values))
 
 
