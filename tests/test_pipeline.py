@@ -179,21 +179,29 @@ def test_rollback_serves_the_previous_snapshot(cli, demo_project: Path) -> None:
     assert "*" in cli("rollback", "--list").out
 
 
-def test_a_failing_source_keeps_its_data_and_does_not_stop_the_others(cli, demo_project: Path) -> None:
+def test_a_source_that_is_down_keeps_its_data_and_does_not_stop_the_others(cli, demo_project: Path) -> None:
     cli("run")
     yesterday = {str(q) for q in current(demo_project) if f"/graph/{FJORD}/" in q.graph_name.value}
-    (demo_project / CSV).unlink()
-    (demo_project / CSV).mkdir()  # the export is not a readable file any more
-    (demo_project / "sample_inputs/musee-anse-aux-brumes/lido.xml").write_bytes(
-        (demo_project / "sample_inputs/musee-anse-aux-brumes/lido.xml").read_bytes().replace(b"1905", b"1906")
-    )
+    with socket.socket() as probe:  # a loopback port nobody listens on: the museum's server is down
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = demo_project / "culturedata.toml"
+    config.write_text(config.read_text().replace(
+        'path = "sample_inputs/musee-fjord-bleu/collection.csv"',
+        f'url = "http://127.0.0.1:{port}/collection.csv"',
+    ).replace('options = { encoding = "cp1252", delimiter = ";" }',
+              'options = { encoding = "cp1252", delimiter = ";", retries = 1, backoff = 0.05 }'))
+    lido = demo_project / "sample_inputs/musee-anse-aux-brumes/lido.xml"
+    lido.write_bytes(lido.read_bytes().replace(b"1905", b"1906"))
     outcome = cli("run")
-    assert outcome.code == 3
+    assert outcome.code == 3, outcome.err
     report = source_report(demo_project)
-    assert report["failed"] is True and report["error"]
-    assert source_report(demo_project, "musee-anse-aux-brumes")["failed"] is False
+    assert report["failed"] is True and str(port) in report["error"]
+    other = source_report(demo_project, "musee-anse-aux-brumes")
+    assert other["failed"] is False and other["changed"] > 0
     after = {str(q) for q in current(demo_project) if f"/graph/{FJORD}/" in q.graph_name.value}
     assert after == yesterday
+    assert "FAILED" in outcome.err
 
 
 def test_an_unwritable_store_is_a_clear_error(cli, demo_project: Path) -> None:
