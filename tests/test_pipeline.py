@@ -177,6 +177,10 @@ def test_rollback_serves_the_previous_snapshot(cli, demo_project: Path) -> None:
     assert back.code == 0
     assert record_quads(current(demo_project)) == first
     assert "*" in cli("rollback", "--list").out
+    # The harvesters' watermarks did not go back: the next run harvests everything, once.
+    cli("run")
+    assert all(s["full"] for s in last_report(demo_project)["sources"])
+    assert not (demo_project / "var/store/full-harvest-next").exists()
 
 
 def test_a_source_that_is_down_keeps_its_data_and_does_not_stop_the_others(cli, demo_project: Path) -> None:

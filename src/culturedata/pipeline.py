@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -176,6 +176,9 @@ def run(
     started = datetime.now(UTC)
     with RunLock(config.store_path / "run.lock"):
         snapshots = Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots")))
+        catch_up = endpoints is None and snapshots.full_marker.exists()
+        if catch_up:
+            options = replace(options, full=True)
         staging = None
         if endpoints is None:
             staging = snapshots.begin()
@@ -204,6 +207,8 @@ def run(
                 target.close()
             if staging is not None:
                 snapshots.publish(staging, optimize=_worth_optimising(report, len(job.known)))
+            if catch_up:
+                snapshots.full_marker.unlink(missing_ok=True)
         except BaseException:
             if isinstance(target, EmbeddedTarget):
                 target.close()

@@ -25,6 +25,7 @@ def restore_command(file: Path) -> None:
             restore(staging.store, file)
             quads = len(staging.store)
             snapshots.publish(staging)
+            snapshots.ask_full_harvest()
         except BaseException:
             snapshots.discard(staging)
             raise

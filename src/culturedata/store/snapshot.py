@@ -107,7 +107,17 @@ class Snapshots:
         if to not in ids:
             raise StoreError("store.unknown_snapshot", snapshot=to, known=", ".join(ids) or "-")
         self._point_to(to)
+        self.ask_full_harvest()
         return to
+
+    @property
+    def full_marker(self) -> Path:
+        return self.root / "full-harvest-next"
+
+    def ask_full_harvest(self) -> None:
+        """The harvesters' own watermarks (var/state) do not go back with a snapshot: the
+        next run must harvest everything to catch up with what the served snapshot lacks."""
+        self.full_marker.write_text("set by a rollback or a restore\n", encoding="utf-8")
 
     def _point_to(self, snapshot_id: str) -> None:
         # A new symlink renamed over the old one: readers see the old target or the new one.
