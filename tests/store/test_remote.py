@@ -111,3 +111,18 @@ def test_an_unreachable_remote_store_is_a_clear_error(cli, demo_project: Path) -
     outcome = cli("run", "--store", url)
     assert outcome.code == 5
     assert "cannot be reached" in outcome.err and "Traceback" not in outcome.err
+
+
+@pytest.mark.slow
+def test_a_takedown_reaches_the_remote_store(cli, demo_project: Path, oxigraph_server,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    target = use(oxigraph_server, monkeypatch)
+    assert cli("run", "--store", oxigraph_server.query).code == 1
+    rows = target.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{SYSTEM}>) }}")
+    graph = sorted(row["g"] for row in rows)[0]
+    key = target.subject_facts(graph)["http://purl.org/dc/terms/identifier"]
+    assert cli("takedown", key, "--reason", "retrait", "--store", oxigraph_server.query).code == 0
+    assert not target.graph(graph)
+    assert target.subject_facts(graph)[RUN + "status"] == RUN + "TakenDown"
+    assert cli("run", "--store", oxigraph_server.query).code == 1
+    assert not target.graph(graph)

@@ -103,8 +103,10 @@ class RemoteTarget:
             return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]  # type: ignore[arg-type]
         response = self._request(
             "GET", self.endpoints.graph_store, params={self.endpoints.graph_param: graph},
-            headers={"Accept": "application/n-triples"},
+            headers={"Accept": "application/n-triples"}, missing_ok=True,
         )
+        if response.status_code == 404:  # the protocol's answer for a graph that is not there
+            return []
         return list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
 
     def _post_update(self, update: str) -> None:
@@ -113,12 +115,12 @@ class RemoteTarget:
             headers={"Content-Type": "application/sparql-update; charset=utf-8"},
         )
 
-    def _request(self, method: str, url: str, **kwargs: object) -> requests.Response:
+    def _request(self, method: str, url: str, missing_ok: bool = False, **kwargs: object) -> requests.Response:
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kwargs)  # type: ignore[arg-type]
         except requests.RequestException as exc:
             raise StoreError("store.remote_unreachable", url=url, detail=exc) from exc
-        if response.status_code >= 400:
+        if response.status_code >= 400 and not (missing_ok and response.status_code == 404):
             raise StoreError("store.remote_refused", url=url, status=response.status_code, detail=response.text[:300])
         return response
 
