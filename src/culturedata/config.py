@@ -39,6 +39,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server.updates", False, bool, "settings.server.updates"),
     Setting("server.upload_limit", 20_000_000, int, "settings.server.upload_limit"),
     Setting("validate.batch_size", 500, int, "settings.validate.batch_size"),
+    Setting("publish.max_drop", 0.15, float, "settings.publish.max_drop"),
+    Setting("run.workers", 4, int, "settings.run.workers"),
+    Setting("store.endpoint", "", str, "settings.store.endpoint"),
+    Setting("store.update_endpoint", "", str, "settings.store.update_endpoint"),
+    Setting("store.graph_endpoint", "", str, "settings.store.graph_endpoint"),
+    Setting("store.auth", "basic", str, "settings.store.auth"),
 )
 
 # Keys of one [[sources]] entry: (kind, required, help code).
