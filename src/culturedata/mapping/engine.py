@@ -288,9 +288,12 @@ class _Run:
             if found:
                 out.extend(Value(iri, None, IRI) for iri in found)
                 continue
-            self.finding(Severity.INFO if lookup.keep else Severity.WARNING, "mapping.value.no_concept",
+            if lookup.otherwise == "ignore":
+                continue
+            keep = lookup.otherwise == "keep"
+            self.finding(Severity.WARNING if keep else Severity.INFO, "mapping.value.no_concept",
                          "lookup-miss", field=spec.text, value=value.text, scheme=lookup.scheme)
-            if lookup.keep:
+            if keep:
                 out.append(value)
         return out
 
@@ -361,7 +364,7 @@ def map_record(
         run = _Run(mapping, record, context, vocabularies)
         run.build()
         main = mapping.entities[0]
-        if not run.by_name.get(main.name):
+        if main.each is None and not run.by_name.get(main.name):
             raise Unmappable("mapping.record.no_main", entity=main.name, field=_missing(run, main))
         triples = run.triples()
     except Unmappable as exc:

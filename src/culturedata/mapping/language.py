@@ -64,6 +64,7 @@ VALUE_KEYS = {*SOURCES, "lang", "datatype", "split", "transform", "lookup", "whe
 ENTITY_KEYS = {"iri", "types", "when", "properties", "each", "within", "fields"}
 TOP_KEYS = {"mapping", "title", "format", "prefixes", "namespaces", "fields", "null_values", "id", "entities"}
 LOOKUP_KEYS = {"scheme", "follow", "else"}
+LOOKUP_ELSE = ("keep", "drop", "ignore")
 CONTEXT_NAMES = ("base", "source", "institution", "record", "index")
 UNREADABLE = ("warn", "skip", "reject")
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -98,7 +99,7 @@ class Template:
 class Lookup:
     scheme: str
     follow: str | None
-    keep: bool  # keep the literal (and flag it) when no concept matches
+    otherwise: str = "keep"  # no concept: keep the literal (warning), drop it (info) or ignore it
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,15 +354,15 @@ class _Compiler:
         if raw is None:
             return None
         if isinstance(raw, str):
-            return Lookup(raw, None, True)
+            return Lookup(raw, None)
         if not isinstance(raw, dict) or "scheme" not in raw:
             self.fail(line, "mapping.problem.lookup")
         self.only(raw, LOOKUP_KEYS, line)
         otherwise = str(raw.get("else", "keep"))
-        if otherwise not in ("keep", "drop"):
-            self.fail(line, "mapping.problem.choice", key="else", value=otherwise, choices="keep, drop")
+        if otherwise not in LOOKUP_ELSE:
+            self.fail(line, "mapping.problem.choice", key="else", value=otherwise, choices=", ".join(LOOKUP_ELSE))
         follow = self.expand(line, str(raw["follow"])) if raw.get("follow") else None
-        return Lookup(str(raw["scheme"]), follow, otherwise == "keep")
+        return Lookup(str(raw["scheme"]), follow, otherwise)
 
     # --- fields and templates -------------------------------------------------------------
 

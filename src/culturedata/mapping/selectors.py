@@ -89,13 +89,20 @@ def _json_path(text: str, linked: bool) -> Selector:
             if document is not None:
                 following = [document.resolve(i) for i in following]
             if types is not None:
-                following = [i for i in following if isinstance(i, dict) and jsonld.is_a(i, types)]
+                following = [i for i in following if _typed(i, types)]
             current = following
         if document is not None:
             return [_Rooted(i, document) if isinstance(i, dict) and "@value" not in i else i for i in current]
         return current
 
     return select
+
+
+def _typed(item: Any, types: frozenset[str]) -> bool:
+    """`[Place]` keeps nodes of that type; `[Text]` keeps plain values, not nodes."""
+    if not isinstance(item, dict) or "@value" in item:
+        return "Text" in types
+    return jsonld.is_a(item, types)
 
 
 class _Rooted:

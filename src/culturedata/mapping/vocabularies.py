@@ -11,6 +11,7 @@ A scheme is named by the last segment of its IRI (`https://w3id.org/culturedata/
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -28,10 +29,25 @@ class Scheme:
     links: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (concept, property) -> IRIs
 
     def find(self, text: str, follow: str | None = None) -> list[str]:
-        concept = self.labels.get(normalise_key(text))
+        concept = None
+        for candidate in _candidates(text):
+            concept = self.labels.get(normalise_key(candidate))
+            if concept is not None:
+                break
         if concept is None:
             return []
         return self.links.get((concept, follow), []) if follow else [concept]
+
+
+_PARENTHESIS = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
+
+
+def _candidates(text: str) -> list[str]:
+    """"Laurentides (15)" is tried whole, then as "Laurentides", then as "15"; "15 - Laurentides" too."""
+    match = _PARENTHESIS.match(text)
+    if match:
+        return [text, match.group(1), match.group(2)]
+    return [text, *(part for part in re.split(r"\s+[-–—]\s+", text) if part != text)]
 
 
 @dataclass(slots=True)
