@@ -93,9 +93,9 @@ def read(payload: bytes | str | dict[str, Any] | list[Any]) -> Document:
 
 
 def _top(item: dict[str, Any], document: Document) -> None:
-    _check_context(item.get("@context"), document)
     graph = item.get("@graph")
     if graph is not None:
+        _check_context(item.get("@context"), document)
         for member in graph if isinstance(graph, list) else [graph]:
             if isinstance(member, dict):
                 document.nodes.append(_node(member, document))
