@@ -164,24 +164,14 @@ class _Run:
                 out.append(part)
                 continue
             if part.kind == "context":
-                text = self.context_value(part.name, instance)
+                candidates = [self.context_value(part.name, instance)]
             elif part.kind == "entity":
-                iris = self.entity_iris(part.name, instance)
-                text = iris[0] if iris else None
+                candidates = self.entity_iris(part.name, instance)[:1]
             else:
                 assert part.field is not None
-                text = self.first_text(instance, part.field)
-            if text and part.transforms:
-                value = Value(text)
-                for transform in part.transforms:
-                    try:
-                        results = transform(value)
-                    except Unreadable:
-                        return None
-                    if not results:
-                        return None
-                    value = results[0]
-                text = value.text
+                candidates = [text for text, _ in self.values(instance, part.field)]
+            text = _first_transformed(candidates, part.transforms) if part.transforms else (
+                candidates[0] if candidates else None)
             if not text:
                 return None
             out.append(text)
@@ -373,6 +363,24 @@ def map_record(
     if not triples:
         return _mapped(record, graph, (), (_unmappable(record, Unmappable("mapping.record.empty")),))
     return _mapped(record, graph, tuple(dict.fromkeys(triples)), tuple(run.findings))
+
+
+def _first_transformed(candidates: list[str], transforms: tuple[Any, ...]) -> str | None:
+    """The first value that every transform of a placeholder accepts ("{actor_id|wikidata}"
+    skips a local id to reach the Wikidata one)."""
+    for candidate in candidates:
+        value: Value | None = Value(candidate)
+        for transform in transforms:
+            try:
+                results = transform(value)
+            except Unreadable:
+                results = []
+            value = results[0] if results else None
+            if value is None:
+                break
+        if value is not None and value.text:
+            return value.text
+    return None
 
 
 def _vocabularies_for(mapping: Mapping) -> Vocabularies | None:

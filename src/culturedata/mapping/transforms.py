@@ -89,6 +89,12 @@ def slug(value: Value) -> list[Value]:
     return [value.but(make_slug(value.text), value.datatype)]
 
 
+def localname(value: Value) -> list[Value]:
+    """The last segment of an IRI: "http://www.wikidata.org/entity/Q296" → "Q296"."""
+    text = value.text.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return [Value(text)] if text else []
+
+
 def digest(value: Value) -> list[Value]:
     """A short stable fingerprint, for IRIs minted from long keys such as page URLs."""
     return [Value(hashlib.sha1(value.text.encode()).hexdigest()[:16])]
@@ -194,6 +200,16 @@ def _authority(kind: str | None) -> Transform:
         raise Unreadable("mapping.value.bad_identifier", value.text)
 
     return canonical
+
+
+def same_as(value: Value) -> list[Value]:
+    """An authority id as its canonical IRI, else any http(s) IRI as given (GND, nomisma…)."""
+    try:
+        return _authority(None)(value)
+    except Unreadable:
+        if value.text.strip().lower().startswith(("http://", "https://")):
+            return iri(value)
+        raise
 
 
 # --- numbers and units --------------------------------------------------------------------------
@@ -382,8 +398,8 @@ def normalise_key(text: str) -> str:
 
 TRANSFORMS: dict[str, Transform] = {
     "trim": whitespace, "whitespace": whitespace, "html": html, "lower": lower, "upper": upper,
-    "name": name, "slug": slug, "hash": digest, "url": url, "iri": iri, "licence": licence, "schema": schema,
-    "authority": _authority(None), "wikidata": _authority("wikidata"), "ulan": _authority("ulan"),
+    "name": name, "slug": slug, "hash": digest, "localname": localname, "url": url, "iri": iri, "licence": licence, "schema": schema,
+    "authority": _authority(None), "sameas": same_as, "wikidata": _authority("wikidata"), "ulan": _authority("ulan"),
     "viaf": _authority("viaf"), "isni": _authority("isni"), "artsdata": _authority("artsdata"),
     "number": number, "unit": unit, "telephone": telephone, "date": date, "precise": precise,
 }
