@@ -33,7 +33,7 @@ SUBTYPES: dict[str, frozenset[str]] = {
         "GovernmentOrganization", "NGO", "Corporation", "Project", "LibrarySystem", "Library",
         "MovieTheater", "NightClub", "Consortium", "FundingScheme", "ResearchOrganization",
         "MedicalOrganization", "NewsMediaOrganization", "SportsOrganization", "WorkersUnion",
-        "OnlineBusiness", "Airline", "Cooperative", "SearchRescueOrganization",
+        "OnlineBusiness", "Airline", "SearchRescueOrganization",
     }),
     "Place": frozenset({
         "CivicStructure", "Museum", "MusicVenue", "PerformingArtsTheater", "EventVenue", "MovieTheater",
