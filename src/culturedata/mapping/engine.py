@@ -108,20 +108,24 @@ class _Run:
             return rooted(document)
         return payload
 
-    def values(self, instance: _Instance, ref: FieldRef, want_lang: bool = False) -> list[Any]:
+    def values(self, instance: _Instance, ref: FieldRef) -> list[Any]:
         """The non-empty items of a field, as (text, item) pairs, cached on the instance."""
-        owner = instance
-        if ref.hops < 0:
+        hops = ref.hops
+        if hops == 0:
+            owner = instance
+        elif hops < 0:
             owner = self.root
         else:
-            for _ in range(ref.hops):
+            owner = instance
+            for _ in range(hops):
                 owner = owner.parent or owner
         found = owner.cache.get(ref.key)
         if found is None:
             found = []
+            nulls = self.nulls
             for item in ref.selector(owner.node):
-                text = " ".join(text_of(item).split())
-                if text and text.casefold() not in self.nulls:
+                text = " ".join((item if item.__class__ is str else text_of(item)).split())
+                if text and not (nulls and text.casefold() in nulls):
                     found.append((text, item))
             owner.cache[ref.key] = found
         return found
@@ -205,17 +209,16 @@ class _Run:
 
     def triples(self) -> list[Triple]:
         out: list[Triple] = []
-        for spec in self.mapping.entities:
+        for spec, emitters in _plan(self.mapping):
             types = spec.type_terms
-            predicates = spec.predicate_terms
             for instance in self.by_name.get(spec.name, ()):
                 subject = self.named_node(instance.iri or "", spec.name)
                 if subject is None:
                     continue
-                out.extend(Triple(subject, RDF_TYPE, t) for t in types)
-                for (_, value_spec), predicate in zip(spec.properties, predicates, strict=True):
-                    for term in self.objects(value_spec, instance):
-                        out.append(Triple(subject, predicate, term))
+                for t in types:
+                    out.append(Triple(subject, RDF_TYPE, t))
+                for emit in emitters:
+                    emit(self, instance, subject, out)
         return out
 
     def objects(self, spec: ValueSpec, instance: _Instance) -> list[Any]:
@@ -323,6 +326,63 @@ class _Run:
 
 
 _DATATYPES: dict[str, NamedNode] = {}
+Emitter = Any  # (run, instance, subject, out) -> None
+
+
+def _plan(mapping: Mapping) -> list[tuple[EntitySpec, list[Emitter]]]:
+    """Each entity with one emitter per property value, specialised once per mapping: the
+    common cases (a field as a tagged or plain literal, a constant, another entity) skip the
+    general path, which matters at hundreds of thousands of triples a second."""
+    plan = mapping.plan.get("emitters")
+    if plan is None:
+        plan = [(spec, [_emitter(p, v) for p, v in zip(spec.predicate_terms, (v for _, v in spec.properties),
+                                                            strict=True)])
+                for spec in mapping.entities]
+        mapping.plan["emitters"] = plan
+    return plan
+
+
+def _emitter(predicate: NamedNode, spec: ValueSpec) -> Emitter:
+    plain = not (spec.transforms or spec.split or spec.lookup or spec.when or spec.unless or spec.required)
+    if plain and spec.source == "field" and len(spec.fields) == 1 and spec.datatype is None \
+            and spec.lang != "source":
+        ref = spec.fields[0]
+        fixed = spec.lang if spec.lang not in (None, "default") else None
+
+        def field_literal(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+            found = run.values(instance, ref)
+            if not found:
+                return
+            lang = fixed or (run.context.language if spec.lang == "default" else None)
+            for text, _ in found:
+                out.append(Triple(subject, predicate, Literal(text, language=lang) if lang else Literal(text)))
+
+        return field_literal
+    if plain and spec.source == "const" and spec.lang is None:
+        constant = Triple  # placeholder to keep the closure small
+        term = Literal(spec.text, datatype=_datatype(spec.datatype)) if spec.datatype else (
+            NamedNode(spec.text) if spec.datatype == XSD + "anyURI" else Literal(spec.text))
+
+        def const(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+            out.append(constant(subject, predicate, term))
+
+        return const
+    if plain and spec.source == "entity":
+        name = spec.text
+
+        def entity(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+            for iri in run.entity_iris(name, instance):
+                node = run.named_node(iri, name)
+                if node is not None:
+                    out.append(Triple(subject, predicate, node))
+
+        return entity
+
+    def general(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+        for term in run.objects(spec, instance):
+            out.append(Triple(subject, predicate, term))
+
+    return general
 
 
 def _datatype(iri: str) -> NamedNode:

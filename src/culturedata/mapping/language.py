@@ -152,6 +152,8 @@ class Mapping:
     id_field: str
     entities: tuple[EntitySpec, ...]
     title: dict[str, str] = field(default_factory=dict)
+    # The engine's compiled emitters, built on first use (see engine._plan).
+    plan: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 class _LineDict(dict):  # type: ignore[type-arg]

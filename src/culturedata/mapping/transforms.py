@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 EDTF = "http://id.loc.gov/datatypes/edtf"
@@ -76,7 +77,9 @@ _LIFE_DATES = re.compile(r"\s*[\(\[][^()\[\]]*\d{3,4}[^()\[\]]*[\)\]]\s*$")
 
 def name(value: Value) -> list[Value]:
     """"Bouchard, Hélène (1898-1976)" → "Hélène Bouchard"; "Studio Lavoie (Chicoutimi)" stays."""
-    text = _LIFE_DATES.sub("", value.text).strip()
+    text = value.text
+    if text.endswith((")", "]")):
+        text = _LIFE_DATES.sub("", text).strip()
     last, sep, first = text.partition(",")
     if sep and first.strip() and "," not in first and len(last.split()) <= 3:
         text = f"{first.strip()} {last.strip()}"
@@ -333,31 +336,40 @@ def _valid_iso(text: str) -> bool:
 
 
 def _edtf(text: str) -> str | None:
-    """An EDTF string for a French or English date phrase, checked by the edtf package."""
+    """An EDTF string for a French or English date phrase.
+
+    The common shapes are built directly (they are valid EDTF by construction, which the tests
+    check with the edtf package); anything else goes through the edtf package's own parser and
+    natural-language reader, which are slow (milliseconds), hence the cache."""
+    approx = bool(_APPROX.match(text))
+    core = _APPROX.sub("", text)
+    if (match := _RANGE.match(core)) is not None:
+        start, end = match.group(1), match.group(2)
+        if start == end and not approx:
+            return start
+        mark = "~" if approx else ""
+        return f"{start}{mark}/{end}{mark}" if start <= end else None
+    if (match := _YEAR_UNCERTAIN.match(core)) is not None:
+        return match.group(1) + ("%" if approx else "?")
+    if re.fullmatch(r"-?\d{4}", core):
+        return core + ("~" if approx else "")
+    if (match := _CENTURY.match(core)) is not None:
+        return _century(match.group(1), match.group(2), approx)
+    if (match := _DECADE.match(core)) is not None:
+        return match.group(1) + "X"
+    return _edtf_package(core)
+
+
+@lru_cache(maxsize=4096)
+def _edtf_package(core: str) -> str | None:
     from edtf import parse_edtf, text_to_edtf
     from edtf.parser.edtf_exceptions import EDTFParseException
 
-    candidate: str | None = None
-    approx = bool(_APPROX.match(text))
-    core = _APPROX.sub("", text)
-    if (match := _RANGE.match(core)) is not None and match.group(1) == match.group(2) and not approx:
-        candidate = match.group(1)
-    elif (match := _RANGE.match(core)) is not None:
-        candidate = f"{match.group(1)}{'~' if approx else ''}/{match.group(2)}{'~' if approx else ''}"
-    elif (match := _YEAR_UNCERTAIN.match(core)) is not None:
-        candidate = match.group(1) + ("%" if approx else "?")
-    elif re.fullmatch(r"-?\d{4}", core):
-        candidate = core + ("~" if approx else "")
-    elif (match := _CENTURY.match(core)) is not None:
-        candidate = _century(match.group(1), match.group(2), approx)
-    elif (match := _DECADE.match(core)) is not None:
-        candidate = match.group(1) + "X"
-    if candidate is None:
-        try:
-            parse_edtf(core)
-            candidate = core
-        except EDTFParseException:
-            candidate = text_to_edtf(core.replace("–", "-"))
+    try:
+        parse_edtf(core)
+        return core
+    except EDTFParseException:
+        candidate = text_to_edtf(core.replace("–", "-"))
     if not candidate:
         return None
     try:
