@@ -456,9 +456,9 @@ def _missing(run: _Run, spec: EntitySpec) -> str:
             return ref.name
     for template in spec.iris:
         for part in template.parts:
-            if not isinstance(part, str) and part.field is not None:
-                if not run.first_text(_Instance(spec, run.root.node, run.root), part.field):
-                    return part.field.name
+            probe = _Instance(spec, run.root.node, run.root)
+            if not isinstance(part, str) and part.field is not None and not run.first_text(probe, part.field):
+                return part.field.name
     return spec.each_text or spec.iri
 
 
