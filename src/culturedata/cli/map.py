@@ -56,7 +56,7 @@ def map_command(
     quads: list[ox.Quad] = []
     counts = {"records": 0, "unmappable": 0, "triples": 0}
     for record in map_records(compiled, records, context):
-        findings = list(record.findings) + (validate(record) if validate and record.triples else [])
+        findings = _unique([*record.findings, *(validate(record) if validate and record.triples else [])])
         counts["records"] += 1
         counts["triples"] += len(record.triples)
         counts["unmappable"] += any(f.rule == "unmappable" for f in record.findings)
@@ -134,6 +134,14 @@ def _block(record: MappedRecord, findings: list[Finding], rdf_format: ox.RdfForm
     notes = "".join(f"# {_line(f, lang)}\n" for f in findings)
     body = ox.serialize(record.triples, format=rdf_format, prefixes=PREFIXES) if record.triples else b""
     return (head + notes).encode() + body + b"\n"
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    """The validation report repeats the mapping's own findings: show each once."""
+    seen: dict[tuple[str, str | None, str | None, str], Finding] = {}
+    for finding in findings:
+        seen.setdefault((finding.rule, finding.path, finding.value, finding.text("en")), finding)
+    return list(seen.values())
 
 
 def _line(finding: Finding, lang: str) -> str:
