@@ -374,6 +374,16 @@ class _Compiler:
         names = raw if isinstance(raw, list) else [raw]
         return tuple(self.field_ref(entity, str(n), line) for n in names)
 
+    def declared_field(self, entity: str, name: str) -> bool:
+        """A name declared under `fields` (the entity's, its parents', the file's) is a field,
+        even when an entity has the same name."""
+        owner: str | None = entity
+        while owner is not None:
+            if name in self.entity_fields.get(owner, {}):
+                return True
+            owner = self.parents.get(owner)
+        return name in self.top_fields
+
     def field_ref(self, entity: str, name: str, line: int) -> FieldRef:
         hops, owner = 0, entity
         while owner is not None:
@@ -404,6 +414,8 @@ class _Compiler:
     ) -> Placeholder:
         if name in CONTEXT_NAMES:
             return Placeholder("context", name, None, transforms)
+        if self.declared_field(entity, name):
+            return Placeholder("field", name, self.field_ref(entity, name, line), transforms)
         if name in self.names:
             if minting and (name == entity or name not in self.declared):
                 self.fail(line, "mapping.problem.iri_order", entity=entity, other=name)

@@ -357,6 +357,10 @@ def _edtf(text: str) -> str | None:
         return _century(match.group(1), match.group(2), approx)
     if (match := _DECADE.match(core)) is not None:
         return match.group(1) + "X"
+    # Only a short text with a year in it can be a date the edtf package reads; skipping the rest
+    # spares its parser (milliseconds per call) on free text such as "date not known".
+    if len(core) > 40 or not re.search(r"\d{3}", core):
+        return None
     return _edtf_package(core)
 
 
