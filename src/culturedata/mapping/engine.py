@@ -124,7 +124,7 @@ class _Run:
             found = []
             nulls = self.nulls
             for item in ref.selector(owner.node):
-                text = " ".join((item if item.__class__ is str else text_of(item)).split())
+                text = " ".join((item if isinstance(item, str) else text_of(item)).split())
                 if text and not (nulls and text.casefold() in nulls):
                     found.append((text, item))
             owner.cache[ref.key] = found
@@ -354,10 +354,29 @@ def _emitter(predicate: NamedNode, spec: ValueSpec) -> Emitter:
             if not found:
                 return
             lang = fixed or (run.context.language if spec.lang == "default" else None)
-            for text, _ in found:
-                out.append(Triple(subject, predicate, Literal(text, language=lang) if lang else Literal(text)))
+            try:
+                for text, _ in found:
+                    out.append(Triple(subject, predicate, Literal(text, language=lang) if lang else Literal(text)))
+            except ValueError:  # a malformed configured language: the general path reports it
+                for term in run.objects(spec, instance):
+                    out.append(Triple(subject, predicate, term))
 
         return field_literal
+    if plain and spec.source == "field" and len(spec.fields) == 1 and spec.datatype is None \
+            and spec.lang == "source":
+        ref = spec.fields[0]
+
+        def field_tagged(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+            default = run.context.language
+            for text, item in run.values(instance, ref):
+                try:
+                    out.append(Triple(subject, predicate, Literal(text, language=lang_of(item) or default)))
+                except ValueError:  # a malformed xml:lang: the general path reports it
+                    term = run.term(Value(text, lang_of(item)), spec)
+                    if term is not None:
+                        out.append(Triple(subject, predicate, term))
+
+        return field_tagged
     if plain and spec.source == "const" and spec.lang is None:
         constant = Triple  # placeholder to keep the closure small
         term = Literal(spec.text, datatype=_datatype(spec.datatype)) if spec.datatype else (
@@ -444,9 +463,10 @@ def _first_transformed(candidates: list[str], transforms: tuple[Any, ...]) -> st
 
 
 def _vocabularies_for(mapping: Mapping) -> Vocabularies | None:
-    if any(v.lookup for e in mapping.entities for _, v in e.properties):
-        return load_vocabularies(ontologies_dir())
-    return None
+    needed = mapping.plan.get("lookups")
+    if needed is None:
+        needed = mapping.plan["lookups"] = any(v.lookup for e in mapping.entities for _, v in e.properties)
+    return load_vocabularies(ontologies_dir()) if needed else None
 
 
 def _missing(run: _Run, spec: EntitySpec) -> str:
