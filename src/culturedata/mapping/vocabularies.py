@@ -64,28 +64,33 @@ class Vocabularies:
 
 @cache
 def load_vocabularies(directory: Path) -> Vocabularies:
-    """Every concept scheme under `directory`, read once per process."""
-    import rdflib
+    """Every concept scheme under `directory`, read once per process (with pyoxigraph's parser:
+    rdflib takes seconds on the municipality table)."""
+    import pyoxigraph as ox
 
-    graph = rdflib.Graph()
+    triples: list[tuple[str, str, object]] = []
     for path in sorted(directory.rglob("*.ttl")) if directory.is_dir() else []:
-        graph.parse(path, format="turtle")
-    in_scheme = rdflib.URIRef(SKOS + "inScheme")
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            triples.append((quad.subject.value, quad.predicate.value, quad.object))
     schemes: dict[str, Scheme] = {}
     concept_schemes: dict[str, list[Scheme]] = {}
-    for concept, _, scheme_iri in graph.triples((None, in_scheme, None)):
-        scheme = schemes.get(str(scheme_iri))
+    for concept, predicate, obj in triples:
+        if predicate != SKOS + "inScheme":
+            continue
+        scheme_iri = obj.value  # type: ignore[attr-defined]
+        scheme = schemes.get(scheme_iri)
         if scheme is None:
-            scheme = Scheme(str(scheme_iri))
-            schemes[str(scheme_iri)] = scheme
-            schemes.setdefault(str(scheme_iri).rstrip("/#").rsplit("/", 1)[-1], scheme)
-        concept_schemes.setdefault(str(concept), []).append(scheme)
-    for concept, members in concept_schemes.items():
-        node = rdflib.URIRef(concept)
-        for predicate, obj in graph.predicate_objects(node):
-            for scheme in members:
-                if str(predicate) in _LABELS:
-                    scheme.labels.setdefault(normalise_key(str(obj)), concept)
-                elif isinstance(obj, rdflib.URIRef):
-                    scheme.links.setdefault((concept, str(predicate)), []).append(str(obj))
+            scheme = Scheme(scheme_iri)
+            schemes[scheme_iri] = scheme
+            schemes.setdefault(scheme_iri.rstrip("/#").rsplit("/", 1)[-1], scheme)
+        concept_schemes.setdefault(concept, []).append(scheme)
+    for concept, predicate, obj in triples:
+        members = concept_schemes.get(concept)
+        if not members:
+            continue
+        for scheme in members:
+            if predicate in _LABELS:
+                scheme.labels.setdefault(normalise_key(obj.value), concept)  # type: ignore[attr-defined]
+            elif isinstance(obj, ox.NamedNode):
+                scheme.links.setdefault((concept, predicate), []).append(obj.value)
     return Vocabularies(schemes)
