@@ -107,8 +107,8 @@ class HandLido:
                       inscription=NamedNode(q + "inscription"), technique=NamedNode(q + "technique"),
                       created=NamedNode(d + "created"))
         self.type = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-        self.c = {n: NamedNode(s + n) for n in ("CreativeWork", "PropertyValue", "Person", "QuantitativeValue",
-                                                 "ImageObject")}
+        self.c = {n: NamedNode(s + n) for n in ("CreativeWork", "PropertyValue", "Person", "Organization",
+                                                 "QuantitativeValue", "ImageObject")}
         self.c["HeritageObject"] = NamedNode(q + "HeritageObject")
         self.aat = Literal("http://vocab.getty.edu/aat/300312355")
 
@@ -215,7 +215,8 @@ class HandLido:
             iri = iri or f"{ctx.base_iri}id/{ctx.source_id}/agent/{slug(names[0][0])}"
             a = NamedNode(iri)
             out.add(Triple(s, p["creator"], a))
-            out.add(Triple(a, self.type, self.c["Person"]))
+            corporate = actor.get(f"{{{LIDO_NS}}}type") in ("corporation", "organization", "Körperschaft")
+            out.add(Triple(a, self.type, self.c["Organization" if corporate else "Person"]))
             for text, _ in names:
                 for o in self.terms(["name"], text):
                     out.add(Triple(a, p["name"], o))

@@ -116,6 +116,8 @@ def test_demo_spot_checks(demo: dict[str, MappedRecord]) -> None:
     assert has(first, obj + "#height-1", SCHEMA + "value",
                Literal("24", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
     assert has(first, obj + "#image-1", SCHEMA + "license", NamedNode("https://creativecommons.org/licenses/by/4.0/"))
+    [maker] = objects(first, obj, SCHEMA + "creator")  # "Atkinson & Rowe", lido:type="corporation"
+    assert objects(first, maker.value, RDF_TYPE) == [NamedNode(SCHEMA + "Organization")]
     # padded values (MMAB-0011) are trimmed; the CDATA description with <em> (MMAB-0007) is plain text
     padded = demo["MMAB-0011"]
     names = [o.value for o in objects(padded, base + "mmab-0011", SCHEMA + "name")]
