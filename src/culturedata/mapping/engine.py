@@ -377,6 +377,25 @@ def _emitter(predicate: NamedNode, spec: ValueSpec) -> Emitter:
                         out.append(Triple(subject, predicate, term))
 
         return field_tagged
+    simple = not (spec.split or spec.lookup or spec.when or spec.unless or spec.required)
+    if simple and spec.source == "field" and len(spec.fields) == 1 and spec.transforms:
+        ref, transforms, want = spec.fields[0], spec.transforms, spec.lang == "source"
+
+        def field_transformed(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+            found = run.values(instance, ref)
+            if not found:
+                return
+            default = run.context.language
+            for text, item in found:
+                values = [Value(text, (lang_of(item) or default) if want else None)]
+                for name, transform in transforms:
+                    values = run.apply(name, transform, values, spec)
+                for value in values:
+                    term = run.term(value, spec)
+                    if term is not None:
+                        out.append(Triple(subject, predicate, term))
+
+        return field_transformed
     if plain and spec.source == "const" and spec.lang is None:
         constant = Triple  # placeholder to keep the closure small
         term = Literal(spec.text, datatype=_datatype(spec.datatype)) if spec.datatype else (
