@@ -397,12 +397,15 @@ def _emitter(predicate: NamedNode, spec: ValueSpec) -> Emitter:
 
         return field_transformed
     if plain and spec.source == "const" and spec.lang is None:
-        constant = Triple  # placeholder to keep the closure small
-        term = Literal(spec.text, datatype=_datatype(spec.datatype)) if spec.datatype else (
-            NamedNode(spec.text) if spec.datatype == XSD + "anyURI" else Literal(spec.text))
+        if spec.datatype == XSD + "anyURI":
+            term: Any = NamedNode(spec.text)
+        elif spec.datatype:
+            term = Literal(spec.text, datatype=_datatype(spec.datatype))
+        else:
+            term = Literal(spec.text)
 
         def const(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
-            out.append(constant(subject, predicate, term))
+            out.append(Triple(subject, predicate, term))
 
         return const
     if plain and spec.source == "entity":
