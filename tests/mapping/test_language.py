@@ -15,7 +15,7 @@ from culturedata.mapping import load_mapping
 from culturedata.mapping.language import shipped_mappings
 from culturedata.resources import mappings_dir
 
-SHIPPED = ["lido", "musee-csv", "oai_dc", "odcaf", "organismes-json", "schemaorg", "tate"]
+SHIPPED = ["lido", "musee-csv", "oai_dc", "odcaf", "organismes-json", "schema-events", "tate"]
 
 
 def test_every_issue_mapping_is_shipped() -> None:

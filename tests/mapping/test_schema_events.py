@@ -1,4 +1,4 @@
-"""mappings/schemaorg.yaml on the demo presenter's pages (sample_inputs/theatre-deux-rives) and on
+"""mappings/schema-events.yaml on the demo presenter's pages (sample_inputs/theatre-deux-rives) and on
 JSON-LD scraped from Quebec event sites (../shared/data/artsdata-orion)."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def events_of(mapped: MappedRecord) -> list[str]:
 def pages() -> dict[str, MappedRecord]:
     folder = sample("theatre-deux-rives", "evenements")
     records = [r for p in sorted(folder.glob("*.html")) if (r := jsonld_page_record(p)) is not None]
-    mapped = map_records(load_mapping("schemaorg"), records, context("theatre-deux-rives"))
+    mapped = map_records(load_mapping("schema-events"), records, context("theatre-deux-rives"))
     return {r.local_id.rsplit("/", 1)[-1].removesuffix(".html"): r for r in mapped}
 
 
@@ -73,7 +73,7 @@ def test_demo_spot_checks(pages: dict[str, MappedRecord]) -> None:
 
 def test_same_page_gives_the_same_iris_on_every_run(pages: dict[str, MappedRecord]) -> None:
     folder = sample("theatre-deux-rives", "evenements")
-    again = map_record(load_mapping("schemaorg"), jsonld_page_record(folder / "le-fleuve-en-nous.html"),
+    again = map_record(load_mapping("schema-events"), jsonld_page_record(folder / "le-fleuve-en-nous.html"),
                        context("theatre-deux-rives"))
     assert set(again.triples) == set(pages["le-fleuve-en-nous"].triples)
 
@@ -84,7 +84,7 @@ def test_same_page_gives_the_same_iris_on_every_run(pages: dict[str, MappedRecor
      ("spec-qc-ca-events.jsonld", 211, 211)],
 )
 def test_artsdata_orion_expanded_jsonld(name: str, events: int, with_location: int) -> None:
-    mapped = map_record(load_mapping("schemaorg"), file_record(shared("artsdata-orion", name)), context("orion"))
+    mapped = map_record(load_mapping("schema-events"), file_record(shared("artsdata-orion", name)), context("orion"))
     found = events_of(mapped)
     assert len(found) == events
     located = {t.subject.value for t in mapped.triples if t.predicate.value == SCHEMA + "location"}
@@ -116,3 +116,23 @@ def test_subtype_table_agrees_with_schema_org() -> None:
     wrong = Counter({f"{sub} ⊄ {top}": 1 for top, subs in SUBTYPES.items() for sub in subs
                      if top not in ancestors(sub)})
     assert not wrong
+
+
+def test_demo_site_through_its_harvester() -> None:
+    """The configured source, harvested by the jsonld-pages harvester from the saved site."""
+    from culturedata.config import load_config
+    from culturedata.harvest import HarvestOptions, harvest
+    from culturedata.mapping import MappingContext
+
+    from .conftest import ROOT
+
+    sample("theatre-deux-rives", "sitemap.xml")
+    config = load_config(ROOT / "culturedata.toml")
+    source = config.source("theatre-deux-rives")
+    ctx = MappingContext.for_source(config.base_iri, source.id, source.language)
+    mapped = list(map_records(load_mapping(source.mapping), harvest(source, HarvestOptions()), ctx))
+    assert sum(len(events_of(r)) for r in mapped) == 13
+    assert not [f for r in mapped for f in r.findings]
+    venues = [t for r in mapped for t in r.triples
+              if t.predicate.value == RDF_TYPE and t.object.value == SCHEMA + "PerformingArtsTheater"]
+    assert venues  # the home page describes the theatre itself
