@@ -217,9 +217,9 @@ class HandLido:
             out.add(Triple(s, p["creator"], a))
             corporate = actor.get(f"{{{LIDO_NS}}}type") in ("corporation", "organization", "Körperschaft")
             out.add(Triple(a, self.type, self.c["Organization" if corporate else "Person"]))
-            for text, _ in names:
-                for o in self.terms(["name"], text):
-                    out.add(Triple(a, p["name"], o))
+            for text, item in names:
+                for v in self.apply(["name"], text):
+                    out.add(Triple(a, p["name"], Literal(v.text, language=lang_of(item) or ctx.language)))
             for text, _ in ids:
                 for o in self.terms(["sameas"], text):
                     out.add(Triple(a, p["sameAs"], o))

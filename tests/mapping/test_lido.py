@@ -66,7 +66,7 @@ def test_lido_1_1_primavera_exact_spot_checks() -> None:
     assert has(mapped, obj, "http://purl.org/dc/terms/created",
                Literal("1480/1485", datatype=NamedNode("http://id.loc.gov/datatypes/edtf")))
     [artist] = objects(mapped, obj, SCHEMA + "creator")
-    assert has(mapped, artist.value, SCHEMA + "name", Literal("Sandro Botticelli"))
+    assert has(mapped, artist.value, SCHEMA + "name", Literal("Sandro Botticelli", language="de"))  # descriptiveMetadata xml:lang
     # ULAN page URL → canonical ULAN IRI; GND kept as given
     assert set(objects(mapped, artist.value, SCHEMA + "sameAs")) == {
         NamedNode("http://vocab.getty.edu/ulan/500015254"), NamedNode("https://d-nb.info/gnd/118514008")}
