@@ -91,6 +91,7 @@ class HandLido:
     def __init__(self) -> None:
         spec = yaml.safe_load((mappings_dir() / "lido.yaml").read_text(encoding="utf-8"))
         ns = spec["namespaces"]
+        self.nulls = {str(v).casefold() for v in spec.get("null_values", ())}
         self.f = {k: etree.XPath(v, namespaces=ns) for k, v in spec["fields"].items()}
         ents = spec["entities"]
         self.each = {k: etree.XPath(e["each"], namespaces=ns) for k, e in ents.items() if "each" in e}
@@ -112,15 +113,14 @@ class HandLido:
         self.c["HeritageObject"] = NamedNode(q + "HeritageObject")
         self.aat = Literal("http://vocab.getty.edu/aat/300312355")
 
-    @staticmethod
-    def items(xpath: etree.XPath, node: etree._Element) -> list[tuple[str, object]]:
+    def items(self, xpath: etree.XPath, node: etree._Element) -> list[tuple[str, object]]:
         found = xpath(node)
         found = found if isinstance(found, list) else [found]
         out = []
         for item in found:
             raw = "".join(item.itertext()) if isinstance(item, etree._Element) else str(item)
             text = " ".join(raw.split())
-            if text:
+            if text and text.casefold() not in self.nulls:
                 out.append((text, item))
         return out
 
