@@ -15,6 +15,7 @@ shapes) and SHACL-SPARQL constraints.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -249,10 +250,10 @@ class Run:
                     quads = self.store.quads_for_pattern(node, predicate, None, ox.DefaultGraph())
                     values[f] = {rdf(q.object) for q in quads}
             return values
-        query = f"SELECT DISTINCT ?v WHERE {{ ?this {path.sparql} ?v }}"
+        query = f"SELECT DISTINCT ?this ?v WHERE {{ ?this {path.sparql} ?v }}"
         for f in focus:
             solutions = self.store.query(query, substitutions={ox.Variable("this"): ox_term(f)})
-            values[f] = {rdf(s[0]) for s in solutions}
+            values[f] = {rdf(s[1]) for s in solutions}
         return values
 
     def validate_shape(self, compiled: CompiledShape, focus: list[Node]) -> tuple[bool, list[Report]]:
@@ -404,8 +405,7 @@ class Run:
         """Mirrors pySHACL's `_validate_sparql_query`, running the query in pyoxigraph."""
         init_binds, text = helper.pre_bind_variables(focus)
         text = helper.apply_prefixes(text)
-        substitutions = {ox.Variable(str(k)): self.terms.ox(v) for k, v in init_binds.items()}
-        solutions = self.store.query(text, substitutions=substitutions)
+        solutions = self._query(text, init_binds)
         violations: list = []
         failure_seen = False
         variables = [v.value for v in solutions.variables]
@@ -421,6 +421,20 @@ class Run:
             if (p is not None or v is not None or t is not None) and (t, p, v, row) not in violations:
                 violations.append((t, p, v, row))
         return violations
+
+    def _query(self, text: str, bindings: dict) -> ox.QuerySolutions:
+        """Pre-binds like rdflib's initBindings; oxigraph substitutes only projected variables,
+        so the others are written into the query text (IRIs and literals can be)."""
+        prefixes = {p: str(iri) for p, iri in self.data.namespace_manager.namespaces() if p}
+        substitutions = {ox.Variable(str(k)): self.terms.ox(v) for k, v in bindings.items()}
+        try:
+            return self.store.query(text, substitutions=substitutions, prefixes=prefixes)
+        except RuntimeError:
+            for name, value in bindings.items():
+                if isinstance(value, BNode):
+                    raise
+                text = re.sub(r"[?$]" + re.escape(str(name)) + r"\b", lambda _m, v=value: v.n3(), text)
+            return self.store.query(text, prefixes=prefixes)
 
     def _sparql_report(self, component, shape, f, violation, kwargs) -> Report:
         result_value = None if shape.is_property_shape else f
