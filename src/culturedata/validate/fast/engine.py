@@ -202,10 +202,12 @@ def _referenced_shapes(shapes: Graph, component: ConstraintComponent) -> Iterabl
 class Run:
     """One validation of one data store against compiled shapes."""
 
-    def __init__(self, shapes: CompiledShapes, store: ox.Store, namespaces: Graph | None = None) -> None:
+    def __init__(
+        self, shapes: CompiledShapes, store: ox.Store, namespaces: Graph | None = None, terms: TermCache | None = None
+    ) -> None:
         self.shapes = shapes
         self.store = store
-        self.terms = TermCache()
+        self.terms = terms or TermCache()
         self.data = graph_view(store, self.terms)
         if namespaces is not None:  # messages name nodes with the data graph's prefixes, as pySHACL's do
             for prefix, iri in namespaces.namespace_manager.namespaces():

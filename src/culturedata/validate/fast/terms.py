@@ -29,6 +29,8 @@ class TermCache:
         if found is None:
             found = to_ox(node)
             self._to_ox[node] = found
+            # pyoxigraph normalises language tags to lower case: map back to the original spelling.
+            self._to_rdf.setdefault(found, node)
         return found
 
 

@@ -13,7 +13,7 @@ from rdflib import BNode, Graph, URIRef
 from culturedata.records import Finding, MappedRecord
 from culturedata.validate.fast.engine import CompiledShapes, Report, Run
 from culturedata.validate.fast.report import report_findings
-from culturedata.validate.fast.terms import to_ox
+from culturedata.validate.fast.terms import TermCache
 from culturedata.validate.report import RecordReport
 from culturedata.validate.shapes import ShapeSet
 from culturedata.validate.validator import _findings
@@ -85,9 +85,9 @@ def validate_graph(
 ) -> tuple[bool, Graph, str]:
     """Like `pyshacl.validate(data_graph, shacl_graph=...)`: (conforms, report graph, report text)."""
     compiled = CompiledShapes(shacl_graph, allow_warnings=allow_warnings)
-    store = ox.Store()
-    store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in data_graph)
-    conforms, reports = Run(compiled, store, data_graph).validate()
+    store, terms = ox.Store(), TermCache()
+    store.extend(ox.Quad(terms.ox(s), terms.ox(p), terms.ox(o)) for s, p, o in data_graph)
+    conforms, reports = Run(compiled, store, data_graph, terms).validate()
     fallback = fallback_shapes(compiled)
     if fallback == []:
         return pyshacl_validate(data_graph, shacl_graph=shacl_graph, allow_warnings=allow_warnings)
