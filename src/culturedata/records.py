@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pyoxigraph import Triple
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """SHACL's severities, plus the order in which they matter."""
 
     VIOLATION = "violation"

@@ -137,7 +137,11 @@ def _objects(spec: ValueSpec, fields: _Fields, iris: dict[str, str], context: Ma
 
 def _literal(value: str, spec: ValueSpec, context: MappingContext) -> Literal | NamedNode:
     if spec.datatype == XSD + "anyURI":
-        return NamedNode(value if "://" in value else "http://" + value)
+        try:
+            return NamedNode(value if "://" in value else "http://" + value)
+        except ValueError:
+            # Not an IRI ("Domaine public"): keep the text so the shapes can say what is wrong.
+            return Literal(value)
     if spec.datatype:
         return Literal(value, datatype=NamedNode(spec.datatype))
     if spec.lang:
