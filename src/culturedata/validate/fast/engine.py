@@ -35,6 +35,7 @@ from pyshacl.constraints.core.shape_based_constraints import (
     QualifiedValueShapeConstraintComponent,
 )
 from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
+from pyshacl.consts import SH_resultSeverity  # the very object make_v_result puts in its triples
 from pyshacl.errors import ConstraintLoadWarning
 from pyshacl.pytypes import SHACLExecutor
 from pyshacl.shape import Shape
@@ -53,6 +54,7 @@ Report = tuple[str, BNode, list]  # pySHACL's (description, result node, result 
 SH_QualifiedMinCount = SH.QualifiedMinCountConstraintComponent
 SH_QualifiedMaxCount = SH.QualifiedMaxCountConstraintComponent
 SH_Warning, SH_Info = SH.Warning, SH.Info
+SH_detail = SH.detail
 RDF_TYPE = ox.NamedNode(str(RDF.type))
 # Components that walk other shapes or run queries: re-implemented below over pyoxigraph.
 RECURSIVE = (
@@ -83,7 +85,10 @@ class CompiledShape:
 class CompiledShapes:
     """A shapes graph compiled once, reusable for any number of data batches."""
 
-    def __init__(self, shapes: Graph, allow_warnings: bool = False, allow_infos: bool = False) -> None:
+    def __init__(
+        self, shapes: Graph, allow_warnings: bool = False, allow_infos: bool = False, describe: bool = True
+    ) -> None:
+        self.describe = describe
         self.graph = shapes
         self.sg = ShapesGraph(shapes)
         self.executor = SHACLExecutor(allow_warnings=allow_warnings, allow_infos=allow_infos)
@@ -143,9 +148,14 @@ class CompiledShapes:
                 continue
             done.add(kind)
             try:
-                components.append(kind(shape))
+                component = kind(shape)
             except ConstraintLoadWarning as warning:
                 log.warning(repr(warning))
+                continue
+            if not self.describe:
+                # The text report is all the description serves; findings are read from the triples.
+                component.make_v_result_description = _no_description
+            components.append(component)
         compiled = CompiledShape(shape, path, components, *self._targets(shape))
         for component in components:
             if isinstance(component, SPARQLBasedConstraint):
@@ -181,6 +191,10 @@ class CompiledShapes:
                 nested = self.lookup(node)
                 if nested is not None:
                     self._check_reachable(nested, seen)
+
+
+def _no_description(*args: Any, **kwargs: Any) -> str:
+    return ""
 
 
 def _referenced_shapes(shapes: Graph, component: ConstraintComponent) -> Iterable[Node]:
@@ -276,7 +290,7 @@ class Run:
             elif filter_reports:
                 severities = [
                     part[2] for _, node, parts in found for part in parts
-                    if part[0] == node and part[1] == SH.resultSeverity
+                    if part[1] is SH_resultSeverity and part[0] == node
                 ]
                 non_conformant = non_conformant or not all(s in allowed for s in severities)
             else:
@@ -314,7 +328,7 @@ class Run:
                         text, node, triples = component.make_v_result(self.data, f, value_node=v)
                         text = f"{text}\tDetails:\n"
                         for _text, sub_node, sub_triples in nested:
-                            triples.append((node, SH.detail, sub_node))
+                            triples.append((node, SH_detail, sub_node))
                             triples.extend(sub_triples)
                         reports.append((text, node, triples))
         return not non_conformant, reports

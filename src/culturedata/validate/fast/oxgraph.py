@@ -23,6 +23,7 @@ class OxStoreView(Memory):
         super().__init__()
         self.ox_store = store
         self.terms = terms
+        self._len: int | None = None
 
     def triples(self, triple_pattern, context=None) -> Iterator:  # type: ignore[override]
         s, p, o = triple_pattern
@@ -39,7 +40,10 @@ class OxStoreView(Memory):
             yield (rdf(quad.subject), rdf(quad.predicate), rdf(quad.object)), iter(())
 
     def __len__(self, context=None) -> int:  # type: ignore[override]
-        return len(self.ox_store)
+        # pyoxigraph counts by scanning; pySHACL asks often, and the data does not change during a run.
+        if self._len is None:
+            self._len = len(self.ox_store)
+        return self._len
 
 
 def graph_view(store: ox.Store, terms: TermCache) -> Graph:

@@ -26,7 +26,7 @@ class FastValidator:
 
     def __init__(self, shapes: ShapeSet) -> None:
         self.shapes = shapes
-        self.compiled = CompiledShapes(shapes.shapes, allow_warnings=True)
+        self.compiled = CompiledShapes(shapes.shapes, allow_warnings=True, describe=False)
         self.fallback = fallback_shapes(self.compiled)
 
     def validate(self, records: Sequence[MappedRecord]) -> list[RecordReport]:
