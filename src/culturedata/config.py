@@ -206,7 +206,8 @@ def _read_source(path: Path, where: str, entry: dict[str, Any]) -> Source:
             raise ConfigError("config.missing_key", path=path, key=f"{where}.{key}")
     if not SOURCE_ID.match(entry["id"]):
         _bad(path, f"{where}.id", "config.problem.id_format", value=entry["id"])
-    where = f"sources[{index_label(entry['id'])}]"
+    # From here on, errors name the source by its id, which is easier to find than an index.
+    where = f'sources[id="{entry["id"]}"]'
     file_path = None
     if "path" in entry:
         file_path = (path.parent / entry["path"]).resolve()
@@ -226,10 +227,6 @@ def _read_source(path: Path, where: str, entry: dict[str, Any]) -> Source:
         options=entry.get("options", {}),
         where=f"{path.name}: {where}",
     )
-
-
-def index_label(source_id: str) -> str:
-    return f'id="{source_id}"'
 
 
 def _texts(path: Path, key: str, value: str | dict[str, Any]) -> dict[str, str]:

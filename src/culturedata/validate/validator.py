@@ -68,7 +68,8 @@ class PyshaclValidator:
 
 
 def _findings(results: Graph, owners: dict[str, MappedRecord]) -> Iterator[tuple[MappedRecord, Finding]]:
-    for result in results.subjects(SH.resultSeverity, None):
+    # Only top-level results: pySHACL nests the results of sh:node checks under sh:detail.
+    for result in results.objects(None, SH.result):
         focus = results.value(result, SH.focusNode)
         record = owners.get(str(focus))
         if record is None:
