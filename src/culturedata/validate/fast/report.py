@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -14,26 +13,30 @@ from culturedata.validate.fast.engine import Report
 from culturedata.validate.fast.paths import SH
 from culturedata.validate.validator import SEVERITIES, _rule_id, _text
 
+SH_resultMessage = SH.resultMessage
+
 
 @dataclass(slots=True)
 class Result:
-    """One sh:ValidationResult, nested ones (sh:detail) included, read from pySHACL's result triples."""
+    """One top-level sh:ValidationResult, read from pySHACL's result triples."""
 
     values: dict[Node, Node] = field(default_factory=dict)
     messages: list[Literal] = field(default_factory=list)
 
 
 def results(reports: list[Report]) -> Iterator[Result]:
-    for _, _, triples in reports:
-        by_node: dict[Node, Result] = defaultdict(Result)
+    # Only top-level results, as PyshaclValidator reads them: sh:node nests its causes under sh:detail.
+    for _, result_node, triples in reports:
+        result = Result()
         for subject, predicate, obj in triples:
+            if subject != result_node:
+                continue
             node = obj[1] if isinstance(obj, tuple) else obj
-            result = by_node[subject]
-            if predicate == SH.resultMessage:
+            if predicate == SH_resultMessage:
                 result.messages.append(node)
             else:
                 result.values.setdefault(predicate, node)
-        yield from (r for r in by_node.values() if SH.resultSeverity in r.values)
+        yield result
 
 
 def report_findings(reports: list[Report], owners: dict[str, MappedRecord]) -> Iterator[tuple[MappedRecord, Finding]]:

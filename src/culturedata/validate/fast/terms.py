@@ -31,6 +31,11 @@ class TermCache:
             self._to_ox[node] = found
             # pyoxigraph normalises language tags to lower case: map back to the original spelling.
             self._to_rdf.setdefault(found, node)
+        if getattr(node, "ill_typed", False):
+            # rdflib rewrites some ill-typed lexical forms ("none"^^xsd:boolean reads as "false"), so
+            # two rdflib literals can meet in one pyoxigraph literal: the ill-typed one must win, or
+            # the datatype check would pass it.
+            self._to_rdf[found] = node
         return found
 
 
