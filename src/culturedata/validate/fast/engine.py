@@ -76,6 +76,8 @@ class CompiledShape:
     targets_query: str | None
     target_nodes: list[Node]
     sparql: list[tuple[Any, str]] = field(default_factory=list)  # (pySHACL query helper, query text)
+    check_only: bool = False  # results are only counted, not reported (conformance checks of sh:or etc.)
+    members: dict[int, list[list[Node]]] = field(default_factory=dict)  # id(logical component) -> shape lists
 
     @property
     def node(self) -> Node:
@@ -97,7 +99,7 @@ class CompiledShapes:
             self.allowed.add(SH_Info)
         if allow_warnings:
             self.allowed.add(SH_Warning)
-        self._compiled: dict[Node, CompiledShape] = {}
+        self._compiled: dict[tuple[Node, bool], CompiledShape] = {}
         self.top: list[CompiledShape] = []
         self.unsupported: dict[Node, str] = {}
         for shape in self.sg.shapes:
@@ -111,23 +113,23 @@ class CompiledShapes:
             if compiled.targets_query or compiled.target_nodes:
                 self.top.append(compiled)
 
-    def compiled(self, shape: Shape) -> CompiledShape:
-        found = self._compiled.get(shape.node)
+    def compiled(self, shape: Shape, check_only: bool = False) -> CompiledShape:
+        found = self._compiled.get((shape.node, check_only))
         if found is None:
-            found = self._compile(shape)
-            self._compiled[shape.node] = found
+            found = self._compile(shape, check_only)
+            self._compiled[(shape.node, check_only)] = found
         return found
 
-    def lookup(self, node: Node) -> CompiledShape | None:
+    def lookup(self, node: Node, check_only: bool = False) -> CompiledShape | None:
         if self.sg.is_filtered_out_shape(node):
             return None
         try:
             shape = self.sg.lookup_shape_from_node(node)
         except (KeyError, AttributeError):
             return None
-        return self.compiled(shape)
+        return self.compiled(shape, check_only)
 
-    def _compile(self, shape: Shape) -> CompiledShape:
+    def _compile(self, shape: Shape, check_only: bool) -> CompiledShape:
         if shape.advanced_target():
             raise Unsupported("sh:target (SHACL-AF custom targets)")
         if shape.find_custom_constraints():
@@ -152,11 +154,19 @@ class CompiledShapes:
             except ConstraintLoadWarning as warning:
                 log.warning(repr(warning))
                 continue
-            if not self.describe:
+            if check_only:
+                # Only whether results exist (and their severity) matters: skip messages and texts.
+                component.make_v_result = _counting_result(shape.severity)
+            elif not self.describe:
                 # The text report is all the description serves; findings are read from the triples.
                 component.make_v_result_description = _no_description
             components.append(component)
-        compiled = CompiledShape(shape, path, components, *self._targets(shape))
+        compiled = CompiledShape(shape, path, components, *self._targets(shape), check_only=check_only)
+        for component in components:
+            for kind, attribute in LOGICAL_LISTS.items():
+                if isinstance(component, kind):
+                    heads = getattr(component, attribute)
+                    compiled.members[id(component)] = [list(self.graph.items(head)) for head in heads]
         for component in components:
             if isinstance(component, SPARQLBasedConstraint):
                 compiled.sparql.extend(self._sparql(component))
@@ -197,6 +207,20 @@ def _no_description(*args: Any, **kwargs: Any) -> str:
     return ""
 
 
+def _counting_result(severity: Node):
+    node = BNode()
+    result: Report = ("", node, [(node, SH_resultSeverity, severity)])
+
+    def make_v_result(*args: Any, **kwargs: Any) -> Report:
+        return result
+
+    return make_v_result
+
+
+LOGICAL_LISTS = {AndConstraintComponent: "and_list", OrConstraintComponent: "or_list",
+                 XoneConstraintComponent: "xone_nodes"}
+
+
 def _referenced_shapes(shapes: Graph, component: ConstraintComponent) -> Iterable[Node]:
     if isinstance(component, NodeConstraintComponent):
         return component.node_shapes
@@ -206,8 +230,7 @@ def _referenced_shapes(shapes: Graph, component: ConstraintComponent) -> Iterabl
         return component.value_shapes
     if isinstance(component, NotConstraintComponent):
         return component.not_list
-    lists = {AndConstraintComponent: "and_list", OrConstraintComponent: "or_list", XoneConstraintComponent: "xone_nodes"}
-    for kind, attribute in lists.items():
+    for kind, attribute in LOGICAL_LISTS.items():
         if isinstance(component, kind):
             return [m for head in getattr(component, attribute) for m in shapes.items(head)]
     return []
@@ -227,6 +250,7 @@ class Run:
             for prefix, iri in namespaces.namespace_manager.namespaces():
                 self.data.namespace_manager.bind(prefix, iri, override=True, replace=True)
         self._conforms: dict[tuple[Node, Node], tuple[bool, list[Report]]] = {}
+        self._reported: dict[tuple[Node, Node], tuple[bool, list[Report]]] = {}
 
     def validate(self) -> tuple[bool, list[Report]]:
         conforms, reports = True, []
@@ -298,11 +322,20 @@ class Run:
             reports.extend(found)
         return not non_conformant, reports
 
+    def reported(self, node_shape: Node, value: Node) -> tuple[bool, list[Report]]:
+        key = (node_shape, value)
+        found = self._reported.get(key)
+        if found is None:
+            compiled = self.shapes.lookup(node_shape)
+            found = (True, []) if compiled is None else self.validate_shape(compiled, [value])
+            self._reported[key] = found
+        return found
+
     def conforms(self, node_shape: Node, value: Node) -> tuple[bool, list[Report]]:
         key = (node_shape, value)
         found = self._conforms.get(key)
         if found is None:
-            compiled = self.shapes.lookup(node_shape)
+            compiled = self.shapes.lookup(node_shape, check_only=True)
             found = (True, []) if compiled is None else self.validate_shape(compiled, [value])
             self._conforms[key] = found
         return found
@@ -323,29 +356,37 @@ class Run:
             for f, value_nodes in values.items():
                 for v in value_nodes:
                     ok, nested = self.conforms(node_shape, v)
-                    if not ok or nested:
-                        non_conformant = True
-                        text, node, triples = component.make_v_result(self.data, f, value_node=v)
-                        text = f"{text}\tDetails:\n"
-                        for _text, sub_node, sub_triples in nested:
-                            triples.append((node, SH_detail, sub_node))
-                            triples.extend(sub_triples)
-                        reports.append((text, node, triples))
+                    if ok and not nested:
+                        continue
+                    non_conformant = True
+                    if compiled.check_only:
+                        reports.append(component.make_v_result(self.data, f, value_node=v))
+                        continue
+                    ok, nested = self.reported(node_shape, v)
+                    text, node, triples = component.make_v_result(self.data, f, value_node=v)
+                    text = f"{text}\tDetails:\n"
+                    for _text, sub_node, sub_triples in nested:
+                        triples.append((node, SH_detail, sub_node))
+                        triples.extend(sub_triples)
+                    reports.append((text, node, triples))
         return not non_conformant, reports
 
     def _PropertyConstraintComponent(self, compiled, component, values):
         non_conformant, reports = False, []
-        if not any(values.values()):
+        every = [v for value_nodes in values.values() for v in value_nodes]
+        if not every:
             return True, []
+        # One pass over all value nodes at once gives the same results as one pass per value
+        # node, as long as no value node repeats (a repeated one is validated once per focus).
+        batches = [list(dict.fromkeys(every))] if len(set(every)) == len(every) else [[v] for v in every]
         for property_shape in component.property_shapes:
-            nested = self.shapes.lookup(property_shape)
+            nested = self.shapes.lookup(property_shape, compiled.check_only)
             if nested is None:
                 continue
-            for value_nodes in values.values():
-                for v in value_nodes:
-                    ok, found = self.validate_shape(nested, [v])
-                    non_conformant = non_conformant or not ok
-                    reports.extend(found)
+            for batch in batches:
+                ok, found = self.validate_shape(nested, batch)
+                non_conformant = non_conformant or not ok
+                reports.extend(found)
         return not non_conformant, reports
 
     def _NotConstraintComponent(self, compiled, component, values):
@@ -353,17 +394,13 @@ class Run:
         return self._logical(component, values, groups, lambda passed, total: passed == 0)
 
     def _AndConstraintComponent(self, compiled, component, values):
-        return self._logical_lists(component, values, component.and_list, lambda passed, total: passed == total)
+        return self._logical(component, values, compiled.members[id(component)], lambda passed, total: passed == total)
 
     def _OrConstraintComponent(self, compiled, component, values):
-        return self._logical_lists(component, values, component.or_list, lambda passed, total: passed > 0)
+        return self._logical(component, values, compiled.members[id(component)], lambda passed, total: passed > 0)
 
     def _XoneConstraintComponent(self, compiled, component, values):
-        return self._logical_lists(component, values, component.xone_nodes, lambda passed, total: passed == 1)
-
-    def _logical_lists(self, component, values, heads, rule):
-        members = [list(self.shapes.graph.items(head)) for head in heads]
-        return self._logical(component, values, members, rule)
+        return self._logical(component, values, compiled.members[id(component)], lambda passed, total: passed == 1)
 
     def _logical(self, component, values, groups, rule):
         non_conformant, reports = False, []
