@@ -14,6 +14,8 @@ from culturedata.validate.fast.paths import SH
 from culturedata.validate.validator import SEVERITIES, _rule_id, _text
 
 SH_resultMessage = SH.resultMessage
+SH_focusNode, SH_resultSeverity, SH_sourceShape = SH.focusNode, SH.resultSeverity, SH.sourceShape
+SH_component, SH_resultPath, SH_value = SH.sourceConstraintComponent, SH.resultPath, SH.value
 
 
 @dataclass(slots=True)
@@ -41,20 +43,21 @@ def results(reports: list[Report]) -> Iterator[Result]:
 
 def report_findings(reports: list[Report], owners: dict[str, MappedRecord]) -> Iterator[tuple[MappedRecord, Finding]]:
     for result in results(reports):
-        focus = result.values.get(SH.focusNode)
+        values = result.values
+        focus = values.get(SH_focusNode)
         record = owners.get(str(focus))
         if record is None:
             continue  # a vocabulary concept cited by the batch, not a record's own entity
         yield record, Finding(
             stage="validate",
-            severity=SEVERITIES.get(result.values.get(SH.resultSeverity), Severity.VIOLATION),
-            rule=_rule_id(result.values.get(SH.sourceShape), result.values.get(SH.sourceConstraintComponent)),
+            severity=SEVERITIES.get(values.get(SH_resultSeverity), Severity.VIOLATION),
+            rule=_rule_id(values.get(SH_sourceShape), values.get(SH_component)),
             message=_messages(result.messages),
             source_id=record.source_id,
             local_id=record.local_id,
             focus=str(focus),
-            path=_text(result.values.get(SH.resultPath)),
-            value=_text(result.values.get(SH.value)),
+            path=_text(values.get(SH_resultPath)),
+            value=_text(values.get(SH_value)),
             location=record.location,
         )
 
