@@ -31,7 +31,7 @@ def results(reports: list[Report]) -> Iterator[Result]:
     for _, result_node, triples in reports:
         result = Result()
         for subject, predicate, obj in triples:
-            if subject != result_node:
+            if subject is not result_node:  # pySHACL builds a result's own triples on its node object
                 continue
             node = obj[1] if isinstance(obj, tuple) else obj
             if predicate == SH_resultMessage:
