@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rdflib import Literal
 from rdflib.term import Node
@@ -52,7 +53,7 @@ def report_findings(reports: list[Report], owners: dict[str, MappedRecord]) -> I
             stage="validate",
             severity=SEVERITIES.get(values.get(SH_resultSeverity), Severity.VIOLATION),
             rule=_rule_id(values.get(SH_sourceShape), values.get(SH_component)),
-            message=_messages(result.messages),
+            message=dict(_messages(tuple(result.messages))),
             source_id=record.source_id,
             local_id=record.local_id,
             focus=str(focus),
@@ -62,7 +63,9 @@ def report_findings(reports: list[Report], owners: dict[str, MappedRecord]) -> I
         )
 
 
-def _messages(literals: list[Literal]) -> dict[str, str]:
+@lru_cache(maxsize=4096)
+def _messages(literals: tuple[Literal, ...]) -> dict[str, str]:
+    # Cached: a shape's sh:message literals are the same for each of its many results.
     messages: dict[str, str] = {}
     for message in literals:
         if isinstance(message, Literal):
