@@ -29,10 +29,27 @@ from pyshacl.constraints.core.logical_constraints import (
     OrConstraintComponent,
     XoneConstraintComponent,
 )
+from pyshacl.constraints.core.other_constraints import HasValueConstraintComponent, InConstraintComponent
 from pyshacl.constraints.core.shape_based_constraints import (
     NodeConstraintComponent,
     PropertyConstraintComponent,
     QualifiedValueShapeConstraintComponent,
+)
+from pyshacl.constraints.core.string_based_constraints import (
+    LanguageInConstraintComponent,
+    MaxLengthConstraintComponent,
+    MinLengthConstraintComponent,
+    PatternConstraintComponent,
+)
+from pyshacl.constraints.core.value_constraints import (
+    DatatypeConstraintComponent,
+    NodeKindConstraintComponent,
+)
+from pyshacl.constraints.core.value_range_constraints import (
+    MaxExclusiveConstraintComponent,
+    MaxInclusiveConstraintComponent,
+    MinExclusiveConstraintComponent,
+    MinInclusiveConstraintComponent,
 )
 from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
 from pyshacl.consts import SH_resultSeverity  # the very object make_v_result puts in its triples
@@ -40,7 +57,7 @@ from pyshacl.errors import ConstraintLoadWarning
 from pyshacl.pytypes import SHACLExecutor
 from pyshacl.shape import Shape
 from pyshacl.shapes_graph import ShapesGraph
-from rdflib import RDF, BNode, Graph, URIRef
+from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from culturedata.validate.fast.oxgraph import graph_view
@@ -64,6 +81,15 @@ RECURSIVE = (
 )
 
 
+# Checks that read nothing but the value node and the shape.
+PURE = (
+    DatatypeConstraintComponent, NodeKindConstraintComponent, MinLengthConstraintComponent,
+    MaxLengthConstraintComponent, PatternConstraintComponent, LanguageInConstraintComponent,
+    InConstraintComponent, HasValueConstraintComponent, MinExclusiveConstraintComponent,
+    MinInclusiveConstraintComponent, MaxExclusiveConstraintComponent, MaxInclusiveConstraintComponent,
+)
+
+
 class Unsupported(Exception):
     """A shape uses something this engine does not evaluate; pySHACL checks that shape instead."""
 
@@ -78,6 +104,7 @@ class CompiledShape:
     sparql: list[tuple[Any, str]] = field(default_factory=list)  # (pySHACL query helper, query text)
     check_only: bool = False  # results are only counted, not reported (conformance checks of sh:or etc.)
     members: dict[int, list[list[Node]]] = field(default_factory=dict)  # id(logical component) -> shape lists
+    pure: bool = False  # a node shape whose checks read only the value itself, never the data graph
 
     @property
     def node(self) -> Node:
@@ -100,6 +127,9 @@ class CompiledShapes:
         if allow_warnings:
             self.allowed.add(SH_Warning)
         self._compiled: dict[tuple[Node, bool], CompiledShape] = {}
+        # Conformance of a value to a pure shape holds in every batch: sh:or ([sh:datatype …] …) over
+        # the same dates and strings need not be worked out again for each batch.
+        self.pure_conforms: dict[tuple, tuple[bool, list[Report]]] = {}
         self.top: list[CompiledShape] = []
         self.unsupported: dict[Node, str] = {}
         for shape in self.sg.shapes:
@@ -162,6 +192,7 @@ class CompiledShapes:
                 component.make_v_result_description = _no_description
             components.append(component)
         compiled = CompiledShape(shape, path, components, *self._targets(shape), check_only=check_only)
+        compiled.pure = path is None and all(isinstance(c, PURE) for c in components)
         for component in components:
             for kind, attribute in LOGICAL_LISTS.items():
                 if isinstance(component, kind):
@@ -201,6 +232,15 @@ class CompiledShapes:
                 nested = self.lookup(node)
                 if nested is not None:
                     self._check_reachable(nested, seen)
+
+
+def _value_key(value: Node) -> tuple | None:
+    """What a pure check can depend on; rdflib compares some distinct ill-typed literals as equal."""
+    if isinstance(value, Literal):
+        return ("literal", str(value), value.datatype, value.language, getattr(value, "ill_typed", None))
+    if isinstance(value, URIRef):
+        return ("iri", str(value))
+    return None
 
 
 def _no_description(*args: Any, **kwargs: Any) -> str:
@@ -336,7 +376,18 @@ class Run:
         found = self._conforms.get(key)
         if found is None:
             compiled = self.shapes.lookup(node_shape, check_only=True)
-            found = (True, []) if compiled is None else self.validate_shape(compiled, [value])
+            if compiled is None:
+                found = (True, [])
+            elif compiled.pure and (value_key := _value_key(value)) is not None:
+                cache = self.shapes.pure_conforms
+                found = cache.get((node_shape, value_key))
+                if found is None:
+                    found = self.validate_shape(compiled, [value])
+                    if len(cache) > 100_000:
+                        cache.clear()
+                    cache[(node_shape, value_key)] = found
+            else:
+                found = self.validate_shape(compiled, [value])
             self._conforms[key] = found
         return found
 
