@@ -7,7 +7,9 @@
     │   └── ShapesError              the SHACL shapes or vocabularies do not load
     ├── InputError                   exit 2: an input file cannot be read or parsed
     ├── HarvestError                 exit 3: a source failed
-    │   └── SourceUnavailable        a source could not be reached
+    │   ├── SourceUnavailable        a source could not be reached
+    │   └── OAIProtocolError         an OAI-PMH server broke the protocol
+    │       └── ResumptionLoop       a resumption token repeats or pages stop progressing
     └── StoreError                   exit 5: the store cannot be opened or written
         └── PublishRefused           exit 4: a guard refused to publish
 
@@ -73,6 +75,14 @@ class HarvestError(CultureDataError):
 
 
 class SourceUnavailable(HarvestError):
+    pass
+
+
+class OAIProtocolError(HarvestError):
+    pass
+
+
+class ResumptionLoop(OAIProtocolError):
     pass
 
 
