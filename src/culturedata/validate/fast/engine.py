@@ -290,7 +290,6 @@ class Run:
             for prefix, iri in namespaces.namespace_manager.namespaces():
                 self.data.namespace_manager.bind(prefix, iri, override=True, replace=True)
         self._conforms: dict[tuple[Node, Node], tuple[bool, list[Report]]] = {}
-        self._reported: dict[tuple[Node, Node], tuple[bool, list[Report]]] = {}
 
     def validate(self) -> tuple[bool, list[Report]]:
         conforms, reports = True, []
@@ -363,13 +362,10 @@ class Run:
         return not non_conformant, reports
 
     def reported(self, node_shape: Node, value: Node) -> tuple[bool, list[Report]]:
-        key = (node_shape, value)
-        found = self._reported.get(key)
-        if found is None:
-            compiled = self.shapes.lookup(node_shape)
-            found = (True, []) if compiled is None else self.validate_shape(compiled, [value])
-            self._reported[key] = found
-        return found
+        """The full results of `value` against a shape, for sh:detail. Not cached: pySHACL gives each
+        sh:node result its own copy of the nested results, and so must we."""
+        compiled = self.shapes.lookup(node_shape)
+        return (True, []) if compiled is None else self.validate_shape(compiled, [value])
 
     def conforms(self, node_shape: Node, value: Node) -> tuple[bool, list[Report]]:
         key = (node_shape, value)
