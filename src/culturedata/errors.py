@@ -10,8 +10,9 @@
     │   ├── SourceUnavailable        a source could not be reached
     │   └── OAIProtocolError         an OAI-PMH server broke the protocol
     │       └── ResumptionLoop       a resumption token repeats or pages stop progressing
-    └── StoreError                   exit 5: the store cannot be opened or written
-        └── PublishRefused           exit 4: a guard refused to publish
+    ├── StoreError                   exit 5: the store cannot be opened or written
+    │   └── PublishRefused           exit 4: a guard refused to publish
+    └── ServerError                  exit 2: the server cannot start as configured
 
 Non-fatal problems with single records are `records.Finding` values, never exceptions.
 """
@@ -92,3 +93,9 @@ class StoreError(CultureDataError):
 
 class PublishRefused(StoreError):
     exit_code = ExitCode.PUBLISH_REFUSED
+
+
+class ServerError(CultureDataError):
+    """`culturedata serve` cannot start as configured (exit 2: fix the configuration)."""
+
+    exit_code = ExitCode.USAGE
