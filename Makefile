@@ -23,7 +23,7 @@ install: $(STAMP)
 run: install
 	@$(BIN)/culturedata run; status=$$?; if [ $$status -gt 1 ]; then exit $$status; fi
 	@echo ""
-	@echo "Open http://$(HOST):$(PORT)/sparql or try:"
+	@echo "Open http://$(HOST):$(PORT)/query (pages: /validate, /dashboard; SPARQL at /sparql) or try:"
 	@echo "  curl 'http://$(HOST):$(PORT)/sparql?query=SELECT%20(COUNT(*)%20AS%20%3Fn)%20WHERE%20%7BGRAPH%20%3Fg%20%7B%3Fs%20%3Fp%20%3Fo%7D%7D'"
 	@$(BIN)/culturedata serve --host $(HOST) --port $(PORT)
 

@@ -34,9 +34,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("store.keep_snapshots", 5, int, "settings.store.keep_snapshots"),
     Setting("server.host", "127.0.0.1", str, "settings.server.host"),
     Setting("server.port", 8000, int, "settings.server.port"),
+    Setting("server.query_timeout", 30, int, "settings.server.query_timeout"),
+    Setting("server.max_result_bytes", 200_000_000, int, "settings.server.max_result_bytes"),
+    Setting("server.updates", False, bool, "settings.server.updates"),
+    Setting("server.upload_limit", 20_000_000, int, "settings.server.upload_limit"),
     Setting("validate.batch_size", 500, int, "settings.validate.batch_size"),
     Setting("validate.shapes", "", str, "settings.validate.shapes"),
     Setting("validate.vocabularies", "", str, "settings.validate.vocabularies"),
+    Setting("publish.max_drop", 0.15, float, "settings.publish.max_drop"),
+    Setting("run.workers", 4, int, "settings.run.workers"),
+    Setting("store.endpoint", "", str, "settings.store.endpoint"),
+    Setting("store.update_endpoint", "", str, "settings.store.update_endpoint"),
+    Setting("store.graph_endpoint", "", str, "settings.store.graph_endpoint"),
+    Setting("store.auth", "basic", str, "settings.store.auth"),
 )
 
 # Keys of one [[sources]] entry: (kind, required, help code).
@@ -175,6 +185,14 @@ def _read_settings(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cast(path: Path, setting: Setting, text: str) -> Any:
+    if setting.kind is bool:
+        # bool("false") is True: spell the booleans out, since server.updates guards writes.
+        lowered = text.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        _bad_type(path, "CULTUREDATA_" + setting.key.replace(".", "_").upper(), "bool", text)
     try:
         return setting.kind(text)
     except ValueError:

@@ -7,9 +7,12 @@
     │   └── ShapesError              the SHACL shapes or vocabularies do not load
     ├── InputError                   exit 2: an input file cannot be read or parsed
     ├── HarvestError                 exit 3: a source failed
-    │   └── SourceUnavailable        a source could not be reached
-    └── StoreError                   exit 5: the store cannot be opened or written
-        └── PublishRefused           exit 4: a guard refused to publish
+    │   ├── SourceUnavailable        a source could not be reached
+    │   └── OAIProtocolError         an OAI-PMH server broke the protocol
+    │       └── ResumptionLoop       a resumption token repeats or pages stop progressing
+    ├── StoreError                   exit 5: the store cannot be opened or written
+    │   └── PublishRefused           exit 4: a guard refused to publish
+    └── ServerError                  exit 2: the server cannot start as configured
 
 Non-fatal problems with single records are `records.Finding` values, never exceptions.
 """
@@ -76,9 +79,23 @@ class SourceUnavailable(HarvestError):
     pass
 
 
+class OAIProtocolError(HarvestError):
+    pass
+
+
+class ResumptionLoop(OAIProtocolError):
+    pass
+
+
 class StoreError(CultureDataError):
     exit_code = ExitCode.INTERNAL
 
 
 class PublishRefused(StoreError):
     exit_code = ExitCode.PUBLISH_REFUSED
+
+
+class ServerError(CultureDataError):
+    """`culturedata serve` cannot start as configured (exit 2: fix the configuration)."""
+
+    exit_code = ExitCode.USAGE

@@ -1,71 +1,133 @@
-"""The whole job: harvest → map → validate → load → publish, source by source.
+"""The whole job: harvest → [skip unchanged] → map → validate → load → publish.
 
-Stages are called in this one place, in this order; no stage imports a later one. A record
-with a violation is quarantined (kept out of the snapshot, listed in the report); a record
-with only warnings is published. A source that fails is reported and the others go on.
+Stages are called in this one place, in this order; no stage imports a later one. Sources
+run in parallel threads (harvests wait on the network; pyoxigraph releases the GIL); all
+writes go to one target through its lock. A record whose content hash did not change is
+skipped before mapping. A record with a violation is quarantined (kept out of the snapshot,
+listed in the report); a record with only warnings is published.
+
+Per source, deletions (OAI-PMH deletions, and after a full harvest the records not seen any
+more) are applied only at the end and only if the source did not fail and did not lose more
+than `publish.max_drop` of its records; otherwise the source's graphs are put back as they
+were in the published snapshot (the drop guard), and the report says so.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import socket
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from culturedata import __version__
 from culturedata.config import Config, Source
-from culturedata.errors import CultureDataError, UsageError
+from culturedata.errors import CultureDataError, StoreError, UsageError
 from culturedata.harvest import HarvestOptions, harvest
 from culturedata.mapping import MappingContext, load_mapping, map_records
 from culturedata.mapping.iris import graph_iri
 from culturedata.mapping.language import Mapping
 from culturedata.messages import both
-from culturedata.records import Finding, MappedRecord, Severity
-from culturedata.store import Loader, Snapshots
-from culturedata.store.loader import DCTERMS
-from culturedata.validate import EngineSpec, Policy, QuarantineLog, RecordReport, Validator, validate_records
+from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
+from culturedata.store import EmbeddedTarget, Endpoints, Loader, RemoteTarget, RunLock, Snapshots, Takedowns
+from culturedata.store.loader import (
+    DELETED,
+    LIVE,
+    PROV,
+    PUBLISHED,
+    QUARANTINED,
+    RUN,
+    TAKEN_DOWN,
+    Batch,
+    Provenance,
+    RecordState,
+    integer,
+    iri,
+    source_facts,
+    stored_hash,
+    when,
+)
+from culturedata.store.target import Target
+from culturedata.validate import Policy, QuarantineLog, RecordReport, Validator, load_shapes, validate_records
+from culturedata.validate.fast import FastValidator
+from culturedata.validate.shapes import configured_dirs
 
 Progress = Callable[[str, int], None]
+
+# Kinds that send the whole source whenever they send anything: a local file always, a
+# downloaded one unless the server answered "not modified" (then nothing comes). Other kinds
+# (oai-pmh, rest, jsonld-pages) harvest incrementally from their watermark, so a record not
+# seen is a deletion only after a --full harvest (or the first one).
+WHOLE_KINDS = ("csv", "json", "xml", "sparql")
+OPTIMISE_AFTER = 0.05  # share of the records a run rewrote
+COUNTS = ("harvested", "new", "changed", "unchanged", "deleted", "taken_down", "quarantined", "published", "errors")
 
 
 @dataclass
 class SourceReport:
     source: str
     harvested: int = 0
-    published: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    taken_down: int = 0
     quarantined: int = 0
-    removed: int = 0
+    published: int = 0  # the source's records in the snapshot after the run
     warnings: int = 0
+    errors: int = 0
+    full: bool = True
     failed: bool = False
+    refused: bool = False  # the drop guard kept yesterday's data
     error: str | None = None
     seconds: float = 0.0
     rules: Counter[str] = field(default_factory=Counter)
     violated: Counter[str] = field(default_factory=Counter)  # rules of violations only
     quarantine: list[dict[str, str | None]] = field(default_factory=list)
+    diff: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def removed(self) -> int:
+        return self.deleted
 
     @property
     def quality(self) -> float:
         checked = self.published + self.quarantined
         return self.published / checked if checked else 1.0
 
+    @property
+    def exit_code(self) -> int:
+        if self.refused:
+            return 4
+        if self.failed:
+            return 3
+        return 1 if self.quarantined or self.errors else 0
+
 
 @dataclass
 class RunReport:
     snapshot: str | None
     version: str = __version__
+    started: str = ""
+    ended: str = ""
+    store: str = ""
+    previous: str | None = None
     sources: list[SourceReport] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        if any(s.failed for s in self.sources):
-            return 3
-        return 1 if any(s.quarantined for s in self.sources) else 0
+        """0 all good, 1 data problems, 3 a source failed, 4 the drop guard refused a source."""
+        return max((s.exit_code for s in self.sources), default=0)
 
-    def to_json(self) -> str:
+    def to_dict(self) -> dict:
         data = asdict(self)
         for source, report in zip(data["sources"], self.sources, strict=True):
             # asdict rebuilds a Counter from its items, turning (rule, count) pairs into keys.
@@ -73,15 +135,18 @@ class RunReport:
             source["quality"] = round(report.quality, 4)
             source["violated"] = dict(report.violated.most_common())
             source["most_violated"] = [rule for rule, _ in report.violated.most_common(5)]
-        return json.dumps(data, ensure_ascii=False, indent=2)
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
 
 
-def engine_spec(config: Config) -> EngineSpec:
-    """The shipped shapes and vocabularies, unless the configuration names others."""
-    shapes, vocabularies = config.get("validate.shapes"), config.get("validate.vocabularies")
-    return EngineSpec(
-        shapes=config.root / shapes if shapes else None, ontologies=config.root / vocabularies if vocabularies else None
-    )
+@dataclass
+class RunOptions:
+    full: bool = False
+    allow_drop: tuple[str, ...] = ()  # sources whose loss the steward accepts this once
+    store_url: str | None = None
+    workers: int | None = None
 
 
 def prepare(config: Config, sources: list[Source]) -> dict[str, Mapping]:
@@ -89,86 +154,285 @@ def prepare(config: Config, sources: list[Source]) -> dict[str, Mapping]:
     return {source.id: load_mapping(source.mapping) for source in sources}
 
 
-def run(config: Config, sources: list[Source], progress: Progress | None = None) -> RunReport:
+def system_graph(config: Config) -> str:
+    return f"{config.base_iri}graph/system"
+
+
+def remote_endpoints(config: Config, url: str | None) -> Endpoints | None:
+    url = url or str(config.get("store.endpoint"))
+    if not url:
+        return None
+    return Endpoints.guess(
+        url, str(config.get("store.update_endpoint")), str(config.get("store.graph_endpoint")),
+        str(config.get("store.auth")),
+    )
+
+
+def run(
+    config: Config, sources: list[Source], progress: Progress | None = None, options: RunOptions | None = None
+) -> RunReport:
+    options = options or RunOptions()
     mappings = prepare(config, sources)
-    validator = engine_spec(config)
-    validator.build()  # shapes that do not load stop the run before any record moves
-    snapshots = Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots")))
-    staging = snapshots.begin()
-    report = RunReport(snapshot=staging.id)
-    try:
-        for source in sources:
+    shapes = load_shapes(*configured_dirs(config))
+    validator = _Serialised(FastValidator(shapes))  # same findings as pySHACL (tests/validate_fast)
+    fingerprints = {s.id: _fingerprint(config, mappings[s.id], shapes.files) for s in sources}
+    takedowns = Takedowns(config.store_path / "takedowns.json").load()
+    endpoints = remote_endpoints(config, options.store_url)
+    started = datetime.now(UTC)
+    with RunLock(config.store_path / "run.lock"):
+        snapshots = Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots")))
+        catch_up = endpoints is None and snapshots.full_marker.exists()
+        if catch_up:
+            options = replace(options, full=True)
+        staging = None
+        if endpoints is None:
+            staging = snapshots.begin()
             assert staging.store is not None
-            report.sources.append(
-                _run_source(config, source, mappings[source.id], validator, staging.store, progress)
-            )
-        reports = config.store_path / "reports"
-        reports.mkdir(parents=True, exist_ok=True)
-        (reports / f"run-{staging.id}.json").write_text(report.to_json(), encoding="utf-8")
-        snapshots.publish(staging)
-    except BaseException:
-        snapshots.discard(staging)
-        raise
+            target: Target = EmbeddedTarget(staging.store, system_graph(config), snapshots.open_current())
+            run_id = staging.id
+        else:
+            target = RemoteTarget(endpoints, system_graph(config))
+            run_id = started.strftime("%Y%m%dT%H%M%S%fZ")
+        report = RunReport(
+            snapshot=run_id, started=started.isoformat(), store=endpoints.query if endpoints else str(config.store_path)
+        )
+        try:
+            job = _Job(config, target, f"{config.base_iri}run/{run_id}", started, validator, takedowns, options,
+                       fingerprints, progress)
+            workers = options.workers or int(config.get("run.workers"))
+            with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="source") as pool:
+                report.sources = list(pool.map(lambda s: job.source(s, mappings[s.id]), sources))
+            previous = latest_report(config.store_path / "reports")
+            report.previous = previous.get("snapshot") if previous else None
+            _diff(report, previous)
+            report.ended = datetime.now(UTC).isoformat()
+            target.apply(_run_facts(target.system_graph, job.run_iri, report))
+            _write_report(config.store_path / "reports", report)
+            if isinstance(target, EmbeddedTarget):
+                target.close()
+            if staging is not None:
+                snapshots.publish(staging, optimize=_worth_optimising(report, len(job.known)))
+            if catch_up:
+                snapshots.full_marker.unlink(missing_ok=True)
+        except BaseException:
+            if isinstance(target, EmbeddedTarget):
+                target.close()
+            if staging is not None:
+                snapshots.discard(staging)
+            raise
     return report
 
 
-def _run_source(
-    config: Config,
-    source: Source,
-    mapping: Mapping,
-    validator: EngineSpec | Validator,
-    store: ox.Store,
-    progress: Progress | None,
-) -> SourceReport:
-    started = time.monotonic()
-    report = SourceReport(source=source.id)
-    loader = Loader(store, system_graph=f"{config.base_iri}graph/system", licence=source.licence)
-    before = _graphs_of(store, loader.system_graph, source.id)
-    seen: set[str] = set()
-    context = MappingContext.for_source(config.base_iri, source.id, source.language)
-    policy, kept = Policy(source.quarantine), QuarantineLog(config.store_path, source.id)
-    try:
-        records = harvest(source, HarvestOptions())
-        mapped = map_records(mapping, _count(records, report, progress, source.id), context)
-        for record, checked in validate_records(validator, _unique(mapped, seen), config.get("validate.batch_size")):
-            _keep(record, checked, loader, report, policy.quarantines(checked), kept)
-    except UsageError:
-        kept.discard()
-        raise
-    except CultureDataError as exc:
-        kept.discard()
-        report.failed, report.error = True, str(exc)
-        report.seconds = time.monotonic() - started
-        return report  # keep yesterday's graphs of a failed source untouched
-    for graph in before - {graph_iri(config.base_iri, source.id, key) for key in seen}:
-        loader.remove(graph)
-        report.removed += 1
-    kept.commit()
-    report.seconds = round(time.monotonic() - started, 3)
-    return report
+def _fingerprint(config: Config, mapping: Mapping, definitions: Sequence[Path]) -> str:
+    """What a record's graph depends on besides its content: change any of it and every
+    record of the source is mapped and validated again."""
+    digest = hashlib.sha256(f"{__version__}|{config.base_iri}".encode())
+    for path in (mapping.path, *definitions):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _worth_optimising(report: RunReport, known: int) -> bool:
+    """Compacting a big snapshot costs seconds; after a night of few changes it buys nothing."""
+    touched = sum(s.new + s.changed + s.deleted + s.taken_down for s in report.sources)
+    return not known or touched > OPTIMISE_AFTER * known
+
+
+class _Serialised:
+    """pySHACL is pure Python (no gain from threads) and not known to be thread-safe."""
+
+    def __init__(self, validator: Validator) -> None:
+        self.validator = validator
+        self.lock = threading.Lock()
+
+    def validate(self, records: Sequence[MappedRecord]) -> list[RecordReport]:
+        with self.lock:
+            return self.validator.validate(records)
+
+
+@dataclass
+class _Job:
+    config: Config
+    target: Target
+    run_iri: str
+    started: datetime
+    validator: Validator
+    takedowns: dict
+    options: RunOptions
+    fingerprints: dict[str, str]
+    progress: Progress | None = None
+    known: dict[str, RecordState] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.known = self.target.records()
+
+    def source(self, source: Source, mapping: Mapping) -> SourceReport:
+        started = time.monotonic()
+        report = SourceReport(source=source.id)
+        known = {g: s for g, s in self.known.items() if s.source == source.id}
+        by_key = {s.key: s for s in known.values()}
+        state_subject = f"{self.config.base_iri}source/{source.id}"
+        state = self.target.subject_facts(state_subject)
+        watermark = state.get(RUN + "watermark")
+        # Never harvested into this snapshot: everything, ignoring the harvester's own state.
+        full = self.options.full or not watermark
+        # After a failed or refused run the harvester's watermark may have moved on while the
+        # snapshot kept yesterday's data: ask again for everything since the last publication.
+        # Otherwise leave `since` to the harvester, which can then resume from its checkpoint.
+        since = None
+        if not full and state.get(RUN + "lastOutcome", "ok") != "ok":
+            since = datetime.fromisoformat(watermark)  # type: ignore[arg-type]
+        prov = Provenance(
+            self.target.system_graph, self.run_iri, source.id, source.licence,
+            f"{self.config.base_iri}id/{source.id}/organisation/{source.id}",
+        )
+        loader = Loader(self.target, prov, self.started, known, fingerprint=self.fingerprints[source.id])
+        seen: set[str] = set()
+        deletions: set[str] = set()
+        harvest_started = datetime.now(UTC)
+        policy, kept = Policy(source.quarantine), QuarantineLog(self.config.store_path, source.id)
+        try:
+            options = HarvestOptions(since=since, full=full, state_dir=self.config.store_path.parent / "state")
+            records = _count(harvest(source, options), report, self.progress, source.id)
+            fresh = self._triage(records, source, report, loader, by_key, seen, deletions)
+            context = MappingContext.for_source(self.config.base_iri, source.id, source.language)
+            checked = validate_records(self.validator, map_records(mapping, fresh, context),
+                                       self.config.get("validate.batch_size"))
+            for record, record_report in checked:
+                _keep(record, record_report, loader, report, policy, kept)
+            loader.flush()
+        except (UsageError, StoreError):
+            kept.discard()
+            raise  # a bad definition or a full disk stops the whole run, not one source
+        except (CultureDataError, OSError, ValueError) as exc:
+            kept.discard()
+            report.failed, report.error, report.errors = True, str(exc), report.errors + 1
+            self._keep_yesterday(loader, report)
+            self.target.apply(_outcome(self.target.system_graph, state_subject, state, "failed"))
+            report.seconds = round(time.monotonic() - started, 3)
+            return report
+        report.full = full or (source.kind in WHOLE_KINDS and (source.path is not None or report.harvested > 0))
+        if report.full:
+            deletions |= {s.key for s in known.values() if s.status in LIVE} - seen
+        if self._guard_trips(source, report, known, deletions):
+            self._keep_yesterday(loader, report)
+            kept.discard()
+            self.target.apply(_outcome(self.target.system_graph, state_subject, state, "refused"))
+        else:
+            for key in deletions:
+                state_of = by_key.get(key)
+                if state_of is not None and state_of.status in LIVE:
+                    loader.remove(state_of.graph, key, DELETED)
+                    report.deleted += 1
+            loader.flush()
+            kept.commit(gone={key.split(":", 1)[1] for key in deletions})
+            self.target.apply(_source_state(self.target.system_graph, state_subject, harvest_started, report))
+        report.published = loader.published()
+        report.seconds = round(time.monotonic() - started, 3)
+        return report
+
+    def _triage(
+        self, records: Iterator[SourceRecord], source: Source, report: SourceReport, loader: Loader,
+        by_key: dict[str, RecordState], seen: set[str], deletions: set[str],
+    ) -> Iterator[SourceRecord]:
+        """What needs mapping: not a duplicate, not withdrawn, not deleted, not unchanged."""
+        for record in records:
+            if record.key in seen:
+                _duplicate(record, report)
+                continue
+            seen.add(record.key)
+            before = by_key.get(record.key)
+            if record.key in self.takedowns:
+                graph = before.graph if before else graph_iri(self.config.base_iri, source.id, record.local_id)
+                if before is None or before.status != TAKEN_DOWN:
+                    loader.remove(graph, record.key, TAKEN_DOWN, self.takedowns[record.key].reason)
+                report.taken_down += 1
+                continue
+            if record.deleted:
+                deletions.add(record.key)
+                continue
+            unchanged = before is not None and before.content_hash == stored_hash(record.content_hash, loader.fingerprint)
+            if before is not None and before.status in LIVE and unchanged:
+                report.unchanged += 1
+                if before.status == QUARANTINED:
+                    self._still_quarantined(record, before, report)
+                continue
+            if before is not None and before.status in LIVE:
+                report.changed += 1
+            else:
+                report.new += 1
+            yield record
+
+    def _still_quarantined(self, record: SourceRecord, before: RecordState, report: SourceReport) -> None:
+        """An unchanged record stays out; the morning report still lists it, with the reason
+        stored when it was checked."""
+        facts = self.target.subject_facts(before.graph)
+        report.quarantined += 1
+        report.quarantine.append({
+            "record": record.local_id, "location": record.location, "rule": facts.get(RUN + "rule"),
+            "message": facts.get(RUN + "reason"), "unchanged": "yes",
+        })
+
+    def _guard_trips(self, source: Source, report: SourceReport, known: dict[str, RecordState],
+                     deletions: set[str]) -> bool:
+        had = sum(1 for s in known.values() if s.status == PUBLISHED)
+        lost = sum(1 for s in known.values() if s.status == PUBLISHED and s.key in deletions)
+        limit = float(self.config.get("publish.max_drop"))
+        if not had or lost / had <= limit or source.id in self.options.allow_drop:
+            return False
+        report.refused = True
+        report.error = both("pipeline.drop_guard", source=source.id, lost=lost, had=had,
+                            share=f"{lost / had:.0%}", limit=f"{limit:.0%}")["en"]
+        report.deleted = 0
+        return True
+
+    def _keep_yesterday(self, loader: Loader, report: SourceReport) -> None:
+        loader.batch = Batch()  # what was not written yet is simply dropped
+        if not self.target.revert(loader.outcome):
+            report.error = (report.error or "") + " " + both("pipeline.partial_remote")["en"]
+        else:
+            loader.outcome = {}
+        report.published = loader.published()
 
 
 def _keep(
-    record: MappedRecord, checked: RecordReport, loader: Loader, report: SourceReport, quarantined: bool,
-    kept: QuarantineLog,
+    record: MappedRecord, checked: RecordReport, loader: Loader, report: SourceReport,
+    policy: Policy = Policy.VIOLATION, kept: QuarantineLog | None = None,
 ) -> None:
+    """Publish a record, or quarantine it as the source's policy says (validate/quarantine.py)."""
     report.rules.update(f.rule for f in checked.findings)
     report.violated.update(f.rule for f in checked.findings if f.severity is Severity.VIOLATION)
-    kept.add(record, checked, quarantined)
+    quarantined = policy.quarantines(checked)
+    if kept is not None:
+        kept.add(record, checked, quarantined)
     if not quarantined:
         loader.add(record)
-        report.published += 1
         report.warnings += any(f.severity is Severity.WARNING for f in checked.findings)
         return
     report.quarantined += 1
-    loader.remove(record.graph)
     worst = sorted(checked.findings, key=lambda f: -f.severity.rank)
+    loader.quarantine(record, worst[0].rule, worst[0].message)
     report.quarantine.append(
         {"record": record.local_id, "location": record.location, "rule": worst[0].rule, "message": worst[0].text("en")}
     )
 
 
-def _count(records: Iterator, report: SourceReport, progress: Progress | None, source_id: str) -> Iterator:
+def _duplicate(record: SourceRecord, report: SourceReport) -> None:
+    """A second record with an id already seen in this run is rejected, not merged."""
+    finding = Finding(
+        stage="harvest", severity=Severity.VIOLATION, rule="duplicate-id",
+        message=both("pipeline.duplicate_id", record=record.key), source_id=record.source_id,
+        local_id=record.local_id, location=record.location,
+    )
+    report.quarantined += 1
+    report.rules.update([finding.rule])
+    report.quarantine.append(
+        {"record": record.local_id, "location": record.location, "rule": finding.rule, "message": finding.text("en")}
+    )
+
+
+def _count(records: Iterator[SourceRecord], report: SourceReport, progress: Progress | None,
+           source_id: str) -> Iterator[SourceRecord]:
     for record in records:
         report.harvested += 1
         if progress:
@@ -176,30 +440,132 @@ def _count(records: Iterator, report: SourceReport, progress: Progress | None, s
         yield record
 
 
-def _unique(records: Iterator[MappedRecord], seen: set[str]) -> Iterator[MappedRecord]:
-    """A second record with an id already seen in this run is rejected, not merged."""
-    for record in records:
-        if record.local_id in seen:
-            finding = Finding(
-                stage="map", severity=Severity.VIOLATION, rule="duplicate-id",
-                message=both("pipeline.duplicate_id", record=record.key), source_id=record.source_id,
-                local_id=record.local_id, location=record.location,
-            )
-            yield MappedRecord(
-                record.source_id, record.local_id, record.graph + "#duplicate", (), record.content_hash,
-                record.origin, record.location, record.datestamp, False, (finding,),
-            )
-            continue
-        seen.add(record.local_id)
-        yield record
+def _source_state(system: str, subject: str, harvested_at: datetime, report: SourceReport) -> Batch:
+    """The harvest state summary of a source whose changes were published: when its last
+    published harvest started (`watermark`), whether it was full, how many records came."""
+    values = {
+        "watermark": when(harvested_at),
+        "harvestMode": ox.Literal("full" if report.full else "incremental"),
+        "lastHarvested": integer(report.harvested),
+        "lastOutcome": ox.Literal("ok"),
+    }
+    return Batch(forget=[subject], quads=source_facts(system, subject, values))
 
 
-def _graphs_of(store: ox.Store, system_graph: str, source_id: str) -> set[str]:
-    """The record graphs a source had before this run, from the system graph."""
-    prefix = source_id + ":"
-    quads = store.quads_for_pattern(None, ox.NamedNode(DCTERMS + "identifier"), None, ox.NamedNode(system_graph))
-    return {q.subject.value for q in quads if q.object.value.startswith(prefix)}
+def _outcome(system: str, subject: str, state: dict[str, str], outcome: str) -> Batch:
+    """A failed or refused source keeps its harvest state; only the outcome changes."""
+    values: dict[str, ox.NamedNode | ox.Literal] = {"lastOutcome": ox.Literal(outcome)}
+    if RUN + "watermark" in state:
+        values["watermark"] = when(datetime.fromisoformat(state[RUN + "watermark"]))
+    if RUN + "harvestMode" in state:
+        values["harvestMode"] = ox.Literal(state[RUN + "harvestMode"])
+    if RUN + "lastHarvested" in state:
+        values["lastHarvested"] = integer(int(state[RUN + "lastHarvested"]))
+    return Batch(forget=[subject], quads=source_facts(system, subject, values))
+
+
+def _run_facts(system: str, run_iri: str, report: RunReport) -> Batch:
+    """The run report as RDF: the run is a prov:Activity, each source's figures hang off it."""
+    batch = Batch()
+    batch.quads += source_facts(system, run_iri, {
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": iri(PROV + "Activity"),
+        PROV + "startedAtTime": when(datetime.fromisoformat(report.started)),
+        PROV + "endedAtTime": when(datetime.fromisoformat(report.ended)),
+        "softwareVersion": ox.Literal(f"culturedata {report.version}"),
+        "host": ox.Literal(socket.gethostname()),
+    })
+    for source in report.sources:
+        node = f"{run_iri}/{source.source}"
+        values: dict[str, ox.NamedNode | ox.Literal] = {name: integer(getattr(source, name)) for name in COUNTS}
+        values["sourceId"] = ox.Literal(source.source)
+        values["outcome"] = ox.Literal("refused" if source.refused else "failed" if source.failed else "ok")
+        values["seconds"] = ox.Literal(str(source.seconds), datatype=iri("http://www.w3.org/2001/XMLSchema#decimal"))
+        batch.quads += source_facts(system, node, values)
+        batch.quads += source_facts(system, run_iri, {"sourceReport": iri(node)})
+    return batch
+
+
+def _diff(report: RunReport, previous: dict | None) -> None:
+    before = {s["source"]: s for s in (previous or {}).get("sources", [])}
+    for source in report.sources:
+        old = before.get(source.source)
+        if old is not None:
+            source.diff = {name: getattr(source, name) - int(old.get(name, 0)) for name in ("published", "quarantined")}
+
+
+def _write_report(folder: Path, report: RunReport) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".run-{report.snapshot}.json.tmp"
+        temporary.write_text(report.to_json(), encoding="utf-8")
+        temporary.replace(folder / f"run-{report.snapshot}.json")
+    except OSError as exc:
+        raise StoreError("store.unwritable", path=folder, detail=exc) from exc
+
+
+def latest_report(folder: Path) -> dict | None:
+    """The newest run report on disk, published or not."""
+    reports = sorted(folder.glob("run-*.json")) if folder.is_dir() else []
+    return load_report(reports[-1]) if reports else None
 
 
 def load_report(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def take_down(config: Config, key: str, reason: str, store_url: str | None = None) -> str:
+    """Add `key` ("source:local id") to the takedown list and withdraw it now: a new snapshot
+    without its graph, with a tombstone saying why. Returns the record's graph IRI."""
+    source_id, _, local_id = key.partition(":")
+    config.source(source_id)  # an unknown source is a usage error, before anything is written
+    if not local_id:
+        raise UsageError("pipeline.bad_key", key=key)
+    Takedowns(config.store_path / "takedowns.json").add(key, reason)
+    lock = RunLock(config.store_path / "run.lock")
+    try:
+        lock.acquire()
+    except StoreError as exc:
+        if exc.code == "store.locked":  # listed already: the next run withdraws it
+            raise StoreError("pipeline.takedown_deferred", key=key) from exc
+        raise
+    try:
+        return _withdraw(config, key, reason, store_url)
+    finally:
+        lock.release()
+
+
+def _withdraw(config: Config, key: str, reason: str, store_url: str | None) -> str:
+    source_id, _, local_id = key.partition(":")
+    endpoints = remote_endpoints(config, store_url)
+    now = datetime.now(UTC)
+    snapshots = Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots")))
+    staging = None
+    if endpoints is None:
+        staging = snapshots.begin()
+        assert staging.store is not None
+        target: Target = EmbeddedTarget(staging.store, system_graph(config))
+        run_id = staging.id
+    else:
+        target = RemoteTarget(endpoints, system_graph(config))
+        run_id = now.strftime("%Y%m%dT%H%M%S%fZ")
+    try:
+        known = {s.key: s for s in target.records().values()}
+        graph = known[key].graph if key in known else graph_iri(config.base_iri, source_id, local_id)
+        prov = Provenance(target.system_graph, f"{config.base_iri}run/{run_id}", source_id)
+        loader = Loader(target, prov, now, {s.graph: s for s in known.values()})
+        loader.remove(graph, key, TAKEN_DOWN, reason)
+        loader.flush()
+        if isinstance(target, EmbeddedTarget):
+            target.close()
+        if staging is not None:
+            snapshots.publish(staging)
+    except BaseException:
+        if staging is not None:
+            snapshots.discard(staging)
+        raise
+    return graph
+
+
+def lift_takedown(config: Config, key: str) -> bool:
+    """Take `key` off the list; the next run publishes it again if its source still sends it."""
+    return Takedowns(config.store_path / "takedowns.json").remove(key)

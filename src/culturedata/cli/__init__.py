@@ -11,15 +11,19 @@ from pathlib import Path
 import click
 
 from culturedata import __version__
+from culturedata.cli.dump import dump_command
 from culturedata.cli.harvest import harvest_command
 from culturedata.cli.i18n import I18nGroup, I18nOption, option
 from culturedata.cli.load import load_command
 from culturedata.cli.map import map_command
 from culturedata.cli.profile import profile_group
+from culturedata.cli.restore import restore_command
+from culturedata.cli.rollback import rollback_command
 from culturedata.cli.run import run_command
 from culturedata.cli.serve import serve_command
 from culturedata.cli.state import State, configure_logging
 from culturedata.cli.status import status_command
+from culturedata.cli.takedown import takedown_command
 from culturedata.cli.validate import validate_command
 from culturedata.config import find_config
 from culturedata.errors import CultureDataError, ExitCode
@@ -45,6 +49,7 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool,
 for command in (
     harvest_command, map_command, validate_command, load_command, run_command, serve_command,
     status_command, profile_group,
+    rollback_command, takedown_command, dump_command, restore_command,
 ):
     cli.add_command(command)
 

@@ -1,8 +1,17 @@
-"""`culturedata harvest SOURCE`: fetch a source's records, optionally writing them to a folder."""
+"""`culturedata harvest SOURCE`: fetch a source's records, optionally writing them to a folder.
+
+This command keeps its own state (checkpoint, watermark, HTTP validators) in
+`<store.path>/../state/harvest/<source>.json`, apart from the nightly job's: records it
+writes to a folder never reach the store, so it must not move the job's watermark past
+them. A progress bar is drawn on a terminal; otherwise (cron, logs) one plain line per
+thousand records.
+"""
 
 from __future__ import annotations
 
-import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -11,10 +20,10 @@ import click
 from culturedata.cli.i18n import I18nCommand, option
 from culturedata.cli.state import state
 from culturedata.harvest import HarvestOptions, harvest
+from culturedata.harvest.archive import write_archive
 from culturedata.messages import t
-from culturedata.records import SourceRecord
 
-BATCH = 1000
+LOG_EVERY = 1000
 
 
 @click.command("harvest", cls=I18nCommand, help="cli.harvest.help")
@@ -24,45 +33,38 @@ BATCH = 1000
 @option("--limit", type=click.IntRange(min=1), help="cli.opt.limit")
 @option("--out", type=click.Path(file_okay=False, path_type=Path), help="cli.opt.out_dir")
 def harvest_command(source: str, since: datetime | None, full: bool, limit: int | None, out: Path | None) -> None:
-    configured = state().config().source(source)
-    records = harvest(configured, HarvestOptions(since=since, full=full, limit=limit))
-    count = write_records(records, out) if out else sum(1 for _ in records)
+    config = state().config()
+    configured = config.source(source)
+    options = HarvestOptions(since=since, full=full, limit=limit, state_dir=config.store_path.parent / "state" / "harvest")
+    records = harvest(configured, options)
+    with progress(configured.id) as tick:
+        if out:
+            about = {
+                "source": configured.id, "kind": configured.kind, "from": since.isoformat() if since else None,
+                "full": full, "limit": limit,
+            }
+            count = write_archive(records, out, about, tick).records
+        else:
+            count = 0
+            for count, _ in enumerate(records, start=1):
+                tick(count)
     click.echo(t("cli.harvest.done", source=configured.id, count=count), err=True)
     if out:
         click.echo(t("cli.harvest.written", path=out), err=True)
 
 
-def write_records(records: object, out: Path) -> int:
-    """Records as JSON Lines, one file per batch of 1000, plus manifest.json listing them."""
-    out.mkdir(parents=True, exist_ok=True)
-    files: list[dict[str, object]] = []
-    count = 0
-    handle = None
-    for count, record in enumerate(records, start=1):  # type: ignore[call-overload]
-        if handle is None or (count - 1) % BATCH == 0:
-            if handle:
-                handle.close()
-            name = f"records-{len(files) + 1:05d}.jsonl"
-            files.append({"file": name, "first": count})
-            handle = (out / name).open("w", encoding="utf-8")
-        handle.write(json.dumps(_as_json(record), ensure_ascii=False) + "\n")
-    if handle:
-        handle.close()
-    manifest = {"records": count, "files": files}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    return count
+@contextmanager
+def progress(source_id: str) -> Iterator[Callable[[int], None]]:
+    if not sys.stderr.isatty():
+        def line(count: int) -> None:
+            if count % LOG_EVERY == 0:
+                click.echo(t("harvest.progress", source=source_id, count=count), err=True)
 
+        yield line
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-def _as_json(record: SourceRecord) -> dict[str, object]:
-    payload = record.payload
-    return {
-        "source": record.source_id,
-        "id": record.local_id,
-        "datestamp": record.datestamp.isoformat() if record.datestamp else None,
-        "deleted": record.deleted,
-        "media_type": record.media_type,
-        "origin": record.origin,
-        "location": record.location,
-        "hash": record.content_hash,
-        "payload": payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else payload,
-    }
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed}"),
+                  TimeElapsedColumn(), transient=True) as bar:
+        task = bar.add_task(source_id, total=None)
+        yield lambda count: bar.update(task, completed=count)

@@ -1,8 +1,16 @@
-"""`culturedata map INPUT --mapping NAME`: a mapping playground that prints RDF."""
+"""`culturedata map INPUT --mapping NAME`: a mapping playground that prints RDF.
+
+Each record is printed on its own (Turtle or N-Triples), headed by its id and where it sits in
+the provider's file, with the problems found beside it: the mapping's own findings and, when
+shapes are installed, the SHACL findings of the profile. JSON-LD and N-Quads/TriG print one
+document, with the findings on stderr.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -11,14 +19,21 @@ import pyoxigraph as ox
 from culturedata.cli.i18n import I18nCommand, option
 from culturedata.cli.inputs import resolve_input
 from culturedata.cli.state import state
-from culturedata.config import Config
+from culturedata.config import Config, Source
+from culturedata.errors import CultureDataError, InputError
 from culturedata.harvest import HarvestOptions, harvest
 from culturedata.mapping import MappingContext, load_mapping, map_records
-from culturedata.messages import current_lang
+from culturedata.messages import current_lang, t
+from culturedata.records import Finding, MappedRecord, SourceRecord, content_hash
 
-FORMATS = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ttl": ox.RdfFormat.TURTLE,
-           "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+           "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+PER_RECORD = ("ttl", "nt")
 DEFAULT_BASE = "http://127.0.0.1:8000/"
+JSON_SUFFIXES = {".json": "application/json", ".jsonld": "application/ld+json"}
+PREFIXES = {"schema": "http://schema.org/", "qcp": "https://w3id.org/culturedata/ns/qcp#",
+            "xsd": "http://www.w3.org/2001/XMLSchema#", "dcterms": "http://purl.org/dc/terms/",
+            "vocab": "https://w3id.org/culturedata/vocab/"}
 
 
 @click.command("map", cls=I18nCommand, help="cli.map.help")
@@ -27,33 +42,116 @@ DEFAULT_BASE = "http://127.0.0.1:8000/"
 @option("--limit", type=click.IntRange(min=1), help="cli.opt.limit")
 @option("--format", "fmt", type=click.Choice(list(FORMATS)), default="ttl", help="cli.opt.rdf_format")
 @option("--out", type=click.Path(dir_okay=False, path_type=Path), help="cli.opt.out_file")
-def map_command(input_name: str, mapping: str | None, limit: int | None, fmt: str, out: Path | None) -> None:
+@click.pass_context
+def map_command(
+    ctx: click.Context, input_name: str, mapping: str | None, limit: int | None, fmt: str, out: Path | None
+) -> None:
     current = state()
-    source = resolve_input(current, input_name, mapping)
-    compiled = load_mapping(source.mapping)
-    base = base_iri(current.config() if current.has_config() else None)
-    context = MappingContext.for_source(base, source.id, source.language)
-    dataset = ox.Dataset()
-    for record in map_records(compiled, harvest(source, HarvestOptions(limit=limit)), context):
-        graph = ox.NamedNode(record.graph)
-        for triple in record.triples:
-            dataset.add(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
-        for finding in record.findings:
-            click.echo(f"{record.key} ({record.location}): {finding.text(current_lang())}", err=True)
-    rdf_format = FORMATS[fmt]
-    quads = list(dataset)
-    if not rdf_format.supports_datasets:
-        quads = [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
-    data = ox.serialize(quads, format=rdf_format, prefixes=PREFIXES) if quads else b""
+    config = current.config() if current.has_config() else None
+    compiled, records, source_id, language = _open(current, input_name, mapping, limit)
+    context = MappingContext.for_source(base_iri(config), source_id, language)
+    validate = _validator()
+    lang = current_lang()
+    chunks: list[bytes] = []
+    quads: list[ox.Quad] = []
+    counts = {"records": 0, "unmappable": 0, "triples": 0}
+    for record in map_records(compiled, records, context):
+        findings = _unique([*record.findings, *(validate(record) if validate and record.triples else [])])
+        counts["records"] += 1
+        counts["triples"] += len(record.triples)
+        counts["unmappable"] += any(f.rule == "unmappable" for f in record.findings)
+        if fmt in PER_RECORD:
+            chunks.append(_block(record, findings, FORMATS[fmt], lang))
+        else:
+            graph = ox.NamedNode(record.graph)
+            quads.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in record.triples)
+            for finding in findings:
+                click.echo(f"{record.key} ({record.location or '-'}): {_line(finding, lang)}", err=True)
+    data = b"".join(chunks) if fmt in PER_RECORD else _document(quads, FORMATS[fmt])
     if out:
         out.write_bytes(data)
     else:
         sys.stdout.buffer.write(data)
-
-
-PREFIXES = {"schema": "http://schema.org/", "qcp": "https://w3id.org/culturedata/ns/qcp#",
-            "xsd": "http://www.w3.org/2001/XMLSchema#"}
+    click.echo(t("mapping.preview.summary", **counts), err=True)
+    if validate is None:
+        click.echo(t("mapping.preview.no_shapes"), err=True)
+    ctx.exit(1 if counts["unmappable"] else 0)
 
 
 def base_iri(config: Config | None) -> str:
     return config.base_iri if config else DEFAULT_BASE
+
+
+def _open(current, name: str, mapping: str | None, limit: int | None):  # type: ignore[no-untyped-def]
+    """The compiled mapping and the records of INPUT: a configured source or a file."""
+    path = Path(name)
+    if path.suffix.lower() in JSON_SUFFIXES and path.is_file():
+        if mapping is None:
+            raise InputError("input.needs_mapping", path=path)
+        from culturedata.mapping.iris import slug
+
+        records = _json_records(path, slug(path.stem) or "file", limit)
+        return load_mapping(mapping), records, slug(path.stem) or "file", "fr"
+    source: Source = resolve_input(current, name, mapping)
+    return load_mapping(source.mapping), harvest(source, HarvestOptions(limit=limit)), source.id, source.language
+
+
+def _json_records(path: Path, source_id: str, limit: int | None) -> Iterator[SourceRecord]:
+    """A JSON file is one record; a JSON array of objects (not JSON-LD) is one record per object."""
+    data = path.read_bytes()
+    media = JSON_SUFFIXES[path.suffix.lower()]
+    items: list[bytes] = [data]
+    if media == "application/json":
+        try:
+            parsed = json.loads(data)
+        except ValueError:
+            parsed = None  # the mapper reports it with the file as the record
+        if isinstance(parsed, list) and all(isinstance(i, dict) and "@context" not in i for i in parsed):
+            items = [json.dumps(i, ensure_ascii=False).encode() for i in parsed]
+    for index, item in enumerate(items[:limit] if limit else items, start=1):
+        local_id = path.stem if len(items) == 1 else f"{path.stem}-{index}"
+        yield SourceRecord(source_id, local_id, item, media, content_hash(item), origin=str(path),
+                           location=f"{path.name} #{index}")
+
+
+def _validator():  # type: ignore[no-untyped-def]
+    """SHACL findings for one record when the validation wing and its shapes are installed."""
+    try:
+        from culturedata.validate import PyshaclValidator, load_shapes
+
+        validator = PyshaclValidator(load_shapes())
+    except (ImportError, CultureDataError):
+        return None
+
+    def validate(record: MappedRecord) -> list[Finding]:
+        return [f for report in validator.validate([record]) for f in report.findings]
+
+    return validate
+
+
+def _block(record: MappedRecord, findings: list[Finding], rdf_format: ox.RdfFormat, lang: str) -> bytes:
+    head = f"# ── {record.key} ({record.location or '-'}) · {len(record.triples)} triples\n"
+    notes = "".join(f"# {_line(f, lang)}\n" for f in findings)
+    body = ox.serialize(record.triples, format=rdf_format, prefixes=PREFIXES) if record.triples else b""
+    return (head + notes).encode() + body + b"\n"
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    """The validation report repeats the mapping's own findings: show each once."""
+    seen: dict[tuple[str, str | None, str | None, str], Finding] = {}
+    for finding in findings:
+        seen.setdefault((finding.rule, finding.path, finding.value, finding.text("en")), finding)
+    return list(seen.values())
+
+
+def _line(finding: Finding, lang: str) -> str:
+    where = f" [{finding.path}]" if finding.path else ""
+    return f"{finding.severity.value.upper()}{where} {finding.text(lang)}"
+
+
+def _document(quads: list[ox.Quad], rdf_format: ox.RdfFormat) -> bytes:
+    if not quads:
+        return b""
+    if not rdf_format.supports_datasets:
+        quads = [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
+    return ox.serialize(quads, format=rdf_format, prefixes=PREFIXES)

@@ -10,21 +10,33 @@ from culturedata.cli.i18n import I18nCommand, option
 from culturedata.cli.serve import serve
 from culturedata.cli.state import state
 from culturedata.messages import t
-from culturedata.pipeline import RunReport, run
+from culturedata.pipeline import RunOptions, RunReport, SourceReport, run
+
+COLUMNS = ("harvested", "new", "changed", "unchanged", "deleted", "taken_down", "quarantined", "published")
 
 
 @click.command("run", cls=I18nCommand, help="cli.run.help")
 @click.argument("sources", nargs=-1)
+@option("--full", is_flag=True, help="cli.opt.run_full")
+@option("--allow-drop", "allow_drop", multiple=True, metavar="SOURCE", help="cli.opt.allow_drop")
+@option("--store", "store_url", metavar="URL", help="cli.opt.store_url")
 @option("--serve", "then_serve", is_flag=True, help="cli.opt.serve_after")
 @click.pass_context
-def run_command(ctx: click.Context, sources: tuple[str, ...], then_serve: bool) -> None:
+def run_command(
+    ctx: click.Context, sources: tuple[str, ...], full: bool, allow_drop: tuple[str, ...], store_url: str | None,
+    then_serve: bool,
+) -> None:
     current = state()
     config = current.config()
-    report = run(config, config.select(sources))
+    options = RunOptions(full=full, allow_drop=allow_drop, store_url=store_url)
+    report = run(config, config.select(sources), options=options)
     if current.verbosity >= 0:
         print_report(report)
         reports = config.store_path / "reports" / f"run-{report.snapshot}.json"
-        click.echo(t("cli.run.published", snapshot=report.snapshot, path=config.store_path, report=reports), err=True)
+        click.echo(t("cli.run.published", snapshot=report.snapshot, path=report.store, report=reports), err=True)
+        for source in report.sources:
+            if source.error:
+                click.echo(f"{source.source}: {source.error}", err=True)
     if then_serve:
         serve(config, str(config.get("server.host")), int(config.get("server.port")))
     ctx.exit(report.exit_code)
@@ -32,14 +44,29 @@ def run_command(ctx: click.Context, sources: tuple[str, ...], then_serve: bool) 
 
 def print_report(report: RunReport) -> None:
     table = Table(title=t("cli.run.title", snapshot=report.snapshot))
-    for code in ("source", "harvested", "published", "quarantined", "warnings", "removed", "quality", "status"):
-        table.add_column(t(f"cli.run.col.{code}"), justify="left" if code in ("source", "status") else "right")
+    table.add_column(t("cli.run.col.source"))
+    for code in COLUMNS:
+        table.add_column(t(f"cli.run.col.{code}"), justify="right")
+    table.add_column(t("cli.run.col.quality"), justify="right")
+    table.add_column(t("cli.run.col.status"))
     for source in report.sources:
-        status = t("cli.run.failed", error=source.error) if source.failed else t("cli.run.ok")
         table.add_row(
-            source.source, str(source.harvested), str(source.published), str(source.quarantined),
-            str(source.warnings), str(source.removed), f"{source.quality:.0%}", status,
+            source.source, *(_cell(source, code) for code in COLUMNS), f"{source.quality:.0%}", _status(source),
         )
     console = Console(stderr=True)
     # Logs and cron mails are wider than rich's default of 80 columns for non-terminals.
-    Console(stderr=True, width=max(console.width, 120)).print(table)
+    Console(stderr=True, width=max(console.width, 140)).print(table)
+
+
+def _cell(source: SourceReport, code: str) -> str:
+    value = str(getattr(source, code))
+    change = source.diff.get(code)
+    return f"{value} ({change:+d})" if change else value
+
+
+def _status(source: SourceReport) -> str:
+    if source.refused:
+        return t("cli.run.refused")
+    if source.failed:
+        return t("cli.run.failed", error=source.error)
+    return t("cli.run.ok")

@@ -10,6 +10,7 @@ from culturedata.cli.state import state
 from culturedata.config import Config
 from culturedata.messages import t
 from culturedata.server import create_app
+from culturedata.server.settings import ServerSettings
 from culturedata.store import Snapshots
 
 
@@ -22,6 +23,7 @@ def serve_command(host: str | None, port: int | None) -> None:
 
 
 def serve(config: Config, host: str, port: int) -> None:
-    app = create_app(Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots"))))
+    settings = ServerSettings.from_config(config)  # refuses updates without a token, before binding
+    app = create_app(Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots"))), settings)
     click.echo(t("cli.serve.listening", host=host, port=port), err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

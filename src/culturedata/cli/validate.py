@@ -18,13 +18,13 @@ from culturedata.errors import InputError
 from culturedata.harvest import harvest
 from culturedata.mapping import Mapping, MappingContext, load_mapping, map_record
 from culturedata.messages import LANGUAGES, both, current_lang, t
-from culturedata.pipeline import engine_spec
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
 from culturedata.validate.batches import EngineSpec, default_workers, validate_records
 from culturedata.validate.html import render_html
 from culturedata.validate.rdffiles import rdf_files, read_rdf
 from culturedata.validate.report import RecordReport, located, render_csv, render_json, render_text
 from culturedata.validate.shaclreport import render_turtle
+from culturedata.validate.shapes import configured_dirs
 from culturedata.validate.validator import ENGINES
 
 _PLACEHOLDER = re.compile(r"\{([^{}|]+)(?:\|[a-z]+)?\}")
@@ -56,8 +56,8 @@ def validate_command(
     current = state()
     records = _rdf_records(input_name) if rdf else _mapped_records(current, input_name, mapping)
     if current.has_config():
-        configured = engine_spec(current.config())
-        shapes, vocabularies = shapes or configured.shapes, vocabularies or configured.ontologies
+        configured_shapes, configured_vocabularies = configured_dirs(current.config())
+        shapes, vocabularies = shapes or configured_shapes, vocabularies or configured_vocabularies
     spec = EngineSpec(engine, shapes, vocabularies)
     batch_size = int(current.config().get("validate.batch_size")) if current.has_config() else 500
     reports = [r for _, r in validate_records(spec, records, batch_size, workers or default_workers())]
@@ -105,17 +105,22 @@ def _checked_columns(source: Source, mapping: Mapping, records: Iterator[SourceR
 
 
 def columns_read(mapping: Mapping) -> set[str]:
-    """The columns a tabular mapping reads: fields of its values, templates and `when`s."""
-    names: set[str] = set()
-    for entity in mapping.entities:
-        texts = [entity.iri] + [getattr(entity, "when", None) or ""]
-        names.update(filter(None, [getattr(entity, "when", None)]))
-        for _, spec in entity.properties:
-            if spec.source == "field":
-                names.add(spec.text)
-            elif spec.source in ("template", "iri"):
-                texts.append(spec.text)
+    """The columns a tabular mapping may read: names in its field values and templates.
+
+    Over-inclusive on purpose (any word of a field expression counts): it only decides that a
+    table with none of them is the wrong export. An unexpected mapping shape skips the check."""
+    try:
+        texts = [str(entity.iri) for entity in mapping.entities]
+        names: set[str] = set()
+        for entity in mapping.entities:
+            for _, spec in entity.properties:
+                if spec.source == "field":
+                    names.update(re.findall(r"[\w.-]+", spec.text))
+                elif spec.source in ("template", "iri"):
+                    texts.append(spec.text)
         names.update(m.group(1) for text in texts for m in _PLACEHOLDER.finditer(text))
+    except (AttributeError, TypeError):
+        return set()
     names -= {"base", "source", "institution"} | {e.name for e in mapping.entities}
     return {mapping.fields.get(name, name) for name in names}
 

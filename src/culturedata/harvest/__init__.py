@@ -2,16 +2,40 @@
 
 A harvester is a function `(source, options) -> Iterator[SourceRecord]`, chosen by the
 source's `kind` in `HARVESTERS`; the order and names are visible here, not in strings.
+
+The front door for every caller (the CLI, the nightly job):
+
+    harvest(source, HarvestOptions(since=None, full=False, limit=None, state_dir=Path("var/state")))
+
+- `state_dir`: where each source keeps its state between runs (`<state_dir>/<source id>.json`:
+  the OAI-PMH checkpoint after every page, the watermark of the last complete run, HTTP
+  validators for conditional GET). None keeps it in memory for this run only. The CLI uses
+  `config.store_path.parent / "state"`.
+- `since`: harvest what changed since this instant, instead of the stored watermark.
+- `full`: forget the watermark, the checkpoint and the validators; fetch everything.
+- `limit`: stop after this many records, for trying a source out: such a run neither reads
+  nor writes the state, so it can never make a later run skip records. A run the caller
+  leaves early does not advance the watermark (its checkpoint is kept, to resume).
+
+Errors: `SourceUnavailable` (exit 3) when a source cannot be reached after the retries,
+`OAIProtocolError` / `ResumptionLoop` when a server breaks the protocol, `InputError` for a
+broken file, `ConfigError` for bad `options`. A single broken record is never an exception.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 from culturedata.config import Source
 from culturedata.errors import ConfigError
+from culturedata.harvest.jsonfile import harvest_json
+from culturedata.harvest.jsonld import harvest_jsonld_pages
+from culturedata.harvest.oaipmh import harvest_oaipmh
+from culturedata.harvest.rest import harvest_rest
+from culturedata.harvest.sparql import harvest_sparql
 from culturedata.harvest.tabular import harvest_csv
 from culturedata.harvest.xmldump import harvest_xml
 from culturedata.records import SourceRecord
@@ -26,13 +50,19 @@ class HarvestOptions:
     since: datetime | None = None
     full: bool = False
     limit: int | None = None
+    state_dir: Path | None = None
 
 
 Harvester = Callable[[Source, HarvestOptions], Iterator[SourceRecord]]
 
 HARVESTERS: dict[str, Harvester] = {
     "csv": harvest_csv,
+    "json": harvest_json,
     "xml": harvest_xml,
+    "oai-pmh": harvest_oaipmh,
+    "rest": harvest_rest,
+    "jsonld-pages": harvest_jsonld_pages,
+    "sparql": harvest_sparql,
 }
 
 
@@ -44,6 +74,8 @@ def harvest(source: Source, options: HarvestOptions | None = None) -> Iterator[S
             "harvest.unknown_kind", where=source.where, kind=source.kind, known=", ".join(sorted(HARVESTERS))
         )
     options = options or HarvestOptions()
+    if options.limit is not None:
+        options = replace(options, state_dir=None)
     for count, record in enumerate(harvester(source, options), start=1):
         yield record
         if options.limit is not None and count >= options.limit:

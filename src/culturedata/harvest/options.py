@@ -8,7 +8,7 @@ from culturedata.config import Source
 from culturedata.errors import ConfigError
 
 
-def read_options(source: Source, declared: dict[str, tuple[type, Any]]) -> dict[str, Any]:
+def read_options(source: Source, declared: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
     """The source's options with defaults filled in; unknown keys and wrong types are errors."""
     values = {name: default for name, (_, default) in declared.items()}
     for name, value in source.options.items():
@@ -20,10 +20,15 @@ def read_options(source: Source, declared: dict[str, tuple[type, Any]]) -> dict[
                 known=", ".join(sorted(declared)) or "-",
             )
         kind = declared[name][0]
-        if not isinstance(value, kind):
+        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _kinds(kind)):
             from culturedata.messages import t
 
-            problem = t("config.problem.type", expected=kind.__name__, actual=type(value).__name__)
+            expected = " or ".join(k.__name__ for k in _kinds(kind))
+            problem = t("config.problem.type", expected=expected, actual=type(value).__name__)
             raise ConfigError("config.bad_value", path=source.where, key=f"options.{name}", problem=problem)
         values[name] = value
     return values
+
+
+def _kinds(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)

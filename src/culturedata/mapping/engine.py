@@ -1,28 +1,38 @@
-"""Running a `Mapping` over records: each record becomes one named graph of triples.
+"""Running a compiled `Mapping` over records: each record becomes one named graph of triples.
 
-A record the mapping cannot handle (no id, broken XML) becomes a MappedRecord with no
-triples and an 'unmappable' finding; it never stops the batch.
+The engine streams: it holds one record at a time. Per record it first builds the entity
+instances (an `each` yields one instance per selected node, nested under its `within` parent)
+and mints their IRIs, then emits types and properties. Field values are read once per
+instance and cached; predicates and classes are pyoxigraph terms built once per mapping.
+
+A record the mapping cannot handle (no id, broken XML or JSON, a `required` value missing or
+unreadable) becomes a MappedRecord with no triples and an 'unmappable' finding naming the
+record and the field at fault; it never stops the batch. Smaller problems (an unreadable date,
+a lookup that found no concept) are findings beside the triples.
 """
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 from pyoxigraph import Literal, NamedNode, Triple
 
-from culturedata.mapping.iris import graph_iri, slug
-from culturedata.mapping.language import EntitySpec, Mapping, ValueSpec
+from culturedata.mapping import jsonld
+from culturedata.mapping.iris import graph_iri
+from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
+from culturedata.mapping.selectors import lang_of, rooted, text_of
+from culturedata.mapping.transforms import IRI, Unreadable, Value
+from culturedata.mapping.vocabularies import Vocabularies, load_vocabularies
 from culturedata.messages import both
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
+from culturedata.resources import ontologies_dir
 
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD = "http://www.w3.org/2001/XMLSchema#"
-_PLACEHOLDER = re.compile(r"\{([^{}|]+)(?:\|([a-z]+))?\}")
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -40,151 +50,470 @@ class MappingContext:
         return cls(base_iri, source_id, language, f"{base_iri}id/{source_id}/organisation/{source_id}")
 
 
-class _Fields:
-    """The record's field values, read once each; null values are already gone."""
+class Unmappable(Exception):
+    """The record cannot become data; carries the message code and the field at fault."""
 
-    def __init__(self, mapping: Mapping, record: SourceRecord) -> None:
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass(slots=True)
+class _Instance:
+    spec: EntitySpec | None
+    node: Any
+    parent: _Instance | None
+    index: int = 1
+    iri: str | None = None
+    children: dict[str, list[_Instance]] = field(default_factory=dict)
+    cache: dict[str, list[Any]] = field(default_factory=dict)
+
+
+class _Run:
+    """Mapping one record: its instances, its findings, and the terms it makes."""
+
+    def __init__(self, mapping: Mapping, record: SourceRecord, context: MappingContext,
+                 vocabularies: Vocabularies | None) -> None:
         self.mapping = mapping
-        self.payload = record.payload
-        self.tree = None
-        if mapping.format == "xml":
-            raw = record.payload if isinstance(record.payload, bytes) else b""
-            self.tree = etree.fromstring(raw, _SAFE_PARSER)
-        self.cache: dict[str, list[str]] = {}
+        self.record = record
+        self.context = context
+        self.vocabularies = vocabularies
+        self.findings: list[Finding] = []
+        self.nulls = mapping.null_values
+        self.root = _Instance(None, self.parse(), None)
+        self.by_name: dict[str, list[_Instance]] = {}
 
-    def get(self, name: str) -> list[str]:
-        if name not in self.cache:
-            self.cache[name] = [v for v in self._read(name) if v.casefold() not in self.mapping.null_values]
-        return self.cache[name]
+    # --- reading ----------------------------------------------------------------------------
 
-    def _read(self, name: str) -> list[str]:
-        selector = self.mapping.fields.get(name, name)
-        if self.tree is not None:
-            found = _xpath(selector, tuple(sorted(self.mapping.namespaces.items())))(self.tree)
-            items = found if isinstance(found, list) else [found]
-            return [" ".join(str(i).split()) for i in items if str(i).strip()]
-        value = self.payload.get(selector, "") if isinstance(self.payload, dict) else ""
-        value = " ".join(str(value).split())
-        return [value] if value else []
+    def parse(self) -> Any:
+        payload = self.record.payload
+        fmt = self.mapping.format
+        if fmt == "xml":
+            if not isinstance(payload, bytes):
+                raise Unmappable("mapping.record.not_bytes", media=self.record.media_type)
+            try:
+                return etree.fromstring(payload, _SAFE_PARSER)
+            except etree.XMLSyntaxError as exc:
+                raise Unmappable("mapping.record.bad_xml", detail=exc.msg) from exc
+        if fmt in ("json", "jsonld") and isinstance(payload, bytes | str):
+            try:
+                payload = json.loads(payload)
+            except ValueError as exc:
+                raise Unmappable("mapping.record.bad_json", detail=exc) from exc
+        if fmt == "jsonld":
+            document = jsonld.read(payload)
+            for context in document.foreign_contexts:
+                self.finding(Severity.INFO, "mapping.record.foreign_context", "unknown-context", context=context)
+            return rooted(document)
+        return payload
+
+    def values(self, instance: _Instance, ref: FieldRef) -> list[Any]:
+        """The non-empty items of a field, as (text, item) pairs, cached on the instance."""
+        hops = ref.hops
+        if hops == 0:
+            owner = instance
+        elif hops < 0:
+            owner = self.root
+        else:
+            owner = instance
+            for _ in range(hops):
+                owner = owner.parent or owner
+        found = owner.cache.get(ref.key)
+        if found is None:
+            found = []
+            nulls = self.nulls
+            for item in ref.selector(owner.node):
+                text = " ".join((item if isinstance(item, str) else text_of(item)).split())
+                if text and not (nulls and text.casefold() in nulls):
+                    found.append((text, item))
+            owner.cache[ref.key] = found
+        return found
+
+    def first_text(self, instance: _Instance, ref: FieldRef) -> str | None:
+        found = self.values(instance, ref)
+        return found[0][0] if found else None
+
+    # --- instances and IRIs -------------------------------------------------------------
+
+    def build(self) -> None:
+        for spec in self.mapping.entities:
+            parents = [self.root] if spec.within is None else self.by_name.get(spec.within, [])
+            made = self.by_name.setdefault(spec.name, [])
+            for parent in parents:
+                nodes = spec.each(parent.node) if spec.each is not None else [parent.node]
+                for index, node in enumerate(nodes, start=1):
+                    instance = _Instance(spec, node, parent, index)
+                    if spec.when and not all(self.values(instance, ref) for ref in spec.when):
+                        continue
+                    instance.iri = self.mint(instance)
+                    if instance.iri is None:
+                        continue
+                    parent.children.setdefault(spec.name, []).append(instance)
+                    made.append(instance)
+
+    def mint(self, instance: _Instance) -> str | None:
+        assert instance.spec is not None
+        for template in instance.spec.iris:
+            filled = self.fill(template, instance)
+            if filled:
+                return filled
+        return None
+
+    def fill(self, template: Template, instance: _Instance) -> str | None:
+        """The template with its placeholders filled; None when one of them is empty."""
+        out: list[str] = []
+        for part in template.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            if part.kind == "context":
+                candidates = [self.context_value(part.name, instance)]
+            elif part.kind == "entity":
+                candidates = self.entity_iris(part.name, instance)[:1]
+            else:
+                assert part.field is not None
+                candidates = [text for text, _ in self.values(instance, part.field)]
+            text = _first_transformed(candidates, part.transforms) if part.transforms else (
+                candidates[0] if candidates else None)
+            if not text:
+                return None
+            out.append(text)
+        return "".join(out)
+
+    def context_value(self, name: str, instance: _Instance) -> str:
+        if name == "base":
+            return self.context.base_iri
+        if name == "source":
+            return self.context.source_id
+        if name == "institution":
+            return self.context.institution
+        if name == "record":
+            return self.record.local_id
+        return str(instance.index)
+
+    def entity_iris(self, name: str, instance: _Instance) -> list[str]:
+        """The IRIs `name` stands for, seen from `instance`: itself or an ancestor, else the
+        instances nested under it or an ancestor, else every instance in the record."""
+        level: _Instance | None = instance
+        while level is not None:
+            if level.spec is not None and level.spec.name == name:
+                return [level.iri] if level.iri else []
+            children = level.children.get(name)
+            if children:
+                return [c.iri for c in children if c.iri]
+            level = level.parent
+        return [i.iri for i in self.by_name.get(name, ()) if i.iri]
+
+    # --- triples ----------------------------------------------------------------------------
+
+    def triples(self) -> list[Triple]:
+        out: list[Triple] = []
+        for spec, emitters in _plan(self.mapping):
+            types = spec.type_terms
+            for instance in self.by_name.get(spec.name, ()):
+                subject = self.named_node(instance.iri or "", spec.name)
+                if subject is None:
+                    continue
+                for t in types:
+                    out.append(Triple(subject, RDF_TYPE, t))
+                for emit in emitters:
+                    emit(self, instance, subject, out)
+        return out
+
+    def objects(self, spec: ValueSpec, instance: _Instance) -> list[Any]:
+        if spec.when and not all(self.values(instance, ref) for ref in spec.when):
+            return []
+        if spec.unless and any(self.values(instance, ref) for ref in spec.unless):
+            return []
+        values = self.raw_values(spec, instance)
+        if spec.split:
+            values = [Value(p.strip(), v.lang, v.datatype) for v in values for p in v.text.split(spec.split)
+                      if p.strip()]
+        for name, transform in spec.transforms:
+            values = self.apply(name, transform, values, spec)
+        if spec.lookup is not None:
+            values = self.look_up(spec, values)
+        if not values and spec.required:
+            raise Unmappable("mapping.record.required", field=spec.text, line=spec.line)
+        return [term for term in (self.term(v, spec) for v in values) if term is not None]
+
+    def raw_values(self, spec: ValueSpec, instance: _Instance) -> list[Value]:
+        source = spec.source
+        if source == "field":
+            want_lang = spec.lang == "source"
+            for ref in spec.fields:
+                found = self.values(instance, ref)
+                if found:
+                    if want_lang:
+                        return [Value(text, lang_of(item) or self.context.language) for text, item in found]
+                    return [Value(text) for text, _ in found]
+            return []
+        if source == "const":
+            return [Value(spec.text)]
+        if source == "entity":
+            return [Value(iri, None, IRI) for iri in self.entity_iris(spec.text, instance)]
+        assert spec.template is not None
+        filled = self.fill(spec.template, instance)
+        if not filled:
+            return []
+        return [Value(filled, None, IRI if source == "iri" else None)]
+
+    def apply(self, name: str, transform: Any, values: list[Value], spec: ValueSpec) -> list[Value]:
+        out: list[Value] = []
+        for value in values:
+            try:
+                out.extend(transform(value))
+            except Unreadable as exc:
+                if spec.unreadable == "reject":
+                    raise Unmappable("mapping.record.unreadable", field=spec.text, value=exc.value) from exc
+                if spec.unreadable == "warn":
+                    self.finding(Severity.WARNING, exc.code, "unreadable-value", field=spec.text, value=exc.value)
+        return out
+
+    def look_up(self, spec: ValueSpec, values: list[Value]) -> list[Value]:
+        lookup = spec.lookup
+        assert lookup is not None
+        scheme = self.vocabularies.scheme(lookup.scheme) if self.vocabularies else None
+        out: list[Value] = []
+        for value in values:
+            found = scheme.find(value.text, lookup.follow) if scheme else []
+            if found:
+                out.extend(Value(iri, None, IRI) for iri in found)
+                continue
+            if lookup.otherwise == "ignore":
+                continue
+            keep = lookup.otherwise == "keep"
+            self.finding(Severity.WARNING if keep else Severity.INFO, "mapping.value.no_concept",
+                         "lookup-miss", field=spec.text, value=value.text, scheme=lookup.scheme)
+            if keep:
+                out.append(value)
+        return out
+
+    def term(self, value: Value, spec: ValueSpec) -> Any:
+        datatype = value.datatype
+        if datatype == IRI or (datatype is None and spec.datatype == XSD + "anyURI"):
+            return self.named_node(value.text, spec.text)
+        if datatype is None and spec.datatype is not None:
+            datatype = spec.datatype
+        if datatype is not None:
+            return Literal(value.text, datatype=_datatype(datatype))
+        lang = value.lang
+        if spec.lang is not None and (lang is None or spec.lang != "source"):
+            lang = self.context.language if spec.lang in ("default", "source") else spec.lang
+        if lang:
+            try:
+                return Literal(value.text, language=lang)
+            except ValueError:
+                self.finding(Severity.WARNING, "mapping.value.bad_lang", "unreadable-value", field=spec.text,
+                             value=lang)
+        return Literal(value.text)
+
+    def named_node(self, iri: str, where: str) -> NamedNode | None:
+        try:
+            return NamedNode(iri)
+        except ValueError:
+            self.finding(Severity.WARNING, "mapping.value.bad_iri", "unreadable-value", field=where, value=iri)
+            return None
+
+    def finding(self, severity: Severity, code: str, rule: str, **params: Any) -> None:
+        record = self.record
+        self.findings.append(Finding(
+            stage="map", severity=severity, rule=rule, message=both(code, record=record.key, **params),
+            source_id=record.source_id, local_id=record.local_id, location=record.location,
+            path=params.get("field"), value=params.get("value"),
+        ))
 
 
-@cache
-def _xpath(expression: str, namespaces: tuple[tuple[str, str], ...]) -> etree.XPath:
-    return etree.XPath(expression, namespaces=dict(namespaces))
+_DATATYPES: dict[str, NamedNode] = {}
+Emitter = Any  # (run, instance, subject, out) -> None
+
+
+def _plan(mapping: Mapping) -> list[tuple[EntitySpec, list[Emitter]]]:
+    """Each entity with one emitter per property value, specialised once per mapping: the
+    common cases (a field as a tagged or plain literal, a constant, another entity) skip the
+    general path, which matters at hundreds of thousands of triples a second."""
+    plan = mapping.plan.get("emitters")
+    if plan is None:
+        plan = [(spec, [_emitter(p, v) for p, v in zip(spec.predicate_terms, (v for _, v in spec.properties),
+                                                            strict=True)])
+                for spec in mapping.entities]
+        mapping.plan["emitters"] = plan
+    return plan
+
+
+def _emitter(predicate: NamedNode, spec: ValueSpec) -> Emitter:
+    plain = not (spec.transforms or spec.split or spec.lookup or spec.when or spec.unless or spec.required)
+    if plain and spec.source == "field" and len(spec.fields) == 1 and spec.datatype is None \
+            and spec.lang != "source":
+        ref = spec.fields[0]
+        fixed = spec.lang if spec.lang not in (None, "default") else None
+
+        def field_literal(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+            found = run.values(instance, ref)
+            if not found:
+                return
+            lang = fixed or (run.context.language if spec.lang == "default" else None)
+            try:
+                for text, _ in found:
+                    out.append(Triple(subject, predicate, Literal(text, language=lang) if lang else Literal(text)))
+            except ValueError:  # a malformed configured language: the general path reports it
+                for term in run.objects(spec, instance):
+                    out.append(Triple(subject, predicate, term))
+
+        return field_literal
+    if plain and spec.source == "field" and len(spec.fields) == 1 and spec.datatype is None \
+            and spec.lang == "source":
+        ref = spec.fields[0]
+
+        def field_tagged(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+            default = run.context.language
+            for text, item in run.values(instance, ref):
+                try:
+                    out.append(Triple(subject, predicate, Literal(text, language=lang_of(item) or default)))
+                except ValueError:  # a malformed xml:lang: the general path reports it
+                    term = run.term(Value(text, lang_of(item)), spec)
+                    if term is not None:
+                        out.append(Triple(subject, predicate, term))
+
+        return field_tagged
+    simple = not (spec.split or spec.lookup or spec.when or spec.unless or spec.required)
+    if simple and spec.source == "field" and len(spec.fields) == 1 and spec.transforms:
+        ref, transforms, want = spec.fields[0], spec.transforms, spec.lang == "source"
+
+        def field_transformed(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+            found = run.values(instance, ref)
+            if not found:
+                return
+            default = run.context.language
+            for text, item in found:
+                values = [Value(text, (lang_of(item) or default) if want else None)]
+                for name, transform in transforms:
+                    values = run.apply(name, transform, values, spec)
+                for value in values:
+                    term = run.term(value, spec)
+                    if term is not None:
+                        out.append(Triple(subject, predicate, term))
+
+        return field_transformed
+    if plain and spec.source == "const" and spec.lang is None:
+        if spec.datatype == XSD + "anyURI":
+            term: Any = NamedNode(spec.text)
+        elif spec.datatype:
+            term = Literal(spec.text, datatype=_datatype(spec.datatype))
+        else:
+            term = Literal(spec.text)
+
+        def const(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+            out.append(Triple(subject, predicate, term))
+
+        return const
+    if plain and spec.source == "entity":
+        name = spec.text
+
+        def entity(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+            for iri in run.entity_iris(name, instance):
+                node = run.named_node(iri, name)
+                if node is not None:
+                    out.append(Triple(subject, predicate, node))
+
+        return entity
+
+    def general(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+        for term in run.objects(spec, instance):
+            out.append(Triple(subject, predicate, term))
+
+    return general
+
+
+def _datatype(iri: str) -> NamedNode:
+    node = _DATATYPES.get(iri)
+    if node is None:
+        node = _DATATYPES[iri] = NamedNode(iri)
+    return node
 
 
 def map_records(
-    mapping: Mapping, records: Iterable[SourceRecord], context: MappingContext
+    mapping: Mapping, records: Iterable[SourceRecord], context: MappingContext,
+    vocabularies: Vocabularies | None = None,
 ) -> Iterator[MappedRecord]:
+    vocabularies = vocabularies if vocabularies is not None else _vocabularies_for(mapping)
     for record in records:
-        yield map_record(mapping, record, context)
+        yield map_record(mapping, record, context, vocabularies)
 
 
-def map_record(mapping: Mapping, record: SourceRecord, context: MappingContext) -> MappedRecord:
+def map_record(
+    mapping: Mapping, record: SourceRecord, context: MappingContext, vocabularies: Vocabularies | None = None,
+) -> MappedRecord:
     graph = graph_iri(context.base_iri, record.source_id, record.local_id)
     if record.deleted:
         return _mapped(record, graph, (), ())
+    if vocabularies is None:
+        vocabularies = _vocabularies_for(mapping)
+    run: _Run | None = None
     try:
-        fields = _Fields(mapping, record)
-    except etree.XMLSyntaxError as exc:
-        return _mapped(record, graph, (), (_unmappable(record, "mapping.record.bad_xml", detail=exc.msg),))
-    iris = _mint(mapping.entities, fields, context)
-    triples: list[Triple] = []
-    for entity in mapping.entities:
-        subject = iris.get(entity.name)
-        if subject is None:
-            continue
-        node = NamedNode(subject)
-        triples.extend(Triple(node, RDF_TYPE, NamedNode(t)) for t in entity.types)
-        for predicate, spec in entity.properties:
-            p = NamedNode(predicate)
-            triples.extend(Triple(node, p, o) for o in _objects(spec, fields, iris, context))
+        run = _Run(mapping, record, context, vocabularies)
+        run.build()
+        main = mapping.entities[0]
+        if main.each is None and not run.by_name.get(main.name):
+            raise Unmappable("mapping.record.no_main", entity=main.name, field=_missing(run, main))
+        triples = run.triples()
+    except Unmappable as exc:
+        findings = tuple(run.findings) if run else ()
+        return _mapped(record, graph, (), (*findings, _unmappable(record, exc)))
     if not triples:
-        return _mapped(record, graph, (), (_unmappable(record, "mapping.record.empty"),))
-    return _mapped(record, graph, tuple(dict.fromkeys(triples)), ())
+        return _mapped(record, graph, (), (_unmappable(record, Unmappable("mapping.record.empty")),))
+    return _mapped(record, graph, tuple(dict.fromkeys(triples)), tuple(run.findings))
 
 
-def _mint(entities: tuple[EntitySpec, ...], fields: _Fields, context: MappingContext) -> dict[str, str]:
-    """Each entity's IRI, in declaration order so that later entities may use earlier ones."""
-    iris: dict[str, str] = {}
-    for entity in entities:
-        if entity.when and not fields.get(entity.when):
-            continue
-        iri = _fill(entity.iri, fields, iris, context)
-        if iri:
-            iris[entity.name] = iri
-    return iris
+def _first_transformed(candidates: list[str], transforms: tuple[Any, ...]) -> str | None:
+    """The first value that every transform of a placeholder accepts ("{actor_id|wikidata}"
+    skips a local id to reach the Wikidata one)."""
+    for candidate in candidates:
+        value: Value | None = Value(candidate)
+        for transform in transforms:
+            try:
+                results = transform(value)
+            except Unreadable:
+                results = []
+            value = results[0] if results else None
+            if value is None:
+                break
+        if value is not None and value.text:
+            return value.text
+    return None
 
 
-def _objects(spec: ValueSpec, fields: _Fields, iris: dict[str, str], context: MappingContext) -> list[Any]:
-    if spec.source == "entity":
-        target = iris.get(spec.text)
-        return [NamedNode(target)] if target else []
-    if spec.source == "iri":
-        filled = _fill(spec.text, fields, iris, context)
-        return [NamedNode(filled)] if filled else []
-    if spec.source == "field":
-        values = fields.get(spec.text)
-    elif spec.source == "template":
-        filled = _fill(spec.text, fields, iris, context)
-        values = [filled] if filled else []
-    else:
-        values = [spec.text]
-    if spec.split:
-        values = [part.strip() for v in values for part in v.split(spec.split) if part.strip()]
-    return [_literal(v, spec, context) for v in values]
+def _vocabularies_for(mapping: Mapping) -> Vocabularies | None:
+    needed = mapping.plan.get("lookups")
+    if needed is None:
+        needed = mapping.plan["lookups"] = any(v.lookup for e in mapping.entities for _, v in e.properties)
+    return load_vocabularies(ontologies_dir()) if needed else None
 
 
-def _literal(value: str, spec: ValueSpec, context: MappingContext) -> Literal | NamedNode:
-    if spec.datatype == XSD + "anyURI":
-        try:
-            return NamedNode(value if "://" in value else "http://" + value)
-        except ValueError:
-            # Not an IRI ("Domaine public"): keep the text so the shapes can say what is wrong.
-            return Literal(value)
-    if spec.datatype:
-        return Literal(value, datatype=NamedNode(spec.datatype))
-    if spec.lang:
-        return Literal(value, language=context.language if spec.lang == "default" else spec.lang)
-    return Literal(value)
+def _missing(run: _Run, spec: EntitySpec) -> str:
+    """The field that kept the main entity from being made, for the finding."""
+    for ref in spec.when:
+        if not run.values(_Instance(spec, run.root.node, run.root), ref):
+            return ref.name
+    for template in spec.iris:
+        for part in template.parts:
+            probe = _Instance(spec, run.root.node, run.root)
+            if not isinstance(part, str) and part.field is not None and not run.first_text(probe, part.field):
+                return part.field.name
+    return spec.each_text or spec.iri
 
 
-def _fill(template: str, fields: _Fields, iris: dict[str, str], context: MappingContext) -> str | None:
-    """The template with its placeholders filled; None when a field it needs is empty."""
-    missing = False
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal missing
-        name, transform = match.group(1), match.group(2)
-        value = _lookup(name, fields, iris, context)
-        if value is None:
-            missing = True
-            return ""
-        return slug(value) if transform == "slug" else value
-
-    filled = _PLACEHOLDER.sub(replace, template)
-    return None if missing else filled
-
-
-def _lookup(name: str, fields: _Fields, iris: dict[str, str], context: MappingContext) -> str | None:
-    known = {"base": context.base_iri, "source": context.source_id, "institution": context.institution}
-    if name in known:
-        return known[name]
-    if name in iris:
-        return iris[name]
-    values = fields.get(name)
-    return values[0] if values else None
-
-
-def _unmappable(record: SourceRecord, code: str, **params: Any) -> Finding:
+def _unmappable(record: SourceRecord, exc: Unmappable) -> Finding:
     return Finding(
         stage="map",
         severity=Severity.VIOLATION,
         rule="unmappable",
-        message=both(code, record=record.key, **params),
+        message=both(exc.code, record=record.key, **exc.params),
         source_id=record.source_id,
         local_id=record.local_id,
         location=record.location,
+        path=exc.params.get("field"),
     )
 
 

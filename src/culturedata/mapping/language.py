@@ -1,33 +1,44 @@
-"""Reading `mappings/*.yaml` into a checked `Mapping`, with file and line in every error.
+"""Reading `mappings/*.yaml` into a compiled, checked `Mapping`, with file and line in every error.
 
-A mapping names the fields it reads, then the entities a record yields: how each one's IRI
-is minted, its classes and its properties. docs/mapping.md is the reference; in short:
+docs/mapping.md is the reference for data stewards and `mappings/mapping.schema.json` lets
+editors check a file as it is typed. In short:
 
     mapping: musee-csv
-    format: csv                     # csv (fields are columns) or xml (fields are XPaths)
-    prefixes: {qcp: "https://w3id.org/culturedata/ns/qcp#"}
-    fields: {id: id}                # name -> column / XPath; a name not listed is a column
-    null_values: ["inconnu", "n/d"] # treated as empty
-    id: id                          # the field holding the record's local id
+    format: csv                     # csv (columns), json (paths), jsonld (schema.org paths), xml (XPath)
+    prefixes: {ex: "http://example.org/"}
+    namespaces: {lido: "http://www.lido-schema.org"}   # XML only
+    fields: {titre: titre_fr}       # name -> column / path / XPath, read from the record
+    null_values: ["inconnu", "n/d"] # read as empty
     entities:
       object:
-        iri: "{base}id/{source}/objet/{id|slug}"
+        iri: "{base}id/{source}/objet/{id|slug}"   # or a list: the first that can be filled
         types: [qcp:HeritageObject]
         when: numero_accession      # skip the entity when this field is empty
         properties:
           schema:name: [{field: titre_fr, lang: fr}]
           qcp:heldBy: {iri: "{institution}"}
+      creator:
+        within: object              # nested: one creator per node `each` selects in the object
+        each: "lido:eventActor"
+        fields: {nom: "lido:actor/lido:nameActorSet/lido:appellationValue"}
+
+Everything is compiled here once: XPaths and paths, templates, transforms and lookups, so that
+the engine does no parsing per record and a mistake is reported before any record is read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pyoxigraph import NamedNode
 
 from culturedata.errors import MappingError
+from culturedata.mapping.selectors import Selector, SelectorError, compile_selector
+from culturedata.mapping.transforms import TRANSFORMS, Transform
 from culturedata.resources import mappings_dir
 
 PREFIXES = {
@@ -42,31 +53,92 @@ PREFIXES = {
     "ado": "http://kg.artsdata.ca/ontology/",
     "adr": "http://kg.artsdata.ca/resource/",
     "wd": "http://www.wikidata.org/entity/",
+    "wdt": "http://www.wikidata.org/prop/direct/",
+    "aat": "http://vocab.getty.edu/aat/",
+    "vocab": "https://w3id.org/culturedata/vocab/",
 }
-FORMATS = ("csv", "xml")
-VALUE_KEYS = {"field", "template", "const", "iri", "entity", "lang", "datatype", "split"}
-ENTITY_KEYS = {"iri", "types", "when", "properties"}
+FORMATS = ("csv", "json", "jsonld", "xml")
+SOURCES = ("field", "template", "const", "iri", "entity")
+VALUE_KEYS = {*SOURCES, "lang", "datatype", "split", "transform", "lookup", "when", "unless", "required",
+              "unreadable"}
+ENTITY_KEYS = {"iri", "types", "when", "properties", "each", "within", "fields"}
 TOP_KEYS = {"mapping", "title", "format", "prefixes", "namespaces", "fields", "null_values", "id", "entities"}
+LOOKUP_KEYS = {"scheme", "follow", "else"}
+LOOKUP_ELSE = ("keep", "drop", "ignore")
+CONTEXT_NAMES = ("base", "source", "institution", "record", "index")
+UNREADABLE = ("warn", "skip", "reject")
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRef:
+    """A field as one entity sees it: whose node it reads (hops up the `within` chain, -1 for
+    the record) and the compiled selector."""
+
+    name: str
+    hops: int
+    selector: Selector
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    kind: str  # "context", "entity" or "field"
+    name: str
+    field: FieldRef | None
+    transforms: tuple[Transform, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    text: str
+    parts: tuple[str | Placeholder, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    scheme: str
+    follow: str | None
+    otherwise: str = "keep"  # no concept: keep the literal (warning), drop it (info) or ignore it
 
 
 @dataclass(frozen=True, slots=True)
 class ValueSpec:
     """Where one property value comes from, and what kind of RDF term it becomes."""
 
-    source: str  # "field", "template", "const", "iri" or "entity"
-    text: str  # the field name, template, constant or entity name
-    lang: str | None = None  # a tag, "default" for the source's language, None for none
+    source: str  # one of SOURCES
+    text: str  # as written: field names, template, constant or entity name
+    line: int = 0
+    fields: tuple[FieldRef, ...] = ()  # for "field": alternatives, the first non-empty wins
+    template: Template | None = None  # for "template" and "iri"
+    lang: str | None = None  # a tag, "default" (the source's language) or "source" (the value's own)
     datatype: str | None = None
     split: str | None = None
+    transforms: tuple[tuple[str, Transform], ...] = ()
+    lookup: Lookup | None = None
+    when: tuple[FieldRef, ...] = ()
+    unless: tuple[FieldRef, ...] = ()
+    required: bool = False
+    unreadable: str = "warn"
 
 
 @dataclass(frozen=True, slots=True)
 class EntitySpec:
     name: str
-    iri: str
+    line: int
+    iris: tuple[Template, ...]
     types: tuple[str, ...]
-    when: str | None
+    when: tuple[FieldRef, ...]
     properties: tuple[tuple[str, ValueSpec], ...]
+    each: Selector | None = None
+    each_text: str | None = None
+    within: str | None = None
+    type_terms: tuple[NamedNode, ...] = ()  # pyoxigraph terms, built once
+    predicate_terms: tuple[NamedNode, ...] = ()
+
+    @property
+    def iri(self) -> str:
+        return self.iris[0].text
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +151,21 @@ class Mapping:
     null_values: frozenset[str]
     id_field: str
     entities: tuple[EntitySpec, ...]
+    title: dict[str, str] = field(default_factory=dict)
+    # The engine's compiled emitters, built on first use (see engine._plan).
+    plan: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 class _LineDict(dict):  # type: ignore[type-arg]
     line = 0
 
 
+class _LineList(list):  # type: ignore[type-arg]
+    line = 0
+
+
 class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers on which line each mapping starts."""
+    """A safe loader that remembers on which line each table and list starts."""
 
 
 def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
@@ -96,7 +175,14 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
     return value
 
 
+def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> _LineList:
+    value = _LineList(loader.construct_sequence(node, deep=True))
+    value.line = node.start_mark.line + 1
+    return value
+
+
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 
 def find_mapping(name: str) -> Path:
@@ -107,8 +193,11 @@ def find_mapping(name: str) -> Path:
     shipped = mappings_dir() / f"{name}.yaml"
     if shipped.is_file():
         return shipped
-    known = sorted(p.stem for p in mappings_dir().glob("*.yaml"))
-    raise MappingError("mapping.not_found", name=name, known=", ".join(known) or "-")
+    raise MappingError("mapping.not_found", name=name, known=", ".join(shipped_mappings()) or "-")
+
+
+def shipped_mappings() -> list[str]:
+    return sorted(p.stem for p in mappings_dir().glob("*.yaml"))
 
 
 def load_mapping(name: str) -> Mapping:
@@ -119,97 +208,259 @@ def load_mapping(name: str) -> Mapping:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
         raise MappingError("mapping.syntax", path=path, line=line, detail=getattr(exc, "problem", exc)) from exc
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise MappingError("mapping.unreadable", path=path, detail=exc) from exc
-    return _compile(path, raw)
+    return _Compiler(path, raw).mapping()
 
 
-def _compile(path: Path, raw: Any) -> Mapping:
-    if not isinstance(raw, _LineDict):
-        _fail(path, 1, "mapping.problem.not_a_table")
-    _only(path, raw, TOP_KEYS)
-    fmt = raw.get("format")
-    if fmt not in FORMATS:
-        _fail(path, raw.line, "mapping.problem.format", value=fmt, choices=", ".join(FORMATS))
-    prefixes = {**PREFIXES, **(raw.get("prefixes") or {})}
-    entities_raw = raw.get("entities")
-    if not isinstance(entities_raw, _LineDict) or not entities_raw:
-        _fail(path, raw.line, "mapping.problem.no_entities")
-    names = set(entities_raw)
-    entities = tuple(_entity(path, name, spec, prefixes, names) for name, spec in entities_raw.items())
-    return Mapping(
-        name=str(raw.get("mapping") or path.stem),
-        path=path,
-        format=fmt,
-        fields={str(k): str(v) for k, v in (raw.get("fields") or {}).items()},
-        namespaces={str(k): str(v) for k, v in (raw.get("namespaces") or {}).items()},
-        null_values=frozenset(str(v).strip().casefold() for v in raw.get("null_values") or ()),
-        id_field=str(raw.get("id", "id")),
-        entities=entities,
-    )
+class _Compiler:
+    """One pass over the parsed YAML; every problem stops it with the file and line."""
 
+    def __init__(self, path: Path, raw: Any) -> None:
+        self.path = path
+        if not isinstance(raw, _LineDict):
+            self.fail(1, "mapping.problem.not_a_table")
+        self.raw = raw
+        self.only(raw, TOP_KEYS)
+        fmt = raw.get("format")
+        if fmt not in FORMATS:
+            self.fail(raw.line, "mapping.problem.format", value=fmt, choices=", ".join(FORMATS))
+        self.format = str(fmt)
+        self.prefixes = {**PREFIXES, **self.table(raw, "prefixes")}
+        self.namespaces = {str(k): str(v) for k, v in self.table(raw, "namespaces").items()}
+        self.top_fields = {str(k): str(v) for k, v in self.table(raw, "fields").items()}
+        self.entity_fields: dict[str, dict[str, str]] = {}
+        self.parents: dict[str, str | None] = {}
+        self.declared: list[str] = []
 
-def _entity(path: Path, name: str, spec: Any, prefixes: dict[str, str], names: set[str]) -> EntitySpec:
-    if not isinstance(spec, _LineDict):
-        _fail(path, 0, "mapping.problem.not_a_table")
-    _only(path, spec, ENTITY_KEYS)
-    if "iri" not in spec:
-        _fail(path, spec.line, "mapping.problem.entity_iri", entity=name)
-    properties: list[tuple[str, ValueSpec]] = []
-    for predicate, values in (spec.get("properties") or {}).items():
-        iri = _expand(path, spec.line, predicate, prefixes)
-        for value in values if isinstance(values, list) else [values]:
-            properties.append((iri, _value(path, spec.line, value, prefixes, names)))
-    types = spec.get("types") or []
-    return EntitySpec(
-        name=name,
-        iri=str(spec["iri"]),
-        types=tuple(_expand(path, spec.line, t, prefixes) for t in types),
-        when=spec.get("when"),
-        properties=tuple(properties),
-    )
+    def mapping(self) -> Mapping:
+        raw = self.raw
+        entities_raw = raw.get("entities")
+        if not isinstance(entities_raw, _LineDict) or not entities_raw:
+            self.fail(raw.line, "mapping.problem.no_entities")
+        self.names = set(entities_raw)
+        entities = []
+        for name, spec in entities_raw.items():
+            entities.append(self.entity(str(name), spec, entities_raw.line))
+            self.declared.append(str(name))
+        title = raw.get("title")
+        return Mapping(
+            name=str(raw.get("mapping") or self.path.stem),
+            path=self.path,
+            format=self.format,
+            fields=self.top_fields,
+            namespaces=self.namespaces,
+            null_values=frozenset(str(v).strip().casefold() for v in raw.get("null_values") or ()),
+            id_field=str(raw.get("id", "id")),
+            entities=tuple(entities),
+            title=dict(title) if isinstance(title, dict) else ({"fr": title, "en": title} if title else {}),
+        )
 
+    # --- entities -----------------------------------------------------------------------
 
-def _value(path: Path, line: int, value: Any, prefixes: dict[str, str], names: set[str]) -> ValueSpec:
-    if isinstance(value, str):
-        value = _LineDict(field=value)
-        value.line = line
-    if not isinstance(value, dict):
-        _fail(path, line, "mapping.problem.not_a_table")
-    line = getattr(value, "line", line)
-    _only(path, value, VALUE_KEYS)
-    sources = [key for key in ("field", "template", "const", "iri", "entity") if key in value]
-    if len(sources) != 1:
-        _fail(path, line, "mapping.problem.one_source")
-    kind = sources[0]
-    if kind == "entity" and value["entity"] not in names:
-        _fail(path, line, "mapping.problem.unknown_entity", entity=value["entity"], known=", ".join(sorted(names)))
-    datatype = value.get("datatype")
-    return ValueSpec(
-        source=kind,
-        text=str(value[kind]),
-        lang=value.get("lang"),
-        datatype=_expand(path, line, datatype, prefixes) if datatype else None,
-        split=value.get("split"),
-    )
+    def entity(self, name: str, spec: Any, line: int) -> EntitySpec:
+        if not isinstance(spec, _LineDict):
+            self.fail(line, "mapping.problem.not_a_table")
+        line = spec.line
+        self.only(spec, ENTITY_KEYS)
+        within = spec.get("within")
+        if within is not None and within not in self.declared:
+            self.fail(line, "mapping.problem.within", entity=name, parent=within,
+                      known=", ".join(self.declared) or "-")
+        self.parents[name] = within
+        self.entity_fields[name] = {str(k): str(v) for k, v in self.table(spec, "fields").items()}
+        if "iri" not in spec:
+            self.fail(line, "mapping.problem.entity_iri", entity=name)
+        iri_specs = spec["iri"] if isinstance(spec["iri"], list) else [spec["iri"]]
+        iris = tuple(self.template(name, str(t), line, minting=True) for t in iri_specs)
+        each_text = spec.get("each")
+        each = self.selector(str(each_text), line) if each_text is not None else None
+        properties: list[tuple[str, ValueSpec]] = []
+        for predicate, values in self.table(spec, "properties").items():
+            iri = self.expand(spec.line, str(predicate))
+            items = values if isinstance(values, list) else [values]
+            vline = getattr(values, "line", spec.line)
+            for value in items:
+                properties.append((iri, self.value(name, value, vline)))
+        types = spec.get("types") or []
+        if not isinstance(types, list):
+            types = [types]
+        type_iris = tuple(self.expand(line, str(t)) for t in types)
+        return EntitySpec(
+            name=name,
+            line=line,
+            iris=iris,
+            types=type_iris,
+            type_terms=tuple(self.node(line, t) for t in type_iris),
+            predicate_terms=tuple(self.node(line, p) for p, _ in properties),
+            when=self.field_refs(name, spec.get("when"), line),
+            properties=tuple(properties),
+            each=each,
+            each_text=str(each_text) if each_text is not None else None,
+            within=within,
+        )
 
+    # --- values -------------------------------------------------------------------------
 
-def _expand(path: Path, line: int, curie: str, prefixes: dict[str, str]) -> str:
-    if curie.startswith(("http://", "https://", "urn:")):
-        return curie
-    prefix, sep, local = curie.partition(":")
-    if not sep or prefix not in prefixes:
-        _fail(path, line, "mapping.problem.prefix", term=curie, known=", ".join(sorted(prefixes)))
-    return prefixes[prefix] + local
+    def value(self, entity: str, value: Any, line: int) -> ValueSpec:
+        if isinstance(value, str):
+            value = _LineDict(field=value)
+            value.line = line
+        if not isinstance(value, dict):
+            self.fail(line, "mapping.problem.not_a_table")
+        line = getattr(value, "line", line) or line
+        self.only(value, VALUE_KEYS, line)
+        sources = [key for key in SOURCES if key in value]
+        if len(sources) != 1:
+            self.fail(line, "mapping.problem.one_source")
+        kind = sources[0]
+        raw = value[kind]
+        if kind == "entity" and raw not in self.names:
+            self.fail(line, "mapping.problem.unknown_entity", entity=raw, known=", ".join(sorted(self.names)))
+        unreadable = str(value.get("unreadable", "reject" if value.get("required") else "warn"))
+        if unreadable not in UNREADABLE:
+            self.fail(line, "mapping.problem.choice", key="unreadable", value=unreadable,
+                      choices=", ".join(UNREADABLE))
+        lang = value.get("lang")
+        if lang is not None and not re.fullmatch(r"default|source|[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*", str(lang)):
+            self.fail(line, "mapping.problem.lang", value=lang)
+        datatype = value.get("datatype")
+        text = " ".join(map(str, raw)) if isinstance(raw, list) else str(raw)
+        return ValueSpec(
+            source=kind,
+            text=text,
+            line=line,
+            fields=self.field_refs(entity, raw, line) if kind == "field" else (),
+            template=self.template(entity, str(raw), line) if kind in ("template", "iri") else None,
+            lang=str(lang) if lang is not None else None,
+            datatype=self.expand(line, str(datatype)) if datatype else None,
+            split=str(value["split"]) if value.get("split") else None,
+            transforms=self.transforms(value.get("transform"), line),
+            lookup=self.lookup(value.get("lookup"), line),
+            when=self.field_refs(entity, value.get("when"), line),
+            unless=self.field_refs(entity, value.get("unless"), line),
+            required=bool(value.get("required", False)),
+            unreadable=unreadable,
+        )
 
+    def transforms(self, raw: Any, line: int) -> tuple[tuple[str, Transform], ...]:
+        names = raw if isinstance(raw, list) else ([raw] if raw else [])
+        out = []
+        for item in names:
+            if str(item) not in TRANSFORMS:
+                self.fail(line, "mapping.problem.transform", name=item, known=", ".join(sorted(TRANSFORMS)))
+            out.append((str(item), TRANSFORMS[str(item)]))
+        return tuple(out)
 
-def _only(path: Path, table: _LineDict, allowed: set[str]) -> None:
-    for key in table:
-        if key not in allowed:
-            _fail(path, table.line, "mapping.problem.unknown_key", key=key, known=", ".join(sorted(allowed)))
+    def lookup(self, raw: Any, line: int) -> Lookup | None:
+        if raw is None:
+            return None
+        if isinstance(raw, str):
+            return Lookup(raw, None)
+        if not isinstance(raw, dict) or "scheme" not in raw:
+            self.fail(line, "mapping.problem.lookup")
+        self.only(raw, LOOKUP_KEYS, line)
+        otherwise = str(raw.get("else", "keep"))
+        if otherwise not in LOOKUP_ELSE:
+            self.fail(line, "mapping.problem.choice", key="else", value=otherwise, choices=", ".join(LOOKUP_ELSE))
+        follow = self.expand(line, str(raw["follow"])) if raw.get("follow") else None
+        return Lookup(str(raw["scheme"]), follow, otherwise)
 
+    # --- fields and templates -------------------------------------------------------------
 
-def _fail(path: Path, line: int, problem: str, **params: Any) -> None:
-    from culturedata.messages import t
+    def field_refs(self, entity: str, raw: Any, line: int) -> tuple[FieldRef, ...]:
+        if raw is None:
+            return ()
+        names = raw if isinstance(raw, list) else [raw]
+        return tuple(self.field_ref(entity, str(n), line) for n in names)
 
-    raise MappingError("mapping.invalid", path=path, line=line, problem=t(problem, **params))
+    def declared_field(self, entity: str, name: str) -> bool:
+        """A name declared under `fields` (the entity's, its parents', the file's) is a field,
+        even when an entity has the same name."""
+        owner: str | None = entity
+        while owner is not None:
+            if name in self.entity_fields.get(owner, {}):
+                return True
+            owner = self.parents.get(owner)
+        return name in self.top_fields
+
+    def field_ref(self, entity: str, name: str, line: int) -> FieldRef:
+        hops, owner = 0, entity
+        while owner is not None:
+            declared = self.entity_fields.get(owner, {})
+            if name in declared:
+                return FieldRef(name, hops, self.selector(declared[name], line), f"{owner}.{name}")
+            owner = self.parents.get(owner)
+            hops += 1
+        if name in self.top_fields:
+            return FieldRef(name, -1, self.selector(self.top_fields[name], line), f".{name}")
+        # Not declared: the name is itself a column, path or XPath, read from the entity's node.
+        return FieldRef(name, 0, self.selector(name, line), f"{entity}:{name}")
+
+    def template(self, entity: str, text: str, line: int, minting: bool = False) -> Template:
+        parts: list[str | Placeholder] = []
+        position = 0
+        for match in _PLACEHOLDER.finditer(text):
+            parts.append(text[position:match.start()])
+            position = match.end()
+            name, *transform_names = (p.strip() for p in match.group(1).split("|"))
+            transforms = tuple(fn for _, fn in self.transforms(transform_names, line))
+            parts.append(self.placeholder(entity, name, transforms, line, minting))
+        parts.append(text[position:])
+        return Template(text, tuple(p for p in parts if p != ""))
+
+    def placeholder(
+        self, entity: str, name: str, transforms: tuple[Transform, ...], line: int, minting: bool
+    ) -> Placeholder:
+        if name in CONTEXT_NAMES:
+            return Placeholder("context", name, None, transforms)
+        if self.declared_field(entity, name):
+            return Placeholder("field", name, self.field_ref(entity, name, line), transforms)
+        if name in self.names:
+            if minting and (name == entity or name not in self.declared):
+                self.fail(line, "mapping.problem.iri_order", entity=entity, other=name)
+            return Placeholder("entity", name, None, transforms)
+        return Placeholder("field", name, self.field_ref(entity, name, line), transforms)
+
+    def selector(self, text: str, line: int) -> Selector:
+        try:
+            return compile_selector(self.format, text, self.namespaces)
+        except SelectorError as exc:
+            self.fail(line, "mapping.problem.selector", detail=exc)
+        raise AssertionError  # unreachable: fail() raises
+
+    # --- small checks ---------------------------------------------------------------------
+
+    def table(self, parent: _LineDict, key: str) -> dict[str, Any]:
+        value = parent.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.fail(parent.line, "mapping.problem.key_table", key=key)
+        return value
+
+    def expand(self, line: int, curie: str) -> str:
+        if curie.startswith(("http://", "https://", "urn:")):
+            return curie
+        prefix, sep, local = curie.partition(":")
+        if not sep or prefix not in self.prefixes:
+            self.fail(line, "mapping.problem.prefix", term=curie, known=", ".join(sorted(self.prefixes)))
+        return self.prefixes[prefix] + local
+
+    def node(self, line: int, iri: str) -> NamedNode:
+        try:
+            return NamedNode(iri)
+        except ValueError:
+            self.fail(line, "mapping.problem.bad_iri", iri=iri)
+        raise AssertionError  # unreachable: fail() raises
+
+    def only(self, table: dict[str, Any], allowed: set[str], line: int | None = None) -> None:
+        for key in table:
+            if key not in allowed:
+                self.fail(getattr(table, "line", line or 0) or line or 0, "mapping.problem.unknown_key",
+                          key=key, known=", ".join(sorted(allowed)))
+
+    def fail(self, line: int, problem: str, **params: Any) -> None:
+        from culturedata.messages import t
+
+        raise MappingError("mapping.invalid", path=self.path, line=line, problem=t(problem, **params))

@@ -2,32 +2,75 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from culturedata import __version__
-from culturedata.server.reader import SnapshotReader
+from culturedata.server import describe, entities, pages
+from culturedata.server.graphstore import graph_store
+from culturedata.server.reader import LiveStore, SnapshotReader
+from culturedata.server.rendering import STATIC
+from culturedata.server.settings import ServerSettings
 from culturedata.server.sparql import sparql_endpoint
 from culturedata.store import Snapshots
 
+GSP_METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
+
 
 async def versions(request: Request) -> JSONResponse:
-    reader: SnapshotReader = request.app.state.reader
-    current = reader.snapshots.current()
-    return JSONResponse({"culturedata": __version__, "snapshot": current.name if current else None})
+    reader = request.app.state.reader
+    return JSONResponse({"culturedata": __version__, "snapshot": reader.label, "writable": reader.writable})
 
 
-def create_app(snapshots: Snapshots) -> Starlette:
+def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> Starlette:
+    settings = settings or ServerSettings()
+    query_threads = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sparql")
+    # One writer at a time: Oxigraph transactions are per call, and ordering keeps PUT-then-GET sane.
+    update_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sparql-update")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
+        yield
+        query_threads.shutdown(wait=False, cancel_futures=True)
+        update_thread.shutdown(wait=True)
+
     app = Starlette(
         routes=[
+            Route("/", pages.home),
             Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),
+            Route("/store", graph_store, methods=GSP_METHODS),
+            Route("/store/{path:path}", graph_store, methods=GSP_METHODS),
+            Route("/id/{path:path}", entities.entity),
+            Route("/sitemap.xml", entities.sitemap),
+            Route("/.well-known/void", describe.void_description),
+            Route("/catalog", describe.void_description),
+            Route("/dumps/{name}", describe.dump),
+            Route("/query", pages.query_page),
+            Route("/validate", pages.validate_page, methods=["GET", "POST"]),
+            Route("/validate/report.{fmt}", pages.validate_download, methods=["POST"]),
+            Route("/dashboard", pages.dashboard),
             Route("/-/versions", versions),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
-        middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"])],
+        middleware=[
+            Middleware(
+                CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD"] + GSP_METHODS,
+                allow_headers=["Accept", "Content-Type", "Authorization"], expose_headers=["Location"],
+            )
+        ],
+        lifespan=lifespan,
     )
-    app.state.reader = SnapshotReader(snapshots)
+    live = settings.updates
+    app.state.reader = LiveStore(snapshots, settings.live_path(snapshots.root)) if live else SnapshotReader(snapshots)
+    app.state.settings = settings
+    app.state.query_threads = query_threads
+    app.state.update_thread = update_thread
     return app

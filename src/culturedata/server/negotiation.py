@@ -32,6 +32,27 @@ def choose(accept: str | None, offered: list[str]) -> str | None:
     return best[3] if best else None
 
 
+def prefers_html(accept: str | None) -> bool:
+    """A browser asks for text/html first; RDF clients and curl's */* do not."""
+    return bool(accept) and choose(accept, ["text/html", "text/turtle"]) == "text/html" and "text/html" in (
+        accept or ""
+    )
+
+
+def language(
+    accept_language: str | None, query_lang: str | None, cookie_lang: str | None, default: str = "fr"
+) -> str:
+    """?lang=, then the cookie the switch sets, then Accept-Language, then `default`."""
+    for chosen in (query_lang, cookie_lang):
+        if chosen in ("fr", "en"):
+            return chosen
+    for item in (accept_language or "").split(","):
+        tag = item.split(";")[0].strip().lower()[:2]
+        if tag in ("fr", "en"):
+            return tag
+    return default
+
+
 def _matches(pattern: str, media: str) -> bool:
     if pattern == "*/*":
         return True

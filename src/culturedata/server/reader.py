@@ -1,4 +1,14 @@
-"""The published snapshot, opened read-only and reopened when a run publishes a new one."""
+"""Which store the server answers from.
+
+Read-only mode (the default): the published snapshot, opened read-only and reopened when a
+run publishes a new one (a `readlink` per request is how we notice).
+
+Writable mode (`server.updates = true`): Oxigraph allows one writing process, and snapshots
+never change, so the server owns a dedicated store at `<store>/live`, created the first time
+as a copy of the published snapshot (`Store.backup`: hard links, instant). SPARQL Update and
+the Graph Store Protocol write there and queries read there; `culturedata run` keeps
+publishing snapshots, which this mode does not follow.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +22,20 @@ from culturedata.store import Snapshots
 
 
 class SnapshotReader:
+    writable = False
+
     def __init__(self, snapshots: Snapshots) -> None:
         self.snapshots = snapshots
         self._lock = threading.Lock()
         self._target: str | None = None
         self._store: ox.Store | None = None
 
+    @property
+    def label(self) -> str | None:
+        return self._target.rsplit("/", 1)[-1] if self._target else None
+
     def store(self) -> ox.Store | None:
-        """The current snapshot's store; a readlink per call is how we notice a publication."""
+        """The current snapshot's store, or None before the first publication."""
         pointer = self.snapshots.pointer
         try:
             target = os.readlink(pointer)
@@ -30,4 +46,27 @@ class SnapshotReader:
                 if target != self._target:
                     self._store = ox.Store.read_only(str(Path(pointer).parent / target))
                     self._target = target
+        return self._store
+
+
+class LiveStore:
+    """The writable store of a server with updates enabled."""
+
+    writable = True
+
+    def __init__(self, snapshots: Snapshots, path: Path) -> None:
+        self.snapshots = snapshots
+        self.path = path
+        if not path.exists():
+            current = snapshots.current()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if current is not None:
+                ox.Store.read_only(str(current)).backup(str(path))
+        self._store = ox.Store(str(path))
+
+    @property
+    def label(self) -> str:
+        return "live"
+
+    def store(self) -> ox.Store:
         return self._store

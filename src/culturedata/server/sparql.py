@@ -1,19 +1,23 @@
-"""The SPARQL 1.1 Protocol at /sparql: GET, POST form-encoded and POST direct.
+"""The SPARQL 1.1 Protocol at /sparql: queries (GET, POST form, POST direct) and updates.
 
-Results are serialised by pyoxigraph itself, so no rdflib sits in the query path.
+Results are serialised by pyoxigraph itself, so no rdflib sits in the query path. Work
+runs on the app's query threads under a `Budget` (deadline and byte cap).
 """
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+import asyncio
+import hmac
 
 import pyoxigraph as ox
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from culturedata.server.negotiation import choose
-from culturedata.server.reader import SnapshotReader
+from culturedata.messages import t
+from culturedata.server.dataset import add_using, has_dataset_clause, has_using_clause
+from culturedata.server.limits import BudgetedBuffer, BudgetExceeded
+from culturedata.server.negotiation import choose, language
+from culturedata.server.protocol import Operation, ProtocolError, read_operation
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -31,88 +35,141 @@ GRAPH_FORMATS = {
     "application/n-quads": ox.RdfFormat.N_QUADS,
     "text/plain": ox.RdfFormat.N_TRIPLES,
 }
+# ?format= for links and download buttons, where a browser cannot set Accept.
+FORMAT_NAMES = {
+    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+    "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
+    "ntriples": "application/n-triples", "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml",
+}
+Results = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+def problem(request: Request, status: int, code: str, **params: object) -> PlainTextResponse:
+    """An error body in the client's language; English for programs that ask for none."""
+    lang = language(request.headers.get("accept-language"), request.query_params.get("lang"),
+                    request.cookies.get("lang"), default="en")
+    headers = {"WWW-Authenticate": 'Bearer realm="culturedata"'} if status == 401 else None
+    return PlainTextResponse(t(code, lang, **params) + "\n", status_code=status, headers=headers)
 
 
 async def sparql_endpoint(request: Request) -> Response:
-    params, query = await _read_query(request)
-    if isinstance(query, Response):
-        return query
-    reader: SnapshotReader = request.app.state.reader
-    store = reader.store()
-    if store is None:
-        return PlainTextResponse("No snapshot has been published yet.\n", status_code=503)
-    default_graphs = [ox.NamedNode(iri) for iri in params.get("default-graph-uri", [])]
-    named_graphs = [ox.NamedNode(iri) for iri in params.get("named-graph-uri", [])]
-    accept = request.headers.get("accept")
+    state = request.app.state
     try:
-        # Evaluation is lazy: serialising in the worker thread keeps the event loop free
-        # and evaluation errors inside this try.
-        return await run_in_threadpool(_answer, store, query, default_graphs, named_graphs, accept)
+        operation = await read_operation(request, state.settings.upload_limit)
+    except ProtocolError as exc:
+        return problem(request, exc.status, exc.code, **exc.params)
+    if operation is None:
+        from culturedata.server.describe import service_description  # describe imports this module
+
+        return await service_description(request)
+    if operation.kind == "update":
+        return await run_update(request, operation)
+    return await run_query(request, operation)
+
+
+async def run_query(request: Request, operation: Operation) -> Response:
+    state = request.app.state
+    store = state.reader.store()
+    if store is None:
+        return problem(request, 503, "server.no_snapshot")
+    accept = request.headers.get("accept")
+    wanted = FORMAT_NAMES.get(request.query_params.get("format", ""))
+    budget = BudgetedBuffer(state.settings.query_timeout, state.settings.max_result_bytes)
+    work = asyncio.get_running_loop().run_in_executor(
+        state.query_threads, answer, store, operation, wanted or accept, budget, base_of(request)
+    )
+    try:
+        # The grace second lets the worker's own deadline fire first and report cleanly.
+        media, body = await asyncio.wait_for(work, state.settings.query_timeout + 1)
+    except TimeoutError:
+        budget.cancelled = True  # the worker stops at its next write
+        return problem(request, 503, "server.timeout", seconds=state.settings.query_timeout)
+    except BudgetExceeded as exc:
+        if exc.reason == "size":
+            return problem(request, 503, "server.too_big", limit=state.settings.max_result_bytes)
+        return problem(request, 503, "server.timeout", seconds=state.settings.query_timeout)
     except SyntaxError as exc:
-        return PlainTextResponse(f"Malformed query: {exc}\n", status_code=400)
+        return problem(request, 400, "server.malformed", detail=exc)
+    except ValueError as exc:
+        return problem(request, 400, "server.bad_request", detail=exc)
     except OSError as exc:
-        return PlainTextResponse(f"Query failed: {exc}\n", status_code=500)
+        return problem(request, 500, "server.failed", detail=exc)
+    if media is None:
+        return problem(request, 406, "server.not_acceptable")
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
 
 
-def _answer(
-    store: ox.Store,
-    query: str,
-    default_graphs: list[ox.NamedNode],
-    named_graphs: list[ox.NamedNode],
-    accept: str | None,
-) -> Response:
-    return _serialise(_execute(store, query, default_graphs, named_graphs), accept)
+def base_of(request: Request) -> str:
+    return str(request.url.replace(query="", fragment="")).rstrip("?")
 
 
-def _execute(
-    store: ox.Store, query: str, default_graphs: list[ox.NamedNode], named_graphs: list[ox.NamedNode]
-) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    # The default graph is the union of the record graphs unless the client names graphs.
-    options: dict[str, object] = {}
-    if default_graphs:
-        options["default_graph"] = default_graphs
-    else:
+def answer(
+    store: ox.Store, operation: Operation, accept: str | None, budget: BudgetedBuffer, base: str
+) -> tuple[str | None, bytes]:
+    results: Results | None = None
+    try:
+        results = execute(store, operation, base)
+        budget.check()
+        offered = GRAPH_FORMATS if isinstance(results, ox.QueryTriples) else RESULT_FORMATS
+        media = choose(accept, list(offered))
+        if media is None:
+            return None, b""
+        results.serialize(budget, offered[media])
+        return media, budget.getvalue()
+    finally:
+        # pyoxigraph's results must be dropped on the thread that made them; an exception's
+        # traceback would otherwise carry them to the event loop. Dropping them here also
+        # frees the evaluation at once when the budget stopped it.
+        results = None
+
+
+def execute(store: ox.Store, operation: Operation, base: str) -> Results:
+    """The default graph is the union of the graphs unless the request or the query names one."""
+    default = [ox.NamedNode(iri) for iri in operation.graphs("default-graph-uri")]
+    named = [ox.NamedNode(iri) for iri in operation.graphs("named-graph-uri")]
+    options: dict[str, object] = {"base_iri": base}
+    if default or named:
+        # The protocol's dataset replaces the query's; naming only one half leaves the other empty.
+        options["default_graph"] = default or [ox.NamedNode("urn:culturedata:empty")]
+        options["named_graphs"] = named
+    elif not has_dataset_clause(operation.text):
         options["use_default_graph_as_union"] = True
-    if named_graphs:
-        options["named_graphs"] = named_graphs
-    return store.query(query, **options)
+    return store.query(operation.text, **options)
 
 
-async def _read_query(request: Request) -> tuple[dict[str, list[str]], str | Response]:
-    params: dict[str, list[str]] = {}
-    for name, value in parse_qsl(request.url.query, keep_blank_values=True):
-        params.setdefault(name, []).append(value)
-    query: str | None = None
-    if request.method == "POST":
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = (await request.body()).decode("utf-8", errors="replace")
-        if content_type == "application/x-www-form-urlencoded":
-            for name, value in parse_qsl(body, keep_blank_values=True):
-                params.setdefault(name, []).append(value)
-        elif content_type == "application/sparql-query":
-            query = body
-        else:
-            return params, PlainTextResponse(
-                "POST needs application/sparql-query or application/x-www-form-urlencoded.\n",
-                status_code=415,
-            )
-    if query is None:
-        queries = params.get("query", [])
-        if len(queries) != 1:
-            return params, PlainTextResponse("Give exactly one 'query' parameter.\n", status_code=400)
-        query = queries[0]
-    return params, query
+async def run_update(request: Request, operation: Operation) -> Response:
+    state = request.app.state
+    refusal = authorise(request)
+    if refusal is not None:
+        return refusal
+    default = operation.graphs("using-graph-uri")
+    named = operation.graphs("using-named-graph-uri")
+    text = operation.text
+    if default or named:
+        if has_using_clause(text):
+            return problem(request, 400, "server.protocol.dataset_conflict")
+        text = add_using(text, default, named)
+    store = state.reader.store()
+    try:
+        await asyncio.get_running_loop().run_in_executor(
+            state.update_thread, lambda: store.update(text, base_iri=base_of(request))
+        )
+    except SyntaxError as exc:
+        return problem(request, 400, "server.malformed", detail=exc)
+    except ValueError as exc:
+        return problem(request, 400, "server.bad_request", detail=exc)
+    except OSError as exc:
+        return problem(request, 500, "server.failed", detail=exc)
+    return Response(status_code=204)
 
 
-def _serialise(results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, accept: str | None) -> Response:
-    if isinstance(results, ox.QueryTriples):
-        media = choose(accept, list(GRAPH_FORMATS))
-        if media is None:
-            return PlainTextResponse("Not acceptable.\n", status_code=406)
-        body = results.serialize(format=GRAPH_FORMATS[media])
-    else:
-        media = choose(accept, list(RESULT_FORMATS))
-        if media is None:
-            return PlainTextResponse("Not acceptable.\n", status_code=406)
-        body = results.serialize(format=RESULT_FORMATS[media])
-    return Response(body, media_type=media)
+def authorise(request: Request) -> Response | None:
+    """Writes need updates switched on and the bearer token from CULTUREDATA_UPDATE_TOKEN."""
+    settings = request.app.state.settings
+    if not settings.updates or not request.app.state.reader.writable:
+        return problem(request, 403, "server.updates_off")
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    token = settings.update_token or ""
+    if scheme.lower() != "bearer" or not token or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        return problem(request, 401, "server.bad_token")
+    return None

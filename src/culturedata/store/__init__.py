@@ -1,7 +1,15 @@
 """Store: load mapped records into an on-disk pyoxigraph store, one named graph per record,
-and publish it as an immutable snapshot that the server opens read-only."""
+and publish it as an immutable snapshot that the server opens read-only; or write the same
+graphs to a remote SPARQL store."""
 
-from culturedata.store.loader import Loader
+from culturedata.store.loader import Batch, Loader, Provenance, RecordState
+from culturedata.store.lock import RunLock
+from culturedata.store.remote import Endpoints, RemoteTarget
 from culturedata.store.snapshot import Snapshots, Staging
+from culturedata.store.takedown import Takedowns
+from culturedata.store.target import EmbeddedTarget, Target
 
-__all__ = ["Loader", "Snapshots", "Staging"]
+__all__ = [
+    "Batch", "EmbeddedTarget", "Endpoints", "Loader", "Provenance", "RecordState", "RemoteTarget", "RunLock",
+    "Snapshots", "Staging", "Takedowns", "Target",
+]

@@ -1,68 +1,256 @@
-"""Writing mapped records into a store: each record replaces exactly its own named graph."""
+"""What the store keeps besides the data: per record its state and provenance, per source its
+harvest state, per run a PROV-O activity. All of it lives in the system graph, as quads built
+here; writing them is a `Target`'s job (an embedded snapshot or a remote SPARQL store).
+
+The record graphs themselves hold only what the mapper produced, so the same run gives the
+same record quads in every store.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
 from culturedata.records import MappedRecord
 
+if TYPE_CHECKING:
+    from culturedata.store.target import Target
+
 PROV = "http://www.w3.org/ns/prov#"
 DCTERMS = "http://purl.org/dc/terms/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 # The pipeline's own bookkeeping terms (content hash, status), kept out of the profile.
 RUN = "https://w3id.org/culturedata/ns/run#"
+
+PUBLISHED, QUARANTINED, DELETED, TAKEN_DOWN = "Published", "Quarantined", "Deleted", "TakenDown"
+STATUSES = (PUBLISHED, QUARANTINED, DELETED, TAKEN_DOWN)
+LIVE = (PUBLISHED, QUARANTINED)  # the records a source still has
+
+
+def iri(term: str) -> ox.NamedNode:
+    return ox.NamedNode(term)
+
+
+def when(moment: datetime) -> ox.Literal:
+    return ox.Literal(moment.isoformat(), datatype=iri(XSD + "dateTime"))
+
+
+def integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=iri(XSD + "integer"))
+
+
+def origin_node(origin: str) -> ox.NamedNode:
+    """prov:wasDerivedFrom wants an entity: a URL as is, a local file as a file: IRI."""
+    if urlsplit(origin).scheme in ("http", "https", "file", "urn"):
+        return iri(origin)
+    return iri(Path(origin).resolve().as_uri())
+
+
+@dataclass(frozen=True, slots=True)
+class RecordState:
+    """What the system graph says about one record graph."""
+
+    graph: str
+    key: str
+    source: str
+    content_hash: str | None
+    status: str
+
+
+def stored_hash(content_hash: str | None, fingerprint: str) -> str | None:
+    """The hash kept for a record: its content and the definitions it went through (mapping,
+    shapes, software), so a new mapping re-maps records whose content did not change."""
+    if not content_hash or not fingerprint:
+        return content_hash
+    return hashlib.sha256(f"{content_hash}|{fingerprint}".encode()).hexdigest()
+
+
+def state_literal(status: str, content_hash: str | None, key: str) -> ox.Literal:
+    """The record's state in one literal, "Status hash key", so a run reads every record's
+    state with one pattern; the same facts are also stated one by one for people and SPARQL."""
+    return ox.Literal(f"{status} {content_hash or '-'} {key}")
+
+
+def parse_state(graph: str, text: str) -> RecordState:
+    status, content_hash, key = text.split(" ", 2)
+    source = key.split(":", 1)[0]
+    return RecordState(graph, key, source, None if content_hash == "-" else content_hash, status)
+
+
+@dataclass(slots=True)
+class Batch:
+    """Changes applied together: graphs emptied, system facts forgotten, then quads added."""
+
+    drop: list[str] = field(default_factory=list)
+    forget: list[str] = field(default_factory=list)
+    quads: list[ox.Quad] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.drop) + len(self.forget) + len(self.quads)
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Who produced a source's record graphs, and under which terms."""
+
+    system_graph: str
+    run: str
+    source: str
+    licence: str | None = None
+    publisher: str | None = None
+
+
+def record_facts(
+    prov: Provenance,
+    graph: str,
+    *,
+    key: str,
+    status: str,
+    at: datetime,
+    content_hash: str | None = None,
+    origin: str | None = None,
+    datestamp: datetime | None = None,
+    extra: Iterable[tuple[str, ox.NamedNode | ox.Literal]] = (),
+) -> list[ox.Quad]:
+    """The system graph's facts about one record graph (its state and its provenance)."""
+    subject, system = iri(graph), iri(prov.system_graph)
+    facts: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = [
+        (RDF_TYPE, iri(PROV + "Entity")),
+        (iri(DCTERMS + "identifier"), ox.Literal(key)),
+        (iri(RUN + "source"), ox.Literal(prov.source)),
+        (iri(RUN + "status"), iri(RUN + status)),
+        (iri(RUN + "state"), state_literal(status, content_hash, key)),
+    ]
+    if status in LIVE:
+        facts += [(iri(PROV + "generatedAtTime"), when(at)), (iri(PROV + "wasGeneratedBy"), iri(prov.run))]
+        if prov.licence:
+            facts.append((iri(DCTERMS + "license"), iri(prov.licence)))
+        if prov.publisher:
+            facts.append((iri(DCTERMS + "publisher"), iri(prov.publisher)))
+    else:
+        facts += [(iri(PROV + "invalidatedAtTime"), when(at)), (iri(PROV + "wasInvalidatedBy"), iri(prov.run))]
+    if content_hash:
+        facts.append((iri(RUN + "contentHash"), ox.Literal(content_hash)))
+    if origin:
+        facts.append((iri(PROV + "wasDerivedFrom"), origin_node(origin)))
+    if datestamp:
+        facts.append((iri(RUN + "datestamp"), when(datestamp)))
+    facts += [(iri(p), o) for p, o in extra]
+    return [ox.Quad(subject, p, o, system) for p, o in facts]
+
+
+def source_facts(system_graph: str, subject: str, values: dict[str, ox.NamedNode | ox.Literal]) -> list[ox.Quad]:
+    """Per-source or per-run facts: one subject, our own terms, PROV where PROV has one."""
+    system, node = iri(system_graph), iri(subject)
+    return [ox.Quad(node, iri(p if ":" in p else RUN + p), o, system) for p, o in values.items()]
+
+
+_IDENTIFIER, _STATE = iri(DCTERMS + "identifier"), iri(RUN + "state")
+_HASH, _DERIVED, _DATESTAMP = iri(RUN + "contentHash"), iri(PROV + "wasDerivedFrom"), iri(RUN + "datestamp")
 
 
 @dataclass
 class Loader:
-    """Loads records into `store`; `system_graph` holds what the pipeline knows of each record."""
+    """Writes one source's records to a target, in batches: each record replaces exactly its
+    own graph, and its state goes to the system graph. `known` is what the system graph said
+    about this source's graphs before the run, so a new record costs no delete."""
 
-    store: ox.Store
-    system_graph: str
-    licence: str | None = None
+    target: Target
+    prov: Provenance
+    at: datetime
+    known: dict[str, RecordState] = field(default_factory=dict)
+    fingerprint: str = ""
+    flush_every: int = 5000
     loaded: int = 0
     removed: int = 0
+    outcome: dict[str, str] = field(default_factory=dict)  # graph -> status after this run
+    batch: Batch = field(default_factory=Batch)
+    _common: list | None = field(default=None, repr=False)
+    _system: ox.NamedNode | None = field(default=None, repr=False)
+    _origins: dict[str, ox.NamedNode] = field(default_factory=dict, repr=False)
 
     def add(self, record: MappedRecord) -> None:
-        graph = ox.NamedNode(record.graph)
-        if self.store.contains_named_graph(graph):
-            self.store.remove_graph(graph)
         if record.deleted or not record.triples:
-            self.removed += 1
-            self._forget(graph)
+            self.remove(record.graph)
             return
-        self.store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in record.triples)
-        self._describe(graph, record)
+        self._clear(record.graph, PUBLISHED)
+        graph = iri(record.graph)
+        self.batch.quads.extend([ox.Quad(t.subject, t.predicate, t.object, graph) for t in record.triples])
+        self.batch.quads.extend(self._published_facts(graph, record))
         self.loaded += 1
+        self._maybe_flush()
 
-    def remove(self, graph_iri: str) -> None:
-        graph = ox.NamedNode(graph_iri)
-        if self.store.contains_named_graph(graph):
-            self.store.remove_graph(graph)
-            self.removed += 1
-        self._forget(graph)
+    def quarantine(self, record: MappedRecord, rule: str, message: dict[str, str]) -> None:
+        """Kept out of the snapshot, with the reason beside its hash so an unchanged record
+        stays quarantined without being checked again."""
+        self._clear(record.graph, QUARANTINED)
+        extra = [(RUN + "rule", ox.Literal(rule))]
+        extra += [(RUN + "reason", ox.Literal(text, language=lang)) for lang, text in message.items()]
+        self.batch.quads.extend(record_facts(
+            self.prov, record.graph, key=record.key, status=QUARANTINED, at=self.at,
+            content_hash=stored_hash(record.content_hash, self.fingerprint), origin=record.origin, datestamp=record.datestamp, extra=extra,
+        ))
+        self._maybe_flush()
 
-    def _forget(self, graph: ox.NamedNode) -> None:
-        system = ox.NamedNode(self.system_graph)
-        for quad in list(self.store.quads_for_pattern(graph, None, None, system)):
-            self.store.remove(quad)
+    def remove(self, graph: str, key: str | None = None, status: str = DELETED, reason: str | None = None) -> None:
+        """Empty the record's graph and leave a tombstone saying why it went."""
+        was_live = graph in self.known and self.known[graph].status in LIVE
+        self._clear(graph, status)
+        key = key or (self.known[graph].key if graph in self.known else None)
+        if key is not None:
+            extra = [(RUN + "reason", ox.Literal(reason))] if reason else []
+            self.batch.quads.extend(record_facts(self.prov, graph, key=key, status=status, at=self.at, extra=extra))
+        self.removed += was_live
+        self._maybe_flush()
 
-    def _describe(self, graph: ox.NamedNode, record: MappedRecord) -> None:
-        """Provenance of one record graph, kept in the system graph so queries over the
-        union of record graphs see only the data itself."""
-        self._forget(graph)
-        system = ox.NamedNode(self.system_graph)
-        now = ox.Literal(datetime.now(UTC).isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))
-        facts = [
-            (ox.NamedNode(PROV + "generatedAtTime"), now),
-            (ox.NamedNode(DCTERMS + "identifier"), ox.Literal(record.key)),
-            (ox.NamedNode(RUN + "contentHash"), ox.Literal(record.content_hash)),
-        ]
+    def _published_facts(self, graph: ox.NamedNode, record: MappedRecord) -> list[ox.Quad]:
+        """`record_facts` for a published record, with the terms every record shares built
+        once: this runs for every record of a full load."""
+        if self._common is None:
+            sample = record_facts(self.prov, "urn:x", key="", status=PUBLISHED, at=self.at)
+            per_record = {RUN + "state", DCTERMS + "identifier"}
+            self._common = [(q.predicate, q.object) for q in sample if q.predicate.value not in per_record]
+            self._system = iri(self.prov.system_graph)
+        system = self._system
+        quads = [ox.Quad(graph, p, o, system) for p, o in self._common]
+        quads.append(ox.Quad(graph, _IDENTIFIER, ox.Literal(record.key), system))
+        content_hash = stored_hash(record.content_hash, self.fingerprint)
+        quads.append(ox.Quad(graph, _STATE, state_literal(PUBLISHED, content_hash, record.key), system))
+        if content_hash:
+            quads.append(ox.Quad(graph, _HASH, ox.Literal(content_hash), system))
         if record.origin:
-            facts.append((ox.NamedNode(PROV + "wasDerivedFrom"), ox.Literal(record.origin)))
-        if self.licence:
-            facts.append((ox.NamedNode(DCTERMS + "license"), ox.NamedNode(self.licence)))
-        self.store.extend(ox.Quad(graph, p, o, system) for p, o in facts)
+            node = self._origins.get(record.origin)
+            if node is None:
+                node = self._origins[record.origin] = origin_node(record.origin)
+            quads.append(ox.Quad(graph, _DERIVED, node, system))
+        if record.datestamp:
+            quads.append(ox.Quad(graph, _DATESTAMP, when(record.datestamp), system))
+        return quads
+
+    def flush(self) -> None:
+        if len(self.batch):
+            self.target.apply(self.batch)
+            self.batch = Batch()
+
+    def published(self) -> int:
+        """The source's published records once this loader's changes are in."""
+        kept = sum(1 for g, s in self.known.items() if s.status == PUBLISHED and g not in self.outcome)
+        return kept + sum(1 for s in self.outcome.values() if s == PUBLISHED)
+
+    def _clear(self, graph: str, status: str) -> None:
+        if graph in self.known or graph in self.outcome:
+            self.batch.drop.append(graph)
+            self.batch.forget.append(graph)
+        self.outcome[graph] = status
+
+    def _maybe_flush(self) -> None:
+        if len(self.batch.quads) >= self.flush_every * 10:
+            self.flush()

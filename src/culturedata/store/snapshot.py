@@ -54,34 +54,77 @@ class Snapshots:
             return None
         return (self.root / os.readlink(self.pointer)).resolve()
 
-    def begin(self) -> Staging:
-        """A writable copy of the current snapshot, under a new id."""
+    def open_current(self) -> ox.Store | None:
+        """The published snapshot, read-only (it never changes, so reading it is safe)."""
+        current = self.current()
+        return ox.Store.read_only(str(current)) if current is not None else None
+
+    def begin(self, empty: bool = False) -> Staging:
+        """A writable copy of the current snapshot (or an empty store), under a new id.
+        Call it holding the run lock: staging left by a killed run is removed first."""
         snapshot_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         staging = self.root / "staging" / snapshot_id
         try:
             staging.parent.mkdir(parents=True, exist_ok=True)
+            for leftover in staging.parent.iterdir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            probe = staging.parent / ".write-test"
+            probe.write_bytes(b"")  # a read-only folder fails here, before any work is done
+            probe.unlink()
             current = self.current()
-            if current is not None:
+            if current is not None and not empty:
                 ox.Store.read_only(str(current)).backup(str(staging))
             return Staging(snapshot_id, staging, ox.Store(str(staging)))
         except OSError as exc:
-            raise StoreError("store.unwritable", path=self.root, detail=exc) from exc
+            raise StoreError("store.unwritable", path=self.root, detail=exc.strerror or exc) from exc
 
-    def publish(self, staging: Staging) -> Path:
-        """Make the staged snapshot the served one, atomically, then drop old snapshots."""
-        if staging.store is not None:
-            staging.store.optimize()
-        staging.close()  # RocksDB must be closed before its directory moves
-        final = self.root / "snapshots" / staging.id
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging.path, final)
-        snapshot_id = staging.id
+    def publish(self, staging: Staging, optimize: bool = True) -> Path:
+        """Make the staged snapshot the served one, atomically, then drop old snapshots.
+        `optimize` compacts it first: worth it after a big load, not for a few changes
+        (RocksDB compacts small writes on its own)."""
+        try:
+            if staging.store is not None and optimize:
+                staging.store.optimize()
+            staging.close()  # RocksDB must be closed before its directory moves
+            final = self.root / "snapshots" / staging.id
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging.path, final)
+            self._point_to(staging.id)
+        except OSError as exc:
+            raise StoreError("store.unwritable", path=self.root, detail=exc.strerror or exc) from exc
+        self._prune()
+        return final
+
+    def rollback(self, to: str | None = None) -> str:
+        """Serve an earlier snapshot again: `to`, or the one published before the current."""
+        ids = [p.name for p in self.published()]
+        current = self.current()
+        if to is None:
+            older = [i for i in ids if current is None or i < current.name]
+            if not older:
+                raise StoreError("store.no_earlier_snapshot", path=self.root)
+            to = older[-1]
+        if to not in ids:
+            raise StoreError("store.unknown_snapshot", snapshot=to, known=", ".join(ids) or "-")
+        self._point_to(to)
+        self.ask_full_harvest()
+        return to
+
+    @property
+    def full_marker(self) -> Path:
+        return self.root / "full-harvest-next"
+
+    def ask_full_harvest(self) -> None:
+        """The harvesters' own watermarks (var/state) do not go back with a snapshot: the
+        next run must harvest everything to catch up with what the served snapshot lacks."""
+        self.full_marker.write_text("set by a rollback or a restore\n", encoding="utf-8")
+
+    def _point_to(self, snapshot_id: str) -> None:
+        # A new symlink renamed over the old one: readers see the old target or the new one.
         temporary = self.root / "current.new"
         temporary.unlink(missing_ok=True)
         temporary.symlink_to(Path("snapshots") / snapshot_id)
         os.replace(temporary, self.pointer)
-        self._prune()
-        return final
 
     def discard(self, staging: Staging) -> None:
         staging.close()
@@ -93,6 +136,6 @@ class Snapshots:
 
     def _prune(self) -> None:
         current = self.current()
-        for old in self.published()[: -self.keep]:
+        for old in self.published()[: -self.keep or None]:
             if old != current:
                 shutil.rmtree(old, ignore_errors=True)

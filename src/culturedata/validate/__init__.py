@@ -11,14 +11,20 @@
 """
 
 from culturedata.validate.batches import EngineSpec, validate_records
+
+# Imported after the engines it builds on; `--engine fast` (issue 9) selects it.
+from culturedata.validate.fast import FastValidator  # noqa: E402
 from culturedata.validate.quarantine import Policy, QuarantineLog
 from culturedata.validate.report import RecordReport, Summary, summarise
 from culturedata.validate.shapes import ShapeSet, load_shapes
 from culturedata.validate.validator import ENGINES, PyshaclValidator, Validator, make_validator
 
+ENGINES.setdefault("fast", FastValidator)
+
 __all__ = [
     "ENGINES",
     "EngineSpec",
+    "FastValidator",
     "Policy",
     "PyshaclValidator",
     "QuarantineLog",

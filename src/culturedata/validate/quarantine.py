@@ -9,7 +9,7 @@ Per source (`quarantine = "violation" | "warning" | "never"` in culturedata.toml
 
 Each run rewrites, per source, `quarantine/<source>.jsonl` (the records kept out, with the
 triples they became and every finding) and `warnings/<source>.jsonl` (the published records
-that have findings). Files are written beside the store and swapped in only when the source
+that have findings); entries of records an incremental run did not check again are kept. Files are written beside the store and swapped in only when the source
 finished, so a failed source leaves yesterday's files as they were.
 """
 
@@ -53,8 +53,10 @@ class QuarantineLog:
             "warnings": root / "warnings" / f"{source_id}.jsonl",
         }
         self._files: dict[str, IO[str]] = {}
+        self._checked: set[str] = set()
 
     def add(self, record: MappedRecord, report: RecordReport, quarantined: bool) -> None:
+        self._checked.add(record.local_id)
         if not quarantined and not report.findings:
             return
         entry: dict[str, object] = {
@@ -73,9 +75,13 @@ class QuarantineLog:
             self._files[kind] = open(_partial(target), "w", encoding="utf-8")  # noqa: SIM115 closed in commit
         return self._files[kind]
 
-    def commit(self) -> None:
-        """Swap the new files in; a kind with nothing this run leaves no stale file behind."""
+    def commit(self, gone: set[str] | frozenset[str] = frozenset()) -> None:
+        """Swap the new files in. An incremental run does not check unchanged records again, so
+        yesterday's entries of records neither checked this run nor `gone` (deleted) are kept."""
         for kind, target in self.targets.items():
+            carried = [line for line in _lines(target) if _record_of(line) not in self._checked | gone]
+            if carried:
+                self._file(kind).writelines(carried)
             handle = self._files.pop(kind, None)
             if handle is None:
                 target.unlink(missing_ok=True)
@@ -88,6 +94,20 @@ class QuarantineLog:
             handle.close()
             _partial(self.targets[kind]).unlink(missing_ok=True)
         self._files.clear()
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines(keepends=True)
+    except FileNotFoundError:
+        return []
+
+
+def _record_of(line: str) -> str | None:
+    try:
+        return json.loads(line).get("record")
+    except ValueError:
+        return None  # a damaged line is not carried over
 
 
 def _partial(target: Path) -> Path:

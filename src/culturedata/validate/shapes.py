@@ -8,6 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
+from culturedata.config import Config
 from culturedata.errors import ShapesError
 from culturedata.resources import ontologies_dir, shapes_dir
 
@@ -27,6 +28,12 @@ class ShapeSet:
 
     def sees(self, predicate: str) -> bool:
         return self.visible is None or predicate in self.visible
+
+
+def configured_dirs(config: Config) -> tuple[Path | None, Path | None]:
+    """The shapes and vocabulary folders `[validate]` names, relative to the configuration."""
+    shapes, vocabularies = config.get("validate.shapes"), config.get("validate.vocabularies")
+    return (config.root / shapes if shapes else None, config.root / vocabularies if vocabularies else None)
 
 
 def load_shapes(shapes: Path | None = None, ontologies: Path | None = None) -> ShapeSet:

@@ -1,0 +1,286 @@
+"""The SPARQL endpoint under load, beside the Oxigraph server on the same snapshot.
+
+Workloads: point lookups (one entity's description, CONSTRUCT as Turtle) and a 10,000-row
+SELECT (SPARQL JSON), each with 1 and 8 concurrent clients, in requests/s and MB/s.
+Servers: ours (`culturedata serve`'s app under uvicorn, a subprocess), `oxigraph
+serve-read-only` (the goal: >= 0.8 of its throughput) and, when it can be installed into a
+side virtualenv under bench/out/, rdflib-endpoint on the same data. Then our server's
+memory (RSS) before and after many point lookups.
+
+    python -m bench server                      # BENCH_SERVER_QUERIES=100000 by default
+    BENCH_SERVER_QUERIES=20000 BENCH_SERVER_SECONDS=3 python -m bench server
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+import requests
+
+from bench.report import compare
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out" / "server"
+BASE = "http://127.0.0.1:8000/"
+SCHEMA = "http://schema.org/"
+ENTITIES = 20_000
+SECONDS = float(os.environ.get("BENCH_SERVER_SECONDS", "5"))
+MEMORY_QUERIES = int(os.environ.get("BENCH_SERVER_QUERIES", "100000"))
+SELECT_10K = f"SELECT ?s ?name WHERE {{ GRAPH ?g {{ ?s <{SCHEMA}name> ?name }} }} LIMIT 10000"
+LOOKUP = "CONSTRUCT {{ <{e}> ?p ?o }} WHERE {{ GRAPH ?g {{ <{e}> ?p ?o }} }}"
+
+
+def build_snapshot() -> Path:
+    """20,000 records of 8 triples each, one named graph per record, published like a run."""
+    from culturedata.store import Snapshots
+
+    root = OUT / "store"
+    snapshots = Snapshots(root)
+    current = snapshots.current()
+    if current is not None:
+        return current
+    shutil.rmtree(root, ignore_errors=True)
+    staging = snapshots.begin()
+    assert staging.store is not None
+    n = ox.NamedNode
+    quads = []
+    for i in range(ENTITIES):
+        entity, graph = n(f"{BASE}id/bench/objet/{i}"), n(f"{BASE}graph/bench/{i}")
+        quads += [
+            ox.Quad(entity, n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n(SCHEMA + "CreativeWork"), graph),
+            ox.Quad(entity, n(SCHEMA + "name"), ox.Literal(f"Objet numéro {i}", language="fr"), graph),
+            ox.Quad(entity, n(SCHEMA + "name"), ox.Literal(f"Object number {i}", language="en"), graph),
+            ox.Quad(entity, n(SCHEMA + "description"), ox.Literal("Une description assez longue " * 3, language="fr"), graph),
+            ox.Quad(entity, n(SCHEMA + "identifier"), ox.Literal(f"1991.{i}"), graph),
+            ox.Quad(entity, n(SCHEMA + "dateCreated"), ox.Literal(str(1800 + i % 200)), graph),
+            ox.Quad(entity, n(SCHEMA + "url"), n(f"https://example.org/objet/{i}"), graph),
+            ox.Quad(entity, n("https://w3id.org/culturedata/ns/qcp#heldBy"), n(f"{BASE}id/bench/organisation/{i % 10}"), graph),
+        ]
+    staging.store.bulk_extend(quads)
+    snapshots.publish(staging)
+    (OUT / "data.nq").write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    return snapshots.current()  # type: ignore[return-value]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    url: str  # the SPARQL endpoint
+    process: subprocess.Popen
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start(name: str, command: list[str], url: str) -> Server:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, params={"query": "ASK {}"}, timeout=2)
+            return Server(name, url, process)
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{name} did not start: {' '.join(command)}")
+
+
+def ours(snapshot_root: Path) -> Server:
+    """`culturedata serve` as it runs in production, over a configuration naming the store."""
+    port = free_port()
+    config = OUT / "culturedata.toml"
+    config.write_text(f'[publish]\nbase_iri = "{BASE}"\n[store]\npath = "{snapshot_root.name}"\n', encoding="utf-8")
+    command = [sys.executable, "-m", "culturedata", "--config", str(config), "serve", "--port", str(port)]
+    return start("culturedata", command, f"http://127.0.0.1:{port}/sparql")
+
+
+def oxigraph(snapshot: Path) -> Server:
+    port = free_port()
+    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or "oxigraph"
+    command = [binary, "serve-read-only", "--location", str(snapshot), "--bind", f"127.0.0.1:{port}"]
+    return start("oxigraph", command, f"http://127.0.0.1:{port}/query")
+
+
+def rdflib_endpoint() -> Server | None:
+    """rdflib-endpoint in its own virtualenv (it pins FastAPI and rdflib versions of its own)."""
+    venv = ROOT / "bench" / "out" / "rdflib-endpoint-venv"
+    binary = venv / "bin" / "rdflib-endpoint"
+    if not binary.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        result = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "rdflib-endpoint[cli]", "uvicorn"],
+                                capture_output=True, text=True)
+        if result.returncode != 0 or not binary.exists():
+            print(f"rdflib-endpoint could not be installed, skipped: {result.stderr.strip()[-300:]}")
+            return None
+    port = free_port()
+    command = [str(binary), "serve", str(OUT / "data.nq"), "--host", "127.0.0.1", "--port", str(port)]
+    try:
+        return start("rdflib-endpoint", command, f"http://127.0.0.1:{port}/")
+    except RuntimeError as exc:
+        print(f"rdflib-endpoint did not start, skipped: {exc}")
+        return None
+
+
+@dataclass
+class Load:
+    requests: int
+    bytes: int
+    seconds: float
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    @property
+    def kb_per_s(self) -> float:
+        return self.bytes / self.seconds / 1e3
+
+
+def hammer(url: str, make: Callable[[random.Random], tuple[str, str]], clients: int, seconds: float) -> Load:
+    """`clients` threads, each with its own connection, sending requests for `seconds`."""
+    totals = [0, 0, 0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client(seed: int) -> None:
+        rng = random.Random(seed)
+        session = requests.Session()
+        done = size = errors = 0
+        while time.monotonic() < stop:
+            query, accept = make(rng)
+            try:
+                response = session.get(url + "?" + urlencode({"query": query}), headers={"Accept": accept}, timeout=120)
+            except requests.RequestException as exc:
+                errors += 1
+                print(f"  {url}: {exc.__class__.__name__}")
+                continue
+            if response.status_code != 200:
+                errors += 1
+                if errors == 1:
+                    print(f"  first failure from {url}: {response.status_code} {response.text[:200]!r}")
+                continue
+            done += 1
+            size += len(response.content)
+        with lock:
+            totals[0] += done
+            totals[1] += size
+            totals[2] += errors
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return Load(totals[0], totals[1], time.monotonic() - started, totals[2])
+
+
+def lookup(rng: random.Random) -> tuple[str, str]:
+    return LOOKUP.format(e=f"{BASE}id/bench/objet/{rng.randrange(ENTITIES)}"), "text/turtle"
+
+
+def select(_: random.Random) -> tuple[str, str]:
+    return SELECT_10K, "application/sparql-results+json"
+
+
+WORKLOADS = {"point lookup": lookup, "10k-row SELECT": select}
+
+
+def main() -> None:
+    snapshot = build_snapshot()
+    cores = os.cpu_count() or 1
+    print(f"data: {ENTITIES:,} records, {ENTITIES * 8:,} triples; {SECONDS:.0f} s per measurement; {cores} cores; "
+          "machine shared with other work, figures are noisy")
+    single, oxi = ours(OUT / "store"), oxigraph(snapshot)
+    baseline = rdflib_endpoint() if os.environ.get("BENCH_SERVER_RDFLIB", "1") != "0" else None
+    servers = [s for s in (single, oxi, baseline) if s is not None]
+    try:
+        for workload, make in WORKLOADS.items():
+            for clients in (1, 8):
+                label = f"{workload}, {clients} client{'s' if clients > 1 else ''}"
+                reference = hammer(oxi.url, make, clients, SECONDS)
+                load = hammer(single.url, make, clients, SECONDS)
+                compare(f"{label} (req/s)", "req/s", load.rate, reference.rate, "oxigraph", goal=0.8)
+                compare(f"{label} (kB/s)", "kB/s ", load.kb_per_s, reference.kb_per_s, "oxigraph")
+                if baseline is not None:
+                    slow = hammer(baseline.url, make, clients, SECONDS)
+                    compare(f"{label} (req/s)", "req/s", load.rate, slow.rate, "rdflib-endpoint")
+        in_process(snapshot, hammer(oxi.url, select, 1, SECONDS))
+        memory(single)
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def in_process(snapshot: Path, oxi: Load) -> None:
+    """pyoxigraph alone, no HTTP: evaluating and serialising the 10k-row SELECT in-process.
+    When this is already slower than the Oxigraph server's whole request, the gap is the
+    binding's, not the web layer's."""
+    store = ox.Store.read_only(str(snapshot))
+    count, started = 0, time.monotonic()
+    while time.monotonic() - started < SECONDS:
+        store.query(SELECT_10K, use_default_graph_as_union=True).serialize(format=ox.QueryResultsFormat.JSON)
+        count += 1
+    compare("10k-row SELECT, pyoxigraph in-process, no HTTP", "req/s", count / (time.monotonic() - started),
+            oxi.rate, "oxigraph server, 1 client")
+
+
+def memory(server: Server) -> None:
+    """RSS of our server before and after MEMORY_QUERIES point lookups (8 clients)."""
+    before = server.rss_mb()
+    done = 0
+    per_round = max(MEMORY_QUERIES // 10, 1)
+    samples = [before]
+    while done < MEMORY_QUERIES:
+        done += hammer_count(server.url, per_round)
+        samples.append(server.rss_mb())
+    after = server.rss_mb()
+    print(f"memory over {done:,} queries: RSS {before:.0f} MB -> {after:.0f} MB "
+          f"(samples: {', '.join(f'{s:.0f}' for s in samples)})")
+
+
+def hammer_count(url: str, count: int, clients: int = 8) -> int:
+    """Exactly `count` point lookups spread over `clients` threads."""
+    def client(seed: int, n: int) -> None:
+        rng = random.Random(seed)
+        session = requests.Session()
+        for _ in range(n):
+            query, accept = lookup(rng)
+            session.get(url + "?" + urlencode({"query": query}), headers={"Accept": accept}, timeout=120)
+
+    share = [count // clients + (1 if i < count % clients else 0) for i in range(clients)]
+    threads = [threading.Thread(target=client, args=(i, n)) for i, n in enumerate(share)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return count

@@ -1,0 +1,135 @@
+"""The nightly job at scale (issue 7): records/s end to end, load triples/s beside pyoxigraph's
+own `bulk_load` of the same N-Quads, and a re-run where 1 % of the records changed.
+
+    python -m bench store                      # 100,000 records (BENCH_STORE_RECORDS to change)
+
+The big CSV (the demo museum's columns, one row per object) is generated under bench/out/.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from bench.report import compare
+from culturedata.config import load_config
+from culturedata.harvest import harvest
+from culturedata.mapping import MappingContext, load_mapping, map_records
+from culturedata.pipeline import RunOptions, run, system_graph
+from culturedata.store import EmbeddedTarget, Loader, Provenance
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out" / "store"
+COLUMNS = ["id", "numero_accession", "titre_fr", "titre_en", "nom_objet", "description_fr", "date_affichage",
+           "materiaux", "dimensions", "url_notice"]
+CONFIG = """[publish]
+base_iri = "http://127.0.0.1:8000/"
+[store]
+path = "var/store"
+[validate]
+batch_size = 1000
+[[sources]]
+id = "grand-musee"
+name = "Grand musée (banc d'essai)"
+kind = "csv"
+path = "collection.csv"
+mapping = "musee-csv"
+licence = "https://creativecommons.org/publicdomain/zero/1.0/"
+options = { encoding = "utf-8", delimiter = ";" }
+"""
+
+
+def write_collection(path: Path, count: int, changed_every: int = 0) -> None:
+    """`count` objects; with `changed_every`, one object in that many gets a new title."""
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(COLUMNS)
+        for n in range(count):
+            title = f"Objet {n}" + (" (révisé)" if changed_every and n % changed_every == 0 else "")
+            writer.writerow([
+                str(100000 + n), f"2001.{n // 1000}.{n % 1000}", title, f"Object {n}", "outil",
+                f"Description de l'objet {n}, en bois et en fer.", "vers 1900", "bois|fer",
+                "12 x 30 cm", f"https://collections.example/objets/{n}",
+            ])
+
+
+def project(count: int) -> Path:
+    work = OUT / f"n{count}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    (work / "culturedata.toml").write_text(CONFIG, encoding="utf-8")
+    write_collection(work / "collection.csv", count)
+    return work
+
+
+def timed_run(work: Path) -> tuple[float, int]:
+    config = load_config(work / "culturedata.toml")
+    started = time.perf_counter()
+    report = run(config, config.select(()), options=RunOptions())
+    return time.perf_counter() - started, sum(s.harvested for s in report.sources)
+
+
+def load_rates(work: Path) -> tuple[float, float]:
+    """Our loader writing already-mapped records, and bulk_load of the N-Quads it produced."""
+    config = load_config(work / "culturedata.toml")
+    source = config.sources[0]
+    context = MappingContext.for_source(config.base_iri, source.id, source.language)
+    records = list(map_records(load_mapping(source.mapping), harvest(source), context))
+    ours = ox.Store(str(work / "load-ours"))
+    target = EmbeddedTarget(ours, system_graph(config))
+    prov = Provenance(target.system_graph, config.base_iri + "run/bench", source.id, source.licence)
+    loader = Loader(target, prov, datetime.now(UTC))
+    started = time.perf_counter()
+    for record in records:
+        loader.add(record)
+    loader.flush()
+    ours.flush()
+    our_seconds = time.perf_counter() - started
+    quads = len(ours)
+    nquads = work / "records.nq"
+    ours.dump(str(nquads), ox.RdfFormat.N_QUADS)
+    del ours
+    theirs = ox.Store(str(work / "load-bulk"))
+    started = time.perf_counter()
+    theirs.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    theirs.flush()
+    bulk_seconds = time.perf_counter() - started
+    return quads / our_seconds, quads / bulk_seconds
+
+
+def main() -> None:
+    count = int(os.environ.get("BENCH_STORE_RECORDS", "100000"))
+    print(f"(records: {count}; the machine may be shared: figures are noisy)")
+    demo = OUT / "demo"
+    shutil.rmtree(demo, ignore_errors=True)
+    demo.mkdir(parents=True)
+    shutil.copy(ROOT / "culturedata.toml", demo / "culturedata.toml")
+    shutil.copytree(ROOT / "sample_inputs", demo / "sample_inputs")
+    demo_full, demo_records = timed_run(demo)
+    demo_again, _ = timed_run(demo)
+    compare("demo run, records/s (end to end, full)", "rec/s", demo_records / demo_full,
+            demo_records / demo_again, "unchanged re-run")
+
+    work = project(count)
+    full_seconds, records = timed_run(work)
+    write_collection(work / "collection.csv", count, changed_every=100)
+    rerun_seconds, _ = timed_run(work)
+    print(f"{count} records: full run {full_seconds:.1f} s ({records / full_seconds:,.0f} rec/s end to end); "
+          f"1 % changed re-run {rerun_seconds:.1f} s")
+    share = rerun_seconds / full_seconds
+    verdict = "met" if share <= 0.05 else "NOT met"
+    print(f"{'1 % changed re-run, cost vs the full run':<44} {share:>11.1%}   baseline: the full run = 100 %"
+          f"   goal <= 5 %: {verdict}")
+    ours, bulk = load_rates(work)
+    compare("load, quads/s (Loader, record graphs + system)", "q/s", ours, bulk, "bulk_load of the same N-Quads",
+            goal=0.8)
+
+
+if __name__ == "__main__":
+    main()

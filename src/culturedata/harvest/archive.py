@@ -1,0 +1,110 @@
+"""A harvest written to a folder, to be inspected or replayed: batches of records + a manifest.
+
+    <out>/records-00001.jsonl   one JSON object per record (1000 a file), payload as text
+    <out>/manifest.json         source, options, counts, the files, and whether the run completed
+
+`write_archive` writes the manifest even when the harvest fails (with `"complete": false`
+and the error's code), so what was fetched before the failure stays readable.
+`read_archive` gives the `SourceRecord`s back, unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from culturedata.errors import CultureDataError, InputError
+from culturedata.records import SourceRecord
+
+BATCH = 1000
+
+
+@dataclass(slots=True)
+class ArchiveSummary:
+    records: int = 0
+    deleted: int = 0
+    files: list[dict[str, Any]] = field(default_factory=list)
+
+
+def write_archive(
+    records: Iterable[SourceRecord], out: Path, about: dict[str, Any],
+    progress: Callable[[int], None] | None = None,
+) -> ArchiveSummary:
+    out.mkdir(parents=True, exist_ok=True)
+    summary = ArchiveSummary()
+    manifest: dict[str, Any] = {**about, "started": now(), "complete": False}
+    handle: IO[str] | None = None
+    try:
+        for record in records:
+            if summary.records % BATCH == 0:
+                if handle:
+                    handle.close()
+                name = f"records-{len(summary.files) + 1:05d}.jsonl"
+                summary.files.append({"file": name, "first": summary.records + 1, "count": 0})
+                handle = (out / name).open("w", encoding="utf-8")
+            assert handle is not None
+            handle.write(json.dumps(as_json(record), ensure_ascii=False) + "\n")
+            summary.records += 1
+            summary.deleted += record.deleted
+            summary.files[-1]["count"] += 1
+            if progress:
+                progress(summary.records)
+        manifest["complete"] = True
+    except CultureDataError as exc:
+        manifest["error"] = {"code": exc.code, "message": str(exc)}
+        raise
+    finally:
+        if handle:
+            handle.close()
+        manifest.update(finished=now(), records=summary.records, deleted=summary.deleted, files=summary.files)
+        (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    return summary
+
+
+def read_archive(out: Path) -> Iterator[SourceRecord]:
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError("harvest.unreadable", path=out / "manifest.json", detail=exc) from exc
+    for entry in manifest["files"]:
+        with (out / entry["file"]).open(encoding="utf-8") as handle:
+            for line in handle:
+                yield from_json(json.loads(line))
+
+
+def as_json(record: SourceRecord) -> dict[str, Any]:
+    payload = record.payload
+    return {
+        "source": record.source_id,
+        "id": record.local_id,
+        "datestamp": record.datestamp.isoformat() if record.datestamp else None,
+        "deleted": record.deleted,
+        "media_type": record.media_type,
+        "origin": record.origin,
+        "location": record.location,
+        "hash": record.content_hash,
+        "payload": payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else payload,
+    }
+
+
+def from_json(data: dict[str, Any]) -> SourceRecord:
+    payload = data["payload"]
+    return SourceRecord(
+        source_id=data["source"],
+        local_id=data["id"],
+        payload=payload.encode("utf-8") if isinstance(payload, str) else payload,
+        media_type=data["media_type"],
+        content_hash=data["hash"],
+        datestamp=datetime.fromisoformat(data["datestamp"]) if data["datestamp"] else None,
+        deleted=data["deleted"],
+        origin=data["origin"],
+        location=data["location"],
+    )
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,119 @@
+"""JSON exports: an array of objects, JSON Lines, or records nested in a wrapper object.
+
+`record_path` names where the records sit inside the document ("data.organismes" for
+`{"data": {"organismes": [...]}}`); `format = "auto"` tells an array or a wrapper from JSON
+Lines by trying to read the document whole. A folder of JSON files (one object each, as
+the Tate publishes its artworks) is read with `files = "**/*.json"`. Declare `format = "lines"`
+for a large JSON Lines export: it is then streamed rather than read whole. A JSON Lines line that
+does not parse is skipped with a warning naming it; the others are harvested.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from culturedata.errors import ConfigError, InputError
+from culturedata.harvest.inputs import FILE_OPTIONS, Document, documents
+from culturedata.harvest.options import read_options
+from culturedata.messages import t
+from culturedata.records import SourceRecord, content_hash
+
+if TYPE_CHECKING:
+    from culturedata.config import Source
+    from culturedata.harvest import HarvestOptions
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("auto", "array", "lines")
+OPTIONS: dict[str, tuple[Any, Any]] = {
+    "format": (str, "auto"),
+    "record_path": (str, ""),  # dotted path to the records, e.g. "data.organismes"
+    "id_field": (str, "id"),  # dotted path inside a record
+    "encoding": (str, "utf-8"),
+    **FILE_OPTIONS,
+}
+
+
+def harvest_json(source: Source, options: HarvestOptions) -> Iterator[SourceRecord]:
+    opts = read_options(source, OPTIONS)
+    if opts["format"] not in FORMATS:
+        raise ConfigError("config.bad_value", path=source.where, key="options.format", problem=" / ".join(FORMATS))
+    for document in documents(source, opts, options):
+        for location, item in items(document, opts):
+            record = to_record(source.id, document.name, location, item, opts["id_field"])
+            if record is not None:
+                yield record
+
+
+def items(document: Document, opts: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(location, value) of every record in the document."""
+    encoding = "utf-8-sig" if opts["encoding"].lower().replace("_", "-") in ("utf-8", "utf8") else opts["encoding"]
+    try:
+        if opts["format"] == "lines":  # streamed: a JSON Lines export of any size in flat memory
+            with document.open() as raw:
+                yield from lines(document.name, io.TextIOWrapper(raw, encoding=encoding))
+            return
+        text = document.read().decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InputError("harvest.bad_encoding", path=document.name, encoding=encoding, detail=exc) from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if opts["format"] == "auto" and exc.msg == "Extra data":
+            yield from lines(document.name, io.StringIO(text))
+            return
+        raise InputError("harvest.bad_json", path=document.name, line=exc.lineno, detail=exc.msg) from exc
+    path = opts["record_path"]
+    data = follow(data, path, document.name)
+    if isinstance(data, list):
+        for index, item in enumerate(data):
+            yield f"{path or '$'}[{index}]", item
+    else:
+        yield path or "$", data
+
+
+def lines(name: str, text: Iterable[str]) -> Iterator[tuple[str, Any]]:
+    for number, line in enumerate(text, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield f"line {number}", json.loads(line)
+        except json.JSONDecodeError as exc:
+            log.warning(t("harvest.json_bad_line", path=name, line=number, detail=exc.msg))
+
+
+def follow(data: Any, path: str, name: str) -> Any:
+    for step in filter(None, path.split(".")):
+        if not isinstance(data, dict) or step not in data:
+            raise InputError("harvest.json_no_path", path=name, record_path=path, step=step)
+        data = data[step]
+    return data
+
+
+def lookup(item: dict[str, Any], path: str) -> Any:
+    value: Any = item
+    for step in path.split("."):
+        value = value.get(step) if isinstance(value, dict) else None
+    return value
+
+
+def to_record(source_id: str, origin: str, location: str, item: Any, id_field: str) -> SourceRecord | None:
+    if not isinstance(item, dict):
+        log.warning(t("harvest.json_not_object", path=origin, location=location))
+        return None
+    key = lookup(item, id_field)
+    local_id = str(key).strip() if key not in (None, "") else f"{origin}#{location}"
+    canonical = json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return SourceRecord(
+        source_id=source_id,
+        local_id=local_id,
+        payload=item,
+        media_type="application/json",
+        content_hash=content_hash(canonical),
+        origin=origin,
+        location=location,
+    )

@@ -1,0 +1,412 @@
+"""OAI-PMH 2.0: `ListRecords` (or `ListIdentifiers` + `GetRecord`) with a checkpoint per page.
+
+A run asks `Identify` for the granularity, then pages through the list with resumption
+tokens. After the records of a page have been taken by the caller, the next token is saved
+(`checkpoint.py`), so an interrupted run resumes at the page where it stopped; a complete
+run stores the server's `responseDate` of its first page as the watermark from which the
+next incremental run starts (`from=`).
+
+Faults: urllib3's `Retry` (in `transport.py`) handles timeouts, refused or dropped
+connections, 429 and 5xx with `Retry-After`. A page whose body is cut off, is not XML or is
+not an OAI-PMH response (an HTML error page served with status 200) is fetched again a few
+times, then the run stops with a clear error; because records are only given out once the
+whole page parsed, a re-read page never produces duplicates. A token that comes back, or
+pages that bring nothing, stop the run with `ResumptionLoop` instead of looping forever.
+`noRecordsMatch` is an empty harvest; `badResumptionToken` (an expired token) restarts the
+window once.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import requests
+from lxml import etree
+
+from culturedata.errors import ConfigError, OAIProtocolError, ResumptionLoop, SourceUnavailable
+from culturedata.harvest import safexml
+from culturedata.harvest.checkpoint import Checkpoint
+from culturedata.harvest.options import read_options
+from culturedata.harvest.transport import HTTP_OPTIONS, HarvestSession, HttpSettings
+from culturedata.records import SourceRecord, content_hash
+
+if TYPE_CHECKING:
+    from culturedata.config import Source
+    from culturedata.harvest import HarvestOptions
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+OAI = "http://www.openarchives.org/OAI/2.0/"
+RECORD = f"{{{OAI}}}record"
+HEADER = f"{{{OAI}}}header"
+TOKEN = f"{{{OAI}}}resumptionToken"
+ERROR = f"{{{OAI}}}error"
+RESPONSE_DATE = f"{{{OAI}}}responseDate"
+ROOT = f"{{{OAI}}}OAI-PMH"
+METADATA = f"{{{OAI}}}metadata"
+IDENTIFIER = f"{{{OAI}}}identifier"
+DATESTAMP = f"{{{OAI}}}datestamp"
+SET_SPEC = f"{{{OAI}}}setSpec"
+
+OPTIONS: dict[str, tuple[Any, Any]] = {
+    "metadata_prefix": (str, "oai_dc"),
+    "sets": (list, []),
+    "verb": (str, "ListRecords"),  # or "ListIdentifiers": headers, then GetRecord one by one
+    "until": (str, ""),
+    "page_attempts": (int, 3),  # reads of a page whose body is broken, before giving up
+    "max_empty_pages": (int, 5),  # consecutive pages without records that mean "stuck"
+    **HTTP_OPTIONS,
+}
+VERBS = ("ListRecords", "ListIdentifiers")
+
+
+@dataclass(frozen=True, slots=True)
+class Identify:
+    repository_name: str
+    base_url: str
+    granularity: str
+    earliest_datestamp: str
+    deleted_record: str
+
+
+@dataclass(slots=True)
+class Header:
+    identifier: str
+    datestamp: datetime | None
+    deleted: bool
+    sets: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Page:
+    """One parsed response. `records` are (header, metadata bytes or None)."""
+
+    url: str
+    records: list[tuple[Header, bytes | None]] = field(default_factory=list)
+    token: str | None = None
+    response_date: datetime | None = None
+    error: tuple[str, str] | None = None
+
+
+class BadPage(Exception):
+    """A response that is not a usable OAI-PMH page; worth reading again."""
+
+
+class OAIClient:
+    """The six verbs over one `HarvestSession`, with page-level re-reads of broken bodies."""
+
+    def __init__(self, base_url: str, session: HarvestSession, page_attempts: int = 3) -> None:
+        self.base_url = base_url
+        self.session = session
+        self.page_attempts = max(1, page_attempts)
+
+    def page(self, params: dict[str, str], item_tag: str = RECORD) -> Page:
+        return self._attempts(lambda: parse_page(*self._body(params), item_tag))
+
+    def _attempts(self, read: Callable[[], T]) -> T:
+        """`read()`, again after a pause while the body breaks or is no OAI-PMH document."""
+        last: Exception | None = None
+        for attempt in range(self.page_attempts):
+            if attempt:
+                time.sleep(min(self.session.settings.backoff * 2 ** (attempt - 1), self.session.settings.max_wait))
+            try:
+                return read()
+            except requests.RequestException as exc:  # the body broke after the headers came
+                last = exc
+            except BadPage as exc:
+                last = exc
+            log.warning("%s: %s (attempt %d/%d)", self.base_url, last, attempt + 1, self.page_attempts)
+        if isinstance(last, requests.RequestException):
+            raise SourceUnavailable("harvest.unreachable", url=self.base_url, detail=str(last)[:300]) from last
+        raise OAIProtocolError("harvest.oai.bad_response", url=self.base_url, detail=str(last)) from last
+
+    def _body(self, params: dict[str, str]) -> tuple[bytes, str]:
+        # stream=True: a body cut off after the headers fails here, inside `_attempts`
+        response = self.session.fetch(self.base_url, params=params, stream=True)
+        with response:
+            content = response.content
+            if response.status_code != 200:
+                raise BadPage(f"HTTP {response.status_code}")
+            if "html" in response.headers.get("Content-Type", "").lower():
+                raise BadPage("HTML page instead of OAI-PMH XML")
+            return content, response.url
+
+    def identify(self) -> Identify:
+        root = self._tree({"verb": "Identify"})
+        node = root.find(f"{{{OAI}}}Identify")
+        if node is None:
+            raise OAIProtocolError("harvest.oai.bad_response", url=self.base_url, detail="no <Identify>")
+
+        def text(name: str) -> str:
+            return (node.findtext(f"{{{OAI}}}{name}") or "").strip()
+
+        return Identify(
+            text("repositoryName"), text("baseURL"), text("granularity") or "YYYY-MM-DD",
+            text("earliestDatestamp"), text("deletedRecord"),
+        )
+
+    def list_metadata_formats(self) -> list[str]:
+        root = self._tree({"verb": "ListMetadataFormats"})
+        return [e.text.strip() for e in root.iter(f"{{{OAI}}}metadataPrefix") if e.text]
+
+    def list_sets(self) -> list[tuple[str, str]]:
+        """(setSpec, setName) of every set, following resumption tokens."""
+        sets: list[tuple[str, str]] = []
+        params = {"verb": "ListSets"}
+        seen: set[str] = set()
+        while True:
+            root = self._tree(params)
+            for node in root.iter(f"{{{OAI}}}set"):
+                sets.append((node.findtext(f"{{{OAI}}}setSpec") or "", node.findtext(f"{{{OAI}}}setName") or ""))
+            token = (root.findtext(f".//{TOKEN}") or "").strip()
+            if not token:
+                return sets
+            if token in seen:
+                raise ResumptionLoop("harvest.oai.token_loop", url=self.base_url, token=token)
+            seen.add(token)
+            params = {"verb": "ListSets", "resumptionToken": token}
+
+    def get_record(self, identifier: str, prefix: str) -> Page:
+        return self.page({"verb": "GetRecord", "identifier": identifier, "metadataPrefix": prefix})
+
+    def _tree(self, params: dict[str, str]) -> etree._Element:
+        root = self._attempts(lambda: parse_tree(self._body(params)[0]))
+        error = root.find(ERROR)
+        if error is not None:
+            raise OAIProtocolError(
+                "harvest.oai.error", url=self.base_url, oai_code=error.get("code", ""), detail=(error.text or "").strip()
+            )
+        return root
+
+
+def parse_tree(content: bytes) -> etree._Element:
+    try:
+        root = safexml.fromstring(content)
+    except etree.XMLSyntaxError as exc:
+        raise BadPage(f"not well-formed XML: {exc}") from exc
+    if root.tag != ROOT:
+        raise BadPage(f"not an OAI-PMH response (root element {root.tag!r})")
+    return root
+
+
+def parse_page(content: bytes, url: str, item_tag: str = RECORD) -> Page:
+    """Stream one response with iterparse; anything but a whole OAI-PMH document is `BadPage`."""
+    page = Page(url=url)
+    events = safexml.iterparse(io.BytesIO(content), tag=(item_tag, TOKEN, ERROR, RESPONSE_DATE))
+    try:
+        for _, element in events:
+            tag = element.tag
+            if tag == item_tag:
+                if item_tag == HEADER and element.getparent().tag == RECORD:
+                    continue  # GetRecord: the header is read with its record
+                page.records.append(read_item(element))
+                element.clear(keep_tail=True)  # a page is bounded; clearing is enough
+            elif tag == TOKEN:
+                page.token = (element.text or "").strip() or None
+            elif tag == ERROR:
+                page.error = (element.get("code", ""), (element.text or "").strip())
+            else:
+                page.response_date = parse_datestamp(element.text)
+        root = events.root
+    except etree.XMLSyntaxError as exc:
+        raise BadPage(f"not well-formed XML: {exc}") from exc
+    if root is None or root.tag != ROOT:
+        raise BadPage(f"not an OAI-PMH response (root element {getattr(root, 'tag', None)!r})")
+    return page
+
+
+def read_item(element: etree._Element) -> tuple[Header, bytes | None]:
+    # One pass over the children instead of find() per field: this loop runs per record.
+    header_element, metadata = (element, None) if element.tag == HEADER else (None, None)
+    if header_element is None:
+        for child in element:
+            if child.tag == HEADER:
+                header_element = child
+            elif child.tag == METADATA:
+                metadata = child
+    if header_element is None:
+        raise BadPage("a <record> without <header>")
+    identifier, stamp, sets = "", None, []
+    for child in header_element:
+        tag = child.tag
+        if tag == IDENTIFIER:
+            identifier = (child.text or "").strip()
+        elif tag == DATESTAMP:
+            stamp = parse_datestamp(child.text)
+        elif tag == SET_SPEC:
+            sets.append((child.text or "").strip())
+    header = Header(identifier, stamp, header_element.get("status") == "deleted", tuple(sets))
+    if element.tag == HEADER or header.deleted:
+        return header, None
+    content = next((c for c in metadata if isinstance(c.tag, str)), None) if metadata is not None else None
+    if content is None:
+        return header, b""  # the mapper reports an empty record; the harvest goes on
+    return header, etree.tostring(content, encoding="utf-8", with_tail=False)
+
+
+@lru_cache(maxsize=4096)  # a bulk load gives thousands of records the same datestamp
+def parse_datestamp(text: str | None) -> datetime | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def format_datestamp(value: datetime, granularity: str) -> str:
+    value = value.astimezone(UTC) if value.tzinfo else value
+    if granularity == "YYYY-MM-DD":
+        return value.strftime("%Y-%m-%d")
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def harvest_oaipmh(source: Source, options: HarvestOptions) -> Iterator[SourceRecord]:
+    opts = read_options(source, OPTIONS)
+    if not source.url:
+        raise ConfigError("harvest.needs_url", where=source.where)
+    if opts["verb"] not in VERBS:
+        raise ConfigError(
+            "config.bad_value", path=source.where, key="options.verb", problem=" / ".join(VERBS)
+        )
+    with HarvestSession(HttpSettings.from_options(opts)) as session:
+        client = OAIClient(source.url, session, opts["page_attempts"])
+        run = OAIRun(source, client, Checkpoint(options.state_dir, source.id), opts, options)
+        yield from run.records()
+
+
+class OAIRun:
+    """One harvest of one repository, resumable from its checkpoint."""
+
+    def __init__(
+        self, source: Source, client: OAIClient, checkpoint: Checkpoint, opts: dict[str, Any],
+        options: HarvestOptions,
+    ) -> None:
+        self.source = source
+        self.client = client
+        self.checkpoint = checkpoint
+        self.opts = opts
+        self.options = options
+
+    def records(self) -> Iterator[SourceRecord]:
+        if self.options.full:
+            self.checkpoint.reset()
+        granularity = self.client.identify().granularity
+        state = self._resumable() or self._fresh(granularity)
+        sets: list[str] = [str(s) for s in self.opts["sets"]] or [""]
+        while state["set_index"] < len(sets):
+            yield from self._list(state, sets[state["set_index"]])
+            state["set_index"] += 1
+            state["token"] = None
+            self.checkpoint.save_run(state)
+        started = datetime.fromisoformat(state["started"]) if state.get("started") else None
+        self.checkpoint.complete(started)
+        log.info("%s: %d records in %d pages", self.source.id, state["records"], state["pages"])
+
+    def _signature(self) -> dict[str, Any]:
+        return {"prefix": self.opts["metadata_prefix"], "sets": list(self.opts["sets"]), "verb": self.opts["verb"]}
+
+    def _resumable(self) -> dict[str, Any] | None:
+        run = self.checkpoint.run
+        if run is None or self.options.since is not None or run.get("signature") != self._signature():
+            return None
+        log.info("%s: resuming at page %d", self.source.id, run["pages"] + 1)
+        return run
+
+    def _fresh(self, granularity: str) -> dict[str, Any]:
+        since = None if self.options.full else (self.options.since or self.checkpoint.watermark)
+        return {
+            "signature": self._signature(),
+            "from": format_datestamp(since, granularity) if since else None,
+            "until": self.opts["until"] or None,
+            "set_index": 0,
+            "token": None,
+            "pages": 0,
+            "records": 0,
+            "started": None,
+        }
+
+    def _first_request(self, state: dict[str, Any], set_spec: str) -> dict[str, str]:
+        params = {"verb": self.opts["verb"], "metadataPrefix": self.opts["metadata_prefix"]}
+        for key in ("from", "until"):
+            if state.get(key):
+                params[key] = state[key]
+        if set_spec:
+            params["set"] = set_spec
+        return params
+
+    def _list(self, state: dict[str, Any], set_spec: str) -> Iterator[SourceRecord]:
+        seen: set[str] = {state["token"]} if state["token"] else set()
+        restarted = False
+        empty_pages = 0
+        item_tag = HEADER if self.opts["verb"] == "ListIdentifiers" else RECORD
+        while True:
+            token = state["token"]
+            params = {"verb": self.opts["verb"], "resumptionToken": token} if token else self._first_request(
+                state, set_spec
+            )
+            page = self.client.page(params, item_tag)
+            if page.error:
+                code, message = page.error
+                if code == "noRecordsMatch" and not token:
+                    return
+                if code == "badResumptionToken" and token and not restarted:
+                    log.warning("%s: resumption token refused, restarting the window", self.source.id)
+                    restarted, state["token"] = True, None
+                    seen.clear()
+                    continue
+                raise OAIProtocolError("harvest.oai.error", url=self.client.base_url, oai_code=code, detail=message)
+            if state["started"] is None:
+                state["started"] = (page.response_date or datetime.now(UTC)).isoformat()
+            state["pages"] += 1
+            for index, (header, payload) in enumerate(page.records, start=1):
+                record = self._record(page, header, payload, state["pages"], index)
+                if record is not None:
+                    yield record
+                    state["records"] += 1
+            if not page.token:
+                return
+            if page.token in seen:
+                raise ResumptionLoop("harvest.oai.token_loop", url=self.client.base_url, token=page.token)
+            empty_pages = 0 if page.records else empty_pages + 1
+            if empty_pages >= self.opts["max_empty_pages"]:
+                raise ResumptionLoop("harvest.oai.no_progress", url=self.client.base_url, pages=empty_pages)
+            seen.add(page.token)
+            state["token"] = page.token
+            self.checkpoint.save_run(state)
+
+    def _record(
+        self, page: Page, header: Header, payload: bytes | None, number: int, index: int
+    ) -> SourceRecord | None:
+        if not header.identifier:
+            log.warning("%s: page %d, record %d has no identifier; skipped", self.source.id, number, index)
+            return None
+        if payload is None and not header.deleted:  # ListIdentifiers: fetch the record itself
+            fetched = self.client.get_record(header.identifier, self.opts["metadata_prefix"])
+            if fetched.error or not fetched.records:
+                code = fetched.error[0] if fetched.error else "empty"
+                log.warning("%s: GetRecord %s failed (%s); skipped", self.source.id, header.identifier, code)
+                return None
+            header, payload = fetched.records[0]
+        body = payload or b""
+        return SourceRecord(
+            source_id=self.source.id,
+            local_id=header.identifier,
+            payload=body,
+            media_type="application/xml",
+            content_hash=content_hash(body),
+            datestamp=header.datestamp,
+            deleted=header.deleted,
+            origin=page.url,
+            location=f"page {number}, record {index}",
+        )

@@ -1,0 +1,421 @@
+"""Named value transforms a mapping chains on a value: `transform: [html, date]`.
+
+A transform takes one `Value` and returns the values it becomes (none when the input is
+not usable, several for a split). A value that a transform cannot read raises `Unreadable`,
+which the engine turns into a finding naming the record and the field. docs/mapping.md lists
+them all with examples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+EDTF = "http://id.loc.gov/datatypes/edtf"
+IRI = "@id"  # the datatype slot of a Value that is an IRI, not a literal
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One value on its way to becoming an RDF term."""
+
+    text: str
+    lang: str | None = None
+    datatype: str | None = None  # an XSD IRI, EDTF, or IRI for a node
+
+    def but(self, text: str, datatype: str | None = None) -> Value:
+        return Value(text, None if datatype else self.lang, datatype)
+
+
+class Unreadable(ValueError):
+    """The value cannot be read the way the transform needs (an unparsable date)."""
+
+    def __init__(self, code: str, value: str) -> None:
+        super().__init__(value)
+        self.code = code
+        self.value = value
+
+
+Transform = Callable[[Value], list[Value]]
+
+
+# --- text -------------------------------------------------------------------------------------
+
+def whitespace(value: Value) -> list[Value]:
+    text = " ".join(value.text.split())
+    return [value.but(text, value.datatype)] if text else []
+
+
+def html(value: Value) -> list[Value]:
+    if "<" not in value.text and "&" not in value.text:
+        return whitespace(value)
+    from lxml import html as lxml_html
+
+    try:
+        text = lxml_html.fromstring(f"<div>{value.text}</div>").text_content()
+    except Exception:  # lxml raises several kinds for garbage; the text stays readable as-is
+        text = re.sub(r"<[^>]+>", " ", value.text)
+    return whitespace(Value(text, value.lang, value.datatype))
+
+
+def lower(value: Value) -> list[Value]:
+    return [value.but(value.text.lower(), value.datatype)]
+
+
+def upper(value: Value) -> list[Value]:
+    return [value.but(value.text.upper(), value.datatype)]
+
+
+_LIFE_DATES = re.compile(r"\s*[\(\[][^()\[\]]*\d{3,4}[^()\[\]]*[\)\]]\s*$")
+
+
+def name(value: Value) -> list[Value]:
+    """"Bouchard, Hélène (1898-1976)" → "Hélène Bouchard"; "Studio Lavoie (Chicoutimi)" stays."""
+    text = value.text
+    if text.endswith((")", "]")):
+        text = _LIFE_DATES.sub("", text).strip()
+    last, sep, first = text.partition(",")
+    if sep and first.strip() and "," not in first and len(last.split()) <= 3:
+        text = f"{first.strip()} {last.strip()}"
+    return [value.but(" ".join(text.split()), value.datatype)] if text else []
+
+
+def slug(value: Value) -> list[Value]:
+    from culturedata.mapping.iris import slug as make_slug
+
+    return [value.but(make_slug(value.text), value.datatype)]
+
+
+def localname(value: Value) -> list[Value]:
+    """The last segment of an IRI: "http://www.wikidata.org/entity/Q296" → "Q296"."""
+    text = value.text.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return [Value(text)] if text else []
+
+
+def digest(value: Value) -> list[Value]:
+    """A short stable fingerprint, for IRIs minted from long keys such as page URLs."""
+    return [Value(hashlib.sha1(value.text.encode()).hexdigest()[:16])]
+
+
+# --- IRIs -------------------------------------------------------------------------------------
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+_HOST = re.compile(r"^(www\.|[a-z0-9-]+(\.[a-z0-9-]+)+)(/|$)", re.I)
+
+
+def url(value: Value) -> list[Value]:
+    """A web address as an IRI; "www.x.example/a" gains "http://"; text that is no address fails."""
+    text = value.text.strip().replace(" ", "%20")
+    if not _SCHEME.match(text):
+        if not _HOST.match(text):
+            raise Unreadable("mapping.value.bad_url", value.text)
+        text = "http://" + text
+    if text.lower().startswith(("javascript:", "data:")):
+        raise Unreadable("mapping.value.bad_url", value.text)
+    return [Value(text, None, IRI)]
+
+
+def iri(value: Value) -> list[Value]:
+    """The value taken as an IRI as it is (already absolute)."""
+    if not _SCHEME.match(value.text):
+        raise Unreadable("mapping.value.bad_url", value.text)
+    return [Value(value.text.replace(" ", "%20"), None, IRI)]
+
+
+_CC = re.compile(r"^cc[\s-]*(by(?:[\s-]+(?:nc|nd|sa))*|zero|0)(?:[\s-]+(\d\.\d))?$", re.I)
+_RIGHTS_WORDS = {
+    "domaine public": "https://creativecommons.org/publicdomain/mark/1.0/",
+    "public domain": "https://creativecommons.org/publicdomain/mark/1.0/",
+    "tous droits reserves": "http://rightsstatements.org/vocab/InC/1.0/",
+    "all rights reserved": "http://rightsstatements.org/vocab/InC/1.0/",
+    "droits non evalues": "http://rightsstatements.org/vocab/CNE/1.0/",
+}
+
+
+def licence(value: Value) -> list[Value]:
+    """A licence as an IRI: a URL as is, "CC BY-NC 4.0" or "Domaine public" as the Creative
+    Commons / RightsStatements.org IRI; other words fail (and are flagged)."""
+    text = value.text.strip()
+    if _SCHEME.match(text) or _HOST.match(text):
+        return url(value)
+    key = normalise_key(text)
+    if key in _RIGHTS_WORDS:
+        return [Value(_RIGHTS_WORDS[key], None, IRI)]
+    match = _CC.match(" ".join(text.replace("-", " ").split()))
+    if match:
+        kind = "-".join(match.group(1).lower().split())
+        if kind in ("zero", "0"):
+            return [Value("https://creativecommons.org/publicdomain/zero/1.0/", None, IRI)]
+        return [Value(f"https://creativecommons.org/licenses/{kind}/{match.group(2) or '4.0'}/", None, IRI)]
+    raise Unreadable("mapping.value.bad_licence", value.text)
+
+
+SCHEMA = "http://schema.org/"
+_SCHEMA_PREFIXES = ("https://schema.org/", "http://schema.org/", "https://www.schema.org/",
+                    "http://www.schema.org/", "schema:")
+
+
+def schema(value: Value) -> list[Value]:
+    """Any spelling of a schema.org term ("https://schema.org/EventScheduled", "schema:X", "X")
+    as its http://schema.org/ IRI, the form Artsdata and the profile use."""
+    text = value.text.strip()
+    for prefix in _SCHEMA_PREFIXES:
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+            break
+    else:
+        if _SCHEME.match(text):
+            return [Value(text, None, IRI)]
+    return [Value(SCHEMA + text.strip("/"), None, IRI)] if text else []
+
+
+# Authority identifiers → canonical IRIs, so that two sources citing one artist meet.
+_AUTHORITIES: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("wikidata", re.compile(r"(?:wikidata\.org/(?:wiki|entity)/(?:Special:EntityPage/)?|^)(Q[1-9]\d*)$", re.I),
+     "http://www.wikidata.org/entity/{}"),
+    ("ulan", re.compile(r"(?:vocab\.getty\.edu/(?:page/)?ulan/|^(?:ulan:?)?)(500\d{6})$", re.I),
+     "http://vocab.getty.edu/ulan/{}"),
+    ("viaf", re.compile(r"(?:viaf\.org/viaf/|^(?:viaf:?)?)(\d{2,22})/?$", re.I), "http://viaf.org/viaf/{}"),
+    ("isni", re.compile(r"(?:isni\.org/isni/|^(?:isni:?\s*)?)((?:\d{4}\s?){3}\d{3}[\dX])$", re.I),
+     "https://isni.org/isni/{}"),
+    ("artsdata", re.compile(r"(?:kg\.artsdata\.ca/resource/|^)(K\d+-\d+)$", re.I),
+     "http://kg.artsdata.ca/resource/{}"),
+)
+
+
+def _authority(kind: str | None) -> Transform:
+    chosen = [a for a in _AUTHORITIES if kind is None or a[0] == kind]
+
+    def canonical(value: Value) -> list[Value]:
+        text = value.text.strip().rstrip("/")
+        for label, pattern, template in chosen:
+            match = pattern.search(text)
+            if match:
+                code = match.group(1).replace(" ", "")
+                code = code.upper() if label in ("wikidata", "isni", "artsdata") else code
+                return [Value(template.format(code), None, IRI)]
+        raise Unreadable("mapping.value.bad_identifier", value.text)
+
+    return canonical
+
+
+def same_as(value: Value) -> list[Value]:
+    """An authority id as its canonical IRI, else any http(s) IRI as given (GND, nomisma…)."""
+    try:
+        return _authority(None)(value)
+    except Unreadable:
+        if value.text.strip().lower().startswith(("http://", "https://")):
+            return iri(value)
+        raise
+
+
+# --- numbers and units --------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+_UNITS = {"mm": "MMT", "cm": "CMT", "m": "MTR", "km": "KMT", "in": "INH", "po": "INH", "ft": "FOT",
+          "pi": "FOT", "g": "GRM", "kg": "KGM", "lb": "LBR", "l": "LTR", "ml": "MLT"}
+_UNIT = re.compile(r"\b(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\b\.?", re.I)
+
+
+def number(value: Value) -> list[Value]:
+    """The first number in the text as xsd:decimal ("32,50 $" → 32.50, "H. 48 cm" → 48)."""
+    match = _NUMBER.search(value.text.replace("\u00a0", "").replace(" ", ""))
+    if not match:
+        raise Unreadable("mapping.value.bad_number", value.text)
+    text = match.group().replace(",", ".").lstrip("+")
+    return [Value(text, None, XSD + ("decimal" if "." in text else "integer"))]
+
+
+def unit(value: Value) -> list[Value]:
+    """A unit name in the text as its UN/CEFACT code ("cm" → "CMT"), schema.org's unitCode."""
+    match = _UNIT.search(value.text)
+    if not match:
+        raise Unreadable("mapping.value.bad_unit", value.text)
+    return [Value(_UNITS[match.group(1).lower()])]
+
+
+_PHONE_DIGITS = re.compile(r"\d")
+
+
+def telephone(value: Value) -> list[Value]:
+    """North-American numbers in the RFC 3966 form Artsdata asks for: "+1-450-555-0101"."""
+    digits = "".join(_PHONE_DIGITS.findall(value.text.split("poste")[0].split("ext")[0]))
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) != 10:
+        return [value]  # not a North-American number: kept as the provider wrote it
+    return [Value(f"+1-{digits[:3]}-{digits[3:6]}-{digits[6:]}")]
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+_DOTNET = re.compile(r"/Date\((-?\d+)([+-]\d{4})?\)/")
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50}
+_CENTURY = re.compile(r"^(?:(début|fin|milieu|early|late|mid)\s+(?:du\s+)?)?([ivxl]+|\d{1,2})\s*(?:e|er|ème|th|st|nd|rd)"
+                      r"\s+(?:siècle|century)$", re.I)
+_MONTHS = {m: i for i, names in enumerate((
+    ("janvier", "january", "jan"), ("février", "fevrier", "february", "feb", "fév", "fev"),
+    ("mars", "march", "mar"), ("avril", "april", "apr", "avr"), ("mai", "may"), ("juin", "june", "jun"),
+    ("juillet", "july", "jul", "juil"), ("août", "aout", "august", "aug"),
+    ("septembre", "september", "sep", "sept"), ("octobre", "october", "oct"),
+    ("novembre", "november", "nov"), ("décembre", "decembre", "december", "dec", "déc")), start=1)
+    for m in names}
+_DAY_MONTH_YEAR = re.compile(r"^(?:le\s+)?(\d{1,2})(?:er)?\s+([a-zéû.]+)\s+(\d{4})$", re.I)
+_MONTH_YEAR = re.compile(r"^([a-zéû.]+)\s+(\d{4})$", re.I)
+_ISO = re.compile(r"^-?\d{4}(-\d{2}(-\d{2})?)?$")
+_ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(:\d{2}(\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$")
+_APPROX = re.compile(r"^(?:vers|circa|ca\.?|c\.|env\.?|environ|autour de)\s*", re.I)
+_RANGE = re.compile(r"^(-?\d{4})\s*(?:[-–—/]|à|to)\s*(-?\d{4})$")
+_YEAR_UNCERTAIN = re.compile(r"^(\d{4})\s*\?$")
+_DECADE = re.compile(r"^(?:années\s+)?(\d{3})0\s*'?s?$", re.I)
+
+
+def date(value: Value) -> list[Value]:
+    """Free-text dates: xsd:date / gYear / dateTime when precise, EDTF otherwise.
+
+    "1885" → gYear; "2026-01-24T20:00-05:00" → dateTime; "vers 1850" → "1850~" (EDTF);
+    "1852–1911" → "1852/1911"; "XIXe siècle" → "18XX"; "/Date(1291352400000-0500)/" → date.
+    """
+    text = " ".join(value.text.replace("\u2013", "–").split()).strip(" .")
+    typed = _precise(text)
+    if typed:
+        return [typed]
+    code = _edtf(text)
+    if code is None:
+        raise Unreadable("mapping.value.bad_date", value.text)
+    precise = _precise(code)
+    return [precise or Value(code, None, EDTF)]
+
+
+def precise(value: Value) -> list[Value]:
+    """Keeps only dates typed as xsd (after `date`): for schema:dateCreated, which wants one."""
+    return [value] if value.datatype and value.datatype.startswith(XSD) else []
+
+
+def _precise(text: str) -> Value | None:
+    match = _DOTNET.fullmatch(text)
+    if match:
+        offset = match.group(2) or "+0000"
+        zone = timezone(timedelta(hours=int(offset[:3]), minutes=int(offset[0] + offset[3:])))
+        moment = datetime.fromtimestamp(int(match.group(1)) / 1000, UTC).astimezone(zone)
+        return Value(moment.date().isoformat(), None, XSD + "date")
+    if _ISO.match(text):
+        kind = {4: "gYear", 7: "gYearMonth", 10: "date"}.get(len(text.lstrip("-")))
+        return Value(text, None, XSD + kind) if kind and _valid_iso(text) else None
+    match = _ISO_TIME.match(text)
+    if match:
+        day, clock, _, _, zone = match.groups()
+        clock = clock if len(clock) > 5 else clock + ":00"
+        zone = (zone[:3] + ":" + zone[-2:]) if zone and zone != "Z" and ":" not in zone else (zone or "")
+        return Value(f"{day}T{clock}{zone}", None, XSD + "dateTime") if _valid_iso(day) else None
+    match = _DAY_MONTH_YEAR.match(text)
+    if match and match.group(2).lower().rstrip(".") in _MONTHS:
+        month = _MONTHS[match.group(2).lower().rstrip(".")]
+        iso = f"{match.group(3)}-{month:02d}-{int(match.group(1)):02d}"
+        return Value(iso, None, XSD + "date") if _valid_iso(iso) else None
+    match = _MONTH_YEAR.match(text)
+    if match and match.group(1).lower().rstrip(".") in _MONTHS:
+        return Value(f"{match.group(2)}-{_MONTHS[match.group(1).lower().rstrip('.')]:02d}", None, XSD + "gYearMonth")
+    return None
+
+
+def _valid_iso(text: str) -> bool:
+    parts = text.lstrip("-").split("-")
+    if len(parts) == 3:
+        try:
+            datetime(int(parts[0]), int(parts[1]), int(parts[2]))
+        except ValueError:
+            return False
+    return len(parts) < 2 or 1 <= int(parts[1]) <= 12
+
+
+def _edtf(text: str) -> str | None:
+    """An EDTF string for a French or English date phrase.
+
+    The common shapes are built directly (they are valid EDTF by construction, which the tests
+    check with the edtf package); anything else goes through the edtf package's own parser and
+    natural-language reader, which are slow (milliseconds), hence the cache."""
+    approx = bool(_APPROX.match(text))
+    core = _APPROX.sub("", text)
+    if (match := _RANGE.match(core)) is not None:
+        start, end = match.group(1), match.group(2)
+        if start == end and not approx:
+            return start
+        mark = "~" if approx else ""
+        return f"{start}{mark}/{end}{mark}" if start <= end else None
+    if (match := _YEAR_UNCERTAIN.match(core)) is not None:
+        return match.group(1) + ("%" if approx else "?")
+    if re.fullmatch(r"-?\d{4}", core):
+        return core + ("~" if approx else "")
+    if (match := _CENTURY.match(core)) is not None:
+        return _century(match.group(1), match.group(2), approx)
+    if (match := _DECADE.match(core)) is not None:
+        return match.group(1) + "X"
+    # Only a short text with a year in it can be a date the edtf package reads; skipping the rest
+    # spares its parser (milliseconds per call) on free text such as "date not known".
+    if len(core) > 40 or not re.search(r"\d{3}", core):
+        return None
+    return _edtf_package(core)
+
+
+@lru_cache(maxsize=4096)
+def _edtf_package(core: str) -> str | None:
+    from edtf import parse_edtf, text_to_edtf
+    from edtf.parser.edtf_exceptions import EDTFParseException
+
+    try:
+        parse_edtf(core)
+        return core
+    except EDTFParseException:
+        candidate = text_to_edtf(core.replace("–", "-"))
+    if not candidate:
+        return None
+    try:
+        parse_edtf(candidate)
+    except EDTFParseException:
+        return None
+    return candidate
+
+
+def _century(part: str | None, number_text: str, approx: bool) -> str | None:
+    lowered = number_text.lower()
+    if lowered.isdigit():
+        century = int(lowered)
+    else:
+        century, previous = 0, 0
+        for char in reversed(lowered):
+            digit = _ROMAN[char]
+            century += -digit if digit < previous else digit
+            previous = max(previous, digit)
+    if not 1 <= century <= 21:
+        return None
+    hundreds = century - 1
+    if part and part.lower() in ("début", "early"):
+        return f"{hundreds:02d}00/{hundreds:02d}33" if not approx else f"{hundreds:02d}00~/{hundreds:02d}33~"
+    if part and part.lower() in ("fin", "late"):
+        return f"{hundreds:02d}66/{hundreds:02d}99"
+    if part and part.lower() in ("milieu", "mid"):
+        return f"{hundreds:02d}33/{hundreds:02d}66"
+    return f"{hundreds:02d}XX"
+
+
+def normalise_key(text: str) -> str:
+    """Case- and accent-insensitive form used to match labels ("Saguenay–Lac-Saint-Jean")."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    ascii_only = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[\s\-–—_'’.]+", " ", ascii_only).split())
+
+
+TRANSFORMS: dict[str, Transform] = {
+    "trim": whitespace, "whitespace": whitespace, "html": html, "lower": lower, "upper": upper,
+    "name": name, "slug": slug, "hash": digest, "localname": localname, "url": url, "iri": iri, "licence": licence, "schema": schema,
+    "authority": _authority(None), "sameas": same_as, "wikidata": _authority("wikidata"), "ulan": _authority("ulan"),
+    "viaf": _authority("viaf"), "isni": _authority("isni"), "artsdata": _authority("artsdata"),
+    "number": number, "unit": unit, "telephone": telephone, "date": date, "precise": precise,
+}

@@ -1,0 +1,48 @@
+"""A query's budget: a deadline and a byte cap, enforced where pyoxigraph writes its output.
+
+pyoxigraph has no timeout option (0.5), but its serialisers pull solutions lazily and write
+them through our file object; raising from `write` unwinds the Rust evaluation and frees
+its iterators, so a runaway streaming query really stops. A query that computes for a long
+time before its first row (a huge ORDER BY or GROUP BY) is only stopped at that first write;
+the client gets its 503 at the deadline anyway (see `sparql.py`).
+"""
+
+from __future__ import annotations
+
+import time
+
+
+class BudgetExceeded(Exception):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason  # "timeout" or "size"
+        super().__init__(reason)
+
+
+class BudgetedBuffer:
+    """A write-only binary file collecting the response body under a deadline and a size cap."""
+
+    def __init__(self, timeout: float, max_bytes: int) -> None:
+        self.deadline = time.monotonic() + timeout
+        self.max_bytes = max_bytes
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.cancelled = False
+
+    def write(self, data: bytes) -> int:
+        if self.cancelled or time.monotonic() > self.deadline:
+            raise BudgetExceeded("timeout")
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            raise BudgetExceeded("size")
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def check(self) -> None:
+        if self.cancelled or time.monotonic() > self.deadline:
+            raise BudgetExceeded("timeout")
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.chunks)

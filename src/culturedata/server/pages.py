@@ -1,0 +1,178 @@
+"""Pages for people: the query page, the validation page and the dashboard."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from culturedata.errors import CultureDataError
+from culturedata.messages import t
+from culturedata.server.dashboard import region_rows, source_histories
+from culturedata.server.describe import dump_files
+from culturedata.server.rendering import page_lang, render
+
+EXAMPLES = {
+    "objects_per_region": """PREFIX schema: <http://schema.org/>
+PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>
+# Objects per administrative region (through the holding museum's place)
+SELECT ?region (COUNT(DISTINCT ?object) AS ?objects) WHERE {
+  ?object a qcp:HeritageObject ;
+          (qcp:heldBy|schema:location|schema:containedInPlace)+ ?region .
+  FILTER(STRSTARTS(STR(?region), "https://w3id.org/culturedata/vocab/regions/"))
+}
+GROUP BY ?region ORDER BY DESC(?objects)""",
+    "museums_without_geo": """PREFIX schema: <http://schema.org/>
+# Museums and organisations with no geographic coordinates
+SELECT ?org ?name WHERE {
+  { ?org a schema:Museum } UNION { ?org a schema:Organization }
+  OPTIONAL { ?org schema:name ?name }
+  FILTER NOT EXISTS { ?org (schema:location|schema:geo)/schema:geo? ?g . ?g schema:latitude ?lat }
+}
+ORDER BY ?name LIMIT 200""",
+    "events_this_week": """PREFIX schema: <http://schema.org/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+# Events starting in the next seven days
+SELECT ?event ?name ?start WHERE {
+  ?event a schema:Event ; schema:startDate ?start .
+  OPTIONAL { ?event schema:name ?name }
+  BIND(xsd:dateTime(?start) AS ?when)
+  FILTER(?when >= NOW() && ?when < NOW() + "P7D"^^xsd:dayTimeDuration)
+}
+ORDER BY ?start""",
+    "artists_across_museums": """PREFIX schema: <http://schema.org/>
+PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>
+# Artists whose works are held by more than one museum
+SELECT ?artist (SAMPLE(?name) AS ?label) (COUNT(DISTINCT ?museum) AS ?museums) WHERE {
+  ?object schema:creator ?artist ; qcp:heldBy ?museum .
+  OPTIONAL { ?artist schema:name ?name }
+}
+GROUP BY ?artist HAVING (COUNT(DISTINCT ?museum) > 1) ORDER BY DESC(?museums)""",
+    "graphs": """# How many triples each record graph holds (the first 100)
+SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } }
+GROUP BY ?graph ORDER BY DESC(?triples) LIMIT 100""",
+}
+
+
+async def home(request: Request) -> Response:
+    return RedirectResponse("/query" + (f"?{request.url.query}" if request.url.query else ""), status_code=303)
+
+
+async def query_page(request: Request) -> Response:
+    chosen = request.query_params.get("example", "graphs")
+    query = request.query_params.get("query") or EXAMPLES.get(chosen, EXAMPLES["graphs"])
+    return render(request, "query.html", examples=EXAMPLES, query=query, dumps=dump_files(request))
+
+
+def _profiles(request: Request) -> list:
+    # validation pulls in pySHACL, the shapes and the mappings: loaded on the first upload only.
+    from culturedata.server.validation import profiles
+
+    return profiles(request.app.state.settings.config)
+
+
+async def validate_page(request: Request) -> Response:
+    choices = _profiles(request)
+    if request.method == "GET":
+        return render(request, "validate.html", profiles=choices)
+    outcome = await _validate(request, choices)
+    if isinstance(outcome, Response):
+        return outcome
+    reports, filename, profile = outcome
+    from culturedata.validate.report import summarise
+
+    findings = _grouped(reports)
+    return render(request, "validate.html", profiles=choices, reports=reports, summary=summarise(reports),
+                  groups=findings, filename=filename, chosen=profile.key)
+
+
+async def validate_download(request: Request) -> Response:
+    """The same upload, answered as the JSON or CSV report (the browser re-posts the file)."""
+    outcome = await _validate(request, _profiles(request))
+    if isinstance(outcome, Response):
+        return outcome
+    reports, filename, _ = outcome
+    from culturedata.validate.report import render_json
+
+    stem = filename.rsplit(".", 1)[0] or "export"
+    if request.path_params["fmt"] == "json":
+        return Response(render_json(reports), media_type="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{stem}-report.json"'})
+    return Response(_csv(reports, page_lang(request)), media_type="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{stem}-report.csv"'})
+
+
+async def _validate(request: Request, choices: list) -> tuple | Response:
+    from culturedata.server.validation import validate_upload
+
+    settings = request.app.state.settings
+    lang = page_lang(request)
+    size = int(request.headers.get("content-length") or 0)
+    if size > settings.upload_limit:
+        return render(request, "validate.html", status=413, profiles=choices,
+                      error=t("server.upload_too_large", lang, limit=settings.upload_limit // 1_000_000))
+    async with request.form(max_part_size=settings.upload_limit) as form:
+        upload = form.get("file")
+        profile = next((p for p in choices if p.key == form.get("profile")), None)
+        if upload is None or isinstance(upload, str) or not upload.filename or profile is None:
+            return render(request, "validate.html", status=400, profiles=choices,
+                          error=t("server.upload_missing", lang))
+        data = await upload.read(settings.upload_limit + 1)
+        filename = upload.filename
+    if len(data) > settings.upload_limit:
+        return render(request, "validate.html", status=413, profiles=choices,
+                      error=t("server.upload_too_large", lang, limit=settings.upload_limit // 1_000_000))
+    import asyncio
+
+    try:
+        reports = await asyncio.get_running_loop().run_in_executor(
+            request.app.state.query_threads, validate_upload, data, filename, profile, settings.base_iri
+        )
+    except CultureDataError as exc:
+        return render(request, "validate.html", status=422, profiles=choices, error=t(exc.code, lang, **exc.params),
+                      chosen=profile.key)
+    return reports, filename, profile
+
+
+def _grouped(reports: list) -> list[tuple[str, list]]:
+    """Findings grouped by rule, worst and most frequent first, as `render_text` orders them."""
+    by_rule: dict[str, list] = {}
+    for report in reports:
+        for finding in report.findings:
+            by_rule.setdefault(finding.rule, []).append(finding)
+    return sorted(by_rule.items(), key=lambda item: (-max(f.severity.rank for f in item[1]), -len(item[1])))
+
+
+def _csv(reports: list, lang: str) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["record", "location", "severity", "rule", "path", "value", "message"])
+    for report in reports:
+        for f in report.findings:
+            writer.writerow([report.local_id, f.location or report.location or "", f.severity.value, f.rule,
+                             f.path or "", f.value or "", f.text(lang)])
+    return out.getvalue()
+
+
+async def dashboard(request: Request) -> Response:
+    reader = request.app.state.reader
+    lang = page_lang(request)
+    histories = source_histories(reader.snapshots.root / "reports")
+    try:
+        regions = region_rows(reader.store(), lang)
+    except (OSError, SyntaxError):
+        regions = []
+    if request.query_params.get("format") == "json":
+        from starlette.responses import JSONResponse
+
+        return JSONResponse({
+            "sources": [{"source": h.source, "last": h.last, "quality": h.runs, "rules": h.rules} for h in histories],
+            "regions": [{"region": r.region, "label": r.label, **r.counts} for r in regions],
+        })
+    peak = max((max(r.counts.values(), default=0) for r in regions), default=0)
+    return render(request, "dashboard.html", histories=histories, regions=regions, peak=peak or 1)
+
+
+__all__ = ["dashboard", "home", "query_page", "validate_download", "validate_page"]

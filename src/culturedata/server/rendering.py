@@ -1,0 +1,55 @@
+"""HTML pages from Jinja2 templates, in the visitor's language (fr by default)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from culturedata.messages import t
+from culturedata.server.negotiation import language
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+TEMPLATES = HERE / "templates"
+
+
+SHAPES = "https://w3id.org/culturedata/shapes/"
+
+
+def rule_name(rule: str) -> str:
+    """A rule as people read it: the profile's shape IRIs without their common prefix."""
+    return rule[len(SHAPES):] if rule.startswith(SHAPES) else rule
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "xml"]))
+    env.filters["rule"] = rule_name
+    return env
+
+
+def page_lang(request: Request) -> str:
+    return language(
+        request.headers.get("accept-language"), request.query_params.get("lang"), request.cookies.get("lang")
+    )
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    lang = page_lang(request)
+
+    def text(code: str, **params: Any) -> str:
+        return t(code, lang, **params)
+
+    html = environment().get_template(template).render(
+        request=request, lang=lang, _=text, path=request.url.path,
+        base=request.app.state.settings.base_iri, **context
+    )
+    response = HTMLResponse(html, status_code=status, headers={"Vary": "Accept, Accept-Language, Cookie"})
+    if request.query_params.get("lang") in ("fr", "en"):
+        response.set_cookie("lang", request.query_params["lang"], max_age=365 * 24 * 3600, samesite="lax")
+    return response

@@ -1,0 +1,47 @@
+"""What the server needs from `culturedata.toml` and the environment, read once at start."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from culturedata.config import Config
+from culturedata.errors import ServerError
+
+TOKEN_VARIABLE = "CULTUREDATA_UPDATE_TOKEN"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    base_iri: str = "http://127.0.0.1:8000/"
+    query_timeout: float = 30.0
+    max_result_bytes: int = 200_000_000
+    upload_limit: int = 20_000_000
+    updates: bool = False
+    # The bearer token comes from the environment only, never from a file in the repository.
+    update_token: str | None = None
+    config: Config | None = None
+
+    @property
+    def system_graph(self) -> str:
+        return f"{self.base_iri}graph/system"
+
+    @classmethod
+    def from_config(cls, config: Config) -> ServerSettings:
+        updates = bool(config.get("server.updates"))
+        token = os.environ.get(TOKEN_VARIABLE) or None
+        if updates and not token:
+            raise ServerError("server.no_token", variable=TOKEN_VARIABLE)
+        return cls(
+            base_iri=config.base_iri,
+            query_timeout=float(config.get("server.query_timeout")),
+            max_result_bytes=int(config.get("server.max_result_bytes")),
+            upload_limit=int(config.get("server.upload_limit")),
+            updates=updates,
+            update_token=token,
+            config=config,
+        )
+
+    def live_path(self, store_root: Path) -> Path:
+        return store_root / "live"

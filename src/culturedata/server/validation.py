@@ -1,0 +1,76 @@
+"""The validation page's glue: an uploaded export through the same harvest → map → validate
+path as `culturedata validate`, and the same reports.
+
+The upload is written to a temporary file (the harvesters read paths) that is deleted as
+soon as the records are read; nothing is kept.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+
+from culturedata.config import Config, Source
+from culturedata.errors import InputError
+from culturedata.harvest import HARVESTERS, harvest
+from culturedata.mapping import MappingContext, load_mapping, map_records
+from culturedata.mapping.iris import slug
+from culturedata.resources import mappings_dir
+from culturedata.validate import PyshaclValidator, RecordReport, load_shapes, validate_records
+
+KINDS_BY_SUFFIX = {".csv": "csv", ".tsv": "csv", ".xml": "xml", ".lido": "xml", ".json": "json"}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One choice in the page's list: a configured source (its mapping and reading options)
+    or a bare mapping."""
+
+    key: str
+    label: dict[str, str]
+    mapping: str
+    source: Source | None = None
+
+
+def profiles(config: Config | None) -> list[Profile]:
+    choices = []
+    if config is not None:
+        for source in config.sources:
+            label = {lang: f"{source.label(lang)} ({source.mapping})" for lang in ("fr", "en")}
+            choices.append(Profile(f"source:{source.id}", label, source.mapping, source))
+    for path in sorted(mappings_dir().glob("*.yaml")):
+        choices.append(Profile(f"mapping:{path.stem}", {"fr": path.stem, "en": path.stem}, path.stem))
+    return choices
+
+
+@cache
+def _validator() -> PyshaclValidator:
+    return PyshaclValidator(load_shapes())
+
+
+def validate_upload(data: bytes, filename: str, profile: Profile, base_iri: str) -> list[RecordReport]:
+    """Reports for every record of the uploaded file, as `culturedata validate` gives them."""
+    suffix = Path(filename).suffix.lower()
+    kind = KINDS_BY_SUFFIX.get(suffix)
+    if kind not in HARVESTERS:
+        known = sorted(s for s, k in KINDS_BY_SUFFIX.items() if k in HARVESTERS)
+        raise InputError("input.unknown_format", path=filename, known=", ".join(known))
+    with tempfile.NamedTemporaryFile(suffix=suffix, prefix="culturedata-upload-") as handle:
+        handle.write(data)
+        handle.flush()
+        source = _source(profile, Path(handle.name), kind, filename)
+        compiled = load_mapping(profile.mapping)
+        context = MappingContext.for_source(base_iri, source.id, source.language)
+        records = list(harvest(source))  # read everything before the file goes away
+    mapped = map_records(compiled, iter(records), context)
+    return [report for _, report in validate_records(_validator(), mapped)]
+
+
+def _source(profile: Profile, path: Path, kind: str, filename: str) -> Source:
+    if profile.source is not None:
+        return replace(profile.source, path=path, kind=kind, where=filename)
+    return Source(id=slug(Path(filename).stem) or "upload", name={"fr": filename, "en": filename}, kind=kind,
+                  mapping=profile.mapping, path=path, where=filename)
+

@@ -1,0 +1,77 @@
+"""Turning the engine's results into the pipeline's findings, exactly as `PyshaclValidator` does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rdflib import Literal
+from rdflib.term import Node
+
+from culturedata.records import Finding, MappedRecord, Severity
+from culturedata.validate.fast.engine import Report
+from culturedata.validate.fast.paths import SH
+from culturedata.validate.validator import SEVERITIES, _rule_id, _text
+
+SH_resultMessage = SH.resultMessage
+SH_focusNode, SH_resultSeverity, SH_sourceShape = SH.focusNode, SH.resultSeverity, SH.sourceShape
+SH_component, SH_resultPath, SH_value = SH.sourceConstraintComponent, SH.resultPath, SH.value
+
+
+@dataclass(slots=True)
+class Result:
+    """One top-level sh:ValidationResult, read from pySHACL's result triples."""
+
+    values: dict[Node, Node] = field(default_factory=dict)
+    messages: list[Literal] = field(default_factory=list)
+
+
+def results(reports: list[Report]) -> Iterator[Result]:
+    # Only top-level results, as PyshaclValidator reads them: sh:node nests its causes under sh:detail.
+    for _, result_node, triples in reports:
+        result = Result()
+        for subject, predicate, obj in triples:
+            if subject is not result_node:  # pySHACL builds a result's own triples on its node object
+                continue
+            node = obj[1] if isinstance(obj, tuple) else obj
+            if predicate == SH_resultMessage:
+                result.messages.append(node)
+            else:
+                result.values.setdefault(predicate, node)
+        yield result
+
+
+def report_findings(reports: list[Report], owners: dict[str, MappedRecord]) -> Iterator[tuple[MappedRecord, Finding]]:
+    for result in results(reports):
+        values = result.values
+        focus = values.get(SH_focusNode)
+        record = owners.get(str(focus))
+        if record is None:
+            continue  # a vocabulary concept cited by the batch, not a record's own entity
+        yield record, Finding(
+            stage="validate",
+            severity=SEVERITIES.get(values.get(SH_resultSeverity), Severity.VIOLATION),
+            rule=_rule_id(values.get(SH_sourceShape), values.get(SH_component)),
+            message=dict(_messages(tuple(result.messages))),
+            source_id=record.source_id,
+            local_id=record.local_id,
+            focus=str(focus),
+            path=_text(values.get(SH_resultPath)),
+            value=_text(values.get(SH_value)),
+            location=record.location,
+        )
+
+
+@lru_cache(maxsize=4096)
+def _messages(literals: tuple[Literal, ...]) -> dict[str, str]:
+    # Cached: a shape's sh:message literals are the same for each of its many results.
+    messages: dict[str, str] = {}
+    for message in literals:
+        if isinstance(message, Literal):
+            messages.setdefault(message.language or "", str(message))
+    plain = messages.pop("", None)
+    if plain is not None:
+        for lang in ("fr", "en"):
+            messages.setdefault(lang, plain)
+    return messages

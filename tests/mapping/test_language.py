@@ -1,0 +1,78 @@
+"""Mapping files: every shipped one compiles and matches the JSON Schema; mistakes are reported
+with file and line before any record is read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from culturedata.errors import MappingError
+from culturedata.mapping import load_mapping
+from culturedata.mapping.language import shipped_mappings
+from culturedata.resources import mappings_dir
+
+SHIPPED = ["lido", "musee-csv", "oai_dc", "odcaf", "organismes-json", "schema-events", "tate"]
+
+
+def test_every_issue_mapping_is_shipped() -> None:
+    assert set(SHIPPED) <= set(shipped_mappings())
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_mapping_compiles_and_matches_schema(name: str) -> None:
+    mapping = load_mapping(name)
+    assert mapping.entities and mapping.title["fr"] and mapping.title["en"]
+    schema = json.loads((mappings_dir() / "mapping.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(yaml.safe_load((mappings_dir() / f"{name}.yaml").read_text(encoding="utf-8")), schema)
+
+
+def test_schema_rejects_an_unknown_key() -> None:
+    schema = json.loads((mappings_dir() / "mapping.schema.json").read_text(encoding="utf-8"))
+    bad = {"format": "csv", "entities": {"o": {"iri": "{base}x", "propertys": {}}}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+
+
+def write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "m.yaml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+GOOD_HEAD = "format: csv\nentities:\n  object:\n    iri: \"{base}id/{source}/o/{id|slug}\"\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "words"),
+    [
+        (GOOD_HEAD + "    propertys: {}\n", 4, "propertys"),
+        (GOOD_HEAD + "    properties:\n      foo:name: {field: a}\n", 4, "foo:name"),
+        (GOOD_HEAD + "    properties:\n      schema:name: {field: a, transform: dates}\n", 6, "dates"),
+        (GOOD_HEAD + "    properties:\n      schema:name: {field: a, const: b}\n", 6, "exactly one"),
+        (GOOD_HEAD + "    properties:\n      schema:name: {entity: nobody}\n", 6, "nobody"),
+        (GOOD_HEAD + "    properties:\n      schema:name: {field: a, lang: french!}\n", 6, "french!"),
+        (GOOD_HEAD + "  child:\n    within: later\n    iri: x\n", 6, "later"),
+        (GOOD_HEAD + "  child:\n    iri: \"{other}#x\"\n  other:\n    iri: y\n", 6, "other"),
+        ("format: xml\nentities:\n  o:\n    iri: \"{id}\"\n    each: \"lido:[[\"\n", 4, "XPath"),
+        ("format: tsv\nentities: {}\n", 1, "tsv"),
+        ("format: csv\nentities:\n  o: [1, 2\n", 4, "YAML"),
+    ],
+)
+def test_mistakes_name_file_and_line(tmp_path: Path, body: str, line: int, words: str) -> None:
+    path = write(tmp_path, body)
+    with pytest.raises(MappingError) as caught:
+        load_mapping(path)
+    message = str(caught.value)
+    assert path in message
+    assert f"line {line}" in message or f"ligne {line}" in message
+    assert words in message
+
+
+def test_unknown_mapping_lists_the_shipped_ones() -> None:
+    with pytest.raises(MappingError) as caught:
+        load_mapping("no-such-mapping")
+    assert "musee-csv" in str(caught.value) and caught.value.exit_code == 2

@@ -1,0 +1,76 @@
+"""The loader: one graph per record, replaced exactly; state and provenance in the system graph."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from culturedata.records import MappedRecord
+from culturedata.store import EmbeddedTarget, Loader, Provenance
+from culturedata.store.loader import PUBLISHED, record_facts
+from culturedata.store.target import read_records
+
+SYSTEM = "http://x.test/graph/system"
+AT = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
+P = ox.NamedNode("http://schema.org/name")
+
+
+def record(local_id: str, name: str, content_hash: str = "h1") -> MappedRecord:
+    safe = quote(local_id, safe="")
+    subject = ox.NamedNode(f"http://x.test/id/{safe}")
+    return MappedRecord(
+        "src", local_id, f"http://x.test/graph/src/{safe}", (ox.Triple(subject, P, ox.Literal(name, language="fr")),),
+        content_hash, origin="https://museum.example/export.csv", datestamp=AT,
+    )
+
+
+def loader(store: ox.Store) -> Loader:
+    target = EmbeddedTarget(store, SYSTEM)
+    prov = Provenance(SYSTEM, "http://x.test/run/1", "src", "https://creativecommons.org/publicdomain/zero/1.0/",
+                      "http://x.test/id/src/organisation/src")
+    return Loader(target, prov, AT, read_records(store, SYSTEM))
+
+
+def test_published_facts_are_the_documented_ones() -> None:
+    store = ox.Store()
+    load = loader(store)
+    load.add(record("a", "Berceau"))
+    load.flush()
+    graph = "http://x.test/graph/src/a"
+    written = {str(q) for q in store.quads_for_pattern(ox.NamedNode(graph), None, None, ox.NamedNode(SYSTEM))}
+    expected = record_facts(load.prov, graph, key="src:a", status=PUBLISHED, at=AT, content_hash="h1",
+                            origin="https://museum.example/export.csv", datestamp=AT)
+    normalised = ox.Store()  # the store writes dateTimes in canonical form
+    normalised.extend(expected)
+    assert written == {str(q) for q in normalised}
+
+
+def test_a_new_version_replaces_exactly_its_graph_and_the_state_is_read_back() -> None:
+    store = ox.Store()
+    first = loader(store)
+    first.add(record("a", "Berceau"))
+    first.add(record("b", "Rouet"))
+    first.flush()
+    second = loader(store)
+    assert second.known["http://x.test/graph/src/a"].content_hash == "h1"
+    second.add(record("a", "Berceau bleu", "h2"))
+    second.remove("http://x.test/graph/src/b")
+    second.flush()
+    names = {q.object.value for q in store.quads_for_pattern(None, P, None, None)}
+    assert names == {"Berceau bleu"}
+    states = read_records(store, SYSTEM)
+    assert states["http://x.test/graph/src/a"].content_hash == "h2"
+    assert states["http://x.test/graph/src/b"].status == "Deleted"
+    assert second.published() == 1 and second.removed == 1
+
+
+def test_keys_with_spaces_quotes_and_accents_survive_the_state_literal() -> None:
+    store = ox.Store()
+    load = loader(store)
+    odd = record('Boîte "à" bijoux\t2', "Boîte")
+    load.add(odd)
+    load.flush()
+    state = read_records(store, SYSTEM)[odd.graph]
+    assert state.key == 'src:Boîte "à" bijoux\t2' and state.status == "Published"
