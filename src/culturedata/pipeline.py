@@ -214,11 +214,13 @@ def run(
                 snapshots.publish(staging, optimize=_worth_optimising(report, len(job.known)))
             if catch_up:
                 snapshots.full_marker.unlink(missing_ok=True)
-        except BaseException:
+        except BaseException as exc:
             if isinstance(target, EmbeddedTarget):
                 target.close()
             if staging is not None:
                 snapshots.discard(staging)
+            if isinstance(exc, OSError):  # the report or the publication could not be written
+                raise StoreError("store.unwritable", path=config.store_path, detail=exc.strerror or exc) from exc
             raise
     return report
 

@@ -51,8 +51,12 @@ class RunLock:
                 continue
             except OSError as exc:
                 raise StoreError("store.unwritable", path=self.path.parent, detail=exc) from exc
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(mine, out)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as out:
+                    json.dump(mine, out)
+            except OSError as exc:  # a full disk: leave no half-written lock behind
+                self.path.unlink(missing_ok=True)
+                raise StoreError("store.unwritable", path=self.path.parent, detail=exc.strerror or exc) from exc
             return
         raise StoreError("store.locked", path=self.path, pid="?", host="?", started="?")
 

@@ -76,6 +76,7 @@ class Snapshots:
                 ox.Store.read_only(str(current)).backup(str(staging))
             return Staging(snapshot_id, staging, ox.Store(str(staging)))
         except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)  # a half-made copy, e.g. on a full disk
             raise StoreError("store.unwritable", path=self.root, detail=exc.strerror or exc) from exc
 
     def publish(self, staging: Staging, optimize: bool = True) -> Path:
@@ -127,7 +128,9 @@ class Snapshots:
         os.replace(temporary, self.pointer)
 
     def discard(self, staging: Staging) -> None:
-        staging.close()
+        """Drop a run's staging copy; it is thrown away, so a flush that fails (a full disk)
+        must not stop the clean-up nor hide the error that led here."""
+        staging.store = None
         shutil.rmtree(staging.path, ignore_errors=True)
 
     def published(self) -> list[Path]:
