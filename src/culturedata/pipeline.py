@@ -56,8 +56,16 @@ from culturedata.store.loader import (
     when,
 )
 from culturedata.store.target import Target
-from culturedata.validate import Policy, QuarantineLog, RecordReport, Validator, load_shapes, validate_records
-from culturedata.validate.fast import FastValidator
+from culturedata.validate import (
+    DEFAULT_ENGINE,
+    Policy,
+    QuarantineLog,
+    RecordReport,
+    Validator,
+    load_shapes,
+    make_validator,
+    validate_records,
+)
 from culturedata.validate.shapes import configured_dirs
 
 Progress = Callable[[str, int], None]
@@ -174,7 +182,7 @@ def run(
     options = options or RunOptions()
     mappings = prepare(config, sources)
     shapes = load_shapes(*configured_dirs(config))
-    validator = _Serialised(FastValidator(shapes))  # same findings as pySHACL (tests/validate_fast)
+    validator = _Serialised(make_validator(DEFAULT_ENGINE, shapes))
     fingerprints = {s.id: _fingerprint(config, mappings[s.id], shapes.files) for s in sources}
     takedowns = Takedowns(config.store_path / "takedowns.json").load()
     endpoints = remote_endpoints(config, options.store_url)
@@ -241,7 +249,7 @@ def _worth_optimising(report: RunReport, known: int) -> bool:
 
 
 class _Serialised:
-    """pySHACL is pure Python (no gain from threads) and not known to be thread-safe."""
+    """Both engines lean on pySHACL, which is not known to be thread-safe; sources run in threads."""
 
     def __init__(self, validator: Validator) -> None:
         self.validator = validator

@@ -19,13 +19,13 @@ from culturedata.harvest import harvest
 from culturedata.mapping import Mapping, MappingContext, load_mapping, map_record
 from culturedata.messages import LANGUAGES, both, current_lang, t
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
+from culturedata.validate import DEFAULT_ENGINE, ENGINES
 from culturedata.validate.batches import EngineSpec, default_workers, validate_records
 from culturedata.validate.html import render_html
 from culturedata.validate.rdffiles import rdf_files, read_rdf
 from culturedata.validate.report import RecordReport, located, render_csv, render_json, render_text
 from culturedata.validate.shaclreport import render_turtle
 from culturedata.validate.shapes import configured_dirs
-from culturedata.validate.validator import ENGINES
 
 _PLACEHOLDER = re.compile(r"\{([^{}|]+)(?:\|[a-z]+)?\}")
 FAIL_ON = {"violation": Severity.VIOLATION, "warning": Severity.WARNING, "never": None}
@@ -44,7 +44,7 @@ MAPPING_KINDS = {"csv": {"csv"}, "xml": {"xml"}, "json": {"json", "jsonld"}}
 @option("--format", "fmt", type=click.Choice(FORMATS), default="text", help="cli.opt.report_format")
 @option("--fail-on", type=click.Choice(list(FAIL_ON)), default="violation", help="cli.opt.fail_on")
 @option("--all", "show_all", is_flag=True, help="cli.opt.all")
-@option("--engine", type=click.Choice(sorted(ENGINES)), default="pyshacl", help="validate.opt.engine")
+@option("--engine", type=click.Choice(sorted(ENGINES)), default=DEFAULT_ENGINE, help="validate.opt.engine")
 @option("--workers", type=click.IntRange(min=1), help="validate.opt.workers")
 @option("--out", type=click.Path(dir_okay=False, path_type=Path), help="validate.opt.out")
 @click.pass_context

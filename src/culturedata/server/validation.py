@@ -18,7 +18,14 @@ from culturedata.harvest import HARVESTERS, harvest
 from culturedata.mapping import MappingContext, load_mapping, map_records
 from culturedata.mapping.iris import slug
 from culturedata.resources import mappings_dir
-from culturedata.validate import PyshaclValidator, RecordReport, load_shapes, validate_records
+from culturedata.validate import (
+    DEFAULT_ENGINE,
+    RecordReport,
+    Validator,
+    load_shapes,
+    make_validator,
+    validate_records,
+)
 
 KINDS_BY_SUFFIX = {".csv": "csv", ".tsv": "csv", ".xml": "xml", ".lido": "xml", ".json": "json"}
 
@@ -46,8 +53,8 @@ def profiles(config: Config | None) -> list[Profile]:
 
 
 @cache
-def _validator() -> PyshaclValidator:
-    return PyshaclValidator(load_shapes())
+def _validator() -> Validator:
+    return make_validator(DEFAULT_ENGINE, load_shapes())
 
 
 def validate_upload(data: bytes, filename: str, profile: Profile, base_iri: str) -> list[RecordReport]:

@@ -20,8 +20,11 @@ from culturedata.validate.shapes import ShapeSet, load_shapes
 from culturedata.validate.validator import ENGINES, PyshaclValidator, Validator, make_validator
 
 ENGINES.setdefault("fast", FastValidator)
+# The compiled engine gives pySHACL's findings (tests/validate_fast) about ten times faster.
+DEFAULT_ENGINE = "fast"
 
 __all__ = [
+    "DEFAULT_ENGINE",
     "ENGINES",
     "EngineSpec",
     "FastValidator",
