@@ -30,6 +30,7 @@ from culturedata.errors import ConfigError, InputError
 from culturedata.harvest import jsonrepair, safexml
 from culturedata.harvest.checkpoint import Checkpoint
 from culturedata.harvest.options import read_options
+from culturedata.harvest.timestamps import parse_datestamp
 from culturedata.harvest.transport import HTTP_OPTIONS, HarvestSession, HttpSettings
 from culturedata.messages import t
 from culturedata.records import SourceRecord, content_hash
@@ -168,7 +169,7 @@ def read_sitemap(site: Site, url: str, base: str, depth: int) -> Iterator[Page]:
     for node in root.iterfind(f"{{{SITEMAP}}}url"):
         loc = (node.findtext(f"{{{SITEMAP}}}loc") or "").strip()
         if loc:
-            yield Page(rebase(loc, base), parse_lastmod(node.findtext(f"{{{SITEMAP}}}lastmod")))
+            yield Page(rebase(loc, base), parse_datestamp(node.findtext(f"{{{SITEMAP}}}lastmod")))
 
 
 def rebase(url: str, base: str) -> str:
@@ -177,17 +178,6 @@ def rebase(url: str, base: str) -> str:
         return url
     parts = urlsplit(url)
     return urljoin(base, parts.path + (f"?{parts.query}" if parts.query else ""))
-
-
-def parse_lastmod(text: str | None) -> datetime | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def read_page(source_id: str, site: Site, page: Page) -> SourceRecord | None:

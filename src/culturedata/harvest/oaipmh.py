@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
@@ -34,6 +33,7 @@ from culturedata.errors import ConfigError, OAIProtocolError, ResumptionLoop, So
 from culturedata.harvest import safexml
 from culturedata.harvest.checkpoint import Checkpoint
 from culturedata.harvest.options import read_options
+from culturedata.harvest.timestamps import parse_datestamp
 from culturedata.harvest.transport import HTTP_OPTIONS, HarvestSession, HttpSettings
 from culturedata.records import SourceRecord, content_hash
 
@@ -250,18 +250,6 @@ def read_item(element: etree._Element) -> tuple[Header, bytes | None]:
     if content is None:
         return header, b""  # the mapper reports an empty record; the harvest goes on
     return header, etree.tostring(content, encoding="utf-8", with_tail=False)
-
-
-@lru_cache(maxsize=4096)  # a bulk load gives thousands of records the same datestamp
-def parse_datestamp(text: str | None) -> datetime | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def format_datestamp(value: datetime, granularity: str) -> str:
