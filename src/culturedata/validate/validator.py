@@ -9,7 +9,7 @@ place, one batch of records per call.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Protocol
 
@@ -155,14 +155,14 @@ def rule_id(shape: Node | None, component: Node | None) -> str:
     return str(component) if component is not None else "unknown"
 
 
-# The names validate/fast (issue 9) imports.
-_rule_id = rule_id
-_findings = findings_in
-
-
 def messages(results: Graph, result: Node) -> dict[str, str]:
+    return messages_by_language(results.objects(result, SH.resultMessage))
+
+
+def messages_by_language(literals: Iterable[Node]) -> dict[str, str]:
+    """One message per language; an untagged one stands for every language that has none."""
     found: dict[str, str] = {}
-    for message in results.objects(result, SH.resultMessage):
+    for message in literals:
         if isinstance(message, Literal):
             found.setdefault(message.language or "", str(message))
     plain = found.pop("", None)

@@ -12,7 +12,7 @@ from rdflib.term import Node
 from culturedata.records import Finding, MappedRecord, Severity
 from culturedata.validate.fast.engine import Report
 from culturedata.validate.fast.paths import SH
-from culturedata.validate.validator import SEVERITIES, _rule_id, _text
+from culturedata.validate.validator import SEVERITIES, _text, messages_by_language, rule_id
 
 SH_resultMessage = SH.resultMessage
 SH_focusNode, SH_resultSeverity, SH_sourceShape = SH.focusNode, SH.resultSeverity, SH.sourceShape
@@ -52,7 +52,7 @@ def report_findings(reports: list[Report], owners: dict[str, MappedRecord]) -> I
         yield record, Finding(
             stage="validate",
             severity=SEVERITIES.get(values.get(SH_resultSeverity), Severity.VIOLATION),
-            rule=_rule_id(values.get(SH_sourceShape), values.get(SH_component)),
+            rule=rule_id(values.get(SH_sourceShape), values.get(SH_component)),
             message=dict(_messages(tuple(result.messages))),
             source_id=record.source_id,
             local_id=record.local_id,
@@ -66,12 +66,4 @@ def report_findings(reports: list[Report], owners: dict[str, MappedRecord]) -> I
 @lru_cache(maxsize=4096)
 def _messages(literals: tuple[Literal, ...]) -> dict[str, str]:
     # Cached: a shape's sh:message literals are the same for each of its many results.
-    messages: dict[str, str] = {}
-    for message in literals:
-        if isinstance(message, Literal):
-            messages.setdefault(message.language or "", str(message))
-    plain = messages.pop("", None)
-    if plain is not None:
-        for lang in ("fr", "en"):
-            messages.setdefault(lang, plain)
-    return messages
+    return messages_by_language(literals)

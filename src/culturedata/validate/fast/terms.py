@@ -6,6 +6,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from culturedata.validate.validator import to_rdflib
+
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
@@ -37,20 +39,6 @@ class TermCache:
             # the datatype check would pass it.
             self._to_rdf[found] = node
         return found
-
-
-def to_rdflib(term: OxTerm) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    if datatype == "http://www.w3.org/2001/XMLSchema#string":
-        # rdflib keeps plain literals without a datatype, as its N-Triples parser does.
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(datatype))
 
 
 def to_ox(node: Node) -> OxTerm:

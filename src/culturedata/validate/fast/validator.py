@@ -16,7 +16,7 @@ from culturedata.validate.fast.report import report_findings
 from culturedata.validate.fast.terms import TermCache
 from culturedata.validate.report import RecordReport
 from culturedata.validate.shapes import ShapeSet
-from culturedata.validate.validator import _findings
+from culturedata.validate.validator import findings_in
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class FastValidator:
             graph, shacl_graph=self.shapes.shapes, inference="none", advanced=False, inplace=True,
             allow_warnings=True, use_shapes=self.fallback or None,
         )
-        return _findings(results, owners)
+        return findings_in(results, owners)
 
 
 def fallback_shapes(compiled: CompiledShapes) -> list[str] | None:
