@@ -325,3 +325,21 @@ def test_a_new_mapping_maps_unchanged_records_again(cli, demo_project: Path) -> 
     cli("run")
     report = source_report(demo_project)
     assert report["unchanged"] == 0 and report["changed"] == report["harvested"] - 1  # all but the duplicate
+
+
+def test_every_holding_institution_is_described(cli, demo_project: Path) -> None:
+    """Objects are qcp:heldBy their source's organisation; its name comes from the configuration."""
+    assert cli("run").code == 1
+    store = current(demo_project)
+    held_by = "https://w3id.org/culturedata/ns/qcp#heldBy"
+    holders = {r["o"].value for r in store.query(
+        f"SELECT DISTINCT ?o WHERE {{ GRAPH ?g {{ ?s <{held_by}> ?o }} }}")}
+    assert f"{BASE}id/{FJORD}/organisation/{FJORD}" in holders
+    for holder in holders:
+        names = {(r["n"].value, r["n"].language) for r in store.query(
+            f"SELECT ?n WHERE {{ GRAPH ?g {{ <{holder}> a <http://schema.org/Organization> ; "
+            f"<http://schema.org/name> ?n }} }}")}
+        assert {lang for _, lang in names} == {"fr", "en"}, holder
+    fjord = {(r["n"].value) for r in store.query(
+        f"SELECT ?n WHERE {{ GRAPH <{BASE}graph/{FJORD}> {{ ?o <http://schema.org/name> ?n }} }}")}
+    assert fjord == {"Musée du Fjord-Bleu", "Fjord-Bleu Museum"}

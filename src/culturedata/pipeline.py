@@ -69,6 +69,8 @@ from culturedata.validate import (
 from culturedata.validate.shapes import configured_dirs
 
 Progress = Callable[[str, int], None]
+SCHEMA = "http://schema.org/"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 # Kinds that send the whole source whenever they send anything: a local file always, a
 # downloaded one unless the server answered "not modified" (then nothing comes). Other kinds
@@ -233,6 +235,29 @@ def run(
     return report
 
 
+def institution(config: Config, source: Source) -> str:
+    """The organisation that provides a source's records: its objects are `qcp:heldBy` it."""
+    return MappingContext.for_source(config.base_iri, source.id, source.language).institution
+
+
+def provider_graph(config: Config, source_id: str) -> str:
+    """One graph per source, beside its record graphs, describing who provides them."""
+    return f"{config.base_iri}graph/{source_id}"
+
+
+def provider_description(config: Config, source: Source) -> Batch:
+    """The providing organisation as the configuration names it, so that every `qcp:heldBy`
+    link dereferences; rewritten on each run, since the configuration may have changed."""
+    graph = ox.NamedNode(provider_graph(config, source.id))
+    organisation = ox.NamedNode(institution(config, source))
+    quads = [ox.Quad(organisation, RDF_TYPE, ox.NamedNode(SCHEMA + "Organization"), graph)]
+    quads += [
+        ox.Quad(organisation, ox.NamedNode(SCHEMA + "name"), ox.Literal(text, language=lang), graph)
+        for lang, text in sorted(source.name.items())
+    ]
+    return Batch(drop=[graph.value], quads=quads)
+
+
 def _fingerprint(config: Config, mapping: Mapping, definitions: Sequence[Path]) -> str:
     """What a record's graph depends on besides its content: change any of it and every
     record of the source is mapped and validated again."""
@@ -279,6 +304,7 @@ class _Job:
     def source(self, source: Source, mapping: Mapping) -> SourceReport:
         started = time.monotonic()
         report = SourceReport(source=source.id)
+        self.target.apply(provider_description(self.config, source))
         known = {g: s for g, s in self.known.items() if s.source == source.id}
         by_key = {s.key: s for s in known.values()}
         state_subject = f"{self.config.base_iri}source/{source.id}"
@@ -294,7 +320,7 @@ class _Job:
             since = datetime.fromisoformat(watermark)  # type: ignore[arg-type]
         prov = Provenance(
             self.target.system_graph, self.run_iri, source.id, source.licence,
-            f"{self.config.base_iri}id/{source.id}/organisation/{source.id}",
+            institution(self.config, source),
         )
         loader = Loader(self.target, prov, self.started, known, fingerprint=self.fingerprints[source.id])
         seen: set[str] = set()

@@ -120,7 +120,10 @@ def test_a_takedown_reaches_the_remote_store(cli, demo_project: Path, oxigraph_s
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     target = use(oxigraph_server, monkeypatch)
     assert cli("run", "--store", oxigraph_server.query).code == 1
-    rows = target.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{SYSTEM}>) }}")
+    # A record's graph: the system graph knows its key (a source's provider graph has none).
+    rows = target.select(
+        f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} GRAPH <{SYSTEM}> {{ ?g <http://purl.org/dc/terms/identifier> ?key }} }}"
+    )
     graph = sorted(row["g"] for row in rows)[0]
     key = target.subject_facts(graph)["http://purl.org/dc/terms/identifier"]
     assert cli("takedown", key, "--reason", "retrait", "--store", oxigraph_server.query).code == 0
