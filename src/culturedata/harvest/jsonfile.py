@@ -16,9 +16,9 @@ import logging
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from culturedata.errors import ConfigError, InputError
+from culturedata.errors import InputError
 from culturedata.harvest.inputs import FILE_OPTIONS, Document, documents
-from culturedata.harvest.options import read_options
+from culturedata.harvest.options import read_options, require_choice
 from culturedata.messages import t
 from culturedata.records import SourceRecord, content_hash
 
@@ -40,8 +40,7 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
 
 def harvest_json(source: Source, options: HarvestOptions) -> Iterator[SourceRecord]:
     opts = read_options(source, OPTIONS)
-    if opts["format"] not in FORMATS:
-        raise ConfigError("config.bad_value", path=source.where, key="options.format", problem=" / ".join(FORMATS))
+    require_choice(source, "format", opts["format"], FORMATS)
     for document in documents(source, opts, options):
         for location, item in items(document, opts):
             record = to_record(source.id, document.name, location, item, opts["id_field"])

@@ -32,7 +32,7 @@ from lxml import etree
 from culturedata.errors import ConfigError, OAIProtocolError, ResumptionLoop, SourceUnavailable
 from culturedata.harvest import safexml
 from culturedata.harvest.checkpoint import Checkpoint
-from culturedata.harvest.options import read_options
+from culturedata.harvest.options import read_options, require_choice
 from culturedata.harvest.timestamps import parse_datestamp
 from culturedata.harvest.transport import HTTP_OPTIONS, HarvestSession, HttpSettings
 from culturedata.records import SourceRecord, content_hash
@@ -263,10 +263,7 @@ def harvest_oaipmh(source: Source, options: HarvestOptions) -> Iterator[SourceRe
     opts = read_options(source, OPTIONS)
     if not source.url:
         raise ConfigError("harvest.needs_url", where=source.where)
-    if opts["verb"] not in VERBS:
-        raise ConfigError(
-            "config.bad_value", path=source.where, key="options.verb", problem=" / ".join(VERBS)
-        )
+    require_choice(source, "verb", opts["verb"], VERBS)
     with HarvestSession(HttpSettings.from_options(opts)) as session:
         client = OAIClient(source.url, session, opts["page_attempts"])
         run = OAIRun(source, client, Checkpoint(options.state_dir, source.id), opts, options)

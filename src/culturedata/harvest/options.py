@@ -32,3 +32,12 @@ def read_options(source: Source, declared: dict[str, tuple[Any, Any]]) -> dict[s
 
 def _kinds(kind: type | tuple[type, ...]) -> tuple[type, ...]:
     return kind if isinstance(kind, tuple) else (kind,)
+
+
+def require_choice(source: Source, name: str, value: str, choices: tuple[str, ...] | list[str]) -> None:
+    """An option that takes one of a few words: anything else names the words it could be."""
+    if value not in choices:
+        from culturedata.messages import t
+
+        problem = t("config.problem.choice", choices=", ".join(choices), value=value)
+        raise ConfigError("config.bad_value", path=source.where, key=f"options.{name}", problem=problem)

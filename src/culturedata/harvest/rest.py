@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 from culturedata.errors import ConfigError, HarvestError
 from culturedata.harvest.checkpoint import Checkpoint
 from culturedata.harvest.jsonfile import lookup, to_record
-from culturedata.harvest.options import read_options
+from culturedata.harvest.options import read_options, require_choice
 from culturedata.harvest.transport import HTTP_OPTIONS, HarvestSession, HttpSettings
 
 if TYPE_CHECKING:
@@ -57,10 +57,7 @@ def harvest_rest(source: Source, options: HarvestOptions) -> Iterator[SourceReco
     opts = read_options(source, OPTIONS)
     if not source.url:
         raise ConfigError("harvest.needs_url", where=source.where)
-    if opts["pagination"] not in PAGINATIONS:
-        raise ConfigError(
-            "config.bad_value", path=source.where, key="options.pagination", problem=" / ".join(PAGINATIONS)
-        )
+    require_choice(source, "pagination", opts["pagination"], PAGINATIONS)
     checkpoint = Checkpoint(options.state_dir, source.id)
     since = None if options.full else (options.since or checkpoint.watermark)
     started = datetime.now(UTC)
