@@ -38,6 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server.max_result_bytes", 200_000_000, int, "settings.server.max_result_bytes"),
     Setting("server.updates", False, bool, "settings.server.updates"),
     Setting("server.upload_limit", 20_000_000, int, "settings.server.upload_limit"),
+    Setting("server.response_cache_mb", 64, int, "settings.server.response_cache_mb"),
     Setting("validate.batch_size", 500, int, "settings.validate.batch_size"),
     Setting("validate.shapes", "", str, "settings.validate.shapes"),
     Setting("validate.vocabularies", "", str, "settings.validate.vocabularies"),

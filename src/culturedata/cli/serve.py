@@ -26,4 +26,5 @@ def serve(config: Config, host: str, port: int) -> None:
     settings = ServerSettings.from_config(config)  # refuses updates without a token, before binding
     app = create_app(Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots"))), settings)
     click.echo(t("cli.serve.listening", host=host, port=port), err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # access_log=False: at level warning it prints nothing, but would still format every request.
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

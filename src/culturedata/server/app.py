@@ -15,7 +15,9 @@ from starlette.staticfiles import StaticFiles
 
 from culturedata import __version__
 from culturedata.server import describe, entities, pages
+from culturedata.server.answers import AnswerCache
 from culturedata.server.graphstore import graph_store
+from culturedata.server.hotpath import HotPath
 from culturedata.server.reader import LiveStore, SnapshotReader
 from culturedata.server.rendering import STATIC
 from culturedata.server.settings import ServerSettings
@@ -64,7 +66,8 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
             Middleware(
                 CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD"] + GSP_METHODS,
                 allow_headers=["Accept", "Content-Type", "Authorization"], expose_headers=["Location"],
-            )
+            ),
+            Middleware(HotPath),
         ],
         lifespan=lifespan,
     )
@@ -73,4 +76,5 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
     app.state.settings = settings
     app.state.query_threads = query_threads
     app.state.update_thread = update_thread
+    app.state.answers = AnswerCache(settings.response_cache_bytes)
     return app

@@ -34,13 +34,9 @@ DIRECT = {"application/sparql-query": "query", "application/sparql-update": "upd
 
 async def read_operation(request: Request, body_limit: int) -> Operation | None:
     """The operation a request carries, or None when it carries none (service description)."""
-    params = _parse(request.url.query)
     if request.method == "GET":
-        if "update" in params:
-            raise ProtocolError(405, "server.protocol.update_get")
-        if "query" not in params:
-            return None
-        return _single(params, "query")
+        return get_operation(request.url.query)
+    params = _parse(request.url.query)
     header = request.headers.get("content-type", "")
     content_type = header.split(";")[0].strip().lower()
     charset = _charset(header)
@@ -61,6 +57,16 @@ async def read_operation(request: Request, body_limit: int) -> Operation | None:
     if "query" in params or "update" in params:
         raise ProtocolError(400, "server.protocol.one_operation")
     return Operation(kind, _utf8(body), params)
+
+
+def get_operation(query_string: str) -> Operation | None:
+    """The query a GET request carries in its query string, or None (service description)."""
+    params = _parse(query_string)
+    if "update" in params:
+        raise ProtocolError(405, "server.protocol.update_get")
+    if "query" not in params:
+        return None
+    return _single(params, "query")
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -27,26 +27,32 @@ class SnapshotReader:
     def __init__(self, snapshots: Snapshots) -> None:
         self.snapshots = snapshots
         self._lock = threading.Lock()
-        self._target: str | None = None
-        self._store: ox.Store | None = None
+        # (pointer target, its store), replaced as one value so that readers never mix two snapshots.
+        self._open: tuple[str, ox.Store] | None = None
 
     @property
     def label(self) -> str | None:
-        return self._target.rsplit("/", 1)[-1] if self._target else None
+        return self._open[0].rsplit("/", 1)[-1] if self._open else None
 
     def store(self) -> ox.Store | None:
         """The current snapshot's store, or None before the first publication."""
+        return self.current()[0]
+
+    def current(self) -> tuple[ox.Store | None, str | None]:
+        """The current snapshot's store and name (the name stands for its content, which never changes)."""
         pointer = self.snapshots.pointer
         try:
             target = os.readlink(pointer)
         except OSError:
-            return None
-        if target != self._target:
+            return None, None
+        opened = self._open
+        if opened is None or opened[0] != target:
             with self._lock:
-                if target != self._target:
-                    self._store = ox.Store.read_only(str(Path(pointer).parent / target))
-                    self._target = target
-        return self._store
+                opened = self._open
+                if opened is None or opened[0] != target:
+                    opened = (target, ox.Store.read_only(str(Path(pointer).parent / target)))
+                    self._open = opened
+        return opened[1], opened[0].rsplit("/", 1)[-1]
 
 
 class LiveStore:
@@ -70,3 +76,7 @@ class LiveStore:
 
     def store(self) -> ox.Store:
         return self._store
+
+    def current(self) -> tuple[ox.Store, None]:
+        """The store, and no snapshot name: its content changes, so answers are never reused."""
+        return self._store, None

@@ -18,6 +18,7 @@ class ServerSettings:
     query_timeout: float = 30.0
     max_result_bytes: int = 200_000_000
     upload_limit: int = 20_000_000
+    response_cache_bytes: int = 64_000_000
     updates: bool = False
     # The bearer token comes from the environment only, never from a file in the repository.
     update_token: str | None = None
@@ -38,6 +39,7 @@ class ServerSettings:
             query_timeout=float(config.get("server.query_timeout")),
             max_result_bytes=int(config.get("server.max_result_bytes")),
             upload_limit=int(config.get("server.upload_limit")),
+            response_cache_bytes=int(config.get("server.response_cache_mb")) * 1_000_000,
             updates=updates,
             update_token=token,
             config=config,

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -67,36 +69,56 @@ async def sparql_endpoint(request: Request) -> Response:
     return await run_query(request, operation)
 
 
+@dataclass(frozen=True)
+class Failure:
+    """A query that ended without an answer: the status and the message to send back."""
+
+    status: int
+    code: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
 async def run_query(request: Request, operation: Operation) -> Response:
     state = request.app.state
     store = state.reader.store()
     if store is None:
         return problem(request, 503, "server.no_snapshot")
-    accept = request.headers.get("accept")
     wanted = FORMAT_NAMES.get(request.query_params.get("format", ""))
-    budget = BudgetedBuffer(state.settings.query_timeout, state.settings.max_result_bytes)
+    outcome = await evaluate(state, store, operation, wanted or request.headers.get("accept"), base_of(request))
+    if isinstance(outcome, Failure):
+        return problem(request, outcome.status, outcome.code, **outcome.params)
+    media, body = outcome
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+
+async def evaluate(
+    state: State, store: ox.Store, operation: Operation, accept: str | None, base: str
+) -> tuple[str, bytes] | Failure:
+    """The query's serialised answer, computed on a query thread under the settings' budget."""
+    settings = state.settings
+    budget = BudgetedBuffer(settings.query_timeout, settings.max_result_bytes)
     work = asyncio.get_running_loop().run_in_executor(
-        state.query_threads, answer, store, operation, wanted or accept, budget, base_of(request)
+        state.query_threads, answer, store, operation, accept, budget, base
     )
     try:
         # The grace second lets the worker's own deadline fire first and report cleanly.
-        media, body = await asyncio.wait_for(work, state.settings.query_timeout + 1)
+        media, body = await asyncio.wait_for(work, settings.query_timeout + 1)
     except TimeoutError:
         budget.cancelled = True  # the worker stops at its next write
-        return problem(request, 503, "server.timeout", seconds=state.settings.query_timeout)
+        return Failure(503, "server.timeout", {"seconds": settings.query_timeout})
     except BudgetExceeded as exc:
         if exc.reason == "size":
-            return problem(request, 503, "server.too_big", limit=state.settings.max_result_bytes)
-        return problem(request, 503, "server.timeout", seconds=state.settings.query_timeout)
+            return Failure(503, "server.too_big", {"limit": settings.max_result_bytes})
+        return Failure(503, "server.timeout", {"seconds": settings.query_timeout})
     except SyntaxError as exc:
-        return problem(request, 400, "server.malformed", detail=exc)
+        return Failure(400, "server.malformed", {"detail": str(exc)})
     except ValueError as exc:
-        return problem(request, 400, "server.bad_request", detail=exc)
+        return Failure(400, "server.bad_request", {"detail": str(exc)})
     except OSError as exc:
-        return problem(request, 500, "server.failed", detail=exc)
+        return Failure(500, "server.failed", {"detail": str(exc)})
     if media is None:
-        return problem(request, 406, "server.not_acceptable")
-    return Response(body, media_type=media, headers={"Vary": "Accept"})
+        return Failure(406, "server.not_acceptable")
+    return media, body
 
 
 def base_of(request: Request) -> str:

@@ -1,0 +1,99 @@
+"""GET /sparql?query=...: the request a SPARQL endpoint gets most, answered in plain ASGI.
+
+A point lookup costs pyoxigraph about 0.1 ms; Starlette's routing, `Request` and `Response`
+cost as much again, so this one request skips them. It answers exactly as the route
+(`sparql.run_query`) does, through the same `evaluate` and `problem`, and sits inside the
+CORS middleware like every route. Whatever it does not answer itself (no query: the service
+description; a protocol error; no snapshot yet) goes on to the routes unchanged.
+
+Answers from a published snapshot carry a weak ETag, so a revalidating client gets a 304
+without any evaluation, and are kept in a bounded cache (`server.response_cache_mb`).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from starlette.datastructures import URL
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from culturedata.server.answers import AnswerCache, etag, none_match, repeatable
+from culturedata.server.protocol import ProtocolError, get_operation
+from culturedata.server.sparql import FORMAT_NAMES, Failure, evaluate, problem
+
+
+class HotPath:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/sparql":
+            await self.app(scope, receive, send)
+            return
+        query_string = scope["query_string"].decode()
+        try:
+            operation = get_operation(query_string)
+        except ProtocolError:
+            operation = None
+        state = scope["app"].state
+        store, snapshot = state.reader.current()
+        if operation is None or store is None:
+            await self.app(scope, receive, send)
+            return
+        accept, host, if_none_match = _headers(scope["headers"])
+        negotiation = FORMAT_NAMES.get(operation.params.get("format", [""])[-1]) or accept
+        server = scope.get("server")
+        base = _base(scope.get("scheme", "http"), tuple(server) if server else None, host, scope["path"])
+        tag = etag(snapshot, negotiation or "") if snapshot is not None and repeatable(operation.text) else None
+        if tag is not None and if_none_match is not None and none_match(if_none_match, tag):
+            await _send(send, 304, b"", None, tag)
+            return
+        cache: AnswerCache = state.answers
+        key = (snapshot or "", base, query_string, negotiation or "")
+        answer = cache.get(key) if tag is not None else None
+        if answer is None:
+            outcome = await evaluate(state, store, operation, negotiation, base)
+            if isinstance(outcome, Failure):
+                response = problem(Request(scope), outcome.status, outcome.code, **outcome.params)
+                await response(scope, receive, send)
+                return
+            answer = outcome
+            if tag is not None:
+                cache.put(key, answer)
+        await _send(send, 200, answer[1], answer[0], tag)
+
+
+def _headers(raw: list[tuple[bytes, bytes]]) -> tuple[str | None, bytes | None, str | None]:
+    """Accept, Host and If-None-Match, the first of each as Starlette's `Headers.get` reads them."""
+    accept = host = if_none_match = None
+    for name, value in raw:
+        if name == b"accept" and accept is None:
+            accept = value.decode("latin-1")
+        elif name == b"host" and host is None:
+            host = value
+        elif name == b"if-none-match" and if_none_match is None:
+            if_none_match = value.decode("latin-1")
+    return accept, host, if_none_match
+
+
+@lru_cache(maxsize=256)
+def _base(scheme: str, server: tuple[str, int] | None, host: bytes | None, path: str) -> str:
+    """The request's URL without its query, spelled as `sparql.base_of` spells it."""
+    headers = [(b"host", host)] if host is not None else []
+    scope = {"type": "http", "scheme": scheme, "server": server, "path": path, "headers": headers, "query_string": b""}
+    return str(URL(scope=scope)).rstrip("?")
+
+
+async def _send(send: Send, status: int, body: bytes, media: str | None, tag: str | None) -> None:
+    headers = [(b"vary", b"Accept")]
+    if status != 304:
+        headers.append((b"content-length", str(len(body)).encode()))
+    if media is not None:
+        # Starlette's Response names the charset of text/* types; so do we.
+        charset = "; charset=utf-8" if media.startswith("text/") else ""
+        headers.append((b"content-type", (media + charset).encode("latin-1")))
+    if tag is not None:
+        headers.append((b"etag", tag.encode("latin-1")))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
