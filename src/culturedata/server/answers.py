@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import OrderedDict
+from functools import lru_cache
 
 NOT_REPEATABLE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE|SERVICE)\b", re.IGNORECASE)
 # What an entry costs beyond its body: the key, the tuples, the dictionary slot.
@@ -21,8 +22,10 @@ Key = tuple[str, str, str, str]  # snapshot, base IRI, query string, negotiation
 Answer = tuple[str, bytes]  # media type, body
 
 
-def repeatable(query: str) -> bool:
-    return NOT_REPEATABLE.search(query) is None
+@lru_cache(maxsize=1024)
+def repeatable(shape: str) -> bool:
+    """Whether a query of this shape (inline.py: IRIs and strings blanked) always gives the same answer."""
+    return NOT_REPEATABLE.search(shape) is None
 
 
 def etag(snapshot: str, negotiation: str) -> str:

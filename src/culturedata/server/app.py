@@ -17,7 +17,8 @@ from culturedata import __version__
 from culturedata.server import describe, entities, pages
 from culturedata.server.answers import AnswerCache
 from culturedata.server.graphstore import graph_store
-from culturedata.server.hotpath import HotPath
+from culturedata.server.hotpath import Endpoint
+from culturedata.server.inline import InlinePolicy
 from culturedata.server.reader import LiveStore, SnapshotReader
 from culturedata.server.rendering import STATIC
 from culturedata.server.settings import ServerSettings
@@ -44,7 +45,7 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
         query_threads.shutdown(wait=False, cancel_futures=True)
         update_thread.shutdown(wait=True)
 
-    app = Starlette(
+    app = Endpoint(
         routes=[
             Route("/", pages.home),
             Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),
@@ -67,7 +68,6 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
                 CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD"] + GSP_METHODS,
                 allow_headers=["Accept", "Content-Type", "Authorization"], expose_headers=["Location"],
             ),
-            Middleware(HotPath),
         ],
         lifespan=lifespan,
     )
@@ -77,4 +77,5 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
     app.state.query_threads = query_threads
     app.state.update_thread = update_thread
     app.state.answers = AnswerCache(settings.response_cache_bytes)
+    app.state.inline = InlinePolicy()
     return app

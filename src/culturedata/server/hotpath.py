@@ -1,10 +1,12 @@
 """GET /sparql?query=...: the request a SPARQL endpoint gets most, answered in plain ASGI.
 
-A point lookup costs pyoxigraph about 0.1 ms; Starlette's routing, `Request` and `Response`
-cost as much again, so this one request skips them. It answers exactly as the route
-(`sparql.run_query`) does, through the same `evaluate` and `problem`, and sits inside the
-CORS middleware like every route. Whatever it does not answer itself (no query: the service
-description; a protocol error; no snapshot yet) goes on to the routes unchanged.
+A point lookup costs pyoxigraph well under 0.1 ms; Starlette's middleware, routing, `Request`
+and `Response` cost about as much again, so `Endpoint` hands this one request to `HotPath`
+before any of them. It answers exactly as the route (`sparql.run_query`) does, through the
+same `evaluate` and `problem`, with the headers the CORS middleware would add (`Vary:
+Origin`). Whatever it does not answer itself (no query: the service description; a protocol
+error; no snapshot yet; a cross-origin request, which gets its CORS headers from the
+middleware) goes through Starlette unchanged.
 
 Answers from a published snapshot carry a weak ETag, so a revalidating client gets a 304
 without any evaluation, and are kept in a bounded cache (`server.response_cache_mb`).
@@ -14,59 +16,69 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from starlette.applications import Starlette
 from starlette.datastructures import URL
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from culturedata.server.answers import AnswerCache, etag, none_match, repeatable
+from culturedata.server.answers import etag, none_match, repeatable
+from culturedata.server.inline import shape_of
 from culturedata.server.protocol import ProtocolError, get_operation
 from culturedata.server.sparql import FORMAT_NAMES, Failure, evaluate, problem
 
 
-class HotPath:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+class Endpoint(Starlette):
+    """The Starlette application, with the hot request taken before its middleware."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/sparql":
-            await self.app(scope, receive, send)
-            return
-        query_string = scope["query_string"].decode()
-        try:
-            operation = get_operation(query_string)
-        except ProtocolError:
-            operation = None
-        state = scope["app"].state
-        store, snapshot = state.reader.current()
-        if operation is None or store is None:
-            await self.app(scope, receive, send)
-            return
-        accept, host, if_none_match = _headers(scope["headers"])
-        negotiation = FORMAT_NAMES.get(operation.params.get("format", [""])[-1]) or accept
-        server = scope.get("server")
-        base = _base(scope.get("scheme", "http"), tuple(server) if server else None, host, scope["path"])
-        tag = etag(snapshot, negotiation or "") if snapshot is not None and repeatable(operation.text) else None
-        if tag is not None and if_none_match is not None and none_match(if_none_match, tag):
-            await _send(send, 304, b"", None, tag)
-            return
-        cache: AnswerCache = state.answers
-        key = (snapshot or "", base, query_string, negotiation or "")
-        answer = cache.get(key) if tag is not None else None
-        if answer is None:
-            outcome = await evaluate(state, store, operation, negotiation, base)
-            if isinstance(outcome, Failure):
-                response = problem(Request(scope), outcome.status, outcome.code, **outcome.params)
-                await response(scope, receive, send)
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/sparql":
+            scope["app"] = self
+            if await answer_query(scope, receive, send):
                 return
-            answer = outcome
-            if tag is not None:
-                cache.put(key, answer)
-        await _send(send, 200, answer[1], answer[0], tag)
+        await super().__call__(scope, receive, send)
 
 
-def _headers(raw: list[tuple[bytes, bytes]]) -> tuple[str | None, bytes | None, str | None]:
-    """Accept, Host and If-None-Match, the first of each as Starlette's `Headers.get` reads them."""
+async def answer_query(scope: Scope, receive: Receive, send: Send) -> bool:
+    """Answer a GET query; False, having sent nothing, when the routes should answer instead."""
+    accept, host, if_none_match, origin = _headers(scope["headers"])
+    if origin:
+        return False
+    query_string = scope["query_string"].decode()
+    try:
+        operation = get_operation(query_string)
+    except ProtocolError:
+        return False
+    state = scope["app"].state
+    store, snapshot = state.reader.current()
+    if operation is None or store is None:
+        return False
+    negotiation = FORMAT_NAMES.get(operation.params.get("format", [""])[-1]) or accept
+    server = scope.get("server")
+    base = _base(scope.get("scheme", "http"), tuple(server) if server else None, host, scope["path"])
+    tag = etag(snapshot, negotiation or "") if snapshot is not None and repeatable(shape_of(operation.text)) else None
+    if tag is not None and if_none_match is not None and none_match(if_none_match, tag):
+        await _send(send, 304, b"", None, tag)
+        return True
+    key = (snapshot or "", base, query_string, negotiation or "")
+    found = state.answers.get(key) if tag is not None else None
+    if found is None:
+        outcome = await evaluate(state, store, operation, negotiation, base)
+        if isinstance(outcome, Failure):
+            response = problem(Request(scope), outcome.status, outcome.code, **outcome.params)
+            response.headers["Vary"] = "Origin"  # as the CORS middleware marks every response
+            await response(scope, receive, send)
+            return True
+        found = outcome
+        if tag is not None:
+            state.answers.put(key, found)
+    await _send(send, 200, found[1], found[0], tag)
+    return True
+
+
+def _headers(raw: list[tuple[bytes, bytes]]) -> tuple[str | None, bytes | None, str | None, bool]:
+    """Accept, Host, If-None-Match (the first of each, as Starlette reads them) and whether Origin is set."""
     accept = host = if_none_match = None
+    origin = False
     for name, value in raw:
         if name == b"accept" and accept is None:
             accept = value.decode("latin-1")
@@ -74,7 +86,9 @@ def _headers(raw: list[tuple[bytes, bytes]]) -> tuple[str | None, bytes | None, 
             host = value
         elif name == b"if-none-match" and if_none_match is None:
             if_none_match = value.decode("latin-1")
-    return accept, host, if_none_match
+        elif name == b"origin":
+            origin = True
+    return accept, host, if_none_match, origin
 
 
 @lru_cache(maxsize=256)
@@ -86,7 +100,7 @@ def _base(scheme: str, server: tuple[str, int] | None, host: bytes | None, path:
 
 
 async def _send(send: Send, status: int, body: bytes, media: str | None, tag: str | None) -> None:
-    headers = [(b"vary", b"Accept")]
+    headers = [(b"vary", b"Accept, Origin")]
     if status != 304:
         headers.append((b"content-length", str(len(body)).encode()))
     if media is not None:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 
 def choose(accept: str | None, offered: list[str]) -> str | None:
     """The offered media type the client prefers; the first offered when it accepts anything."""
+    return _choose(accept, tuple(offered))
+
+
+@lru_cache(maxsize=512)
+def _choose(accept: str | None, offered: tuple[str, ...]) -> str | None:
+    # Clients send the same few Accept headers over and over: parse each once.
     if not accept:
         return offered[0]
     ranges: list[tuple[float, int, str]] = []

@@ -26,6 +26,7 @@ class SnapshotReader:
 
     def __init__(self, snapshots: Snapshots) -> None:
         self.snapshots = snapshots
+        self._pointer = str(snapshots.pointer)  # read on every request: spelled once
         self._lock = threading.Lock()
         # (pointer target, its store), replaced as one value so that readers never mix two snapshots.
         self._open: tuple[str, ox.Store] | None = None
@@ -40,9 +41,8 @@ class SnapshotReader:
 
     def current(self) -> tuple[ox.Store | None, str | None]:
         """The current snapshot's store and name (the name stands for its content, which never changes)."""
-        pointer = self.snapshots.pointer
         try:
-            target = os.readlink(pointer)
+            target = os.readlink(self._pointer)
         except OSError:
             return None, None
         opened = self._open
@@ -50,7 +50,7 @@ class SnapshotReader:
             with self._lock:
                 opened = self._open
                 if opened is None or opened[0] != target:
-                    opened = (target, ox.Store.read_only(str(Path(pointer).parent / target)))
+                    opened = (target, ox.Store.read_only(str(Path(self._pointer).parent / target)))
                     self._open = opened
         return opened[1], opened[0].rsplit("/", 1)[-1]
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import math
+import time
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -17,6 +19,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from culturedata.messages import t
 from culturedata.server.dataset import add_using, has_dataset_clause, has_using_clause
+from culturedata.server.inline import INLINE_DEADLINE, InlinePolicy, shape_of
 from culturedata.server.limits import BudgetedBuffer, BudgetExceeded
 from culturedata.server.negotiation import choose, language
 from culturedata.server.protocol import Operation, ProtocolError, read_operation
@@ -94,35 +97,67 @@ async def run_query(request: Request, operation: Operation) -> Response:
 async def evaluate(
     state: State, store: ox.Store, operation: Operation, accept: str | None, base: str
 ) -> tuple[str, bytes] | Failure:
-    """The query's serialised answer, computed on a query thread under the settings' budget."""
+    """The query's serialised answer under the settings' budget: on the event loop when its
+    shape has proven quick (see inline.py), otherwise on a query thread."""
     settings = state.settings
+    policy: InlinePolicy = state.inline
+    shape = shape_of(operation.text)
+    if policy.allows(shape):
+        budget = BudgetedBuffer(min(INLINE_DEADLINE, settings.query_timeout), settings.max_result_bytes)
+        try:
+            media, body, seconds = timed_answer(store, operation, accept, budget, base)
+        except BudgetExceeded as exc:
+            if exc.reason == "size":
+                return Failure(503, "server.too_big", {"limit": settings.max_result_bytes})
+            policy.record(shape, math.inf)  # and answer it again on a query thread, under the full budget
+        except (SyntaxError, ValueError, OSError) as exc:
+            return failure(exc)
+        else:
+            policy.record(shape, seconds)
+            return (media, body) if media is not None else Failure(406, "server.not_acceptable")
     budget = BudgetedBuffer(settings.query_timeout, settings.max_result_bytes)
     work = asyncio.get_running_loop().run_in_executor(
-        state.query_threads, answer, store, operation, accept, budget, base
+        state.query_threads, timed_answer, store, operation, accept, budget, base
     )
     try:
         # The grace second lets the worker's own deadline fire first and report cleanly.
-        media, body = await asyncio.wait_for(work, settings.query_timeout + 1)
+        media, body, seconds = await asyncio.wait_for(work, settings.query_timeout + 1)
     except TimeoutError:
         budget.cancelled = True  # the worker stops at its next write
+        policy.record(shape, math.inf)
         return Failure(503, "server.timeout", {"seconds": settings.query_timeout})
     except BudgetExceeded as exc:
+        policy.record(shape, math.inf)
         if exc.reason == "size":
             return Failure(503, "server.too_big", {"limit": settings.max_result_bytes})
         return Failure(503, "server.timeout", {"seconds": settings.query_timeout})
-    except SyntaxError as exc:
-        return Failure(400, "server.malformed", {"detail": str(exc)})
-    except ValueError as exc:
-        return Failure(400, "server.bad_request", {"detail": str(exc)})
-    except OSError as exc:
-        return Failure(500, "server.failed", {"detail": str(exc)})
+    except (SyntaxError, ValueError, OSError) as exc:
+        return failure(exc)
+    policy.record(shape, seconds)
     if media is None:
         return Failure(406, "server.not_acceptable")
     return media, body
 
 
+def failure(exc: SyntaxError | ValueError | OSError) -> Failure:
+    if isinstance(exc, SyntaxError):
+        return Failure(400, "server.malformed", {"detail": str(exc)})
+    if isinstance(exc, ValueError):
+        return Failure(400, "server.bad_request", {"detail": str(exc)})
+    return Failure(500, "server.failed", {"detail": str(exc)})
+
+
 def base_of(request: Request) -> str:
     return str(request.url.replace(query="", fragment="")).rstrip("?")
+
+
+def timed_answer(
+    store: ox.Store, operation: Operation, accept: str | None, budget: BudgetedBuffer, base: str
+) -> tuple[str | None, bytes, float]:
+    """`answer`, and how long it took on its thread."""
+    started = time.perf_counter()
+    media, body = answer(store, operation, accept, budget, base)
+    return media, body, time.perf_counter() - started
 
 
 def answer(
