@@ -42,6 +42,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("validate.shapes", "", str, "settings.validate.shapes"),
     Setting("validate.vocabularies", "", str, "settings.validate.vocabularies"),
     Setting("publish.max_drop", 0.15, float, "settings.publish.max_drop"),
+    Setting("publish.keep_previous", True, bool, "settings.publish.keep_previous"),
     Setting("run.workers", 4, int, "settings.run.workers"),
     Setting("store.endpoint", "", str, "settings.store.endpoint"),
     Setting("store.update_endpoint", "", str, "settings.store.update_endpoint"),

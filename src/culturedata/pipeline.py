@@ -40,6 +40,7 @@ from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
 from culturedata.store import EmbeddedTarget, Endpoints, Loader, RemoteTarget, RunLock, Snapshots, Takedowns
 from culturedata.store.loader import (
     DELETED,
+    HELD,
     LIVE,
     PROV,
     PUBLISHED,
@@ -78,7 +79,9 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 # seen is a deletion only after a --full harvest (or the first one).
 WHOLE_KINDS = ("csv", "json", "xml", "sparql")
 OPTIMISE_AFTER = 0.05  # share of the records a run rewrote
-COUNTS = ("harvested", "new", "changed", "unchanged", "deleted", "taken_down", "quarantined", "published", "errors")
+COUNTS = (
+    "harvested", "new", "changed", "unchanged", "deleted", "taken_down", "quarantined", "held", "published", "errors",
+)
 
 
 @dataclass
@@ -91,6 +94,7 @@ class SourceReport:
     deleted: int = 0
     taken_down: int = 0
     quarantined: int = 0
+    held: int = 0  # quarantined records whose previous version stays published
     published: int = 0  # the source's records in the snapshot after the run
     warnings: int = 0
     errors: int = 0
@@ -334,8 +338,9 @@ class _Job:
             context = MappingContext.for_source(self.config.base_iri, source.id, source.language)
             checked = validate_records(self.validator, map_records(mapping, fresh, context),
                                        self.config.get("validate.batch_size"))
+            keep_previous = bool(self.config.get("publish.keep_previous"))
             for record, record_report in checked:
-                _keep(record, record_report, loader, report, policy, kept)
+                _keep(record, record_report, loader, report, policy, kept, keep_previous)
             loader.flush()
         except (UsageError, StoreError):
             kept.discard()
@@ -363,7 +368,7 @@ class _Job:
             loader.flush()
             kept.commit(gone={key.split(":", 1)[1] for key in deletions})
             self.target.apply(_source_state(self.target.system_graph, state_subject, harvest_started, report))
-        report.published = loader.published()
+        report.published, report.held = loader.published(), loader.held()
         report.seconds = round(time.monotonic() - started, 3)
         return report
 
@@ -390,7 +395,7 @@ class _Job:
             unchanged = before is not None and before.content_hash == stored_hash(record.content_hash, loader.fingerprint)
             if before is not None and before.status in LIVE and unchanged:
                 report.unchanged += 1
-                if before.status == QUARANTINED:
+                if before.status in (QUARANTINED, HELD):
                     self._still_quarantined(record, before, report)
                 continue
             if before is not None and before.status in LIVE:
@@ -407,6 +412,7 @@ class _Job:
         report.quarantine.append({
             "record": record.local_id, "location": record.location, "rule": facts.get(RUN + "rule"),
             "message": facts.get(RUN + "reason"), "unchanged": "yes",
+            **({"previous_kept": "yes"} if before.status == HELD else {}),
         })
 
     def _guard_trips(self, source: Source, report: SourceReport, known: dict[str, RecordState],
@@ -428,12 +434,12 @@ class _Job:
             report.error = (report.error or "") + " " + both("pipeline.partial_remote")["en"]
         else:
             loader.outcome = {}
-        report.published = loader.published()
+        report.published, report.held = loader.published(), loader.held()
 
 
 def _keep(
     record: MappedRecord, checked: RecordReport, loader: Loader, report: SourceReport,
-    policy: Policy = Policy.VIOLATION, kept: QuarantineLog | None = None,
+    policy: Policy = Policy.VIOLATION, kept: QuarantineLog | None = None, keep_previous: bool = False,
 ) -> None:
     """Publish a record, or quarantine it as the source's policy says (validate/quarantine.py)."""
     report.rules.update(f.rule for f in checked.findings)
@@ -447,10 +453,11 @@ def _keep(
         return
     report.quarantined += 1
     worst = sorted(checked.findings, key=lambda f: -f.severity.rank)
-    loader.quarantine(record, worst[0].rule, worst[0].message)
-    report.quarantine.append(
-        {"record": record.local_id, "location": record.location, "rule": worst[0].rule, "message": worst[0].text("en")}
-    )
+    loader.quarantine(record, worst[0].rule, worst[0].message, keep_previous)
+    entry = {"record": record.local_id, "location": record.location, "rule": worst[0].rule, "message": worst[0].text("en")}
+    if loader.outcome.get(record.graph) == HELD:
+        entry["previous_kept"] = "yes"
+    report.quarantine.append(entry)
 
 
 def _duplicate(record: SourceRecord, report: SourceReport) -> None:

@@ -12,7 +12,7 @@ from culturedata.cli.state import state
 from culturedata.messages import t
 from culturedata.pipeline import RunOptions, RunReport, SourceReport, run
 
-COLUMNS = ("harvested", "new", "changed", "unchanged", "deleted", "taken_down", "quarantined", "published")
+COLUMNS = ("harvested", "new", "changed", "unchanged", "deleted", "taken_down", "quarantined", "held", "published")
 
 
 @click.command("run", cls=I18nCommand, help="cli.run.help")
