@@ -36,6 +36,7 @@ from culturedata.mapping import MappingContext, load_mapping, map_records
 from culturedata.mapping.iris import graph_iri
 from culturedata.mapping.language import Mapping
 from culturedata.messages import both
+from culturedata.providers import institution, provider_description, provider_place
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
 from culturedata.store import EmbeddedTarget, Endpoints, Loader, RemoteTarget, RunLock, Snapshots, Takedowns
 from culturedata.store.loader import (
@@ -187,6 +188,8 @@ def run(
 ) -> RunReport:
     options = options or RunOptions()
     mappings = prepare(config, sources)
+    for source in sources:
+        provider_place(config, source)  # an unknown municipality stops the run before it starts
     shapes = load_shapes(*configured_dirs(config))
     validator = _Serialised(make_validator(DEFAULT_ENGINE, shapes))
     fingerprints = {s.id: _fingerprint(config, mappings[s.id], shapes.files) for s in sources}
@@ -237,29 +240,6 @@ def run(
                 raise StoreError("store.unwritable", path=config.store_path, detail=exc.strerror or exc) from exc
             raise
     return report
-
-
-def institution(config: Config, source: Source) -> str:
-    """The organisation that provides a source's records: its objects are `qcp:heldBy` it."""
-    return MappingContext.for_source(config.base_iri, source.id, source.language).institution
-
-
-def provider_graph(config: Config, source_id: str) -> str:
-    """One graph per source, beside its record graphs, describing who provides them."""
-    return f"{config.base_iri}graph/{source_id}"
-
-
-def provider_description(config: Config, source: Source) -> Batch:
-    """The providing organisation as the configuration names it, so that every `qcp:heldBy`
-    link dereferences; rewritten on each run, since the configuration may have changed."""
-    graph = ox.NamedNode(provider_graph(config, source.id))
-    organisation = ox.NamedNode(institution(config, source))
-    quads = [ox.Quad(organisation, RDF_TYPE, ox.NamedNode(SCHEMA + "Organization"), graph)]
-    quads += [
-        ox.Quad(organisation, ox.NamedNode(SCHEMA + "name"), ox.Literal(text, language=lang), graph)
-        for lang, text in sorted(source.name.items())
-    ]
-    return Batch(drop=[graph.value], quads=quads)
 
 
 def _fingerprint(config: Config, mapping: Mapping, definitions: Sequence[Path]) -> str:
