@@ -67,7 +67,7 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
             Middleware(
                 CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD"] + GSP_METHODS,
                 allow_headers=["Accept", "Content-Type", "Authorization"], expose_headers=["Location"],
-            ),
+            )
         ],
         lifespan=lifespan,
     )

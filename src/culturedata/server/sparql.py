@@ -23,6 +23,7 @@ from culturedata.server.inline import INLINE_DEADLINE, InlinePolicy, shape_of
 from culturedata.server.limits import BudgetedBuffer, BudgetExceeded
 from culturedata.server.negotiation import choose, language
 from culturedata.server.protocol import Operation, ProtocolError, read_operation
+from culturedata.server.settings import ServerSettings
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -99,22 +100,39 @@ async def evaluate(
 ) -> tuple[str, bytes] | Failure:
     """The query's serialised answer under the settings' budget: on the event loop when its
     shape has proven quick (see inline.py), otherwise on a query thread."""
-    settings = state.settings
     policy: InlinePolicy = state.inline
     shape = shape_of(operation.text)
     if policy.allows(shape):
-        budget = BudgetedBuffer(min(INLINE_DEADLINE, settings.query_timeout), settings.max_result_bytes)
-        try:
-            media, body, seconds = timed_answer(store, operation, accept, budget, base)
-        except BudgetExceeded as exc:
-            if exc.reason == "size":
-                return Failure(503, "server.too_big", {"limit": settings.max_result_bytes})
-            policy.record(shape, math.inf)  # and answer it again on a query thread, under the full budget
-        except (SyntaxError, ValueError, OSError) as exc:
-            return failure(exc)
-        else:
-            policy.record(shape, seconds)
-            return (media, body) if media is not None else Failure(406, "server.not_acceptable")
+        outcome = evaluate_inline(state.settings, policy, shape, store, operation, accept, base)
+        if outcome is not None:
+            return outcome
+    return await evaluate_on_thread(state, policy, shape, store, operation, accept, base)
+
+
+def evaluate_inline(
+    settings: ServerSettings, policy: InlinePolicy, shape: str,
+    store: ox.Store, operation: Operation, accept: str | None, base: str,
+) -> tuple[str, bytes] | Failure | None:
+    """The answer computed right here, or None when it overran the inline deadline."""
+    budget = BudgetedBuffer(min(INLINE_DEADLINE, settings.query_timeout), settings.max_result_bytes)
+    try:
+        media, body, seconds = timed_answer(store, operation, accept, budget, base)
+    except BudgetExceeded as exc:
+        if exc.reason == "size":
+            return Failure(503, "server.too_big", {"limit": settings.max_result_bytes})
+        policy.record(shape, math.inf)
+        return None
+    except (SyntaxError, ValueError, OSError) as exc:
+        return failure(exc)
+    policy.record(shape, seconds)
+    return (media, body) if media is not None else Failure(406, "server.not_acceptable")
+
+
+async def evaluate_on_thread(
+    state: State, policy: InlinePolicy, shape: str,
+    store: ox.Store, operation: Operation, accept: str | None, base: str,
+) -> tuple[str, bytes] | Failure:
+    settings = state.settings
     budget = BudgetedBuffer(settings.query_timeout, settings.max_result_bytes)
     work = asyncio.get_running_loop().run_in_executor(
         state.query_threads, timed_answer, store, operation, accept, budget, base
@@ -134,9 +152,7 @@ async def evaluate(
     except (SyntaxError, ValueError, OSError) as exc:
         return failure(exc)
     policy.record(shape, seconds)
-    if media is None:
-        return Failure(406, "server.not_acceptable")
-    return media, body
+    return (media, body) if media is not None else Failure(406, "server.not_acceptable")
 
 
 def failure(exc: SyntaxError | ValueError | OSError) -> Failure:
