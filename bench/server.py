@@ -5,7 +5,8 @@ SELECT (SPARQL JSON), each with 1 and 8 concurrent clients, in requests/s and MB
 Servers: ours (`culturedata serve`, a subprocess) with its answer cache off (the figure
 the goal is about), ours again as configured by default (answer cache on, fed entities
 other than the ones measured before, so hits come only from what random traffic repeats),
-`oxigraph serve-read-only` (the goal: >= 0.8 of its throughput) and, when it can be
+bench/_bare_server.py (uvicorn + pyoxigraph and nothing else: the most any Python server
+built on them can reach), `oxigraph serve-read-only` (the goal: >= 0.8 of its throughput) and, when it can be
 installed into a side virtualenv under bench/out/, rdflib-endpoint on the same data. Then
 our servers' memory (RSS) before and after many point lookups.
 
@@ -132,6 +133,15 @@ def oxigraph(snapshot: Path) -> Server:
     return start("oxigraph", command, f"http://127.0.0.1:{port}/query")
 
 
+def bare(snapshot: Path) -> Server:
+    """bench/_bare_server.py: uvicorn + pyoxigraph and nothing else, the yardstick of what is ours."""
+    port = free_port()
+    os.environ["BENCH_BARE_STORE"] = str(snapshot)
+    command = [sys.executable, "-m", "uvicorn", "bench._bare_server:app", "--port", str(port),
+               "--log-level", "warning", "--no-access-log", "--lifespan", "off", "--app-dir", str(ROOT)]
+    return start("bare", command, f"http://127.0.0.1:{port}/")
+
+
 def rdflib_endpoint() -> Server | None:
     """rdflib-endpoint in its own virtualenv (it pins FastAPI and rdflib versions of its own)."""
     venv = ROOT / "bench" / "out" / "rdflib-endpoint-venv"
@@ -227,8 +237,9 @@ def main() -> None:
     print(f"data: {ENTITIES:,} records, {ENTITIES * 8:,} triples; {SECONDS:.0f} s per measurement; {cores} cores; "
           "machine shared with other work, figures are noisy")
     single, cached, oxi = ours(OUT / "store", cache=False), ours(OUT / "store", cache=True), oxigraph(snapshot)
+    yardstick = bare(snapshot)
     baseline = rdflib_endpoint() if os.environ.get("BENCH_SERVER_RDFLIB", "1") != "0" else None
-    servers = [s for s in (single, cached, oxi, baseline) if s is not None]
+    servers = [s for s in (single, cached, oxi, yardstick, baseline) if s is not None]
     try:
         for round_, (workload, make) in enumerate(WORKLOADS.items()):
             for clients in (1, 8):
@@ -240,6 +251,8 @@ def main() -> None:
                 # Entities the measurements above did not ask for: hits only where random traffic repeats.
                 warm = hammer(cached.url, make, clients, SECONDS, seed=1000 * (1 + 2 * round_ + clients))
                 compare(f"{label}, answer cache on", "req/s", warm.rate, reference.rate, "oxigraph")
+                least = hammer(yardstick.url, make, clients, SECONDS)
+                compare(f"{label}, bare app", "req/s", least.rate, reference.rate, "oxigraph")
                 if baseline is not None:
                     slow = hammer(baseline.url, make, clients, SECONDS)
                     compare(f"{label} (req/s)", "req/s", load.rate, slow.rate, "rdflib-endpoint")
