@@ -89,6 +89,11 @@ class Server:
     url: str  # the SPARQL endpoint
     process: subprocess.Popen
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self) -> float:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -244,15 +249,23 @@ def main() -> None:
         for round_, (workload, make) in enumerate(WORKLOADS.items()):
             for clients in (1, 8):
                 label = f"{workload}, {clients} client{'s' if clients > 1 else ''}"
+                cpu = {server.name: server.cpu_seconds() for server in (oxi, single, yardstick)}
                 reference = hammer(oxi.url, make, clients, SECONDS)
+                cpu[oxi.name] = oxi.cpu_seconds() - cpu[oxi.name]
                 load = hammer(single.url, make, clients, SECONDS)
+                cpu[single.name] = single.cpu_seconds() - cpu[single.name]
                 compare(f"{label} (req/s)", "req/s", load.rate, reference.rate, "oxigraph", goal=0.8)
                 compare(f"{label} (kB/s)", "kB/s ", load.kb_per_s, reference.kb_per_s, "oxigraph")
                 # Entities the measurements above did not ask for: hits only where random traffic repeats.
                 warm = hammer(cached.url, make, clients, SECONDS, seed=1000 * (1 + 2 * round_ + clients))
                 compare(f"{label}, answer cache on", "req/s", warm.rate, reference.rate, "oxigraph")
                 least = hammer(yardstick.url, make, clients, SECONDS)
+                cpu[yardstick.name] = yardstick.cpu_seconds() - cpu[yardstick.name]
                 compare(f"{label}, bare app", "req/s", least.rate, reference.rate, "oxigraph")
+                # Server CPU per request: steadier than rates on a shared machine.
+                spent = [("oxigraph", oxi, reference), ("ours, no cache", single, load), ("bare app", yardstick, least)]
+                print(f"{label}: server CPU per request " + ", ".join(
+                    f"{name} {cpu[server.name] / max(done.requests, 1) * 1e6:,.0f} µs" for name, server, done in spent))
                 if baseline is not None:
                     slow = hammer(baseline.url, make, clients, SECONDS)
                     compare(f"{label} (req/s)", "req/s", load.rate, slow.rate, "rdflib-endpoint")
