@@ -8,12 +8,14 @@ encodings, records beyond line 65,535) must still come out right, cut or seriali
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 from harvest_peers import make_source, sample, shared
 from lxml import etree
 
+from culturedata.errors import InputError
 from culturedata.harvest import HarvestOptions, harvest, safexml
 from culturedata.harvest.xmlslice import Slicer
 
@@ -137,3 +139,56 @@ def test_an_unverifiable_record_beyond_line_65535_is_serialised(tmp_path):
     path = write(tmp_path, text)
     assert harvested(path) == expected(path, f"{{{LIDO}}}lido")
     assert [r.local_id for r in harvest(make_source("xml", path=path), HarvestOptions())] == ["1", "2"]
+
+
+# --- the fast way through (xmlsplit.py) and its way back to iterparse ------------------------
+
+def split_count(path: Path, caplog) -> int | None:
+    """How many records the split reader gave before handing over to iterparse (None: all)."""
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="culturedata.harvest.xmldump"):
+        list(harvest(make_source("xml", path=path), HarvestOptions()))
+    handed = [r.getMessage() for r in caplog.records if "read with iterparse" in r.getMessage()]
+    return int(handed[0].rsplit("after ", 1)[1].split()[0]) if handed else None
+
+
+def test_a_regular_dump_is_split_to_the_end(caplog):
+    assert split_count(sample("musee-anse-aux-brumes", "lido.xml"), caplog) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "given"),
+    [("comment, CDATA and PI inside", 0), ("prefix bound elsewhere between records", 1), ("nested records", 0)],
+)
+def test_an_irregular_dump_goes_back_to_iterparse(tmp_path, caplog, name, given):
+    path = write(tmp_path, AWKWARD[name].replace("{L}", LIDO))
+    assert split_count(path, caplog) == given
+    assert harvested(path) == expected(path, f"{{{LIDO}}}lido")
+
+
+def test_a_dump_broken_after_its_records_still_names_the_line(tmp_path):
+    records = "".join(f"<lido:lido><lido:lidoRecID>{n}</lido:lidoRecID></lido:lido>\n" for n in range(5))
+    path = write(tmp_path, f'<lido:lidoWrap xmlns:lido="{LIDO}">\n{records}<oops>\n</lido:lidoWrap>\n')
+    stream = harvest(make_source("xml", path=path), HarvestOptions())
+    assert [next(stream).local_id for _ in range(5)] == ["0", "1", "2", "3", "4"]
+    with pytest.raises(InputError) as caught:
+        next(stream)
+    assert caught.value.params["line"] == 8
+
+
+def test_a_broken_record_in_the_middle_is_reported_once_with_its_line(tmp_path):
+    records = "".join(f"<lido:lido><lido:lidoRecID>{n}</lido:lidoRecID></lido:lido>\n" for n in range(3))
+    broken = "<lido:lido><lido:lidoRecID>x</lido:lidoRecid></lido:lido>\n"
+    path = write(tmp_path, f'<lido:lidoWrap xmlns:lido="{LIDO}">\n{records}{broken}{records}</lido:lidoWrap>')
+    stream = harvest(make_source("xml", path=path), HarvestOptions())
+    assert [next(stream).local_id for _ in range(3)] == ["0", "1", "2"]
+    with pytest.raises(InputError) as caught:
+        next(stream)
+    assert caught.value.params["line"] == 5
+
+
+def test_an_id_xpath_that_looks_outside_the_record_is_read_in_the_document(tmp_path):
+    path = write(tmp_path, '<w><g n="a"><item><id>1</id></item></g><g n="b"><item><id>2</id></item></g></w>')
+    records = list(harvest(make_source("xml", path=path, record="item", id_xpath="concat(../@n, id)"),
+                           HarvestOptions()))
+    assert [r.local_id for r in records] == ["a1", "b2"]

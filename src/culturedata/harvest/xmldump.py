@@ -8,6 +8,7 @@ memory; it refuses external entities and network access (see `safexml.py`).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,11 +22,14 @@ from culturedata.harvest import safexml
 from culturedata.harvest.inputs import FILE_OPTIONS, Document, documents
 from culturedata.harvest.options import read_options
 from culturedata.harvest.xmlslice import Slicer
+from culturedata.harvest.xmlsplit import OutOfStep, local_xpath, split
 from culturedata.records import SourceRecord, content_hash
 
 if TYPE_CHECKING:
     from culturedata.config import Source
     from culturedata.harvest import HarvestOptions
+
+log = logging.getLogger(__name__)
 
 LIDO = "http://www.lido-schema.org"
 OPTIONS: dict[str, tuple[Any, Any]] = {
@@ -93,9 +97,20 @@ class IdReader:
             self.xpath = etree.XPath(expression, namespaces=namespaces)
         except etree.XPathSyntaxError as exc:
             raise ConfigError("config.bad_value", path=where, key="options.id_xpath", problem=exc) from exc
+        self.local = local_xpath(expression)  # the same on the record alone (see xmlsplit.py)
         simple = CHILD_STRING.fullmatch(expression)
         prefix = simple.group(1).partition(":")[0] if simple and ":" in simple.group(1) else None
         self.child = clark(simple.group(1), namespaces, where) if simple and prefix in (None, *namespaces) else None
+
+    def leaf(self, element: etree._Element) -> str | None:
+        """The identifier when it is a leaf child's text (or absent), else None: ask `__call__`
+        on the whole tree (blank text between elements may matter to the XPath)."""
+        if self.child is None:
+            return None
+        child = element.find(self.child)
+        if child is None:
+            return ""
+        return None if len(child) else (child.text or "").strip()
 
     def __call__(self, element: etree._Element) -> str:
         if self.child is not None:
@@ -107,12 +122,38 @@ class IdReader:
         return str(self.xpath(element)).strip()
 
 
-def read_xml(
-    source_id: str, document: Document, path: RecordPath, find_id: IdReader
+def read_xml(source_id: str, document: Document, path: RecordPath, find_id: IdReader) -> Iterator[SourceRecord]:
+    with slicer_for(document) as slicer:
+        given = 0
+        if slicer is not None and find_id.local:
+            where = Locator()
+            try:
+                for stand_in, payload, found_id in split(slicer, path, find_id):
+                    given += 1
+                    yield SourceRecord(
+                        source_id=source_id,
+                        local_id=found_id or f"record-{given}",
+                        payload=payload,
+                        media_type="application/xml",
+                        content_hash=content_hash(payload),
+                        origin=document.name,
+                        location=where(stand_in, given),
+                    )
+                    safexml.release(stand_in)
+                return
+            except OutOfStep:
+                log.debug("%s: read with iterparse after %d records", document.name, given)
+                slicer.restart()
+        yield from parse_xml(source_id, document, path, find_id, slicer, skip=given)
+
+
+def parse_xml(
+    source_id: str, document: Document, path: RecordPath, find_id: IdReader, slicer: Slicer | None, skip: int
 ) -> Iterator[SourceRecord]:
+    """The careful way: `iterparse` over the whole file, after the `skip` records already given."""
     count = 0
     where = Locator()
-    with document.open() as handle, slicer_for(document) as slicer:
+    with document.open() as handle:
         # A plain file is read by libxml2 itself, much faster than through a Python file object.
         source = str(document.path) if document.member is None else handle
         try:
@@ -120,6 +161,9 @@ def read_xml(
                 if not path.matches(element):
                     continue
                 count += 1
+                if count <= skip:
+                    safexml.release(element)
+                    continue
                 found_id = find_id(element)
                 payload = slicer.cut(element, found_id) if slicer else None
                 if payload is None:

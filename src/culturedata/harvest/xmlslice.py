@@ -65,14 +65,14 @@ class Slicer:
 
     def __init__(self, data: mmap.mmap, start: int) -> None:
         self.data = data
-        self.pos = start  # just after the previous cut record, or after the XML declaration
+        self.origin = self.pos = start  # just after the previous cut record, or after the XML declaration
         self.parent: etree._Element | None = None  # the previous cut record's parent, while in step
         self.tags: dict[tuple[str, str | None], Tag] = {}
         self.context: tuple[etree._Element | None, bytes, bytes] | None = None
         self.line_pos, self.line_no = 0, 1
         self.released = 0
         self.inherited: tuple[etree._Element | None, dict[str | None, str]] = (None, {})
-        self.bindings: tuple[etree._Element | None, dict[tuple[bytes, bytes], dict[str | None, str] | None]] = (None, {})
+        self.known: tuple[etree._Element | None, dict[tuple[bytes, bytes], dict[str | None, str] | None]] = (None, {})
 
     @classmethod
     def open(cls, path: Path) -> Slicer | None:
@@ -96,7 +96,7 @@ class Slicer:
 
     def close(self) -> None:
         self.parent = self.context = None
-        self.inherited = self.bindings = (None, {})
+        self.inherited = self.known = (None, {})
         self.data.close()
 
     def __enter__(self) -> Slicer:
@@ -119,18 +119,17 @@ class Slicer:
             if found is None:
                 return None
         start, attributes = found.start(1), found.group(2)
-        own = self._own_bindings(tag, attributes, parent)
+        own = self.bindings(tag, attributes, parent)
         if own is None:
             return self._lost(start)
-        end = found.end(0) if found.group(3) else self._end(tag, found.end(0))
+        end = found.end(0) if found.group(3) else self.end_of(tag, found.end(0))
         if end is None:
             return self._lost(start)
         if not in_step and not self._resynced(element, tag, start, end, local_id):
             return self._lost(start)
-        self.pos, self.parent = end, parent
-        if end - self.released > RELEASE_EVERY:
-            self._release(end)
-        return self._document(element, parent, tag, start, end, attributes, own)
+        self.parent = parent
+        self.advance(end)
+        return self.payload(tag, parent, start, end, attributes, own)
 
     def _tag(self, element: etree._Element) -> Tag:
         key = (element.tag, element.prefix)
@@ -141,16 +140,16 @@ class Slicer:
             tag = self.tags[key] = Tag(written.encode(), qname.namespace)
         return tag
 
-    def _own_bindings(
+    def bindings(
         self, tag: Tag, attributes: bytes, parent: etree._Element | None
     ) -> dict[str | None, str] | None:
         """The namespaces the start tag declares, or None when its prefix is not the record's.
 
         Records of one file mostly have the same start tag: the answer is kept per parent.
         """
-        if self.bindings[0] is not parent:
-            self.bindings = (parent, {})
-        known, key = self.bindings[1], (tag.qname, attributes)
+        if self.known[0] is not parent:
+            self.known = (parent, {})
+        known, key = self.known[1], (tag.qname, attributes)
         if key in known:
             return known[key]
         own: dict[str | None, str] | None = {}
@@ -176,6 +175,18 @@ class Slicer:
             self.inherited = (parent, parent.nsmap)
         return self.inherited[1]
 
+    def advance(self, end: int) -> None:
+        """The records before `end` are done: their pages may leave our memory."""
+        self.pos = end
+        if end - self.released > RELEASE_EVERY:
+            self._release(end)
+
+    def restart(self) -> None:
+        """Back to the first record, for another pass over the file."""
+        self.pos, self.parent, self.context = self.origin, None, None
+        self.line_pos, self.line_no, self.released = 0, 1, 0
+        self.inherited = self.known = (None, {})
+
     def _release(self, end: int) -> None:
         """Unmap the pages already cut, so that a big file does not count as our memory."""
         upto = end - end % mmap.PAGESIZE
@@ -183,8 +194,9 @@ class Slicer:
             self.data.madvise(mmap.MADV_DONTNEED, self.released, upto - self.released)
         self.released = upto
 
-    def _end(self, tag: Tag, body: int) -> int | None:
-        """Where the record's end tag ends, if its body holds no nesting, comment, CDATA or PI."""
+    def end_of(self, tag: Tag, body: int, plain: bool = True) -> int | None:
+        """Where the record's end tag ends, if its body holds no nesting (nor, if `plain`, any
+        comment, CDATA section or PI)."""
         data, qname, at = self.data, tag.qname, body
         while True:
             at = data.find(qname, at)
@@ -198,7 +210,7 @@ class Slicer:
                     closing = tag.end.match(data, at - 2)
                     if closing is None:
                         return None
-                    return closing.end() if _plain(data, body, at - 2) else None
+                    return closing.end() if not plain or _plain(data, body, at - 2) else None
             at = after
 
     def _resynced(self, element: etree._Element, tag: Tag, start: int, end: int, local_id: str | None) -> bool:
@@ -218,10 +230,11 @@ class Slicer:
         self.pos = start + 1
         return None
 
-    def _document(
-        self, element: etree._Element, parent: etree._Element | None, tag: Tag, start: int, end: int,
-        attributes: bytes, own: dict[str | None, str],
+    def payload(
+        self, tag: Tag, parent: etree._Element | None, start: int, end: int, attributes: bytes,
+        own: dict[str | None, str],
     ) -> bytes:
+        """The bytes from `start` to `end`, with the namespaces in scope at `parent` declared."""
         context = self.context
         if context is None or context[0] is not parent or context[1] != attributes:
             inherited = self._inherited(parent)
