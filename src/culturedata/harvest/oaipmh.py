@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -66,6 +68,11 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     **HTTP_OPTIONS,
 }
 VERBS = ("ListRecords", "ListIdentifiers")
+WHOLE_PAGE = 16 * 1024 * 1024
+TAIL_TOKEN = re.compile(
+    rb"<(?:[\w.-]+:)?resumptionToken(?:\s[^>]*)?>\s*([^<&\s](?:[^<&]*[^<&\s])?)\s*</(?:[\w.-]+:)?resumptionToken\s*>"
+    rb"\s*</(?:[\w.-]+:)?List(?:Records|Identifiers)\s*>\s*</(?:[\w.-]+:)?OAI-PMH\s*>\s*$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +108,64 @@ class BadPage(Exception):
 
 
 class OAIClient:
-    """The six verbs over one `HarvestSession`, with page-level re-reads of broken bodies."""
+    """The six verbs over one `HarvestSession`, with page-level re-reads of broken bodies.
 
-    def __init__(self, base_url: str, session: HarvestSession, page_attempts: int = 3) -> None:
+    With `ahead` (a one-thread pool), `page` fetches the next page of a list while the
+    caller reads this one: the resumption token is read from the end of the bytes before
+    they are parsed, the request goes out on the other thread, and the next `page` call
+    takes that response as its first attempt, exactly as if it had fetched it itself
+    (same retries, same errors). A fetched page whose token the parse does not confirm is
+    thrown away. The session is never used by both threads at once: the caller waits for
+    the page ahead before its next request.
+    """
+
+    def __init__(
+        self, base_url: str, session: HarvestSession, page_attempts: int = 3, ahead: ThreadPoolExecutor | None = None
+    ) -> None:
         self.base_url = base_url
         self.session = session
         self.page_attempts = max(1, page_attempts)
+        self.ahead = ahead
+        self.fetching: tuple[dict[str, str], Future[tuple[bytes, str]]] | None = None
 
-    def page(self, params: dict[str, str], item_tag: str = RECORD) -> Page:
-        return self._attempts(lambda: parse_page(*self._body(params), item_tag))
+    def page(
+        self, params: dict[str, str], item_tag: str = RECORD, follow: Callable[[str], bool] | None = None
+    ) -> Page:
+        """One page of a list. `follow(token)` says whether the next page may be fetched ahead."""
+        fetched = self._fetched(params)
+
+        def read() -> Page:
+            nonlocal fetched
+            if fetched is None:
+                content, url = self._body(params)
+            else:
+                try:
+                    content, url = fetched.result()  # raises what the fetch raised, like `_body`
+                finally:
+                    fetched = None
+            if follow is not None:
+                self._fetch_next(content, params, follow)
+            return parse_page(content, url, item_tag)
+
+        return self._attempts(read)
+
+    def _fetched(self, params: dict[str, str]) -> Future[tuple[bytes, str]] | None:
+        """The response fetched ahead for `params`; one for other params is thrown away."""
+        fetching, self.fetching = self.fetching, None
+        if fetching is None:
+            return None
+        if fetching[0] == params:
+            return fetching[1]
+        fetching[1].add_done_callback(lambda done: done.exception())  # nobody waits for it
+        return None
+
+    def _fetch_next(self, content: bytes, params: dict[str, str], follow: Callable[[str], bool]) -> None:
+        token = tail_token(content)
+        if self.ahead is None or token is None or not follow(token):
+            return
+        following = {"verb": params["verb"], "resumptionToken": token}
+        if self.fetching is None or self.fetching[0] != following:
+            self.fetching = (following, self.ahead.submit(self._body, following))
 
     def _attempts(self, read: Callable[[], T]) -> T:
         """`read()`, again after a pause while the body breaks or is no OAI-PMH document."""
@@ -187,6 +243,17 @@ class OAIClient:
         return root
 
 
+def tail_token(content: bytes) -> str | None:
+    """The resumption token as the page's last bytes write it, if plainly (no references)."""
+    found = TAIL_TOKEN.search(content, max(0, len(content) - 4096))
+    if found is None:
+        return None
+    try:
+        return found.group(1).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def parse_tree(content: bytes) -> etree._Element:
     try:
         root = safexml.fromstring(content)
@@ -198,29 +265,56 @@ def parse_tree(content: bytes) -> etree._Element:
 
 
 def parse_page(content: bytes, url: str, item_tag: str = RECORD) -> Page:
-    """Stream one response with iterparse; anything but a whole OAI-PMH document is `BadPage`."""
+    """One response; anything but a whole OAI-PMH document is `BadPage`.
+
+    A page is parsed whole (its bytes are in memory already, and a tree costs less than
+    iterparse's events); a page bigger than `WHOLE_PAGE` is streamed, to bound the memory.
+    """
+    if len(content) > WHOLE_PAGE:
+        return stream_page(content, url, item_tag)
+    try:
+        root = safexml.fromstring(content)
+    except etree.XMLSyntaxError as exc:
+        raise BadPage(f"not well-formed XML: {exc}") from exc
+    if root.tag != ROOT:
+        raise BadPage(f"not an OAI-PMH response (root element {root.tag!r})")
+    page = Page(url=url)
+    for element in root.iter(item_tag, TOKEN, ERROR, RESPONSE_DATE):
+        read_element(page, element, item_tag)
+    return page
+
+
+def stream_page(content: bytes, url: str, item_tag: str = RECORD) -> Page:
+    """`parse_page` with iterparse, each record freed once read."""
     page = Page(url=url)
     events = safexml.iterparse(io.BytesIO(content), tag=(item_tag, TOKEN, ERROR, RESPONSE_DATE))
     try:
         for _, element in events:
-            tag = element.tag
-            if tag == item_tag:
-                if item_tag == HEADER and element.getparent().tag == RECORD:
-                    continue  # GetRecord: the header is read with its record
-                page.records.append(read_item(element))
-                element.clear(keep_tail=True)  # a page is bounded; clearing is enough
-            elif tag == TOKEN:
-                page.token = (element.text or "").strip() or None
-            elif tag == ERROR:
-                page.error = (element.get("code", ""), (element.text or "").strip())
-            else:
-                page.response_date = parse_datestamp(element.text)
+            if read_element(page, element, item_tag):
+                element.clear(keep_tail=True)
         root = events.root
     except etree.XMLSyntaxError as exc:
         raise BadPage(f"not well-formed XML: {exc}") from exc
     if root is None or root.tag != ROOT:
         raise BadPage(f"not an OAI-PMH response (root element {getattr(root, 'tag', None)!r})")
     return page
+
+
+def read_element(page: Page, element: etree._Element, item_tag: str) -> bool:
+    """Take what `element` brings to `page`; True for a record (which the caller may free)."""
+    tag = element.tag
+    if tag == item_tag:
+        if item_tag == HEADER and element.getparent().tag == RECORD:
+            return False  # GetRecord: the header is read with its record
+        page.records.append(read_item(element))
+        return True
+    if tag == TOKEN:
+        page.token = (element.text or "").strip() or None
+    elif tag == ERROR:
+        page.error = (element.get("code", ""), (element.text or "").strip())
+    else:
+        page.response_date = parse_datestamp(element.text)
+    return False
 
 
 def read_item(element: etree._Element) -> tuple[Header, bytes | None]:
@@ -264,10 +358,14 @@ def harvest_oaipmh(source: Source, options: HarvestOptions) -> Iterator[SourceRe
     if not source.url:
         raise ConfigError("harvest.needs_url", where=source.where)
     require_choice(source, "verb", opts["verb"], VERBS)
-    with HarvestSession(HttpSettings.from_options(opts)) as session:
-        client = OAIClient(source.url, session, opts["page_attempts"])
-        run = OAIRun(source, client, Checkpoint(options.state_dir, source.id), opts, options)
-        yield from run.records()
+    ahead = ThreadPoolExecutor(1, thread_name_prefix="oai-ahead")
+    try:
+        with HarvestSession(HttpSettings.from_options(opts)) as session:
+            client = OAIClient(source.url, session, opts["page_attempts"], ahead)
+            run = OAIRun(source, client, Checkpoint(options.state_dir, source.id), opts, options)
+            yield from run.records()
+    finally:
+        ahead.shutdown(wait=False, cancel_futures=True)
 
 
 class OAIRun:
@@ -335,12 +433,16 @@ class OAIRun:
         restarted = False
         empty_pages = 0
         item_tag = HEADER if self.opts["verb"] == "ListIdentifiers" else RECORD
+
+        def follow(token: str) -> bool:  # the page after this one will be asked for
+            return token not in seen and token != state["token"]
+
         while True:
             token = state["token"]
             params = {"verb": self.opts["verb"], "resumptionToken": token} if token else self._first_request(
                 state, set_spec
             )
-            page = self.client.page(params, item_tag)
+            page = self.client.page(params, item_tag, follow if item_tag == RECORD else None)
             if page.error:
                 code, message = page.error
                 if code == "noRecordsMatch" and not token:
