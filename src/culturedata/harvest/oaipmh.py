@@ -14,6 +14,10 @@ whole page parsed, a re-read page never produces duplicates. A token that comes 
 pages that bring nothing, stop the run with `ResumptionLoop` instead of looping forever.
 `noRecordsMatch` is an empty harvest; `badResumptionToken` (an expired token) restarts the
 window once.
+
+Speed: while the records of a `ListRecords` page are read, the next page is already being
+fetched on a second thread (see `OAIClient`); it counts as that page's first attempt, so
+retries, errors and checkpoints are those of a run without it. A page is parsed whole.
 """
 
 from __future__ import annotations

@@ -1,9 +1,15 @@
 """XML dumps (a LIDO `lidoWrap`, an OAI-PMH response saved to disk…): one record per element.
 
 The record element is chosen by `record`, a path of qualified names: `lido:lido` (at any
-depth), `//lido:lido`, or `/lido:lidoWrap/lido:lido` (exactly there). Parsing streams with
-`iterparse` and frees each record once it is yielded, so a dump of any size runs in flat
-memory; it refuses external entities and network access (see `safexml.py`).
+depth), `//lido:lido`, or `/lido:lidoWrap/lido:lido` (exactly there). A dump of any size
+runs in flat memory, and parsing refuses external entities and network access (see
+`safexml.py`).
+
+Two ways through a file, giving the same records: a regular UTF-8 file is split into its
+records, each parsed on its own (`xmlsplit.py`, the fast way); anything else, or the rest
+of a file where the split reader loses its footing, is streamed with `iterparse`, each
+record freed once yielded. Either way a record's payload is its own bytes cut from the
+file when that can be proven (`xmlslice.py`), else `etree.tostring` of the element.
 """
 
 from __future__ import annotations
