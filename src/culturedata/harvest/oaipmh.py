@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Parsed = etree._Element | etree.XMLSyntaxError | None  # a page's tree, parsed ahead or not
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 RECORD = f"{{{OAI}}}record"
@@ -131,7 +132,7 @@ class OAIClient:
         self.session = session
         self.page_attempts = max(1, page_attempts)
         self.ahead = ahead
-        self.fetching: tuple[dict[str, str], Future[tuple[bytes, str]]] | None = None
+        self.fetching: tuple[dict[str, str], Future[tuple[bytes, str, Parsed]]] | None = None
 
     def page(
         self, params: dict[str, str], item_tag: str = RECORD, follow: Callable[[str], bool] | None = None
@@ -143,18 +144,19 @@ class OAIClient:
             nonlocal fetched
             if fetched is None:
                 content, url = self._body(params)
+                parsed = None
             else:
                 try:
-                    content, url = fetched.result()  # raises what the fetch raised, like `_body`
+                    content, url, parsed = fetched.result()  # raises what the fetch raised, like `_body`
                 finally:
                     fetched = None
             if follow is not None:
                 self._fetch_next(content, params, follow)
-            return parse_page(content, url, item_tag)
+            return parse_page(content, url, item_tag, parsed)
 
         return self._attempts(read)
 
-    def _fetched(self, params: dict[str, str]) -> Future[tuple[bytes, str]] | None:
+    def _fetched(self, params: dict[str, str]) -> Future[tuple[bytes, str, Parsed]] | None:
         """The response fetched ahead for `params`; one for other params is thrown away."""
         fetching, self.fetching = self.fetching, None
         if fetching is None:
@@ -170,7 +172,12 @@ class OAIClient:
             return
         following = {"verb": params["verb"], "resumptionToken": token}
         if self.fetching is None or self.fetching[0] != following:
-            self.fetching = (following, self.ahead.submit(self._body, following))
+            self.fetching = (following, self.ahead.submit(self._body_parsed, following))
+
+    def _body_parsed(self, params: dict[str, str]) -> tuple[bytes, str, Parsed]:
+        """`_body`, and the page's tree: lxml lets the other thread run while it parses."""
+        content, url = self._body(params)
+        return content, url, parse_whole(content)
 
     def _attempts(self, read: Callable[[], T]) -> T:
         """`read()`, again after a pause while the body breaks or is no OAI-PMH document."""
@@ -270,24 +277,34 @@ def parse_tree(content: bytes) -> etree._Element:
     return root
 
 
-def parse_page(content: bytes, url: str, item_tag: str = RECORD) -> Page:
+def parse_page(content: bytes, url: str, item_tag: str = RECORD, parsed: Parsed = None) -> Page:
     """One response; anything but a whole OAI-PMH document is `BadPage`.
 
     A page is parsed whole (its bytes are in memory already, and a tree costs less than
-    iterparse's events); a page bigger than `WHOLE_PAGE` is streamed, to bound the memory.
+    iterparse's events), maybe ahead on another thread (`parsed`, see `parse_whole`); a
+    page bigger than `WHOLE_PAGE` is streamed, to bound the memory.
     """
     if len(content) > WHOLE_PAGE:
         return stream_page(content, url, item_tag)
-    try:
-        root = safexml.fromstring(content)
-    except etree.XMLSyntaxError as exc:
-        raise BadPage(f"not well-formed XML: {exc}") from exc
+    root = parsed if parsed is not None else parse_whole(content)
+    if isinstance(root, etree.XMLSyntaxError):
+        raise BadPage(f"not well-formed XML: {root}") from root
     if root.tag != ROOT:
         raise BadPage(f"not an OAI-PMH response (root element {root.tag!r})")
     page = Page(url=url)
     for element in root.iter(item_tag, TOKEN, ERROR, RESPONSE_DATE):
         read_element(page, element, item_tag)
     return page
+
+
+def parse_whole(content: bytes) -> Parsed:
+    """The page's tree, or why it is not XML (None for a page to stream)."""
+    if len(content) > WHOLE_PAGE:
+        return None
+    try:
+        return safexml.fromstring(content)
+    except etree.XMLSyntaxError as exc:
+        return exc
 
 
 def stream_page(content: bytes, url: str, item_tag: str = RECORD) -> Page:
