@@ -163,7 +163,7 @@ class OAIClient:
             return None
         if fetching[0] == params:
             return fetching[1]
-        fetching[1].add_done_callback(lambda done: done.exception())  # nobody waits for it
+        fetching[1].exception()  # waited for (never two requests at once on the session), then dropped
         return None
 
     def _fetch_next(self, content: bytes, params: dict[str, str], follow: Callable[[str], bool]) -> None:
