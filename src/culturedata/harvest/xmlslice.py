@@ -76,7 +76,12 @@ class Slicer:
 
     @classmethod
     def open(cls, path: Path) -> Slicer | None:
-        """A slicer for `path`, or None when its records cannot be cut (not UTF-8, a DOCTYPE…)."""
+        """A slicer for `path`, or None when its records cannot be cut (not UTF-8, a DOCTYPE…).
+
+        The file is memory-mapped: it must not be truncated in place while it is read (a
+        download from a URL goes to a temporary file of its own; a dump replaced by renaming
+        a new file over it is safe too).
+        """
         try:
             with path.open("rb") as handle:
                 data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
