@@ -192,3 +192,18 @@ def test_an_id_xpath_that_looks_outside_the_record_is_read_in_the_document(tmp_p
     records = list(harvest(make_source("xml", path=path, record="item", id_xpath="concat(../@n, id)"),
                            HarvestOptions()))
     assert [r.local_id for r in records] == ["a1", "b2"]
+
+
+@pytest.mark.parametrize("first", ["", "<!-- read with iterparse -->"], ids=["split", "iterparse"])
+def test_a_dump_truncated_in_place_during_the_harvest_ends_in_a_clean_error(tmp_path, first):
+    """The file is memory-mapped: reading a page a truncation took away would kill the process."""
+    records = "".join(
+        f"<lido:lido><lido:lidoRecID>{n}</lido:lidoRecID>{first if n == 0 else ''}</lido:lido>\n" for n in range(3000)
+    )
+    path = write(tmp_path, f'<lido:lidoWrap xmlns:lido="{LIDO}">\n{records}</lido:lidoWrap>\n')
+    stream = harvest(make_source("xml", path=path), HarvestOptions())
+    assert next(stream).local_id == "0"
+    with path.open("r+b") as handle:
+        handle.truncate(100)  # a download rewriting the dump in place
+    with pytest.raises(InputError):
+        list(stream)

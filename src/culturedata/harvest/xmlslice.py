@@ -65,6 +65,7 @@ class Slicer:
 
     def __init__(self, data: mmap.mmap, start: int) -> None:
         self.data = data
+        self.length = len(data)
         self.origin = self.pos = start  # just after the previous cut record, or after the XML declaration
         self.parent: etree._Element | None = None  # the previous cut record's parent, while in step
         self.tags: dict[tuple[str, str | None], Tag] = {}
@@ -78,9 +79,10 @@ class Slicer:
     def open(cls, path: Path) -> Slicer | None:
         """A slicer for `path`, or None when its records cannot be cut (not UTF-8, a DOCTYPE…).
 
-        The file is memory-mapped: it must not be truncated in place while it is read (a
-        download from a URL goes to a temporary file of its own; a dump replaced by renaming
-        a new file over it is safe too).
+        The file is memory-mapped. Reading a mapped page that a truncation took away would
+        kill the process, so each record first checks that the file is whole (`intact`): a
+        dump rewritten in place during a harvest then ends in a clean error from lxml, as it
+        did before (a download from a URL goes to a temporary file of its own).
         """
         try:
             with path.open("rb") as handle:
@@ -110,8 +112,14 @@ class Slicer:
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
 
+    def intact(self) -> bool:
+        """Is the file still as long as when it was mapped?"""
+        return self.data.size() >= self.length
+
     def cut(self, element: etree._Element, local_id: str | None) -> bytes | None:
         """`element`'s bytes as a standalone document, or None when they cannot be proven."""
+        if not self.intact():
+            return None
         tag = self._tag(element)
         parent = element.getparent()
         found = None

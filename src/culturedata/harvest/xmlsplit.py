@@ -91,11 +91,15 @@ def split(slicer: Slicer, path: RecordPath, find_id: IdReader) -> Iterator[tuple
         except etree.XMLSyntaxError as exc:
             raise OutOfStep from exc
         yield stand_in, payload, found_id
+        if not slicer.intact():  # rewritten in place while the caller had the record: see Slicer.open
+            raise OutOfStep
         pos = end
         slicer.advance(end)
         found = tag.next_start.match(data, pos) or tag.any_start.search(data, pos)
     try:
         for at in range(pos, len(data), CHUNK):
+            if not slicer.intact():
+                raise OutOfStep
             skeleton.feed(data[at : at + CHUNK])
         skeleton.close()
     except etree.XMLSyntaxError as exc:
