@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rdflib import Literal
+from rdflib import Graph, Literal
 from rdflib.term import Node
 
 from culturedata.records import Finding, MappedRecord, Severity
 from culturedata.validate.fast.engine import Report
 from culturedata.validate.fast.paths import SH
+from culturedata.validate.fast.sets import Hit
 from culturedata.validate.validator import SEVERITIES, _text, messages_by_language, rule_id
 
 SH_resultMessage = SH.resultMessage
@@ -67,3 +68,50 @@ def report_findings(reports: list[Report], owners: dict[str, MappedRecord]) -> I
 def _messages(literals: tuple[Literal, ...]) -> dict[str, str]:
     # Cached: a shape's sh:message literals are the same for each of its many results.
     return messages_by_language(literals)
+
+
+class HitFindings:
+    """Findings straight from the set evaluator's hits: what each shape says is worked out once."""
+
+    def __init__(self) -> None:
+        self._shape: dict[Node, tuple[Severity, str | None, dict[str, str] | None]] = {}
+
+    def findings(
+        self, hits: Iterable[Hit], owners: dict[str, MappedRecord], data: Graph
+    ) -> Iterator[tuple[MappedRecord, Finding]]:
+        """`data` is the batch's graph: pySHACL's generic messages name nodes as it writes them."""
+        for hit in hits:
+            focus = str(hit.focus)
+            record = owners.get(focus)
+            if record is None:
+                continue  # a vocabulary concept cited by the batch, not a record's own entity
+            severity, path, message = self._about(hit)
+            if hit.path is not None:
+                path = _text(hit.path)
+            if message is None:
+                generic = hit.component.make_generic_messages(data, hit.focus, hit.value)
+                message = _messages(tuple(generic))
+            yield record, Finding(
+                stage="validate",
+                severity=severity,
+                rule=rule_id(hit.shape.node, hit.constraint),
+                message=message,
+                source_id=record.source_id,
+                local_id=record.local_id,
+                focus=focus,
+                path=path,
+                value=_text(hit.value),
+                location=record.location,
+                component=str(hit.constraint),
+            )
+
+    def _about(self, hit: Hit) -> tuple[Severity, str | None, dict[str, str] | None]:
+        found = self._shape.get(hit.shape.node)
+        if found is None:
+            shape = hit.shape.shape
+            path = _text(shape.path()) if shape.is_property_shape else None
+            messages = list(shape.message)
+            found = (SEVERITIES.get(shape.severity, Severity.VIOLATION), path,
+                     _messages(tuple(messages)) if messages else None)
+            self._shape[hit.shape.node] = found
+        return found

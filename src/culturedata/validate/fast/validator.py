@@ -12,7 +12,8 @@ from rdflib import BNode, Graph, URIRef
 
 from culturedata.records import Finding, MappedRecord
 from culturedata.validate.fast.engine import CompiledShapes, Report, Run
-from culturedata.validate.fast.report import report_findings
+from culturedata.validate.fast.report import HitFindings, report_findings
+from culturedata.validate.fast.sets import Hit, SetPlan, SetRun
 from culturedata.validate.fast.terms import TermCache
 from culturedata.validate.report import RecordReport
 from culturedata.validate.shapes import ShapeSet
@@ -28,6 +29,8 @@ class FastValidator:
         self.shapes = shapes
         self.compiled = CompiledShapes(shapes.shapes, allow_warnings=True, describe=False)
         self.fallback = fallback_shapes(self.compiled)
+        self.plan = SetPlan(self.compiled)
+        self.hit_findings = HitFindings()
 
     def validate(self, records: Sequence[MappedRecord]) -> list[RecordReport]:
         owners: dict[str, MappedRecord] = {}
@@ -35,10 +38,20 @@ class FastValidator:
             for triple in record.triples:
                 owners.setdefault(triple.subject.value, record)
         store = self._data_store(records)
-        _, reports = Run(self.compiled, store).validate()
+        terms = TermCache()
         found: dict[str, list[Finding]] = {r.key: list(r.findings) for r in records}
-        for record, finding in report_findings(reports, owners):
+        run = SetRun(self.plan, store, terms)
+        hits: list[Hit] = []
+        for compiled in self.plan.top:
+            # Results are per focus node: a vocabulary concept the batch cites is not worth checking.
+            focus = [f for f in run.focus_nodes(compiled) if str(f) in owners]
+            hits.extend(run.hits(compiled, focus))
+        for record, finding in self.hit_findings.findings(hits, owners, run.data):
             found[record.key].append(finding)
+        if self.plan.rest:
+            _, reports = Run(self.compiled, store, terms=terms).validate(self.plan.rest)
+            for record, finding in report_findings(reports, owners):
+                found[record.key].append(finding)
         if self.fallback is not None:
             for record, finding in self._fallback_findings(store, owners):
                 found[record.key].append(finding)

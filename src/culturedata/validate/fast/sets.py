@@ -1,0 +1,371 @@
+"""Set-at-a-time evaluation: each shape checked once per batch over all its focus nodes.
+
+`Run` (engine.py) follows pySHACL closely: value nodes read focus node by focus node, nested
+shapes (sh:or members, sh:node targets) validated value by value, and every result built by
+pySHACL's `make_v_result` into result triples. For the pipeline only the findings matter, so
+this evaluator keeps the same decisions and drops the rest:
+
+- value nodes of a `ex:p` / `^ex:p` path come from one index scan of the predicate per batch;
+- a nested shape is validated once over every value that needs it (and remembered for the
+  batch), so sh:or / sh:node / qualified shapes cost one pass, not one per value;
+- the constraint components are still pySHACL's own, on copies whose `make_v_result` records
+  (focus, value, path, component) instead of building triples and text; checks that read only
+  the value itself (datatype, pattern, sh:in, ...) are remembered across batches;
+- messages come from the shape's sh:message, worked out once per shape (or, for a shape
+  without one, from the component's own generic message, as pySHACL does).
+
+Whether a nested shape conforms follows `Run` exactly: the same severity rules, sh:node failing
+on any nested result. Shapes this evaluator cannot take (SHACL-SPARQL) stay with `Run`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+from pyshacl.constraints.constraint_component import ConstraintComponent
+from pyshacl.constraints.core.logical_constraints import NotConstraintComponent
+from pyshacl.constraints.core.other_constraints import HasValueConstraintComponent
+from pyshacl.constraints.core.shape_based_constraints import (
+    NodeConstraintComponent,
+    PropertyConstraintComponent,
+    QualifiedValueShapeConstraintComponent,
+)
+from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
+from rdflib import URIRef
+from rdflib.term import Node
+
+from culturedata.validate.fast.engine import (
+    LOGICAL_LISTS,
+    PURE,
+    CompiledShape,
+    CompiledShapes,
+    SH_QualifiedMaxCount,
+    SH_QualifiedMinCount,
+)
+from culturedata.validate.fast.oxgraph import graph_view
+from culturedata.validate.fast.paths import SH
+from culturedata.validate.fast.terms import TermCache
+
+# Checks whose results for a focus node are the union of their results for each value alone.
+PER_VALUE = tuple(kind for kind in PURE if kind is not HasValueConstraintComponent)
+_VALUE_CACHE_LIMIT = 200_000
+
+
+@dataclass(slots=True)
+class Hit:
+    """One result: what pySHACL's `make_v_result` was asked to build."""
+
+    shape: CompiledShape
+    component: ConstraintComponent
+    focus: Node
+    value: Node | None
+    path: Node | None  # sh:resultPath when the component names one (sh:closed); else the shape's path
+    constraint: URIRef
+
+
+Recorded = tuple[Node | None, Node | None, URIRef]  # value, result path, constraint component
+
+
+def _recorder(component: ConstraintComponent):
+    default = component.shacl_constraint_component
+
+    def make_v_result(datagraph: Any, focus_node: Node, value_node: Node | None = None,
+                      result_path: Node | None = None, constraint_component: URIRef | None = None,
+                      **_: Any) -> tuple[Node, Recorded]:
+        return focus_node, (value_node, result_path, constraint_component or default)
+
+    return make_v_result
+
+
+class SetPlan:
+    """Which targeted shapes the set evaluator takes, and recording copies of their components."""
+
+    def __init__(self, shapes: CompiledShapes) -> None:
+        self.shapes = shapes
+        self.recording: dict[int, ConstraintComponent] = {}
+        self.value_cache: dict[tuple[int, Node], tuple[Recorded, ...]] = {}
+        self.top: list[CompiledShape] = []
+        self.rest: list[CompiledShape] = []
+        for compiled in shapes.top:
+            (self.top if self._supported(compiled, set()) else self.rest).append(compiled)
+
+    def _supported(self, compiled: CompiledShape, seen: set[Node]) -> bool:
+        if compiled.node in seen:
+            return True
+        seen.add(compiled.node)
+        for component in compiled.components:
+            if isinstance(component, SPARQLBasedConstraint):
+                return False
+            for node in _nested(self.shapes, compiled, component):
+                nested = self.shapes.lookup(node)
+                if nested is not None and not self._supported(nested, seen):
+                    return False
+        return True
+
+    def recording_copy(self, component: ConstraintComponent) -> ConstraintComponent:
+        found = self.recording.get(id(component))
+        if found is None:
+            found = copy.copy(component)
+            found.make_v_result = _recorder(component)  # type: ignore[method-assign]
+            self.recording[id(component)] = found
+        return found
+
+
+def _nested(shapes: CompiledShapes, compiled: CompiledShape, component: ConstraintComponent) -> list[Node]:
+    if isinstance(component, NodeConstraintComponent):
+        return list(component.node_shapes)
+    if isinstance(component, PropertyConstraintComponent):
+        return list(component.property_shapes)
+    if isinstance(component, QualifiedValueShapeConstraintComponent):
+        return list(component.value_shapes) + _siblings(shapes, compiled, component, None)
+    if isinstance(component, NotConstraintComponent):
+        return list(component.not_list)
+    if id(component) in compiled.members:
+        return [m for group in compiled.members[id(component)] for m in group]
+    return []
+
+
+def _siblings(shapes: CompiledShapes, compiled: CompiledShape, component, value_shape: Node | None) -> list[Node]:
+    """sh:qualifiedValueShapesDisjoint: the sibling qualified shapes, as `Run._siblings` finds them."""
+    if not component.is_disjoint:
+        return []
+    sg = shapes.graph
+    siblings = {
+        sibling
+        for parent in sg.subjects(SH.property, compiled.node)
+        for sibling_shape in sg.objects(parent, SH.property)
+        for sibling in sg.objects(sibling_shape, SH.qualifiedValueShape)
+        if sibling != value_shape
+    }
+    return [s for s in siblings if shapes.lookup(s) is not None]
+
+
+Status = tuple[bool, bool]  # (fails the shape, has any result)
+Values = dict[Node, list[Node]]
+
+
+class SetRun:
+    """One batch (one pyoxigraph store) through a `SetPlan`."""
+
+    def __init__(self, plan: SetPlan, store: ox.Store, terms: TermCache | None = None) -> None:
+        self.plan = plan
+        self.shapes = plan.shapes
+        self.store = store
+        self.terms = terms or TermCache()
+        self.data = graph_view(store, self.terms)
+        self.executor = self.shapes.executor
+        self.allowed = self.shapes.allowed
+        self._by_predicate: dict[tuple[URIRef, bool], dict[Node, list[Node]]] = {}
+        self._status: dict[Node, dict[Node, Status]] = {}
+
+    # ---------------------------------------------------------------- focus and value nodes
+
+    def focus_nodes(self, compiled: CompiledShape) -> list[Node]:
+        found: dict[Node, None] = dict.fromkeys(compiled.target_nodes)
+        if compiled.targets_query:
+            rdf = self.terms.rdf
+            for solution in self.store.query(compiled.targets_query):
+                found[rdf(solution[0])] = None
+        return list(found)
+
+    def value_nodes(self, compiled: CompiledShape, focus: list[Node]) -> Values:
+        path = compiled.path
+        if path is None:
+            return {f: [f] for f in focus}
+        if path.predicate is not None:
+            index = self._index(path.predicate, path.inverse)
+            return {f: index.get(f, []) for f in focus}
+        rdf, ox_term = self.terms.rdf, self.terms.ox
+        query = f"SELECT DISTINCT ?this ?v WHERE {{ ?this {path.sparql} ?v }}"
+        values: Values = {}
+        for f in focus:
+            solutions = self.store.query(query, substitutions={ox.Variable("this"): ox_term(f)})
+            values[f] = list(dict.fromkeys(rdf(s[1]) for s in solutions))
+        return values
+
+    def _index(self, predicate: URIRef, inverse: bool) -> dict[Node, list[Node]]:
+        """Every (subject, objects) of one predicate in the batch, read in one scan."""
+        key = (predicate, inverse)
+        index = self._by_predicate.get(key)
+        if index is None:
+            index = {}
+            rdf = self.terms.rdf
+            quads = self.store.quads_for_pattern(None, self.terms.ox(predicate), None, ox.DefaultGraph())
+            for quad in quads:
+                s, o = rdf(quad.subject), rdf(quad.object)
+                if inverse:
+                    s, o = o, s
+                index.setdefault(s, []).append(o)
+            self._by_predicate[key] = index
+        return index
+
+    # ---------------------------------------------------------------- shapes
+
+    def hits(self, compiled: CompiledShape, focus: list[Node]) -> list[Hit]:
+        _, by_focus = self.evaluate(compiled, focus)
+        return [hit for found in by_focus.values() for hit in found]
+
+    def evaluate(self, compiled: CompiledShape, focus: list[Node]) -> tuple[set[Node], dict[Node, list[Hit]]]:
+        """(focus nodes that fail the shape, results by focus node), as `Run.validate_shape` decides."""
+        shape = compiled.shape
+        if shape.deactivated or not focus:
+            return set(), {}
+        values = self.value_nodes(compiled, focus)
+        allowed = self.allowed
+        allow_conform = bool(allowed) and shape.severity in allowed
+        filter_reports = bool(allowed) and not allow_conform
+        failed: set[Node] = set()
+        by_focus: dict[Node, list[Hit]] = {}
+        for component in compiled.components:
+            found, not_ok = self.component(compiled, component, values)
+            for f, hits in found.items():
+                by_focus.setdefault(f, []).extend(hits)
+            if allow_conform:
+                continue
+            for f in not_ok:
+                if filter_reports and all(h.shape.shape.severity in allowed for h in found.get(f, ())):
+                    continue
+                failed.add(f)
+        return failed, by_focus
+
+    def status(self, node: Node, values: Iterable[Node]) -> dict[Node, Status]:
+        """Whether each value conforms to a (nested) shape; worked out once per value and batch."""
+        known = self._status.setdefault(node, {})
+        todo = [v for v in dict.fromkeys(values) if v not in known]
+        if todo:
+            compiled = self.shapes.lookup(node)
+            if compiled is None:
+                known.update(dict.fromkeys(todo, (False, False)))
+            else:
+                failed, by_focus = self.evaluate(compiled, todo)
+                for v in todo:
+                    known[v] = (v in failed, bool(by_focus.get(v)))
+        return known
+
+    # ---------------------------------------------------------------- components
+
+    def component(self, compiled: CompiledShape, component: ConstraintComponent, values: Values):
+        """(results by focus node, focus nodes for which the component is not satisfied)."""
+        if isinstance(component, PropertyConstraintComponent):
+            return self._property(component, values)
+        if isinstance(component, NodeConstraintComponent):
+            return self._node(compiled, component, values)
+        if isinstance(component, QualifiedValueShapeConstraintComponent):
+            return self._qualified(compiled, component, values)
+        if isinstance(component, NotConstraintComponent):
+            groups = [[n] for n in component.not_list]
+            return self._logical(compiled, component, values, groups, lambda passed, total: passed == 0)
+        for kind, _ in LOGICAL_LISTS.items():
+            if isinstance(component, kind):
+                rule = _LOGICAL_RULES[kind.__name__]
+                return self._logical(compiled, component, values, compiled.members[id(component)], rule)
+        if isinstance(component, PER_VALUE):
+            return self._per_value(compiled, component, values)
+        return self._whole(compiled, component, values)
+
+    def _hits(self, compiled: CompiledShape, component: ConstraintComponent, found: dict[Node, list[Hit]],
+              f: Node, value: Node | None, path: Node | None = None, constraint: URIRef | None = None) -> None:
+        hit = Hit(compiled, component, f, value, path, constraint or component.shacl_constraint_component)
+        found.setdefault(f, []).append(hit)
+
+    def _whole(self, compiled, component, values: Values):
+        """pySHACL's own evaluate over every focus node at once, results recorded, not built."""
+        recording = self.plan.recording_copy(component)
+        _, reports = recording.evaluate(self.executor, self.data, {f: set(vs) for f, vs in values.items()}, [])
+        found: dict[Node, list[Hit]] = {}
+        for f, (value, path, constraint) in reports:
+            self._hits(compiled, component, found, f, value, path, constraint)
+        return found, set(found)
+
+    def _per_value(self, compiled, component, values: Values):
+        """Checks that read only the value: each distinct value checked once, across batches."""
+        recording = self.plan.recording_copy(component)
+        cache = self.plan.value_cache
+        key_id = id(component)
+        found: dict[Node, list[Hit]] = {}
+        for f, vs in values.items():
+            for v in vs:
+                key = (key_id, v)
+                recorded = cache.get(key)
+                if recorded is None:
+                    _, reports = recording.evaluate(self.executor, self.data, {v: {v}}, [])
+                    recorded = tuple(r for _, r in reports)
+                    if len(cache) > _VALUE_CACHE_LIMIT:
+                        cache.clear()
+                    cache[key] = recorded
+                for value, path, constraint in recorded:
+                    self._hits(compiled, component, found, f, value, path, constraint)
+        return found, set(found)
+
+    def _node(self, compiled, component, values: Values):
+        every = [v for vs in values.values() for v in vs]
+        found: dict[Node, list[Hit]] = {}
+        for node_shape in component.node_shapes:
+            status = self.status(node_shape, every)
+            for f, vs in values.items():
+                for v in vs:
+                    bad, any_result = status[v]
+                    if bad or any_result:
+                        self._hits(compiled, component, found, f, v)
+        return found, set(found)
+
+    def _property(self, component, values: Values):
+        every = list(dict.fromkeys(v for vs in values.values() for v in vs))
+        found: dict[Node, list[Hit]] = {}
+        not_ok: set[Node] = set()
+        if not every:
+            return found, not_ok
+        for property_shape in component.property_shapes:
+            nested = self.shapes.lookup(property_shape)
+            if nested is None:
+                continue
+            failed, by_value = self.evaluate(nested, every)
+            for f, vs in values.items():
+                for v in vs:
+                    hits = by_value.get(v)
+                    if hits:
+                        found.setdefault(f, []).extend(hits)
+                    if v in failed:
+                        not_ok.add(f)
+        return found, not_ok
+
+    def _logical(self, compiled, component, values: Values, groups: list[list[Node]], rule):
+        every = [v for vs in values.values() for v in vs]
+        found: dict[Node, list[Hit]] = {}
+        for group in groups:
+            statuses = [self.status(member, every) for member in group]
+            for f, vs in values.items():
+                for v in vs:
+                    passed = sum(1 for status in statuses if not status[v][0])
+                    if not rule(passed, len(group)):
+                        self._hits(compiled, component, found, f, v)
+        return found, set(found)
+
+    def _qualified(self, compiled, component, values: Values):
+        every = [v for vs in values.values() for v in vs]
+        found: dict[Node, list[Hit]] = {}
+        for value_shape in component.value_shapes:
+            status = self.status(value_shape, every)
+            siblings = [self.status(s, every) for s in _siblings(self.shapes, compiled, component, value_shape)]
+            for f, vs in values.items():
+                count = sum(
+                    1 for v in vs if not status[v][0] and not any(not sibling[v][0] for sibling in siblings)
+                )
+                if component.max_count is not None and count > component.max_count:
+                    self._hits(compiled, component, found, f, None, constraint=SH_QualifiedMaxCount)
+                if component.min_count is not None and count < component.min_count:
+                    self._hits(compiled, component, found, f, None, constraint=SH_QualifiedMinCount)
+        return found, set(found)
+
+
+_LOGICAL_RULES = {
+    "AndConstraintComponent": lambda passed, total: passed == total,
+    "OrConstraintComponent": lambda passed, total: passed > 0,
+    "XoneConstraintComponent": lambda passed, total: passed == 1,
+}
+
+__all__ = ["Hit", "SetPlan", "SetRun"]
