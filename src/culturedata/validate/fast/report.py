@@ -13,6 +13,7 @@ from culturedata.records import Finding, MappedRecord, Severity
 from culturedata.validate.fast.engine import Report
 from culturedata.validate.fast.paths import SH
 from culturedata.validate.fast.sets import Hit
+from culturedata.validate.fast.terms import TermCache
 from culturedata.validate.validator import SEVERITIES, _text, messages_by_language, rule_id
 
 SH_resultMessage = SH.resultMessage
@@ -77,11 +78,12 @@ class HitFindings:
         self._shape: dict[Node, tuple[Severity, str | None, dict[str, str] | None]] = {}
 
     def findings(
-        self, hits: Iterable[Hit], owners: dict[str, MappedRecord], data: Graph
+        self, hits: Iterable[Hit], owners: dict[str, MappedRecord], data: Graph, terms: TermCache
     ) -> Iterator[tuple[MappedRecord, Finding]]:
         """`data` is the batch's graph: pySHACL's generic messages name nodes as it writes them."""
         for hit in hits:
-            focus = str(hit.focus)
+            focus_node = terms.rdf(hit.focus)
+            focus = str(focus_node)
             record = owners.get(focus)
             if record is None:
                 continue  # a vocabulary concept cited by the batch, not a record's own entity
@@ -89,7 +91,7 @@ class HitFindings:
             if hit.path is not None:
                 path = _text(hit.path)
             if message is None:
-                generic = hit.component.make_generic_messages(data, hit.focus, hit.value)
+                generic = hit.component.make_generic_messages(data, focus_node, hit.value)
                 message = _messages(tuple(generic))
             yield record, Finding(
                 stage="validate",

@@ -27,6 +27,10 @@ from typing import Any
 
 import pyoxigraph as ox
 from pyshacl.constraints.constraint_component import ConstraintComponent
+from pyshacl.constraints.core.cardinality_constraints import (
+    MaxCountConstraintComponent,
+    MinCountConstraintComponent,
+)
 from pyshacl.constraints.core.logical_constraints import NotConstraintComponent
 from pyshacl.constraints.core.other_constraints import HasValueConstraintComponent
 from pyshacl.constraints.core.shape_based_constraints import (
@@ -34,10 +38,13 @@ from pyshacl.constraints.core.shape_based_constraints import (
     PropertyConstraintComponent,
     QualifiedValueShapeConstraintComponent,
 )
+from pyshacl.constraints.core.string_based_constraints import UniqueLangConstraintComponent
+from pyshacl.constraints.core.value_constraints import ClassConstraintComponent
 from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
-from rdflib import URIRef
+from rdflib import RDF, RDFS, URIRef
 from rdflib.term import Node
 
+from culturedata.validate.fast.batchgraph import BatchGraph, batch_view
 from culturedata.validate.fast.engine import (
     LOGICAL_LISTS,
     PURE,
@@ -46,9 +53,8 @@ from culturedata.validate.fast.engine import (
     SH_QualifiedMaxCount,
     SH_QualifiedMinCount,
 )
-from culturedata.validate.fast.oxgraph import graph_view
-from culturedata.validate.fast.paths import SH
-from culturedata.validate.fast.terms import TermCache
+from culturedata.validate.fast.paths import SH, UnsupportedPath, Walk, compile_walk
+from culturedata.validate.fast.terms import OxTerm, TermCache, to_ox
 
 # Checks whose results for a focus node are the union of their results for each value alone.
 PER_VALUE = tuple(kind for kind in PURE if kind is not HasValueConstraintComponent)
@@ -61,12 +67,13 @@ class Hit:
 
     shape: CompiledShape
     component: ConstraintComponent
-    focus: Node
-    value: Node | None
+    focus: OxTerm
+    value: Node | None  # rdflib, as pySHACL would report it
     path: Node | None  # sh:resultPath when the component names one (sh:closed); else the shape's path
     constraint: URIRef
 
 
+Targets = tuple[list, list, list, list]
 Recorded = tuple[Node | None, Node | None, URIRef]  # value, result path, constraint component
 
 
@@ -87,16 +94,43 @@ class SetPlan:
     def __init__(self, shapes: CompiledShapes) -> None:
         self.shapes = shapes
         self.recording: dict[int, ConstraintComponent] = {}
-        self.value_cache: dict[tuple[int, Node], tuple[Recorded, ...]] = {}
+        self.value_cache: dict[tuple[int, OxTerm], tuple[Recorded, ...]] = {}
+        self._walks: dict[Node, Walk | None] = {}
+        self._targets: dict[Node, Targets] = {}
         self.top: list[CompiledShape] = []
         self.rest: list[CompiledShape] = []
         for compiled in shapes.top:
             (self.top if self._supported(compiled, set()) else self.rest).append(compiled)
 
+    def walk(self, compiled: CompiledShape) -> Walk | None:
+        node = compiled.node
+        if node not in self._walks:
+            shape = compiled.shape
+            self._walks[node] = compile_walk(self.shapes.graph, shape.path()) if shape.is_property_shape else None
+        return self._walks[node]
+
+    def targets(self, compiled: CompiledShape) -> Targets:
+        """(target nodes, target classes, sh:targetSubjectsOf, sh:targetObjectsOf), as the engine reads them."""
+        found = self._targets.get(compiled.node)
+        if found is None:
+            nodes, classes, implicit, objects_of, subjects_of = compiled.shape.target()
+            found = (
+                [to_ox(n) for n in nodes],
+                [to_ox(c) for c in {*classes, *implicit} if isinstance(c, URIRef)],
+                [to_ox(p) for p in subjects_of if isinstance(p, URIRef)],
+                [to_ox(p) for p in objects_of if isinstance(p, URIRef)],
+            )
+            self._targets[compiled.node] = found
+        return found
+
     def _supported(self, compiled: CompiledShape, seen: set[Node]) -> bool:
         if compiled.node in seen:
             return True
         seen.add(compiled.node)
+        try:
+            self.walk(compiled)
+        except UnsupportedPath:
+            return False
         for component in compiled.components:
             if isinstance(component, SPARQLBasedConstraint):
                 return False
@@ -145,71 +179,104 @@ def _siblings(shapes: CompiledShapes, compiled: CompiledShape, component, value_
 
 
 Status = tuple[bool, bool]  # (fails the shape, has any result)
-Values = dict[Node, list[Node]]
+Values = dict[OxTerm, Iterable[OxTerm]]
+RDF_TYPE = ox.NamedNode(str(RDF.type))
+SUBCLASS_OF = ox.NamedNode(str(RDFS.subClassOf))
 
 
 class SetRun:
-    """One batch (one pyoxigraph store) through a `SetPlan`."""
+    """One batch (its `BatchGraph`) through a `SetPlan`. Terms are pyoxigraph's; pySHACL's components
+    get rdflib ones, converted once per distinct term."""
 
-    def __init__(self, plan: SetPlan, store: ox.Store, terms: TermCache | None = None) -> None:
+    def __init__(self, plan: SetPlan, graph: BatchGraph, terms: TermCache | None = None) -> None:
         self.plan = plan
         self.shapes = plan.shapes
-        self.store = store
+        self.graph = graph
         self.terms = terms or TermCache()
-        self.data = graph_view(store, self.terms)
+        self.data = batch_view(graph, self.terms)
         self.executor = self.shapes.executor
         self.allowed = self.shapes.allowed
-        self._by_predicate: dict[tuple[URIRef, bool], dict[Node, list[Node]]] = {}
-        self._status: dict[Node, dict[Node, Status]] = {}
+        self._status: dict[Node, dict[OxTerm, Status]] = {}
+        self._instances: dict[tuple[OxTerm, OxTerm], bool] = {}
 
     # ---------------------------------------------------------------- focus and value nodes
 
-    def focus_nodes(self, compiled: CompiledShape) -> list[Node]:
-        found: dict[Node, None] = dict.fromkeys(compiled.target_nodes)
-        if compiled.targets_query:
-            rdf = self.terms.rdf
-            for solution in self.store.query(compiled.targets_query):
-                found[rdf(solution[0])] = None
+    def focus_nodes(self, compiled: CompiledShape) -> list[OxTerm]:
+        nodes, classes, subjects_of, objects_of = self.plan.targets(compiled)
+        found: dict[OxTerm, None] = dict.fromkeys(nodes)
+        if classes:
+            typed = self.graph.subjects(RDF_TYPE)
+            for c in self._subclasses(classes):
+                found.update(dict.fromkeys(typed.get(c, ())))
+        for p in subjects_of:
+            found.update(dict.fromkeys(self.graph.objects(p)))
+        for p in objects_of:
+            found.update(dict.fromkeys(self.graph.subjects(p)))
         return list(found)
 
-    def value_nodes(self, compiled: CompiledShape, focus: list[Node]) -> Values:
-        path = compiled.path
-        if path is None:
-            return {f: [f] for f in focus}
-        if path.predicate is not None:
-            index = self._index(path.predicate, path.inverse)
-            return {f: index.get(f, []) for f in focus}
-        rdf, ox_term = self.terms.rdf, self.terms.ox
-        query = f"SELECT DISTINCT ?this ?v WHERE {{ ?this {path.sparql} ?v }}"
-        values: Values = {}
-        for f in focus:
-            solutions = self.store.query(query, substitutions={ox.Variable("this"): ox_term(f)})
-            values[f] = list(dict.fromkeys(rdf(s[1]) for s in solutions))
-        return values
+    def _subclasses(self, classes: Iterable[OxTerm]) -> set[OxTerm]:
+        """The classes and everything below them (rdf:type/rdfs:subClassOf* in the data graph)."""
+        below = self.graph.subjects(SUBCLASS_OF)
+        found = set(classes)
+        todo = list(found)
+        while todo:
+            for sub in below.get(todo.pop(), ()):
+                if sub not in found:
+                    found.add(sub)
+                    todo.append(sub)
+        return found
 
-    def _index(self, predicate: URIRef, inverse: bool) -> dict[Node, list[Node]]:
-        """Every (subject, objects) of one predicate in the batch, read in one scan."""
-        key = (predicate, inverse)
-        index = self._by_predicate.get(key)
-        if index is None:
-            index = {}
-            rdf = self.terms.rdf
-            quads = self.store.quads_for_pattern(None, self.terms.ox(predicate), None, ox.DefaultGraph())
-            for quad in quads:
-                s, o = rdf(quad.subject), rdf(quad.object)
-                if inverse:
-                    s, o = o, s
-                index.setdefault(s, []).append(o)
-            self._by_predicate[key] = index
-        return index
+    def value_nodes(self, compiled: CompiledShape, focus: list[OxTerm]) -> Values:
+        walk = self.plan.walk(compiled)
+        if walk is None:
+            return {f: (f,) for f in focus}
+        kind, step = walk
+        if kind == "p":
+            index = self.graph.objects(step)
+            return {f: index.get(f, ()) for f in focus}
+        if kind == "inv" and step[0] == "p":
+            inverse = self.graph.subjects(step[1])
+            return {f: inverse.get(f, ()) for f in focus}
+        return {f: self._walk(walk, {f: None}, True) for f in focus}
+
+    def _walk(self, walk: Walk, nodes: dict[OxTerm, None], forward: bool) -> dict[OxTerm, None]:
+        """The nodes reached from `nodes` along a path (backwards when not `forward`), in SPARQL's sense."""
+        kind, step = walk
+        if kind == "p":
+            index = self.graph.objects(step) if forward else self.graph.subjects(step)
+            found: dict[OxTerm, None] = {}
+            for n in nodes:
+                found.update(dict.fromkeys(index.get(n, ())))
+            return found
+        if kind == "inv":
+            return self._walk(step, nodes, not forward)
+        if kind == "seq":
+            for part in step if forward else reversed(step):
+                nodes = self._walk(part, nodes, forward)
+            return nodes
+        if kind == "alt":
+            found = {}
+            for part in step:
+                found.update(self._walk(part, nodes, forward))
+            return found
+        if kind == "opt":
+            return {**nodes, **self._walk(step, nodes, forward)}
+        # star / plus: the closure, with (star) or without (plus) the start nodes themselves
+        found = dict(nodes) if kind == "star" else {}
+        frontier = self._walk(step, nodes, forward)
+        while frontier:
+            fresh = {n: None for n in frontier if n not in found}
+            found.update(fresh)
+            frontier = self._walk(step, fresh, forward) if fresh else {}
+        return found
 
     # ---------------------------------------------------------------- shapes
 
-    def hits(self, compiled: CompiledShape, focus: list[Node]) -> list[Hit]:
+    def hits(self, compiled: CompiledShape, focus: list[OxTerm]) -> list[Hit]:
         _, by_focus = self.evaluate(compiled, focus)
         return [hit for found in by_focus.values() for hit in found]
 
-    def evaluate(self, compiled: CompiledShape, focus: list[Node]) -> tuple[set[Node], dict[Node, list[Hit]]]:
+    def evaluate(self, compiled: CompiledShape, focus: list[OxTerm]) -> tuple[set[OxTerm], dict[OxTerm, list[Hit]]]:
         """(focus nodes that fail the shape, results by focus node), as `Run.validate_shape` decides."""
         shape = compiled.shape
         if shape.deactivated or not focus:
@@ -218,8 +285,8 @@ class SetRun:
         allowed = self.allowed
         allow_conform = bool(allowed) and shape.severity in allowed
         filter_reports = bool(allowed) and not allow_conform
-        failed: set[Node] = set()
-        by_focus: dict[Node, list[Hit]] = {}
+        failed: set[OxTerm] = set()
+        by_focus: dict[OxTerm, list[Hit]] = {}
         for component in compiled.components:
             found, not_ok = self.component(compiled, component, values)
             for f, hits in found.items():
@@ -232,7 +299,7 @@ class SetRun:
                 failed.add(f)
         return failed, by_focus
 
-    def status(self, node: Node, values: Iterable[Node]) -> dict[Node, Status]:
+    def status(self, node: Node, values: Iterable[OxTerm]) -> dict[OxTerm, Status]:
         """Whether each value conforms to a (nested) shape; worked out once per value and batch."""
         known = self._status.setdefault(node, {})
         todo = [v for v in dict.fromkeys(values) if v not in known]
@@ -259,26 +326,109 @@ class SetRun:
         if isinstance(component, NotConstraintComponent):
             groups = [[n] for n in component.not_list]
             return self._logical(compiled, component, values, groups, lambda passed, total: passed == 0)
-        for kind, _ in LOGICAL_LISTS.items():
+        for kind in LOGICAL_LISTS:
             if isinstance(component, kind):
                 rule = _LOGICAL_RULES[kind.__name__]
                 return self._logical(compiled, component, values, compiled.members[id(component)], rule)
         if isinstance(component, PER_VALUE):
             return self._per_value(compiled, component, values)
+        native = _NATIVE.get(type(component))
+        if native is not None:
+            return native(self, compiled, component, values)
         return self._whole(compiled, component, values)
 
-    def _hits(self, compiled: CompiledShape, component: ConstraintComponent, found: dict[Node, list[Hit]],
-              f: Node, value: Node | None, path: Node | None = None, constraint: URIRef | None = None) -> None:
+    # pySHACL's own logic for the most common components, on pyoxigraph terms (no conversion).
+
+    def _min_count(self, compiled, component, values: Values):
+        found: dict[OxTerm, list[Hit]] = {}
+        least = int(component.min_count.value)
+        if least > 0:
+            for f, vs in values.items():
+                if len(vs) < least:
+                    self._hit(compiled, component, found, f, None)
+        return found, set(found)
+
+    def _max_count(self, compiled, component, values: Values):
+        found: dict[OxTerm, list[Hit]] = {}
+        most = int(component.max_count.value)
+        for f, vs in values.items():
+            if len(vs) > most:
+                self._hit(compiled, component, found, f, None)
+        return found, set(found)
+
+    def _unique_lang(self, compiled, component, values: Values):
+        found: dict[OxTerm, list[Hit]] = {}
+        for rule in component.string_rules:
+            if not rule:
+                continue
+            for f, vs in values.items():
+                seen: set[str] = set()
+                duplicates: set[str] = set()
+                for v in vs:
+                    if type(v) is ox.Literal and v.language:
+                        lang = v.language.lower()
+                        (duplicates if lang in seen else seen).add(lang)
+                for _ in duplicates:
+                    self._hit(compiled, component, found, f, None)
+        return found, set(found)
+
+    def _has_value(self, compiled, component, values: Values):
+        found: dict[OxTerm, list[Hit]] = {}
+        rdf = self.terms.rdf
+        for expected in component.has_value_set:
+            for f, vs in values.items():
+                if not any(rdf(v) == expected for v in vs):
+                    self._hit(compiled, component, found, f, None)
+        return found, set(found)
+
+    def _class(self, compiled, component, values: Values):
+        found: dict[OxTerm, list[Hit]] = {}
+        rdf = self.terms.rdf
+        for rule in component.class_rules:
+            expected = to_ox(rule) if isinstance(rule, URIRef) else None
+            for f, vs in values.items():
+                for v in vs:
+                    if not self._instance_of(v, expected):
+                        self._hit(compiled, component, found, f, rdf(v))
+        return found, set(found)
+
+    def _instance_of(self, value: OxTerm, cls: OxTerm | None) -> bool:
+        """rdf:type/rdfs:subClassOf* in the data graph; a literal is an instance of nothing."""
+        if cls is None or type(value) is ox.Literal:
+            return False
+        key = (value, cls)
+        known = self._instances.get(key)
+        if known is None:
+            above = self.graph.objects(SUBCLASS_OF)
+            types = list(self.graph.objects(RDF_TYPE).get(value, ()))
+            seen = set(types)
+            known = False
+            while types:
+                t = types.pop()
+                if t == cls:
+                    known = True
+                    break
+                for parent in above.get(t, ()):
+                    if parent not in seen:
+                        seen.add(parent)
+                        types.append(parent)
+            self._instances[key] = known
+        return known
+
+    def _hit(self, compiled: CompiledShape, component: ConstraintComponent, found: dict[OxTerm, list[Hit]],
+             f: OxTerm, value: Node | None, path: Node | None = None, constraint: URIRef | None = None) -> None:
         hit = Hit(compiled, component, f, value, path, constraint or component.shacl_constraint_component)
         found.setdefault(f, []).append(hit)
 
     def _whole(self, compiled, component, values: Values):
         """pySHACL's own evaluate over every focus node at once, results recorded, not built."""
         recording = self.plan.recording_copy(component)
-        _, reports = recording.evaluate(self.executor, self.data, {f: set(vs) for f, vs in values.items()}, [])
-        found: dict[Node, list[Hit]] = {}
+        rdf, ox_term = self.terms.rdf, self.terms.ox
+        focus_values = {rdf(f): {rdf(v) for v in vs} for f, vs in values.items()}
+        _, reports = recording.evaluate(self.executor, self.data, focus_values, [])
+        found: dict[OxTerm, list[Hit]] = {}
         for f, (value, path, constraint) in reports:
-            self._hits(compiled, component, found, f, value, path, constraint)
+            self._hit(compiled, component, found, ox_term(f), value, path, constraint)
         return found, set(found)
 
     def _per_value(self, compiled, component, values: Values):
@@ -286,37 +436,40 @@ class SetRun:
         recording = self.plan.recording_copy(component)
         cache = self.plan.value_cache
         key_id = id(component)
-        found: dict[Node, list[Hit]] = {}
+        rdf = self.terms.rdf
+        found: dict[OxTerm, list[Hit]] = {}
         for f, vs in values.items():
             for v in vs:
                 key = (key_id, v)
                 recorded = cache.get(key)
                 if recorded is None:
-                    _, reports = recording.evaluate(self.executor, self.data, {v: {v}}, [])
+                    node = rdf(v)
+                    _, reports = recording.evaluate(self.executor, self.data, {node: {node}}, [])
                     recorded = tuple(r for _, r in reports)
                     if len(cache) > _VALUE_CACHE_LIMIT:
                         cache.clear()
                     cache[key] = recorded
                 for value, path, constraint in recorded:
-                    self._hits(compiled, component, found, f, value, path, constraint)
+                    self._hit(compiled, component, found, f, value, path, constraint)
         return found, set(found)
 
     def _node(self, compiled, component, values: Values):
         every = [v for vs in values.values() for v in vs]
-        found: dict[Node, list[Hit]] = {}
+        rdf = self.terms.rdf
+        found: dict[OxTerm, list[Hit]] = {}
         for node_shape in component.node_shapes:
             status = self.status(node_shape, every)
             for f, vs in values.items():
                 for v in vs:
                     bad, any_result = status[v]
                     if bad or any_result:
-                        self._hits(compiled, component, found, f, v)
+                        self._hit(compiled, component, found, f, rdf(v))
         return found, set(found)
 
     def _property(self, component, values: Values):
         every = list(dict.fromkeys(v for vs in values.values() for v in vs))
-        found: dict[Node, list[Hit]] = {}
-        not_ok: set[Node] = set()
+        found: dict[OxTerm, list[Hit]] = {}
+        not_ok: set[OxTerm] = set()
         if not every:
             return found, not_ok
         for property_shape in component.property_shapes:
@@ -324,6 +477,8 @@ class SetRun:
             if nested is None:
                 continue
             failed, by_value = self.evaluate(nested, every)
+            if not failed and not by_value:
+                continue
             for f, vs in values.items():
                 for v in vs:
                     hits = by_value.get(v)
@@ -335,19 +490,20 @@ class SetRun:
 
     def _logical(self, compiled, component, values: Values, groups: list[list[Node]], rule):
         every = [v for vs in values.values() for v in vs]
-        found: dict[Node, list[Hit]] = {}
+        rdf = self.terms.rdf
+        found: dict[OxTerm, list[Hit]] = {}
         for group in groups:
             statuses = [self.status(member, every) for member in group]
             for f, vs in values.items():
                 for v in vs:
                     passed = sum(1 for status in statuses if not status[v][0])
                     if not rule(passed, len(group)):
-                        self._hits(compiled, component, found, f, v)
+                        self._hit(compiled, component, found, f, rdf(v))
         return found, set(found)
 
     def _qualified(self, compiled, component, values: Values):
         every = [v for vs in values.values() for v in vs]
-        found: dict[Node, list[Hit]] = {}
+        found: dict[OxTerm, list[Hit]] = {}
         for value_shape in component.value_shapes:
             status = self.status(value_shape, every)
             siblings = [self.status(s, every) for s in _siblings(self.shapes, compiled, component, value_shape)]
@@ -356,11 +512,19 @@ class SetRun:
                     1 for v in vs if not status[v][0] and not any(not sibling[v][0] for sibling in siblings)
                 )
                 if component.max_count is not None and count > component.max_count:
-                    self._hits(compiled, component, found, f, None, constraint=SH_QualifiedMaxCount)
+                    self._hit(compiled, component, found, f, None, constraint=SH_QualifiedMaxCount)
                 if component.min_count is not None and count < component.min_count:
-                    self._hits(compiled, component, found, f, None, constraint=SH_QualifiedMinCount)
+                    self._hit(compiled, component, found, f, None, constraint=SH_QualifiedMinCount)
         return found, set(found)
 
+
+_NATIVE = {
+    MinCountConstraintComponent: SetRun._min_count,
+    MaxCountConstraintComponent: SetRun._max_count,
+    UniqueLangConstraintComponent: SetRun._unique_lang,
+    HasValueConstraintComponent: SetRun._has_value,
+    ClassConstraintComponent: SetRun._class,
+}
 
 _LOGICAL_RULES = {
     "AndConstraintComponent": lambda passed, total: passed == total,

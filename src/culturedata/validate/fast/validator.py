@@ -11,13 +11,14 @@ from pyshacl.validator import Validator as PyshaclCore
 from rdflib import BNode, Graph, URIRef
 
 from culturedata.records import Finding, MappedRecord
+from culturedata.validate.fast.batchgraph import BatchGraph, Vocabulary
 from culturedata.validate.fast.engine import CompiledShapes, Report, Run
 from culturedata.validate.fast.report import HitFindings, report_findings
 from culturedata.validate.fast.sets import Hit, SetPlan, SetRun
 from culturedata.validate.fast.terms import TermCache
 from culturedata.validate.report import RecordReport
 from culturedata.validate.shapes import ShapeSet
-from culturedata.validate.validator import findings_in
+from culturedata.validate.validator import findings_in, owners_of
 
 log = logging.getLogger(__name__)
 
@@ -30,43 +31,38 @@ class FastValidator:
         self.compiled = CompiledShapes(shapes.shapes, allow_warnings=True, describe=False)
         self.fallback = fallback_shapes(self.compiled)
         self.plan = SetPlan(self.compiled)
+        self.vocabulary = Vocabulary(shapes.vocabularies)
         self.hit_findings = HitFindings()
 
     def validate(self, records: Sequence[MappedRecord]) -> list[RecordReport]:
-        owners: dict[str, MappedRecord] = {}
-        for record in records:
-            for triple in record.triples:
-                owners.setdefault(triple.subject.value, record)
-        store = self._data_store(records)
+        owners = owners_of(records)
+        graph = BatchGraph(records, self.vocabulary)
         terms = TermCache()
         found: dict[str, list[Finding]] = {r.key: list(r.findings) for r in records}
-        run = SetRun(self.plan, store, terms)
+        run = SetRun(self.plan, graph, terms)
         hits: list[Hit] = []
         for compiled in self.plan.top:
             # Results are per focus node: a vocabulary concept the batch cites is not worth checking.
-            focus = [f for f in run.focus_nodes(compiled) if str(f) in owners]
+            focus = [f for f in run.focus_nodes(compiled) if str(terms.rdf(f)) in owners]
             hits.extend(run.hits(compiled, focus))
-        for record, finding in self.hit_findings.findings(hits, owners, run.data):
+        for record, finding in self.hit_findings.findings(hits, owners, run.data, terms):
             found[record.key].append(finding)
-        if self.plan.rest:
-            _, reports = Run(self.compiled, store, terms=terms).validate(self.plan.rest)
-            for record, finding in report_findings(reports, owners):
-                found[record.key].append(finding)
-        if self.fallback is not None:
-            for record, finding in self._fallback_findings(store, owners):
-                found[record.key].append(finding)
+        if self.plan.rest or self.fallback is not None:
+            store = self._data_store(graph)
+            if self.plan.rest:
+                _, reports = Run(self.compiled, store, terms=terms).validate(self.plan.rest)
+                for record, finding in report_findings(reports, owners):
+                    found[record.key].append(finding)
+            if self.fallback is not None:
+                for record, finding in self._fallback_findings(store, owners):
+                    found[record.key].append(finding)
         return [RecordReport(r.source_id, r.local_id, tuple(found[r.key]), r.location) for r in records]
 
-    def _data_store(self, records: Sequence[MappedRecord]) -> ox.Store:
-        """The batch's triples plus the vocabulary concepts they cite, as `PyshaclValidator` builds them."""
+    @staticmethod
+    def _data_store(graph: BatchGraph) -> ox.Store:
+        """The batch's graph in pyoxigraph, for the shapes only the per-focus engine or pySHACL check."""
         store = ox.Store()
-        cited: set[ox.NamedNode] = set()
-        for record in records:
-            store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in record.triples)
-            cited.update(t.object for t in record.triples if isinstance(t.object, ox.NamedNode))
-        vocab = self.shapes.vocabularies
-        for iri in cited:
-            store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in vocab.quads_for_pattern(iri, None, None))
+        store.extend(graph.quads())
         return store
 
     def _fallback_findings(self, store: ox.Store, owners: dict[str, MappedRecord]):
