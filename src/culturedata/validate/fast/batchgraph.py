@@ -36,24 +36,25 @@ class BatchGraph:
     """The batch's triples and the vocabulary triples of the IRIs it cites, by predicate."""
 
     def __init__(self, records: Sequence[MappedRecord], vocabulary: Vocabulary) -> None:
-        triples: set[ox.Triple] = set()
-        for record in records:
-            triples.update(record.triples)
         by_predicate: dict[ox.NamedNode, dict[OxTerm, dict[OxTerm, None]]] = {}
+        owners: dict[OxTerm, MappedRecord] = {}
         cited: set[OxTerm] = set()
-        for t in triples:
-            p, o = t.predicate, t.object
-            index = by_predicate.get(p)
-            if index is None:
-                index = by_predicate[p] = {}
-            s = t.subject
-            objects = index.get(s)
-            if objects is None:
-                index[s] = {o: None}
-            else:
-                objects[o] = None
-            if type(o) is ox.NamedNode:
-                cited.add(o)
+        named = ox.NamedNode
+        for record in records:
+            for t in record.triples:
+                s, p, o = t.subject, t.predicate, t.object
+                if s not in owners:
+                    owners[s] = record
+                index = by_predicate.get(p)
+                if index is None:
+                    index = by_predicate[p] = {}
+                objects = index.get(s)
+                if objects is None:
+                    index[s] = {o: None}
+                else:
+                    objects[o] = None  # a triple two records share is one triple of the graph
+                if type(o) is named:
+                    cited.add(o)
         vocab = vocabulary.by_subject
         for s in cited.intersection(vocab):
             for p, o in vocab[s]:
@@ -62,7 +63,9 @@ class BatchGraph:
                     index = by_predicate[p] = {}
                 index.setdefault(s, {})[o] = None
         self.by_predicate = by_predicate
+        self.owners = owners  # which record each subject belongs to (the first that has it), as owners_of
         self._inverse: dict[ox.NamedNode, Index] = {}
+        self._by_subject: dict[OxTerm, list[tuple[ox.NamedNode, OxTerm]]] = {}
         self._len: int | None = None
 
     def objects(self, predicate: ox.NamedNode) -> dict[OxTerm, dict[OxTerm, None]]:
@@ -80,9 +83,26 @@ class BatchGraph:
             self._inverse[predicate] = found
         return found
 
+    def pairs(self, subject: OxTerm) -> list[tuple[ox.NamedNode, OxTerm]]:
+        """The (predicate, object) pairs of one subject (sh:closed reads every predicate); remembered."""
+        found = self._by_subject.get(subject)
+        if found is None:
+            found = [
+                (predicate, o)
+                for predicate, index in self.by_predicate.items() if subject in index
+                for o in index[subject]
+            ]
+            self._by_subject[subject] = found
+        return found
+
     def triples(
         self, s: OxTerm | None, p: ox.NamedNode | None, o: OxTerm | None
     ) -> Iterator[tuple[OxTerm, ox.NamedNode, OxTerm]]:
+        if p is None and s is not None:
+            for predicate, obj in self.pairs(s):
+                if o is None or obj == o:
+                    yield s, predicate, obj
+            return
         predicates: Iterable[ox.NamedNode] = self.by_predicate if p is None else (p,)
         for predicate in predicates:
             index = self.by_predicate.get(predicate)

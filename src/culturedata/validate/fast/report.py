@@ -13,7 +13,7 @@ from culturedata.records import Finding, MappedRecord, Severity
 from culturedata.validate.fast.engine import Report
 from culturedata.validate.fast.paths import SH
 from culturedata.validate.fast.sets import Hit
-from culturedata.validate.fast.terms import TermCache
+from culturedata.validate.fast.terms import OxTerm, TermCache
 from culturedata.validate.validator import SEVERITIES, _text, messages_by_language, rule_id
 
 SH_resultMessage = SH.resultMessage
@@ -78,15 +78,16 @@ class HitFindings:
         self._shape: dict[Node, tuple[Severity, str | None, dict[str, str] | None]] = {}
 
     def findings(
-        self, hits: Iterable[Hit], owners: dict[str, MappedRecord], data: Graph, terms: TermCache
+        self, hits: Iterable[Hit], owners: dict[OxTerm, MappedRecord], data: Graph, terms: TermCache
     ) -> Iterator[tuple[MappedRecord, Finding]]:
-        """`data` is the batch's graph: pySHACL's generic messages name nodes as it writes them."""
+        """`owners`: the record of each subject; `data` is the batch's graph, as pySHACL's generic
+        messages name nodes the way it writes them."""
         for hit in hits:
-            focus_node = terms.rdf(hit.focus)
-            focus = str(focus_node)
-            record = owners.get(focus)
+            record = owners.get(hit.focus)
             if record is None:
                 continue  # a vocabulary concept cited by the batch, not a record's own entity
+            focus_node = terms.rdf(hit.focus)
+            focus = str(focus_node)
             severity, path, message = self._about(hit)
             if hit.path is not None:
                 path = _text(hit.path)

@@ -35,19 +35,20 @@ class FastValidator:
         self.hit_findings = HitFindings()
 
     def validate(self, records: Sequence[MappedRecord]) -> list[RecordReport]:
-        owners = owners_of(records)
         graph = BatchGraph(records, self.vocabulary)
+        owned = graph.owners
         terms = TermCache()
         found: dict[str, list[Finding]] = {r.key: list(r.findings) for r in records}
         run = SetRun(self.plan, graph, terms)
         hits: list[Hit] = []
         for compiled in self.plan.top:
             # Results are per focus node: a vocabulary concept the batch cites is not worth checking.
-            focus = [f for f in run.focus_nodes(compiled) if str(terms.rdf(f)) in owners]
+            focus = [f for f in run.focus_nodes(compiled) if f in owned]
             hits.extend(run.hits(compiled, focus))
-        for record, finding in self.hit_findings.findings(hits, owners, run.data, terms):
+        for record, finding in self.hit_findings.findings(hits, owned, run.data, terms):
             found[record.key].append(finding)
         if self.plan.rest or self.fallback is not None:
+            owners = owners_of(records)
             store = self._data_store(graph)
             if self.plan.rest:
                 _, reports = Run(self.compiled, store, terms=terms).validate(self.plan.rest)
