@@ -72,49 +72,48 @@ def _messages(literals: tuple[Literal, ...]) -> dict[str, str]:
 
 
 class HitFindings:
-    """Findings straight from the set evaluator's hits: what each shape says is worked out once."""
+    """Findings straight from the set evaluator's hits: what each (shape, component) says is worked out once."""
 
     def __init__(self) -> None:
-        self._shape: dict[Node, tuple[Severity, str | None, dict[str, str] | None]] = {}
+        self._about: dict[tuple[int, Node], About] = {}
 
     def findings(
         self, hits: Iterable[Hit], owners: dict[OxTerm, MappedRecord], data: Graph, terms: TermCache
     ) -> Iterator[tuple[MappedRecord, Finding]]:
         """`owners`: the record of each subject; `data` is the batch's graph, as pySHACL's generic
         messages name nodes the way it writes them."""
+        about = self._about
         for hit in hits:
             record = owners.get(hit.focus)
             if record is None:
                 continue  # a vocabulary concept cited by the batch, not a record's own entity
-            focus_node = terms.rdf(hit.focus)
-            focus = str(focus_node)
-            severity, path, message = self._about(hit)
+            key = (id(hit.shape), hit.constraint)
+            known = about.get(key)
+            if known is None:
+                known = about[key] = _about(hit)
+            severity, rule, path, message, component = known
             if hit.path is not None:
                 path = _text(hit.path)
             if message is None:
-                generic = hit.component.make_generic_messages(data, focus_node, hit.value)
+                generic = hit.component.make_generic_messages(data, terms.rdf(hit.focus), hit.value)
                 message = _messages(tuple(generic))
             yield record, Finding(
-                stage="validate",
-                severity=severity,
-                rule=rule_id(hit.shape.node, hit.constraint),
-                message=message,
-                source_id=record.source_id,
-                local_id=record.local_id,
-                focus=focus,
-                path=path,
-                value=_text(hit.value),
-                location=record.location,
-                component=str(hit.constraint),
+                "validate", severity, rule, message, record.source_id, record.local_id,
+                hit.focus.value,  # a record's subject: an IRI or a blank node, written as rdflib writes it
+                path, None if hit.value is None else _text(hit.value), record.location, component,
             )
 
-    def _about(self, hit: Hit) -> tuple[Severity, str | None, dict[str, str] | None]:
-        found = self._shape.get(hit.shape.node)
-        if found is None:
-            shape = hit.shape.shape
-            path = _text(shape.path()) if shape.is_property_shape else None
-            messages = list(shape.message)
-            found = (SEVERITIES.get(shape.severity, Severity.VIOLATION), path,
-                     _messages(tuple(messages)) if messages else None)
-            self._shape[hit.shape.node] = found
-        return found
+
+About = tuple[Severity, str, str | None, dict[str, str] | None, str]
+
+
+def _about(hit: Hit) -> About:
+    shape = hit.shape.shape
+    messages = list(shape.message)
+    return (
+        SEVERITIES.get(shape.severity, Severity.VIOLATION),
+        rule_id(shape.node, hit.constraint),
+        _text(shape.path()) if shape.is_property_shape else None,
+        _messages(tuple(messages)) if messages else None,
+        str(hit.constraint),
+    )
