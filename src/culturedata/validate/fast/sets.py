@@ -94,7 +94,7 @@ class SetPlan:
     def __init__(self, shapes: CompiledShapes) -> None:
         self.shapes = shapes
         self.recording: dict[int, ConstraintComponent] = {}
-        self.value_cache: dict[tuple[int, OxTerm], tuple[Recorded, ...]] = {}
+        self.value_cache: dict[int, dict[OxTerm, tuple[Recorded, ...]]] = {}  # id(component) -> value -> results
         self._walks: dict[Node, Walk | None] = {}
         self._targets: dict[Node, Targets] = {}
         self.top: list[CompiledShape] = []
@@ -318,7 +318,7 @@ class SetRun:
     def component(self, compiled: CompiledShape, component: ConstraintComponent, values: Values):
         """(results by focus node, focus nodes for which the component is not satisfied)."""
         if isinstance(component, PropertyConstraintComponent):
-            return self._property(component, values)
+            return self._property(compiled, component, values)
         if isinstance(component, NodeConstraintComponent):
             return self._node(compiled, component, values)
         if isinstance(component, QualifiedValueShapeConstraintComponent):
@@ -433,25 +433,23 @@ class SetRun:
 
     def _per_value(self, compiled, component, values: Values):
         """Checks that read only the value: each distinct value checked once, across batches."""
-        recording = self.plan.recording_copy(component)
-        cache = self.plan.value_cache
-        key_id = id(component)
-        rdf = self.terms.rdf
+        cache = self.plan.value_cache.get(id(component))
+        if cache is None or len(cache) > _VALUE_CACHE_LIMIT:
+            cache = self.plan.value_cache[id(component)] = {}
         found: dict[OxTerm, list[Hit]] = {}
         for f, vs in values.items():
             for v in vs:
-                key = (key_id, v)
-                recorded = cache.get(key)
+                recorded = cache.get(v)
                 if recorded is None:
-                    node = rdf(v)
-                    _, reports = recording.evaluate(self.executor, self.data, {node: {node}}, [])
-                    recorded = tuple(r for _, r in reports)
-                    if len(cache) > _VALUE_CACHE_LIMIT:
-                        cache.clear()
-                    cache[key] = recorded
+                    recorded = cache[v] = self._check_value(component, v)
                 for value, path, constraint in recorded:
                     self._hit(compiled, component, found, f, value, path, constraint)
         return found, set(found)
+
+    def _check_value(self, component: ConstraintComponent, value: OxTerm) -> tuple[Recorded, ...]:
+        node = self.terms.rdf(value)
+        _, reports = self.plan.recording_copy(component).evaluate(self.executor, self.data, {node: {node}}, [])
+        return tuple(r for _, r in reports)
 
     def _node(self, compiled, component, values: Values):
         every = [v for vs in values.values() for v in vs]
@@ -466,18 +464,24 @@ class SetRun:
                         self._hit(compiled, component, found, f, rdf(v))
         return found, set(found)
 
-    def _property(self, component, values: Values):
+    def _property(self, compiled, component, values: Values):
         every = list(dict.fromkeys(v for vs in values.values() for v in vs))
         found: dict[OxTerm, list[Hit]] = {}
         not_ok: set[OxTerm] = set()
         if not every:
             return found, not_ok
+        identity = compiled.path is None
         for property_shape in component.property_shapes:
             nested = self.shapes.lookup(property_shape)
             if nested is None:
                 continue
             failed, by_value = self.evaluate(nested, every)
             if not failed and not by_value:
+                continue
+            if identity:  # a node shape's value is its focus node: results are already by focus node
+                for f, hits in by_value.items():
+                    found.setdefault(f, []).extend(hits)
+                not_ok.update(failed)
                 continue
             for f, vs in values.items():
                 for v in vs:
