@@ -58,7 +58,7 @@ from culturedata.validate.fast.terms import OxTerm, TermCache, to_ox
 
 # Checks whose results for a focus node are the union of their results for each value alone.
 PER_VALUE = tuple(kind for kind in PURE if kind is not HasValueConstraintComponent)
-_VALUE_CACHE_LIMIT = 200_000
+_VALUE_CACHE_LIMIT = 50_000  # distinct values remembered per component: memory stays flat on long runs
 
 
 @dataclass(slots=True)

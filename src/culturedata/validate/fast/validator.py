@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 from pyshacl import validate as pyshacl_validate
@@ -35,6 +37,10 @@ class FastValidator:
         self.hit_findings = HitFindings()
 
     def validate(self, records: Sequence[MappedRecord]) -> list[RecordReport]:
+        with collector_paused():
+            return self._validate(records)
+
+    def _validate(self, records: Sequence[MappedRecord]) -> list[RecordReport]:
         graph = BatchGraph(records, self.vocabulary)
         owned = graph.owners
         terms = TermCache()
@@ -74,6 +80,21 @@ class FastValidator:
             allow_warnings=True, use_shapes=self.fallback or None,
         )
         return findings_in(results, owners)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a batch. A batch allocates some 100k short-lived objects
+    and makes no reference cycles of its own; collecting every 700 allocations walks the engine's
+    caches each time, which made a long run three times slower by its end. One collection per
+    batch, when the collector is back, frees the same memory."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def fallback_shapes(compiled: CompiledShapes) -> list[str] | None:
