@@ -39,7 +39,7 @@ from pyshacl.constraints.core.shape_based_constraints import (
     QualifiedValueShapeConstraintComponent,
 )
 from pyshacl.constraints.core.string_based_constraints import UniqueLangConstraintComponent
-from pyshacl.constraints.core.value_constraints import ClassConstraintComponent
+from pyshacl.constraints.core.value_constraints import ClassConstraintComponent, NodeKindConstraintComponent
 from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
 from rdflib import RDF, RDFS, URIRef
 from rdflib.term import Node
@@ -94,6 +94,7 @@ class SetPlan:
     def __init__(self, shapes: CompiledShapes) -> None:
         self.shapes = shapes
         self.recording: dict[int, ConstraintComponent] = {}
+        self.pure_status: dict[Node, dict[OxTerm, Status]] = {}
         self.value_cache: dict[int, dict[OxTerm, tuple[Recorded, ...]]] = {}  # id(component) -> value -> results
         self._walks: dict[Node, Walk | None] = {}
         self._targets: dict[Node, Targets] = {}
@@ -301,7 +302,17 @@ class SetRun:
 
     def status(self, node: Node, values: Iterable[OxTerm]) -> dict[OxTerm, Status]:
         """Whether each value conforms to a (nested) shape; worked out once per value and batch."""
-        known = self._status.setdefault(node, {})
+        known = self._status.get(node)
+        if known is None:
+            compiled = self.shapes.lookup(node)
+            if compiled is not None and compiled.pure:
+                # A shape that reads only the value itself: its verdicts hold in every batch.
+                known = self.plan.pure_status.get(node)
+                if known is None or len(known) > _VALUE_CACHE_LIMIT:
+                    known = self.plan.pure_status[node] = {}
+            else:
+                known = {}
+            self._status[node] = known
         todo = [v for v in dict.fromkeys(values) if v not in known]
         if todo:
             compiled = self.shapes.lookup(node)
@@ -330,12 +341,22 @@ class SetRun:
             if isinstance(component, kind):
                 rule = _LOGICAL_RULES[kind.__name__]
                 return self._logical(compiled, component, values, compiled.members[id(component)], rule)
-        if isinstance(component, PER_VALUE):
-            return self._per_value(compiled, component, values)
         native = _NATIVE.get(type(component))
         if native is not None:
             return native(self, compiled, component, values)
+        if isinstance(component, PER_VALUE):
+            return self._per_value(compiled, component, values)
         return self._whole(compiled, component, values)
+
+    def _node_kind(self, compiled, component, values: Values):
+        found: dict[OxTerm, list[Hit]] = {}
+        accepted = _KINDS_ACCEPTED.get(component.nodekind_rule, ())
+        rdf = self.terms.rdf
+        for f, vs in values.items():
+            for v in vs:
+                if type(v) not in accepted:
+                    self._hit(compiled, component, found, f, rdf(v))
+        return found, set(found)
 
     # pySHACL's own logic for the most common components, on pyoxigraph terms (no conversion).
 
@@ -522,7 +543,14 @@ class SetRun:
         return found, set(found)
 
 
+_KINDS_ACCEPTED = {  # sh:nodeKind -> the pyoxigraph term types it accepts, as pySHACL decides
+    SH.BlankNode: (ox.BlankNode,), SH.IRI: (ox.NamedNode,), SH.Literal: (ox.Literal,),
+    SH.BlankNodeOrIRI: (ox.BlankNode, ox.NamedNode), SH.BlankNodeOrLiteral: (ox.BlankNode, ox.Literal),
+    SH.IRIOrLiteral: (ox.NamedNode, ox.Literal),
+}
+
 _NATIVE = {
+    NodeKindConstraintComponent: SetRun._node_kind,
     MinCountConstraintComponent: SetRun._min_count,
     MaxCountConstraintComponent: SetRun._max_count,
     UniqueLangConstraintComponent: SetRun._unique_lang,
