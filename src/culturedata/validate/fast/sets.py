@@ -179,7 +179,17 @@ def _siblings(shapes: CompiledShapes, compiled: CompiledShape, component, value_
     return [s for s in siblings if shapes.lookup(s) is not None]
 
 
-Status = tuple[bool, bool]  # (fails the shape, has any result)
+Status = tuple[bool, Any]  # (fails the shape, its results or whether it has any: both read as truthy)
+
+
+class _Conforming(dict):
+    """Every value conforms to a shape that is filtered out or unknown."""
+
+    def __missing__(self, key: OxTerm) -> Status:
+        return (False, False)
+
+
+_CONFORMS = _Conforming()
 Values = dict[OxTerm, Iterable[OxTerm]]
 RDF_TYPE = ox.NamedNode(str(RDF.type))
 SUBCLASS_OF = ox.NamedNode(str(RDFS.subClassOf))
@@ -197,7 +207,7 @@ class SetRun:
         self.data = batch_view(graph, self.terms)
         self.executor = self.shapes.executor
         self.allowed = self.shapes.allowed
-        self._status: dict[Node, dict[OxTerm, Status]] = {}
+        self._status: dict[Node, dict[OxTerm, Status]] = {}  # per batch: shape -> focus node -> Status
         self._instances: dict[tuple[OxTerm, OxTerm], bool] = {}
 
     # ---------------------------------------------------------------- focus and value nodes
@@ -274,8 +284,21 @@ class SetRun:
     # ---------------------------------------------------------------- shapes
 
     def hits(self, compiled: CompiledShape, focus: list[OxTerm]) -> list[Hit]:
-        _, by_focus = self.evaluate(compiled, focus)
-        return [hit for found in by_focus.values() for hit in found]
+        """The results of a targeted shape: shared with its checks as a nested shape (sh:node)."""
+        known = self._results(compiled, focus)
+        return [hit for f in focus for hit in known[f][1]]
+
+    def _results(self, compiled: CompiledShape, focus: Iterable[OxTerm]) -> dict[OxTerm, Status]:
+        """(fails, results) of each focus node for a shape, each worked out once per batch."""
+        known = self._status.get(compiled.node)
+        if known is None:
+            known = self._status[compiled.node] = {}
+        todo = [f for f in dict.fromkeys(focus) if f not in known]
+        if todo:
+            failed, by_focus = self.evaluate(compiled, todo)
+            for f in todo:
+                known[f] = (f in failed, by_focus.get(f, ()))
+        return known
 
     def evaluate(self, compiled: CompiledShape, focus: list[OxTerm]) -> tuple[set[OxTerm], dict[OxTerm, list[Hit]]]:
         """(focus nodes that fail the shape, results by focus node), as `Run.validate_shape` decides."""
@@ -301,27 +324,21 @@ class SetRun:
         return failed, by_focus
 
     def status(self, node: Node, values: Iterable[OxTerm]) -> dict[OxTerm, Status]:
-        """Whether each value conforms to a (nested) shape; worked out once per value and batch."""
-        known = self._status.get(node)
-        if known is None:
-            compiled = self.shapes.lookup(node)
-            if compiled is not None and compiled.pure:
-                # A shape that reads only the value itself: its verdicts hold in every batch.
-                known = self.plan.pure_status.get(node)
-                if known is None or len(known) > _VALUE_CACHE_LIMIT:
-                    known = self.plan.pure_status[node] = {}
-            else:
-                known = {}
-            self._status[node] = known
+        """Whether each value conforms to a (nested) shape: (fails, its results, or just whether any)."""
+        compiled = self.shapes.lookup(node)
+        if compiled is None:
+            return _CONFORMS
+        if not compiled.pure:
+            return self._results(compiled, values)
+        # A shape that reads only the value itself: its verdicts hold in every batch.
+        known = self.plan.pure_status.get(node)
+        if known is None or len(known) > _VALUE_CACHE_LIMIT:
+            known = self.plan.pure_status[node] = {}
         todo = [v for v in dict.fromkeys(values) if v not in known]
         if todo:
-            compiled = self.shapes.lookup(node)
-            if compiled is None:
-                known.update(dict.fromkeys(todo, (False, False)))
-            else:
-                failed, by_focus = self.evaluate(compiled, todo)
-                for v in todo:
-                    known[v] = (v in failed, bool(by_focus.get(v)))
+            failed, by_focus = self.evaluate(compiled, todo)
+            for v in todo:
+                known[v] = (v in failed, bool(by_focus.get(v)))
         return known
 
     # ---------------------------------------------------------------- components
