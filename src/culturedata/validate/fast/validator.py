@@ -51,8 +51,10 @@ class FastValidator:
             # Results are per focus node: a vocabulary concept the batch cites is not worth checking.
             focus = [f for f in run.focus_nodes(compiled) if f in owned]
             hits.extend(run.hits(compiled, focus))
+        # Records sharing a key share one list, as reports_for does; looked up by identity, once each.
+        lists = {id(r): found[r.key] for r in records}
         for record, finding in self.hit_findings.findings(hits, owned, run.data, terms):
-            found[record.key].append(finding)
+            lists[id(record)].append(finding)
         if self.plan.rest or self.fallback is not None:
             owners = owners_of(records)
             store = self._data_store(graph)
