@@ -289,11 +289,11 @@ class SetRun:
         return [hit for f in focus for hit in known[f][1]]
 
     def _results(self, compiled: CompiledShape, focus: Iterable[OxTerm]) -> dict[OxTerm, Status]:
-        """(fails, results) of each focus node for a shape, each worked out once per batch."""
+        """(fails, results) of each (distinct) focus node for a shape, each worked out once per batch."""
         known = self._status.get(compiled.node)
         if known is None:
             known = self._status[compiled.node] = {}
-        todo = [f for f in dict.fromkeys(focus) if f not in known]
+        todo = [f for f in focus if f not in known]  # focus nodes come distinct
         if todo:
             failed, by_focus = self.evaluate(compiled, todo)
             for f in todo:
@@ -324,7 +324,7 @@ class SetRun:
         return failed, by_focus
 
     def status(self, node: Node, values: Iterable[OxTerm]) -> dict[OxTerm, Status]:
-        """Whether each value conforms to a (nested) shape: (fails, its results, or just whether any)."""
+        """Whether each (distinct) value conforms to a nested shape: (fails, its results or whether any)."""
         compiled = self.shapes.lookup(node)
         if compiled is None:
             return _CONFORMS
@@ -334,7 +334,7 @@ class SetRun:
         known = self.plan.pure_status.get(node)
         if known is None or len(known) > _VALUE_CACHE_LIMIT:
             known = self.plan.pure_status[node] = {}
-        todo = [v for v in dict.fromkeys(values) if v not in known]
+        todo = [v for v in values if v not in known]  # values come distinct
         if todo:
             failed, by_focus = self.evaluate(compiled, todo)
             for v in todo:
@@ -490,7 +490,7 @@ class SetRun:
         return tuple(r for _, r in reports)
 
     def _node(self, compiled, component, values: Values):
-        every = [v for vs in values.values() for v in vs]
+        every = list(dict.fromkeys(v for vs in values.values() for v in vs))
         rdf = self.terms.rdf
         found: dict[OxTerm, list[Hit]] = {}
         for node_shape in component.node_shapes:
@@ -531,20 +531,23 @@ class SetRun:
         return found, not_ok
 
     def _logical(self, compiled, component, values: Values, groups: list[list[Node]], rule):
-        every = [v for vs in values.values() for v in vs]
+        every = list(dict.fromkeys(v for vs in values.values() for v in vs))
         rdf = self.terms.rdf
         found: dict[OxTerm, list[Hit]] = {}
         for group in groups:
             statuses = [self.status(member, every) for member in group]
             for f, vs in values.items():
                 for v in vs:
-                    passed = sum(1 for status in statuses if not status[v][0])
+                    passed = 0
+                    for status in statuses:
+                        if not status[v][0]:
+                            passed += 1
                     if not rule(passed, len(group)):
                         self._hit(compiled, component, found, f, rdf(v))
         return found, set(found)
 
     def _qualified(self, compiled, component, values: Values):
-        every = [v for vs in values.values() for v in vs]
+        every = list(dict.fromkeys(v for vs in values.values() for v in vs))
         found: dict[OxTerm, list[Hit]] = {}
         for value_shape in component.value_shapes:
             status = self.status(value_shape, every)
