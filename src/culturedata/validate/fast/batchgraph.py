@@ -36,10 +36,11 @@ class BatchGraph:
     """The batch's triples and the vocabulary triples of the IRIs it cites, by predicate."""
 
     def __init__(self, records: Sequence[MappedRecord], vocabulary: Vocabulary) -> None:
-        by_predicate: dict[ox.NamedNode, dict[OxTerm, dict[OxTerm, None]]] = {}
+        by_predicate: dict[ox.NamedNode, dict[OxTerm, list[OxTerm]]] = {}
         owners: dict[OxTerm, MappedRecord] = {}
         cited: set[OxTerm] = set()
         named = ox.NamedNode
+        vocab = vocabulary.by_subject
         for record in records:
             for t in record.triples:
                 s, p, o = t.subject, t.predicate, t.object
@@ -50,25 +51,29 @@ class BatchGraph:
                     index = by_predicate[p] = {}
                 objects = index.get(s)
                 if objects is None:
-                    index[s] = {o: None}
+                    index[s] = [o]
                 else:
-                    objects[o] = None  # a triple two records share is one triple of the graph
-                if type(o) is named:
+                    objects.append(o)
+                if type(o) is named and o in vocab:
                     cited.add(o)
-        vocab = vocabulary.by_subject
-        for s in cited.intersection(vocab):
+        for s in cited:
             for p, o in vocab[s]:
                 index = by_predicate.get(p)
                 if index is None:
                     index = by_predicate[p] = {}
-                index.setdefault(s, {})[o] = None
+                index.setdefault(s, []).append(o)
+        # A triple two records share (or a record and the vocabularies) is one triple of the graph.
+        for index in by_predicate.values():
+            for s, objects in index.items():
+                if len(objects) > 1:
+                    index[s] = list(dict.fromkeys(objects))
         self.by_predicate = by_predicate
         self.owners = owners  # which record each subject belongs to (the first that has it), as owners_of
         self._inverse: dict[ox.NamedNode, Index] = {}
         self._by_subject: dict[OxTerm, list[tuple[ox.NamedNode, OxTerm]]] = {}
         self._len: int | None = None
 
-    def objects(self, predicate: ox.NamedNode) -> dict[OxTerm, dict[OxTerm, None]]:
+    def objects(self, predicate: ox.NamedNode) -> Index:
         """subject -> its objects through `predicate`."""
         return self.by_predicate.get(predicate, {})
 
