@@ -209,6 +209,7 @@ class SetRun:
         self.allowed = self.shapes.allowed
         self._status: dict[Node, dict[OxTerm, Status]] = {}  # per batch: shape -> focus node -> Status
         self._instances: dict[tuple[OxTerm, OxTerm], bool] = {}
+        self._last_values: dict[Walk, tuple[list[OxTerm], Values]] = {}
 
     # ---------------------------------------------------------------- focus and value nodes
 
@@ -241,14 +242,20 @@ class SetRun:
         walk = self.plan.walk(compiled)
         if walk is None:
             return {f: (f,) for f in focus}
+        last = self._last_values.get(walk)
+        if last is not None and last[0] is focus:  # sibling property shapes on one path: read once
+            return last[1]
         kind, step = walk
         if kind == "p":
             index = self.graph.objects(step)
-            return {f: index.get(f, ()) for f in focus}
-        if kind == "inv" and step[0] == "p":
+            values = {f: index.get(f, ()) for f in focus}
+        elif kind == "inv" and step[0] == "p":
             inverse = self.graph.subjects(step[1])
-            return {f: inverse.get(f, ()) for f in focus}
-        return {f: self._walk(walk, {f: None}, True) for f in focus}
+            values = {f: inverse.get(f, ()) for f in focus}
+        else:
+            values = {f: self._walk(walk, {f: None}, True) for f in focus}
+        self._last_values[walk] = (focus, values)
+        return values
 
     def _walk(self, walk: Walk, nodes: dict[OxTerm, None], forward: bool) -> dict[OxTerm, None]:
         """The nodes reached from `nodes` along a path (backwards when not `forward`), in SPARQL's sense."""
