@@ -5,17 +5,20 @@ shapes (sh:or members, sh:node targets) validated value by value, and every resu
 pySHACL's `make_v_result` into result triples. For the pipeline only the findings matter, so
 this evaluator keeps the same decisions and drops the rest:
 
-- value nodes of a `ex:p` / `^ex:p` path come from one index scan of the predicate per batch;
-- a nested shape is validated once over every value that needs it (and remembered for the
-  batch), so sh:or / sh:node / qualified shapes cost one pass, not one per value;
-- the constraint components are still pySHACL's own, on copies whose `make_v_result` records
-  (focus, value, path, component) instead of building triples and text; checks that read only
-  the value itself (datatype, pattern, sh:in, ...) are remembered across batches;
-- messages come from the shape's sh:message, worked out once per shape (or, for a shape
-  without one, from the component's own generic message, as pySHACL does).
+- the batch is a Python index (`BatchGraph`); value nodes of every path form are read from it;
+- a nested shape is validated once over every value that needs it, its verdicts and results
+  remembered for the batch (for shapes that read only the value, across batches), so sh:or,
+  sh:node and qualified shapes cost one pass, not one per value;
+- the constraint components are pySHACL's own, on copies whose `make_v_result` records
+  (focus, value, path, component) instead of building triples and text, except the commonest
+  (cardinality, sh:uniqueLang, sh:hasValue, sh:class, sh:nodeKind), whose rules are written out
+  below over pyoxigraph terms; checks that read only the value itself (datatype, pattern, sh:in,
+  ...) are remembered across batches;
+- findings are built from the recorded results (report.py `HitFindings`).
 
 Whether a nested shape conforms follows `Run` exactly: the same severity rules, sh:node failing
-on any nested result. Shapes this evaluator cannot take (SHACL-SPARQL) stay with `Run`.
+on any nested result. Shapes this evaluator does not take (SHACL-SPARQL, directly or through a
+shape they refer to) stay with `Run`, in the same batch.
 """
 
 from __future__ import annotations
