@@ -44,14 +44,15 @@ class BatchGraph:
         for record in records:
             for t in record.triples:
                 s, p, o = t.subject, t.predicate, t.object
-                if s not in owners:
-                    owners[s] = record
                 index = by_predicate.get(p)
                 if index is None:
                     index = by_predicate[p] = {}
                 objects = index.get(s)
                 if objects is None:
                     index[s] = [o]
+                    # A subject's first triple is always a new (predicate, subject) pair: checked here only.
+                    if s not in owners:
+                        owners[s] = record
                 else:
                     objects.append(o)
                 if type(o) is named and o in vocab:
