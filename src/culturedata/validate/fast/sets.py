@@ -103,6 +103,7 @@ class SetPlan:
         self._targets: dict[Node, Targets] = {}
         self.top: list[CompiledShape] = []
         self.rest: list[CompiledShape] = []
+        self.checked_nested: set[Node] = set()  # shapes some sh:node, logical or qualified check reaches
         for compiled in shapes.top:
             (self.top if self._supported(compiled, set()) else self.rest).append(compiled)
 
@@ -139,6 +140,8 @@ class SetPlan:
             if isinstance(component, SPARQLBasedConstraint):
                 return False
             for node in _nested(self.shapes, compiled, component):
+                if not isinstance(component, PropertyConstraintComponent):
+                    self.checked_nested.add(node)
                 nested = self.shapes.lookup(node)
                 if nested is not None and not self._supported(nested, seen):
                     return False
@@ -295,6 +298,9 @@ class SetRun:
 
     def hits(self, compiled: CompiledShape, focus: list[OxTerm]) -> list[Hit]:
         """The results of a targeted shape: shared with its checks as a nested shape (sh:node)."""
+        if compiled.node not in self.plan.checked_nested:
+            _, by_focus = self.evaluate(compiled, focus)
+            return [hit for found in by_focus.values() for hit in found]
         known = self._results(compiled, focus)
         return [hit for f in focus for hit in known[f][1]]
 
