@@ -3,7 +3,10 @@
 The engine streams: it holds one record at a time. Per record it first builds the entity
 instances (an `each` yields one instance per selected node, nested under its `within` parent)
 and mints their IRIs, then emits types and properties. Field values are read once per
-instance and cached; predicates and classes are pyoxigraph terms built once per mapping.
+instance and cached. The output is N-Triples text (`records.NTriples`), one line per triple,
+written by `ntriples.py`: predicates, classes and constants are written once per mapping, and
+every IRI or language tag that comes from a record is checked before it is written, so the
+text always loads.
 
 A record the mapping cannot handle (no id, broken XML or JSON, a `required` value missing or
 unreadable) becomes a MappedRecord with no triples and an 'unmappable' finding naming the
@@ -19,19 +22,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
-from pyoxigraph import Literal, NamedNode, Triple
 
-from culturedata.mapping import jsonld
+from culturedata.mapping import jsonld, ntriples
 from culturedata.mapping.iris import graph_iri
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
 from culturedata.mapping.selectors import lang_of, rooted, text_of
 from culturedata.mapping.transforms import IRI, Unreadable, Value
 from culturedata.mapping.vocabularies import Vocabularies, load_vocabularies
 from culturedata.messages import both
-from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
+from culturedata.records import Finding, MappedRecord, NTriples, Severity, SourceRecord
 from culturedata.resources import ontologies_dir
 
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
@@ -81,6 +83,9 @@ class _Run:
         self.vocabularies = vocabularies
         self.findings: list[Finding] = []
         self.nulls = mapping.null_values
+        # The source's language as written in N-Triples: "" when there is none, None when
+        # Oxigraph refuses it (then the general path reports it, value by value).
+        self.language = ntriples.language(context.language) if context.language else ""
         self.root = _Instance(None, self.parse(), None)
         self.by_name: dict[str, list[_Instance]] = {}
 
@@ -207,16 +212,17 @@ class _Run:
 
     # --- triples ----------------------------------------------------------------------------
 
-    def triples(self) -> list[Triple]:
-        out: list[Triple] = []
-        for spec, emitters in _plan(self.mapping):
-            types = spec.type_terms
-            for instance in self.by_name.get(spec.name, ()):
+    def lines(self) -> list[str]:
+        """The record's triples as N-Triples lines (duplicates possible)."""
+        out: list[str] = []
+        by_name = self.by_name
+        for spec, type_lines, emitters in _plan(self.mapping):
+            for instance in by_name.get(spec.name, ()):
                 subject = self.named_node(instance.iri or "", spec.name)
                 if subject is None:
                     continue
-                for t in types:
-                    out.append(Triple(subject, RDF_TYPE, t))
+                for line in type_lines:
+                    out.append(subject + line)
                 for emit in emitters:
                     emit(self, instance, subject, out)
         return out
@@ -290,31 +296,31 @@ class _Run:
                 out.append(value)
         return out
 
-    def term(self, value: Value, spec: ValueSpec) -> Any:
+    def term(self, value: Value, spec: ValueSpec) -> str | None:
+        """The value as an N-Triples term; None (and a finding) for an IRI Oxigraph would refuse."""
         datatype = value.datatype
         if datatype == IRI or (datatype is None and spec.datatype == XSD + "anyURI"):
             return self.named_node(value.text, spec.text)
         if datatype is None and spec.datatype is not None:
             datatype = spec.datatype
         if datatype is not None:
-            return Literal(value.text, datatype=_datatype(datatype))
+            return ntriples.typed(value.text, ntriples.datatype_suffix(datatype))
         lang = value.lang
         if spec.lang is not None and (lang is None or spec.lang != "source"):
             lang = self.context.language if spec.lang in ("default", "source") else spec.lang
         if lang:
-            try:
-                return Literal(value.text, language=lang)
-            except ValueError:
-                self.finding(Severity.WARNING, "mapping.value.bad_lang", "unreadable-value", field=spec.text,
-                             value=lang)
-        return Literal(value.text)
+            tag = ntriples.language(lang)
+            if tag is not None:
+                return ntriples.tagged(value.text, tag)
+            self.finding(Severity.WARNING, "mapping.value.bad_lang", "unreadable-value", field=spec.text,
+                         value=lang)
+        return ntriples.plain(value.text)
 
-    def named_node(self, iri: str, where: str) -> NamedNode | None:
-        try:
-            return NamedNode(iri)
-        except ValueError:
+    def named_node(self, iri: str, where: str) -> str | None:
+        term = ntriples.iri(iri)
+        if term is None:
             self.finding(Severity.WARNING, "mapping.value.bad_iri", "unreadable-value", field=where, value=iri)
-            return None
+        return term
 
     def finding(self, severity: Severity, code: str, rule: str, **params: Any) -> None:
         record = self.record
@@ -325,66 +331,83 @@ class _Run:
         ))
 
 
-_DATATYPES: dict[str, NamedNode] = {}
 Emitter = Any  # (run, instance, subject, out) -> None
+Plan = list[tuple[EntitySpec, tuple[str, ...], list[Emitter]]]
 
 
-def _plan(mapping: Mapping) -> list[tuple[EntitySpec, list[Emitter]]]:
-    """Each entity with one emitter per property value, specialised once per mapping: the
-    common cases (a field as a tagged or plain literal, a constant, another entity) skip the
-    general path, which matters at hundreds of thousands of triples a second."""
+def _plan(mapping: Mapping) -> Plan:
+    """Each entity with its rdf:type lines and one emitter per property value, specialised
+    once per mapping: the common cases (a field as a tagged or plain literal, a constant,
+    another entity) skip the general path, which matters at hundreds of thousands of triples
+    a second."""
     plan = mapping.plan.get("emitters")
     if plan is None:
-        plan = [(spec, [_emitter(p, v) for p, v in zip(spec.predicate_terms, (v for _, v in spec.properties),
-                                                            strict=True)])
+        plan = [(spec, tuple(f" {RDF_TYPE} <{t}> .\n" for t in spec.types),
+                 [_emitter(p, v) for p, v in spec.properties])
                 for spec in mapping.entities]
         mapping.plan["emitters"] = plan
     return plan
 
 
-def _emitter(predicate: NamedNode, spec: ValueSpec) -> Emitter:
+def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
+    predicate = f" <{predicate_iri}> "  # checked by the compiler (language.py)
     plain = not (spec.transforms or spec.split or spec.lookup or spec.when or spec.unless or spec.required)
+    fixed = ntriples.language(spec.lang) if spec.lang not in (None, "default", "source") else None
     if plain and spec.source == "field" and len(spec.fields) == 1 and spec.datatype is None \
-            and spec.lang != "source":
+            and spec.lang != "source" and (fixed is not None or spec.lang in (None, "default")):
         ref = spec.fields[0]
-        fixed = spec.lang if spec.lang not in (None, "default") else None
+        default_lang = spec.lang == "default"
+        write_plain, write_tagged = ntriples.plain, ntriples.tagged
 
-        def field_literal(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+        def field_literal(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
             found = run.values(instance, ref)
             if not found:
                 return
-            lang = fixed or (run.context.language if spec.lang == "default" else None)
-            try:
-                for text, _ in found:
-                    out.append(Triple(subject, predicate, Literal(text, language=lang) if lang else Literal(text)))
-            except ValueError:  # a malformed configured language: the general path reports it
+            head = subject + predicate
+            tag = run.language if default_lang else fixed
+            if tag is None and default_lang:  # a malformed source language: the general path reports it
                 for term in run.objects(spec, instance):
-                    out.append(Triple(subject, predicate, term))
+                    out.append(f"{head}{term} .\n")
+                return
+            if tag:
+                for text, _ in found:
+                    out.append(f"{head}{write_tagged(text, tag)} .\n")
+            else:
+                for text, _ in found:
+                    out.append(f"{head}{write_plain(text)} .\n")
 
         return field_literal
     if plain and spec.source == "field" and len(spec.fields) == 1 and spec.datatype is None \
             and spec.lang == "source":
         ref = spec.fields[0]
+        language, write_tagged = ntriples.language, ntriples.tagged
 
-        def field_tagged(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+        def field_tagged(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
+            found = run.values(instance, ref)
+            if not found:
+                return
+            head = subject + predicate
             default = run.context.language
-            for text, item in run.values(instance, ref):
-                try:
-                    out.append(Triple(subject, predicate, Literal(text, language=lang_of(item) or default)))
-                except ValueError:  # a malformed xml:lang: the general path reports it
-                    term = run.term(Value(text, lang_of(item)), spec)
+            for text, item in found:
+                own = lang_of(item)
+                tag = language(own or default)
+                if tag is not None:
+                    out.append(f"{head}{write_tagged(text, tag)} .\n")
+                else:  # a malformed xml:lang: the general path reports it
+                    term = run.term(Value(text, own), spec)
                     if term is not None:
-                        out.append(Triple(subject, predicate, term))
+                        out.append(f"{head}{term} .\n")
 
         return field_tagged
     simple = not (spec.split or spec.lookup or spec.when or spec.unless or spec.required)
     if simple and spec.source == "field" and len(spec.fields) == 1 and spec.transforms:
         ref, transforms, want = spec.fields[0], spec.transforms, spec.lang == "source"
 
-        def field_transformed(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+        def field_transformed(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
             found = run.values(instance, ref)
             if not found:
                 return
+            head = subject + predicate
             default = run.context.language
             for text, item in found:
                 values = [Value(text, (lang_of(item) or default) if want else None)]
@@ -393,44 +416,40 @@ def _emitter(predicate: NamedNode, spec: ValueSpec) -> Emitter:
                 for value in values:
                     term = run.term(value, spec)
                     if term is not None:
-                        out.append(Triple(subject, predicate, term))
+                        out.append(f"{head}{term} .\n")
 
         return field_transformed
     if plain and spec.source == "const" and spec.lang is None:
         if spec.datatype == XSD + "anyURI":
-            term: Any = NamedNode(spec.text)
+            term = f"<{spec.text}>"
+            if ntriples.iri(spec.text) is None:
+                raise ValueError(f"not an IRI: {spec.text!r}")
         elif spec.datatype:
-            term = Literal(spec.text, datatype=_datatype(spec.datatype))
+            term = ntriples.typed(spec.text, ntriples.datatype_suffix(spec.datatype))
         else:
-            term = Literal(spec.text)
+            term = ntriples.plain(spec.text)
+        tail = f"{predicate}{term} .\n"
 
-        def const(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
-            out.append(Triple(subject, predicate, term))
+        def const(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
+            out.append(subject + tail)
 
         return const
     if plain and spec.source == "entity":
         name = spec.text
 
-        def entity(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+        def entity(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
             for iri in run.entity_iris(name, instance):
                 node = run.named_node(iri, name)
                 if node is not None:
-                    out.append(Triple(subject, predicate, node))
+                    out.append(f"{subject}{predicate}{node} .\n")
 
         return entity
 
-    def general(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+    def general(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
         for term in run.objects(spec, instance):
-            out.append(Triple(subject, predicate, term))
+            out.append(f"{subject}{predicate}{term} .\n")
 
     return general
-
-
-def _datatype(iri: str) -> NamedNode:
-    node = _DATATYPES.get(iri)
-    if node is None:
-        node = _DATATYPES[iri] = NamedNode(iri)
-    return node
 
 
 def map_records(
@@ -447,7 +466,7 @@ def map_record(
 ) -> MappedRecord:
     graph = graph_iri(context.base_iri, record.source_id, record.local_id)
     if record.deleted:
-        return _mapped(record, graph, (), ())
+        return _mapped(record, graph, _EMPTY, ())
     if vocabularies is None:
         vocabularies = _vocabularies_for(mapping)
     run: _Run | None = None
@@ -457,13 +476,32 @@ def map_record(
         main = mapping.entities[0]
         if main.each is None and not run.by_name.get(main.name):
             raise Unmappable("mapping.record.no_main", entity=main.name, field=_missing(run, main))
-        triples = run.triples()
+        lines = run.lines()
     except Unmappable as exc:
         findings = tuple(run.findings) if run else ()
-        return _mapped(record, graph, (), (*findings, _unmappable(record, exc)))
-    if not triples:
-        return _mapped(record, graph, (), (_unmappable(record, Unmappable("mapping.record.empty")),))
-    return _mapped(record, graph, tuple(dict.fromkeys(triples)), tuple(run.findings))
+        return _mapped(record, graph, _EMPTY, (*findings, _unmappable(record, exc)))
+    if not lines:
+        return _mapped(record, graph, _EMPTY, (_unmappable(record, Unmappable("mapping.record.empty")),))
+    text = "".join(dict.fromkeys(lines))
+    if not _encodable(text):
+        return _mapped(record, graph, _EMPTY, (*run.findings, _unmappable(record, Unmappable(
+            "mapping.record.bad_text"))))
+    return _mapped(record, graph, NTriples(text), tuple(run.findings))
+
+
+_EMPTY = NTriples("")
+
+
+def _encodable(text: str) -> bool:
+    """False when the text holds a lone surrogate (from a JSON escape such as "\\ud800"):
+    such text is no Unicode, and no RDF store can take it."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _first_transformed(candidates: list[str], transforms: tuple[Any, ...]) -> str | None:
@@ -485,10 +523,11 @@ def _first_transformed(candidates: list[str], transforms: tuple[Any, ...]) -> st
 
 
 def _vocabularies_for(mapping: Mapping) -> Vocabularies | None:
-    needed = mapping.plan.get("lookups")
-    if needed is None:
-        needed = mapping.plan["lookups"] = any(v.lookup for e in mapping.entities for _, v in e.properties)
-    return load_vocabularies(ontologies_dir()) if needed else None
+    plan = mapping.plan
+    if "vocabularies" not in plan:
+        needed = any(v.lookup for e in mapping.entities for _, v in e.properties)
+        plan["vocabularies"] = load_vocabularies(ontologies_dir()) if needed else None
+    return plan["vocabularies"]
 
 
 def _missing(run: _Run, spec: EntitySpec) -> str:
@@ -517,9 +556,7 @@ def _unmappable(record: SourceRecord, exc: Unmappable) -> Finding:
     )
 
 
-def _mapped(
-    record: SourceRecord, graph: str, triples: tuple[Triple, ...], findings: tuple[Finding, ...]
-) -> MappedRecord:
+def _mapped(record: SourceRecord, graph: str, triples: NTriples, findings: tuple[Finding, ...]) -> MappedRecord:
     return MappedRecord(
         source_id=record.source_id,
         local_id=record.local_id,
