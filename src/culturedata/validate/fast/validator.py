@@ -48,8 +48,8 @@ class FastValidator:
         """The batch's triples plus the vocabulary concepts they cite, as `PyshaclValidator` builds them."""
         store = ox.Store()
         cited: set[ox.NamedNode] = set()
+        store.load(input="".join(r.ntriples for r in records), format=ox.RdfFormat.N_TRIPLES)
         for record in records:
-            store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in record.triples)
             cited.update(t.object for t in record.triples if isinstance(t.object, ox.NamedNode))
         vocab = self.shapes.vocabularies
         for iri in cited:
