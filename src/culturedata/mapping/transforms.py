@@ -12,18 +12,18 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
+from typing import NamedTuple
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 EDTF = "http://id.loc.gov/datatypes/edtf"
 IRI = "@id"  # the datatype slot of a Value that is an IRI, not a literal
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
-    """One value on its way to becoming an RDF term."""
+class Value(NamedTuple):
+    """One value on its way to becoming an RDF term (a named tuple: made for every value of
+    every record, and a frozen dataclass costs several times as much to build)."""
 
     text: str
     lang: str | None = None
