@@ -35,6 +35,7 @@ from culturedata.resources import ontologies_dir
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+_Element = etree._Element
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -83,11 +84,14 @@ class _Run:
         self.vocabularies = vocabularies
         self.findings: list[Finding] = []
         self.nulls = mapping.null_values
+        # No null value is longer than this: longer texts skip the case-folded comparison.
+        self.null_length = max(map(len, self.nulls), default=0)
         # The source's language as written in N-Triples: "" when there is none, None when
         # Oxigraph refuses it (then the general path reports it, value by value).
         self.language = ntriples.language(context.language) if context.language else ""
         self.root = _Instance(None, self.parse(), None)
         self.by_name: dict[str, list[_Instance]] = {}
+        self.iris: dict[str, str] = {}  # IRIs of this record already checked, as N-Triples terms
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -124,15 +128,27 @@ class _Run:
             owner = instance
             for _ in range(hops):
                 owner = owner.parent or owner
-        found = owner.cache.get(ref.key)
+        cache = owner.cache
+        found = cache.get(ref.key)
         if found is None:
             found = []
-            nulls = self.nulls
-            for item in ref.selector(owner.node):
-                text = " ".join((item if isinstance(item, str) else text_of(item)).split())
-                if text and not (nulls and text.casefold() in nulls):
+            nulls, null_length = self.nulls, self.null_length
+            column = ref.column
+            if column is not None:  # a CSV column: what the selector would give, without calling it
+                raw = owner.node.get(column)
+                items = [raw] if raw else []
+            else:
+                items = ref.selector(owner.node)
+            for item in items:
+                if isinstance(item, str):
+                    text = " ".join(item.split())
+                elif isinstance(item, _Element):
+                    text = " ".join("".join(item.itertext()).split())
+                else:
+                    text = " ".join(text_of(item).split())
+                if text and not (len(text) <= null_length and text.casefold() in nulls):
                     found.append((text, item))
-            owner.cache[ref.key] = found
+            cache[ref.key] = found
         return found
 
     def first_text(self, instance: _Instance, ref: FieldRef) -> str | None:
@@ -149,13 +165,20 @@ class _Run:
                 nodes = spec.each(parent.node) if spec.each is not None else [parent.node]
                 for index, node in enumerate(nodes, start=1):
                     instance = _Instance(spec, node, parent, index)
-                    if spec.when and not all(self.values(instance, ref) for ref in spec.when):
+                    if spec.when and not self.present(instance, spec.when):
                         continue
                     instance.iri = self.mint(instance)
                     if instance.iri is None:
                         continue
                     parent.children.setdefault(spec.name, []).append(instance)
                     made.append(instance)
+
+    def present(self, instance: _Instance, refs: tuple[FieldRef, ...]) -> bool:
+        """Whether every one of the fields has a value (a loop: a generator costs more here)."""
+        for ref in refs:  # noqa: SIM110
+            if not self.values(instance, ref):
+                return False
+        return True
 
     def mint(self, instance: _Instance) -> str | None:
         assert instance.spec is not None
@@ -169,18 +192,24 @@ class _Run:
         """The template with its placeholders filled; None when one of them is empty."""
         out: list[str] = []
         for part in template.parts:
-            if isinstance(part, str):
-                out.append(part)
+            if part.__class__ is str:
+                out.append(part)  # type: ignore[arg-type]
                 continue
-            if part.kind == "context":
-                candidates = [self.context_value(part.name, instance)]
-            elif part.kind == "entity":
-                candidates = self.entity_iris(part.name, instance)[:1]
+            kind = part.kind  # type: ignore[union-attr]
+            transforms = part.transforms  # type: ignore[union-attr]
+            if kind == "field":
+                found = self.values(instance, part.field)  # type: ignore[union-attr, arg-type]
+                if not found:
+                    return None
+                text = _first_transformed([t for t, _ in found], transforms) if transforms else found[0][0]
+            elif kind == "context":
+                text = self.context_value(part.name, instance)  # type: ignore[union-attr]
+                if transforms:
+                    text = _first_transformed([text], transforms)
             else:
-                assert part.field is not None
-                candidates = [text for text, _ in self.values(instance, part.field)]
-            text = _first_transformed(candidates, part.transforms) if part.transforms else (
-                candidates[0] if candidates else None)
+                candidates = self.entity_iris(part.name, instance)[:1]  # type: ignore[union-attr]
+                text = _first_transformed(candidates, transforms) if transforms else (
+                    candidates[0] if candidates else None)
             if not text:
                 return None
             out.append(text)
@@ -228,7 +257,7 @@ class _Run:
         return out
 
     def objects(self, spec: ValueSpec, instance: _Instance) -> list[Any]:
-        if spec.when and not all(self.values(instance, ref) for ref in spec.when):
+        if spec.when and not self.present(instance, spec.when):
             return []
         if spec.unless and any(self.values(instance, ref) for ref in spec.unless):
             return []
@@ -317,9 +346,14 @@ class _Run:
         return ntriples.plain(value.text)
 
     def named_node(self, iri: str, where: str) -> str | None:
+        term = self.iris.get(iri)
+        if term is not None:
+            return term
         term = ntriples.iri(iri)
         if term is None:
             self.finding(Severity.WARNING, "mapping.value.bad_iri", "unreadable-value", field=where, value=iri)
+        else:
+            self.iris[iri] = term
         return term
 
     def finding(self, severity: Severity, code: str, rule: str, **params: Any) -> None:
@@ -351,13 +385,13 @@ def _plan(mapping: Mapping) -> Plan:
 
 def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
     predicate = f" <{predicate_iri}> "  # checked by the compiler (language.py)
+    needs_escape, escapes = ntriples.needs_escape, ntriples.ESCAPES
     plain = not (spec.transforms or spec.split or spec.lookup or spec.when or spec.unless or spec.required)
     fixed = ntriples.language(spec.lang) if spec.lang not in (None, "default", "source") else None
     if plain and spec.source == "field" and len(spec.fields) == 1 and spec.datatype is None \
             and spec.lang != "source" and (fixed is not None or spec.lang in (None, "default")):
         ref = spec.fields[0]
         default_lang = spec.lang == "default"
-        write_plain, write_tagged = ntriples.plain, ntriples.tagged
 
         def field_literal(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
             found = run.values(instance, ref)
@@ -369,18 +403,23 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
                 for term in run.objects(spec, instance):
                     out.append(f"{head}{term} .\n")
                 return
+            # Literal writing inlined (ntriples.tagged / plain): this runs for most values.
             if tag:
                 for text, _ in found:
-                    out.append(f"{head}{write_tagged(text, tag)} .\n")
+                    if needs_escape(text) is not None:
+                        text = text.translate(escapes)
+                    out.append(f'{head}"{text}"@{tag} .\n')
             else:
                 for text, _ in found:
-                    out.append(f"{head}{write_plain(text)} .\n")
+                    if needs_escape(text) is not None:
+                        text = text.translate(escapes)
+                    out.append(f'{head}"{text}" .\n')
 
         return field_literal
     if plain and spec.source == "field" and len(spec.fields) == 1 and spec.datatype is None \
             and spec.lang == "source":
         ref = spec.fields[0]
-        language, write_tagged = ntriples.language, ntriples.tagged
+        language = ntriples.language
 
         def field_tagged(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
             found = run.values(instance, ref)
@@ -392,7 +431,9 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
                 own = lang_of(item)
                 tag = language(own or default)
                 if tag is not None:
-                    out.append(f"{head}{write_tagged(text, tag)} .\n")
+                    if needs_escape(text) is not None:
+                        text = text.translate(escapes)
+                    out.append(f'{head}"{text}"@{tag} .\n')
                 else:  # a malformed xml:lang: the general path reports it
                     term = run.term(Value(text, own), spec)
                     if term is not None:
@@ -412,9 +453,21 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
             for text, item in found:
                 values = [Value(text, (lang_of(item) or default) if want else None)]
                 for name, transform in transforms:
+                    if len(values) == 1:
+                        try:
+                            values = transform(values[0])
+                            continue
+                        except Unreadable:
+                            pass  # run.apply reports it as the mapping says
                     values = run.apply(name, transform, values, spec)
                 for value in values:
-                    term = run.term(value, spec)
+                    kind = value.datatype
+                    if kind == IRI:
+                        term = run.named_node(value.text, spec.text)
+                    elif kind is not None:
+                        term = ntriples.typed(value.text, ntriples.datatype_suffix(kind))
+                    else:
+                        term = run.term(value, spec)
                     if term is not None:
                         out.append(f"{head}{term} .\n")
 
@@ -434,6 +487,24 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
             out.append(subject + tail)
 
         return const
+    if simple and spec.source in ("iri", "template") and spec.template is not None:
+        template, transforms = spec.template, spec.transforms
+        kind = IRI if spec.source == "iri" else None
+
+        def templated(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
+            filled = run.fill(template, instance)
+            if not filled:
+                return
+            values = [Value(filled, None, kind)]
+            for name, transform in transforms:
+                values = run.apply(name, transform, values, spec)
+            head = subject + predicate
+            for value in values:
+                term = run.term(value, spec)
+                if term is not None:
+                    out.append(f"{head}{term} .\n")
+
+        return templated
     if plain and spec.source == "entity":
         name = spec.text
 
@@ -445,11 +516,57 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
 
         return entity
 
+    if spec.source == "field":
+        return _field_emitter(predicate, spec)
+
     def general(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
         for term in run.objects(spec, instance):
             out.append(f"{subject}{predicate}{term} .\n")
 
     return general
+
+
+def _field_emitter(predicate: str, spec: ValueSpec) -> Emitter:
+    """`_Run.objects` for a field value, with the steps the value does not use left out."""
+    fields, when, unless, split = spec.fields, spec.when, spec.unless, spec.split
+    transforms, lookup, required, want_lang = spec.transforms, spec.lookup, spec.required, spec.lang == "source"
+
+    def field_value(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
+        if when and not run.present(instance, when):
+            return
+        if unless:
+            for ref in unless:
+                if run.values(instance, ref):
+                    return
+        found = None
+        for ref in fields:
+            found = run.values(instance, ref)
+            if found:
+                break
+        if not found:
+            if required:
+                raise Unmappable("mapping.record.required", field=spec.text, line=spec.line)
+            return
+        if want_lang:
+            default = run.context.language
+            values = [Value(text, lang_of(item) or default) for text, item in found]
+        else:
+            values = [Value(text) for text, _ in found]
+        if split:
+            values = [Value(p.strip(), v.lang, v.datatype) for v in values for p in v.text.split(split) if p.strip()]
+        for name, transform in transforms:
+            values = run.apply(name, transform, values, spec)
+        if lookup is not None:
+            values = run.look_up(spec, values)
+        if not values and required:
+            raise Unmappable("mapping.record.required", field=spec.text, line=spec.line)
+        head = subject + predicate
+        for value in values:
+            term = run.term(value, spec)
+            if term is not None:
+                out.append(f"{head}{term} .\n")
+
+    return field_value
 
 
 def map_records(
@@ -483,7 +600,7 @@ def map_record(
     if not lines:
         return _mapped(record, graph, _EMPTY, (_unmappable(record, Unmappable("mapping.record.empty")),))
     text = "".join(dict.fromkeys(lines))
-    if not _encodable(text):
+    if mapping.format != "xml" and not _encodable(text):  # lxml never yields a lone surrogate
         return _mapped(record, graph, _EMPTY, (*run.findings, _unmappable(record, Unmappable(
             "mapping.record.bad_text"))))
     return _mapped(record, graph, NTriples(text), tuple(run.findings))

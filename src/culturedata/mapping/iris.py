@@ -16,7 +16,7 @@ _UNSAFE = re.compile(r"[^a-z0-9._-]+")
 
 
 def slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = text if text.isascii() else unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return _UNSAFE.sub("-", ascii_text.lower()).strip("-") or quote(text, safe="")
 
 

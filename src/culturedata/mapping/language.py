@@ -79,6 +79,7 @@ class FieldRef:
     hops: int
     selector: Selector
     key: str
+    column: str | None = None  # CSV: the column the selector reads, which the engine reads directly
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,13 +390,18 @@ class _Compiler:
         while owner is not None:
             declared = self.entity_fields.get(owner, {})
             if name in declared:
-                return FieldRef(name, hops, self.selector(declared[name], line), f"{owner}.{name}")
+                return FieldRef(name, hops, self.selector(declared[name], line), f"{owner}.{name}",
+                                self.column(declared[name]))
             owner = self.parents.get(owner)
             hops += 1
         if name in self.top_fields:
-            return FieldRef(name, -1, self.selector(self.top_fields[name], line), f".{name}")
+            return FieldRef(name, -1, self.selector(self.top_fields[name], line), f".{name}",
+                            self.column(self.top_fields[name]))
         # Not declared: the name is itself a column, path or XPath, read from the entity's node.
-        return FieldRef(name, 0, self.selector(name, line), f"{entity}:{name}")
+        return FieldRef(name, 0, self.selector(name, line), f"{entity}:{name}", self.column(name))
+
+    def column(self, selector: str) -> str | None:
+        return selector if self.format == "csv" and selector != "$" else None
 
     def template(self, entity: str, text: str, line: int, minting: bool = False) -> Template:
         parts: list[str | Placeholder] = []

@@ -24,14 +24,14 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # host characters and an optional port, then path, query and one fragment made of the
 # characters RFC 3987 allows there (percent signs only as %XX). Anything else, including every
 # non-ASCII IRI, is checked by pyoxigraph's own IRI parser, so the two can never disagree.
+_IRI_CHAR = r"[A-Za-z0-9._~!$&'()*+,;=:@/?-]"
+_IRI_TAIL = rf"{_IRI_CHAR}*(?:%[0-9A-Fa-f]{{2}}{_IRI_CHAR}*)*"  # written so that re need not backtrack
 _PLAIN_IRI = re.compile(
-    r"[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9._~-]+(?::[0-9]*)?"
-    r"(?:[/?](?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?"
-    r"(?:#(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?"
+    rf"[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9._~-]+(?::[0-9]*)?(?:[/?]{_IRI_TAIL})?(?:#{_IRI_TAIL})?"
 )
 _PLAIN_MATCH = _PLAIN_IRI.fullmatch
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-_NEEDS_ESCAPE = re.compile(r'[\\"\n\r]').search
+ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+needs_escape = re.compile(r'[\\"\n\r]').search  # a match when the text needs ESCAPES
 
 
 def iri(text: str) -> str | None:
@@ -51,22 +51,22 @@ def _checked_iri(text: str) -> str | None:
 
 
 def escape(text: str) -> str:
-    return text.translate(_ESCAPES) if _NEEDS_ESCAPE(text) is not None else text
+    return text.translate(ESCAPES) if needs_escape(text) is not None else text
 
 
 def plain(text: str) -> str:
     """A literal without language or datatype."""
-    return f'"{text.translate(_ESCAPES)}"' if _NEEDS_ESCAPE(text) is not None else f'"{text}"'
+    return f'"{text.translate(ESCAPES)}"' if needs_escape(text) is not None else f'"{text}"'
 
 
 def tagged(text: str, tag: str) -> str:
     """A literal with a language tag already checked by `language`."""
-    return f'"{text.translate(_ESCAPES)}"@{tag}' if _NEEDS_ESCAPE(text) is not None else f'"{text}"@{tag}'
+    return f'"{text.translate(ESCAPES)}"@{tag}' if needs_escape(text) is not None else f'"{text}"@{tag}'
 
 
 def typed(text: str, datatype: str) -> str:
     """A literal with a datatype written by `datatype_suffix`."""
-    return f'"{text.translate(_ESCAPES)}"{datatype}' if _NEEDS_ESCAPE(text) is not None else f'"{text}"{datatype}'
+    return f'"{text.translate(ESCAPES)}"{datatype}' if needs_escape(text) is not None else f'"{text}"{datatype}'
 
 
 @lru_cache(maxsize=256)
