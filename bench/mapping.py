@@ -121,7 +121,10 @@ class HandLido:
         found = found if isinstance(found, list) else [found]
         out = []
         for item in found:
-            raw = "".join(item.itertext()) if isinstance(item, etree._Element) else str(item)
+            if isinstance(item, etree._Element):
+                raw = (item.text or "") if len(item) == 0 else "".join(item.itertext())
+            else:
+                raw = str(item)
             text = " ".join(raw.split())
             if text and text.casefold() not in self.nulls:
                 out.append((text, item))
