@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -26,6 +27,7 @@ from lxml import etree
 from culturedata.mapping import jsonld, ntriples
 from culturedata.mapping.iris import graph_iri
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
+from culturedata.mapping.minting import Safety, entity_safety, safe_context
 from culturedata.mapping.selectors import lang_of, rooted, text_of
 from culturedata.mapping.transforms import IRI, Unreadable, Value
 from culturedata.mapping.vocabularies import Vocabularies, load_vocabularies
@@ -92,6 +94,7 @@ class _Run:
         self.root = _Instance(None, self.parse(), None)
         self.by_name: dict[str, list[_Instance]] = {}
         self.iris: dict[str, str] = {}  # IRIs of this record already checked, as N-Triples terms
+        self.safe_context = _safe_context(context)
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -183,10 +186,13 @@ class _Run:
         return True
 
     def mint(self, instance: _Instance) -> str | None:
-        assert instance.spec is not None
-        for template in instance.spec.iris:
+        spec = instance.spec
+        assert spec is not None
+        for template, safety in zip(spec.iris, _safeties(self.mapping)[spec.name], strict=True):
             filled = self.fill(template, instance)
             if filled:
+                if safety is not None and safety.needs <= self.safe_context:
+                    self.iris[filled] = f"<{filled}>"  # valid by construction (minting.py)
                 return filled
         return None
 
@@ -369,6 +375,20 @@ class _Run:
 
 Emitter = Any  # (run, instance, subject, out) -> None
 Plan = list[tuple[EntitySpec, tuple[str, ...], list[Emitter]]]
+
+
+def _safeties(mapping: Mapping) -> dict[str, tuple[Safety | None, ...]]:
+    """Per entity, which of its IRI templates make valid IRIs by construction (minting.py)."""
+    safeties = mapping.plan.get("safeties")
+    if safeties is None:
+        entities: dict[str, Safety | None] = {}
+        safeties = mapping.plan["safeties"] = {spec.name: entity_safety(spec, entities) for spec in mapping.entities}
+    return safeties
+
+
+@lru_cache(maxsize=64)
+def _safe_context(context: MappingContext) -> frozenset[str]:
+    return safe_context(context.base_iri, context.source_id, context.institution)
 
 
 def _plan(mapping: Mapping) -> Plan:
