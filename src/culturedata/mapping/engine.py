@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from lxml import etree
@@ -28,7 +28,7 @@ from culturedata.mapping import jsonld, ntriples
 from culturedata.mapping.iris import graph_iri
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
 from culturedata.mapping.minting import Safety, entity_safety, safe_context
-from culturedata.mapping.selectors import lang_of, rooted, text_of
+from culturedata.mapping.selectors import lang_of, rooted, text_of, xpath_scalar
 from culturedata.mapping.transforms import IRI, Unreadable, Value
 from culturedata.mapping.vocabularies import Vocabularies, load_vocabularies
 from culturedata.messages import both
@@ -36,6 +36,7 @@ from culturedata.records import Finding, MappedRecord, NTriples, Severity, Sourc
 from culturedata.resources import ontologies_dir
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_value = partial(tuple.__new__, Value)  # Value(text, lang, datatype) without NamedTuple's Python-level __new__
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _Element = etree._Element
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -92,6 +93,8 @@ class _Run:
         # Oxigraph refuses it (then the general path reports it, value by value).
         self.language = ntriples.language(context.language) if context.language else ""
         self.root = _Instance(None, self.parse(), None)
+        if mapping.format == "csv" and isinstance(self.root.node, dict):
+            self.root.cache = self.read_row(self.root.node)
         self.by_name: dict[str, list[_Instance]] = {}
         self.iris: dict[str, str] = {}  # IRIs of this record already checked, as N-Triples terms
         self.safe_context = _safe_context(context)
@@ -120,6 +123,20 @@ class _Run:
             return rooted(document)
         return payload
 
+    def read_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        """Every declared field of a CSV row at once, as `values` would read them one by one."""
+        nulls, null_length = self.nulls, self.null_length
+        out: dict[str, Any] = {}
+        for key, column in _columns(self.mapping):
+            raw = row.get(column)
+            if raw:
+                text = " ".join((raw if isinstance(raw, str) else text_of(raw)).split())
+                if text and not (len(text) <= null_length and text.casefold() in nulls):
+                    out[key] = [(text, raw)]
+                    continue
+            out[key] = ()
+        return out
+
     def values(self, instance: _Instance, ref: FieldRef) -> list[Any]:
         """The non-empty items of a field, as (text, item) pairs, cached on the instance."""
         hops = ref.hops
@@ -136,9 +153,13 @@ class _Run:
         if found is None:
             found = []
             nulls, null_length = self.nulls, self.null_length
-            column = ref.column
-            if column is not None:  # a CSV column: what the selector would give, without calling it
-                raw = owner.node.get(column)
+            # What the selector gives, without the call to it for an XPath or a CSV column.
+            if ref.xpath is not None:
+                items = ref.xpath(owner.node)
+                if items.__class__ is not list:
+                    items = xpath_scalar(items)
+            elif ref.column is not None:
+                raw = owner.node.get(ref.column)
                 items = [raw] if raw else []
             else:
                 items = ref.selector(owner.node)
@@ -255,7 +276,7 @@ class _Run:
         by_name = self.by_name
         for spec, type_lines, emitters in _plan(self.mapping):
             for instance in by_name.get(spec.name, ()):
-                subject = self.named_node(instance.iri or "", spec.name)
+                subject = self.iris.get(instance.iri or "") or self.named_node(instance.iri or "", spec.name)
                 if subject is None:
                     continue
                 for line in type_lines:
@@ -386,6 +407,15 @@ def _safeties(mapping: Mapping) -> dict[str, tuple[Safety | None, ...]]:
     return safeties
 
 
+def _columns(mapping: Mapping) -> list[tuple[str, str]]:
+    """The file-level fields of a CSV mapping, as (cache key, column): see `FieldRef.key`."""
+    columns = mapping.plan.get("columns")
+    if columns is None:
+        columns = mapping.plan["columns"] = [(f".{name}", column) for name, column in mapping.fields.items()
+                                             if column != "$"]
+    return columns
+
+
 @lru_cache(maxsize=64)
 def _safe_context(context: MappingContext) -> frozenset[str]:
     return safe_context(context.base_iri, context.source_id, context.institution)
@@ -473,7 +503,7 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
             head = subject + predicate
             default = run.context.language
             for text, item in found:
-                values = [Value(text, (lang_of(item) or default) if want else None)]
+                values = [_value((text, (lang_of(item) or default) if want else None, None))]
                 for name, transform in transforms:
                     if len(values) == 1:
                         try:
@@ -509,15 +539,22 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
             out.append(subject + tail)
 
         return const
-    if simple and spec.source in ("iri", "template") and spec.template is not None:
-        template, transforms = spec.template, spec.transforms
+    if not (spec.split or spec.lookup or spec.required) and spec.source in ("iri", "template") \
+            and spec.template is not None:
+        template, transforms, when, unless = spec.template, spec.transforms, spec.when, spec.unless
         kind = IRI if spec.source == "iri" else None
 
         def templated(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
+            if when and not run.present(instance, when):
+                return
+            if unless:
+                for ref in unless:
+                    if run.values(instance, ref):
+                        return
             filled = run.fill(template, instance)
             if not filled:
                 return
-            values = [Value(filled, None, kind)]
+            values = [_value((filled, None, kind))]
             for name, transform in transforms:
                 values = run.apply(name, transform, values, spec)
             head = subject + predicate
@@ -571,9 +608,9 @@ def _field_emitter(predicate: str, spec: ValueSpec) -> Emitter:
             return
         if want_lang:
             default = run.context.language
-            values = [Value(text, lang_of(item) or default) for text, item in found]
+            values = [_value((text, lang_of(item) or default, None)) for text, item in found]
         else:
-            values = [Value(text) for text, _ in found]
+            values = [_value((text, None, None)) for text, _ in found]
         if split:
             values = [Value(p.strip(), v.lang, v.datatype) for v in values for p in v.text.split(split) if p.strip()]
         for name, transform in transforms:
@@ -647,7 +684,7 @@ def _first_transformed(candidates: list[str], transforms: tuple[Any, ...]) -> st
     """The first value that every transform of a placeholder accepts ("{actor_id|wikidata}"
     skips a local id to reach the Wikidata one)."""
     for candidate in candidates:
-        value: Value | None = Value(candidate)
+        value: Value | None = _value((candidate, None, None))
         for transform in transforms:
             try:
                 results = transform(value)

@@ -50,15 +50,19 @@ def _xpath(text: str, namespaces: dict[str, str]) -> Selector:
 
     def select(node: Any) -> list[Any]:
         found = compiled(node)
-        if isinstance(found, list):
-            return found
-        if isinstance(found, bool):
-            return ["true" if found else "false"]
-        if isinstance(found, float):
-            return [str(int(found)) if found.is_integer() else str(found)]
-        return [found] if found else []
+        return found if isinstance(found, list) else xpath_scalar(found)
 
+    select.compiled = compiled  # type: ignore[attr-defined]  # the engine calls it directly
     return select
+
+
+def xpath_scalar(found: Any) -> list[Any]:
+    """An XPath result that is not a node-set (string(), count(), a comparison) as items."""
+    if isinstance(found, bool):
+        return ["true" if found else "false"]
+    if isinstance(found, float):
+        return [str(int(found)) if found.is_integer() else str(found)]
+    return [found] if found else []
 
 
 def _json_path(text: str, linked: bool) -> Selector:
