@@ -95,3 +95,18 @@ def test_map_prints_turtle_for_a_file(cli, demo_project: Path) -> None:
     assert outcome.code == 0
     assert "qcp:HeritageObject" in outcome.out
     assert '"1987.1.1"' in outcome.out
+
+
+def test_help_imports_no_stage() -> None:
+    """`--help` and cron's probes stay fast: the stages are imported by the command that runs."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from culturedata.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('rdflib', 'pyshacl', 'starlette', 'culturedata.pipeline', 'lxml') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert "validate" in done.stdout and "restore" in done.stdout

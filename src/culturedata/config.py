@@ -42,6 +42,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("validate.shapes", "", str, "settings.validate.shapes"),
     Setting("validate.vocabularies", "", str, "settings.validate.vocabularies"),
     Setting("publish.max_drop", 0.15, float, "settings.publish.max_drop"),
+    Setting("publish.keep_previous", True, bool, "settings.publish.keep_previous"),
     Setting("run.workers", 4, int, "settings.run.workers"),
     Setting("store.endpoint", "", str, "settings.store.endpoint"),
     Setting("store.update_endpoint", "", str, "settings.store.update_endpoint"),
@@ -63,6 +64,8 @@ SOURCE_KEYS: dict[str, tuple[type | tuple[type, ...], bool, str]] = {
     "enabled": (bool, False, "settings.source.enabled"),
     "options": (dict, False, "settings.source.options"),
     "quarantine": (str, False, "settings.source.quarantine"),
+    "municipality": (str, False, "settings.source.municipality"),
+    "region": (str, False, "settings.source.region"),
 }
 QUARANTINE_POLICIES = ("violation", "warning", "never")  # see validate/quarantine.py
 
@@ -84,6 +87,8 @@ class Source:
     options: dict[str, Any] = field(default_factory=dict)
     where: str = ""  # "culturedata.toml: sources[2]", for error messages
     quarantine: str = "violation"
+    municipality: str | None = None  # where the providing organisation is (see providers.py)
+    region: str | None = None
 
     @property
     def location(self) -> str:
@@ -253,6 +258,8 @@ def _read_source(path: Path, where: str, entry: dict[str, Any]) -> Source:
         options=entry.get("options", {}),
         where=f"{path.name}: {where}",
         quarantine=entry.get("quarantine", "violation"),
+        municipality=entry.get("municipality"),
+        region=entry.get("region"),
     )
 
 

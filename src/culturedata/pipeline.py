@@ -36,10 +36,12 @@ from culturedata.mapping import MappingContext, load_mapping, map_records
 from culturedata.mapping.iris import graph_iri
 from culturedata.mapping.language import Mapping
 from culturedata.messages import both
+from culturedata.providers import institution, provider_description, provider_place
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
 from culturedata.store import EmbeddedTarget, Endpoints, Loader, RemoteTarget, RunLock, Snapshots, Takedowns
 from culturedata.store.loader import (
     DELETED,
+    HELD,
     LIVE,
     PROV,
     PUBLISHED,
@@ -78,7 +80,9 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 # seen is a deletion only after a --full harvest (or the first one).
 WHOLE_KINDS = ("csv", "json", "xml", "sparql")
 OPTIMISE_AFTER = 0.05  # share of the records a run rewrote
-COUNTS = ("harvested", "new", "changed", "unchanged", "deleted", "taken_down", "quarantined", "published", "errors")
+COUNTS = (
+    "harvested", "new", "changed", "unchanged", "deleted", "taken_down", "quarantined", "held", "published", "errors",
+)
 
 
 @dataclass
@@ -91,6 +95,7 @@ class SourceReport:
     deleted: int = 0
     taken_down: int = 0
     quarantined: int = 0
+    held: int = 0  # quarantined records whose previous version stays published
     published: int = 0  # the source's records in the snapshot after the run
     warnings: int = 0
     errors: int = 0
@@ -183,6 +188,8 @@ def run(
 ) -> RunReport:
     options = options or RunOptions()
     mappings = prepare(config, sources)
+    for source in sources:
+        provider_place(config, source)  # an unknown municipality stops the run before it starts
     shapes = load_shapes(*configured_dirs(config))
     validator = _Serialised(make_validator(DEFAULT_ENGINE, shapes))
     fingerprints = {s.id: _fingerprint(config, mappings[s.id], shapes.files) for s in sources}
@@ -233,29 +240,6 @@ def run(
                 raise StoreError("store.unwritable", path=config.store_path, detail=exc.strerror or exc) from exc
             raise
     return report
-
-
-def institution(config: Config, source: Source) -> str:
-    """The organisation that provides a source's records: its objects are `qcp:heldBy` it."""
-    return MappingContext.for_source(config.base_iri, source.id, source.language).institution
-
-
-def provider_graph(config: Config, source_id: str) -> str:
-    """One graph per source, beside its record graphs, describing who provides them."""
-    return f"{config.base_iri}graph/{source_id}"
-
-
-def provider_description(config: Config, source: Source) -> Batch:
-    """The providing organisation as the configuration names it, so that every `qcp:heldBy`
-    link dereferences; rewritten on each run, since the configuration may have changed."""
-    graph = ox.NamedNode(provider_graph(config, source.id))
-    organisation = ox.NamedNode(institution(config, source))
-    quads = [ox.Quad(organisation, RDF_TYPE, ox.NamedNode(SCHEMA + "Organization"), graph)]
-    quads += [
-        ox.Quad(organisation, ox.NamedNode(SCHEMA + "name"), ox.Literal(text, language=lang), graph)
-        for lang, text in sorted(source.name.items())
-    ]
-    return Batch(drop=[graph.value], quads=quads)
 
 
 def _fingerprint(config: Config, mapping: Mapping, definitions: Sequence[Path]) -> str:
@@ -334,8 +318,9 @@ class _Job:
             context = MappingContext.for_source(self.config.base_iri, source.id, source.language)
             checked = validate_records(self.validator, map_records(mapping, fresh, context),
                                        self.config.get("validate.batch_size"))
+            keep_previous = bool(self.config.get("publish.keep_previous"))
             for record, record_report in checked:
-                _keep(record, record_report, loader, report, policy, kept)
+                _keep(record, record_report, loader, report, policy, kept, keep_previous)
             loader.flush()
         except (UsageError, StoreError):
             kept.discard()
@@ -363,7 +348,7 @@ class _Job:
             loader.flush()
             kept.commit(gone={key.split(":", 1)[1] for key in deletions})
             self.target.apply(_source_state(self.target.system_graph, state_subject, harvest_started, report))
-        report.published = loader.published()
+        report.published, report.held = loader.published(), loader.held()
         report.seconds = round(time.monotonic() - started, 3)
         return report
 
@@ -390,7 +375,7 @@ class _Job:
             unchanged = before is not None and before.content_hash == stored_hash(record.content_hash, loader.fingerprint)
             if before is not None and before.status in LIVE and unchanged:
                 report.unchanged += 1
-                if before.status == QUARANTINED:
+                if before.status in (QUARANTINED, HELD):
                     self._still_quarantined(record, before, report)
                 continue
             if before is not None and before.status in LIVE:
@@ -407,6 +392,7 @@ class _Job:
         report.quarantine.append({
             "record": record.local_id, "location": record.location, "rule": facts.get(RUN + "rule"),
             "message": facts.get(RUN + "reason"), "unchanged": "yes",
+            **({"previous_kept": "yes"} if before.status == HELD else {}),
         })
 
     def _guard_trips(self, source: Source, report: SourceReport, known: dict[str, RecordState],
@@ -428,12 +414,12 @@ class _Job:
             report.error = (report.error or "") + " " + both("pipeline.partial_remote")["en"]
         else:
             loader.outcome = {}
-        report.published = loader.published()
+        report.published, report.held = loader.published(), loader.held()
 
 
 def _keep(
     record: MappedRecord, checked: RecordReport, loader: Loader, report: SourceReport,
-    policy: Policy = Policy.VIOLATION, kept: QuarantineLog | None = None,
+    policy: Policy = Policy.VIOLATION, kept: QuarantineLog | None = None, keep_previous: bool = False,
 ) -> None:
     """Publish a record, or quarantine it as the source's policy says (validate/quarantine.py)."""
     report.rules.update(f.rule for f in checked.findings)
@@ -447,10 +433,11 @@ def _keep(
         return
     report.quarantined += 1
     worst = sorted(checked.findings, key=lambda f: -f.severity.rank)
-    loader.quarantine(record, worst[0].rule, worst[0].message)
-    report.quarantine.append(
-        {"record": record.local_id, "location": record.location, "rule": worst[0].rule, "message": worst[0].text("en")}
-    )
+    loader.quarantine(record, worst[0].rule, worst[0].message, keep_previous)
+    entry = {"record": record.local_id, "location": record.location, "rule": worst[0].rule, "message": worst[0].text("en")}
+    if loader.outcome.get(record.graph) == HELD:
+        entry["previous_kept"] = "yes"
+    report.quarantine.append(entry)
 
 
 def _duplicate(record: SourceRecord, report: SourceReport) -> None:

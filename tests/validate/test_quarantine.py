@@ -128,3 +128,72 @@ def test_unchanged_quarantined_records_stay_listed(cli, tmp_path: Path, export: 
     # Nothing changed: the second run does not check these records again, and keeps their entries.
     assert cli("--config", config, "run").code == 1
     assert sorted(e["record"] for e in _jsonl(kept)) == first == ["10", "12", "13", "17", "line-6"]
+
+
+def _published_title(store_dir: Path, graph: str) -> list[str]:
+    """The titles the served snapshot holds in one record graph."""
+    store = ox.Store.read_only(str(store_dir / "current"))
+    try:
+        rows = store.query(f"SELECT ?t WHERE {{ GRAPH <{graph}> {{ ?s <http://schema.org/name> ?t }} }}")
+        return sorted(row["t"].value for row in rows)
+    finally:
+        del store
+
+
+def _status(store_dir: Path, graph: str) -> str:
+    store = ox.Store.read_only(str(store_dir / "current"))
+    try:
+        rows = list(store.query(
+            f"SELECT ?s WHERE {{ GRAPH ?sys {{ <{graph}> <https://w3id.org/culturedata/ns/run#status> ?s }} }}"
+        ))
+        return rows[0]["s"].value.rsplit("#", 1)[1]
+    finally:
+        del store
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_a_published_record_that_turns_bad(cli, tmp_path: Path, keep: bool):
+    """Bad input must not take away what was published: the previous version stays until a
+    corrected one arrives (unless the steward turns that off)."""
+    export = tmp_path / "export.csv"
+    good = GOOD.read_text(encoding="utf-8")
+    export.write_text(good, encoding="utf-8")
+    config = _config(tmp_path, export, {"strict": "violation"})
+    if not keep:
+        config.write_text(config.read_text(encoding="utf-8").replace(
+            "[publish]\n", "[publish]\nkeep_previous = false\n"), encoding="utf-8")
+    store_dir = tmp_path / "var" / "store"
+    assert cli("--config", config, "run").code == 0
+    graph = "http://127.0.0.1:8000/graph/strict/1"
+    assert "Goélette à quai" in _published_title(store_dir, graph)
+
+    # Record 1 loses both titles: a violation.
+    export.write_text(good.replace("1;Goélette à quai;Schooner at the wharf;", "1;;;"), encoding="utf-8")
+    result = cli("--config", config, "run")
+    assert result.code == 1, result.err
+    report = json.loads(sorted((store_dir / "reports").glob("run-*.json"))[-1].read_text(encoding="utf-8"))
+    source = report["sources"][0]
+    entry = next(q for q in source["quarantine"] if q["record"] == "1")
+    assert source["quarantined"] == 1
+    if keep:
+        assert entry["previous_kept"] == "yes" and source["held"] == 1
+        assert "Goélette à quai" in _published_title(store_dir, graph)
+        assert _status(store_dir, graph) == "Held"
+    else:
+        assert "previous_kept" not in entry and source["held"] == 0
+        assert _published_title(store_dir, graph) == []
+        assert _status(store_dir, graph) == "Quarantined"
+
+    # The same bad record again: unchanged, still listed, nothing else moves.
+    assert cli("--config", config, "run").code == 1
+    report = json.loads(sorted((store_dir / "reports").glob("run-*.json"))[-1].read_text(encoding="utf-8"))
+    entry = next(q for q in report["sources"][0]["quarantine"] if q["record"] == "1")
+    assert entry["unchanged"] == "yes" and (entry.get("previous_kept") == "yes") is keep
+    assert bool(_published_title(store_dir, graph)) is keep
+
+    # Corrected: the new version replaces the old one.
+    export.write_text(good.replace("Goélette à quai", "Goélette au quai"), encoding="utf-8")
+    assert cli("--config", config, "run").code == 0
+    assert "Goélette au quai" in _published_title(store_dir, graph)
+    assert "Goélette à quai" not in _published_title(store_dir, graph)
+    assert _status(store_dir, graph) == "Published"

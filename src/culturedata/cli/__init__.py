@@ -4,6 +4,7 @@ line in the user's language (a traceback only with --debug)."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 from pathlib import Path
@@ -11,26 +12,40 @@ from pathlib import Path
 import click
 
 from culturedata import __version__
-from culturedata.cli.dump import dump_command
-from culturedata.cli.harvest import harvest_command
-from culturedata.cli.i18n import I18nGroup, I18nOption, option
-from culturedata.cli.load import load_command
-from culturedata.cli.map import map_command
-from culturedata.cli.profile import profile_group
-from culturedata.cli.restore import restore_command
-from culturedata.cli.rollback import rollback_command
-from culturedata.cli.run import run_command
-from culturedata.cli.serve import serve_command
+from culturedata.cli.i18n import I18nCommand, I18nGroup, I18nOption, option
 from culturedata.cli.state import State, configure_logging
-from culturedata.cli.status import status_command
-from culturedata.cli.takedown import takedown_command
-from culturedata.cli.validate import validate_command
 from culturedata.config import find_config
 from culturedata.errors import CultureDataError, ExitCode
 from culturedata.messages import t
 
+# Each command's module, imported only when that command runs: `--help`, `status` and cron's
+# probes then do not pay for rdflib, pySHACL and the web server (about a second).
+COMMANDS = {
+    "harvest": "harvest_command", "map": "map_command", "validate": "validate_command", "load": "load_command",
+    "run": "run_command", "serve": "serve_command", "status": "status_command", "profile": "profile_group",
+    "rollback": "rollback_command", "takedown": "takedown_command", "dump": "dump_command",
+    "restore": "restore_command",
+}
 
-@click.group(cls=I18nGroup, help="cli.main.help", epilog="cli.main.epilog")
+
+class LazyGroup(I18nGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        return getattr(importlib.import_module(f"culturedata.cli.{name}"), COMMANDS[name])
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Every command's help is the message code cli.<name>.help: listing them imports nothing.
+        rows = [(name, I18nCommand(name, help=f"cli.{name}.help").get_short_help_str(formatter.width - 20))
+                for name in self.list_commands(ctx)]
+        with formatter.section(t("cli.heading.commands")):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, help="cli.main.help", epilog="cli.main.epilog")
 @click.version_option(
     __version__, "--version", prog_name="culturedata", message="%(prog)s %(version)s", cls=I18nOption,
     help="cli.opt.version",
@@ -44,14 +59,6 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool,
     verbosity = -1 if quiet else verbose
     ctx.obj = State(config_path=find_config(config_path), verbosity=verbosity, debug=debug)
     configure_logging(verbosity)
-
-
-for command in (
-    harvest_command, map_command, validate_command, load_command, run_command, serve_command,
-    status_command, profile_group,
-    rollback_command, takedown_command, dump_command, restore_command,
-):
-    cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:

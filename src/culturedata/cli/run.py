@@ -12,7 +12,7 @@ from culturedata.cli.state import state
 from culturedata.messages import t
 from culturedata.pipeline import RunOptions, RunReport, SourceReport, run
 
-COLUMNS = ("harvested", "new", "changed", "unchanged", "deleted", "taken_down", "quarantined", "published")
+COLUMNS = ("harvested", "new", "changed", "unchanged", "deleted", "taken_down", "quarantined", "held", "published")
 
 
 @click.command("run", cls=I18nCommand, help="cli.run.help")
@@ -44,7 +44,7 @@ def run_command(
 
 def print_report(report: RunReport) -> None:
     table = Table(title=t("cli.run.title", snapshot=report.snapshot))
-    table.add_column(t("cli.run.col.source"))
+    table.add_column(t("cli.run.col.source"), no_wrap=True)
     for code in COLUMNS:
         table.add_column(t(f"cli.run.col.{code}"), justify="right")
     table.add_column(t("cli.run.col.quality"), justify="right")
@@ -55,7 +55,7 @@ def print_report(report: RunReport) -> None:
         )
     console = Console(stderr=True)
     # Logs and cron mails are wider than rich's default of 80 columns for non-terminals.
-    Console(stderr=True, width=max(console.width, 140)).print(table)
+    Console(stderr=True, width=max(console.width, 160)).print(table)
 
 
 def _cell(source: SourceReport, code: str) -> str:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
+
+from culturedata.resources import ontologies_dir
 
 REGIONS = "https://w3id.org/culturedata/vocab/regions/"
 REGION_COUNTS = """
@@ -89,7 +92,25 @@ def region_rows(store: ox.Store | None, lang: str) -> list[RegionRow]:
     solutions = store.query(query, use_default_graph_as_union=True)
     for solution in solutions:
         region = solution["region"].value
-        label = solution["label"].value if solution["label"] else region[len(REGIONS):]
+        label = solution["label"].value if solution["label"] else region_label(region, lang)
         row = rows.setdefault(region, RegionRow(region, label))
         row.counts[solution["kind"].value] += int(solution["n"].value)
     return sorted(rows.values(), key=lambda r: r.label)
+
+
+@cache
+def _region_labels() -> dict[tuple[str, str], str]:
+    """Region names from the shipped vocabulary: the pooled graph links regions without
+    describing them."""
+    path = ontologies_dir() / "vocab" / "regions.ttl"
+    labels: dict[tuple[str, str], str] = {}
+    if path.is_file():
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            if quad.predicate.value.endswith("#prefLabel") and isinstance(quad.object, ox.Literal):
+                labels[(quad.subject.value, quad.object.language or "")] = quad.object.value
+    return labels
+
+
+def region_label(region: str, lang: str) -> str:
+    labels = _region_labels()
+    return labels.get((region, lang)) or labels.get((region, "fr")) or region[len(REGIONS):]

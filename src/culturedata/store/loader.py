@@ -31,8 +31,11 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RUN = "https://w3id.org/culturedata/ns/run#"
 
 PUBLISHED, QUARANTINED, DELETED, TAKEN_DOWN = "Published", "Quarantined", "Deleted", "TakenDown"
-STATUSES = (PUBLISHED, QUARANTINED, DELETED, TAKEN_DOWN)
-LIVE = (PUBLISHED, QUARANTINED)  # the records a source still has
+# A record whose new version is quarantined while its previous, valid version stays published.
+HELD = "Held"
+STATUSES = (PUBLISHED, QUARANTINED, HELD, DELETED, TAKEN_DOWN)
+LIVE = (PUBLISHED, QUARANTINED, HELD)  # the records a source still has
+VISIBLE = (PUBLISHED, HELD)  # the records whose data is in the snapshot
 
 
 def iri(term: str) -> ox.NamedNode:
@@ -87,19 +90,21 @@ def parse_state(graph: str, text: str) -> RecordState:
 
 @dataclass(slots=True)
 class Batch:
-    """Changes applied together: graphs emptied, system facts forgotten, then quads added.
+    """Changes applied together: graphs emptied, system facts forgotten (all of a subject's,
+    or single (subject, predicate) facts retracted), then quads added.
 
     Record graphs come as N-Quads text (`text`, `lines` quads in all), made from the mapper's
     N-Triples without building a term in Python; the target loads it with Oxigraph's parser."""
 
     drop: list[str] = field(default_factory=list)
     forget: list[str] = field(default_factory=list)
+    retract: list[tuple[str, str]] = field(default_factory=list)
     quads: list[ox.Quad] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     lines: int = 0
 
     def __len__(self) -> int:
-        return len(self.drop) + len(self.forget) + len(self.quads) + self.lines
+        return len(self.drop) + len(self.forget) + len(self.retract) + len(self.quads) + self.lines
 
     def add_graph(self, graph: ox.NamedNode, ntriples: str) -> None:
         """A record's N-Triples, one triple a line, as quads in `graph`: each line's final
@@ -169,6 +174,14 @@ def source_facts(system_graph: str, subject: str, values: dict[str, ox.NamedNode
 
 
 _IDENTIFIER, _STATE = iri(DCTERMS + "identifier"), iri(RUN + "state")
+# What `hold` restates; the provenance of the version still published is left as it was.
+_STATE_FACTS = ("status", "state", "contentHash", "rule", "reason", "heldAtTime")
+
+
+def _reasons(rule: str, message: dict[str, str]) -> list[tuple[str, ox.Literal]]:
+    return [(RUN + "rule", ox.Literal(rule))] + [
+        (RUN + "reason", ox.Literal(text, language=lang)) for lang, text in message.items()
+    ]
 _HASH, _DERIVED, _DATESTAMP = iri(RUN + "contentHash"), iri(PROV + "wasDerivedFrom"), iri(RUN + "datestamp")
 
 
@@ -203,16 +216,41 @@ class Loader:
         self.loaded += 1
         self._maybe_flush()
 
-    def quarantine(self, record: MappedRecord, rule: str, message: dict[str, str]) -> None:
+    def quarantine(self, record: MappedRecord, rule: str, message: dict[str, str], keep_previous: bool = False) -> None:
         """Kept out of the snapshot, with the reason beside its hash so an unchanged record
-        stays quarantined without being checked again."""
+        stays quarantined without being checked again. With `keep_previous`, a record whose
+        last version is published keeps that version published (`hold`)."""
+        before = self.known.get(record.graph)
+        if keep_previous and before is not None and before.status in VISIBLE:
+            self.hold(record, rule, message)
+            return
         self._clear(record.graph, QUARANTINED)
-        extra = [(RUN + "rule", ox.Literal(rule))]
-        extra += [(RUN + "reason", ox.Literal(text, language=lang)) for lang, text in message.items()]
         self.batch.quads.extend(record_facts(
             self.prov, record.graph, key=record.key, status=QUARANTINED, at=self.at,
-            content_hash=stored_hash(record.content_hash, self.fingerprint), origin=record.origin, datestamp=record.datestamp, extra=extra,
+            content_hash=stored_hash(record.content_hash, self.fingerprint), origin=record.origin,
+            datestamp=record.datestamp, extra=_reasons(rule, message),
         ))
+        self._maybe_flush()
+
+    def hold(self, record: MappedRecord, rule: str, message: dict[str, str]) -> None:
+        """The new version is quarantined, the previous one stays published with its own
+        provenance: bad input must not take away what was already published. Only the
+        record's state changes, and the hash is the new version's, so that an unchanged bad
+        record is not checked again and a corrected one is."""
+        graph = record.graph
+        self.outcome[graph] = HELD
+        self.batch.retract.extend((graph, RUN + name) for name in _STATE_FACTS)
+        content_hash = stored_hash(record.content_hash, self.fingerprint)
+        facts = [
+            (RUN + "status", iri(RUN + HELD)),
+            (RUN + "state", state_literal(HELD, content_hash, record.key)),
+            (RUN + "heldAtTime", when(self.at)),
+            *_reasons(rule, message),
+        ]
+        if content_hash:
+            facts.append((RUN + "contentHash", ox.Literal(content_hash)))
+        subject, system = iri(graph), iri(self.prov.system_graph)
+        self.batch.quads.extend(ox.Quad(subject, iri(p), o, system) for p, o in facts)
         self._maybe_flush()
 
     def remove(self, graph: str, key: str | None = None, status: str = DELETED, reason: str | None = None) -> None:
@@ -257,8 +295,15 @@ class Loader:
 
     def published(self) -> int:
         """The source's published records once this loader's changes are in."""
-        kept = sum(1 for g, s in self.known.items() if s.status == PUBLISHED and g not in self.outcome)
-        return kept + sum(1 for s in self.outcome.values() if s == PUBLISHED)
+        return self._count(PUBLISHED)
+
+    def held(self) -> int:
+        """Quarantined records whose previous version stays published."""
+        return self._count(HELD)
+
+    def _count(self, status: str) -> int:
+        kept = sum(1 for g, s in self.known.items() if s.status == status and g not in self.outcome)
+        return kept + sum(1 for s in self.outcome.values() if s == status)
 
     def _clear(self, graph: str, status: str) -> None:
         if graph in self.known or graph in self.outcome:

@@ -74,6 +74,9 @@ class RemoteTarget:
         operations += [
             f"DELETE WHERE {{ GRAPH <{self.system_graph}> {{ <{s}> ?p ?o }} }}" for s in batch.forget
         ]
+        operations += [
+            f"DELETE WHERE {{ GRAPH <{self.system_graph}> {{ <{s}> <{p}> ?o }} }}" for s, p in batch.retract
+        ]
         # Small requests: Virtuoso compiles each update to SQL and refuses very long ones.
         with self.lock:
             for start in range(0, len(operations), self.chunk // 10):

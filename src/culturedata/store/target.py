@@ -89,6 +89,9 @@ class EmbeddedTarget:
         for subject in batch.forget:
             for quad in list(store.quads_for_pattern(iri(subject), None, None, system)):
                 store.remove(quad)
+        for subject, predicate in batch.retract:
+            for quad in list(store.quads_for_pattern(iri(subject), iri(predicate), None, system)):
+                store.remove(quad)
 
 
 RECORDS_QUERY = f"SELECT ?g ?state WHERE {{ GRAPH <{{system}}> {{ ?g <{RUN}state> ?state }} }}"
