@@ -98,6 +98,8 @@ class _Run:
         self.by_name: dict[str, list[_Instance]] = {}
         self.iris: dict[str, str] = {}  # IRIs of this record already checked, as N-Triples terms
         self.safe_context = _safe_context(context)
+        if "institution" in self.safe_context:  # {institution} is checked once per source, not per record
+            self.iris[context.institution] = f"<{context.institution}>"
 
     # --- reading ----------------------------------------------------------------------------
 
