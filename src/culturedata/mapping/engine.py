@@ -545,6 +545,9 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
             and spec.template is not None:
         template, transforms, when, unless = spec.template, spec.transforms, spec.when, spec.unless
         kind = IRI if spec.source == "iri" else None
+        # A constant IRI ({iri: "http://schema.org/Person"}) is checked once, here.
+        constant = all(isinstance(part, str) for part in template.parts)
+        fixed = ntriples.iri(template.text) if kind == IRI and constant and not transforms else None
 
         def templated(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
             if when and not run.present(instance, when):
@@ -553,6 +556,9 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
                 for ref in unless:
                     if run.values(instance, ref):
                         return
+            if fixed is not None:
+                out.append(f"{subject}{predicate}{fixed} .\n")
+                return
             filled = run.fill(template, instance)
             if not filled:
                 return
