@@ -26,8 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 LIDO = "http://www.lido-schema.org"
 OAI = "http://www.openarchives.org/OAI/2.0/"
-DUMP_BYTES = 100 * 1024 * 1024
-OAI_RECORDS = 100_000
+# Smaller runs while iterating: CULTUREDATA_BENCH_DUMP_MB=20 CULTUREDATA_BENCH_OAI_RECORDS=20000
+DUMP_BYTES = int(os.environ.get("CULTUREDATA_BENCH_DUMP_MB", "100")) * 1024 * 1024
+OAI_RECORDS = int(os.environ.get("CULTUREDATA_BENCH_OAI_RECORDS", "100000"))
 OAI_PAGE = 500
 MEMORY_GOAL_MB = 200
 SPEED_GOAL = 0.8
@@ -245,7 +246,7 @@ def memory(label: str, result: dict) -> None:
 
 
 def main() -> None:
-    dump = make_dump(OUT / "lido-100mb.xml")
+    dump = make_dump(OUT / f"lido-{DUMP_BYTES >> 20}mb.xml")
     size = dump.stat().st_size
     raw, serialized, ours = best_of(("_raw_dump", str(dump)), ("_raw_dump_serialized", str(dump)), ("_dump", str(dump)))
     assert ours["records"] == raw["records"], (ours, raw)
@@ -254,7 +255,7 @@ def main() -> None:
     line("xml dump (harvest kind xml)", ours, serialized, size, "iterparse + tostring")
     memory("xml dump (harvest kind xml)", ours)
 
-    folder = make_oai_pages(OUT / "oai-100k")
+    folder = make_oai_pages(OUT / f"oai-{OAI_RECORDS // 1000}k")
     server = subprocess.Popen([sys.executable, "-m", "bench.harvest", "_serve", str(folder)], cwd=ROOT,
                               stdout=subprocess.PIPE, text=True)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -12,7 +13,7 @@ from lxml import etree
 from culturedata.errors import HarvestError, OAIProtocolError, ResumptionLoop, SourceUnavailable
 from culturedata.harvest import HarvestOptions, harvest
 from culturedata.harvest.checkpoint import Checkpoint
-from culturedata.harvest.oaipmh import OAIClient
+from culturedata.harvest.oaipmh import OAIClient, tail_token
 from culturedata.harvest.transport import HarvestSession, HttpSettings
 from culturedata.records import content_hash
 
@@ -228,3 +229,52 @@ def test_a_fault_on_identify_is_retried_too(repository, tmp_path):
         proxy.inject("html200", on=1)
         records = run(proxy.url(), tmp_path)
     assert len(records) == 22 and proxy.log[0] == (1, "html200")
+
+
+# --- the next page fetched while this one is read ------------------------------------------
+
+def test_pages_fetched_ahead_make_no_extra_requests(repository, tmp_path):
+    with serve_oai(repository, batch_size=5) as upstream, FaultProxy(upstream) as proxy:
+        records = run(proxy.url(), tmp_path)
+    assert {r.local_id for r in records} == set(expected(repository))
+    assert proxy.seen == 5  # 22 records in pages of 5: each page asked for once
+
+
+def test_a_page_fetched_ahead_for_another_token_is_thrown_away(repository):
+    with (
+        serve_oai(repository, batch_size=5) as upstream,
+        FaultProxy(upstream) as proxy,
+        HarvestSession(HttpSettings()) as session,
+        ThreadPoolExecutor(1) as ahead,
+    ):
+        client = OAIClient(proxy.url(), session, ahead=ahead)
+        first_params = {"verb": "ListRecords", "metadataPrefix": "lido"}
+        first = client.page(first_params, follow=lambda token: True)
+        assert first.token and client.fetching is not None  # page 2 is on its way
+        again = client.page(first_params)  # not what was fetched ahead: asked anew, page 2 dropped
+        assert [h.identifier for h, _ in again.records] == [h.identifier for h, _ in first.records]
+        second = client.page({"verb": "ListRecords", "resumptionToken": first.token})
+        assert second.records and second.token != first.token
+    assert proxy.seen == 4  # page 1, page 2 ahead (dropped), page 1 again, page 2
+
+
+def test_a_token_already_seen_is_not_fetched_ahead(repository, tmp_path):
+    with serve_oai(repository, batch_size=5) as upstream, FaultProxy(upstream) as proxy:
+        proxy.inject("repeat-token", on=2)
+        with pytest.raises(ResumptionLoop):
+            run(proxy.url(), tmp_path)
+    assert proxy.seen == 2
+
+
+@pytest.mark.parametrize(
+    ("tail", "token"),
+    [
+        (b"<resumptionToken cursor='5'> page 2 </resumptionToken></ListRecords></OAI-PMH>\n", "page 2"),
+        (b"<oai:resumptionToken>t</oai:resumptionToken>\n</oai:ListIdentifiers></oai:OAI-PMH>", "t"),
+        (b"<resumptionToken>a&amp;b</resumptionToken></ListRecords></OAI-PMH>", None),
+        (b"<resumptionToken completeListSize='9'/></ListRecords></OAI-PMH>", None),
+        (b"<resumptionToken>t</resumptionToken></ListRecords></OAI-P", None),
+    ],
+)
+def test_the_token_read_from_the_tail(tail, token):
+    assert tail_token(b"<OAI-PMH><ListRecords><record/>" + tail) == token

@@ -14,14 +14,20 @@ whole page parsed, a re-read page never produces duplicates. A token that comes 
 pages that bring nothing, stop the run with `ResumptionLoop` instead of looping forever.
 `noRecordsMatch` is an empty harvest; `badResumptionToken` (an expired token) restarts the
 window once.
+
+Speed: while the records of a `ListRecords` page are read, the next page is already being
+fetched on a second thread (see `OAIClient`); it counts as that page's first attempt, so
+retries, errors and checkpoints are those of a run without it. A page is parsed whole.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -43,6 +49,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Parsed = etree._Element | etree.XMLSyntaxError | None  # a page's tree, parsed ahead or not
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 RECORD = f"{{{OAI}}}record"
@@ -66,6 +73,12 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     **HTTP_OPTIONS,
 }
 VERBS = ("ListRecords", "ListIdentifiers")
+WHOLE_PAGE = 16 * 1024 * 1024
+BODY_CHUNK = 1 << 20
+TAIL_TOKEN = re.compile(
+    rb"<(?:[\w.-]+:)?resumptionToken(?:\s[^>]*)?>\s*([^<&\s](?:[^<&]*[^<&\s])?)\s*</(?:[\w.-]+:)?resumptionToken\s*>"
+    rb"\s*</(?:[\w.-]+:)?List(?:Records|Identifiers)\s*>\s*</(?:[\w.-]+:)?OAI-PMH\s*>\s*$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +114,70 @@ class BadPage(Exception):
 
 
 class OAIClient:
-    """The six verbs over one `HarvestSession`, with page-level re-reads of broken bodies."""
+    """The six verbs over one `HarvestSession`, with page-level re-reads of broken bodies.
 
-    def __init__(self, base_url: str, session: HarvestSession, page_attempts: int = 3) -> None:
+    With `ahead` (a one-thread pool), `page` fetches the next page of a list while the
+    caller reads this one: the resumption token is read from the end of the bytes before
+    they are parsed, the request goes out on the other thread, and the next `page` call
+    takes that response as its first attempt, exactly as if it had fetched it itself
+    (same retries, same errors). A fetched page whose token the parse does not confirm is
+    thrown away. The session is never used by both threads at once: the caller waits for
+    the page ahead before its next request.
+    """
+
+    def __init__(
+        self, base_url: str, session: HarvestSession, page_attempts: int = 3, ahead: ThreadPoolExecutor | None = None
+    ) -> None:
         self.base_url = base_url
         self.session = session
         self.page_attempts = max(1, page_attempts)
+        self.ahead = ahead
+        self.fetching: tuple[dict[str, str], Future[tuple[bytes, str, Parsed]]] | None = None
 
-    def page(self, params: dict[str, str], item_tag: str = RECORD) -> Page:
-        return self._attempts(lambda: parse_page(*self._body(params), item_tag))
+    def page(
+        self, params: dict[str, str], item_tag: str = RECORD, follow: Callable[[str], bool] | None = None
+    ) -> Page:
+        """One page of a list. `follow(token)` says whether the next page may be fetched ahead."""
+        fetched = self._fetched(params)
+
+        def read() -> Page:
+            nonlocal fetched
+            if fetched is None:
+                content, url = self._body(params)
+                parsed = None
+            else:
+                try:
+                    content, url, parsed = fetched.result()  # raises what the fetch raised, like `_body`
+                finally:
+                    fetched = None
+            if follow is not None:
+                self._fetch_next(content, params, follow)
+            return parse_page(content, url, item_tag, parsed)
+
+        return self._attempts(read)
+
+    def _fetched(self, params: dict[str, str]) -> Future[tuple[bytes, str, Parsed]] | None:
+        """The response fetched ahead for `params`; one for other params is thrown away."""
+        fetching, self.fetching = self.fetching, None
+        if fetching is None:
+            return None
+        if fetching[0] == params:
+            return fetching[1]
+        fetching[1].exception()  # waited for (never two requests at once on the session), then dropped
+        return None
+
+    def _fetch_next(self, content: bytes, params: dict[str, str], follow: Callable[[str], bool]) -> None:
+        token = tail_token(content)
+        if self.ahead is None or token is None or not follow(token):
+            return
+        following = {"verb": params["verb"], "resumptionToken": token}
+        if self.fetching is None or self.fetching[0] != following:
+            self.fetching = (following, self.ahead.submit(self._body_parsed, following))
+
+    def _body_parsed(self, params: dict[str, str]) -> tuple[bytes, str, Parsed]:
+        """`_body`, and the page's tree: lxml lets the other thread run while it parses."""
+        content, url = self._body(params)
+        return content, url, parse_whole(content)
 
     def _attempts(self, read: Callable[[], T]) -> T:
         """`read()`, again after a pause while the body breaks or is no OAI-PMH document."""
@@ -132,7 +200,8 @@ class OAIClient:
         # stream=True: a body cut off after the headers fails here, inside `_attempts`
         response = self.session.fetch(self.base_url, params=params, stream=True)
         with response:
-            content = response.content
+            # requests' own `content`, in bigger pieces: fewer turns through Python per page
+            content = b"".join(response.iter_content(BODY_CHUNK))
             if response.status_code != 200:
                 raise BadPage(f"HTTP {response.status_code}")
             if "html" in response.headers.get("Content-Type", "").lower():
@@ -187,6 +256,17 @@ class OAIClient:
         return root
 
 
+def tail_token(content: bytes) -> str | None:
+    """The resumption token as the page's last bytes write it, if plainly (no references)."""
+    found = TAIL_TOKEN.search(content, max(0, len(content) - 4096))
+    if found is None:
+        return None
+    try:
+        return found.group(1).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def parse_tree(content: bytes) -> etree._Element:
     try:
         root = safexml.fromstring(content)
@@ -197,30 +277,67 @@ def parse_tree(content: bytes) -> etree._Element:
     return root
 
 
-def parse_page(content: bytes, url: str, item_tag: str = RECORD) -> Page:
-    """Stream one response with iterparse; anything but a whole OAI-PMH document is `BadPage`."""
+def parse_page(content: bytes, url: str, item_tag: str = RECORD, parsed: Parsed = None) -> Page:
+    """One response; anything but a whole OAI-PMH document is `BadPage`.
+
+    A page is parsed whole (its bytes are in memory already, and a tree costs less than
+    iterparse's events), maybe ahead on another thread (`parsed`, see `parse_whole`); a
+    page bigger than `WHOLE_PAGE` is streamed, to bound the memory.
+    """
+    if len(content) > WHOLE_PAGE:
+        return stream_page(content, url, item_tag)
+    root = parsed if parsed is not None else parse_whole(content)
+    if isinstance(root, etree.XMLSyntaxError):
+        raise BadPage(f"not well-formed XML: {root}") from root
+    if root.tag != ROOT:
+        raise BadPage(f"not an OAI-PMH response (root element {root.tag!r})")
+    page = Page(url=url)
+    for element in root.iter(item_tag, TOKEN, ERROR, RESPONSE_DATE):
+        read_element(page, element, item_tag)
+    return page
+
+
+def parse_whole(content: bytes) -> Parsed:
+    """The page's tree, or why it is not XML (None for a page to stream)."""
+    if len(content) > WHOLE_PAGE:
+        return None
+    try:
+        return safexml.fromstring(content)
+    except etree.XMLSyntaxError as exc:
+        return exc
+
+
+def stream_page(content: bytes, url: str, item_tag: str = RECORD) -> Page:
+    """`parse_page` with iterparse, each record freed once read."""
     page = Page(url=url)
     events = safexml.iterparse(io.BytesIO(content), tag=(item_tag, TOKEN, ERROR, RESPONSE_DATE))
     try:
         for _, element in events:
-            tag = element.tag
-            if tag == item_tag:
-                if item_tag == HEADER and element.getparent().tag == RECORD:
-                    continue  # GetRecord: the header is read with its record
-                page.records.append(read_item(element))
-                element.clear(keep_tail=True)  # a page is bounded; clearing is enough
-            elif tag == TOKEN:
-                page.token = (element.text or "").strip() or None
-            elif tag == ERROR:
-                page.error = (element.get("code", ""), (element.text or "").strip())
-            else:
-                page.response_date = parse_datestamp(element.text)
+            if read_element(page, element, item_tag):
+                element.clear(keep_tail=True)
         root = events.root
     except etree.XMLSyntaxError as exc:
         raise BadPage(f"not well-formed XML: {exc}") from exc
     if root is None or root.tag != ROOT:
         raise BadPage(f"not an OAI-PMH response (root element {getattr(root, 'tag', None)!r})")
     return page
+
+
+def read_element(page: Page, element: etree._Element, item_tag: str) -> bool:
+    """Take what `element` brings to `page`; True for a record (which the caller may free)."""
+    tag = element.tag
+    if tag == item_tag:
+        if item_tag == HEADER and element.getparent().tag == RECORD:
+            return False  # GetRecord: the header is read with its record
+        page.records.append(read_item(element))
+        return True
+    if tag == TOKEN:
+        page.token = (element.text or "").strip() or None
+    elif tag == ERROR:
+        page.error = (element.get("code", ""), (element.text or "").strip())
+    else:
+        page.response_date = parse_datestamp(element.text)
+    return False
 
 
 def read_item(element: etree._Element) -> tuple[Header, bytes | None]:
@@ -246,7 +363,7 @@ def read_item(element: etree._Element) -> tuple[Header, bytes | None]:
     header = Header(identifier, stamp, header_element.get("status") == "deleted", tuple(sets))
     if element.tag == HEADER or header.deleted:
         return header, None
-    content = next((c for c in metadata if isinstance(c.tag, str)), None) if metadata is not None else None
+    content = next(metadata.iterchildren("*"), None) if metadata is not None else None  # elements only
     if content is None:
         return header, b""  # the mapper reports an empty record; the harvest goes on
     return header, etree.tostring(content, encoding="utf-8", with_tail=False)
@@ -264,10 +381,14 @@ def harvest_oaipmh(source: Source, options: HarvestOptions) -> Iterator[SourceRe
     if not source.url:
         raise ConfigError("harvest.needs_url", where=source.where)
     require_choice(source, "verb", opts["verb"], VERBS)
-    with HarvestSession(HttpSettings.from_options(opts)) as session:
-        client = OAIClient(source.url, session, opts["page_attempts"])
-        run = OAIRun(source, client, Checkpoint(options.state_dir, source.id), opts, options)
-        yield from run.records()
+    ahead = ThreadPoolExecutor(1, thread_name_prefix="oai-ahead")
+    try:
+        with HarvestSession(HttpSettings.from_options(opts)) as session:
+            client = OAIClient(source.url, session, opts["page_attempts"], ahead)
+            run = OAIRun(source, client, Checkpoint(options.state_dir, source.id), opts, options)
+            yield from run.records()
+    finally:
+        ahead.shutdown(wait=False, cancel_futures=True)
 
 
 class OAIRun:
@@ -335,12 +456,16 @@ class OAIRun:
         restarted = False
         empty_pages = 0
         item_tag = HEADER if self.opts["verb"] == "ListIdentifiers" else RECORD
+
+        def follow(token: str) -> bool:  # the page after this one will be asked for
+            return token not in seen and token != state["token"]
+
         while True:
             token = state["token"]
             params = {"verb": self.opts["verb"], "resumptionToken": token} if token else self._first_request(
                 state, set_spec
             )
-            page = self.client.page(params, item_tag)
+            page = self.client.page(params, item_tag, follow if item_tag == RECORD else None)
             if page.error:
                 code, message = page.error
                 if code == "noRecordsMatch" and not token:

@@ -1,14 +1,23 @@
 """XML dumps (a LIDO `lidoWrap`, an OAI-PMH response saved to disk…): one record per element.
 
 The record element is chosen by `record`, a path of qualified names: `lido:lido` (at any
-depth), `//lido:lido`, or `/lido:lidoWrap/lido:lido` (exactly there). Parsing streams with
-`iterparse` and frees each record once it is yielded, so a dump of any size runs in flat
-memory; it refuses external entities and network access (see `safexml.py`).
+depth), `//lido:lido`, or `/lido:lidoWrap/lido:lido` (exactly there). A dump of any size
+runs in flat memory, and parsing refuses external entities and network access (see
+`safexml.py`).
+
+Two ways through a file, giving the same records: a regular UTF-8 file is split into its
+records, each parsed on its own (`xmlsplit.py`, the fast way); anything else, or the rest
+of a file where the split reader loses its footing, is streamed with `iterparse`, each
+record freed once yielded. Either way a record's payload is its own bytes cut from the
+file when that can be proven (`xmlslice.py`), else `etree.tostring` of the element.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,11 +27,15 @@ from culturedata.errors import ConfigError, InputError
 from culturedata.harvest import safexml
 from culturedata.harvest.inputs import FILE_OPTIONS, Document, documents
 from culturedata.harvest.options import read_options
+from culturedata.harvest.xmlslice import Slicer
+from culturedata.harvest.xmlsplit import OutOfStep, local_xpath, split
 from culturedata.records import SourceRecord, content_hash
 
 if TYPE_CHECKING:
     from culturedata.config import Source
     from culturedata.harvest import HarvestOptions
+
+log = logging.getLogger(__name__)
 
 LIDO = "http://www.lido-schema.org"
 OPTIONS: dict[str, tuple[Any, Any]] = {
@@ -31,6 +44,9 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     "namespaces": (dict, {"lido": LIDO}),
     **FILE_OPTIONS,
 }
+
+
+CHILD_STRING = re.compile(r"\s*string\(\s*((?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*)\s*\)\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,17 +85,78 @@ def clark(step: str, namespaces: dict[str, str], where: str) -> str:
 def harvest_xml(source: Source, options: HarvestOptions) -> Iterator[SourceRecord]:
     opts = read_options(source, OPTIONS)
     path = RecordPath.parse(opts["record"], opts["namespaces"], source.where)
-    try:
-        find_id = etree.XPath(opts["id_xpath"], namespaces=opts["namespaces"])
-    except etree.XPathSyntaxError as exc:
-        raise ConfigError("config.bad_value", path=source.where, key="options.id_xpath", problem=exc) from exc
+    find_id = IdReader(opts["id_xpath"], opts["namespaces"], source.where)
     for document in documents(source, opts, options):
         yield from read_xml(source.id, document, path, find_id)
 
 
-def read_xml(
-    source_id: str, document: Document, path: RecordPath, find_id: etree.XPath
+class IdReader:
+    """The record's identifier: `id_xpath` evaluated on the record element.
+
+    The usual `string(prefix:name)` (a child's text) is read with `find`, which costs a
+    tenth of an XPath evaluation; when that child has children of its own (markup, an
+    entity), the XPath decides.
+    """
+
+    def __init__(self, expression: str, namespaces: dict[str, str], where: str) -> None:
+        try:
+            self.xpath = etree.XPath(expression, namespaces=namespaces)
+        except etree.XPathSyntaxError as exc:
+            raise ConfigError("config.bad_value", path=where, key="options.id_xpath", problem=exc) from exc
+        self.local = local_xpath(expression)  # the same on the record alone (see xmlsplit.py)
+        simple = CHILD_STRING.fullmatch(expression)
+        prefix = simple.group(1).partition(":")[0] if simple and ":" in simple.group(1) else None
+        self.child = clark(simple.group(1), namespaces, where) if simple and prefix in (None, *namespaces) else None
+
+    def leaf(self, element: etree._Element) -> str | None:
+        """The identifier when it is a leaf child's text (or absent), else None: ask `__call__`
+        on the whole tree (blank text between elements may matter to the XPath)."""
+        if self.child is None:
+            return None
+        child = element.find(self.child)
+        if child is None:
+            return ""
+        return None if len(child) else (child.text or "").strip()
+
+    def __call__(self, element: etree._Element) -> str:
+        if self.child is not None:
+            child = element.find(self.child)
+            if child is None:
+                return ""
+            if not len(child):
+                return (child.text or "").strip()
+        return str(self.xpath(element)).strip()
+
+
+def read_xml(source_id: str, document: Document, path: RecordPath, find_id: IdReader) -> Iterator[SourceRecord]:
+    with slicer_for(document) as slicer:
+        given = 0
+        if slicer is not None and find_id.local:
+            where = Locator()
+            try:
+                for stand_in, payload, found_id in split(slicer, path, find_id):
+                    given += 1
+                    yield SourceRecord(
+                        source_id=source_id,
+                        local_id=found_id or f"record-{given}",
+                        payload=payload,
+                        media_type="application/xml",
+                        content_hash=content_hash(payload),
+                        origin=document.name,
+                        location=where(stand_in, given),
+                    )
+                    safexml.release(stand_in)
+                return
+            except OutOfStep:
+                log.debug("%s: read with iterparse after %d records", document.name, given)
+                slicer.restart()
+        yield from parse_xml(source_id, document, path, find_id, slicer, skip=given)
+
+
+def parse_xml(
+    source_id: str, document: Document, path: RecordPath, find_id: IdReader, slicer: Slicer | None, skip: int
 ) -> Iterator[SourceRecord]:
+    """The careful way: `iterparse` over the whole file, after the `skip` records already given."""
     count = 0
     where = Locator()
     with document.open() as handle:
@@ -90,11 +167,16 @@ def read_xml(
                 if not path.matches(element):
                     continue
                 count += 1
-                payload = etree.tostring(element, encoding="utf-8", with_tail=False)
-                local_id = str(find_id(element)).strip() or f"record-{count}"
+                if count <= skip:
+                    safexml.release(element)
+                    continue
+                found_id = find_id(element)
+                payload = slicer.cut(element, found_id) if slicer else None
+                if payload is None:
+                    payload = etree.tostring(element, encoding="utf-8", with_tail=False)
                 yield SourceRecord(
                     source_id=source_id,
-                    local_id=local_id,
+                    local_id=found_id or f"record-{count}",
                     payload=payload,
                     media_type="application/xml",
                     content_hash=content_hash(payload),
@@ -106,6 +188,17 @@ def read_xml(
             raise InputError("harvest.bad_xml", path=document.name, line=exc.lineno, detail=exc.msg) from exc
 
 
+@contextmanager
+def slicer_for(document: Document) -> Iterator[Slicer | None]:
+    """Cut payloads from a plain file (see `xmlslice.py`); a zip member is serialised."""
+    slicer = Slicer.open(document.path) if document.member is None else None
+    try:
+        yield slicer
+    finally:
+        if slicer is not None:
+            slicer.close()
+
+
 class Locator:
     """An XPath a museum can follow: /lidoWrap/lido[3] (the index counts matched records).
 
@@ -115,6 +208,7 @@ class Locator:
     def __init__(self) -> None:
         self.parent: etree._Element | None = None
         self.prefix = ""
+        self.names: dict[str, str] = {}
 
     def __call__(self, element: etree._Element, index: int) -> str:
         parent = element.getparent()
@@ -125,4 +219,7 @@ class Locator:
                 names.append(etree.QName(node).localname)
                 node = node.getparent()
             self.parent, self.prefix = parent, "/".join(["", *reversed(names)])
-        return f"{self.prefix}/{etree.QName(element).localname}[{index}]"
+        name = self.names.get(element.tag)
+        if name is None:
+            name = self.names[element.tag] = etree.QName(element).localname
+        return f"{self.prefix}/{name}[{index}]"
