@@ -1,12 +1,14 @@
 """Mapping speed: the LIDO mapping on a >= 100 MB dump beside a hand-written lxml mapper that
-makes the same triples (the limit), and the museum CSV mapping beside the bare cost of building
+makes the same triples (the limit), and the museum CSV mapping beside the bare cost of writing
 its triples. Issue #5 asks for >= 0.8 of the hand-written mapper on LIDO (about 250k triples/s
 per core) and >= 400k triples/s per core on CSV, in memory O(one record).
 
-Both LIDO mappers see the same records in the same pass (iterparse + tostring, as the XML
-harvester hands them over, not timed), each timed around its own call; their outputs are
-compared as sets of triples on every record. Inputs are generated under bench/out/ from the
-demo exports, with ids and dates varied so that nothing is cached across records.
+The engine writes each record's graph as N-Triples text, so the hand-written mapper does too
+(same XPaths, transforms and writers). Both LIDO mappers see the same records in the same pass
+(iterparse + tostring, as the XML harvester hands them over, not timed), each timed around its
+own call; their outputs are parsed and compared as sets of triples on every record (not timed).
+Inputs are generated under bench/out/ from the demo exports, with ids and dates varied so that
+records differ from one another.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ import sys
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import yaml
 from lxml import etree
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import NamedNode, Triple
 
 from culturedata.mapping import MappingContext, load_mapping, map_record
+from culturedata.mapping import ntriples as nt
 from culturedata.mapping.iris import slug
 from culturedata.mapping.selectors import lang_of
 from culturedata.mapping.transforms import IRI, TRANSFORMS, Unreadable, Value
@@ -86,7 +90,9 @@ def csv_rows() -> list[dict[str, str]]:
 # --- the hand-written LIDO mapper ---------------------------------------------------------------
 
 class HandLido:
-    """mappings/lido.yaml written out by hand with lxml: the same XPaths and value rules, no engine."""
+    """mappings/lido.yaml written out by hand with lxml: the same XPaths and value rules, no
+    engine. It writes the same output form as the engine, N-Triples text (one checked line per
+    triple, duplicates dropped), with the same small writers (culturedata.mapping.ntriples)."""
 
     def __init__(self) -> None:
         spec = yaml.safe_load((mappings_dir() / "lido.yaml").read_text(encoding="utf-8"))
@@ -99,33 +105,36 @@ class HandLido:
                    for k, e in ents.items()}
         self.parser = etree.XMLParser(resolve_entities=False, no_network=True)
         s, q, d = "http://schema.org/", "https://w3id.org/culturedata/ns/qcp#", "http://purl.org/dc/terms/"
-        self.p = {n: NamedNode(s + n) for n in (
+        self.p = {n: f" <{s}{n}> " for n in (
             "name", "alternateName", "identifier", "description", "keywords", "genre", "size", "creator",
             "dateCreated", "artMedium", "material", "height", "width", "depth", "url", "sameAs", "image",
             "propertyID", "value", "birthDate", "deathDate", "unitCode", "contentUrl", "caption", "license",
             "creditText")}
-        self.p.update(heldBy=NamedNode(q + "heldBy"), dateStatement=NamedNode(q + "dateStatement"),
-                      inscription=NamedNode(q + "inscription"), technique=NamedNode(q + "technique"),
-                      created=NamedNode(d + "created"))
-        self.type = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-        self.c = {n: NamedNode(s + n) for n in ("CreativeWork", "PropertyValue", "Person", "Organization",
-                                                 "QuantitativeValue", "ImageObject")}
-        self.c["HeritageObject"] = NamedNode(q + "HeritageObject")
-        self.aat = Literal("http://vocab.getty.edu/aat/300312355")
+        self.p.update(heldBy=f" <{q}heldBy> ", dateStatement=f" <{q}dateStatement> ",
+                      inscription=f" <{q}inscription> ", technique=f" <{q}technique> ", created=f" <{d}created> ")
+        rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+        self.a = {n: f" {rdf_type} <{s}{n}> .\n" for n in ("CreativeWork", "PropertyValue", "Person",
+                                                            "Organization", "QuantitativeValue", "ImageObject")}
+        self.a["HeritageObject"] = f" {rdf_type} <{q}HeritageObject> .\n"
+        self.aat = nt.plain("http://vocab.getty.edu/aat/300312355")
 
     def items(self, xpath: etree.XPath, node: etree._Element) -> list[tuple[str, object]]:
         found = xpath(node)
         found = found if isinstance(found, list) else [found]
         out = []
         for item in found:
-            raw = "".join(item.itertext()) if isinstance(item, etree._Element) else str(item)
+            if isinstance(item, etree._Element):
+                raw = (item.text or "") if len(item) == 0 else "".join(item.itertext())
+            else:
+                raw = str(item)
             text = " ".join(raw.split())
             if text and text.casefold() not in self.nulls:
                 out.append((text, item))
         return out
 
-    def tagged(self, found: list[tuple[str, object]], lang: str) -> list[Literal]:
-        return [Literal(text, language=lang_of(item) or lang) for text, item in found]
+    @staticmethod
+    def tagged(found: list[tuple[str, object]], lang: str) -> list[str]:
+        return [nt.tagged(text, nt.language(lang_of(item) or lang)) for text, item in found]
 
     @staticmethod
     def apply(names: list[str], text: str) -> list[Value]:
@@ -138,68 +147,73 @@ class HandLido:
             values = out
         return values
 
-    def terms(self, names: list[str], text: str) -> list[object]:
-        out: list[object] = []
+    def terms(self, names: list[str], text: str) -> list[str]:
+        out: list[str] = []
         for v in self.apply(names, text):
             if v.datatype == IRI:
-                out.append(NamedNode(v.text))
+                term = nt.iri(v.text)
+                if term is not None:
+                    out.append(term)
             elif v.datatype:
-                out.append(Literal(v.text, datatype=NamedNode(v.datatype)))
+                out.append(nt.typed(v.text, nt.datatype_suffix(v.datatype)))
             else:
-                out.append(Literal(v.text, language=v.lang) if v.lang else Literal(v.text))
+                out.append(nt.tagged(v.text, nt.language(v.lang)) if v.lang else nt.plain(v.text))
         return out
 
-    def map(self, payload: bytes, ctx: MappingContext) -> set[Triple]:
+    def map(self, payload: bytes, ctx: MappingContext) -> str:
         root = etree.fromstring(payload, self.parser)
-        f, p, lang, out = self.f, self.p, ctx.language, set()
+        f, p, lang, out = self.f, self.p, ctx.language, []
         rid = self.items(f["id"], root)
         if not rid:
-            return out
+            return ""
         obj = f"{ctx.base_iri}id/{ctx.source_id}/objet/{slug(rid[0][0])}"
-        s = NamedNode(obj)
-        add = out.add
-        add(Triple(s, self.type, self.c["HeritageObject"]))
-        add(Triple(s, self.type, self.c["CreativeWork"]))
+        s = nt.iri(obj)
+        if s is None:
+            return ""
+        add = out.append
+        add(s + self.a["HeritageObject"])
+        add(s + self.a["CreativeWork"])
         title = self.items(f["title"], root)
         for o in self.tagged(title or self.items(f["object_type"], root), lang):
-            add(Triple(s, p["name"], o))
+            add(f"{s}{p['name']}{o} .\n")
         for key, pred in (("alternate_title", "alternateName"), ("object_type", "keywords"), ("subject", "keywords"),
                           ("classification", "genre"), ("inscription", "inscription"), ("measurements", "size"),
                           ("production_display_date", "dateStatement"), ("materials_display", "artMedium"),
                           ("material", "material"), ("technique", "technique")):
+            head = s + p[pred]
             for o in self.tagged(self.items(f[key], root), lang):
-                add(Triple(s, p[pred], o))
+                add(f"{head}{o} .\n")
         for text, item in self.items(f["description"], root):
             for v in self.apply(["html"], text):
-                add(Triple(s, p["description"], Literal(v.text, language=lang_of(item) or lang)))
+                add(f"{s}{p['description']}{nt.tagged(v.text, nt.language(lang_of(item) or lang))} .\n")
         work = self.items(f["work_id"], root)
         if work:
-            acc = NamedNode(obj + "#accession")
-            add(Triple(s, p["identifier"], acc))
-            add(Triple(acc, self.type, self.c["PropertyValue"]))
-            add(Triple(acc, p["propertyID"], self.aat))
-            add(Triple(acc, p["value"], Literal(work[0][0])))
-        add(Triple(s, p["heldBy"], NamedNode(ctx.institution)))
+            acc = nt.iri(obj + "#accession")
+            add(f"{s}{p['identifier']}{acc} .\n")
+            add(f"{acc}{self.a['PropertyValue']}")
+            add(f"{acc}{p['propertyID']}{self.aat} .\n")
+            add(f"{acc}{p['value']}{nt.plain(work[0][0])} .\n")
+        add(f"{s}{p['heldBy']}<{ctx.institution}> .\n")
         early, late = self.items(f["production_earliest"], root), self.items(f["production_latest"], root)
         if early and late:
             span = f"{early[0][0]}/{late[0][0]}"
             for o in self.terms(["date"], span):
-                add(Triple(s, p["created"], o))
+                add(f"{s}{p['created']}{o} .\n")
             for o in self.terms(["date", "precise"], span):
-                add(Triple(s, p["dateCreated"], o))
+                add(f"{s}{p['dateCreated']}{o} .\n")
         for text, _ in self.items(f["record_link"], root):
             for o in self.terms(["url"], text):
-                add(Triple(s, p["url"], o))
+                add(f"{s}{p['url']}{o} .\n")
         for text, _ in self.items(f["published_id"], root):
             for o in self.terms(["url"], text):
-                add(Triple(s, p["sameAs"], o))
+                add(f"{s}{p['sameAs']}{o} .\n")
         self.creators(root, ctx, s, out)
         for kind in ("height", "width", "depth"):
             self.quantities(root, obj, kind, s, out)
         self.images(root, obj, lang, s, out)
-        return out
+        return "".join(dict.fromkeys(out))
 
-    def creators(self, root: etree._Element, ctx: MappingContext, s: NamedNode, out: set[Triple]) -> None:
+    def creators(self, root: etree._Element, ctx: MappingContext, s: str, out: list[str]) -> None:
         ef, p = self.ef["creator"], self.p
         for actor in self.each["creator"](root):
             names = self.items(ef["actor_name"], actor)
@@ -212,57 +226,58 @@ class HandLido:
                 if code and code[0].text:
                     iri = f"{ctx.base_iri}id/personne/wikidata/{code[0].text}"
                     break
-            iri = iri or f"{ctx.base_iri}id/{ctx.source_id}/agent/{slug(names[0][0])}"
-            a = NamedNode(iri)
-            out.add(Triple(s, p["creator"], a))
+            a = nt.iri(iri or f"{ctx.base_iri}id/{ctx.source_id}/agent/{slug(names[0][0])}")
+            if a is None:
+                continue
+            out.append(f"{s}{p['creator']}{a} .\n")
             corporate = actor.get(f"{{{LIDO_NS}}}type") in ("corporation", "organization", "Körperschaft")
-            out.add(Triple(a, self.type, self.c["Organization" if corporate else "Person"]))
+            out.append(a + self.a["Organization" if corporate else "Person"])
             for text, item in names:
                 for v in self.apply(["name"], text):
-                    out.add(Triple(a, p["name"], Literal(v.text, language=lang_of(item) or ctx.language)))
+                    out.append(f"{a}{p['name']}{nt.tagged(v.text, nt.language(lang_of(item) or ctx.language))} .\n")
             for text, _ in ids:
                 for o in self.terms(["sameas"], text):
-                    out.add(Triple(a, p["sameAs"], o))
+                    out.append(f"{a}{p['sameAs']}{o} .\n")
             for key, pred in (("birth", "birthDate"), ("death", "deathDate")):
                 for text, _ in self.items(ef[key], actor):
                     for o in self.terms(["date"], text):
-                        out.add(Triple(a, p[pred], o))
+                        out.append(f"{a}{p[pred]}{o} .\n")
 
-    def quantities(self, root: etree._Element, obj: str, kind: str, s: NamedNode, out: set[Triple]) -> None:
+    def quantities(self, root: etree._Element, obj: str, kind: str, s: str, out: list[str]) -> None:
         ef, p = self.ef[kind], self.p
         for index, node in enumerate(self.each[kind](root), start=1):
             amounts = self.items(ef["amount"], node)
             if not amounts:
                 continue
-            q = NamedNode(f"{obj}#{kind}-{index}")
-            out.add(Triple(s, p[kind], q))
-            out.add(Triple(q, self.type, self.c["QuantitativeValue"]))
+            q = f"<{obj}#{kind}-{index}>"
+            out.append(f"{s}{p[kind]}{q} .\n")
+            out.append(q + self.a["QuantitativeValue"])
             for text, _ in amounts:
                 for o in self.terms(["number"], text):
-                    out.add(Triple(q, p["value"], o))
+                    out.append(f"{q}{p['value']}{o} .\n")
             for text, _ in self.items(ef["unit_name"], node):
                 for o in self.terms(["unit"], text):
-                    out.add(Triple(q, p["unitCode"], o))
+                    out.append(f"{q}{p['unitCode']}{o} .\n")
 
-    def images(self, root: etree._Element, obj: str, lang: str, s: NamedNode, out: set[Triple]) -> None:
+    def images(self, root: etree._Element, obj: str, lang: str, s: str, out: list[str]) -> None:
         ef, p = self.ef["image"], self.p
         for index, node in enumerate(self.each["image"](root), start=1):
             links = self.items(ef["link"], node)
             if not links:
                 continue
-            i = NamedNode(f"{obj}#image-{index}")
-            out.add(Triple(s, p["image"], i))
-            out.add(Triple(i, self.type, self.c["ImageObject"]))
+            i = f"<{obj}#image-{index}>"
+            out.append(f"{s}{p['image']}{i} .\n")
+            out.append(i + self.a["ImageObject"])
             for text, _ in links:
                 for o in self.terms(["url"], text):
-                    out.add(Triple(i, p["contentUrl"], o))
+                    out.append(f"{i}{p['contentUrl']}{o} .\n")
             for key, pred in (("caption", "caption"), ("credit", "creditText")):
                 for o in self.tagged(self.items(ef[key], node), lang):
-                    out.add(Triple(i, p[pred], o))
+                    out.append(f"{i}{p[pred]}{o} .\n")
             rights = self.items(ef["rights"], node) or self.items(ef["rights_name"], node)
             for text, _ in rights:
                 for o in self.terms(["licence"], text):
-                    out.add(Triple(i, p["license"], o))
+                    out.append(f"{i}{p['license']}{o} .\n")
 
 
 # --- runs -------------------------------------------------------------------------------------
@@ -271,21 +286,35 @@ def bench_lido() -> None:
     path = lido_dump()
     mapping = load_mapping("lido")
     hand = HandLido()
-    engine_time = hand_time = 0.0
+    engine_time = hand_time = terms_time = 0.0
     triples = records = mismatched = 0
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     for _, element in etree.iterparse(str(path), tag=LIDO_TAG, resolve_entities=False, no_network=True):
         payload = etree.tostring(element)
         record = SourceRecord("bench", str(records), payload, "application/xml", content_hash(payload))
-        started = time.process_time()
-        mapped = map_record(mapping, record, CONTEXT)
-        middle = time.process_time()
-        expected = hand.map(payload, CONTEXT)
-        hand_time += time.process_time() - middle
-        engine_time += middle - started
-        triples += len(mapped.triples)
+        # Each mapper goes first on every other record: the one that parses a record second finds
+        # it warm in the CPU's caches.
+        if records % 2:
+            started = time.process_time()
+            expected = hand.map(payload, CONTEXT)
+            middle = time.process_time()
+            mapped = map_record(mapping, record, CONTEXT)
+            ended = time.process_time()
+            hand_time += middle - started
+            engine_time += ended - middle
+        else:
+            started = time.process_time()
+            mapped = map_record(mapping, record, CONTEXT)
+            middle = time.process_time()
+            expected = hand.map(payload, CONTEXT)
+            ended = time.process_time()
+            engine_time += middle - started
+            hand_time += ended - middle
+        ours = mapped.triples  # the text parsed into pyoxigraph terms, as record.triples gives them
+        terms_time += time.process_time() - ended
+        triples += mapped.triple_count
         records += 1
-        mismatched += set(mapped.triples) != expected
+        mismatched += set(ours) != {q.triple for q in ox.parse(expected, format=ox.RdfFormat.N_TRIPLES)}
         element.clear(keep_tail=True)
         while element.getprevious() is not None:
             del element.getparent()[0]
@@ -297,6 +326,8 @@ def bench_lido() -> None:
 
     compare("LIDO mapping (engine, CPU time)", "triples/s", triples / engine_time, triples / hand_time,
             "hand-written lxml", goal=0.8)
+    print(f"  both write N-Triples text; reading the engine's text back as pyoxigraph triples (record.triples, "
+          f"off the hot path) adds {terms_time / triples * 1e6:.2f} µs a triple")
     print(f"peak RSS growth while streaming the dump: {(rss_after - rss_before) / 1024:,.1f} MB")
 
 
@@ -304,25 +335,37 @@ def bench_csv() -> None:
     rows = csv_rows()
     mapping = load_mapping("musee-csv")
     records = [SourceRecord("bench", r["id"], r, "text/csv", "-") for r in rows]
-    best, triples, strings = float("inf"), 0, []
+    best, triples, mapped = float("inf"), 0, []
     for _ in range(3):
+        del mapped
         started = time.process_time()
         mapped = [map_record(mapping, r, CONTEXT) for r in records]
         best = min(best, time.process_time() - started)
-        triples = sum(len(m.triples) for m in mapped)
-        strings = [(t.subject.value, t.predicate.value, t.object) for m in mapped for t in m.triples]
-        del mapped
-    # The floor: building the same pyoxigraph triples from ready strings, no reading or rules.
+        triples = sum(m.triple_count for m in mapped)
+    per_record = [[(str(t.subject), str(t.predicate), t.object) for t in m.triples] for m in mapped]
+    objects = [[(s, p, str(o)) for s, p, o in terms] for terms in per_record]
+    del mapped
+    # Two floors, no reading of rows and no rules: writing the same N-Triples lines from ready
+    # term strings (our output form), and building the same pyoxigraph triples (the old one).
+    text_floor = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        built = ["".join([f"{s} {p} {o} .\n" for s, p, o in lines]) for lines in objects]
+        text_floor = min(text_floor, time.process_time() - started)
+        del built
     floor = float("inf")
     for _ in range(3):
         started = time.process_time()
-        built = [Triple(NamedNode(s), NamedNode(p), o) for s, p, o in strings]
+        terms = [[Triple(NamedNode(s[1:-1]), NamedNode(p[1:-1]), o) for s, p, o in lines] for lines in per_record]
         floor = min(floor, time.process_time() - started)
-        del built
+        del terms
     print(f"CSV: {len(rows):,} rows, {triples:,} triples (musee-csv mapping)")
     from bench.report import compare
 
-    compare("CSV mapping (engine, CPU time)", "triples/s", triples / best, triples / floor, "bare Triple()")
+    compare("CSV mapping (engine, CPU time)", "triples/s", triples / best, triples / text_floor,
+            "bare N-Triples lines")
+    print(f"  (building the same triples as pyoxigraph Triple objects from ready strings: "
+          f"{triples / floor:,.0f} triples/s)")
     print(f"goal >= 400,000 triples/s per core: {'met' if triples / best >= 400_000 else 'NOT met'}")
 
 

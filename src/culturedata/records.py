@@ -1,7 +1,8 @@
 """The values that flow through the pipeline: harvest → map → validate → store.
 
     SourceRecord   what a harvester yields: one record of one source, raw
-    MappedRecord   what the mapper makes of it: the triples of one named graph
+    MappedRecord   what the mapper makes of it: the triples of one named graph (as pyoxigraph
+                   terms, or as N-Triples text parsed only when someone asks for the terms)
     Finding        one problem with one record, at any stage, in fr and en
 """
 
@@ -13,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pyoxigraph import Triple
+from pyoxigraph import RdfFormat, Triple, parse, serialize
 
 
 class Severity(StrEnum):
@@ -81,14 +82,51 @@ class Finding:
         return self.message.get(lang) or next(iter(self.message.values()), self.rule)
 
 
-@dataclass(frozen=True, slots=True)
+class NTriples(str):
+    """A record's graph written as N-Triples: one triple a line, no duplicate lines.
+
+    The mapping engine writes its output this way because building pyoxigraph terms one by
+    one in Python costs more than the rest of the mapping; the store and the validators load
+    the text with Oxigraph's own parser instead."""
+
+    __slots__ = ()
+
+
+class _Triples:
+    """The `triples` field of a MappedRecord: given as terms or as `NTriples` text, read as
+    terms (the text parsed once, on first read). A plain attribute to every caller."""
+
+    def __get__(self, record: Any, owner: type | None = None) -> tuple[Triple, ...]:
+        if record is None:
+            raise AttributeError("triples")  # no default: dataclasses treat the field as required
+        state = record.__dict__
+        triples = state.get("_triples")
+        if triples is None:
+            text = state["_text"]
+            triples = tuple(q.triple for q in parse(text, format=RdfFormat.N_TRIPLES)) if text else ()
+            state["_triples"] = triples
+        return triples
+
+    def __set__(self, record: Any, value: tuple[Triple, ...] | NTriples) -> None:
+        state = record.__dict__
+        if isinstance(value, NTriples):
+            state["_text"], state["_triples"] = value, None
+        else:
+            state["_text"], state["_triples"] = None, tuple(value)
+
+
+@dataclass(frozen=True)
 class MappedRecord:
-    """The triples one source record became, to be stored as one named graph."""
+    """The triples one source record became, to be stored as one named graph.
+
+    `triples` may be given as a tuple of pyoxigraph triples or as `NTriples` text (what the
+    mapping engine gives); either way it reads as a tuple of triples. Code on the hot path
+    reads `ntriples` and `has_triples` instead, which never build terms."""
 
     source_id: str
     local_id: str
     graph: str
-    triples: tuple[Triple, ...]
+    triples: tuple[Triple, ...] = _Triples()  # type: ignore[assignment]
     content_hash: str
     origin: str | None = None
     location: str | None = None
@@ -100,5 +138,26 @@ class MappedRecord:
     def key(self) -> str:
         return f"{self.source_id}:{self.local_id}"
 
+    @property
+    def ntriples(self) -> NTriples:
+        """The graph as N-Triples text (written from the terms when the record was given terms)."""
+        state = self.__dict__
+        text = state["_text"]
+        if text is None:
+            triples = state["_triples"]
+            text = NTriples(serialize(triples, format=RdfFormat.N_TRIPLES).decode("utf-8") if triples else "")
+            state["_text"] = text
+        return text
+
+    @property
+    def has_triples(self) -> bool:
+        text = self.__dict__["_text"]
+        return bool(text) if text is not None else bool(self.__dict__["_triples"])
+
+    @property
+    def triple_count(self) -> int:
+        text = self.__dict__["_text"]
+        return text.count("\n") if text is not None else len(self.__dict__["_triples"])
+
     def __repr__(self) -> str:
-        return f"<MappedRecord {self.key} {len(self.triples)} triples>"
+        return f"<MappedRecord {self.key} {self.triple_count} triples>"

@@ -3,7 +3,10 @@
 The engine streams: it holds one record at a time. Per record it first builds the entity
 instances (an `each` yields one instance per selected node, nested under its `within` parent)
 and mints their IRIs, then emits types and properties. Field values are read once per
-instance and cached; predicates and classes are pyoxigraph terms built once per mapping.
+instance and cached. The output is N-Triples text (`records.NTriples`), one line per triple,
+written by `ntriples.py`: predicates, classes and constants are written once per mapping, and
+every IRI or language tag that comes from a record is checked before it is written, so the
+text always loads.
 
 A record the mapping cannot handle (no id, broken XML or JSON, a `required` value missing or
 unreadable) becomes a MappedRecord with no triples and an 'unmappable' finding naming the
@@ -16,23 +19,26 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache, partial
 from typing import Any
 
 from lxml import etree
-from pyoxigraph import Literal, NamedNode, Triple
 
-from culturedata.mapping import jsonld
+from culturedata.mapping import jsonld, ntriples
 from culturedata.mapping.iris import graph_iri
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
-from culturedata.mapping.selectors import lang_of, rooted, text_of
+from culturedata.mapping.minting import Safety, entity_safety, safe_context
+from culturedata.mapping.selectors import lang_of, rooted, text_of, xpath_scalar
 from culturedata.mapping.transforms import IRI, Unreadable, Value
 from culturedata.mapping.vocabularies import Vocabularies, load_vocabularies
 from culturedata.messages import both
-from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
+from culturedata.records import Finding, MappedRecord, NTriples, Severity, SourceRecord
 from culturedata.resources import ontologies_dir
 
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_value = partial(tuple.__new__, Value)  # Value(text, lang, datatype) without NamedTuple's Python-level __new__
 XSD = "http://www.w3.org/2001/XMLSchema#"
+_Element = etree._Element
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -81,8 +87,19 @@ class _Run:
         self.vocabularies = vocabularies
         self.findings: list[Finding] = []
         self.nulls = mapping.null_values
+        # No null value is longer than this: longer texts skip the case-folded comparison.
+        self.null_length = max(map(len, self.nulls), default=0)
+        # The source's language as written in N-Triples: "" when there is none, None when
+        # Oxigraph refuses it (then the general path reports it, value by value).
+        self.language = ntriples.language(context.language) if context.language else ""
         self.root = _Instance(None, self.parse(), None)
+        if mapping.format == "csv" and isinstance(self.root.node, dict):
+            self.root.cache = self.read_row(self.root.node)
         self.by_name: dict[str, list[_Instance]] = {}
+        self.iris: dict[str, str] = {}  # IRIs of this record already checked, as N-Triples terms
+        self.safe_context = _safe_context(context)
+        if "institution" in self.safe_context:  # {institution} is checked once per source, not per record
+            self.iris[context.institution] = f"<{context.institution}>"
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -108,6 +125,20 @@ class _Run:
             return rooted(document)
         return payload
 
+    def read_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        """Every declared field of a CSV row at once, as `values` would read them one by one."""
+        nulls, null_length = self.nulls, self.null_length
+        out: dict[str, Any] = {}
+        for key, column in _columns(self.mapping):
+            raw = row.get(column)
+            if raw:
+                text = " ".join((raw if isinstance(raw, str) else text_of(raw)).split())
+                if text and not (len(text) <= null_length and text.casefold() in nulls):
+                    out[key] = [(text, raw)]
+                    continue
+            out[key] = ()
+        return out
+
     def values(self, instance: _Instance, ref: FieldRef) -> list[Any]:
         """The non-empty items of a field, as (text, item) pairs, cached on the instance."""
         hops = ref.hops
@@ -119,15 +150,33 @@ class _Run:
             owner = instance
             for _ in range(hops):
                 owner = owner.parent or owner
-        found = owner.cache.get(ref.key)
+        cache = owner.cache
+        found = cache.get(ref.key)
         if found is None:
             found = []
-            nulls = self.nulls
-            for item in ref.selector(owner.node):
-                text = " ".join((item if isinstance(item, str) else text_of(item)).split())
-                if text and not (nulls and text.casefold() in nulls):
+            nulls, null_length = self.nulls, self.null_length
+            # What the selector gives, without the call to it for an XPath or a CSV column.
+            if ref.xpath is not None:
+                items = ref.xpath(owner.node)
+                if items.__class__ is not list:
+                    items = xpath_scalar(items)
+            elif ref.column is not None:
+                raw = owner.node.get(ref.column)
+                items = [raw] if raw else []
+            else:
+                items = ref.selector(owner.node)
+            for item in items:
+                if isinstance(item, str):
+                    text = " ".join(item.split())
+                elif isinstance(item, _Element):
+                    # A leaf's text is its .text; itertext() costs ten times more (see text_of)
+                    raw = (item.text or "") if len(item) == 0 else "".join(item.itertext())
+                    text = " ".join(raw.split())
+                else:
+                    text = " ".join(text_of(item).split())
+                if text and not (len(text) <= null_length and text.casefold() in nulls):
                     found.append((text, item))
-            owner.cache[ref.key] = found
+            cache[ref.key] = found
         return found
 
     def first_text(self, instance: _Instance, ref: FieldRef) -> str | None:
@@ -144,7 +193,7 @@ class _Run:
                 nodes = spec.each(parent.node) if spec.each is not None else [parent.node]
                 for index, node in enumerate(nodes, start=1):
                     instance = _Instance(spec, node, parent, index)
-                    if spec.when and not all(self.values(instance, ref) for ref in spec.when):
+                    if spec.when and not self.present(instance, spec.when):
                         continue
                     instance.iri = self.mint(instance)
                     if instance.iri is None:
@@ -152,11 +201,21 @@ class _Run:
                     parent.children.setdefault(spec.name, []).append(instance)
                     made.append(instance)
 
+    def present(self, instance: _Instance, refs: tuple[FieldRef, ...]) -> bool:
+        """Whether every one of the fields has a value (a loop: a generator costs more here)."""
+        for ref in refs:  # noqa: SIM110
+            if not self.values(instance, ref):
+                return False
+        return True
+
     def mint(self, instance: _Instance) -> str | None:
-        assert instance.spec is not None
-        for template in instance.spec.iris:
+        spec = instance.spec
+        assert spec is not None
+        for template, safety in zip(spec.iris, _safeties(self.mapping)[spec.name], strict=True):
             filled = self.fill(template, instance)
             if filled:
+                if safety is not None and safety.needs <= self.safe_context:
+                    self.iris[filled] = f"<{filled}>"  # valid by construction (minting.py)
                 return filled
         return None
 
@@ -164,18 +223,24 @@ class _Run:
         """The template with its placeholders filled; None when one of them is empty."""
         out: list[str] = []
         for part in template.parts:
-            if isinstance(part, str):
-                out.append(part)
+            if part.__class__ is str:
+                out.append(part)  # type: ignore[arg-type]
                 continue
-            if part.kind == "context":
-                candidates = [self.context_value(part.name, instance)]
-            elif part.kind == "entity":
-                candidates = self.entity_iris(part.name, instance)[:1]
+            kind = part.kind  # type: ignore[union-attr]
+            transforms = part.transforms  # type: ignore[union-attr]
+            if kind == "field":
+                found = self.values(instance, part.field)  # type: ignore[union-attr, arg-type]
+                if not found:
+                    return None
+                text = _first_transformed([t for t, _ in found], transforms) if transforms else found[0][0]
+            elif kind == "context":
+                text = self.context_value(part.name, instance)  # type: ignore[union-attr]
+                if transforms:
+                    text = _first_transformed([text], transforms)
             else:
-                assert part.field is not None
-                candidates = [text for text, _ in self.values(instance, part.field)]
-            text = _first_transformed(candidates, part.transforms) if part.transforms else (
-                candidates[0] if candidates else None)
+                candidates = self.entity_iris(part.name, instance)[:1]  # type: ignore[union-attr]
+                text = _first_transformed(candidates, transforms) if transforms else (
+                    candidates[0] if candidates else None)
             if not text:
                 return None
             out.append(text)
@@ -207,22 +272,23 @@ class _Run:
 
     # --- triples ----------------------------------------------------------------------------
 
-    def triples(self) -> list[Triple]:
-        out: list[Triple] = []
-        for spec, emitters in _plan(self.mapping):
-            types = spec.type_terms
-            for instance in self.by_name.get(spec.name, ()):
-                subject = self.named_node(instance.iri or "", spec.name)
+    def lines(self) -> list[str]:
+        """The record's triples as N-Triples lines (duplicates possible)."""
+        out: list[str] = []
+        by_name = self.by_name
+        for spec, type_lines, emitters in _plan(self.mapping):
+            for instance in by_name.get(spec.name, ()):
+                subject = self.iris.get(instance.iri or "") or self.named_node(instance.iri or "", spec.name)
                 if subject is None:
                     continue
-                for t in types:
-                    out.append(Triple(subject, RDF_TYPE, t))
+                for line in type_lines:
+                    out.append(subject + line)
                 for emit in emitters:
                     emit(self, instance, subject, out)
         return out
 
     def objects(self, spec: ValueSpec, instance: _Instance) -> list[Any]:
-        if spec.when and not all(self.values(instance, ref) for ref in spec.when):
+        if spec.when and not self.present(instance, spec.when):
             return []
         if spec.unless and any(self.values(instance, ref) for ref in spec.unless):
             return []
@@ -290,31 +356,36 @@ class _Run:
                 out.append(value)
         return out
 
-    def term(self, value: Value, spec: ValueSpec) -> Any:
+    def term(self, value: Value, spec: ValueSpec) -> str | None:
+        """The value as an N-Triples term; None (and a finding) for an IRI Oxigraph would refuse."""
         datatype = value.datatype
         if datatype == IRI or (datatype is None and spec.datatype == XSD + "anyURI"):
             return self.named_node(value.text, spec.text)
         if datatype is None and spec.datatype is not None:
             datatype = spec.datatype
         if datatype is not None:
-            return Literal(value.text, datatype=_datatype(datatype))
+            return ntriples.typed(value.text, ntriples.datatype_suffix(datatype))
         lang = value.lang
         if spec.lang is not None and (lang is None or spec.lang != "source"):
             lang = self.context.language if spec.lang in ("default", "source") else spec.lang
         if lang:
-            try:
-                return Literal(value.text, language=lang)
-            except ValueError:
-                self.finding(Severity.WARNING, "mapping.value.bad_lang", "unreadable-value", field=spec.text,
-                             value=lang)
-        return Literal(value.text)
+            tag = ntriples.language(lang)
+            if tag is not None:
+                return ntriples.tagged(value.text, tag)
+            self.finding(Severity.WARNING, "mapping.value.bad_lang", "unreadable-value", field=spec.text,
+                         value=lang)
+        return ntriples.plain(value.text)
 
-    def named_node(self, iri: str, where: str) -> NamedNode | None:
-        try:
-            return NamedNode(iri)
-        except ValueError:
+    def named_node(self, iri: str, where: str) -> str | None:
+        term = self.iris.get(iri)
+        if term is not None:
+            return term
+        term = ntriples.iri(iri)
+        if term is None:
             self.finding(Severity.WARNING, "mapping.value.bad_iri", "unreadable-value", field=where, value=iri)
-            return None
+        else:
+            self.iris[iri] = term
+        return term
 
     def finding(self, severity: Severity, code: str, rule: str, **params: Any) -> None:
         record = self.record
@@ -325,112 +396,244 @@ class _Run:
         ))
 
 
-_DATATYPES: dict[str, NamedNode] = {}
 Emitter = Any  # (run, instance, subject, out) -> None
+Plan = list[tuple[EntitySpec, tuple[str, ...], list[Emitter]]]
 
 
-def _plan(mapping: Mapping) -> list[tuple[EntitySpec, list[Emitter]]]:
-    """Each entity with one emitter per property value, specialised once per mapping: the
-    common cases (a field as a tagged or plain literal, a constant, another entity) skip the
-    general path, which matters at hundreds of thousands of triples a second."""
+def _safeties(mapping: Mapping) -> dict[str, tuple[Safety | None, ...]]:
+    """Per entity, which of its IRI templates make valid IRIs by construction (minting.py)."""
+    safeties = mapping.plan.get("safeties")
+    if safeties is None:
+        entities: dict[str, Safety | None] = {}
+        safeties = mapping.plan["safeties"] = {spec.name: entity_safety(spec, entities) for spec in mapping.entities}
+    return safeties
+
+
+def _columns(mapping: Mapping) -> list[tuple[str, str]]:
+    """The file-level fields of a CSV mapping, as (cache key, column): see `FieldRef.key`."""
+    columns = mapping.plan.get("columns")
+    if columns is None:
+        columns = mapping.plan["columns"] = [(f".{name}", column) for name, column in mapping.fields.items()
+                                             if column != "$"]
+    return columns
+
+
+@lru_cache(maxsize=64)
+def _safe_context(context: MappingContext) -> frozenset[str]:
+    return safe_context(context.base_iri, context.source_id, context.institution)
+
+
+def _plan(mapping: Mapping) -> Plan:
+    """Each entity with its rdf:type lines and one emitter per property value, specialised
+    once per mapping: the common cases (a field as a tagged or plain literal, a constant,
+    another entity) skip the general path, which matters at hundreds of thousands of triples
+    a second."""
     plan = mapping.plan.get("emitters")
     if plan is None:
-        plan = [(spec, [_emitter(p, v) for p, v in zip(spec.predicate_terms, (v for _, v in spec.properties),
-                                                            strict=True)])
+        plan = [(spec, tuple(f" {RDF_TYPE} <{t}> .\n" for t in spec.types),
+                 [_emitter(p, v) for p, v in spec.properties])
                 for spec in mapping.entities]
         mapping.plan["emitters"] = plan
     return plan
 
 
-def _emitter(predicate: NamedNode, spec: ValueSpec) -> Emitter:
+def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
+    predicate = f" <{predicate_iri}> "  # checked by the compiler (language.py)
+    needs_escape, escapes = ntriples.needs_escape, ntriples.ESCAPES
     plain = not (spec.transforms or spec.split or spec.lookup or spec.when or spec.unless or spec.required)
+    fixed = ntriples.language(spec.lang) if spec.lang not in (None, "default", "source") else None
     if plain and spec.source == "field" and len(spec.fields) == 1 and spec.datatype is None \
-            and spec.lang != "source":
+            and spec.lang != "source" and (fixed is not None or spec.lang in (None, "default")):
         ref = spec.fields[0]
-        fixed = spec.lang if spec.lang not in (None, "default") else None
+        default_lang = spec.lang == "default"
 
-        def field_literal(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+        def field_literal(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
             found = run.values(instance, ref)
             if not found:
                 return
-            lang = fixed or (run.context.language if spec.lang == "default" else None)
-            try:
-                for text, _ in found:
-                    out.append(Triple(subject, predicate, Literal(text, language=lang) if lang else Literal(text)))
-            except ValueError:  # a malformed configured language: the general path reports it
+            head = subject + predicate
+            tag = run.language if default_lang else fixed
+            if tag is None and default_lang:  # a malformed source language: the general path reports it
                 for term in run.objects(spec, instance):
-                    out.append(Triple(subject, predicate, term))
+                    out.append(f"{head}{term} .\n")
+                return
+            # Literal writing inlined (ntriples.tagged / plain): this runs for most values.
+            if tag:
+                for text, _ in found:
+                    if needs_escape(text) is not None:
+                        text = text.translate(escapes)
+                    out.append(f'{head}"{text}"@{tag} .\n')
+            else:
+                for text, _ in found:
+                    if needs_escape(text) is not None:
+                        text = text.translate(escapes)
+                    out.append(f'{head}"{text}" .\n')
 
         return field_literal
     if plain and spec.source == "field" and len(spec.fields) == 1 and spec.datatype is None \
             and spec.lang == "source":
         ref = spec.fields[0]
+        language = ntriples.language
 
-        def field_tagged(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+        def field_tagged(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
+            found = run.values(instance, ref)
+            if not found:
+                return
+            head = subject + predicate
             default = run.context.language
-            for text, item in run.values(instance, ref):
-                try:
-                    out.append(Triple(subject, predicate, Literal(text, language=lang_of(item) or default)))
-                except ValueError:  # a malformed xml:lang: the general path reports it
-                    term = run.term(Value(text, lang_of(item)), spec)
+            for text, item in found:
+                own = lang_of(item)
+                tag = language(own or default)
+                if tag is not None:
+                    if needs_escape(text) is not None:
+                        text = text.translate(escapes)
+                    out.append(f'{head}"{text}"@{tag} .\n')
+                else:  # a malformed xml:lang: the general path reports it
+                    term = run.term(Value(text, own), spec)
                     if term is not None:
-                        out.append(Triple(subject, predicate, term))
+                        out.append(f"{head}{term} .\n")
 
         return field_tagged
     simple = not (spec.split or spec.lookup or spec.when or spec.unless or spec.required)
     if simple and spec.source == "field" and len(spec.fields) == 1 and spec.transforms:
         ref, transforms, want = spec.fields[0], spec.transforms, spec.lang == "source"
 
-        def field_transformed(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+        def field_transformed(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
             found = run.values(instance, ref)
             if not found:
                 return
+            head = subject + predicate
             default = run.context.language
             for text, item in found:
-                values = [Value(text, (lang_of(item) or default) if want else None)]
+                values = [_value((text, (lang_of(item) or default) if want else None, None))]
                 for name, transform in transforms:
+                    if len(values) == 1:
+                        try:
+                            values = transform(values[0])
+                            continue
+                        except Unreadable:
+                            pass  # run.apply reports it as the mapping says
                     values = run.apply(name, transform, values, spec)
                 for value in values:
-                    term = run.term(value, spec)
+                    kind = value.datatype
+                    if kind == IRI:
+                        term = run.named_node(value.text, spec.text)
+                    elif kind is not None:
+                        term = ntriples.typed(value.text, ntriples.datatype_suffix(kind))
+                    else:
+                        term = run.term(value, spec)
                     if term is not None:
-                        out.append(Triple(subject, predicate, term))
+                        out.append(f"{head}{term} .\n")
 
         return field_transformed
     if plain and spec.source == "const" and spec.lang is None:
         if spec.datatype == XSD + "anyURI":
-            term: Any = NamedNode(spec.text)
+            term = f"<{spec.text}>"
+            if ntriples.iri(spec.text) is None:
+                raise ValueError(f"not an IRI: {spec.text!r}")
         elif spec.datatype:
-            term = Literal(spec.text, datatype=_datatype(spec.datatype))
+            term = ntriples.typed(spec.text, ntriples.datatype_suffix(spec.datatype))
         else:
-            term = Literal(spec.text)
+            term = ntriples.plain(spec.text)
+        tail = f"{predicate}{term} .\n"
 
-        def const(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
-            out.append(Triple(subject, predicate, term))
+        def const(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
+            out.append(subject + tail)
 
         return const
+    if not (spec.split or spec.lookup or spec.required) and spec.source in ("iri", "template") \
+            and spec.template is not None:
+        template, transforms, when, unless = spec.template, spec.transforms, spec.when, spec.unless
+        kind = IRI if spec.source == "iri" else None
+        # A constant IRI ({iri: "http://schema.org/Person"}) is checked once, here.
+        constant = all(isinstance(part, str) for part in template.parts)
+        fixed = ntriples.iri(template.text) if kind == IRI and constant and not transforms else None
+
+        def templated(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
+            if when and not run.present(instance, when):
+                return
+            if unless:
+                for ref in unless:
+                    if run.values(instance, ref):
+                        return
+            if fixed is not None:
+                out.append(f"{subject}{predicate}{fixed} .\n")
+                return
+            filled = run.fill(template, instance)
+            if not filled:
+                return
+            values = [_value((filled, None, kind))]
+            for name, transform in transforms:
+                values = run.apply(name, transform, values, spec)
+            head = subject + predicate
+            for value in values:
+                term = run.term(value, spec)
+                if term is not None:
+                    out.append(f"{head}{term} .\n")
+
+        return templated
     if plain and spec.source == "entity":
         name = spec.text
 
-        def entity(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+        def entity(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
             for iri in run.entity_iris(name, instance):
                 node = run.named_node(iri, name)
                 if node is not None:
-                    out.append(Triple(subject, predicate, node))
+                    out.append(f"{subject}{predicate}{node} .\n")
 
         return entity
 
-    def general(run: _Run, instance: _Instance, subject: NamedNode, out: list[Triple]) -> None:
+    if spec.source == "field":
+        return _field_emitter(predicate, spec)
+
+    def general(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
         for term in run.objects(spec, instance):
-            out.append(Triple(subject, predicate, term))
+            out.append(f"{subject}{predicate}{term} .\n")
 
     return general
 
 
-def _datatype(iri: str) -> NamedNode:
-    node = _DATATYPES.get(iri)
-    if node is None:
-        node = _DATATYPES[iri] = NamedNode(iri)
-    return node
+def _field_emitter(predicate: str, spec: ValueSpec) -> Emitter:
+    """`_Run.objects` for a field value, with the steps the value does not use left out."""
+    fields, when, unless, split = spec.fields, spec.when, spec.unless, spec.split
+    transforms, lookup, required, want_lang = spec.transforms, spec.lookup, spec.required, spec.lang == "source"
+
+    def field_value(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
+        if when and not run.present(instance, when):
+            return
+        if unless:
+            for ref in unless:
+                if run.values(instance, ref):
+                    return
+        found = None
+        for ref in fields:
+            found = run.values(instance, ref)
+            if found:
+                break
+        if not found:
+            if required:
+                raise Unmappable("mapping.record.required", field=spec.text, line=spec.line)
+            return
+        if want_lang:
+            default = run.context.language
+            values = [_value((text, lang_of(item) or default, None)) for text, item in found]
+        else:
+            values = [_value((text, None, None)) for text, _ in found]
+        if split:
+            values = [Value(p.strip(), v.lang, v.datatype) for v in values for p in v.text.split(split) if p.strip()]
+        for name, transform in transforms:
+            values = run.apply(name, transform, values, spec)
+        if lookup is not None:
+            values = run.look_up(spec, values)
+        if not values and required:
+            raise Unmappable("mapping.record.required", field=spec.text, line=spec.line)
+        head = subject + predicate
+        for value in values:
+            term = run.term(value, spec)
+            if term is not None:
+                out.append(f"{head}{term} .\n")
+
+    return field_value
 
 
 def map_records(
@@ -447,7 +650,7 @@ def map_record(
 ) -> MappedRecord:
     graph = graph_iri(context.base_iri, record.source_id, record.local_id)
     if record.deleted:
-        return _mapped(record, graph, (), ())
+        return _mapped(record, graph, _EMPTY, ())
     if vocabularies is None:
         vocabularies = _vocabularies_for(mapping)
     run: _Run | None = None
@@ -457,20 +660,39 @@ def map_record(
         main = mapping.entities[0]
         if main.each is None and not run.by_name.get(main.name):
             raise Unmappable("mapping.record.no_main", entity=main.name, field=_missing(run, main))
-        triples = run.triples()
+        lines = run.lines()
     except Unmappable as exc:
         findings = tuple(run.findings) if run else ()
-        return _mapped(record, graph, (), (*findings, _unmappable(record, exc)))
-    if not triples:
-        return _mapped(record, graph, (), (_unmappable(record, Unmappable("mapping.record.empty")),))
-    return _mapped(record, graph, tuple(dict.fromkeys(triples)), tuple(run.findings))
+        return _mapped(record, graph, _EMPTY, (*findings, _unmappable(record, exc)))
+    if not lines:
+        return _mapped(record, graph, _EMPTY, (_unmappable(record, Unmappable("mapping.record.empty")),))
+    text = "".join(dict.fromkeys(lines))
+    if mapping.format != "xml" and not _encodable(text):  # lxml never yields a lone surrogate
+        return _mapped(record, graph, _EMPTY, (*run.findings, _unmappable(record, Unmappable(
+            "mapping.record.bad_text"))))
+    return _mapped(record, graph, NTriples(text), tuple(run.findings))
+
+
+_EMPTY = NTriples("")
+
+
+def _encodable(text: str) -> bool:
+    """False when the text holds a lone surrogate (from a JSON escape such as "\\ud800"):
+    such text is no Unicode, and no RDF store can take it."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _first_transformed(candidates: list[str], transforms: tuple[Any, ...]) -> str | None:
     """The first value that every transform of a placeholder accepts ("{actor_id|wikidata}"
     skips a local id to reach the Wikidata one)."""
     for candidate in candidates:
-        value: Value | None = Value(candidate)
+        value: Value | None = _value((candidate, None, None))
         for transform in transforms:
             try:
                 results = transform(value)
@@ -485,10 +707,11 @@ def _first_transformed(candidates: list[str], transforms: tuple[Any, ...]) -> st
 
 
 def _vocabularies_for(mapping: Mapping) -> Vocabularies | None:
-    needed = mapping.plan.get("lookups")
-    if needed is None:
-        needed = mapping.plan["lookups"] = any(v.lookup for e in mapping.entities for _, v in e.properties)
-    return load_vocabularies(ontologies_dir()) if needed else None
+    plan = mapping.plan
+    if "vocabularies" not in plan:
+        needed = any(v.lookup for e in mapping.entities for _, v in e.properties)
+        plan["vocabularies"] = load_vocabularies(ontologies_dir()) if needed else None
+    return plan["vocabularies"]
 
 
 def _missing(run: _Run, spec: EntitySpec) -> str:
@@ -517,9 +740,7 @@ def _unmappable(record: SourceRecord, exc: Unmappable) -> Finding:
     )
 
 
-def _mapped(
-    record: SourceRecord, graph: str, triples: tuple[Triple, ...], findings: tuple[Finding, ...]
-) -> MappedRecord:
+def _mapped(record: SourceRecord, graph: str, triples: NTriples, findings: tuple[Finding, ...]) -> MappedRecord:
     return MappedRecord(
         source_id=record.source_id,
         local_id=record.local_id,

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
 
 
+@lru_cache(maxsize=1024)  # a record's id is slugged for its graph and again for its IRIs
 def slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = text if text.isascii() else unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return _UNSAFE.sub("-", ascii_text.lower()).strip("-") or quote(text, safe="")
 
 

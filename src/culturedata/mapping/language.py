@@ -79,6 +79,8 @@ class FieldRef:
     hops: int
     selector: Selector
     key: str
+    column: str | None = None  # CSV: the column the selector reads, which the engine reads directly
+    xpath: Any = None  # XML: the compiled XPath inside the selector, which the engine calls directly
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,13 +391,18 @@ class _Compiler:
         while owner is not None:
             declared = self.entity_fields.get(owner, {})
             if name in declared:
-                return FieldRef(name, hops, self.selector(declared[name], line), f"{owner}.{name}")
+                return self.ref(name, hops, declared[name], f"{owner}.{name}", line)
             owner = self.parents.get(owner)
             hops += 1
         if name in self.top_fields:
-            return FieldRef(name, -1, self.selector(self.top_fields[name], line), f".{name}")
+            return self.ref(name, -1, self.top_fields[name], f".{name}", line)
         # Not declared: the name is itself a column, path or XPath, read from the entity's node.
-        return FieldRef(name, 0, self.selector(name, line), f"{entity}:{name}")
+        return self.ref(name, 0, name, f"{entity}:{name}", line)
+
+    def ref(self, name: str, hops: int, text: str, key: str, line: int) -> FieldRef:
+        selector = self.selector(text, line)
+        column = text if self.format == "csv" and text != "$" else None
+        return FieldRef(name, hops, selector, key, column, getattr(selector, "compiled", None))
 
     def template(self, entity: str, text: str, line: int, minting: bool = False) -> Template:
         parts: list[str | Placeholder] = []

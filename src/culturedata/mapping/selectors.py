@@ -50,15 +50,19 @@ def _xpath(text: str, namespaces: dict[str, str]) -> Selector:
 
     def select(node: Any) -> list[Any]:
         found = compiled(node)
-        if isinstance(found, list):
-            return found
-        if isinstance(found, bool):
-            return ["true" if found else "false"]
-        if isinstance(found, float):
-            return [str(int(found)) if found.is_integer() else str(found)]
-        return [found] if found else []
+        return found if isinstance(found, list) else xpath_scalar(found)
 
+    select.compiled = compiled  # type: ignore[attr-defined]  # the engine calls it directly
     return select
+
+
+def xpath_scalar(found: Any) -> list[Any]:
+    """An XPath result that is not a node-set (string(), count(), a comparison) as items."""
+    if isinstance(found, bool):
+        return ["true" if found else "false"]
+    if isinstance(found, float):
+        return [str(int(found)) if found.is_integer() else str(found)]
+    return [found] if found else []
 
 
 def _json_path(text: str, linked: bool) -> Selector:
@@ -123,7 +127,8 @@ def text_of(item: Any) -> str:
     if isinstance(item, str):
         return item
     if isinstance(item, etree._Element):
-        return "".join(item.itertext())
+        # Most values are leaves, whose text is .text: itertext() costs ten times more.
+        return (item.text or "") if len(item) == 0 else "".join(item.itertext())
     if isinstance(item, _Rooted):
         value = item.value
         return str(value.get("@id", "")) if isinstance(value, dict) else str(value)

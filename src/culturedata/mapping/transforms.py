@@ -12,18 +12,20 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
+from typing import NamedTuple
+
+from culturedata.mapping.iris import slug as make_slug
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 EDTF = "http://id.loc.gov/datatypes/edtf"
 IRI = "@id"  # the datatype slot of a Value that is an IRI, not a literal
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
-    """One value on its way to becoming an RDF term."""
+class Value(NamedTuple):
+    """One value on its way to becoming an RDF term (a named tuple: made for every value of
+    every record, and a frozen dataclass costs several times as much to build)."""
 
     text: str
     lang: str | None = None
@@ -87,8 +89,6 @@ def name(value: Value) -> list[Value]:
 
 
 def slug(value: Value) -> list[Value]:
-    from culturedata.mapping.iris import slug as make_slug
-
     return [value.but(make_slug(value.text), value.datatype)]
 
 
@@ -205,10 +205,13 @@ def _authority(kind: str | None) -> Transform:
     return canonical
 
 
+_ANY_AUTHORITY = _authority(None)
+
+
 def same_as(value: Value) -> list[Value]:
     """An authority id as its canonical IRI, else any http(s) IRI as given (GND, nomisma…)."""
     try:
-        return _authority(None)(value)
+        return _ANY_AUTHORITY(value)
     except Unreadable:
         if value.text.strip().lower().startswith(("http://", "https://")):
             return iri(value)
@@ -412,10 +415,50 @@ def normalise_key(text: str) -> str:
     return " ".join(re.sub(r"[\s\-–—_'’.]+", " ", ascii_only).split())
 
 
+class _Failed(NamedTuple):
+    code: str
+    value: str
+
+
+REMEMBERED = 4096  # distinct values each remembering transform keeps, so memory stays flat
+
+
+def _remembered(transform: Transform) -> Transform:
+    """The transform, with its results kept for the last few thousand distinct values.
+
+    For the transforms whose inputs repeat from record to record in real exports (dates,
+    people's names, licences, units, authority ids) and whose cost is regular expressions or
+    the edtf package; not for text that is mostly unique (descriptions, URLs). Transforms are
+    pure functions of the value, so a kept result is the result; a value that was unreadable
+    stays unreadable (a fresh `Unreadable` each time, so each record still gets its finding)."""
+    kept: dict[Value, tuple[Value, ...] | _Failed] = {}
+
+    def remembered(value: Value) -> list[Value]:
+        result = kept.get(value)
+        if result is None:
+            try:
+                result = tuple(transform(value))
+            except Unreadable as exc:
+                result = _Failed(exc.code, exc.value)
+            if len(kept) >= REMEMBERED:
+                kept.clear()
+            kept[value] = result
+        if result.__class__ is _Failed:
+            raise Unreadable(*result)
+        return list(result)
+
+    remembered.__doc__ = transform.__doc__
+    return remembered
+
+
 TRANSFORMS: dict[str, Transform] = {
     "trim": whitespace, "whitespace": whitespace, "html": html, "lower": lower, "upper": upper,
-    "name": name, "slug": slug, "hash": digest, "localname": localname, "url": url, "iri": iri, "licence": licence, "schema": schema,
-    "authority": _authority(None), "sameas": same_as, "wikidata": _authority("wikidata"), "ulan": _authority("ulan"),
-    "viaf": _authority("viaf"), "isni": _authority("isni"), "artsdata": _authority("artsdata"),
-    "number": number, "unit": unit, "telephone": telephone, "date": date, "precise": precise,
+    "name": _remembered(name), "slug": slug, "hash": digest, "localname": localname, "url": url, "iri": iri,
+    "licence": _remembered(licence), "schema": _remembered(schema),
+    "authority": _remembered(_ANY_AUTHORITY), "sameas": _remembered(same_as),
+    "wikidata": _remembered(_authority("wikidata")), "ulan": _remembered(_authority("ulan")),
+    "viaf": _remembered(_authority("viaf")), "isni": _remembered(_authority("isni")),
+    "artsdata": _remembered(_authority("artsdata")),
+    "number": _remembered(number), "unit": _remembered(unit), "telephone": _remembered(telephone),
+    "date": _remembered(date), "precise": precise,
 }

@@ -27,8 +27,20 @@ class Scheme:
     iri: str
     labels: dict[str, str] = field(default_factory=dict)  # normalised label -> concept IRI
     links: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (concept, property) -> IRIs
+    found: dict[tuple[str, str | None], tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def find(self, text: str, follow: str | None = None) -> list[str]:
+        # Labels repeat from record to record (a museum's municipalities): answers are kept
+        # for the last few thousand distinct labels.
+        key = (text, follow)
+        found = self.found.get(key)
+        if found is None:
+            if len(self.found) >= 4096:
+                self.found.clear()
+            found = self.found[key] = tuple(self._find(text, follow))
+        return list(found)
+
+    def _find(self, text: str, follow: str | None) -> list[str]:
         concept = None
         for candidate in _candidates(text):
             concept = self.labels.get(normalise_key(candidate))

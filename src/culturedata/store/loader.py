@@ -91,15 +91,30 @@ def parse_state(graph: str, text: str) -> RecordState:
 @dataclass(slots=True)
 class Batch:
     """Changes applied together: graphs emptied, system facts forgotten (all of a subject's,
-    or single (subject, predicate) facts retracted), then quads added."""
+    or single (subject, predicate) facts retracted), then quads added.
+
+    Record graphs come as N-Quads text (`text`, `lines` quads in all), made from the mapper's
+    N-Triples without building a term in Python; the target loads it with Oxigraph's parser."""
 
     drop: list[str] = field(default_factory=list)
     forget: list[str] = field(default_factory=list)
     retract: list[tuple[str, str]] = field(default_factory=list)
     quads: list[ox.Quad] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+    lines: int = 0
 
     def __len__(self) -> int:
-        return len(self.drop) + len(self.forget) + len(self.retract) + len(self.quads)
+        return len(self.drop) + len(self.forget) + len(self.retract) + len(self.quads) + self.lines
+
+    def add_graph(self, graph: ox.NamedNode, ntriples: str) -> None:
+        """A record's N-Triples, one triple a line, as quads in `graph`: each line's final
+        " ." becomes " <graph> ." (a literal cannot hold a raw line break, so " .\n" only
+        ends lines)."""
+        self.text.append(ntriples.replace(" .\n", f" {graph} .\n"))
+        self.lines += ntriples.count("\n")
+
+    def text_quads(self) -> list[ox.Quad]:
+        return list(ox.parse("".join(self.text), format=ox.RdfFormat.N_QUADS)) if self.text else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,12 +206,12 @@ class Loader:
     _origins: dict[str, ox.NamedNode] = field(default_factory=dict, repr=False)
 
     def add(self, record: MappedRecord) -> None:
-        if record.deleted or not record.triples:
+        if record.deleted or not record.has_triples:
             self.remove(record.graph)
             return
         self._clear(record.graph, PUBLISHED)
         graph = iri(record.graph)
-        self.batch.quads.extend([ox.Quad(t.subject, t.predicate, t.object, graph) for t in record.triples])
+        self.batch.add_graph(graph, record.ntriples)
         self.batch.quads.extend(self._published_facts(graph, record))
         self.loaded += 1
         self._maybe_flush()
@@ -297,5 +312,5 @@ class Loader:
         self.outcome[graph] = status
 
     def _maybe_flush(self) -> None:
-        if len(self.batch.quads) >= self.flush_every * 10:
+        if len(self.batch.quads) + self.batch.lines >= self.flush_every * 10:
             self.flush()

@@ -81,8 +81,9 @@ class RemoteTarget:
         with self.lock:
             for start in range(0, len(operations), self.chunk // 10):
                 self._post_update(" ;\n".join(operations[start:start + self.chunk // 10]))
-            for start in range(0, len(batch.quads), self.chunk):
-                blocks = _graph_blocks(batch.quads[start:start + self.chunk])
+            quads = [*batch.quads, *batch.text_quads()]
+            for start in range(0, len(quads), self.chunk):
+                blocks = _graph_blocks(quads[start:start + self.chunk])
                 self._post_update("INSERT DATA { " + " ".join(blocks) + " }")
 
     def revert(self, graphs: Iterable[str]) -> bool:

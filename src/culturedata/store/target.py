@@ -55,10 +55,14 @@ class EmbeddedTarget:
         try:
             with self.lock:
                 self._drop(self.store, batch)
-                if len(batch.quads) > 20_000:
+                big = len(batch.quads) + batch.lines > 20_000
+                if big:
                     self.store.bulk_extend(batch.quads)
                 else:
                     self.store.extend(batch.quads)
+                if batch.text:
+                    load = self.store.bulk_load if big else self.store.load
+                    load(input="".join(batch.text), format=ox.RdfFormat.N_QUADS)
         except OSError as exc:
             raise StoreError("store.write_failed", detail=exc) from exc
 

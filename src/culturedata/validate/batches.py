@@ -17,9 +17,7 @@ from functools import cache
 from itertools import islice
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from culturedata.records import MappedRecord
+from culturedata.records import MappedRecord, NTriples
 from culturedata.validate.report import RecordReport
 from culturedata.validate.shapes import load_shapes
 from culturedata.validate.validator import Validator, make_validator
@@ -94,7 +92,7 @@ def _chain(first: list[MappedRecord], second: list[MappedRecord] | None,
 
 def check_batch(validator: Validator, batch: list[MappedRecord]) -> list[RecordReport]:
     # By position, not by id: two records may share an id (a duplicate is a finding of its own).
-    checkable = [i for i, r in enumerate(batch) if r.triples and not r.deleted]
+    checkable = [i for i, r in enumerate(batch) if r.has_triples and not r.deleted]
     checked = validator.validate([batch[i] for i in checkable]) if checkable else []
     reports = dict(zip(checkable, checked, strict=True))
     return [
@@ -116,24 +114,29 @@ def _check_in_worker(packed: list[Packed]) -> list[RecordReport]:
     return check_batch(_worker_validator, [_unpack(p) for p in packed])
 
 
-# Pickling pyoxigraph terms one by one costs as much as validating them; N-Triples written and
-# parsed by Oxigraph cost a twentieth, so records cross to workers as text.
-Packed = tuple[MappedRecord, bytes]
+# Pickling pyoxigraph terms one by one costs as much as validating them, so records cross to
+# workers as N-Triples text (what the mapper wrote), which the worker parses only as needed.
+Packed = tuple[MappedRecord, str]
 
 
 def _pack(record: MappedRecord, visible: frozenset[str] | None) -> Packed:
     """The record without its triples, and the triples the shapes can see as N-Triples."""
-    triples = record.triples if visible is None else [t for t in record.triples if t.predicate.value in visible]
-    if not triples:
-        return replace(record, triples=()), b""  # nothing the shapes can see: its report is its own findings
-    return replace(record, triples=()), ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    text = record.ntriples
+    if visible is not None and text:
+        text = "".join(line for line in text.splitlines(keepends=True) if _predicate(line) in visible)
+    return replace(record, triples=NTriples("")), text  # no text: its report is its own findings
+
+
+def _predicate(line: str) -> str:
+    """The predicate IRI of an N-Triples line (subjects and predicates hold no spaces)."""
+    return line.split(" ", 2)[1][1:-1]
 
 
 def _unpack(packed: Packed) -> MappedRecord:
     record, data = packed
     if not data:
         return record
-    return replace(record, triples=tuple(q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)))
+    return replace(record, triples=NTriples(data))
 
 
 def _in_workers(

@@ -291,9 +291,10 @@ class Run:
                 self.data.namespace_manager.bind(prefix, iri, override=True, replace=True)
         self._conforms: dict[tuple[Node, Node], tuple[bool, list[Report]]] = {}
 
-    def validate(self) -> tuple[bool, list[Report]]:
+    def validate(self, top: list[CompiledShape] | None = None) -> tuple[bool, list[Report]]:
+        """Every targeted shape, or only those of `top`."""
         conforms, reports = True, []
-        for compiled in self.shapes.top:
+        for compiled in self.shapes.top if top is None else top:
             focus = self.focus_nodes(compiled)
             if not focus:
                 continue

@@ -52,3 +52,29 @@ def _sparql(shapes: Graph, path: Node) -> str:
     if alternatives is not None:
         return "(" + "|".join(_sparql(shapes, step) for step in shapes.items(alternatives)) + ")"
     raise UnsupportedPath(f"unknown SHACL path form: {path!r}")
+
+
+# A path as a small tree for walking a Python index: ("p", iri) | ("inv" | "star" | "plus" | "opt", step)
+# | ("seq" | "alt", (step, ...)), IRIs as pyoxigraph NamedNodes.
+Walk = tuple
+
+
+def compile_walk(shapes: Graph, path: Node) -> Walk:
+    import pyoxigraph as ox
+
+    if isinstance(path, URIRef):
+        return ("p", ox.NamedNode(str(path)))
+    if not isinstance(path, BNode):
+        raise UnsupportedPath(f"not a SHACL path: {path!r}")
+    if shapes.value(path, RDF.first) is not None:
+        return ("seq", tuple(compile_walk(shapes, step) for step in shapes.items(path)))
+    for predicate, kind in (
+        (SH.inversePath, "inv"), (SH.zeroOrMorePath, "star"), (SH.oneOrMorePath, "plus"), (SH.zeroOrOnePath, "opt"),
+    ):
+        inner = shapes.value(path, predicate)
+        if inner is not None:
+            return (kind, compile_walk(shapes, inner))
+    alternatives = shapes.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return ("alt", tuple(compile_walk(shapes, step) for step in shapes.items(alternatives)))
+    raise UnsupportedPath(f"unknown SHACL path form: {path!r}")

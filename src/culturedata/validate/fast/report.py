@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rdflib import Literal
+from rdflib import Graph, Literal
 from rdflib.term import Node
 
 from culturedata.records import Finding, MappedRecord, Severity
 from culturedata.validate.fast.engine import Report
 from culturedata.validate.fast.paths import SH
+from culturedata.validate.fast.sets import Hit
+from culturedata.validate.fast.terms import OxTerm, TermCache
 from culturedata.validate.validator import SEVERITIES, _text, messages_by_language, rule_id
 
 SH_resultMessage = SH.resultMessage
@@ -67,3 +69,51 @@ def report_findings(reports: list[Report], owners: dict[str, MappedRecord]) -> I
 def _messages(literals: tuple[Literal, ...]) -> dict[str, str]:
     # Cached: a shape's sh:message literals are the same for each of its many results.
     return messages_by_language(literals)
+
+
+class HitFindings:
+    """Findings straight from the set evaluator's hits: what each (shape, component) says is worked out once."""
+
+    def __init__(self) -> None:
+        self._about: dict[tuple[int, Node], About] = {}
+
+    def findings(
+        self, hits: Iterable[Hit], owners: dict[OxTerm, MappedRecord], data: Graph, terms: TermCache
+    ) -> Iterator[tuple[MappedRecord, Finding]]:
+        """`owners`: the record of each subject; `data` is the batch's graph, as pySHACL's generic
+        messages name nodes the way it writes them."""
+        about = self._about
+        for hit in hits:
+            record = owners.get(hit.focus)
+            if record is None:
+                continue  # a vocabulary concept cited by the batch, not a record's own entity
+            key = (id(hit.shape), hit.constraint)
+            known = about.get(key)
+            if known is None:
+                known = about[key] = _about(hit)
+            severity, rule, path, message, component = known
+            if hit.path is not None:
+                path = _text(hit.path)
+            if message is None:
+                generic = hit.component.make_generic_messages(data, terms.rdf(hit.focus), hit.value)
+                message = _messages(tuple(generic))
+            yield record, Finding(
+                "validate", severity, rule, message, record.source_id, record.local_id,
+                hit.focus.value,  # a record's subject: an IRI or a blank node, written as rdflib writes it
+                path, None if hit.value is None else _text(hit.value), record.location, component,
+            )
+
+
+About = tuple[Severity, str, str | None, dict[str, str] | None, str]
+
+
+def _about(hit: Hit) -> About:
+    shape = hit.shape.shape
+    messages = list(shape.message)
+    return (
+        SEVERITIES.get(shape.severity, Severity.VIOLATION),
+        rule_id(shape.node, hit.constraint),
+        _text(shape.path()) if shape.is_property_shape else None,
+        _messages(tuple(messages)) if messages else None,
+        str(hit.constraint),
+    )
