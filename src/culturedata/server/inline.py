@@ -15,6 +15,7 @@ stays bounded: at most CAPACITY shapes are remembered.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 QUICK = 0.005
@@ -23,6 +24,26 @@ PROOF = 20
 INLINE_DEADLINE = SLOW
 CAPACITY = 10_000
 _TERMS = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""")
+
+
+_CONSTANT = r"(?:\?(?!\w)|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]*)"  # a blanked IRI or a prefixed name
+_VARIABLE = r"[?$]\w+"
+_SLOT = rf"(?:{_VARIABLE}|{_CONSTANT}|a)"
+_STAR = rf"{_CONSTANT}\s+{_SLOT}\s+{_SLOT}(?:\s*;\s*{_SLOT}\s+{_SLOT})*\s*\.?"
+_BOUNDED = re.compile(
+    rf"""^(?:(?:PREFIX\s+[\w.-]*:\s*\?|BASE\s+\?)\s*)*
+    (?:DESCRIBE(?:\s+{_CONSTANT})+\s*(?:WHERE\s*)?(?:\{{\s*\}})?
+      |(?:SELECT\s+(?:\*|(?:{_VARIABLE}\s*)+)|CONSTRUCT\s*\{{[^{{}}]*\}})\s*
+       (?:FROM\s+(?:NAMED\s+)?\?\s*)*(?:WHERE\s*)?
+       \{{\s*(?:GRAPH\s+(?:{_VARIABLE}|{_CONSTANT})\s*\{{\s*{_STAR}\s*\}}|{_STAR})\s*\}})
+    \s*(?:LIMIT\s+\d+\s*|OFFSET\s+\d+\s*)*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def bounded(shape: str) -> bool:
+    """Is `shape` the description of one constant subject, which writes as it goes?"""
+    return _BOUNDED.match(shape.strip()) is not None
 
 
 def shape_of(query: str) -> str:
@@ -39,7 +60,11 @@ class ShapeRecord:
 class InlinePolicy:
     """What the query threads have taught about each query shape; used on the event loop thread only."""
 
-    def __init__(self, quick: float = QUICK, slow: float = SLOW, proof: int = PROOF, capacity: int = CAPACITY) -> None:
+    def __init__(
+        self, quick: float = QUICK, slow: float = SLOW, proof: int = PROOF, capacity: int = CAPACITY,
+        eligible: Callable[[str], bool] = bounded,
+    ) -> None:
+        self.eligible = eligible
         self.quick = quick
         self.slow = slow
         self.proof = proof
@@ -47,6 +72,8 @@ class InlinePolicy:
         self._shapes: dict[str, ShapeRecord] = {}
 
     def allows(self, shape: str) -> bool:
+        if not self.eligible(shape):
+            return False
         record = self._shapes.get(shape)
         return record is not None and not record.banished and record.quick_runs >= self.proof
 
