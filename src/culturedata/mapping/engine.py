@@ -29,6 +29,7 @@ from culturedata.mapping.iris import graph_iri
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
 from culturedata.mapping.minting import Safety, entity_safety, safe_context
 from culturedata.mapping.selectors import lang_of, rooted, text_of, xpath_scalar
+from culturedata.mapping.templates import Bound, bind, first_transformed
 from culturedata.mapping.transforms import IRI, Unreadable, Value
 from culturedata.mapping.vocabularies import Vocabularies, load_vocabularies
 from culturedata.messages import both
@@ -38,6 +39,7 @@ from culturedata.resources import ontologies_dir
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _value = partial(tuple.__new__, Value)  # Value(text, lang, datatype) without NamedTuple's Python-level __new__
 XSD = "http://www.w3.org/2001/XMLSchema#"
+ANY_URI = XSD + "anyURI"
 _Element = etree._Element
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
@@ -95,11 +97,13 @@ class _Run:
         self.root = _Instance(None, self.parse(), None)
         if mapping.format == "csv" and isinstance(self.root.node, dict):
             self.root.cache = self.read_row(self.root.node)
+        self.top = self.root.cache  # the record-level fields, which most values read
         self.by_name: dict[str, list[_Instance]] = {}
         self.iris: dict[str, str] = {}  # IRIs of this record already checked, as N-Triples terms
         self.safe_context = _safe_context(context)
         if "institution" in self.safe_context:  # {institution} is checked once per source, not per record
             self.iris[context.institution] = f"<{context.institution}>"
+        self.constants, self.bound = _bound(mapping, context)
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -132,8 +136,9 @@ class _Run:
         for key, column in _columns(self.mapping):
             raw = row.get(column)
             if raw:
-                text = " ".join((raw if isinstance(raw, str) else text_of(raw)).split())
-                if text and not (len(text) <= null_length and text.casefold() in nulls):
+                text = " ".join(raw.split() if raw.__class__ is str else text_of(raw).split())
+                # Longer than every null value, or else not one of them (case-folded).
+                if len(text) > null_length or (text and text.casefold() not in nulls):
                     out[key] = [(text, raw)]
                     continue
             out[key] = ()
@@ -142,10 +147,13 @@ class _Run:
     def values(self, instance: _Instance, ref: FieldRef) -> list[Any]:
         """The non-empty items of a field, as (text, item) pairs, cached on the instance."""
         hops = ref.hops
-        if hops == 0:
-            owner = instance
-        elif hops < 0:
+        if hops < 0:
             owner = self.root
+            found = self.top.get(ref.key)  # a CSV row's fields, all read by read_row
+            if found is not None:
+                return found
+        elif hops == 0:
+            owner = instance
         else:
             owner = instance
             for _ in range(hops):
@@ -211,7 +219,7 @@ class _Run:
     def mint(self, instance: _Instance) -> str | None:
         spec = instance.spec
         assert spec is not None
-        for template, safety in zip(spec.iris, _safeties(self.mapping)[spec.name], strict=True):
+        for template, safety in _safeties(self.mapping)[spec.name]:
             filled = self.fill(template, instance)
             if filled:
                 if safety is not None and safety.needs <= self.safe_context:
@@ -221,8 +229,16 @@ class _Run:
 
     def fill(self, template: Template, instance: _Instance) -> str | None:
         """The template with its placeholders filled; None when one of them is empty."""
+        bound = self.bound
+        parts = bound.get(id(template), _UNBOUND)
+        if parts is _UNBOUND:
+            parts = bound[id(template)] = bind(template, self.constants)
+        if parts is None:
+            return None
+        if len(parts) == 1 and parts[0].__class__ is str:
+            return parts[0]  # type: ignore[return-value]
         out: list[str] = []
-        for part in template.parts:
+        for part in parts:
             if part.__class__ is str:
                 out.append(part)  # type: ignore[arg-type]
                 continue
@@ -232,14 +248,14 @@ class _Run:
                 found = self.values(instance, part.field)  # type: ignore[union-attr, arg-type]
                 if not found:
                     return None
-                text = _first_transformed([t for t, _ in found], transforms) if transforms else found[0][0]
+                text = first_transformed([t for t, _ in found], transforms) if transforms else found[0][0]
             elif kind == "context":
                 text = self.context_value(part.name, instance)  # type: ignore[union-attr]
                 if transforms:
-                    text = _first_transformed([text], transforms)
+                    text = first_transformed([text], transforms)
             else:
                 candidates = self.entity_iris(part.name, instance)[:1]  # type: ignore[union-attr]
-                text = _first_transformed(candidates, transforms) if transforms else (
+                text = first_transformed(candidates, transforms) if transforms else (
                     candidates[0] if candidates else None)
             if not text:
                 return None
@@ -359,7 +375,7 @@ class _Run:
     def term(self, value: Value, spec: ValueSpec) -> str | None:
         """The value as an N-Triples term; None (and a finding) for an IRI Oxigraph would refuse."""
         datatype = value.datatype
-        if datatype == IRI or (datatype is None and spec.datatype == XSD + "anyURI"):
+        if datatype == IRI or (datatype is None and spec.datatype == ANY_URI):
             return self.named_node(value.text, spec.text)
         if datatype is None and spec.datatype is not None:
             datatype = spec.datatype
@@ -400,12 +416,14 @@ Emitter = Any  # (run, instance, subject, out) -> None
 Plan = list[tuple[EntitySpec, tuple[str, ...], list[Emitter]]]
 
 
-def _safeties(mapping: Mapping) -> dict[str, tuple[Safety | None, ...]]:
-    """Per entity, which of its IRI templates make valid IRIs by construction (minting.py)."""
+def _safeties(mapping: Mapping) -> dict[str, tuple[tuple[Template, Safety | None], ...]]:
+    """Per entity, its IRI templates, each with whether it makes valid IRIs by construction
+    (minting.py)."""
     safeties = mapping.plan.get("safeties")
     if safeties is None:
         entities: dict[str, Safety | None] = {}
-        safeties = mapping.plan["safeties"] = {spec.name: entity_safety(spec, entities) for spec in mapping.entities}
+        safeties = mapping.plan["safeties"] = {
+            spec.name: tuple(zip(spec.iris, entity_safety(spec, entities), strict=True)) for spec in mapping.entities}
     return safeties
 
 
@@ -416,6 +434,22 @@ def _columns(mapping: Mapping) -> list[tuple[str, str]]:
         columns = mapping.plan["columns"] = [(f".{name}", column) for name, column in mapping.fields.items()
                                              if column != "$"]
     return columns
+
+
+_UNBOUND: Any = object()
+
+
+def _bound(mapping: Mapping, context: MappingContext) -> tuple[dict[str, str], dict[int, Bound | None]]:
+    """The source's constant values, and the mapping's templates bound to them (filled on
+    first use, by `id` of the template: they live as long as the mapping)."""
+    per_context = mapping.plan.setdefault("bound", {})
+    found = per_context.get(context)
+    if found is None:
+        if len(per_context) >= 64:  # one entry per source; a long-lived process may see many
+            per_context.clear()
+        constants = {"base": context.base_iri, "source": context.source_id, "institution": context.institution}
+        found = per_context[context] = (constants, {})
+    return found
 
 
 @lru_cache(maxsize=64)
@@ -445,10 +479,13 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
     if plain and spec.source == "field" and len(spec.fields) == 1 and spec.datatype is None \
             and spec.lang != "source" and (fixed is not None or spec.lang in (None, "default")):
         ref = spec.fields[0]
+        key, top = ref.key, ref.hops < 0
         default_lang = spec.lang == "default"
 
         def field_literal(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
-            found = run.values(instance, ref)
+            found = run.top.get(key) if top else None  # run.values, inlined for a record-level field
+            if found is None:
+                found = run.values(instance, ref)
             if not found:
                 return
             head = subject + predicate
@@ -497,9 +534,12 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
     simple = not (spec.split or spec.lookup or spec.when or spec.unless or spec.required)
     if simple and spec.source == "field" and len(spec.fields) == 1 and spec.transforms:
         ref, transforms, want = spec.fields[0], spec.transforms, spec.lang == "source"
+        key, top = ref.key, ref.hops < 0
 
         def field_transformed(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
-            found = run.values(instance, ref)
+            found = run.top.get(key) if top else None  # run.values, inlined for a record-level field
+            if found is None:
+                found = run.values(instance, ref)
             if not found:
                 return
             head = subject + predicate
@@ -686,24 +726,6 @@ def _encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _first_transformed(candidates: list[str], transforms: tuple[Any, ...]) -> str | None:
-    """The first value that every transform of a placeholder accepts ("{actor_id|wikidata}"
-    skips a local id to reach the Wikidata one)."""
-    for candidate in candidates:
-        value: Value | None = _value((candidate, None, None))
-        for transform in transforms:
-            try:
-                results = transform(value)
-            except Unreadable:
-                results = []
-            value = results[0] if results else None
-            if value is None:
-                break
-        if value is not None and value.text:
-            return value.text
-    return None
 
 
 def _vocabularies_for(mapping: Mapping) -> Vocabularies | None:

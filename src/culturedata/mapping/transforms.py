@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 from culturedata.mapping.iris import slug as make_slug
@@ -32,7 +32,10 @@ class Value(NamedTuple):
     datatype: str | None = None  # an XSD IRI, EDTF, or IRI for a node
 
     def but(self, text: str, datatype: str | None = None) -> Value:
-        return Value(text, None if datatype else self.lang, datatype)
+        return _new_value((text, None if datatype else self.lang, datatype))
+
+
+_new_value = partial(tuple.__new__, Value)  # without NamedTuple's Python-level __new__: values are made by the million
 
 
 class Unreadable(ValueError):
