@@ -30,7 +30,7 @@ from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template
 from culturedata.mapping.minting import Safety, entity_safety, safe_context
 from culturedata.mapping.selectors import lang_of, rooted, text_of, xpath_scalar
 from culturedata.mapping.templates import Bound, bind, first_transformed
-from culturedata.mapping.transforms import IRI, Unreadable, Value
+from culturedata.mapping.transforms import IRI, ON_FIELD_TEXT, Unreadable, Value
 from culturedata.mapping.vocabularies import Vocabularies, load_vocabularies
 from culturedata.messages import both
 from culturedata.records import Finding, MappedRecord, NTriples, Severity, SourceRecord
@@ -347,11 +347,16 @@ class _Run:
             try:
                 out.extend(transform(value))
             except Unreadable as exc:
-                if spec.unreadable == "reject":
-                    raise Unmappable("mapping.record.unreadable", field=spec.text, value=exc.value) from exc
-                if spec.unreadable == "warn":
-                    self.finding(Severity.WARNING, exc.code, "unreadable-value", field=spec.text, value=exc.value)
+                self.unreadable(exc, spec)
         return out
+
+    def unreadable(self, exc: Unreadable, spec: ValueSpec) -> None:
+        """A value a transform could not read: the record is rejected, or the value reported
+        or skipped, as the mapping says."""
+        if spec.unreadable == "reject":
+            raise Unmappable("mapping.record.unreadable", field=spec.text, value=exc.value) from exc
+        if spec.unreadable == "warn":
+            self.finding(Severity.WARNING, exc.code, "unreadable-value", field=spec.text, value=exc.value)
 
     def look_up(self, spec: ValueSpec, values: list[Value]) -> list[Value]:
         lookup = spec.lookup
@@ -533,8 +538,10 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
         return field_tagged
     simple = not (spec.split or spec.lookup or spec.when or spec.unless or spec.required)
     if simple and spec.source == "field" and len(spec.fields) == 1 and spec.transforms:
-        ref, transforms, want = spec.fields[0], spec.transforms, spec.lang == "source"
+        ref, want = spec.fields[0], spec.lang == "source"
         key, top = ref.key, ref.hops < 0
+        first, *rest = spec.transforms
+        transforms = ((first[0], ON_FIELD_TEXT.get(first[0], first[1])), *rest)
 
         def field_transformed(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
             found = run.top.get(key) if top else None  # run.values, inlined for a record-level field
@@ -547,12 +554,13 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
             for text, item in found:
                 values = [_value((text, (lang_of(item) or default) if want else None, None))]
                 for name, transform in transforms:
-                    if len(values) == 1:
+                    if len(values) == 1:  # run.apply, inlined for one value
                         try:
                             values = transform(values[0])
-                            continue
-                        except Unreadable:
-                            pass  # run.apply reports it as the mapping says
+                        except Unreadable as exc:
+                            run.unreadable(exc, spec)
+                            values = []
+                        continue
                     values = run.apply(name, transform, values, spec)
                 for value in values:
                     kind = value.datatype
@@ -604,6 +612,13 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
                 return
             values = [_value((filled, None, kind))]
             for name, transform in transforms:
+                if len(values) == 1:  # run.apply, inlined for one value
+                    try:
+                        values = transform(values[0])
+                    except Unreadable as exc:
+                        run.unreadable(exc, spec)
+                        values = []
+                    continue
                 values = run.apply(name, transform, values, spec)
             head = subject + predicate
             for value in values:
@@ -616,6 +631,18 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
         name = spec.text
 
         def entity(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
+            # run.entity_iris, inlined for the common case of entities nested in this one
+            children = instance.children.get(name) if instance.spec is not None and instance.spec.name != name \
+                else None
+            if children:
+                iris = run.iris
+                for child in children:
+                    iri = child.iri
+                    if iri:
+                        node = iris.get(iri) or run.named_node(iri, name)
+                        if node is not None:
+                            out.append(f"{subject}{predicate}{node} .\n")
+                return
             for iri in run.entity_iris(name, instance):
                 node = run.named_node(iri, name)
                 if node is not None:
@@ -660,7 +687,8 @@ def _field_emitter(predicate: str, spec: ValueSpec) -> Emitter:
         else:
             values = [_value((text, None, None)) for text, _ in found]
         if split:
-            values = [Value(p.strip(), v.lang, v.datatype) for v in values for p in v.text.split(split) if p.strip()]
+            values = [_value((part, v.lang, v.datatype)) for v in values for p in v.text.split(split)
+                      if (part := p.strip())]
         for name, transform in transforms:
             values = run.apply(name, transform, values, spec)
         if lookup is not None:

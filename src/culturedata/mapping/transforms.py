@@ -454,6 +454,20 @@ def _remembered(transform: Transform) -> Transform:
     return remembered
 
 
+def _kept(value: Value) -> list[Value]:
+    return [value]
+
+
+def _html_of_clean_text(value: Value) -> list[Value]:
+    text = value.text
+    return [value] if "<" not in text and "&" not in text else html(value)
+
+
+# What a transform does to a value read from a field: its text already non-empty and
+# whitespace-normalised, no datatype. Then `trim` changes nothing, nor does `html` on text
+# without markup; the engine uses these for the first transform of a field's chain.
+ON_FIELD_TEXT: dict[str, Transform] = {"trim": _kept, "whitespace": _kept, "html": _html_of_clean_text}
+
 TRANSFORMS: dict[str, Transform] = {
     "trim": whitespace, "whitespace": whitespace, "html": html, "lower": lower, "upper": upper,
     "name": _remembered(name), "slug": slug, "hash": digest, "localname": localname, "url": url, "iri": iri,
