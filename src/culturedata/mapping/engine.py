@@ -17,7 +17,7 @@ a lookup that found no concept) are findings beside the triples.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any
@@ -89,21 +89,19 @@ class _Run:
         self.vocabularies = vocabularies
         self.findings: list[Finding] = []
         self.nulls = mapping.null_values
-        # No null value is longer than this: longer texts skip the case-folded comparison.
-        self.null_length = max(map(len, self.nulls), default=0)
-        # The source's language as written in N-Triples: "" when there is none, None when
-        # Oxigraph refuses it (then the general path reports it, value by value).
-        self.language = ntriples.language(context.language) if context.language else ""
+        source = _source_plan(mapping, context)
+        self.null_length = source.null_length
+        self.language = source.language
         self.root = _Instance(None, self.parse(), None)
         if mapping.format == "csv" and isinstance(self.root.node, dict):
             self.root.cache = self.read_row(self.root.node)
         self.top = self.root.cache  # the record-level fields, which most values read
         self.by_name: dict[str, list[_Instance]] = {}
-        self.iris: dict[str, str] = {}  # IRIs of this record already checked, as N-Triples terms
-        self.safe_context = _safe_context(context)
-        if "institution" in self.safe_context:  # {institution} is checked once per source, not per record
-            self.iris[context.institution] = f"<{context.institution}>"
-        self.constants, self.bound = _bound(mapping, context)
+        # IRIs of this record already checked, as N-Triples terms ({institution} is checked
+        # once per source, not per record)
+        self.iris: dict[str, str] = dict(source.checked)
+        self.safe_context = source.safe_context
+        self.constants, self.bound = source.constants, source.bound
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -245,10 +243,18 @@ class _Run:
             kind = part.kind  # type: ignore[union-attr]
             transforms = part.transforms  # type: ignore[union-attr]
             if kind == "field":
-                found = self.values(instance, part.field)  # type: ignore[union-attr, arg-type]
+                ref = part.field  # type: ignore[union-attr]
+                found = self.top.get(ref.key) if ref.hops < 0 else None  # type: ignore[union-attr]
+                if found is None:
+                    found = self.values(instance, ref)  # type: ignore[arg-type]
                 if not found:
                     return None
-                text = first_transformed([t for t, _ in found], transforms) if transforms else found[0][0]
+                if not transforms:
+                    text = found[0][0]
+                elif len(found) == 1:
+                    text = first_transformed((found[0][0],), transforms)
+                else:
+                    text = first_transformed([t for t, _ in found], transforms)
             elif kind == "context":
                 text = self.context_value(part.name, instance)  # type: ignore[union-attr]
                 if transforms:
@@ -444,16 +450,35 @@ def _columns(mapping: Mapping) -> list[tuple[str, str]]:
 _UNBOUND: Any = object()
 
 
-def _bound(mapping: Mapping, context: MappingContext) -> tuple[dict[str, str], dict[int, Bound | None]]:
-    """The source's constant values, and the mapping's templates bound to them (filled on
-    first use, by `id` of the template: they live as long as the mapping)."""
-    per_context = mapping.plan.setdefault("bound", {})
+@dataclass(slots=True)
+class _SourcePlan:
+    """What every record of one source shares under one mapping, worked out once."""
+
+    null_length: int  # no null value is longer: longer texts skip the case-folded comparison
+    # The source's language as written in N-Triples: "" when there is none, None when Oxigraph
+    # refuses it (then the general path reports it, value by value).
+    language: str | None
+    safe_context: frozenset[str]
+    checked: dict[str, str]  # IRIs known valid for every record
+    constants: dict[str, str]  # {base}, {source}, {institution}
+    bound: dict[int, Bound | None]  # the mapping's templates bound to the constants, by id, on first use
+
+
+def _source_plan(mapping: Mapping, context: MappingContext) -> _SourcePlan:
+    per_context = mapping.plan.setdefault("sources", {})
     found = per_context.get(context)
     if found is None:
         if len(per_context) >= 64:  # one entry per source; a long-lived process may see many
             per_context.clear()
-        constants = {"base": context.base_iri, "source": context.source_id, "institution": context.institution}
-        found = per_context[context] = (constants, {})
+        safe = _safe_context(context)
+        found = per_context[context] = _SourcePlan(
+            null_length=max(map(len, mapping.null_values), default=0),
+            language=ntriples.language(context.language) if context.language else "",
+            safe_context=safe,
+            checked={context.institution: f"<{context.institution}>"} if "institution" in safe else {},
+            constants={"base": context.base_iri, "source": context.source_id, "institution": context.institution},
+            bound={},
+        )
     return found
 
 
@@ -474,6 +499,48 @@ def _plan(mapping: Mapping) -> Plan:
                 for spec in mapping.entities]
         mapping.plan["emitters"] = plan
     return plan
+
+
+TermWriter = Callable[["_Run", Value], "str | None"]
+
+
+def _term_writer(spec: ValueSpec) -> TermWriter:
+    """`_Run.term` for the values of one spec, with the spec's own choices (language, datatype)
+    made once: untyped literals and IRIs are written here, anything else by `_Run.term`."""
+    plain, tagged = ntriples.plain, ntriples.tagged
+
+    def general(run: _Run, value: Value) -> str | None:
+        return run.term(value, spec)
+
+    if spec.datatype is not None or spec.lang == "source":
+        return general
+    if spec.lang is None:
+        def untagged(run: _Run, value: Value) -> str | None:
+            datatype = value.datatype
+            if datatype is None and value.lang is None:
+                return plain(value.text)
+            if datatype == IRI:
+                return run.iris.get(value.text) or run.named_node(value.text, spec.text)
+            return run.term(value, spec)
+
+        return untagged
+    fixed = None if spec.lang == "default" else ntriples.language(spec.lang)
+    if fixed is None and spec.lang != "default":
+        return general  # a malformed tag: the general path reports it
+
+    def tagged_literal(run: _Run, value: Value) -> str | None:
+        datatype = value.datatype
+        if datatype is None:
+            tag = fixed or run.language  # run.language: "" when the source has none, None when malformed
+            if tag:
+                return tagged(value.text, tag)
+            if tag == "":
+                return plain(value.text)
+        elif datatype == IRI:
+            return run.iris.get(value.text) or run.named_node(value.text, spec.text)
+        return run.term(value, spec)
+
+    return tagged_literal
 
 
 def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
@@ -542,6 +609,7 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
         key, top = ref.key, ref.hops < 0
         first, *rest = spec.transforms
         transforms = ((first[0], ON_FIELD_TEXT.get(first[0], first[1])), *rest)
+        write = _term_writer(spec)
 
         def field_transformed(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
             found = run.top.get(key) if top else None  # run.values, inlined for a record-level field
@@ -569,7 +637,7 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
                     elif kind is not None:
                         term = ntriples.typed(value.text, ntriples.datatype_suffix(kind))
                     else:
-                        term = run.term(value, spec)
+                        term = write(run, value)
                     if term is not None:
                         out.append(f"{head}{term} .\n")
 
@@ -596,6 +664,7 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
         # A constant IRI ({iri: "http://schema.org/Person"}) is checked once, here.
         constant = all(isinstance(part, str) for part in template.parts)
         fixed = ntriples.iri(template.text) if kind == IRI and constant and not transforms else None
+        write = _term_writer(spec)
 
         def templated(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
             if when and not run.present(instance, when):
@@ -622,7 +691,7 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
                 values = run.apply(name, transform, values, spec)
             head = subject + predicate
             for value in values:
-                term = run.term(value, spec)
+                term = write(run, value)
                 if term is not None:
                     out.append(f"{head}{term} .\n")
 
@@ -664,6 +733,7 @@ def _field_emitter(predicate: str, spec: ValueSpec) -> Emitter:
     """`_Run.objects` for a field value, with the steps the value does not use left out."""
     fields, when, unless, split = spec.fields, spec.when, spec.unless, spec.split
     transforms, lookup, required, want_lang = spec.transforms, spec.lookup, spec.required, spec.lang == "source"
+    write = _term_writer(spec)
 
     def field_value(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
         if when and not run.present(instance, when):
@@ -697,7 +767,7 @@ def _field_emitter(predicate: str, spec: ValueSpec) -> Emitter:
             raise Unmappable("mapping.record.required", field=spec.text, line=spec.line)
         head = subject + predicate
         for value in values:
-            term = run.term(value, spec)
+            term = write(run, value)
             if term is not None:
                 out.append(f"{head}{term} .\n")
 
