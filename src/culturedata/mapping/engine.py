@@ -209,8 +209,10 @@ class _Run:
 
     def present(self, instance: _Instance, refs: tuple[FieldRef, ...]) -> bool:
         """Whether every one of the fields has a value (a loop: a generator costs more here)."""
-        for ref in refs:  # noqa: SIM110
-            if not self.values(instance, ref):
+        top = self.top
+        for ref in refs:
+            found = top.get(ref.key) if ref.hops < 0 else None  # self.values, inlined for a record-level field
+            if not (found if found is not None else self.values(instance, ref)):
                 return False
         return True
 
@@ -372,7 +374,7 @@ class _Run:
         for value in values:
             found = scheme.find(value.text, lookup.follow) if scheme else []
             if found:
-                out.extend(Value(iri, None, IRI) for iri in found)
+                out += [_value((iri, None, IRI)) for iri in found]
                 continue
             if lookup.otherwise == "ignore":
                 continue
