@@ -26,10 +26,11 @@ from lxml import etree
 
 from culturedata.mapping import jsonld, ntriples
 from culturedata.mapping.iris import graph_iri
+from culturedata.mapping.iris import slug as make_slug
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
 from culturedata.mapping.minting import Safety, entity_safety, safe_context
 from culturedata.mapping.selectors import lang_of, rooted, text_of, xpath_scalar
-from culturedata.mapping.templates import Bound, bind, first_transformed
+from culturedata.mapping.templates import SLUG_ONLY, Bound, bind, first_transformed
 from culturedata.mapping.transforms import IRI, ON_FIELD_TEXT, Unreadable, Value
 from culturedata.mapping.vocabularies import Vocabularies, load_vocabularies
 from culturedata.messages import both
@@ -263,6 +264,8 @@ class _Run:
                     return None
                 if not transforms:
                     text = found[0][0]
+                elif transforms == SLUG_ONLY:  # `{id|slug}`: a slug is never empty, so the first value
+                    text = make_slug(found[0][0])
                 elif len(found) == 1:
                     text = first_transformed((found[0][0],), transforms)
                 else:

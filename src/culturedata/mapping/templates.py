@@ -13,9 +13,10 @@ from functools import partial
 from typing import Any
 
 from culturedata.mapping.language import Placeholder, Template
-from culturedata.mapping.transforms import Unreadable, Value
+from culturedata.mapping.transforms import TRANSFORMS, Unreadable, Value
 
 SOURCE_CONSTANTS = ("base", "source", "institution")
+SLUG_ONLY = (TRANSFORMS["slug"],)  # `{id|slug}`: the engine calls iris.slug on the text directly
 Bound = tuple[str | Placeholder, ...]
 
 _value = partial(tuple.__new__, Value)  # Value(text, lang, datatype) without NamedTuple's Python-level __new__
