@@ -145,7 +145,8 @@ class _Run:
         for key, column in _columns(self.mapping):
             raw = row.get(column)
             if raw:
-                text = " ".join(raw.split() if raw.__class__ is str else text_of(raw).split())
+                text = raw if raw.__class__ is str and _normalised(raw) else " ".join(
+                    raw.split() if raw.__class__ is str else text_of(raw).split())
                 # Longer than every null value, or else not one of them (case-folded).
                 if len(text) > null_length or (text and text.casefold() not in nulls):
                     out[key] = [(text, raw)]
@@ -830,6 +831,13 @@ def map_record(
 
 
 _EMPTY = NTriples("")
+
+
+def _normalised(text: str) -> bool:
+    """Whether `" ".join(text.split())` would give `text` back: its only whitespace is single
+    spaces between words (every other whitespace character is unprintable). Most cells are;
+    checking costs less than splitting and joining them."""
+    return text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "
 
 
 def _encodable(text: str) -> bool:
