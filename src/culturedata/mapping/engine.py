@@ -102,7 +102,7 @@ class _Run:
         # once per source, not per record)
         self.iris: dict[str, str] = dict(source.checked)
         self.safe_context = source.safe_context
-        self.constants, self.bound = source.constants, source.bound
+        self.constants, self.bound, self.minting = source.constants, source.bound, source.minting
 
     def release(self) -> None:
         """Break the cycles between instances and their parents, so that reference counting
@@ -145,8 +145,14 @@ class _Run:
         for key, column in _columns(self.mapping):
             raw = row.get(column)
             if raw:
-                text = raw if raw.__class__ is str and _normalised(raw) else " ".join(
-                    raw.split() if raw.__class__ is str else text_of(raw).split())
+                # Most cells are already normalised: their only whitespace is single spaces
+                # between words (every other whitespace character is unprintable). Checking
+                # that costs less than splitting and joining them.
+                if raw.__class__ is str and raw.isprintable() and "  " not in raw and raw[0] != " " \
+                        and raw[-1] != " ":
+                    text = raw
+                else:
+                    text = " ".join(raw.split() if raw.__class__ is str else text_of(raw).split())
                 # Longer than every null value, or else not one of them (case-folded).
                 if len(text) > null_length or (text and text.casefold() not in nulls):
                     out[key] = [(text, raw)]
@@ -231,10 +237,10 @@ class _Run:
     def mint(self, instance: _Instance) -> str | None:
         spec = instance.spec
         assert spec is not None
-        for template, safety in _safeties(self.mapping)[spec.name]:
-            filled = self.fill(template, instance)
+        for parts, valid in self.minting[spec.name]:
+            filled = self.fill_bound(parts, instance)
             if filled:
-                if safety is not None and safety.needs <= self.safe_context:
+                if valid:
                     self.iris[filled] = f"<{filled}>"  # valid by construction (minting.py)
                 return filled
         return None
@@ -245,6 +251,9 @@ class _Run:
         parts = bound.get(id(template), _UNBOUND)
         if parts is _UNBOUND:
             parts = bound[id(template)] = bind(template, self.constants)
+        return self.fill_bound(parts, instance)
+
+    def fill_bound(self, parts: Bound | None, instance: _Instance) -> str | None:
         if parts is None:
             return None
         if len(parts) == 1 and parts[0].__class__ is str:
@@ -478,6 +487,9 @@ class _SourcePlan:
     checked: dict[str, str]  # IRIs known valid for every record
     constants: dict[str, str]  # {base}, {source}, {institution}
     bound: dict[int, Bound | None]  # the mapping's templates bound to the constants, by id, on first use
+    # Per entity, its IRI templates bound to the constants, each with whether it can only
+    # make valid IRIs for this source (minting.py)
+    minting: dict[str, tuple[tuple[Bound | None, bool], ...]]
 
 
 def _source_plan(mapping: Mapping, context: MappingContext) -> _SourcePlan:
@@ -487,13 +499,18 @@ def _source_plan(mapping: Mapping, context: MappingContext) -> _SourcePlan:
         if len(per_context) >= 64:  # one entry per source; a long-lived process may see many
             per_context.clear()
         safe = _safe_context(context)
+        constants = {"base": context.base_iri, "source": context.source_id, "institution": context.institution}
+        minting = {name: tuple((bind(template, constants), safety is not None and safety.needs <= safe)
+                               for template, safety in pairs)
+                   for name, pairs in _safeties(mapping).items()}
         found = per_context[context] = _SourcePlan(
             null_length=max(map(len, mapping.null_values), default=0),
             language=ntriples.language(context.language) if context.language else "",
             safe_context=safe,
             checked={context.institution: f"<{context.institution}>"} if "institution" in safe else {},
-            constants={"base": context.base_iri, "source": context.source_id, "institution": context.institution},
+            constants=constants,
             bound={},
+            minting=minting,
         )
     return found
 
@@ -623,8 +640,8 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
     if simple and spec.source == "field" and len(spec.fields) == 1 and spec.transforms:
         ref, want = spec.fields[0], spec.lang == "source"
         key, top = ref.key, ref.hops < 0
-        first, *rest = spec.transforms
-        transforms = ((first[0], ON_FIELD_TEXT.get(first[0], first[1])), *rest)
+        (first_name, first), *rest = spec.transforms
+        first = ON_FIELD_TEXT.get(first_name, first)
         write = _term_writer(spec)
 
         def field_transformed(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
@@ -634,11 +651,15 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
             if not found:
                 return
             head = subject + predicate
-            default = run.context.language
+            default = run.context.language if want else None
             for text, item in found:
-                values = [_value((text, (lang_of(item) or default) if want else None, None))]
-                for name, transform in transforms:
-                    if len(values) == 1:  # run.apply, inlined for one value
+                try:  # run.apply, inlined for one value
+                    values = first(_value((text, (lang_of(item) or default) if want else None, None)))
+                except Unreadable as exc:
+                    run.unreadable(exc, spec)
+                    continue
+                for name, transform in rest:
+                    if len(values) == 1:
                         try:
                             values = transform(values[0])
                         except Unreadable as exc:
@@ -647,13 +668,7 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
                         continue
                     values = run.apply(name, transform, values, spec)
                 for value in values:
-                    kind = value.datatype
-                    if kind == IRI:
-                        term = run.named_node(value.text, spec.text)
-                    elif kind is not None:
-                        term = ntriples.typed(value.text, ntriples.datatype_suffix(kind))
-                    else:
-                        term = write(run, value)
+                    term = write(run, value)
                     if term is not None:
                         out.append(f"{head}{term} .\n")
 
@@ -832,12 +847,6 @@ def map_record(
 
 _EMPTY = NTriples("")
 
-
-def _normalised(text: str) -> bool:
-    """Whether `" ".join(text.split())` would give `text` back: its only whitespace is single
-    spaces between words (every other whitespace character is unprintable). Most cells are;
-    checking costs less than splitting and joining them."""
-    return text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "
 
 
 def _encodable(text: str) -> bool:
