@@ -234,6 +234,27 @@ class _Run:
                 return False
         return True
 
+    def any_present(self, instance: _Instance, refs: tuple[FieldRef, ...]) -> bool:
+        """Whether one of the fields has a value."""
+        top = self.top
+        for ref in refs:
+            found = top.get(ref.key) if ref.hops < 0 else None  # self.values, inlined for a record-level field
+            if found if found is not None else self.values(instance, ref):
+                return True
+        return False
+
+    def first_found(self, instance: _Instance, refs: tuple[FieldRef, ...]) -> list[Any]:
+        """The values of the first of the fields that has some."""
+        top = self.top
+        found: list[Any] = []
+        for ref in refs:
+            found = top.get(ref.key) if ref.hops < 0 else None  # self.values, inlined for a record-level field
+            if found is None:
+                found = self.values(instance, ref)
+            if found:
+                return found
+        return found
+
     def mint(self, instance: _Instance) -> str | None:
         spec = instance.spec
         assert spec is not None
@@ -700,10 +721,8 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
         def templated(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
             if when and not run.present(instance, when):
                 return
-            if unless:
-                for ref in unless:
-                    if run.values(instance, ref):
-                        return
+            if unless and run.any_present(instance, unless):
+                return
             if fixed is not None:
                 out.append(f"{subject}{predicate}{fixed} .\n")
                 return
@@ -769,15 +788,9 @@ def _field_emitter(predicate: str, spec: ValueSpec) -> Emitter:
     def field_value(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
         if when and not run.present(instance, when):
             return
-        if unless:
-            for ref in unless:
-                if run.values(instance, ref):
-                    return
-        found = None
-        for ref in fields:
-            found = run.values(instance, ref)
-            if found:
-                break
+        if unless and run.any_present(instance, unless):
+            return
+        found = run.first_found(instance, fields)
         if not found:
             if required:
                 raise Unmappable("mapping.record.required", field=spec.text, line=spec.line)
