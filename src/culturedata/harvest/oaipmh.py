@@ -36,7 +36,7 @@ import requests
 from lxml import etree
 
 from culturedata.errors import ConfigError, OAIProtocolError, ResumptionLoop, SourceUnavailable
-from culturedata.harvest import safexml
+from culturedata.harvest import oaislice, safexml
 from culturedata.harvest.checkpoint import Checkpoint
 from culturedata.harvest.options import read_options, require_choice
 from culturedata.harvest.timestamps import parse_datestamp
@@ -292,8 +292,19 @@ def parse_page(content: bytes, url: str, item_tag: str = RECORD, parsed: Parsed 
     if root.tag != ROOT:
         raise BadPage(f"not an OAI-PMH response (root element {root.tag!r})")
     page = Page(url=url)
-    for element in root.iter(item_tag, TOKEN, ERROR, RESPONSE_DATE):
-        read_element(page, element, item_tag)
+    if item_tag != RECORD:
+        for element in root.iter(item_tag, TOKEN, ERROR, RESPONSE_DATE):
+            read_element(page, element, item_tag)
+        return page
+    # The records are read from the page's bytes when they prove to be the tree's (oaislice.py).
+    records = []
+    for element in root.iter(RECORD, TOKEN, ERROR, RESPONSE_DATE):
+        if element.tag == RECORD:
+            records.append(element)
+        else:
+            read_element(page, element, item_tag)
+    items = oaislice.read(content, root, len(records), Header)
+    page.records = items if items is not None else [read_item(element) for element in records]
     return page
 
 

@@ -1,0 +1,188 @@
+"""A `ListRecords` page's records read from its bytes, once lxml has parsed it whole.
+
+Walking each record's tree from Python (header fields one call each) and `tostring` of its
+metadata cost more than the parse itself. In a plain page the records are written out in
+the bytes: one regular expression per record reads the header fields and finds the
+metadata's bytes, which become the payload with the namespaces declared above them added
+to their first tag, as `tostring` adds them. lxml has already parsed the page (it stays the
+judge of well-formedness) and the bytes are used only when they are proven to be the tree:
+
+- the page is UTF-8 without DOCTYPE, comment, CDATA section or processing instruction, so
+  every `<` in it starts a tag and every tag is an element of the tree;
+- `<ListRecords>` is written once, without attributes, and is the tree's `ListRecords`
+  (written without prefix), so its default namespace is OAI-PMH's;
+- from it, the records follow one another, each matching `RECORD` (elements without
+  attributes but the header's `status="deleted"`, texts without references or carriage
+  returns), up to the resumption token or the list's end: they are children of the list,
+  in the OAI-PMH namespace;
+- `<record` and `<metadata` are written in the page exactly as often as the chain has
+  records and metadata, so no payload holds such a tag and each end tag matched is the
+  record's or the metadata's own; the tree has as many OAI-PMH records as the chain (none
+  elsewhere) and each `metadata` holds one element and blank text only.
+
+Otherwise `read` returns None and the page is read from its tree as before. The payload
+then differs from `tostring`'s only in form (quotes, character references, `<a></a>` for
+`<a/>`), if at all: parsed, it is the same element.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from lxml import etree
+
+from culturedata.harvest.timestamps import parse_datestamp
+from culturedata.harvest.xmlslice import AFTER_NAME, DECLARED, ENCODING, ESCAPES, PROLOG, UTF8
+
+OAI = "http://www.openarchives.org/OAI/2.0/"
+LIST_RECORDS = f"{{{OAI}}}ListRecords"
+TEXT = rb"([^<&\r]*)"
+HEAD = re.compile(
+    rb"\s*<record>\s*<header(\s+status\s*=\s*(?:\"deleted\"|'deleted'))?\s*>"
+    rb"\s*<identifier>" + TEXT + rb"</identifier\s*>\s*<datestamp>" + TEXT + rb"</datestamp\s*>"
+    rb"((?:\s*<setSpec>[^<&\r]*</setSpec\s*>)*)\s*</header\s*>(\s*<metadata>\s*)?"
+)
+METADATA_END = re.compile(rb"</metadata\s*>\s*</record\s*>")
+RECORD_END = re.compile(rb"\s*</record\s*>")
+SET_SPEC = re.compile(rb"<setSpec>([^<]*)</setSpec")
+LIST_START = re.compile(rb"<ListRecords\s*>")
+BLANK = frozenset(b" \t\r\n")
+LIST_END = re.compile(rb"\s*(?:<resumptionToken[\s/>]|</ListRecords\s*>)")
+START_TAG = re.compile(rb"<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>")
+
+T = TypeVar("T")
+MISSING = object()
+
+
+def read(
+    content: bytes, root: etree._Element, tree_records: int, make: Callable[..., T]
+) -> list[tuple[T, bytes | None]] | None:
+    """(`make(identifier, datestamp, deleted, sets)`, payload) of each record, or None when not proven.
+
+    `tree_records` is how many OAI-PMH records the tree holds, wherever they are.
+    """
+    start = _plain_start(content)
+    if start is None:
+        return None
+    listing = root.find(LIST_RECORDS)
+    at = content.find(b"<ListRecords", start)
+    opened = LIST_START.match(content, at) if at != -1 else None
+    if listing is None or listing.prefix is not None or opened is None:
+        return None
+    chain = _Chain(content, root.nsmap, make)
+    end = chain.read(opened.end())
+    # The tree's list (written `ListRecords`, a child of the root so not inside this one) is this
+    # first one unless it comes after; then the chain's records are its children, OAI-PMH's.
+    if end is None or content.find(b"<ListRecords", end) != -1:
+        return None
+    if len(chain.items) != tree_records:
+        return None
+    return chain.items
+
+
+class _Chain:
+    """The records one after the other, read as they are proven."""
+
+    def __init__(self, content: bytes, inherited: dict[str | None, str], make: Callable[..., T]) -> None:
+        self.content = content
+        self.inherited = inherited
+        self.make = make
+        self.items: list[tuple[T, bytes | None]] = []
+
+    def read(self, pos: int) -> int | None:
+        """Read the records from `pos` on; where the list ends, or None if a record is irregular."""
+        content, items, make = self.content, self.items, self.make
+        head, find, metadata_end, record_end = HEAD.match, content.find, METADATA_END.match, RECORD_END.match
+        stamps: dict[bytes, datetime | None] = {}
+        sets_of: dict[bytes, tuple[str, ...]] = {b"": ()}
+        tag, extra = b"", b""  # the last metadata start tag seen, and what it needs added
+        while (found := head(content, pos)) is not None:
+            status, identifier, stamp, sets, metadata = found.groups()
+            pos = found.end()
+            if metadata is None:
+                end = record_end(content, pos)
+                payload = b""  # as from the tree: the mapper reports an empty record
+            else:  # the first `</metadata` is the record's own when its metadata has no `<metadata` inside
+                start, at = pos, find(b"</metadata", pos)
+                stop = at
+                while stop > start and content[stop - 1] in BLANK:
+                    stop -= 1
+                if at == -1 or find(b"<metadata", start, stop) != -1:
+                    return None
+                if not tag or not content.startswith(tag, start):
+                    opened = START_TAG.match(content, start, stop)
+                    if opened is None:  # no element first: the tree decides
+                        return None
+                    tag, extra = opened.group(0), self._declarations(opened.group(2))
+                    insert = opened.end(2) - start
+                    alone = opened.group(3) == b"/"
+                    name, closing = b"<" + opened.group(1), b"</" + opened.group(1) + b">"
+                # One element and nothing else: its start tag is the only one of its name and its
+                # end tag (or its start tag, if empty) ends the metadata.
+                if alone:
+                    if stop - start != len(tag):
+                        return None
+                elif not content.endswith(closing, start, stop) or self._again(name, start + 1, stop):
+                    return None
+                end = metadata_end(content, at)
+                if extra:
+                    payload = b"".join((content[start : start + insert], extra, content[start + insert : stop]))
+                else:
+                    payload = content[start:stop]
+            if end is None:
+                return None
+            pos = end.end()
+            datestamp = stamps.get(stamp, MISSING)
+            if datestamp is MISSING:
+                datestamp = stamps[stamp] = parse_datestamp(stamp.decode())
+            spec = sets_of.get(sets)
+            if spec is None:
+                spec = sets_of[sets] = tuple(s.decode().strip() for s in SET_SPEC.findall(sets))
+            if status is not None:
+                payload = None
+            items.append((make(identifier.decode().strip(), datestamp, status is not None, spec), payload))
+        return pos if LIST_END.match(content, pos) is not None else None
+
+    def _again(self, name: bytes, start: int, stop: int) -> bool:
+        """Is an element written `name` started between `start` and `stop`?"""
+        content, after = self.content, len(name)
+        at = content.find(name, start, stop)
+        while at != -1:
+            if content[at + after] in AFTER_NAME:
+                return True
+            at = content.find(name, at + after, stop)
+        return False
+
+    def _declarations(self, attributes: bytes) -> bytes:
+        """The namespaces in scope above the metadata that its start tag does not declare itself.
+
+        `tostring` adds them after the element's own declarations; so do we, at the end of its
+        start tag, so that a payload mostly comes out byte for byte as `tostring` wrote it.
+        """
+        own = {found.group(1) for found in DECLARED.finditer(attributes)} if b"xmlns" in attributes else set()
+        return "".join(
+            f' xmlns:{prefix}="{uri.translate(ESCAPES)}"' if prefix else f' xmlns="{uri.translate(ESCAPES)}"'
+            for prefix, uri in self.inherited.items()
+            if (prefix.encode() if prefix else None) not in own
+        ).encode()
+
+
+def _plain_start(content: bytes) -> int | None:
+    """Where the root element starts, if every `<` after it is a tag (else None)."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    prolog = PROLOG.match(content)
+    declared = ENCODING.search(prolog.group(0)) if prolog else None
+    if declared and declared.group(1).lower() not in UTF8:
+        return None
+    start = prolog.end() if prolog else 0
+    for mark in (b"!", b"?"):  # a rare byte, looked for fast, then whether a `<` is before it
+        at = content.find(mark, start)
+        while at != -1:
+            if content[at - 1] == 0x3C:
+                return None
+            at = content.find(mark, at + 1)
+    return start
