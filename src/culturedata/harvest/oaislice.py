@@ -72,7 +72,7 @@ def read(
     opened = LIST_START.match(content, at) if at != -1 else None
     if listing is None or listing.prefix is not None or opened is None:
         return None
-    chain = _Chain(content, root.nsmap, make)
+    chain = _Chain(content, _in_order(content, start, root.nsmap), make)
     end = chain.read(opened.end())
     # The tree's list (written `ListRecords`, a child of the root so not inside this one) is this
     # first one unless it comes after; then the chain's records are its children, OAI-PMH's.
@@ -116,7 +116,7 @@ class _Chain:
                     opened = START_TAG.match(content, start, stop)
                     if opened is None:  # no element first: the tree decides
                         return None
-                    tag, extra = opened.group(0), self._declarations(opened.group(2))
+                    tag, extra = opened.group(0), self._declarations(opened.group(1), opened.group(2))
                     insert = opened.end(2) - start
                     alone = opened.group(3) == b"/"
                     name, closing = b"<" + opened.group(1), b"</" + opened.group(1) + b">"
@@ -156,18 +156,31 @@ class _Chain:
             at = content.find(name, at + after, stop)
         return False
 
-    def _declarations(self, attributes: bytes) -> bytes:
+    def _declarations(self, name: bytes, attributes: bytes) -> bytes:
         """The namespaces in scope above the metadata that its start tag does not declare itself.
 
-        `tostring` adds them after the element's own declarations; so do we, at the end of its
-        start tag, so that a payload mostly comes out byte for byte as `tostring` wrote it.
+        `tostring` adds them after the element's own declarations, the one of its name first;
+        so do we, at the end of its start tag, so that a payload mostly comes out byte for
+        byte as `tostring` wrote it.
         """
         own = {found.group(1) for found in DECLARED.finditer(attributes)} if b"xmlns" in attributes else set()
+        prefix_of_name = name.split(b":", 1)[0].decode() if b":" in name else None
+        ordered = sorted(self.inherited.items(), key=lambda item: item[0] != prefix_of_name)
         return "".join(
             f' xmlns:{prefix}="{uri.translate(ESCAPES)}"' if prefix else f' xmlns="{uri.translate(ESCAPES)}"'
-            for prefix, uri in self.inherited.items()
+            for prefix, uri in ordered
             if (prefix.encode() if prefix else None) not in own
         ).encode()
+
+
+def _in_order(content: bytes, start: int, namespaces: dict[str | None, str]) -> dict[str | None, str]:
+    """The root's namespaces in the order its start tag declares them, as `tostring` copies them."""
+    opened = START_TAG.match(content, content.find(b"<", start))
+    if opened is None:
+        return namespaces
+    order = [found.group(1).decode() if found.group(1) else None for found in DECLARED.finditer(opened.group(2))]
+    ordered = {prefix: namespaces[prefix] for prefix in order if prefix in namespaces}
+    return ordered | namespaces
 
 
 def _plain_start(content: bytes) -> int | None:
