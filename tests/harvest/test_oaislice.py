@@ -73,6 +73,7 @@ REGULAR = {
     "payload names like the record's": page(
         record(1, metadata=f'<lido:lido xmlns:lido="{LIDO}"><lido:lidoX/><lido:lido-note/></lido:lido>')
     ),
+    "empty element named metadata in the payload": page(record(1, metadata='<m xmlns="urn:m"><metadata/></m>')),
     "non-ASCII": page(record(1).replace("oai:x:1", "oai:x:é1")),
 }
 
@@ -98,7 +99,10 @@ IRREGULAR = {
         record(1, metadata=f'<m xmlns="urn:m"><o:record xmlns:o="{OAI}"><o:header><o:identifier>fake</o:identifier>'
                "</o:header></o:record></m>")
     ),
-    "metadata inside a payload": page(record(1, metadata='<m xmlns="urn:m"><metadata/></m>')),
+    "metadata inside a payload": page(record(1, metadata='<m xmlns="urn:m"><metadata>x</metadata></m>')),
+    "empty metadata inside a payload": page(record(1, metadata='<m xmlns="urn:m"><metadata></metadata></m>')),
+    "payload named metadata": page(record(1, metadata='<metadata xmlns="urn:m"><a/></metadata>')),
+    "payload named record": page(record(1, metadata='<record xmlns="urn:m"/>')),
     "foreign list first": page(
         record(1),
         head=HEAD + f'<x xmlns="urn:x"><ListRecords>{record(7)}</ListRecords></x>',

@@ -9,16 +9,17 @@ judge of well-formedness) and the bytes are used only when they are proven to be
 
 - the page is UTF-8 without DOCTYPE, comment, CDATA section or processing instruction, so
   every `<` in it starts a tag and every tag is an element of the tree;
-- `<ListRecords>` is written once, without attributes, and is the tree's `ListRecords`
-  (written without prefix), so its default namespace is OAI-PMH's;
+- the first `<ListRecords` starts a tag without attributes and none follows the records,
+  so it is the tree's `ListRecords` (a child of the root, written without prefix) and its
+  default namespace is OAI-PMH's;
 - from it, the records follow one another, each matching `RECORD` (elements without
   attributes but the header's `status="deleted"`, texts without references or carriage
   returns), up to the resumption token or the list's end: they are children of the list,
   in the OAI-PMH namespace;
-- `<record` and `<metadata` are written in the page exactly as often as the chain has
-  records and metadata, so no payload holds such a tag and each end tag matched is the
-  record's or the metadata's own; the tree has as many OAI-PMH records as the chain (none
-  elsewhere) and each `metadata` holds one element and blank text only.
+- each metadata holds one element and blanks: from its start tag (not named like the
+  elements around it) to the first `</metadata` there is one start tag of its name and
+  its end tag comes last, so in a well-formed page that `</metadata` is the metadata's own
+  end; the tree has as many OAI-PMH records as the chain (none elsewhere).
 
 Otherwise `read` returns None and the page is read from its tree as before. The payload
 then differs from `tostring`'s only in form (quotes, character references, `<a></a>` for
@@ -35,7 +36,7 @@ from typing import TypeVar
 from lxml import etree
 
 from culturedata.harvest.timestamps import parse_datestamp
-from culturedata.harvest.xmlslice import AFTER_NAME, DECLARED, ENCODING, ESCAPES, PROLOG, UTF8
+from culturedata.harvest.xmlslice import DECLARED, ENCODING, ESCAPES, PROLOG, UTF8
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 LIST_RECORDS = f"{{{OAI}}}ListRecords"
@@ -50,6 +51,7 @@ RECORD_END = re.compile(rb"\s*</record\s*>")
 SET_SPEC = re.compile(rb"<setSpec>([^<]*)</setSpec")
 LIST_START = re.compile(rb"<ListRecords\s*>")
 BLANK = frozenset(b" \t\r\n")
+ANCESTORS = frozenset((b"OAI-PMH", b"ListRecords", b"record", b"metadata"))  # names an end tag could close
 LIST_END = re.compile(rb"\s*(?:<resumptionToken[\s/>]|</ListRecords\s*>)")
 START_TAG = re.compile(rb"<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>")
 
@@ -105,27 +107,30 @@ class _Chain:
             if metadata is None:
                 end = record_end(content, pos)
                 payload = b""  # as from the tree: the mapper reports an empty record
-            else:  # the first `</metadata` is the record's own when its metadata has no `<metadata` inside
+            else:
                 start, at = pos, find(b"</metadata", pos)
                 stop = at
                 while stop > start and content[stop - 1] in BLANK:
                     stop -= 1
-                if at == -1 or find(b"<metadata", start, stop) != -1:
+                if at == -1:
                     return None
                 if not tag or not content.startswith(tag, start):
                     opened = START_TAG.match(content, start, stop)
-                    if opened is None:  # no element first: the tree decides
+                    if opened is None or opened.group(1) in ANCESTORS:  # the tree decides
                         return None
                     tag, extra = opened.group(0), self._declarations(opened.group(1), opened.group(2))
                     insert = opened.end(2) - start
                     alone = opened.group(3) == b"/"
-                    name, closing = b"<" + opened.group(1), b"</" + opened.group(1) + b">"
-                # One element and nothing else: its start tag is the only one of its name and its
-                # end tag (or its start tag, if empty) ends the metadata.
+                    closing = b"</" + opened.group(1) + b">"
+                    again = re.compile(b"<" + re.escape(opened.group(1)) + rb"[\s/>]").search
+                # One element, ended where the first `</metadata` starts (blanks aside): its start
+                # tag is the only one of its name there and its end tag (or its start tag, if
+                # empty) comes last. In a well-formed page that end tag closes it, so the
+                # `</metadata` after it closes the record's metadata, not one inside the payload.
                 if alone:
                     if stop - start != len(tag):
                         return None
-                elif not content.endswith(closing, start, stop) or self._again(name, start + 1, stop):
+                elif not content.endswith(closing, start, stop) or again(content, start + 1, stop) is not None:
                     return None
                 end = metadata_end(content, at)
                 if extra:
@@ -145,16 +150,6 @@ class _Chain:
                 payload = None
             items.append((make(identifier.decode().strip(), datestamp, status is not None, spec), payload))
         return pos if LIST_END.match(content, pos) is not None else None
-
-    def _again(self, name: bytes, start: int, stop: int) -> bool:
-        """Is an element written `name` started between `start` and `stop`?"""
-        content, after = self.content, len(name)
-        at = content.find(name, start, stop)
-        while at != -1:
-            if content[at + after] in AFTER_NAME:
-                return True
-            at = content.find(name, at + after, stop)
-        return False
 
     def _declarations(self, name: bytes, attributes: bytes) -> bytes:
         """The namespaces in scope above the metadata that its start tag does not declare itself.
