@@ -27,8 +27,10 @@ def record(n: int, metadata: str | None = None, header: str = "<header>", sets: 
 
 
 def fast_and_tree(content: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[bool, oaipmh.Page, oaipmh.Page]:
-    root = oaipmh.parse_whole(content)
-    proven = oaislice.read(content, root, len(list(root.iter(oaipmh.RECORD))), oaipmh.Header) is not None
+    tree = oaipmh.parse_whole(content)
+    assert isinstance(tree, oaipmh.Tree)
+    assert tree.records == len(list(tree.root.iter(oaipmh.RECORD)))
+    proven = oaislice.read(content, tree.root, tree.records, oaipmh.Header) is not None
     fast = oaipmh.parse_page(content, "http://x/oai")
     with monkeypatch.context() as patch:
         patch.setattr(oaislice, "read", lambda *args: None)

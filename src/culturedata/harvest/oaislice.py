@@ -97,7 +97,7 @@ class _Chain:
     def read(self, pos: int) -> int | None:
         """Read the records from `pos` on; where the list ends, or None if a record is irregular."""
         content, items, make = self.content, self.items, self.make
-        head, find, metadata_end, record_end = HEAD.match, content.find, METADATA_END.match, RECORD_END.match
+        head, metadata_end, record_end = HEAD.match, METADATA_END.match, RECORD_END.match
         stamps: dict[bytes, datetime | None] = {}
         sets_of: dict[bytes, tuple[str, ...]] = {b"": ()}
         tag, extra = b"", b""  # the last metadata start tag seen, and what it needs added
@@ -108,29 +108,31 @@ class _Chain:
                 end = record_end(content, pos)
                 payload = b""  # as from the tree: the mapper reports an empty record
             else:
-                start, at = pos, find(b"</metadata", pos)
-                stop = at
-                while stop > start and content[stop - 1] in BLANK:
-                    stop -= 1
-                if at == -1:
-                    return None
+                start = pos
                 if not tag or not content.startswith(tag, start):
-                    opened = START_TAG.match(content, start, stop)
+                    opened = START_TAG.match(content, start)
                     if opened is None or opened.group(1) in ANCESTORS:  # the tree decides
                         return None
                     tag, extra = opened.group(0), self._declarations(opened.group(1), opened.group(2))
                     insert = opened.end(2) - start
                     alone = opened.group(3) == b"/"
                     closing = b"</" + opened.group(1) + b">"
-                    again = re.compile(b"<" + re.escape(opened.group(1)) + rb"[\s/>]").search
+                    name = re.escape(opened.group(1))
+                    next_stop = re.compile(b"<" + name + rb"[\s/>]|</metadata").search
                 # One element, ended where the first `</metadata` starts (blanks aside): its start
                 # tag is the only one of its name there and its end tag (or its start tag, if
                 # empty) comes last. In a well-formed page that end tag closes it, so the
                 # `</metadata` after it closes the record's metadata, not one inside the payload.
+                found_stop = next_stop(content, start + 1)
+                if found_stop is None or content[found_stop.start() + 1] != 0x2F:  # "/": not a start tag
+                    return None
+                stop = at = found_stop.start()
+                while content[stop - 1] in BLANK:
+                    stop -= 1
                 if alone:
                     if stop - start != len(tag):
                         return None
-                elif not content.endswith(closing, start, stop) or again(content, start + 1, stop) is not None:
+                elif not content.endswith(closing, start, stop):
                     return None
                 end = metadata_end(content, at)
                 if extra:
