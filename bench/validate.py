@@ -60,9 +60,10 @@ def mapped(count: int) -> list[MappedRecord]:
     return list(map_records(load_mapping("musee-csv"), rows(count), context))
 
 
-def ours(records: list[MappedRecord], shapes: Path, vocab: Path, engine: str = "pyshacl") -> set[Key]:
+def ours(records: list[MappedRecord], shapes: Path, vocab: Path, engine: str = "pyshacl",
+         workers: int | None = 2) -> set[Key]:
     spec = EngineSpec(engine, shapes, vocab)
-    return {_key(f) for _, report in validate_records(spec, records, 500, 2) for f in report.findings}
+    return {_key(f) for _, report in validate_records(spec, records, 500, workers) for f in report.findings}
 
 
 def baseline(records: list[MappedRecord], shapes: Path, vocab: Path) -> set[Key]:
@@ -117,13 +118,15 @@ def main() -> None:
     )
     print("findings identical: yes")
 
-    # The same batches and workers with issue 9's engine (`--engine fast`), beside the same baseline.
-    started = time.perf_counter()
-    fast = ours(records, shapes, vocab, "fast")
-    fast_seconds = time.perf_counter() - started
-    compare("validate, records/s (fast engine, 2 workers)", "rec/s", count / fast_seconds, count / base_seconds,
-            "one pySHACL call", goal=2.0)
-    assert fast == expected, "the fast engine's findings differ from pySHACL's"
+    # The same batches with issue 9's engine (the default, `--engine fast`), as `culturedata validate`
+    # runs it (in-process: its batches cost less than shipping them to workers), and through 2 workers.
+    for workers, label in ((None, "in-process"), (2, "2 workers")):
+        started = time.perf_counter()
+        fast = ours(records, shapes, vocab, "fast", workers)
+        fast_seconds = time.perf_counter() - started
+        compare(f"validate, records/s (fast engine, {label})", "rec/s", count / fast_seconds, count / base_seconds,
+                "one pySHACL call", goal=2.0)
+        assert fast == expected, "the fast engine's findings differ from pySHACL's"
     print("fast engine findings identical: yes")
 
 

@@ -69,3 +69,20 @@ def test_sitemap_lists_entity_pages(demo_server: str, client: httpx.Client) -> N
     assert BASE + OBJECT in locations
     assert BASE + "id/musee-test/organisation/musee-test" in locations
     assert len(locations) == 30 + 2  # objects, organisation, place
+
+
+def test_entity_answers_revalidate_to_304(demo_server: str, client: httpx.Client) -> None:
+    """Crawlers revalidate: the same snapshot, form and language give a 304 without a body."""
+    for headers in ({"Accept": "text/turtle"}, {"Accept": "text/html", "Accept-Language": "fr"}):
+        first = client.get(f"{demo_server}/{OBJECT}", headers=headers)
+        tag = first.headers["etag"]
+        assert first.status_code == 200 and tag.startswith('W/"')
+        again = client.get(f"{demo_server}/{OBJECT}", headers={**headers, "If-None-Match": tag})
+        assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == tag
+    turtle = client.get(f"{demo_server}/{OBJECT}.ttl").headers["etag"]
+    english = client.get(f"{demo_server}/{OBJECT}", headers={"Accept": "text/html", "Accept-Language": "en"})
+    french = client.get(f"{demo_server}/{OBJECT}", headers={"Accept": "text/html", "Accept-Language": "fr"})
+    assert len({turtle, english.headers["etag"], french.headers["etag"]}) == 3
+    assert "Accept-Language" in english.headers["vary"]
+    stale = client.get(f"{demo_server}/{OBJECT}.ttl", headers={"If-None-Match": 'W/"an-older-snapshot-0"'})
+    assert stale.status_code == 200 and stale.content

@@ -20,7 +20,7 @@ from culturedata.mapping import Mapping, MappingContext, load_mapping, map_recor
 from culturedata.messages import LANGUAGES, both, current_lang, t
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
 from culturedata.validate import DEFAULT_ENGINE, ENGINES
-from culturedata.validate.batches import EngineSpec, default_workers, validate_records
+from culturedata.validate.batches import EngineSpec, validate_records
 from culturedata.validate.html import render_html
 from culturedata.validate.rdffiles import rdf_files, read_rdf
 from culturedata.validate.report import RecordReport, located, render_csv, render_json, render_text
@@ -60,7 +60,7 @@ def validate_command(
         shapes, vocabularies = shapes or configured_shapes, vocabularies or configured_vocabularies
     spec = EngineSpec(engine, shapes, vocabularies)
     batch_size = int(current.config().get("validate.batch_size")) if current.has_config() else 500
-    reports = [r for _, r in validate_records(spec, records, batch_size, workers or default_workers())]
+    reports = [r for _, r in validate_records(spec, records, batch_size, workers)]
     if not reports:
         raise InputError("validate.no_records", input=input_name)
     if not rdf and len(reports) > 1 and all(any(f.rule == "unmappable" for f in r.findings) for r in reports):

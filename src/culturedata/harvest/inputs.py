@@ -64,6 +64,16 @@ class Document:
         with self.open() as handle:
             return handle.read()
 
+    def size(self) -> int:
+        """Bytes of the (uncompressed) document."""
+        try:
+            if self.member is None:
+                return self.path.stat().st_size
+            with zipfile.ZipFile(self.path) as archive:
+                return archive.getinfo(self.member).file_size
+        except (OSError, KeyError) as exc:
+            raise InputError("harvest.unreadable", path=self.name, detail=exc) from exc
+
 
 def documents(source: Source, opts: dict[str, Any], options: HarvestOptions) -> Iterator[Document]:
     """The documents of `source`, from `path` if it has one, else from `url`."""

@@ -3,9 +3,13 @@
 `record_path` names where the records sit inside the document ("data.organismes" for
 `{"data": {"organismes": [...]}}`); `format = "auto"` tells an array or a wrapper from JSON
 Lines by trying to read the document whole. A folder of JSON files (one object each, as
-the Tate publishes its artworks) is read with `files = "**/*.json"`. Declare `format = "lines"`
-for a large JSON Lines export: it is then streamed rather than read whole. A JSON Lines line that
-does not parse is skipped with a warning naming it; the others are harvested.
+the Tate publishes its artworks) is read with `files = "**/*.json"`.
+
+Memory stays flat whatever the size of the export: a UTF-8 document over STREAM_ABOVE bytes is
+streamed record by record (an array, or the array at `record_path`, with ijson's C parser; JSON
+Lines line by line), smaller ones are read whole, which gives exact line numbers for errors.
+Declare `format = "lines"` to stream JSON Lines of any size. A JSON Lines line that does not
+parse is skipped with a warning naming it; the others are harvested.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ import io
 import json
 import logging
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
+
+import ijson
 
 from culturedata.errors import InputError
 from culturedata.harvest.inputs import FILE_OPTIONS, Document, documents
@@ -29,6 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FORMATS = ("auto", "array", "lines")
+STREAM_ABOVE = 32 * 1024 * 1024  # bytes
+UTF8 = ("utf-8", "utf8")
+BOM = b"\xef\xbb\xbf"
 OPTIONS: dict[str, tuple[Any, Any]] = {
     "format": (str, "auto"),
     "record_path": (str, ""),  # dotted path to the records, e.g. "data.organismes"
@@ -50,11 +59,15 @@ def harvest_json(source: Source, options: HarvestOptions) -> Iterator[SourceReco
 
 def items(document: Document, opts: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     """(location, value) of every record in the document."""
-    encoding = "utf-8-sig" if opts["encoding"].lower().replace("_", "-") in ("utf-8", "utf8") else opts["encoding"]
+    utf8 = opts["encoding"].lower().replace("_", "-") in UTF8
+    encoding = "utf-8-sig" if utf8 else opts["encoding"]
     try:
         if opts["format"] == "lines":  # streamed: a JSON Lines export of any size in flat memory
             with document.open() as raw:
                 yield from lines(document.name, io.TextIOWrapper(raw, encoding=encoding))
+            return
+        if utf8 and document.size() > STREAM_ABOVE:
+            yield from streamed(document, opts)
             return
         text = document.read().decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -73,6 +86,43 @@ def items(document: Document, opts: dict[str, Any]) -> Iterator[tuple[str, Any]]
             yield f"{path or '$'}[{index}]", item
     else:
         yield path or "$", data
+
+
+def streamed(document: Document, opts: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """A big document record by record: the array at `record_path` (or the top-level array)
+    through ijson, JSON Lines line by line, anything else read whole as before."""
+    path = opts["record_path"]
+    with document.open() as raw:
+        handle = io.BufferedReader(raw) if not isinstance(raw, io.BufferedReader) else raw
+        if handle.peek(3)[:3] == BOM:
+            handle.read(3)
+        first = _first_byte(handle)
+        if first == b"{" and not path and opts["format"] == "auto":  # objects one after another: JSON Lines
+            yield from lines(document.name, io.TextIOWrapper(handle, encoding="utf-8"))
+            return
+        count = 0
+        prefix = f"{path}.item" if path else "item"
+        try:
+            for item in ijson.items(handle, prefix, use_float=True):
+                yield f"{path or '$'}[{count}]", item
+                count += 1
+        except ijson.JSONError as exc:
+            raise InputError("harvest.bad_json_stream", path=document.name, count=count, detail=exc) from exc
+    if count == 0:  # not an array there (one record, or a path to check): the careful way
+        data = follow(json.loads(document.read().decode("utf-8-sig")), path, document.name)
+        yield path or "$", data
+
+
+def _first_byte(handle: IO[bytes]) -> bytes:
+    """The document's first non-blank byte, left unread."""
+    while True:
+        ahead = handle.peek(64)  # type: ignore[attr-defined]
+        if not ahead:
+            return b""
+        stripped = ahead.lstrip()
+        if stripped:
+            return stripped[:1]
+        handle.read(len(ahead))
 
 
 def lines(name: str, text: Iterable[str]) -> Iterator[tuple[str, Any]]:

@@ -136,15 +136,7 @@ def read_xml(source_id: str, document: Document, path: RecordPath, find_id: IdRe
             try:
                 for stand_in, payload, found_id in split(slicer, path, find_id):
                     given += 1
-                    yield SourceRecord(
-                        source_id=source_id,
-                        local_id=found_id or f"record-{given}",
-                        payload=payload,
-                        media_type="application/xml",
-                        content_hash=content_hash(payload),
-                        origin=document.name,
-                        location=where(stand_in, given),
-                    )
+                    yield _record(source_id, document, payload, found_id or f"record-{given}", where(stand_in, given))
                     safexml.release(stand_in)
                 return
             except OutOfStep:
@@ -174,18 +166,17 @@ def parse_xml(
                 payload = slicer.cut(element, found_id) if slicer else None
                 if payload is None:
                     payload = etree.tostring(element, encoding="utf-8", with_tail=False)
-                yield SourceRecord(
-                    source_id=source_id,
-                    local_id=found_id or f"record-{count}",
-                    payload=payload,
-                    media_type="application/xml",
-                    content_hash=content_hash(payload),
-                    origin=document.name,
-                    location=where(element, count),
-                )
+                yield _record(source_id, document, payload, found_id or f"record-{count}", where(element, count))
                 safexml.release(element)
         except etree.XMLSyntaxError as exc:
             raise InputError("harvest.bad_xml", path=document.name, line=exc.lineno, detail=exc.msg) from exc
+
+
+def _record(source_id: str, document: Document, payload: bytes, local_id: str, location: str) -> SourceRecord:
+    return SourceRecord(
+        source_id=source_id, local_id=local_id, payload=payload, media_type="application/xml",
+        content_hash=content_hash(payload), origin=document.name, location=location,
+    )
 
 
 @contextmanager

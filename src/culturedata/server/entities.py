@@ -16,6 +16,8 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
 
+from culturedata import __version__
+from culturedata.server.answers import etag, none_match
 from culturedata.server.negotiation import choose
 from culturedata.server.rendering import page_lang, render
 from culturedata.server.sparql import GRAPH_FORMATS, problem
@@ -36,6 +38,8 @@ SCHEMA_HTTP = "http://schema.org/"
 LABELS = ("https://schema.org/name", SCHEMA_HTTP + "name", "http://www.w3.org/2000/01/rdf-schema#label",
           "http://www.w3.org/2004/02/skos/core#prefLabel", "http://purl.org/dc/terms/title")
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# Pages are in the reader's language: from ?lang=, the lang cookie or Accept-Language.
+VARY = "Accept, Accept-Language, Cookie"
 # Terms are written in with str(), their escaped N-Triples spelling (substitutions need a SELECT projection).
 DESCRIBE = """CONSTRUCT {{ {entity} ?p ?o . ?o ?p2 ?o2 }}
 WHERE {{ GRAPH ?g {{ {entity} ?p ?o OPTIONAL {{ ?o ?p2 ?o2 FILTER(isBlank(?o)) }} }} FILTER(?g != {system}) }}"""
@@ -76,15 +80,20 @@ async def entity(request: Request) -> Response:
     if suffix:
         path = path[: -len(suffix)]
     iri = f"{settings.base_iri}id/{path}"
-    store = request.app.state.reader.store()
+    store, snapshot = request.app.state.reader.current()
     if store is None:
         return problem(request, 503, "server.no_snapshot")
-    node = ox.NamedNode(iri)
-    system = ox.NamedNode(settings.system_graph)
-    triples = list(store.query(DESCRIBE.format(entity=node, system=system)))
     accept = request.headers.get("accept")
     # curl's */* gets Turtle; browsers name text/html and get the page.
     media = SUFFIXES[suffix] if suffix else choose(accept, [*GRAPH_FORMATS, "text/html"])
+    # A published snapshot never changes: crawlers revalidating a page get a 304 without a query.
+    tag = _validator(snapshot, media, request)
+    headers = {"Vary": VARY, "Link": f'<{iri}>; rel="canonical"', **({"ETag": tag} if tag else {})}
+    if tag and none_match(request.headers.get("if-none-match", ""), tag):
+        return Response(status_code=304, headers=headers)
+    node = ox.NamedNode(iri)
+    system = ox.NamedNode(settings.system_graph)
+    triples = list(store.query(DESCRIBE.format(entity=node, system=system)))
     if not triples:
         if media == "text/html":
             return render(request, "entity.html", status=404, view=None, iri=iri)
@@ -96,9 +105,20 @@ async def entity(request: Request) -> Response:
         fmt = ox.RdfFormat.N_TRIPLES if fmt is ox.RdfFormat.N_QUADS else fmt
         body = ox.serialize(triples, format=fmt, prefixes={**PREFIXES, "sdo": SCHEMA_HTTP}) if fmt is ox.RdfFormat.TURTLE else (
             ox.serialize(triples, format=fmt))
-        return Response(body, media_type=media, headers={"Vary": "Accept", "Link": f'<{iri}>; rel="canonical"'})
+        return Response(body, media_type=media, headers=headers)
     view = build_view(store, iri, triples, settings.system_graph, local_base(request, settings.base_iri), page_lang(request))
-    return render(request, "entity.html", view=view, iri=iri, jsonld=schema_jsonld(triples))
+    page = render(request, "entity.html", view=view, iri=iri, jsonld=schema_jsonld(triples))
+    page.headers.update(headers)
+    return page
+
+
+def _validator(snapshot: str | None, media: str | None, request: Request) -> str | None:
+    """The response's ETag: the snapshot, the media type, and for a page its language and the
+    software that rendered it. None where the content may change (a writable store)."""
+    if snapshot is None or media is None:
+        return None
+    negotiation = f"{media}|{page_lang(request)}|{__version__}" if media == "text/html" else media
+    return etag(snapshot, negotiation)
 
 
 def local_base(request: Request, base: str) -> tuple[str, str]:

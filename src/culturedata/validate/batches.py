@@ -2,7 +2,8 @@
 
 Batches go to worker processes (pySHACL is pure Python, so threads would share one core);
 each worker loads the shapes once, in its initializer. A stream that fits in one batch is
-checked in this process: starting workers would cost more than it saves.
+checked in this process: starting workers would cost more than it saves. So is every stream
+for the fast engine, which checks a batch faster than it can be sent to a worker.
 """
 
 from __future__ import annotations
@@ -41,7 +42,14 @@ def _build(spec: EngineSpec) -> Validator:
     return make_validator(spec.engine, load_shapes(spec.shapes, spec.ontologies))
 
 
-def default_workers() -> int:
+# Engines whose batches cost less than shipping them to another process and the findings
+# back: the fast engine checks 14k records/s here in-process, 3.4k through two workers.
+IN_PROCESS = frozenset({"fast"})
+
+
+def default_workers(engine: str = "pyshacl") -> int:
+    if engine in IN_PROCESS:
+        return 1
     return max(1, min(2, os.cpu_count() or 1))
 
 
@@ -63,7 +71,8 @@ def validate_records(
     (checked in this process). Deleted records and records the mapper could not map carry
     only their own findings.
     """
-    workers = default_workers() if workers is None else workers
+    if workers is None:
+        workers = default_workers(spec.engine) if isinstance(spec, EngineSpec) else 1
     batches = batched(records, batch_size)
     first = next(batches, None)
     if first is None:

@@ -18,6 +18,7 @@ from rdflib import Graph
 from rdflib.plugins.stores.memory import Memory
 
 from culturedata.records import MappedRecord
+from culturedata.validate.fast.oxgraph import ox_pattern
 from culturedata.validate.fast.terms import OxTerm, TermCache
 
 Index = dict[OxTerm, list[OxTerm]]
@@ -150,15 +151,10 @@ class BatchView(Memory):
         self.terms = terms
 
     def triples(self, triple_pattern, context=None) -> Iterator:  # type: ignore[override]
-        s, p, o = triple_pattern
-        try:
-            subject = None if s is None else self.terms.ox(s)
-            predicate = None if p is None else self.terms.ox(p)
-            obj = None if o is None else self.terms.ox(o)
-        except TypeError:
+        pattern = ox_pattern(self.terms, triple_pattern)
+        if pattern is None:
             return
-        if isinstance(subject, ox.Literal) or (predicate is not None and not isinstance(predicate, ox.NamedNode)):
-            return
+        subject, predicate, obj = pattern
         rdf = self.terms.rdf
         for ts, tp, to in self.batch.triples(subject, predicate, obj):
             yield (rdf(ts), rdf(tp), rdf(to)), iter(())

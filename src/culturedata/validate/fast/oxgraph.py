@@ -16,6 +16,21 @@ from rdflib.plugins.stores.memory import Memory
 from culturedata.validate.fast.terms import TermCache
 
 
+def ox_pattern(terms: TermCache, triple_pattern: tuple) -> tuple | None:
+    """An rdflib triple pattern in pyoxigraph terms, or None when nothing can match it (a
+    literal subject, a predicate that is not an IRI, a term pyoxigraph cannot hold)."""
+    s, p, o = triple_pattern
+    try:
+        subject = None if s is None else terms.ox(s)
+        predicate = None if p is None else terms.ox(p)
+        obj = None if o is None else terms.ox(o)
+    except TypeError:
+        return None
+    if isinstance(subject, ox.Literal) or (predicate is not None and not isinstance(predicate, ox.NamedNode)):
+        return None
+    return subject, predicate, obj
+
+
 class OxStoreView(Memory):
     """rdflib store whose triples come from the default graph of a pyoxigraph store."""
 
@@ -26,15 +41,10 @@ class OxStoreView(Memory):
         self._len: int | None = None
 
     def triples(self, triple_pattern, context=None) -> Iterator:  # type: ignore[override]
-        s, p, o = triple_pattern
-        try:
-            subject = None if s is None else self.terms.ox(s)
-            predicate = None if p is None else self.terms.ox(p)
-            obj = None if o is None else self.terms.ox(o)
-        except TypeError:
+        pattern = ox_pattern(self.terms, triple_pattern)
+        if pattern is None:
             return
-        if isinstance(subject, ox.Literal) or (predicate is not None and not isinstance(predicate, ox.NamedNode)):
-            return
+        subject, predicate, obj = pattern
         rdf = self.terms.rdf
         for quad in self.ox_store.quads_for_pattern(subject, predicate, obj, ox.DefaultGraph()):
             yield (rdf(quad.subject), rdf(quad.predicate), rdf(quad.object)), iter(())
