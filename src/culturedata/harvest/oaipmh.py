@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
+import urllib3
 from lxml import etree
 
 from culturedata.errors import ConfigError, OAIProtocolError, ResumptionLoop, SourceUnavailable
@@ -77,7 +78,6 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
 }
 VERBS = ("ListRecords", "ListIdentifiers")
 WHOLE_PAGE = 16 * 1024 * 1024
-BODY_CHUNK = 1 << 20
 TAIL_TOKEN = re.compile(
     rb"<(?:[\w.-]+:)?resumptionToken(?:\s[^>]*)?>\s*([^<&\s](?:[^<&]*[^<&\s])?)\s*</(?:[\w.-]+:)?resumptionToken\s*>"
     rb"\s*</(?:[\w.-]+:)?List(?:Records|Identifiers)\s*>\s*</(?:[\w.-]+:)?OAI-PMH\s*>\s*$"
@@ -216,8 +216,7 @@ class OAIClient:
         # stream=True: a body cut off after the headers fails here, inside `_attempts`
         response = self.session.fetch(self.base_url, params=params, stream=True)
         with response:
-            # requests' own `content`, in bigger pieces: fewer turns through Python per page
-            content = b"".join(response.iter_content(BODY_CHUNK))
+            content = read_body(response)
             if response.status_code != 200:
                 raise BadPage(f"HTTP {response.status_code}")
             if "html" in response.headers.get("Content-Type", "").lower():
@@ -270,6 +269,22 @@ class OAIClient:
                 "harvest.oai.error", url=self.base_url, oai_code=error.get("code", ""), detail=(error.text or "").strip()
             )
         return root
+
+
+def read_body(response: requests.Response) -> bytes:
+    """requests' `content` in one read of the known length (a third of the CPU of reading it
+    in pieces, which mostly went to allocating them), with requests' translation of urllib3's
+    errors, so that a body that breaks is the same `RequestException` as before."""
+    try:
+        return response.raw.read(decode_content=True)
+    except urllib3.exceptions.ProtocolError as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc) from exc
+    except urllib3.exceptions.DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc) from exc
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.exceptions.ConnectionError(exc) from exc
+    except urllib3.exceptions.SSLError as exc:
+        raise requests.exceptions.SSLError(exc) from exc
 
 
 def tail_token(content: bytes) -> str | None:
