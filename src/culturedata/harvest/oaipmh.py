@@ -25,9 +25,11 @@ from __future__ import annotations
 import io
 import logging
 import re
+import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -78,6 +80,7 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
 }
 VERBS = ("ListRecords", "ListIdentifiers")
 WHOLE_PAGE = 16 * 1024 * 1024
+SWITCH_INTERVAL = 0.0001  # seconds; see `quick_handoffs`
 TAIL_TOKEN = re.compile(
     rb"<(?:[\w.-]+:)?resumptionToken(?:\s[^>]*)?>\s*([^<&\s](?:[^<&]*[^<&\s])?)\s*</(?:[\w.-]+:)?resumptionToken\s*>"
     rb"\s*</(?:[\w.-]+:)?List(?:Records|Identifiers)\s*>\s*</(?:[\w.-]+:)?OAI-PMH\s*>\s*$"
@@ -416,6 +419,24 @@ def format_datestamp(value: datetime, granularity: str) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@contextmanager
+def quick_handoffs() -> Iterator[None]:
+    """Let the thread fetching ahead take the GIL within 0.1 ms, not Python's 5 ms.
+
+    That thread needs the GIL for a moment at every step (sending, each read, after the
+    parse), while the reading thread holds it for the 3 to 4 ms a page's records take: with
+    the default interval it only got it when the reader ran out of records, so fetching and
+    parsing ran after the reading instead of beside it. The interval is the process's;
+    it is put back when the harvest ends (a lower one only means more frequent switches).
+    """
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, SWITCH_INTERVAL))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
 def harvest_oaipmh(source: Source, options: HarvestOptions) -> Iterator[SourceRecord]:
     opts = read_options(source, OPTIONS)
     if not source.url:
@@ -423,7 +444,7 @@ def harvest_oaipmh(source: Source, options: HarvestOptions) -> Iterator[SourceRe
     require_choice(source, "verb", opts["verb"], VERBS)
     ahead = ThreadPoolExecutor(1, thread_name_prefix="oai-ahead")
     try:
-        with HarvestSession(HttpSettings.from_options(opts)) as session:
+        with quick_handoffs(), HarvestSession(HttpSettings.from_options(opts)) as session:
             client = OAIClient(source.url, session, opts["page_attempts"], ahead)
             run = OAIRun(source, client, Checkpoint(options.state_dir, source.id), opts, options)
             yield from run.records()
