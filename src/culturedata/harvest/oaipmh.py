@@ -132,26 +132,45 @@ class BadPage(Exception):
     """A response that is not a usable OAI-PMH page; worth reading again."""
 
 
+@dataclass(slots=True)
+class Ahead:
+    """A page being fetched (then parsed) on the other threads before the caller asks for it."""
+
+    params: dict[str, str]
+    future: Future[Fetched] | None  # set as soon as submitted
+    # May this fetch go on to the page after it? Only once the caller reads the page before
+    # it, so that no more than two pages are ever ahead of the one being read.
+    chain: bool
+
+
+# The body, its URL, its tree (being parsed on the parsing thread), and the next page if the
+# fetch went on to it.
+Fetched = tuple[bytes, str, "Future[Parsed]", Ahead | None]
+
+
 class OAIClient:
     """The six verbs over one `HarvestSession`, with page-level re-reads of broken bodies.
 
-    With `ahead` (a one-thread pool), `page` fetches the next page of a list while the
-    caller reads this one: the resumption token is read from the end of the bytes before
-    they are parsed, the request goes out on the other thread, and the next `page` call
-    takes that response as its first attempt, exactly as if it had fetched it itself
-    (same retries, same errors). A fetched page whose token the parse does not confirm is
-    thrown away. The session is never used by both threads at once: the caller waits for
-    the page ahead before its next request.
+    With `ahead` and `parser` (one-thread pools), `page` fetches the next page of a list while
+    the caller reads this one: the resumption token is read from the end of the bytes before
+    they are parsed, the request goes out on the fetching thread, the bytes are parsed on
+    the parsing thread (lxml lets the others run meanwhile) while the fetching thread goes on
+    to the page after, and the `page` call for each of them takes that response as its first
+    attempt, exactly as if it had fetched it itself (same retries, same errors). A fetched
+    page whose token the caller does not confirm is thrown away. The session is only used by
+    one thread at a time: the caller waits for the pages ahead before its own requests.
     """
 
     def __init__(
-        self, base_url: str, session: HarvestSession, page_attempts: int = 3, ahead: ThreadPoolExecutor | None = None
+        self, base_url: str, session: HarvestSession, page_attempts: int = 3, ahead: ThreadPoolExecutor | None = None,
+        parser: ThreadPoolExecutor | None = None,
     ) -> None:
         self.base_url = base_url
         self.session = session
         self.page_attempts = max(1, page_attempts)
         self.ahead = ahead
-        self.fetching: tuple[dict[str, str], Future[tuple[bytes, str, Parsed]]] | None = None
+        self.parser = parser
+        self.fetching: Ahead | None = None
 
     def page(
         self, params: dict[str, str], item_tag: str = RECORD, follow: Callable[[str], bool] | None = None
@@ -162,41 +181,83 @@ class OAIClient:
         def read() -> Page:
             nonlocal fetched
             if fetched is None:
+                if self.fetching is not None:  # a re-read: the pages ahead were fetched from the bad one
+                    self._drop(self.fetching)
+                    self.fetching = None
                 content, url = self._body(params)
                 parsed = None
             else:
                 try:
-                    content, url, parsed = fetched.result()  # raises what the fetch raised, like `_body`
+                    content, url, parsing, chained = fetched.result()  # raises what the fetch raised, like `_body`
                 finally:
                     fetched = None
+                if chained is not None and self.fetching is None:
+                    chained.chain = True  # read from now on: the one after it may be fetched
+                    self.fetching = chained
+                parsed = parsing.result()
             if follow is not None:
                 self._fetch_next(content, params, follow)
             return parse_page(content, url, item_tag, parsed)
 
         return self._attempts(read)
 
-    def _fetched(self, params: dict[str, str]) -> Future[tuple[bytes, str, Parsed]] | None:
-        """The response fetched ahead for `params`; one for other params is thrown away."""
+    def _fetched(self, params: dict[str, str]) -> Future[Fetched] | None:
+        """The response fetched ahead for `params`; those for other params are thrown away."""
         fetching, self.fetching = self.fetching, None
         if fetching is None:
             return None
-        if fetching[0] == params:
-            return fetching[1]
-        fetching[1].exception()  # waited for (never two requests at once on the session), then dropped
+        if fetching.params == params:
+            return fetching.future
+        self._drop(fetching)
         return None
 
+    def _drop(self, fetching: Ahead) -> None:
+        """Wait for a fetch ahead (never two requests at once on the session) and what it went on to."""
+        fetching.chain = False
+        if fetching.future.exception() is None:
+            chained = fetching.future.result()[3]
+            if chained is not None:
+                self._drop(chained)
+
     def _fetch_next(self, content: bytes, params: dict[str, str], follow: Callable[[str], bool]) -> None:
+        following = self._following(content, params, follow)
+        if following is None or (self.fetching is not None and self.fetching.params == following):
+            return
+        if self.fetching is not None:
+            self._drop(self.fetching)
+        self.fetching = self._start(following, follow, chain=True)
+
+    def _following(
+        self, content: bytes, params: dict[str, str], follow: Callable[[str], bool]
+    ) -> dict[str, str] | None:
+        """The request for the page after `content`, if it may be fetched ahead."""
         token = tail_token(content)
         if self.ahead is None or token is None or not follow(token):
-            return
-        following = {"verb": params["verb"], "resumptionToken": token}
-        if self.fetching is None or self.fetching[0] != following:
-            self.fetching = (following, self.ahead.submit(self._body_parsed, following))
+            return None
+        if token == params.get("resumptionToken"):
+            return None  # a repeating token: the caller stops at it
+        return {"verb": params["verb"], "resumptionToken": token}
 
-    def _body_parsed(self, params: dict[str, str]) -> tuple[bytes, str, Parsed]:
-        """`_body`, and the page's tree: lxml lets the other thread run while it parses."""
-        content, url = self._body(params)
-        return content, url, parse_whole(content)
+    def _start(self, params: dict[str, str], follow: Callable[[str], bool], chain: bool) -> Ahead:
+        assert self.ahead is not None
+        ahead = Ahead(params, None, chain)
+        ahead.future = self.ahead.submit(self._body_parsed, ahead, follow)
+        return ahead
+
+    def _body_parsed(self, ahead: Ahead, follow: Callable[[str], bool]) -> Fetched:
+        """`_body`, its parse handed to the parsing thread, and maybe a fetch of the page after."""
+        content, url = self._body(ahead.params)
+        if self.parser is not None:
+            parsing = self.parser.submit(parse_whole, content)
+        else:  # parsed here, before the page after is fetched
+            parsing = Future()
+            parsing.set_result(parse_whole(content))
+        chained = None
+        if ahead.chain:
+            following = self._following(content, ahead.params, follow)
+            if following is not None:
+                chained = self._start(following, follow, chain=False)
+        return content, url, parsing, chained
 
     def _attempts(self, read: Callable[[], T]) -> T:
         """`read()`, again after a pause while the body breaks or is no OAI-PMH document."""
@@ -443,13 +504,15 @@ def harvest_oaipmh(source: Source, options: HarvestOptions) -> Iterator[SourceRe
         raise ConfigError("harvest.needs_url", where=source.where)
     require_choice(source, "verb", opts["verb"], VERBS)
     ahead = ThreadPoolExecutor(1, thread_name_prefix="oai-ahead")
+    parser = ThreadPoolExecutor(1, thread_name_prefix="oai-parse")
     try:
         with quick_handoffs(), HarvestSession(HttpSettings.from_options(opts)) as session:
-            client = OAIClient(source.url, session, opts["page_attempts"], ahead)
+            client = OAIClient(source.url, session, opts["page_attempts"], ahead, parser)
             run = OAIRun(source, client, Checkpoint(options.state_dir, source.id), opts, options)
             yield from run.records()
     finally:
         ahead.shutdown(wait=False, cancel_futures=True)
+        parser.shutdown(wait=False, cancel_futures=True)
 
 
 class OAIRun:
