@@ -15,9 +15,11 @@ pages that bring nothing, stop the run with `ResumptionLoop` instead of looping 
 `noRecordsMatch` is an empty harvest; `badResumptionToken` (an expired token) restarts the
 window once.
 
-Speed: while the records of a `ListRecords` page are read, the next page is already being
-fetched on a second thread (see `OAIClient`); it counts as that page's first attempt, so
-retries, errors and checkpoints are those of a run without it. A page is parsed whole.
+Speed: while the records of a `ListRecords` page are read, the next pages are already being
+fetched and parsed on two other threads (see `OAIClient`, at most two pages ahead); a page
+fetched ahead counts as that page's first attempt, so retries, errors and checkpoints are
+those of a run without it. A page is parsed whole, and its records are read from its bytes
+when they are proven to be the tree's (`oaislice.py`), else from the tree.
 """
 
 from __future__ import annotations
