@@ -145,3 +145,21 @@ def test_the_payload_is_tostring_byte_for_byte_on_a_typical_page() -> None:
         for m in root.iter(f"{{{OAI}}}metadata")
     ]
     assert [payload for _, payload in oaipmh.parse_page(content, "http://x/oai").records] == expected
+
+
+def test_overlapping_harvests_put_the_switch_interval_back_once_all_have_ended():
+    """A run harvests several OAI-PMH sources in threads: the last one out restores Python's
+    own interval, whichever order they end in."""
+    import sys
+
+    from culturedata.harvest.oaipmh import SWITCH_INTERVAL, quick_handoffs
+
+    before = sys.getswitchinterval()
+    first, second = quick_handoffs(), quick_handoffs()
+    first.__enter__()
+    second.__enter__()
+    assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
+    first.__exit__(None, None, None)
+    assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)  # the second harvest still runs
+    second.__exit__(None, None, None)
+    assert sys.getswitchinterval() == before

@@ -28,6 +28,7 @@ import io
 import logging
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -490,14 +491,31 @@ def quick_handoffs() -> Iterator[None]:
     parse), while the reading thread holds it for the 3 to 4 ms a page's records take: with
     the default interval it only got it when the reader ran out of records, so fetching and
     parsing ran after the reading instead of beside it. The interval is the process's;
-    it is put back when the harvest ends (a lower one only means more frequent switches).
+    it is put back when the last of the harvests running at the same time ends (a run
+    harvests several sources in threads; a lower interval only means more frequent switches).
     """
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(min(before, SWITCH_INTERVAL))
+    with _handoffs.lock:
+        if _handoffs.running == 0:
+            _handoffs.before = sys.getswitchinterval()
+            sys.setswitchinterval(min(_handoffs.before, SWITCH_INTERVAL))
+        _handoffs.running += 1
     try:
         yield
     finally:
-        sys.setswitchinterval(before)
+        with _handoffs.lock:
+            _handoffs.running -= 1
+            if _handoffs.running == 0:
+                sys.setswitchinterval(_handoffs.before)
+
+
+@dataclass
+class _Handoffs:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    running: int = 0
+    before: float = 0.005
+
+
+_handoffs = _Handoffs()
 
 
 def harvest_oaipmh(source: Source, options: HarvestOptions) -> Iterator[SourceRecord]:
