@@ -335,13 +335,21 @@ def bench_csv() -> None:
     rows = csv_rows()
     mapping = load_mapping("musee-csv")
     records = [SourceRecord("bench", r["id"], r, "text/csv", "-") for r in rows]
-    best, triples, mapped = float("inf"), 0, []
+    # As the pipeline maps: a stream, each record handed on (and freed) as soon as it is made.
+    best, triples = float("inf"), 0
+    for _ in range(3):
+        started, triples = time.process_time(), 0
+        for record in records:
+            triples += map_record(mapping, record, CONTEXT).triple_count
+        best = min(best, time.process_time() - started)
+    # The same, every mapped record kept in one list: Python's cyclic GC then walks the
+    # growing heap again and again, which no streaming consumer pays.
+    kept_best, mapped = float("inf"), []
     for _ in range(3):
         del mapped
         started = time.process_time()
         mapped = [map_record(mapping, r, CONTEXT) for r in records]
-        best = min(best, time.process_time() - started)
-        triples = sum(m.triple_count for m in mapped)
+        kept_best = min(kept_best, time.process_time() - started)
     per_record = [[(str(t.subject), str(t.predicate), t.object) for t in m.triples] for m in mapped]
     objects = [[(s, p, str(o)) for s, p, o in terms] for terms in per_record]
     del mapped
@@ -364,6 +372,7 @@ def bench_csv() -> None:
 
     compare("CSV mapping (engine, CPU time)", "triples/s", triples / best, triples / text_floor,
             "bare N-Triples lines")
+    print(f"  (the same with all {len(rows):,} mapped records kept in memory: {triples / kept_best:,.0f} triples/s)")
     print(f"  (building the same triples as pyoxigraph Triple objects from ready strings: "
           f"{triples / floor:,.0f} triples/s)")
     print(f"goal >= 400,000 triples/s per core: {'met' if triples / best >= 400_000 else 'NOT met'}")
