@@ -394,6 +394,12 @@ class _Run:
         return [Value(filled, None, IRI if source == "iri" else None)]
 
     def apply(self, name: str, transform: Any, values: list[Value], spec: ValueSpec) -> list[Value]:
+        if len(values) == 1:  # the common case: the transform's own list is the answer
+            try:
+                return transform(values[0])
+            except Unreadable as exc:
+                self.unreadable(exc, spec)
+                return []
         out: list[Value] = []
         for value in values:
             try:
@@ -680,13 +686,6 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
                     run.unreadable(exc, spec)
                     continue
                 for name, transform in rest:
-                    if len(values) == 1:
-                        try:
-                            values = transform(values[0])
-                        except Unreadable as exc:
-                            run.unreadable(exc, spec)
-                            values = []
-                        continue
                     values = run.apply(name, transform, values, spec)
                 for value in values:
                     term = write(run, value)
@@ -731,13 +730,6 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
                 return
             values = [_value((filled, None, kind))]
             for name, transform in transforms:
-                if len(values) == 1:  # run.apply, inlined for one value
-                    try:
-                        values = transform(values[0])
-                    except Unreadable as exc:
-                        run.unreadable(exc, spec)
-                        values = []
-                    continue
                 values = run.apply(name, transform, values, spec)
             head = subject + predicate
             for value in values:
