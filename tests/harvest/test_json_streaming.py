@@ -99,3 +99,9 @@ def test_memory_stays_flat_on_a_big_array(tmp_path: Path):
     count, grown_mb = map(int, done.stdout.split())
     assert count == 100_000
     assert grown_mb < 30, f"peak RSS grew by {grown_mb} MB for a {path.stat().st_size // 2**20} MB export"
+
+
+def test_an_id_that_is_no_unicode_is_kept_as_its_escape(tmp_path: Path):
+    path = tmp_path / "export.json"
+    path.write_text('[{"id": "A\\ud800"}, {"id": "B"}]', encoding="utf-8")
+    assert [r.local_id for r in collect(path)] == ["A\\ud800", "B"]

@@ -69,3 +69,20 @@ def test_spot_checks(mapped: dict[str, MappedRecord]) -> None:
     wheel = by_id(mapped, "10004")
     assert has(wheel, OBJ + "10004#accession", SCHEMA + "value", Literal("1988.4.13"))
     assert objects(wheel, OBJ + "10004", SCHEMA + "creator") == []  # "n/d" is no creator
+
+
+def test_an_id_that_is_no_unicode_is_reported_not_a_crash() -> None:
+    """A lone surrogate (a JSON escape such as "\\ud800" in a converted export) is no Unicode:
+    the record still gets a graph IRI of its own, and a value holding one makes the record
+    unmappable instead of stopping the batch."""
+    from culturedata.records import SourceRecord
+
+    context = MappingContext.for_source("http://127.0.0.1:8000/", "musee-test", "fr")
+    row = {"id": "\ud800", "numero_accession": "1", "titre": "Coffre"}
+    mapped = next(map_records(load_mapping("musee-csv"), [SourceRecord("musee-test", "x", row, "text/csv", "-")],
+                              context))
+    assert "/objet/%ED%A0%80>" in mapped.ntriples
+    broken = {**row, "numero_accession": "1\ud800"}
+    mapped = next(map_records(load_mapping("musee-csv"), [SourceRecord("musee-test", "y", broken, "text/csv", "-")],
+                              context))
+    assert not mapped.has_triples and mapped.findings[-1].rule == "unmappable"

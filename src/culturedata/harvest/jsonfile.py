@@ -150,13 +150,27 @@ def lookup(item: dict[str, Any], path: str) -> Any:
     return value
 
 
+def readable(text: str) -> str:
+    """The id as text that can be stored: a lone surrogate (a JSON escape such as "\\ud800",
+    which is no Unicode) is kept as its escape, so the record can still be reported by its id."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def to_record(source_id: str, origin: str, location: str, item: Any, id_field: str) -> SourceRecord | None:
     if not isinstance(item, dict):
         log.warning(t("harvest.json_not_object", path=origin, location=location))
         return None
     key = lookup(item, id_field)
-    local_id = str(key).strip() if key not in (None, "") else f"{origin}#{location}"
-    canonical = json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    local_id = readable(str(key).strip()) if key not in (None, "") else f"{origin}#{location}"
+    # surrogatepass: a lone surrogate still hashes (the mapper then reports the record).
+    canonical = json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8", "surrogatepass")
     return SourceRecord(
         source_id=source_id,
         local_id=local_id,

@@ -19,7 +19,9 @@ _UNSAFE = re.compile(r"[^a-z0-9._-]+")
 @lru_cache(maxsize=1024)  # a record's id is slugged for its graph and again for its IRIs
 def slug(text: str) -> str:
     ascii_text = text if text.isascii() else unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _UNSAFE.sub("-", ascii_text.lower()).strip("-") or quote(text, safe="")
+    # A lone surrogate (from a JSON escape such as "\ud800") is no Unicode, but its record
+    # still needs a graph IRI to be reported under: its code is percent-encoded as is.
+    return _UNSAFE.sub("-", ascii_text.lower()).strip("-") or quote(text, safe="", errors="surrogatepass")
 
 
 def graph_iri(base: str, source_id: str, local_id: str) -> str:
