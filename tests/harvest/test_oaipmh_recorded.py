@@ -105,5 +105,6 @@ def test_pages_without_records_stop_the_run():
     with serve_wsgi(app) as base, pytest.raises(ResumptionLoop) as caught:
         list(harvest(make_source("oai-pmh", url=base + "/oai", max_empty_pages=3, **FAST), HarvestOptions()))
     assert caught.value.code == "harvest.oai.no_progress"
-    assert len(seen_agents) == 4  # Identify + 3 empty pages
+    # Identify + 3 empty pages, and the pages fetched ahead meanwhile (at most two).
+    assert 4 <= len(seen_agents) <= 6
     assert all(agent.startswith("culturedata/") and "+https://" in agent for agent in seen_agents)
