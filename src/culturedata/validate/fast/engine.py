@@ -479,17 +479,7 @@ class Run:
         return not non_conformant, reports
 
     def _siblings(self, compiled, component, value_shape) -> list[Node]:
-        if not component.is_disjoint:
-            return []
-        sg = self.shapes.graph
-        siblings = {
-            sibling
-            for parent in sg.subjects(SH.property, compiled.node)
-            for sibling_shape in sg.objects(parent, SH.property)
-            for sibling in sg.objects(sibling_shape, SH.qualifiedValueShape)
-            if sibling != value_shape
-        }
-        return [s for s in siblings if self.shapes.lookup(s) is not None]
+        return qualified_siblings(self.shapes, compiled, component, value_shape)
 
     def _SPARQLBasedConstraint(self, compiled, component, values):
         non_conformant, reports = False, []
@@ -549,3 +539,18 @@ class Run:
         return component.make_v_result(
             self.data, t or f, value_node=v, result_path=p, bound_vars=(t, p, v, row), **kwargs
         )
+
+
+def qualified_siblings(shapes: CompiledShapes, compiled: CompiledShape, component, value_shape: Node | None) -> list[Node]:
+    """sh:qualifiedValueShapesDisjoint: the sibling qualified shapes a value must not also conform to."""
+    if not component.is_disjoint:
+        return []
+    sg = shapes.graph
+    siblings = {
+        sibling
+        for parent in sg.subjects(SH.property, compiled.node)
+        for sibling_shape in sg.objects(parent, SH.property)
+        for sibling in sg.objects(sibling_shape, SH.qualifiedValueShape)
+        if sibling != value_shape
+    }
+    return [s for s in siblings if shapes.lookup(s) is not None]

@@ -55,6 +55,7 @@ from culturedata.validate.fast.engine import (
     CompiledShapes,
     SH_QualifiedMaxCount,
     SH_QualifiedMinCount,
+    qualified_siblings,
 )
 from culturedata.validate.fast.paths import SH, UnsupportedPath, Walk, compile_walk
 from culturedata.validate.fast.terms import OxTerm, TermCache, to_ox
@@ -162,27 +163,12 @@ def _nested(shapes: CompiledShapes, compiled: CompiledShape, component: Constrai
     if isinstance(component, PropertyConstraintComponent):
         return list(component.property_shapes)
     if isinstance(component, QualifiedValueShapeConstraintComponent):
-        return list(component.value_shapes) + _siblings(shapes, compiled, component, None)
+        return list(component.value_shapes) + qualified_siblings(shapes, compiled, component, None)
     if isinstance(component, NotConstraintComponent):
         return list(component.not_list)
     if id(component) in compiled.members:
         return [m for group in compiled.members[id(component)] for m in group]
     return []
-
-
-def _siblings(shapes: CompiledShapes, compiled: CompiledShape, component, value_shape: Node | None) -> list[Node]:
-    """sh:qualifiedValueShapesDisjoint: the sibling qualified shapes, as `Run._siblings` finds them."""
-    if not component.is_disjoint:
-        return []
-    sg = shapes.graph
-    siblings = {
-        sibling
-        for parent in sg.subjects(SH.property, compiled.node)
-        for sibling_shape in sg.objects(parent, SH.property)
-        for sibling in sg.objects(sibling_shape, SH.qualifiedValueShape)
-        if sibling != value_shape
-    }
-    return [s for s in siblings if shapes.lookup(s) is not None]
 
 
 Status = tuple[bool, Any]  # (fails the shape, its results or whether it has any: both read as truthy)
@@ -567,7 +553,7 @@ class SetRun:
         found: dict[OxTerm, list[Hit]] = {}
         for value_shape in component.value_shapes:
             status = self.status(value_shape, every)
-            siblings = [self.status(s, every) for s in _siblings(self.shapes, compiled, component, value_shape)]
+            siblings = [self.status(s, every) for s in qualified_siblings(self.shapes, compiled, component, value_shape)]
             for f, vs in values.items():
                 count = sum(
                     1 for v in vs if not status[v][0] and not any(not sibling[v][0] for sibling in siblings)
