@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from culturedata.config import Config, Source
 from culturedata.errors import ConfigError
 from culturedata.mapping import MappingContext
-from culturedata.mapping.vocabularies import load_vocabularies
+from culturedata.mapping.vocabularies import Scheme, load_vocabularies
 from culturedata.messages import t
 from culturedata.resources import ontologies_dir
 from culturedata.store.loader import Batch
@@ -50,15 +50,16 @@ def provider_place(config: Config, source: Source) -> Place:
     vocabularies = load_vocabularies(config.root / configured if configured else ontologies_dir())
     municipality = region = None
     if source.municipality:
-        municipality = _find(config.path, source, vocabularies.scheme("municipalities"), "municipality")
-        found = vocabularies.scheme("municipalities").find(source.municipality, follow=SCHEMA + "containedInPlace")
-        region = found[0] if found else None
+        municipalities = vocabularies.scheme("municipalities")
+        municipality = _find(config.path, source, municipalities, "municipality")
+        assert municipalities is not None  # _find found the name in it
+        region = next(iter(municipalities.links.get((municipality, SCHEMA + "containedInPlace"), [])), None)
     if source.region:
         region = _find(config.path, source, vocabularies.scheme("regions"), "region")
     return Place(municipality, region)
 
 
-def _find(path: Path, source: Source, scheme, key: str) -> str:  # type: ignore[no-untyped-def]
+def _find(path: Path, source: Source, scheme: Scheme | None, key: str) -> str:
     text = getattr(source, key)
     found = scheme.find(text) if scheme is not None else []
     if not found:
