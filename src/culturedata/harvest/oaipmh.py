@@ -16,10 +16,11 @@ pages that bring nothing, stop the run with `ResumptionLoop` instead of looping 
 window once.
 
 Speed: while the records of a `ListRecords` page are read, the next pages are already being
-fetched and parsed on two other threads (see `OAIClient`, at most two pages ahead); a page
+fetched and read on two other threads (see `OAIClient`, at most two pages ahead); a page
 fetched ahead counts as that page's first attempt, so retries, errors and checkpoints are
-those of a run without it. A page is parsed whole, and its records are read from its bytes
-when they are proven to be the tree's (`oaislice.py`), else from the tree.
+those of a run without it. A page in the regular shape most repositories write is read from
+its bytes while lxml checks it without building a tree (`oaislice.py`); any other page is
+parsed whole and read from its tree.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -67,10 +68,6 @@ METADATA = f"{{{OAI}}}metadata"
 IDENTIFIER = f"{{{OAI}}}identifier"
 DATESTAMP = f"{{{OAI}}}datestamp"
 SET_SPEC = f"{{{OAI}}}setSpec"
-
-# XPath rather than a walk from Python: lxml lets the other thread run while it evaluates.
-COUNT_RECORDS = etree.XPath("count(//o:record)", namespaces={"o": OAI})
-MARKS = etree.XPath("//o:resumptionToken | //o:error | //o:responseDate", namespaces={"o": OAI})
 
 OPTIONS: dict[str, tuple[Any, Any]] = {
     "metadata_prefix": (str, "oai_dc"),
@@ -118,19 +115,6 @@ class Page:
     error: tuple[str, str] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Tree:
-    """A page parsed whole, and what reading its records asks of the tree, found by XPath
-    while lxml lets the other thread run (`survey`)."""
-
-    root: etree._Element
-    records: int  # OAI-PMH records anywhere in it
-    marks: list[etree._Element]  # its resumption tokens, errors and response dates, in document order
-
-
-Parsed = Tree | etree.XMLSyntaxError | None  # a page's tree, parsed ahead or not
-
-
 class BadPage(Exception):
     """A response that is not a usable OAI-PMH page; worth reading again."""
 
@@ -146,19 +130,19 @@ class Ahead:
     chain: bool
 
 
-# The body, its URL, its tree (being parsed on the parsing thread), and the next page if the
-# fetch went on to it.
-Fetched = tuple[bytes, str, "Future[Parsed]", Ahead | None]
+# The body, its URL, the page read from it (or why it is bad) on the reading thread, and the
+# next page if the fetch went on to it.
+Fetched = tuple[bytes, str, "Future[Page | BadPage]", Ahead | None]
 
 
 class OAIClient:
     """The six verbs over one `HarvestSession`, with page-level re-reads of broken bodies.
 
-    With `ahead` and `parser` (one-thread pools), `page` fetches the next page of a list while
-    the caller reads this one: the resumption token is read from the end of the bytes before
-    they are parsed, the request goes out on the fetching thread, the bytes are parsed on
-    the parsing thread (lxml lets the others run meanwhile) while the fetching thread goes on
-    to the page after, and the `page` call for each of them takes that response as its first
+    With `ahead`, `reader` and `checker` (one-thread pools), `page` fetches the next page of a
+    list while the caller reads this one: the resumption token is read from the end of the
+    bytes before they are parsed, the request goes out on the fetching thread, the page is
+    read on the reading thread while lxml checks it on the checking thread (letting the
+    others run), the fetching thread goes on to the page after, and the `page` call for each of them takes that response as its first
     attempt, exactly as if it had fetched it itself (same retries, same errors). A fetched
     page whose token the caller does not confirm is thrown away. The session is only used by
     one thread at a time: the caller waits for the pages ahead before its own requests.
@@ -166,13 +150,14 @@ class OAIClient:
 
     def __init__(
         self, base_url: str, session: HarvestSession, page_attempts: int = 3, ahead: ThreadPoolExecutor | None = None,
-        parser: ThreadPoolExecutor | None = None,
+        reader: ThreadPoolExecutor | None = None, checker: ThreadPoolExecutor | None = None,
     ) -> None:
         self.base_url = base_url
         self.session = session
         self.page_attempts = max(1, page_attempts)
         self.ahead = ahead
-        self.parser = parser
+        self.reader = reader
+        self.checker = checker
         self.fetching: Ahead | None = None
 
     def page(
@@ -188,19 +173,23 @@ class OAIClient:
                     self._drop(self.fetching)
                     self.fetching = None
                 content, url = self._body(params)
-                parsed = None
+                reading = None
             else:
                 try:
-                    content, url, parsing, chained = fetched.result()  # raises what the fetch raised, like `_body`
+                    content, url, reading, chained = fetched.result()  # raises what the fetch raised, like `_body`
                 finally:
                     fetched = None
                 if chained is not None and self.fetching is None:
                     chained.chain = True  # read from now on: the one after it may be fetched
                     self.fetching = chained
-                parsed = parsing.result()
             if follow is not None:
                 self._fetch_next(content, params, follow)
-            return parse_page(content, url, item_tag, parsed)
+            if reading is None:
+                return parse_page(content, url, item_tag, self.checker)
+            page = reading.result()
+            if isinstance(page, BadPage):
+                raise page
+            return page
 
         return self._attempts(read)
 
@@ -248,19 +237,20 @@ class OAIClient:
         return ahead
 
     def _body_parsed(self, ahead: Ahead, follow: Callable[[str], bool]) -> Fetched:
-        """`_body`, its parse handed to the parsing thread, and maybe a fetch of the page after."""
+        """`_body`, its reading handed to the reading thread, and maybe a fetch of the page after.
+        Only `ListRecords` pages are fetched ahead."""
         content, url = self._body(ahead.params)
-        if self.parser is not None:
-            parsing = self.parser.submit(parse_whole, content)
-        else:  # parsed here, before the page after is fetched
-            parsing = Future()
-            parsing.set_result(parse_whole(content))
+        if self.reader is not None:
+            reading = self.reader.submit(read_ahead, content, url, self.checker)
+        else:  # read here, before the page after is fetched
+            reading = Future()
+            reading.set_result(read_ahead(content, url, self.checker))
         chained = None
         if ahead.chain:
             following = self._following(content, ahead.params, follow)
             if following is not None:
                 chained = self._start(following, follow, chain=False)
-        return content, url, parsing, chained
+        return content, url, reading, chained
 
     def _attempts(self, read: Callable[[], T]) -> T:
         """`read()`, again after a pause while the body breaks or is no OAI-PMH document."""
@@ -375,52 +365,62 @@ def parse_tree(content: bytes) -> etree._Element:
     return root
 
 
-def parse_page(content: bytes, url: str, item_tag: str = RECORD, parsed: Parsed = None) -> Page:
+def parse_page(content: bytes, url: str, item_tag: str = RECORD, checker: Executor | None = None) -> Page:
     """One response; anything but a whole OAI-PMH document is `BadPage`.
 
-    A page is parsed whole (its bytes are in memory already, and a tree costs less than
-    iterparse's events), maybe ahead on another thread (`parsed`, see `parse_whole`); a
-    page bigger than `WHOLE_PAGE` is streamed, to bound the memory.
+    A `ListRecords` page in the regular shape is read from its bytes (`oaislice.py`) while
+    lxml checks that it is well-formed (on `checker`'s thread if given); any other page is parsed whole (its bytes are in memory
+    already, and a tree costs less than iterparse's events), or streamed when it is bigger
+    than `WHOLE_PAGE`, to bound the memory.
     """
     if len(content) > WHOLE_PAGE:
         return stream_page(content, url, item_tag)
-    tree = parsed if parsed is not None else parse_whole(content)
-    if isinstance(tree, etree.XMLSyntaxError):
-        raise BadPage(f"not well-formed XML: {tree}") from tree
-    root = tree.root
-    if root.tag != ROOT:
-        raise BadPage(f"not an OAI-PMH response (root element {root.tag!r})")
+    frame = oaislice.Frame.of(content) if item_tag == RECORD else None
+    if frame is None:
+        return read_tree(parse_tree(content), url, item_tag)
+    # lxml checks the page on the checking thread while its records are read here.
+    checking = checker.submit(safexml.check, content) if checker is not None else None
+    listing = frame.read(Header)
+    if listing is None:
+        return read_tree(parse_tree(content), url, item_tag)
+    try:
+        checking.result() if checking is not None else safexml.check(content)
+    except etree.XMLSyntaxError as exc:
+        raise BadPage(f"not well-formed XML: {exc}") from exc
+    return Page(url, listing.records, listing.token, listing.response_date)
+
+
+def read_ahead(content: bytes, url: str, checker: Executor | None = None) -> Page | BadPage:
+    """`parse_page` of a `ListRecords` page on the reading thread; a bad page is raised by the caller."""
+    try:
+        return parse_page(content, url, RECORD, checker)
+    except BadPage as exc:
+        return exc
+
+
+def read_tree(root: etree._Element, url: str, item_tag: str) -> Page:
+    """The page in a parsed response: the root's children, and the items of its verb's element."""
     page = Page(url=url)
-    # The records are read from the page's bytes when they prove to be the tree's (oaislice.py).
-    items = oaislice.read(content, root, tree.records, Header) if item_tag == RECORD else None
-    if items is None:
-        for element in root.iter(item_tag, TOKEN, ERROR, RESPONSE_DATE):
-            read_element(page, element, item_tag)
-        return page
-    page.records = items
-    for element in tree.marks:
-        read_element(page, element, item_tag)
+    for child in root:
+        if child.tag in (RESPONSE_DATE, ERROR):
+            read_top(page, child)
+        else:
+            for element in child:
+                read_listed(page, element, item_tag)
     return page
 
 
-def parse_whole(content: bytes) -> Parsed:
-    """The page's tree, or why it is not XML (None for a page to stream)."""
-    if len(content) > WHOLE_PAGE:
-        return None
-    try:
-        root = safexml.fromstring(content)
-    except etree.XMLSyntaxError as exc:
-        return exc
-    return Tree(root, int(COUNT_RECORDS(root)), MARKS(root))
-
-
 def stream_page(content: bytes, url: str, item_tag: str = RECORD) -> Page:
-    """`parse_page` with iterparse, each record freed once read."""
+    """`read_tree` with iterparse, each record freed once read."""
     page = Page(url=url)
     events = safexml.iterparse(io.BytesIO(content), tag=(item_tag, TOKEN, ERROR, RESPONSE_DATE))
     try:
         for _, element in events:
-            if read_element(page, element, item_tag):
+            parent = element.getparent()
+            above = parent.getparent() if parent is not None else None
+            if parent is not None and above is None:  # a child of the root
+                read_top(page, element)
+            elif above is not None and above.getparent() is None and read_listed(page, element, item_tag):
                 element.clear(keep_tail=True)
         root = events.root
     except etree.XMLSyntaxError as exc:
@@ -430,20 +430,22 @@ def stream_page(content: bytes, url: str, item_tag: str = RECORD) -> Page:
     return page
 
 
-def read_element(page: Page, element: etree._Element, item_tag: str) -> bool:
-    """Take what `element` brings to `page`; True for a record (which the caller may free)."""
-    tag = element.tag
-    if tag == item_tag:
-        if item_tag == HEADER and element.getparent().tag == RECORD:
-            return False  # GetRecord: the header is read with its record
+def read_top(page: Page, element: etree._Element) -> None:
+    """A child of the root: the response date or an error."""
+    if element.tag == ERROR:
+        page.error = (element.get("code", ""), (element.text or "").strip())
+    elif element.tag == RESPONSE_DATE:
+        page.response_date = parse_datestamp(element.text)
+
+
+def read_listed(page: Page, element: etree._Element, item_tag: str) -> bool:
+    """A child of the verb's element: an item or the resumption token. True for an item
+    (which the caller may free); elements deeper down (inside a payload) are not the list's."""
+    if element.tag == item_tag:
         page.records.append(read_item(element))
         return True
-    if tag == TOKEN:
+    if element.tag == TOKEN:
         page.token = (element.text or "").strip() or None
-    elif tag == ERROR:
-        page.error = (element.get("code", ""), (element.text or "").strip())
-    else:
-        page.response_date = parse_datestamp(element.text)
     return False
 
 
@@ -524,15 +526,17 @@ def harvest_oaipmh(source: Source, options: HarvestOptions) -> Iterator[SourceRe
         raise ConfigError("harvest.needs_url", where=source.where)
     require_choice(source, "verb", opts["verb"], VERBS)
     ahead = ThreadPoolExecutor(1, thread_name_prefix="oai-ahead")
-    parser = ThreadPoolExecutor(1, thread_name_prefix="oai-parse")
+    reader = ThreadPoolExecutor(1, thread_name_prefix="oai-read")
+    checker = ThreadPoolExecutor(1, thread_name_prefix="oai-check")
     try:
         with quick_handoffs(), HarvestSession(HttpSettings.from_options(opts)) as session:
-            client = OAIClient(source.url, session, opts["page_attempts"], ahead, parser)
+            client = OAIClient(source.url, session, opts["page_attempts"], ahead, reader, checker)
             run = OAIRun(source, client, Checkpoint(options.state_dir, source.id), opts, options)
             yield from run.records()
     finally:
         ahead.shutdown(wait=False, cancel_futures=True)
-        parser.shutdown(wait=False, cancel_futures=True)
+        reader.shutdown(wait=False, cancel_futures=True)
+        checker.shutdown(wait=False, cancel_futures=True)
 
 
 class OAIRun:

@@ -1,37 +1,45 @@
-"""A `ListRecords` page's records read from its bytes, once lxml has parsed it whole.
+"""A regular `ListRecords` page read from its bytes, without building its tree.
 
-Walking each record's tree from Python (header fields one call each) and `tostring` of its
-metadata cost more than the parse itself. In a plain page the records are written out in
-the bytes: one regular expression per record reads the header fields and finds the
-metadata's bytes, which become the payload with the namespaces declared above them added
-to their first tag, as `tostring` adds them. lxml has already parsed the page (it stays the
-judge of well-formedness) and the bytes are used only when they are proven to be the tree:
+Building a page's tree, walking it from Python, serialising each record's metadata with
+`tostring` and freeing the tree cost several times what reading the bytes does. Most
+repositories write every page in one regular shape, and in that shape the records are
+written out in the bytes: regular expressions match the whole page, from the root's start
+tag to its end, and each record's metadata element becomes its payload, with the
+namespaces declared above it added to its start tag as `tostring` adds them. lxml stays
+the judge of well-formedness (the caller runs `safexml.check`, which builds nothing and
+lets other threads run meanwhile), and the bytes are only used when they are proven to be
+the tree lxml would have built:
 
 - the page is UTF-8 without DOCTYPE, comment, CDATA section or processing instruction, so
   every `<` in it starts a tag and every tag is an element of the tree;
-- the first `<ListRecords` starts a tag without attributes and none follows the records,
-  so it is the tree's `ListRecords` (a child of the root, written without prefix) and its
-  default namespace is OAI-PMH's;
-- from it, the records follow one another, each matching `RECORD` (elements without
-  attributes but the header's `status="deleted"`, texts without references or carriage
-  returns), up to the resumption token or the list's end: they are children of the list,
-  in the OAI-PMH namespace;
-- each metadata holds one element and blanks: from its start tag (not named like the
-  elements around it) to the first `</metadata` there is one start tag of its name and
-  its end tag comes last, so in a well-formed page that `</metadata` is the metadata's own
-  end; the tree has as many OAI-PMH records as the chain (none elsewhere).
+- OPENING, then HEAD and an end (METADATA_END or RECORD_END) per record, then CLOSING
+  match the page whole: the root `OAI-PMH`, whose default namespace is OAI-PMH's, holds
+  `responseDate`, `request` and `ListRecords`; the list holds the records and maybe a
+  resumption token. No element of this frame but `request` (which nobody reads) has an
+  attribute that could declare a namespace, so all are OAI-PMH's;
+- a record is a header without attributes but `status="deleted"`, whose texts hold no
+  reference or carriage return, and maybe a metadata element. Its content is one element
+  and blanks: a start tag, then, before the first `</metadata` after it, blanks preceded
+  by the end tag of the same name (or nothing, for an empty start tag `<a/>`). The page
+  holds no other `</metadata` than the records' and no other start tag of a payload's
+  name than the payloads' own (counted over the page), so in a well-formed page the first
+  end tag of that name after the start tag closes it (no element of that name opens
+  inside it) and no sibling follows it: it is the metadata's one element.
 
-Otherwise `read` returns None and the page is read from its tree as before. The payload
-then differs from `tostring`'s only in form (quotes, character references, `<a></a>` for
-`<a/>`), if at all: parsed, it is the same element.
+Otherwise the page is read from its tree. The payload differs from `tostring`'s only in
+form (quotes, character references, `<a></a>` for `<a/>`), if at all: parsed, it is the
+same element.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from functools import lru_cache
+from typing import Generic, TypeVar
 
 from lxml import etree
 
@@ -39,108 +47,118 @@ from culturedata.harvest.timestamps import parse_datestamp
 from culturedata.harvest.xmlslice import DECLARED, ENCODING, ESCAPES, PROLOG, UTF8
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
-LIST_RECORDS = f"{{{OAI}}}ListRecords"
 TEXT = rb"([^<&\r]*)"
-HEAD = re.compile(
-    rb"\s*<record>\s*<header(\s+status\s*=\s*(?:\"deleted\"|'deleted'))?\s*>"
-    rb"\s*<identifier>" + TEXT + rb"</identifier\s*>\s*<datestamp>" + TEXT + rb"</datestamp\s*>"
-    rb"((?:\s*<setSpec>[^<&\r]*</setSpec\s*>)*)\s*</header\s*>(\s*<metadata>\s*)?"
+ATTRIBUTES = rb"((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)"
+OPENING = re.compile(
+    rb"\s*<OAI-PMH" + ATTRIBUTES + rb"\s*>\s*<responseDate>" + TEXT + rb"</responseDate\s*>"
+    rb"\s*<request" + ATTRIBUTES + rb"\s*(?:/>|>[^<]*</request\s*>)\s*<ListRecords>\s*"
 )
-METADATA_END = re.compile(rb"</metadata\s*>\s*</record\s*>")
-RECORD_END = re.compile(rb"\s*</record\s*>")
+HEAD = re.compile(
+    rb"<record>\s*<header(\s+status\s*=\s*(?:\"deleted\"|'deleted'))?\s*>"
+    rb"\s*<identifier>" + TEXT + rb"</identifier\s*>\s*<datestamp>" + TEXT + rb"</datestamp\s*>"
+    rb"((?:\s*<setSpec>[^<&\r]*</setSpec\s*>)*)\s*</header\s*>"
+    rb"\s*(?:<metadata>\s*(<([^\s/>]+)(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>)?"
+)
+METADATA_END = re.compile(rb"</metadata\s*>\s*</record\s*>\s*")
+RECORD_END = re.compile(rb"</record\s*>\s*")
+CLOSING = re.compile(
+    rb"(?:<resumptionToken" + ATTRIBUTES + rb"\s*(?:/>|>" + TEXT + rb"</resumptionToken\s*>)\s*)?"
+    rb"</ListRecords\s*>\s*</OAI-PMH\s*>\s*\Z"
+)
 SET_SPEC = re.compile(rb"<setSpec>([^<]*)</setSpec")
-LIST_START = re.compile(rb"<ListRecords\s*>")
-BLANK = frozenset(b" \t\r\n")
-ANCESTORS = frozenset((b"OAI-PMH", b"ListRecords", b"record", b"metadata"))  # names an end tag could close
-LIST_END = re.compile(rb"\s*(?:<resumptionToken[\s/>]|</ListRecords\s*>)")
-START_TAG = re.compile(rb"<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>")
 
 T = TypeVar("T")
 MISSING = object()
 
 
-def read(
-    content: bytes, root: etree._Element, tree_records: int, make: Callable[..., T]
-) -> list[tuple[T, bytes | None]] | None:
-    """(`make(identifier, datestamp, deleted, sets)`, payload) of each record, or None when not proven.
+@dataclass(slots=True)
+class Listing(Generic[T]):
+    """What a page lists: (`make(identifier, datestamp, deleted, sets)`, payload) per record."""
 
-    `tree_records` is how many OAI-PMH records the tree holds, wherever they are.
-    """
-    start = _plain_start(content)
-    if start is None:
-        return None
-    listing = root.find(LIST_RECORDS)
-    at = content.find(b"<ListRecords", start)
-    opened = LIST_START.match(content, at) if at != -1 else None
-    if listing is None or listing.prefix is not None or opened is None:
-        return None
-    chain = _Chain(content, _in_order(content, start, root.nsmap), make)
-    end = chain.read(opened.end())
-    # The tree's list (written `ListRecords`, a child of the root so not inside this one) is this
-    # first one unless it comes after; then the chain's records are its children, OAI-PMH's.
-    if end is None or content.find(b"<ListRecords", end) != -1:
-        return None
-    if len(chain.items) != tree_records:
-        return None
-    return chain.items
+    records: list[tuple[T, bytes | None]]
+    token: str | None
+    response_date: datetime | None
 
 
-class _Chain:
-    """The records one after the other, read as they are proven."""
+@dataclass(slots=True)
+class Frame:
+    """A page whose root, list and end have the regular shape; its records may not."""
 
-    def __init__(self, content: bytes, inherited: dict[str | None, str], make: Callable[..., T]) -> None:
+    content: bytes
+    opened: re.Match[bytes]
+    closing: re.Match[bytes]
+    inherited: tuple[tuple[str | None, str], ...]  # the root's namespaces, in declaration order
+
+    @classmethod
+    def of(cls, content: bytes) -> Frame | None:
+        start = _plain_start(content)
+        if start is None:
+            return None
+        opened = OPENING.match(content, start)
+        if opened is None:
+            return None
+        closing = CLOSING.search(content, max(opened.end(), len(content) - 4096))
+        if closing is None:
+            return None
+        token_attributes = closing.group(1)
+        if token_attributes and b"xmlns" in token_attributes:
+            return None  # a token in another namespace is no OAI-PMH token
+        inherited = _inherited(opened.group(1))
+        return None if inherited is None else cls(content, opened, closing, inherited)
+
+    def read(self, make: Callable[..., T]) -> Listing[T] | None:
+        """The page's listing if its records are regular too, else None.
+
+        The caller still has lxml check that the page is well-formed XML (`safexml.check`):
+        the proof above holds for well-formed pages only.
+        """
+        records = _Records(self.content, self.inherited, make)
+        if records.read(self.opened.end()) != self.closing.start() or not records.alone():
+            return None
+        token = self.closing.group(2)
+        response_date = parse_datestamp(self.opened.group(2).decode())
+        return Listing(records.items, (token.decode().strip() or None) if token else None, response_date)
+
+
+class _Records:
+    """The records one after the other, from the end of OPENING on."""
+
+    def __init__(self, content: bytes, inherited: tuple[tuple[str | None, str], ...], make: Callable[..., T]) -> None:
         self.content = content
         self.inherited = inherited
         self.make = make
         self.items: list[tuple[T, bytes | None]] = []
+        self.names: Counter[bytes] = Counter()  # the payloads' names, written as in their start tags
 
-    def read(self, pos: int) -> int | None:
-        """Read the records from `pos` on; where the list ends, or None if a record is irregular."""
-        content, items, make = self.content, self.items, self.make
-        head, metadata_end, record_end = HEAD.match, METADATA_END.match, RECORD_END.match
+    def read(self, pos: int) -> int:
+        """Where the regular records end."""
+        content, items, make, names = self.content, self.items, self.make, self.names
+        head, metadata_end, record_end, find = HEAD.match, METADATA_END.match, RECORD_END.match, content.find
         stamps: dict[bytes, datetime | None] = {}
         sets_of: dict[bytes, tuple[str, ...]] = {b"": ()}
-        tag, extra = b"", b""  # the last metadata start tag seen, and what it needs added
+        added: dict[bytes, tuple[bytes, bytes]] = {}  # per payload start tag: its end tag, what it needs declared
         while (found := head(content, pos)) is not None:
-            status, identifier, stamp, sets, metadata = found.groups()
-            pos = found.end()
-            if metadata is None:
-                end = record_end(content, pos)
+            status, identifier, stamp, sets, opening, name, empty = found.groups()
+            if opening is None:
+                end = record_end(content, found.end())
                 payload = b""  # as from the tree: the mapper reports an empty record
             else:
-                start = pos
-                if not tag or not content.startswith(tag, start):
-                    opened = START_TAG.match(content, start)
-                    if opened is None or opened.group(1) in ANCESTORS:  # the tree decides
-                        return None
-                    tag, extra = opened.group(0), self._declarations(opened.group(1), opened.group(2))
-                    insert = opened.end(2) - start
-                    alone = opened.group(3) == b"/"
-                    closing = b"</" + opened.group(1) + b">"
-                    name = re.escape(opened.group(1))
-                    next_stop = re.compile(b"<" + name + rb"[\s/>]|</metadata").search
-                # One element, ended where the first `</metadata` starts (blanks aside): its start
-                # tag is the only one of its name there and its end tag (or its start tag, if
-                # empty) comes last. In a well-formed page that end tag closes it, so the
-                # `</metadata` after it closes the record's metadata, not one inside the payload.
-                found_stop = next_stop(content, start + 1)
-                if found_stop is None or content[found_stop.start() + 1] != 0x2F:  # "/": not a start tag
-                    return None
-                stop = at = found_stop.start()
-                while content[stop - 1] in BLANK:
-                    stop -= 1
-                if alone:
-                    if stop - start != len(tag):
-                        return None
-                elif not content.endswith(closing, start, stop):
-                    return None
-                end = metadata_end(content, at)
-                if extra:
-                    payload = b"".join((content[start : start + insert], extra, content[start + insert : stop]))
-                else:
-                    payload = content[start:stop]
+                stop = find(b"</metadata", found.end())
+                end = metadata_end(content, stop) if stop != -1 else None
+                if end is None:
+                    return pos
+                names[name] += 1
+                closing, extra = added.get(opening) or added.setdefault(
+                    opening, (b"</" + name + b">", self._declarations(name, opening))
+                )
+                # The start tag's end and all up to `</metadata`, but the blanks before it.
+                rest = content[found.end(5) : stop].rstrip()
+                regular = len(rest) == found.end() - found.end(5) if empty else rest.endswith(closing)
+                if not regular:
+                    return pos
+                payload = b"".join((opening, extra, rest))
             if end is None:
-                return None
+                return pos
             pos = end.end()
             datestamp = stamps.get(stamp, MISSING)
             if datestamp is MISSING:
@@ -151,18 +169,25 @@ class _Chain:
             if status is not None:
                 payload = None
             items.append((make(identifier.decode().strip(), datestamp, status is not None, spec), payload))
-        return pos if LIST_END.match(content, pos) is not None else None
+        return pos
 
-    def _declarations(self, name: bytes, attributes: bytes) -> bytes:
+    def alone(self) -> bool:
+        """No `</metadata` but the records', no start tag of a payload's name but the payloads'."""
+        content = self.content
+        if content.count(b"</metadata") != sum(self.names.values()):
+            return False
+        return all(len(re.findall(b"<" + re.escape(name) + rb"[\s/>]", content)) == n for name, n in self.names.items())
+
+    def _declarations(self, name: bytes, opening: bytes) -> bytes:
         """The namespaces in scope above the metadata that its start tag does not declare itself.
 
         `tostring` adds them after the element's own declarations, the one of its name first;
         so do we, at the end of its start tag, so that a payload mostly comes out byte for
         byte as `tostring` wrote it.
         """
-        own = {found.group(1) for found in DECLARED.finditer(attributes)} if b"xmlns" in attributes else set()
+        own = {found.group(1) for found in DECLARED.finditer(opening)} if b"xmlns" in opening else set()
         prefix_of_name = name.split(b":", 1)[0].decode() if b":" in name else None
-        ordered = sorted(self.inherited.items(), key=lambda item: item[0] != prefix_of_name)
+        ordered = sorted(self.inherited, key=lambda item: item[0] != prefix_of_name)
         return "".join(
             f' xmlns:{prefix}="{uri.translate(ESCAPES)}"' if prefix else f' xmlns="{uri.translate(ESCAPES)}"'
             for prefix, uri in ordered
@@ -170,14 +195,19 @@ class _Chain:
         ).encode()
 
 
-def _in_order(content: bytes, start: int, namespaces: dict[str | None, str]) -> dict[str | None, str]:
-    """The root's namespaces in the order its start tag declares them, as `tostring` copies them."""
-    opened = START_TAG.match(content, content.find(b"<", start))
-    if opened is None:
-        return namespaces
-    order = [found.group(1).decode() if found.group(1) else None for found in DECLARED.finditer(opened.group(2))]
-    ordered = {prefix: namespaces[prefix] for prefix in order if prefix in namespaces}
-    return ordered | namespaces
+@lru_cache(maxsize=64)
+def _inherited(attributes: bytes) -> tuple[tuple[str | None, str], ...] | None:
+    """The root's namespaces in the order its start tag declares them, as `tostring` copies
+    them; None unless its default namespace is OAI-PMH's. lxml reads the declarations (their
+    values may hold references); a repository writes the same root on every page."""
+    try:
+        namespaces = etree.fromstring(b"<OAI-PMH" + attributes + b"/>").nsmap
+    except etree.XMLSyntaxError:
+        return None
+    if namespaces.get(None) != OAI:
+        return None
+    order = [found.group(1).decode() if found.group(1) else None for found in DECLARED.finditer(attributes)]
+    return tuple((prefix, namespaces[prefix]) for prefix in dict.fromkeys(order) if prefix in namespaces)
 
 
 def _plain_start(content: bytes) -> int | None:

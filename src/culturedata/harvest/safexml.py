@@ -23,6 +23,29 @@ def fromstring(data: bytes) -> etree._Element:
     return etree.fromstring(data, parser())
 
 
+class _Unbuilt:
+    """A parser target that takes no events: libxml2 reads the document and builds nothing."""
+
+    def close(self) -> None:
+        return None
+
+
+def check(data: bytes) -> None:
+    """Raise `XMLSyntaxError` unless `fromstring(data)` would parse, without building the tree.
+
+    A third of the time of a parse, and lxml lets the other threads run meanwhile. A parser
+    without a tree only stops at fatal errors; namespace errors (an undeclared prefix, an
+    attribute given twice through two prefixes) are only logged, and `fromstring` refuses
+    them, so they are raised from the log.
+    """
+    checking = etree.XMLParser(target=_Unbuilt(), **SAFE)
+    etree.fromstring(data, checking)
+    for error in checking.error_log:
+        if error.level >= etree.ErrorLevels.ERROR:
+            raise etree.XMLSyntaxError(f"{error.message}, line {error.line}, column {error.column}", error.type,
+                                       error.line, error.column)
+
+
 def iterparse(source: str | IO[bytes], tag: Any = None, events: tuple[str, ...] = ("end",)) -> Iterator[Any]:
     """`lxml.etree.iterparse` with the safe settings; `tag` filters elements as lxml does."""
     return etree.iterparse(source, events=events, tag=tag, remove_blank_text=False, **SAFE)
