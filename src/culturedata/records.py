@@ -34,13 +34,17 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SourceRecord:
-    """One record as the source gave it.
+    """One record as the source gave it; read-only by convention.
 
     `payload` is what the mapper reads: raw bytes (XML, JSON-LD), a dict (a CSV row, a
     JSON object). `location` says where in the provider's file the record sits ("line 12",
     an XPath) so that a finding can send a museum to the row to fix.
+
+    Not `frozen`: a frozen dataclass sets each field through `object.__setattr__`, which
+    makes building one five times slower (1 µs instead of 0.2), and harvesters build one
+    per record.
     """
 
     source_id: str
