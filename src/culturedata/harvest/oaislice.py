@@ -34,7 +34,6 @@ same element.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -128,37 +127,42 @@ class _Records:
         self.inherited = inherited
         self.make = make
         self.items: list[tuple[T, bytes | None]] = []
-        self.names: Counter[bytes] = Counter()  # the payloads' names, written as in their start tags
+        self.payloads = 0
+        self.names: set[bytes] = set()  # the payloads' names, written as in their start tags
 
     def read(self, pos: int) -> int:
         """Where the regular records end."""
-        content, items, make, names = self.content, self.items, self.make, self.names
+        content, items, make = self.content, self.items, self.make
         head, metadata_end, record_end, find = HEAD.match, METADATA_END.match, RECORD_END.match, content.find
         stamps: dict[bytes, datetime | None] = {}
         sets_of: dict[bytes, tuple[str, ...]] = {b"": ()}
         added: dict[bytes, tuple[bytes, bytes]] = {}  # per payload start tag: its end tag, what it needs declared
+        payloads = 0
         while (found := head(content, pos)) is not None:
             status, identifier, stamp, sets, opening, name, empty = found.groups()
+            after = found.end()
             if opening is None:
-                end = record_end(content, found.end())
+                end = record_end(content, after)
+                if end is None:
+                    break
                 payload = b""  # as from the tree: the mapper reports an empty record
             else:
-                stop = find(b"</metadata", found.end())
+                # The payload ends before the first `</metadata` after its start tag.
+                stop = find(b"</metadata", after)
                 end = metadata_end(content, stop) if stop != -1 else None
                 if end is None:
-                    return pos
-                names[name] += 1
-                closing, extra = added.get(opening) or added.setdefault(
-                    opening, (b"</" + name + b">", self._declarations(name, opening))
-                )
-                # The start tag's end and all up to `</metadata`, but the blanks before it.
-                rest = content[found.end(5) : stop].rstrip()
-                regular = len(rest) == found.end() - found.end(5) if empty else rest.endswith(closing)
-                if not regular:
-                    return pos
+                    break
+                known = added.get(opening)
+                if known is None:
+                    self.names.add(name)
+                    known = added[opening] = (b"</" + name + b">", self._declarations(name, opening))
+                closing, extra = known
+                attributes_end = found.end(5)
+                rest = content[attributes_end:stop].rstrip()  # the start tag's end, the content, the end tag
+                if len(rest) != after - attributes_end if empty else not rest.endswith(closing):
+                    break
                 payload = b"".join((opening, extra, rest))
-            if end is None:
-                return pos
+                payloads += 1
             pos = end.end()
             datestamp = stamps.get(stamp, MISSING)
             if datestamp is MISSING:
@@ -169,14 +173,14 @@ class _Records:
             if status is not None:
                 payload = None
             items.append((make(identifier.decode().strip(), datestamp, status is not None, spec), payload))
+        self.payloads = payloads
         return pos
 
     def alone(self) -> bool:
-        """No `</metadata` but the records', no start tag of a payload's name but the payloads'."""
+        """No start tag of a payload's name in the page but the payloads' own."""
         content = self.content
-        if content.count(b"</metadata") != sum(self.names.values()):
-            return False
-        return all(len(re.findall(b"<" + re.escape(name) + rb"[\s/>]", content)) == n for name, n in self.names.items())
+        found = sum(len(re.findall(b"<" + re.escape(name) + rb"[\s/>]", content)) for name in self.names)
+        return found == self.payloads
 
     def _declarations(self, name: bytes, opening: bytes) -> bytes:
         """The namespaces in scope above the metadata that its start tag does not declare itself.
