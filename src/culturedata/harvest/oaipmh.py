@@ -16,11 +16,11 @@ pages that bring nothing, stop the run with `ResumptionLoop` instead of looping 
 window once.
 
 Speed: while the records of a `ListRecords` page are read, the next pages are already being
-fetched and read on two other threads (see `OAIClient`, at most two pages ahead); a page
-fetched ahead counts as that page's first attempt, so retries, errors and checkpoints are
-those of a run without it. A page in the regular shape most repositories write is read from
-its bytes while lxml checks it without building a tree (`oaislice.py`); any other page is
-parsed whole and read from its tree.
+fetched on another thread (see `OAIClient`, at most two pages ahead); a page fetched ahead
+counts as that page's first attempt, so retries, errors and checkpoints are those of a run
+without it. A page in the regular shape most repositories write is read from its bytes
+while lxml checks it, on a third thread and without building a tree (`oaislice.py`); any
+other page is parsed whole and read from its tree.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ class BadPage(Exception):
 
 @dataclass(slots=True)
 class Ahead:
-    """A page being fetched (then parsed) on the other threads before the caller asks for it."""
+    """A page being fetched on the fetching thread before the caller asks for it."""
 
     params: dict[str, str]
     future: Future[Fetched] | None  # set as soon as submitted
@@ -130,33 +130,36 @@ class Ahead:
     chain: bool
 
 
-# The body, its URL, the page read from it (or why it is bad) on the reading thread, and the
-# next page if the fetch went on to it.
-Fetched = tuple[bytes, str, "Future[Page | BadPage]", Ahead | None]
+# The body, its URL, and the next page if the fetch went on to it.
+Fetched = tuple[bytes, str, Ahead | None]
 
 
 class OAIClient:
     """The six verbs over one `HarvestSession`, with page-level re-reads of broken bodies.
 
-    With `ahead`, `reader` and `checker` (one-thread pools), `page` fetches the next page of a
-    list while the caller reads this one: the resumption token is read from the end of the
-    bytes before they are parsed, the request goes out on the fetching thread, the page is
-    read on the reading thread while lxml checks it on the checking thread (letting the
-    others run), the fetching thread goes on to the page after, and the `page` call for each of them takes that response as its first
-    attempt, exactly as if it had fetched it itself (same retries, same errors). A fetched
-    page whose token the caller does not confirm is thrown away. The session is only used by
-    one thread at a time: the caller waits for the pages ahead before its own requests.
+    With `ahead` (a one-thread pool), `page` fetches the next pages of a list while the caller
+    reads this one: the resumption token is read from the end of the bytes before they are
+    parsed, the request goes out on the fetching thread, which goes on to the page after, and
+    the `page` call for each of them takes that response as its first attempt, exactly as if
+    it had fetched it itself (same retries, same errors). A fetched page whose token the
+    caller does not confirm is thrown away. The session is only used by one thread at a
+    time: the caller waits for the pages ahead before its own requests. With `checker`
+    (another one-thread pool), lxml checks a regular page there while the caller reads its
+    records (see `parse_page`).
+
+    Reading the records stays on the caller's thread: every thread that runs Python makes
+    the others wait for the GIL, and the fetching thread, whose speed sets the harvest's
+    (each page's token is in the page before), needs it at every step of a request.
     """
 
     def __init__(
         self, base_url: str, session: HarvestSession, page_attempts: int = 3, ahead: ThreadPoolExecutor | None = None,
-        reader: ThreadPoolExecutor | None = None, checker: ThreadPoolExecutor | None = None,
+        checker: ThreadPoolExecutor | None = None,
     ) -> None:
         self.base_url = base_url
         self.session = session
         self.page_attempts = max(1, page_attempts)
         self.ahead = ahead
-        self.reader = reader
         self.checker = checker
         self.fetching: Ahead | None = None
 
@@ -173,10 +176,9 @@ class OAIClient:
                     self._drop(self.fetching)
                     self.fetching = None
                 content, url = self._body(params)
-                reading = None
             else:
                 try:
-                    content, url, reading, chained = fetched.result()  # raises what the fetch raised, like `_body`
+                    content, url, chained = fetched.result()  # raises what the fetch raised, like `_body`
                 finally:
                     fetched = None
                 if chained is not None and self.fetching is None:
@@ -184,12 +186,7 @@ class OAIClient:
                     self.fetching = chained
             if follow is not None:
                 self._fetch_next(content, params, follow)
-            if reading is None:
-                return parse_page(content, url, item_tag, self.checker)
-            page = reading.result()
-            if isinstance(page, BadPage):
-                raise page
-            return page
+            return parse_page(content, url, item_tag, self.checker)
 
         return self._attempts(read)
 
@@ -207,7 +204,7 @@ class OAIClient:
         """Wait for a fetch ahead (never two requests at once on the session) and what it went on to."""
         fetching.chain = False
         if fetching.future.exception() is None:
-            chained = fetching.future.result()[3]
+            chained = fetching.future.result()[2]
             if chained is not None:
                 self._drop(chained)
 
@@ -233,24 +230,18 @@ class OAIClient:
     def _start(self, params: dict[str, str], follow: Callable[[str], bool], chain: bool) -> Ahead:
         assert self.ahead is not None
         ahead = Ahead(params, None, chain)
-        ahead.future = self.ahead.submit(self._body_parsed, ahead, follow)
+        ahead.future = self.ahead.submit(self._body_ahead, ahead, follow)
         return ahead
 
-    def _body_parsed(self, ahead: Ahead, follow: Callable[[str], bool]) -> Fetched:
-        """`_body`, its reading handed to the reading thread, and maybe a fetch of the page after.
-        Only `ListRecords` pages are fetched ahead."""
+    def _body_ahead(self, ahead: Ahead, follow: Callable[[str], bool]) -> Fetched:
+        """`_body`, and maybe a fetch of the page after."""
         content, url = self._body(ahead.params)
-        if self.reader is not None:
-            reading = self.reader.submit(read_ahead, content, url, self.checker)
-        else:  # read here, before the page after is fetched
-            reading = Future()
-            reading.set_result(read_ahead(content, url, self.checker))
         chained = None
         if ahead.chain:
             following = self._following(content, ahead.params, follow)
             if following is not None:
                 chained = self._start(following, follow, chain=False)
-        return content, url, reading, chained
+        return content, url, chained
 
     def _attempts(self, read: Callable[[], T]) -> T:
         """`read()`, again after a pause while the body breaks or is no OAI-PMH document."""
@@ -390,14 +381,6 @@ def parse_page(content: bytes, url: str, item_tag: str = RECORD, checker: Execut
     return Page(url, listing.records, listing.token, listing.response_date)
 
 
-def read_ahead(content: bytes, url: str, checker: Executor | None = None) -> Page | BadPage:
-    """`parse_page` of a `ListRecords` page on the reading thread; a bad page is raised by the caller."""
-    try:
-        return parse_page(content, url, RECORD, checker)
-    except BadPage as exc:
-        return exc
-
-
 def read_tree(root: etree._Element, url: str, item_tag: str) -> Page:
     """The page in a parsed response: the root's children, and the items of its verb's element."""
     page = Page(url=url)
@@ -489,10 +472,10 @@ def format_datestamp(value: datetime, granularity: str) -> str:
 def quick_handoffs() -> Iterator[None]:
     """Let the thread fetching ahead take the GIL within 0.1 ms, not Python's 5 ms.
 
-    That thread needs the GIL for a moment at every step (sending, each read, after the
-    parse), while the reading thread holds it for the 3 to 4 ms a page's records take: with
-    the default interval it only got it when the reader ran out of records, so fetching and
-    parsing ran after the reading instead of beside it. The interval is the process's;
+    That thread needs the GIL for a moment at every step of a request (sending, each read),
+    while the caller's thread holds it for the 3 ms a page's records take: with the default
+    interval it only got it when the caller ran out of records, so fetching ran after the
+    reading instead of beside it. The interval is the process's;
     it is put back when the last of the harvests running at the same time ends (a run
     harvests several sources in threads; a lower interval only means more frequent switches).
     """
@@ -526,16 +509,14 @@ def harvest_oaipmh(source: Source, options: HarvestOptions) -> Iterator[SourceRe
         raise ConfigError("harvest.needs_url", where=source.where)
     require_choice(source, "verb", opts["verb"], VERBS)
     ahead = ThreadPoolExecutor(1, thread_name_prefix="oai-ahead")
-    reader = ThreadPoolExecutor(1, thread_name_prefix="oai-read")
     checker = ThreadPoolExecutor(1, thread_name_prefix="oai-check")
     try:
         with quick_handoffs(), HarvestSession(HttpSettings.from_options(opts)) as session:
-            client = OAIClient(source.url, session, opts["page_attempts"], ahead, reader, checker)
+            client = OAIClient(source.url, session, opts["page_attempts"], ahead, checker)
             run = OAIRun(source, client, Checkpoint(options.state_dir, source.id), opts, options)
             yield from run.records()
     finally:
         ahead.shutdown(wait=False, cancel_futures=True)
-        reader.shutdown(wait=False, cancel_futures=True)
         checker.shutdown(wait=False, cancel_futures=True)
 
 

@@ -96,7 +96,7 @@ class Frame:
         opened = OPENING.match(content, start)
         if opened is None:
             return None
-        closing = CLOSING.search(content, max(opened.end(), len(content) - 4096))
+        closing = _closing(content, opened.end())
         if closing is None:
             return None
         token_attributes = closing.group(1)
@@ -197,6 +197,15 @@ class _Records:
             for prefix, uri in ordered
             if (prefix.encode() if prefix else None) not in own
         ).encode()
+
+
+def _closing(content: bytes, start: int) -> re.Match[bytes] | None:
+    """CLOSING, from the page's last token (within its last 4 kB) or from its list's end."""
+    end = content.rfind(b"</ListRecords")
+    if end < start:
+        return None
+    token = content.rfind(b"<resumptionToken", max(start, end - 4096), end)
+    return (CLOSING.match(content, token) if token != -1 else None) or CLOSING.match(content, end)
 
 
 @lru_cache(maxsize=64)

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
+from requests.utils import get_netrc_auth
 from urllib3.util.retry import Retry
 
 from culturedata import __version__
@@ -72,6 +75,7 @@ class HarvestSession(requests.Session):
         super().__init__()
         self.settings = settings
         self.headers["User-Agent"] = USER_AGENT
+        self._netrc: dict[tuple[str, str], tuple[str, str] | _NoAuth] = {}
         retry = CappedRetry(
             total=settings.retries,
             connect=settings.retries,
@@ -92,7 +96,19 @@ class HarvestSession(requests.Session):
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self.settings.timeout)
+        if self.trust_env and not self.auth and not kwargs.get("auth"):
+            kwargs["auth"] = self._netrc_auth(url if isinstance(url, str) else url.decode())
         return super().request(method, url, *args, **kwargs)
+
+    def _netrc_auth(self, url: str) -> tuple[str, str] | _NoAuth:
+        """The `.netrc` login for the URL's host, looked up once per host instead of on every
+        request as requests does: its three `stat` calls each let other threads take the GIL,
+        and an OAI-PMH harvest's fetching thread then waits to get it back."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc)
+        if key not in self._netrc:
+            self._netrc[key] = get_netrc_auth(url) or _NoAuth()
+        return self._netrc[key]
 
     def fetch(self, url: str, **kwargs: Any) -> requests.Response:
         """GET `url`; unreachable, or still failing after the retries, is `SourceUnavailable`."""
@@ -107,6 +123,13 @@ class HarvestSession(requests.Session):
                 "harvest.http_status", url=url, status=response.status_code, reason=response.reason or ""
             )
         return response
+
+
+class _NoAuth(AuthBase):
+    """No credentials: what `.netrc` gave for a host that it does not list."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
 
 
 def describe(exc: BaseException) -> str:
