@@ -31,7 +31,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -608,11 +608,7 @@ class OAIRun:
             if state["started"] is None:
                 state["started"] = (page.response_date or datetime.now(UTC)).isoformat()
             state["pages"] += 1
-            for index, (header, payload) in enumerate(page.records, start=1):
-                record = self._record(page, header, payload, state["pages"], index)
-                if record is not None:
-                    yield record
-                    state["records"] += 1
+            state["records"] += yield from self._records(page, state["pages"])
             if not page.token:
                 return
             if page.token in seen:
@@ -624,23 +620,34 @@ class OAIRun:
             state["token"] = page.token
             self.checkpoint.save_run(state)
 
-    def _record(
-        self, page: Page, header: Header, payload: bytes | None, number: int, index: int
-    ) -> SourceRecord | None:
+    def _records(self, page: Page, number: int) -> Generator[SourceRecord, None, int]:
+        """The records of page `number`; returns how many it gave."""
+        source_id, url, given = self.source.id, page.url, 0
+        for index, (header, payload) in enumerate(page.records, start=1):
+            if not header.identifier or (payload is None and not header.deleted):
+                found = self._odd(header, number, index)
+                if found is None:
+                    continue
+                header, payload = found
+            body = payload or b""
+            # source_id, local_id, payload, media_type, content_hash, datestamp, deleted, origin,
+            # location: positional, a third cheaper than by name, and this runs for every record
+            yield SourceRecord(
+                source_id, header.identifier, body, "application/xml", content_hash(body), header.datestamp,
+                header.deleted, url, f"page {number}, record {index}",
+            )
+            given += 1
+        return given
+
+    def _odd(self, header: Header, number: int, index: int) -> tuple[Header, bytes | None] | None:
+        """A listed record without identifier (skipped: None), or a header alone (ListIdentifiers):
+        the record fetched with GetRecord."""
         if not header.identifier:
             log.warning("%s: page %d, record %d has no identifier; skipped", self.source.id, number, index)
             return None
-        if payload is None and not header.deleted:  # ListIdentifiers: fetch the record itself
-            fetched = self.client.get_record(header.identifier, self.opts["metadata_prefix"])
-            if fetched.error or not fetched.records:
-                code = fetched.error[0] if fetched.error else "empty"
-                log.warning("%s: GetRecord %s failed (%s); skipped", self.source.id, header.identifier, code)
-                return None
-            header, payload = fetched.records[0]
-        body = payload or b""
-        # source_id, local_id, payload, media_type, content_hash, datestamp, deleted, origin,
-        # location: positional, a third cheaper than by name, and this runs for every record
-        return SourceRecord(
-            self.source.id, header.identifier, body, "application/xml", content_hash(body), header.datestamp,
-            header.deleted, page.url, f"page {number}, record {index}",
-        )
+        fetched = self.client.get_record(header.identifier, self.opts["metadata_prefix"])
+        if fetched.error or not fetched.records:
+            code = fetched.error[0] if fetched.error else "empty"
+            log.warning("%s: GetRecord %s failed (%s); skipped", self.source.id, header.identifier, code)
+            return None
+        return fetched.records[0]
