@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from lxml import etree
 
-from culturedata.harvest import oaipmh, oaislice
+from culturedata.harvest import oaipmh, oaislice, safexml
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 LIDO = "http://www.lido-schema.org"
@@ -161,3 +163,75 @@ def test_overlapping_harvests_put_the_switch_interval_back_once_all_have_ended()
     assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)  # the second harvest still runs
     second.__exit__(None, None, None)
     assert sys.getswitchinterval() == before
+
+
+# Pages in the regular shape whose bytes are not XML: the slicing alone would accept them,
+# so each must be refused by lxml's check, as the tree path refuses it.
+REGULAR_BUT_BROKEN = {
+    "undeclared prefix in a payload": page(record(1, metadata='<x:lido xmlns:lido="urn:l"><x:a/></x:lido>')),
+    "undeclared attribute prefix": page(record(1, metadata=f'<lido:lido xmlns:lido="{LIDO}" q:a="1"/>')),
+    "attribute twice through two prefixes": page(
+        record(1, metadata='<m xmlns="urn:m" xmlns:a="urn:x" xmlns:b="urn:x"><n a:k="1" b:k="2"/></m>')
+    ),
+    "mismatched tags in a payload": page(record(1, metadata='<m xmlns="urn:m"><a><b></a></b></m>')),
+    "undefined entity": page(record(1, metadata='<m xmlns="urn:m">&nbsp;</m>')),
+    "control character": page(record(1, metadata='<m xmlns="urn:m">\x01</m>')),
+    "bad UTF-8": page(record(1, metadata='<m xmlns="urn:m">é</m>')).replace("é".encode(), b"\xe9"),
+    "unquoted attribute": page(record(1, metadata="<m xmlns='urn:m'><a k=1/></m>")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REGULAR_BUT_BROKEN))
+def test_a_regular_page_that_is_not_xml_is_a_bad_page(name: str) -> None:
+    content = REGULAR_BUT_BROKEN[name]
+    with pytest.raises(etree.XMLSyntaxError):
+        etree.fromstring(content)
+    frame = oaislice.Frame.of(content)
+    if frame is not None and frame.read(oaipmh.Header) is not None:  # the bytes alone look regular
+        with pytest.raises(etree.XMLSyntaxError):
+            safexml.check(content)
+    with pytest.raises(oaipmh.BadPage, match="not well-formed"):
+        oaipmh.parse_page(content, "http://x/oai")
+    with ThreadPoolExecutor(1) as checker, pytest.raises(oaipmh.BadPage, match="not well-formed"):
+        oaipmh.parse_page(content, "http://x/oai", oaipmh.RECORD, checker)
+
+
+def test_most_broken_pages_still_look_regular_so_the_check_is_what_refuses_them() -> None:
+    """Guards the test above: if the slicing grew stricter, it would no longer test the check."""
+    looking_regular = [
+        name for name, content in REGULAR_BUT_BROKEN.items()
+        if (frame := oaislice.Frame.of(content)) is not None and frame.read(oaipmh.Header) is not None
+    ]
+    assert len(looking_regular) >= 6, looking_regular
+
+
+def test_the_check_refuses_what_fromstring_refuses_and_accepts_the_rest() -> None:
+    documents = [*REGULAR.values(), *IRREGULAR.values(), *REGULAR_BUT_BROKEN.values(), b"<a/>", b"<a>", b"", b"<a/><b/>"]
+    for content in documents:
+        try:
+            etree.fromstring(content)
+            parsed = True
+        except etree.XMLSyntaxError:
+            parsed = False
+        try:
+            safexml.check(content)
+            checked = True
+        except etree.XMLSyntaxError:
+            checked = False
+        assert checked == parsed, content
+
+
+@pytest.mark.parametrize("name", sorted(REGULAR) + sorted(IRREGULAR))
+def test_a_page_read_with_the_check_on_another_thread_is_the_same(name: str) -> None:
+    content = {**REGULAR, **IRREGULAR}[name]
+    with ThreadPoolExecutor(1) as checker:
+        threaded = oaipmh.parse_page(content, "http://x/oai", oaipmh.RECORD, checker)
+    same(threaded, oaipmh.parse_page(content, "http://x/oai"))
+
+
+@pytest.mark.parametrize("name", sorted(REGULAR) + sorted(IRREGULAR))
+def test_a_streamed_page_has_the_records_of_its_tree(name: str) -> None:
+    """Pages too big to parse whole are streamed: same records, nested ones not taken for the list's."""
+    content = {**REGULAR, **IRREGULAR}[name]
+    tree = oaipmh.read_tree(oaipmh.parse_tree(content), "http://x/oai", oaipmh.RECORD)
+    same(oaipmh.stream_page(content, "http://x/oai"), tree)

@@ -18,13 +18,13 @@ the tree lxml would have built:
   resumption token. No element of this frame but `request` (which nobody reads) has an
   attribute that could declare a namespace, so all are OAI-PMH's;
 - a record is a header without attributes but `status="deleted"`, whose texts hold no
-  reference or carriage return, and maybe a metadata element. Its content is one element
-  and blanks: a start tag, then, before the first `</metadata` after it, blanks preceded
-  by the end tag of the same name (or nothing, for an empty start tag `<a/>`). The page
-  holds no other `</metadata` than the records' and no other start tag of a payload's
-  name than the payloads' own (counted over the page), so in a well-formed page the first
-  end tag of that name after the start tag closes it (no element of that name opens
-  inside it) and no sibling follows it: it is the metadata's one element.
+  reference or carriage return, and maybe a metadata element: blanks, a start tag, and,
+  before the first `</metadata` after it, the end tag of the same name and blanks (or
+  only blanks, after an empty start tag `<a/>`). The page holds no start tag of a
+  payload's name but the payloads' own (counted over the page, the frame's names
+  included). So in a well-formed page that end tag closes the element the start tag
+  opened (no other element of that name is open there), and the `</metadata` after it
+  closes that element's parent: the element is the metadata's one element.
 
 Otherwise the page is read from its tree. The payload differs from `tostring`'s only in
 form (quotes, character references, `<a></a>` for `<a/>`), if at all: parsed, it is the
@@ -159,7 +159,8 @@ class _Records:
                 closing, extra = known
                 attributes_end = found.end(5)
                 rest = content[attributes_end:stop].rstrip()  # the start tag's end, the content, the end tag
-                if len(rest) != after - attributes_end if empty else not rest.endswith(closing):
+                regular = len(rest) == after - attributes_end if empty else rest.endswith(closing)
+                if not regular:
                     break
                 payload = b"".join((opening, extra, rest))
                 payloads += 1
