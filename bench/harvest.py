@@ -190,7 +190,6 @@ def measure_raw_oai(url: str) -> dict:
 
 class PageHandler(BaseHTTPRequestHandler):
     folder: Path
-    protocol_version = "HTTP/1.1"  # keep-alive, as production servers answer harvesters
 
     def do_GET(self) -> None:  # noqa: N802
         params = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
