@@ -67,3 +67,20 @@ def test_objects_count_in_their_museums_region(cli, tmp_path: Path):
     description = provider_description(load_config(config), load_config(config).sources[0])
     assert any(q.predicate.value == "http://schema.org/containedInPlace" and q.object.value == REG + "02"
                for q in description.quads)
+
+
+def test_events_count_in_the_region_of_their_place(cli, tmp_path: Path):
+    """The theatre's events take place in Trois-Rivières: Mauricie (04) counts them, through
+    their place, whoever organises them."""
+    config = tmp_path / "culturedata.toml"
+    config.write_text("\n".join([
+        "[publish]", 'base_iri = "http://127.0.0.1:8000/"', "[store]", 'path = "var/store"',
+        "[[sources]]", 'id = "theatre-test"', 'name = { fr = "Théâtre d\'essai", en = "Test Theatre" }',
+        'kind = "jsonld-pages"', f'path = "{ROOT / "sample_inputs" / "theatre-deux-rives"}"', 'mapping = "schema-events"',
+        'language = "fr"',
+    ]) + "\n", encoding="utf-8")
+    assert cli("--config", str(config), "run").code in (0, 1)  # the demo pages hold violations on purpose
+    store = ox.Store.read_only(str(tmp_path / "var" / "store" / "current"))
+    rows = {row.region: row for row in region_rows(store, "en")}
+    assert rows[REG + "04"].counts["events"] == 11  # 13 events; one online, one without a place
+    assert rows[REG + "04"].label == "Mauricie"

@@ -136,3 +136,31 @@ def test_demo_site_through_its_harvester() -> None:
     venues = [t for r in mapped for t in r.triples
               if t.predicate.value == RDF_TYPE and t.object.value == SCHEMA + "PerformingArtsTheater"]
     assert venues  # the home page describes the theatre itself
+
+
+REGIONS = "https://w3id.org/culturedata/vocab/regions/"
+
+
+def test_a_place_in_a_quebec_municipality_leads_to_its_region(pages: dict[str, MappedRecord]) -> None:
+    """Trois-Rivières is in Mauricie (04): events count in their region on the dashboard."""
+    jazz = pages["jazz-sur-le-quai"]
+    [place] = objects(jazz, events_of(jazz)[0], SCHEMA + "location")
+    assert objects(jazz, place.value, SCHEMA + "containedInPlace") == [NamedNode(REGIONS + "04")]
+    # an online event's VirtualLocation has no address, so no region
+    online = pages["lecture-en-ligne"]
+    [virtual] = objects(online, events_of(online)[0], SCHEMA + "location")
+    assert objects(online, virtual.value, SCHEMA + "containedInPlace") == []
+
+
+def test_a_locality_outside_quebec_gives_no_region(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "spectacle.html"
+    page.write_text(
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "Event", "name": "Tournée",'
+        ' "startDate": "2026-05-01", "location": {"@type": "Place", "name": "Salle", "address":'
+        ' {"@type": "PostalAddress", "addressLocality": "Moncton", "addressRegion": "NB"}}}</script>',
+        encoding="utf-8",
+    )
+    mapped = map_record(load_mapping("schema-events"), jsonld_page_record(page), context("theatre-deux-rives"))
+    [place] = objects(mapped, events_of(mapped)[0], SCHEMA + "location")
+    assert objects(mapped, place.value, SCHEMA + "containedInPlace") == []
+    assert not mapped.findings
