@@ -13,7 +13,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
-from culturedata.profile.text import TEXT
+from culturedata.messages import catalogue, t
 
 CDS = "https://w3id.org/culturedata/shapes/"
 PREFIXES = {
@@ -126,33 +126,32 @@ class Profile:
         return f"{low if low is not None else 0}..{high if high is not None else '*'}"
 
     def expected(self, shape: Node, lang: str, depth: int = 0) -> str:
-        t = TEXT[lang]
         parts: list[str] = []
         for datatype in sorted(self.shapes.objects(shape, SH.datatype)):
             parts.append(curie(datatype))
         for kind in sorted(self.shapes.objects(shape, SH.nodeKind)):
-            parts.append(t["kind"].get(curie(kind), curie(kind)))
+            parts.append(_name("kind", curie(kind), lang))
         for cls in sorted(self.shapes.objects(shape, SH["class"])):
-            parts.append(t["instance_of"].format(curie(cls)))
+            parts.append(_text("instance_of", lang, cls=curie(cls)))
         for lst in self.shapes.objects(shape, SH["in"]):
-            parts.append(t["one_of"].format(", ".join(curie(v) for v in Collection(self.shapes, lst))))
+            parts.append(_text("one_of", lang, values=", ".join(curie(v) for v in Collection(self.shapes, lst))))
         for lst in self.shapes.objects(shape, SH.languageIn):
-            parts.append(t["language"].format(", ".join(str(v) for v in Collection(self.shapes, lst))))
+            parts.append(_text("language", lang, languages=", ".join(str(v) for v in Collection(self.shapes, lst))))
         for pattern in sorted(self.shapes.objects(shape, SH.pattern)):
-            parts.append(t["pattern"].format(pattern))
+            parts.append(_text("pattern", lang, pattern=pattern))
         for value in sorted(self.shapes.objects(shape, SH.hasValue)):
-            parts.append(t["equals"].format(curie(value)))
+            parts.append(_text("equals", lang, value=curie(value)))
         if (shape, SH.uniqueLang, Literal(True)) in self.shapes:
-            parts.append(t["unique_lang"])
+            parts.append(_text("unique_lang", lang))
         if (shape, SH.closed, Literal(True)) in self.shapes:
-            parts.append(t["closed"])
+            parts.append(_text("closed", lang))
         if depth < 3:
             for lst in self.shapes.objects(shape, SH["or"]):
                 options = [self._option(m, lang, depth + 1) for m in Collection(self.shapes, lst)]
-                parts.append("(" + t["or"].join(o or "…" for o in options) + ")")
+                parts.append("(" + _text("or", lang).join(o or "…" for o in options) + ")")
             for negated in self.shapes.objects(shape, SH["not"]):
                 inner = self._option(negated, lang, depth + 1)
-                parts.append(t["not"].format(inner or "…"))
+                parts.append(_text("not", lang, inner=inner or "…"))
             for link in (SH.node, SH.qualifiedValueShape):
                 for target in self.shapes.objects(shape, link):
                     inner = self.expected(target, lang, depth + 1)
@@ -200,16 +199,26 @@ class Profile:
         return sorted(c for c in self.vocab.subjects(SKOS.inScheme, scheme) if isinstance(c, URIRef))
 
 
+def _text(key: str, lang: str, **params: object) -> str:
+    """A sentence of the profile documents (`messages/profile.toml`)."""
+    return t(f"profile.{key}", lang, **params)
+
+
+def _name(group: str, term: str, lang: str) -> str:
+    """The name of an entity type or a value kind (`cds:Place`, `sh:IRI`), or the term itself."""
+    code = f"profile.{group}.{term.split(':', 1)[-1]}"
+    return t(code, lang) if code in catalogue() else term
+
+
 def render_profile_doc(lang: str, shapes_dir: Path | None = None, ontologies_dir: Path | None = None) -> str:
     """The profile document in lang ("en" or "fr"), as Markdown."""
     from culturedata.resources import ontologies_dir as default_ontologies
     from culturedata.resources import shapes_dir as default_shapes
 
     profile = Profile(shapes_dir or default_shapes(), ontologies_dir or default_ontologies())
-    t = TEXT[lang]
-    out: list[str] = [f"# {t['title']}", "", t["generated"], "", t["intro"], ""]
+    out: list[str] = [f"# {_text('title', lang)}", "", _text("generated", lang), "", _text("intro", lang), ""]
     out += _minimal_records(profile, lang)
-    out += [f"## {t['obligations_title']}", "", t["obligations"], ""]
+    out += [f"## {_text('obligations_title', lang)}", "", _text("obligations", lang), ""]
     for file in profile.files:
         out += _rule_section(profile, file, lang)
     out += _vocabularies(profile, lang)
@@ -219,27 +228,25 @@ def render_profile_doc(lang: str, shapes_dir: Path | None = None, ontologies_dir
 
 
 def _minimal_records(profile: Profile, lang: str) -> list[str]:
-    t = TEXT[lang]
-    out = [f"## {t['minimal_title']}", "", t["minimal_intro"], ""]
+    out = [f"## {_text('minimal_title', lang)}", "", _text("minimal_intro", lang), ""]
     for file in profile.files:
         entity = profile.entity(file)
         if entity is None:
             continue
-        out += [f"### {t['entities'].get(curie(entity), curie(entity))}", "",
+        out += [f"### {_name('entity', curie(entity), lang)}", "",
                 pick(profile.shapes, entity, SKOS.definition, lang), "",
                 "```turtle", pick(profile.shapes, entity, SKOS.example, lang), "```", ""]
     return out
 
 
 def _rule_section(profile: Profile, file: str, lang: str) -> list[str]:
-    t = TEXT[lang]
     entity = profile.entity(file)
-    title = t["entities"].get(curie(entity), curie(entity)) if entity is not None else t["shared_rules"]
+    title = _name("entity", curie(entity), lang) if entity is not None else _text("shared_rules", lang)
     out = [f"## {title}", ""]
     if entity is not None:
         targets = ", ".join(curie(c) for c in sorted(profile.shapes.objects(entity, SH.targetClass)))
-        out += [t["applies_to"].format(targets), ""]
-    out += [t["table_header"], "|---|---|---|---|---|---|---|---|"]
+        out += [_text("applies_to", lang, types=targets), ""]
+    out += [_text("table_header", lang), "|---|---|---|---|---|---|---|---|"]
     rows = []
     for rule in profile.rules(file):
         obligation = profile.obligation(rule)
@@ -250,7 +257,7 @@ def _rule_section(profile: Profile, file: str, lang: str) -> list[str]:
         rows.append((RANK[obligation], str(rule), "| " + " | ".join([
             f"`{curie(rule)}`",
             f"`{profile.path(rule)}`",
-            t["obligation"][obligation],
+            _text(f"obligation.{obligation}", lang),
             profile.cardinality(rule),
             cell(profile.expected(rule, lang)),
             cell(vocab),
@@ -262,8 +269,8 @@ def _rule_section(profile: Profile, file: str, lang: str) -> list[str]:
 
 
 def _vocabularies(profile: Profile, lang: str) -> list[str]:
-    t = TEXT[lang]
-    out = [f"## {t['vocab_title']}", "", t["vocab_intro"], "", t["vocab_header"], "|---|---|---|---|---|---|"]
+    out = [f"## {_text('vocab_title', lang)}", "", _text("vocab_intro", lang), "",
+           _text("vocab_header", lang), "|---|---|---|---|---|---|"]
     schemes = sorted(s for s in profile.vocab.subjects(RDF.type, SKOS.ConceptScheme) if isinstance(s, URIRef))
     for scheme in schemes:
         # Artsdata keeps the number in schema:version and a change note in owl:versionInfo.
@@ -276,14 +283,14 @@ def _vocabularies(profile: Profile, lang: str) -> list[str]:
             f"`{scheme}`",
             cell(str(version or "")),
             str(len(profile.concepts(scheme))),
-            f"<{licence}>" if licence else t["licence_artsdata"],
+            f"<{licence}>" if licence else _text("licence_artsdata", lang),
             f"<{source}>" if source else "",
         ]) + " |")
     out.append("")
     for name in ("regions", "collection-domains", "heritage-statuses", "organization-types"):
         scheme = URIRef(f"https://w3id.org/culturedata/vocab/{name}")
         out += [f"### {pick(profile.vocab, scheme, SKOS.prefLabel, lang)}", "",
-                t["concept_header"], "|---|---|---|---|"]
+                _text("concept_header", lang), "|---|---|---|---|"]
         for concept in sorted(profile.concepts(scheme), key=lambda c: str(profile.vocab.value(c, SKOS.notation))):
             out.append("| " + " | ".join([
                 str(profile.vocab.value(concept, SKOS.notation) or ""),
@@ -294,13 +301,12 @@ def _vocabularies(profile: Profile, lang: str) -> list[str]:
         out.append("")
     municipalities = URIRef("https://w3id.org/culturedata/vocab/municipalities")
     out += [f"### {pick(profile.vocab, municipalities, SKOS.prefLabel, lang)}", "",
-            t["municipalities"].format(len(profile.concepts(municipalities))), ""]
+            _text("municipalities", lang, count=len(profile.concepts(municipalities))), ""]
     return out
 
 
 def _terms(profile: Profile, lang: str) -> list[str]:
-    t = TEXT[lang]
-    out = [f"## {t['terms_title']}", "", t["terms_header"], "|---|---|---|---|"]
+    out = [f"## {_text('terms_title', lang)}", "", _text("terms_header", lang), "|---|---|---|---|"]
     for term in sorted(s for s in profile.qcp.subjects(RDFS.label, None) if isinstance(s, URIRef)):
         if (term, RDF.type, OWL.Ontology) in profile.qcp:
             continue
@@ -314,11 +320,11 @@ def _terms(profile: Profile, lang: str) -> list[str]:
 
 
 def _deviations(profile: Profile, lang: str) -> list[str]:
-    t = TEXT[lang]
     ontology = URIRef(CDS)
     notes = sorted(str(n) for n in profile.shapes.objects(ontology, SKOS.editorialNote)
                    if isinstance(n, Literal) and n.language == lang)
-    return [f"## {t['artsdata_title']}", "", t["artsdata_intro"], "", *[f"- {n}" for n in notes], ""]
+    return [f"## {_text('artsdata_title', lang)}", "", _text("artsdata_intro", lang), "",
+            *[f"- {n}" for n in notes], ""]
 
 
 def write_profile_docs(docs_dir: Path) -> list[Path]:
