@@ -360,19 +360,16 @@ def parse_page(content: bytes, url: str, item_tag: str = RECORD, checker: Execut
     """One response; anything but a whole OAI-PMH document is `BadPage`.
 
     A `ListRecords` page in the regular shape is read from its bytes (`oaislice.py`) while
-    lxml checks that it is well-formed (on `checker`'s thread if given); any other page is parsed whole (its bytes are in memory
-    already, and a tree costs less than iterparse's events), or streamed when it is bigger
-    than `WHOLE_PAGE`, to bound the memory.
+    lxml checks that it is well-formed (on `checker`'s thread if given); any other page is
+    parsed whole (its bytes are in memory already, and a tree costs less than iterparse's
+    events), or streamed when it is bigger than `WHOLE_PAGE`, to bound the memory.
     """
     if len(content) > WHOLE_PAGE:
         return stream_page(content, url, item_tag)
     frame = oaislice.Frame.of(content) if item_tag == RECORD else None
-    if frame is None:
-        return read_tree(parse_tree(content), url, item_tag)
-    # lxml checks the page on the checking thread while its records are read here.
-    checking = checker.submit(safexml.check, content) if checker is not None else None
-    listing = frame.read(Header)
-    if listing is None:
+    checking = checker.submit(safexml.check, content) if frame is not None and checker is not None else None
+    listing = frame.read(Header) if frame is not None else None
+    if listing is None:  # an irregular page: the tree (a check still running is left to end)
         return read_tree(parse_tree(content), url, item_tag)
     try:
         checking.result() if checking is not None else safexml.check(content)
@@ -475,9 +472,9 @@ def quick_handoffs() -> Iterator[None]:
     That thread needs the GIL for a moment at every step of a request (sending, each read),
     while the caller's thread holds it for the 3 ms a page's records take: with the default
     interval it only got it when the caller ran out of records, so fetching ran after the
-    reading instead of beside it. The interval is the process's;
-    it is put back when the last of the harvests running at the same time ends (a run
-    harvests several sources in threads; a lower interval only means more frequent switches).
+    reading instead of beside it. The interval is the process's; it is put back when the
+    last of the harvests running at the same time ends (a run harvests several sources in
+    threads; a lower interval only means more frequent switches).
     """
     with _handoffs.lock:
         if _handoffs.running == 0:
