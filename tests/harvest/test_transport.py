@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from email.utils import formatdate
 
@@ -33,3 +34,26 @@ def test_429_is_retried_and_the_agent_is_named():
         response = session.fetch(base + "/")
         assert response.status_code == 200 and response.text == "ok"
     assert calls == [USER_AGENT] * 3
+
+
+def test_a_netrc_login_is_sent_to_its_host_only_and_read_once(tmp_path, monkeypatch):
+    """requests' own behaviour (credentials from ~/.netrc, or the file NETRC names), kept while
+    the session looks the file up once per host instead of on every request."""
+    seen: list[str | None] = []
+
+    def app(environ, start_response):
+        seen.append(environ.get("HTTP_AUTHORIZATION"))
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login musee password secret\n", encoding="utf-8")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    with serve_wsgi(app) as base, HarvestSession(HttpSettings()) as session:
+        session.fetch(base + "/a").close()
+        netrc.write_text("", encoding="utf-8")  # read once: a later change is not seen in this session
+        session.fetch(base + "/b").close()
+        session.fetch(base.replace("127.0.0.1", "localhost") + "/c").close()  # another host: no login
+    expected = "Basic " + base64.b64encode(b"musee:secret").decode()
+    assert seen == [expected, expected, None]
