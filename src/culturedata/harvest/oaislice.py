@@ -47,7 +47,8 @@ from culturedata.harvest.xmlslice import DECLARED, ENCODING, ESCAPES, PROLOG, UT
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 TEXT = rb"([^<&\r]*)"
-ATTRIBUTES = rb"((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)"
+ATTRIBUTE = rb"\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*')"
+ATTRIBUTES = rb"((?:" + ATTRIBUTE + rb")*)"
 OPENING = re.compile(
     rb"\s*<OAI-PMH" + ATTRIBUTES + rb"\s*>\s*<responseDate>" + TEXT + rb"</responseDate\s*>"
     rb"\s*<request" + ATTRIBUTES + rb"\s*(?:/>|>[^<]*</request\s*>)\s*<ListRecords>\s*"
@@ -56,7 +57,7 @@ HEAD = re.compile(
     rb"<record>\s*<header(\s+status\s*=\s*(?:\"deleted\"|'deleted'))?\s*>"
     rb"\s*<identifier>" + TEXT + rb"</identifier\s*>\s*<datestamp>" + TEXT + rb"</datestamp\s*>"
     rb"((?:\s*<setSpec>[^<&\r]*</setSpec\s*>)*)\s*</header\s*>"
-    rb"\s*(?:<metadata>\s*(<([^\s/>]+)(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>)?"
+    rb"\s*(?:<metadata>\s*(<([^\s/>]+)(?:" + ATTRIBUTE + rb")*)\s*(/?)>)?"
 )
 METADATA_END = re.compile(rb"</metadata\s*>\s*</record\s*>\s*")
 RECORD_END = re.compile(rb"</record\s*>\s*")
