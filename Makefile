@@ -9,11 +9,21 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := check
-.PHONY: install run test bench lint check clean
+.PHONY: install run test collect-without-data bench lint typecheck check clean
 
+# `make run PORT=8123` (or HOST=...) serves there and mints the demo's IRIs and links for that address;
+# without them, the configuration's publish.base_iri is used as it is.
+ifeq ($(origin PORT)$(origin HOST),filefile)
+RUN_ENV :=
+else
+RUN_ENV := CULTUREDATA_PUBLISH_BASE_IRI=http://$(HOST):$(PORT)/
+endif
+
+# The first install takes a minute or two: pip shows what it fetches, so it is visibly working.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@echo "Installing culturedata and its dependencies into $(VENV)/ (first time only)..."
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -e '.[test]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -21,11 +31,11 @@ install: $(STAMP)
 # Exit code 1 from `culturedata run` means "some records were quarantined", which the
 # demo data does on purpose; anything higher stops before serving.
 run: install
-	@$(BIN)/culturedata run; status=$$?; if [ $$status -gt 1 ]; then exit $$status; fi
+	@$(RUN_ENV) $(BIN)/culturedata run; status=$$?; if [ $$status -gt 1 ]; then exit $$status; fi
 	@echo ""
 	@echo "Open http://$(HOST):$(PORT)/query (pages: /validate, /dashboard; SPARQL at /sparql) or try:"
 	@echo "  curl 'http://$(HOST):$(PORT)/sparql?query=SELECT%20(COUNT(*)%20AS%20%3Fn)%20WHERE%20%7BGRAPH%20%3Fg%20%7B%3Fs%20%3Fp%20%3Fo%7D%7D'"
-	@$(BIN)/culturedata serve --host $(HOST) --port $(PORT)
+	@$(RUN_ENV) $(BIN)/culturedata serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest
@@ -33,10 +43,19 @@ test: install
 bench: install
 	$(BIN)/python -m bench
 
-lint: install
+# What a clone without ../shared beside it sees: every test must still collect (CI runs this too).
+collect-without-data: install
+	@mkdir -p var/no-test-data
+	CULTUREDATA_TEST_DATA=var/no-test-data $(BIN)/python -m pytest --collect-only -q -p no:cacheprovider >/dev/null
+
+lint: install typecheck
 	$(BIN)/ruff check src tests bench
 
-check: test lint
+typecheck: install
+	$(BIN)/mypy
+
+# Lint and types first, so that the test summary is the last thing printed.
+check: lint test
 
 clean:
 	rm -rf var build dist bench/out .pytest_cache .ruff_cache

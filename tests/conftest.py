@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from culturedata import messages
+from shareddata import SHARED_DATA
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(autouse=True)

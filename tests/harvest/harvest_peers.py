@@ -34,12 +34,14 @@ from oaipmh.metadata import MetadataRegistry
 from oaipmh.server import BatchingServer
 
 from culturedata.config import Source
+from shareddata import SHARED_DATA
+from shareddata import shared as shared  # the tests of this folder import it from here
 
 LIDO = "http://www.lido-schema.org"
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_inputs" / "musee-anse-aux-brumes"
-SHARED = ROOT.parent / "shared" / "data"
+SHARED = SHARED_DATA
 SAMPLES = ROOT / "sample_inputs"
 
 # Retries stay real but tiny, so that the suite stays fast.
@@ -52,12 +54,6 @@ def make_source(kind: str, *, url: str | None = None, path: Path | None = None, 
         options=options, where="culturedata.toml: sources[id=\"test-source\"]",
     )
 
-
-def shared(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent (../shared/data holds the third-party test data)")
-    return path
 
 
 def sample(*parts: str) -> Path:

@@ -13,9 +13,11 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from culturedata.mapping import MappingContext
 from culturedata.records import MappedRecord, SourceRecord, content_hash
+from shareddata import SHARED_DATA
+from shareddata import shared as shared  # the tests of this folder import it from here
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared" / "data"
+SHARED = SHARED_DATA
 SAMPLES = ROOT / "sample_inputs"
 BASE = "http://127.0.0.1:8000/"
 SCHEMA = "http://schema.org/"
@@ -23,13 +25,6 @@ QCP = "https://w3id.org/culturedata/ns/qcp#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-
-def shared(*parts: str) -> Path:
-    """A path under ../shared/data, or a clean skip when that data is not on this machine."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent (third-party test data, see /work/shared/data/README.md)")
-    return path
 
 
 def sample(*parts: str) -> Path:

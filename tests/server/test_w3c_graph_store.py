@@ -13,7 +13,9 @@ import pytest
 from harness import TOKEN, publish
 from w3c_manifest import read_manifest, replay
 
-ROOT = Path(__file__).resolve().parents[3] / "shared" / "data" / "w3c-sparql11" / "graph-store-protocol"
+from shareddata import SHARED_DATA
+
+ROOT = SHARED_DATA / "w3c-sparql11" / "graph-store-protocol"
 MANIFESTS = ["manifest-direct.ttl", "manifest-indirect.ttl"]
 CASES = [case for name in MANIFESTS if (ROOT / name).is_file() for case in read_manifest(ROOT / name)]
 # Tests we fail, each with its reason (kept in step with docs/conformance.md).

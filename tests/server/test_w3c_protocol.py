@@ -14,7 +14,9 @@ import pytest
 from harness import TOKEN, publish
 from w3c_manifest import read_manifest, replay
 
-ROOT = Path(__file__).resolve().parents[3] / "shared" / "data" / "w3c-sparql11" / "protocol"
+from shareddata import SHARED_DATA
+
+ROOT = SHARED_DATA / "w3c-sparql11" / "protocol"
 CASES = read_manifest(ROOT / "manifest.ttl") if (ROOT / "manifest.ttl").is_file() else []
 # Tests we fail, each with its reason (kept in step with docs/conformance.md).
 KNOWN_FAILURES: dict[str, str] = {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from shareddata import SHARED_DATA
+
 FIXTURES = Path(__file__).parent / "fixtures"
 SHAPES = FIXTURES / "shapes"
 VOCAB = FIXTURES / "vocab"
@@ -11,7 +13,7 @@ MAPPING = FIXTURES / "objects.yaml"
 GOOD = FIXTURES / "exports" / "good.csv"
 BAD = FIXTURES / "exports" / "bad.csv"
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared" / "data"
+SHARED = SHARED_DATA
 CDS = "https://w3id.org/culturedata/shapes/"
 
 

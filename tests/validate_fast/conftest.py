@@ -16,9 +16,10 @@ from culturedata.records import MappedRecord
 from culturedata.validate import PyshaclValidator, load_shapes
 from culturedata.validate.fast import FastValidator
 from culturedata.validate.report import RecordReport
+from shareddata import SHARED_DATA
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared" / "data"
+SHARED = SHARED_DATA
 
 
 def finding_set(reports: Sequence[RecordReport]) -> Counter:

@@ -22,11 +22,12 @@ from rdflib import RDF, BNode, Graph, Namespace
 from rdflib.term import Node
 
 from culturedata.validate.fast import validate_graph
+from shareddata import SHARED_DATA
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
-SUITE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "w3c-shacl"
+SUITE = SHARED_DATA / "w3c-shacl"
 RESULT_KEYS = (SH.focusNode, SH.resultPath, SH.value, SH.sourceShape, SH.sourceConstraintComponent,
                SH.resultSeverity)
 
