@@ -27,11 +27,12 @@ Harvester = Callable[[Source, "HarvestOptions"], Iterator[SourceRecord]]
 class Kind:
     """One kind of source.
 
-    `whole`: every harvest that gives records gives all of them (a file is read whole; a
-    downloaded one gives nothing when the server answers "not modified"), so a record not seen
-    is a deletion. Other kinds harvest from a watermark: only a `--full` (or first) harvest is
-    whole. `suffixes`: the files a path given without a configured source is read as this kind.
-    `mapping_formats`: the mapping `format`s that read its records; empty when none is checked.
+    `whole`: every harvest that gives records gives all of them (a file is read whole, a
+    downloaded one gives nothing when the server answers "not modified"; a SPARQL query is run
+    whole), so a record not seen is a deletion. Other kinds harvest from a watermark: only a
+    `--full` (or first) harvest is whole. `suffixes`: the file endings read as this kind when a
+    file is given without a configured source. `mapping_formats`: the mapping `format`s that
+    read its records, the first being the usual one; empty when no check applies.
     """
 
     name: str
@@ -53,7 +54,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("rest", rest.harvest_rest, rest.OPTIONS, whole=False, mapping_formats=("json", "jsonld")),
     Kind("jsonld-pages", jsonld.harvest_jsonld_pages, jsonld.OPTIONS, whole=False,
          mapping_formats=("jsonld", "json")),
-    # Each record is a page of N-Triples, which no mapping format reads: nothing to check.
+    # Its records are pages of N-Triples, which none of the mapping formats reads: nothing to check.
     Kind("sparql", sparql.harvest_sparql, sparql.OPTIONS, whole=True),
 )}
 
