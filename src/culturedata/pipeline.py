@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from culturedata import __version__
 from culturedata.config import Config, Source
 from culturedata.errors import CultureDataError, StoreError, UsageError
-from culturedata.harvest import HarvestOptions, harvest
+from culturedata.harvest import KINDS, HarvestOptions, harvest
 from culturedata.mapping import MappingContext, load_mapping, map_records
 from culturedata.mapping.iris import graph_iri
 from culturedata.mapping.language import Mapping
@@ -74,11 +74,9 @@ Progress = Callable[[str, int], None]
 SCHEMA = "http://schema.org/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
-# Kinds that send the whole source whenever they send anything: a local file always, a
-# downloaded one unless the server answered "not modified" (then nothing comes). Other kinds
-# (oai-pmh, rest, jsonld-pages) harvest incrementally from their watermark, so a record not
-# seen is a deletion only after a --full harvest (or the first one).
-WHOLE_KINDS = ("csv", "json", "xml", "sparql")
+# Kinds that send the whole source whenever they send anything (`Kind.whole`); the others harvest
+# from their watermark, so a record not seen is a deletion only after a --full (or first) harvest.
+WHOLE_KINDS = tuple(kind.name for kind in KINDS.values() if kind.whole)
 OPTIMISE_AFTER = 0.05  # share of the records a run rewrote
 COUNTS = (
     "harvested", "new", "changed", "unchanged", "deleted", "taken_down", "quarantined", "held", "published", "errors",

@@ -10,14 +10,10 @@ import pytest
 from harvest_peers import make_source
 
 from culturedata.config import SOURCE_KEYS
-from culturedata.harvest import HARVESTERS, jsonfile, jsonld, oaipmh, rest, sparql, tabular, xmldump
+from culturedata.harvest import KINDS
 from culturedata.harvest.options import read_options
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-OPTIONS = {
-    "csv": tabular.OPTIONS, "json": jsonfile.OPTIONS, "xml": xmldump.OPTIONS, "oai-pmh": oaipmh.OPTIONS,
-    "rest": rest.OPTIONS, "jsonld-pages": jsonld.OPTIONS, "sparql": sparql.OPTIONS,
-}
 EXAMPLES = [
     entry for doc in ("harvesting.md", "harvesting.fr.md")
     for block in re.findall(r"```toml\n(.*?)```", (DOCS / doc).read_text(encoding="utf-8"), re.S)
@@ -26,11 +22,11 @@ EXAMPLES = [
 
 
 def test_every_kind_is_documented():
-    assert set(OPTIONS) == set(HARVESTERS) == {e["kind"] for e in EXAMPLES}
+    assert set(KINDS) == {e["kind"] for e in EXAMPLES}
 
 
 @pytest.mark.parametrize("entry", EXAMPLES, ids=[f'{e["id"]}-{n}' for n, e in enumerate(EXAMPLES)])
 def test_example(entry):
     assert set(entry) <= set(SOURCE_KEYS)
     source = make_source(entry["kind"], url=entry.get("url"), **entry.get("options", {}))
-    read_options(source, OPTIONS[entry["kind"]])
+    read_options(source, KINDS[entry["kind"]].options)

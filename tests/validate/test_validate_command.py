@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from validation_inputs import BAD, CDS, GOOD, MAPPING, SHAPES, VOCAB, fixture_args
 
+from culturedata.harvest import KINDS_BY_SUFFIX
+from kind_samples import kind_samples
+
 # Every rule of the fixture shapes, with the row of bad.csv that breaks it.
 EXPECTED = {
     ("10", CDS + "HeritageObject-name", "violation", "line 2"),
@@ -186,6 +189,26 @@ def test_unparsable_xml_exits_2(cli, tmp_path: Path):
     result = cli("validate", broken, "--mapping", "lido", "--shapes", SHAPES, "--lang", "en")
     assert result.code == 2
     assert "export.xml" in result.err and "Traceback" not in result.err
+
+
+def test_every_file_suffix_of_the_harvest_has_a_sample(tmp_path: Path):
+    assert set(kind_samples(tmp_path)) == set(KINDS_BY_SUFFIX)
+
+
+@pytest.mark.parametrize("suffix", sorted(KINDS_BY_SUFFIX))
+def test_every_file_kind_validates_by_path(cli, tmp_path: Path, suffix: str):
+    """The files `run` and the validation page read (JSON and JSON-LD too) are read here alike."""
+    sample = kind_samples(tmp_path)[suffix]
+    result = cli("validate", sample.path, "--mapping", sample.mapping, "--format", "json", "--lang", "en")
+    assert result.code in (0, 1), result.err
+    assert result.json()["summary"]["records"] == sample.records
+
+
+def test_a_table_read_with_a_json_mapping_exits_2(cli, tmp_path: Path):
+    sample = kind_samples(tmp_path)[".csv"]
+    result = cli("validate", sample.path, "--mapping", "schema-events", "--lang", "en")
+    assert result.code == 2
+    assert "export.csv is a csv file but mapping 'schema-events' reads jsonld files" in result.err
 
 
 def test_file_the_mapping_does_not_read_exits_2(cli, tmp_path: Path):

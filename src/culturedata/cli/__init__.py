@@ -35,7 +35,9 @@ class LazyGroup(I18nGroup):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in COMMANDS:
             return None
-        return getattr(importlib.import_module(f"culturedata.cli.{name}"), COMMANDS[name])
+        command = getattr(importlib.import_module(f"culturedata.cli.{name}"), COMMANDS[name])
+        assert isinstance(command, click.Command), name
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Every command's help is the message code cli.<name>.help: listing them imports nothing.

@@ -5,19 +5,20 @@ from __future__ import annotations
 import gzip
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import click
+import pyoxigraph as ox
 
 from culturedata.cli.i18n import I18nCommand, option
 from culturedata.cli.state import state
 from culturedata.errors import StoreError
 from culturedata.pipeline import system_graph
-from culturedata.store import Snapshots
-from culturedata.store.dump import FORMATS, dump
+from culturedata.store import DUMP_FORMATS, Snapshots, dump
 
 
 @click.command("dump", cls=I18nCommand, help="cli.dump.help")
-@option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="nq", show_default=True, help="cli.opt.dump_format")
+@option("--format", "fmt", type=click.Choice(sorted(DUMP_FORMATS)), default="nq", show_default=True, help="cli.opt.dump_format")
 @option("--gzip", "compress", is_flag=True, help="cli.opt.gzip")
 @option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="cli.opt.dump_output")
 def dump_command(fmt: str, compress: bool, output: Path | None) -> None:
@@ -38,9 +39,10 @@ def dump_command(fmt: str, compress: bool, output: Path | None) -> None:
     _write(store, sys.stdout.buffer, fmt, compress, system_graph(config))
 
 
-def _write(store, raw, fmt: str, compress: bool, system: str) -> None:  # type: ignore[no-untyped-def]
+def _write(store: ox.Store, raw: BinaryIO, fmt: str, compress: bool, system: str) -> None:
     if compress:
         with gzip.GzipFile(fileobj=raw, mode="wb") as zipped:
+            # typeshed's GzipFile is no BinaryIO, though it writes like one.
             dump(store, zipped, fmt, system)  # type: ignore[arg-type]
     else:
         dump(store, raw, fmt, system)

@@ -19,8 +19,7 @@ import click
 
 from culturedata.cli.i18n import I18nCommand, option
 from culturedata.cli.state import state
-from culturedata.harvest import HarvestOptions, harvest
-from culturedata.harvest.archive import write_archive
+from culturedata.harvest import HarvestOptions, harvest, write_archive
 from culturedata.messages import t
 
 LOG_EVERY = 1000

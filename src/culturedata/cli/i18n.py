@@ -7,9 +7,9 @@ on the command line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -52,11 +52,15 @@ class I18nOption(click.Option):
             return super().get_help_record(ctx)
 
 
-class _I18nMixin:
-    """Shared by commands and groups: translated help, usage heading, and a --lang option."""
+class I18nCommand(click.Command):
+    """Translated help, usage heading, and a --lang option.
 
-    def _add_lang(self) -> None:
-        self.params.append(  # type: ignore[attr-defined]
+    `I18nGroup` inherits it before `click.Group`, so there the `super()` calls below reach the
+    group's methods."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(
             I18nOption(
                 ["--lang"], type=click.Choice(LANGUAGES), expose_value=False, is_eager=True,
                 callback=_set_lang, help="cli.opt.lang",
@@ -65,30 +69,30 @@ class _I18nMixin:
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         _early_lang(args)
-        return super().parse_args(ctx, args)  # type: ignore[misc]
+        return super().parse_args(ctx, args)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)  # type: ignore[misc]
+        option = super().get_help_option(ctx)
         if option is not None:
             option.help = "cli.opt.help"
             option.__class__ = I18nOption
         return option
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        pieces = self.collect_usage_pieces(ctx)
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=t("cli.heading.usage") + " ")
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with _translated(self, "help"):
-            super().format_help_text(ctx, formatter)  # type: ignore[misc]
+            super().format_help_text(ctx, formatter)
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with _translated(self, "epilog"):
-            super().format_epilog(ctx, formatter)  # type: ignore[misc]
+            super().format_epilog(ctx, formatter)
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         records = [
-            r for p in self.get_params(ctx)  # type: ignore[attr-defined]
+            r for p in self.get_params(ctx)
             if isinstance(p, click.Option) and (r := p.get_help_record(ctx))
         ]
         if records:
@@ -97,21 +101,11 @@ class _I18nMixin:
 
     def get_short_help_str(self, limit: int = 45) -> str:
         with _translated(self, "short_help", "help"):
-            return super().get_short_help_str(limit)  # type: ignore[misc]
+            return super().get_short_help_str(limit)
 
 
-class I18nCommand(_I18nMixin, click.Command):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._add_lang()
-
-
-class I18nGroup(_I18nMixin, click.Group):
+class I18nGroup(I18nCommand, click.Group):
     command_class = I18nCommand
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._add_lang()
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         super().format_options(ctx, formatter)
@@ -131,6 +125,10 @@ class I18nGroup(_I18nMixin, click.Group):
 I18nGroup.group_class = I18nGroup
 
 
-def option(*names: str, **kwargs: Any) -> Any:
+# What click's decorators take: a command's function, or a command already built.
+Decorated = TypeVar("Decorated", bound=Callable[..., Any] | click.Command)
+
+
+def option(*names: str, **kwargs: Any) -> Callable[[Decorated], Decorated]:
     """click.option with a translated help code."""
     return click.option(*names, cls=I18nOption, **kwargs)

@@ -7,8 +7,7 @@ from pathlib import Path
 from culturedata.cli.state import State
 from culturedata.config import Source
 from culturedata.errors import InputError
-
-KINDS_BY_SUFFIX = {".csv": "csv", ".tsv": "csv", ".xml": "xml", ".lido": "xml"}
+from culturedata.harvest import KINDS_BY_SUFFIX, kind_of_file
 
 
 def resolve_input(state: State, name: str, mapping: str | None, language: str = "fr") -> Source:
@@ -19,13 +18,13 @@ def resolve_input(state: State, name: str, mapping: str | None, language: str = 
         return source if mapping is None else _with_mapping(source, mapping)
     if not path.exists():
         raise InputError("input.not_found", name=name)
-    kind = KINDS_BY_SUFFIX.get(path.suffix.lower())
+    kind = kind_of_file(path)
     if kind is None:
         raise InputError("input.unknown_format", path=path, known=", ".join(sorted(KINDS_BY_SUFFIX)))
     if mapping is None:
         raise InputError("input.needs_mapping", path=path)
     return Source(
-        id=_source_id(path), name={"fr": path.name, "en": path.name}, kind=kind, mapping=mapping,
+        id=_source_id(path), name={"fr": path.name, "en": path.name}, kind=kind.name, mapping=mapping,
         path=path.resolve(), language=language, where=str(path),
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import click
@@ -18,11 +18,11 @@ import pyoxigraph as ox
 
 from culturedata.cli.i18n import I18nCommand, option
 from culturedata.cli.inputs import resolve_input
-from culturedata.cli.state import state
+from culturedata.cli.state import State, state
 from culturedata.config import Config, Source
 from culturedata.errors import CultureDataError, InputError
 from culturedata.harvest import HarvestOptions, harvest
-from culturedata.mapping import MappingContext, load_mapping, map_records
+from culturedata.mapping import Mapping, MappingContext, load_mapping, map_records
 from culturedata.messages import current_lang, t
 from culturedata.records import Finding, MappedRecord, SourceRecord, content_hash
 
@@ -72,7 +72,7 @@ def map_command(
         out.write_bytes(data)
     else:
         sys.stdout.buffer.write(data)
-    click.echo(t("mapping.preview.summary", **counts), err=True)
+    click.echo(t("mapping.preview.summary", current_lang(), **counts), err=True)
     if validate is None:
         click.echo(t("mapping.preview.no_shapes"), err=True)
     ctx.exit(1 if counts["unmappable"] else 0)
@@ -82,7 +82,9 @@ def base_iri(config: Config | None) -> str:
     return config.base_iri if config else DEFAULT_BASE
 
 
-def _open(current, name: str, mapping: str | None, limit: int | None):  # type: ignore[no-untyped-def]
+def _open(
+    current: State, name: str, mapping: str | None, limit: int | None
+) -> tuple[Mapping, Iterator[SourceRecord], str, str]:
     """The compiled mapping and the records of INPUT: a configured source or a file."""
     path = Path(name)
     if path.suffix.lower() in JSON_SUFFIXES and path.is_file():
@@ -114,7 +116,7 @@ def _json_records(path: Path, source_id: str, limit: int | None) -> Iterator[Sou
                            location=f"{path.name} #{index}")
 
 
-def _validator():  # type: ignore[no-untyped-def]
+def _validator() -> Callable[[MappedRecord], list[Finding]] | None:
     """SHACL findings for one record when the validation wing and its shapes are installed."""
     try:
         from culturedata.validate import PyshaclValidator, load_shapes
@@ -132,7 +134,7 @@ def _validator():  # type: ignore[no-untyped-def]
 def _block(record: MappedRecord, findings: list[Finding], rdf_format: ox.RdfFormat, lang: str) -> bytes:
     head = f"# ── {record.key} ({record.location or '-'}) · {len(record.triples)} triples\n"
     notes = "".join(f"# {_line(f, lang)}\n" for f in findings)
-    body = ox.serialize(record.triples, format=rdf_format, prefixes=PREFIXES) if record.triples else b""
+    body = _serialized(record.triples, rdf_format) if record.triples else b""
     return (head + notes).encode() + body + b"\n"
 
 
@@ -154,4 +156,10 @@ def _document(quads: list[ox.Quad], rdf_format: ox.RdfFormat) -> bytes:
         return b""
     if not rdf_format.supports_datasets:
         quads = [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
-    return ox.serialize(quads, format=rdf_format, prefixes=PREFIXES)
+    return _serialized(quads, rdf_format)
+
+
+def _serialized(statements: Iterable[ox.Triple] | Iterable[ox.Quad], rdf_format: ox.RdfFormat) -> bytes:
+    data = ox.serialize(statements, format=rdf_format, prefixes=PREFIXES)
+    assert data is not None  # without an output, pyoxigraph returns the bytes
+    return data

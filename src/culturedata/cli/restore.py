@@ -9,8 +9,7 @@ import click
 from culturedata.cli.i18n import I18nCommand
 from culturedata.cli.state import state
 from culturedata.messages import t
-from culturedata.store import RunLock, Snapshots
-from culturedata.store.dump import restore
+from culturedata.store import RunLock, Snapshots, restore
 
 
 @click.command("restore", cls=I18nCommand, help="cli.restore.help")

@@ -9,8 +9,7 @@ from culturedata.cli.i18n import I18nCommand, option
 from culturedata.cli.state import state
 from culturedata.config import Config
 from culturedata.messages import t
-from culturedata.server import create_app
-from culturedata.server.settings import ServerSettings
+from culturedata.server import ServerSettings, create_app
 from culturedata.store import Snapshots
 
 

@@ -15,23 +15,30 @@ from culturedata.cli.map import base_iri
 from culturedata.cli.state import State, state
 from culturedata.config import Source
 from culturedata.errors import InputError
-from culturedata.harvest import harvest
+from culturedata.harvest import KINDS, harvest
 from culturedata.mapping import Mapping, MappingContext, load_mapping, map_record
 from culturedata.messages import LANGUAGES, both, current_lang, t
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
-from culturedata.validate import DEFAULT_ENGINE, ENGINES
-from culturedata.validate.batches import EngineSpec, validate_records
-from culturedata.validate.html import render_html
-from culturedata.validate.rdffiles import rdf_files, read_rdf
-from culturedata.validate.report import RecordReport, located, render_csv, render_json, render_text
-from culturedata.validate.shaclreport import render_turtle
-from culturedata.validate.shapes import configured_dirs
+from culturedata.validate import (
+    DEFAULT_ENGINE,
+    ENGINES,
+    EngineSpec,
+    RecordReport,
+    configured_dirs,
+    located,
+    rdf_files,
+    read_rdf,
+    render_csv,
+    render_html,
+    render_json,
+    render_text,
+    render_turtle,
+    validate_records,
+)
 
 _PLACEHOLDER = re.compile(r"\{([^{}|]+)(?:\|[a-z]+)?\}")
 FAIL_ON = {"violation": Severity.VIOLATION, "warning": Severity.WARNING, "never": None}
 FORMATS = ("text", "json", "csv", "ttl", "html")
-# The file kinds a mapping's `format` can read; a file of another kind is the wrong input.
-MAPPING_KINDS = {"csv": {"csv"}, "xml": {"xml"}, "json": {"json", "jsonld"}}
 
 
 @click.command("validate", cls=I18nCommand, help="cli.validate.help")
@@ -154,9 +161,10 @@ def _map_one(mapping: Mapping, record: SourceRecord, context: MappingContext) ->
 
 
 def _check_kind(source: Source, mapping_format: str) -> None:
-    readable = MAPPING_KINDS.get(mapping_format)
-    if readable is not None and source.kind in {k for kinds in MAPPING_KINDS.values() for k in kinds} \
-            and source.kind not in readable:
+    """A file the mapping cannot read is the wrong input (a network source's mismatch shows as
+    unmappable records instead: the message speaks of files)."""
+    kind = KINDS.get(source.kind)
+    if kind is not None and kind.suffixes and kind.mapping_formats and mapping_format not in kind.mapping_formats:
         raise InputError("validate.wrong_mapping", path=source.location, mapping=source.mapping,
                          expected=mapping_format, actual=source.kind)
 

@@ -1,7 +1,8 @@
 """Harvest: turn each configured source into a stream of `SourceRecord`s.
 
 A harvester is a function `(source, options) -> Iterator[SourceRecord]`, chosen by the
-source's `kind` in `HARVESTERS`; the order and names are visible here, not in strings.
+source's `kind` in `KINDS` (kinds.py), the one list of kinds: their harvesters, options, file
+suffixes, whether a harvest is whole, and the mapping formats that read their records.
 
 The front door for every caller (the CLI, the nightly job):
 
@@ -24,23 +25,21 @@ broken file, `ConfigError` for bad `options`. A single broken record is never an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from culturedata.config import Source
 from culturedata.errors import ConfigError
-from culturedata.harvest.jsonfile import harvest_json
-from culturedata.harvest.jsonld import harvest_jsonld_pages
-from culturedata.harvest.oaipmh import harvest_oaipmh
-from culturedata.harvest.rest import harvest_rest
-from culturedata.harvest.sparql import harvest_sparql
-from culturedata.harvest.tabular import harvest_csv
-from culturedata.harvest.xmldump import harvest_xml
+from culturedata.harvest.archive import read_archive, write_archive
+from culturedata.harvest.kinds import KINDS, KINDS_BY_SUFFIX, Harvester, Kind, kind_of_file
 from culturedata.records import SourceRecord
 
-__all__ = ["HARVESTERS", "HarvestOptions", "harvest"]
+__all__ = [
+    "KINDS", "KINDS_BY_SUFFIX", "HarvestOptions", "Harvester", "Kind", "harvest", "kind_of_file", "read_archive",
+    "write_archive",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,30 +52,18 @@ class HarvestOptions:
     state_dir: Path | None = None
 
 
-Harvester = Callable[[Source, HarvestOptions], Iterator[SourceRecord]]
-
-HARVESTERS: dict[str, Harvester] = {
-    "csv": harvest_csv,
-    "json": harvest_json,
-    "xml": harvest_xml,
-    "oai-pmh": harvest_oaipmh,
-    "rest": harvest_rest,
-    "jsonld-pages": harvest_jsonld_pages,
-    "sparql": harvest_sparql,
-}
-
 
 def harvest(source: Source, options: HarvestOptions | None = None) -> Iterator[SourceRecord]:
     """The records of `source`, at most `options.limit` of them."""
-    harvester = HARVESTERS.get(source.kind)
-    if harvester is None:
+    kind = KINDS.get(source.kind)
+    if kind is None:
         raise ConfigError(
-            "harvest.unknown_kind", where=source.where, kind=source.kind, known=", ".join(sorted(HARVESTERS))
+            "harvest.unknown_kind", where=source.where, kind=source.kind, known=", ".join(sorted(KINDS))
         )
     options = options or HarvestOptions()
     if options.limit is not None:
         options = replace(options, state_dir=None)
-    for count, record in enumerate(harvester(source, options), start=1):
+    for count, record in enumerate(kind.harvester(source, options), start=1):
         yield record
         if options.limit is not None and count >= options.limit:
             return

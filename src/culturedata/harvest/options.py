@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from culturedata.config import Source
 from culturedata.errors import ConfigError
 
 
-def read_options(source: Source, declared: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+def read_options(source: Source, declared: Mapping[str, tuple[Any, Any]]) -> dict[str, Any]:
     """The source's options with defaults filled in; unknown keys and wrong types are errors."""
     values = {name: default for name, (_, default) in declared.items()}
     for name, value in source.options.items():

@@ -1,5 +1,6 @@
 """Serve: the published snapshot over the SPARQL 1.1 Protocol (Starlette + uvicorn)."""
 
 from culturedata.server.app import create_app
+from culturedata.server.settings import ServerSettings
 
-__all__ = ["create_app"]
+__all__ = ["ServerSettings", "create_app"]

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from culturedata.errors import CultureDataError
 from culturedata.messages import t
+from culturedata.records import Finding
 from culturedata.server.dashboard import region_rows, source_histories
 from culturedata.server.describe import dump_files
 from culturedata.server.rendering import page_lang, render
+
+if TYPE_CHECKING:
+    from culturedata.server.validation import Profile
+    from culturedata.validate import RecordReport
 
 EXAMPLES = {
     "objects_per_region": """PREFIX schema: <http://schema.org/>
@@ -63,26 +70,34 @@ async def query_page(request: Request) -> Response:
     return render(request, "query.html", examples=EXAMPLES, query=query, dumps=dump_files(request))
 
 
-def _profiles(request: Request) -> list:
+def _profiles(request: Request) -> list[Profile]:
     # validation pulls in pySHACL, the shapes and the mappings: loaded on the first upload only.
     from culturedata.server.validation import profiles
 
     return profiles(request.app.state.settings.config)
 
 
+def _page(request: Request, choices: list[Profile], status: int = 200, **context: Any) -> Response:
+    """The validation page, offering the files `culturedata validate` reads (the harvest's kinds)."""
+    from culturedata.harvest import KINDS_BY_SUFFIX
+
+    return render(request, "validate.html", status=status, profiles=choices,
+                  accept=",".join(sorted(KINDS_BY_SUFFIX)), **context)
+
+
 async def validate_page(request: Request) -> Response:
     choices = _profiles(request)
     if request.method == "GET":
-        return render(request, "validate.html", profiles=choices)
+        return _page(request, choices)
     outcome = await _validate(request, choices)
     if isinstance(outcome, Response):
         return outcome
     reports, filename, profile = outcome
-    from culturedata.validate.report import summarise
+    from culturedata.validate import summarise
 
     findings = _grouped(reports)
-    return render(request, "validate.html", profiles=choices, reports=reports, summary=summarise(reports),
-                  groups=findings, filename=filename, chosen=profile.key)
+    return _page(request, choices, reports=reports, summary=summarise(reports), groups=findings, filename=filename,
+                 chosen=profile.key)
 
 
 async def validate_download(request: Request) -> Response:
@@ -91,7 +106,7 @@ async def validate_download(request: Request) -> Response:
     if isinstance(outcome, Response):
         return outcome
     reports, filename, _ = outcome
-    from culturedata.validate.report import render_json
+    from culturedata.validate import render_json
 
     stem = filename.rsplit(".", 1)[0] or "export"
     if request.path_params["fmt"] == "json":
@@ -101,26 +116,25 @@ async def validate_download(request: Request) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{stem}-report.csv"'})
 
 
-async def _validate(request: Request, choices: list) -> tuple | Response:
+async def _validate(request: Request, choices: list[Profile]) -> tuple[list[RecordReport], str, Profile] | Response:
     from culturedata.server.validation import validate_upload
 
     settings = request.app.state.settings
     lang = page_lang(request)
     size = int(request.headers.get("content-length") or 0)
     if size > settings.upload_limit:
-        return render(request, "validate.html", status=413, profiles=choices,
-                      error=t("server.upload_too_large", lang, limit=settings.upload_limit // 1_000_000))
+        return _page(request, choices, status=413,
+                     error=t("server.upload_too_large", lang, limit=settings.upload_limit // 1_000_000))
     async with request.form(max_part_size=settings.upload_limit) as form:
         upload = form.get("file")
         profile = next((p for p in choices if p.key == form.get("profile")), None)
         if upload is None or isinstance(upload, str) or not upload.filename or profile is None:
-            return render(request, "validate.html", status=400, profiles=choices,
-                          error=t("server.upload_missing", lang))
+            return _page(request, choices, status=400, error=t("server.upload_missing", lang))
         data = await upload.read(settings.upload_limit + 1)
         filename = upload.filename
     if len(data) > settings.upload_limit:
-        return render(request, "validate.html", status=413, profiles=choices,
-                      error=t("server.upload_too_large", lang, limit=settings.upload_limit // 1_000_000))
+        return _page(request, choices, status=413,
+                     error=t("server.upload_too_large", lang, limit=settings.upload_limit // 1_000_000))
     import asyncio
 
     try:
@@ -128,21 +142,20 @@ async def _validate(request: Request, choices: list) -> tuple | Response:
             request.app.state.query_threads, validate_upload, data, filename, profile, settings.base_iri
         )
     except CultureDataError as exc:
-        return render(request, "validate.html", status=422, profiles=choices, error=t(exc.code, lang, **exc.params),
-                      chosen=profile.key)
+        return _page(request, choices, status=422, error=t(exc.code, lang, **exc.params), chosen=profile.key)
     return reports, filename, profile
 
 
-def _grouped(reports: list) -> list[tuple[str, list]]:
+def _grouped(reports: list[RecordReport]) -> list[tuple[str, list[Finding]]]:
     """Findings grouped by rule, worst and most frequent first, as `render_text` orders them."""
-    by_rule: dict[str, list] = {}
+    by_rule: dict[str, list[Finding]] = {}
     for report in reports:
         for finding in report.findings:
             by_rule.setdefault(finding.rule, []).append(finding)
     return sorted(by_rule.items(), key=lambda item: (-max(f.severity.rank for f in item[1]), -len(item[1])))
 
 
-def _csv(reports: list, lang: str) -> str:
+def _csv(reports: list[RecordReport], lang: str) -> str:
     import csv
     import io
 

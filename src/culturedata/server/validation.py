@@ -14,7 +14,7 @@ from pathlib import Path
 
 from culturedata.config import Config, Source
 from culturedata.errors import InputError
-from culturedata.harvest import HARVESTERS, harvest
+from culturedata.harvest import KINDS_BY_SUFFIX, harvest, kind_of_file
 from culturedata.mapping import MappingContext, load_mapping, map_records
 from culturedata.mapping.iris import slug
 from culturedata.resources import mappings_dir
@@ -26,8 +26,6 @@ from culturedata.validate import (
     make_validator,
     validate_records,
 )
-
-KINDS_BY_SUFFIX = {".csv": "csv", ".tsv": "csv", ".xml": "xml", ".lido": "xml", ".json": "json"}
 
 
 @dataclass(frozen=True)
@@ -59,15 +57,13 @@ def _validator() -> Validator:
 
 def validate_upload(data: bytes, filename: str, profile: Profile, base_iri: str) -> list[RecordReport]:
     """Reports for every record of the uploaded file, as `culturedata validate` gives them."""
-    suffix = Path(filename).suffix.lower()
-    kind = KINDS_BY_SUFFIX.get(suffix)
-    if kind not in HARVESTERS:
-        known = sorted(s for s, k in KINDS_BY_SUFFIX.items() if k in HARVESTERS)
-        raise InputError("input.unknown_format", path=filename, known=", ".join(known))
-    with tempfile.NamedTemporaryFile(suffix=suffix, prefix="culturedata-upload-") as handle:
+    kind = kind_of_file(filename)
+    if kind is None:
+        raise InputError("input.unknown_format", path=filename, known=", ".join(sorted(KINDS_BY_SUFFIX)))
+    with tempfile.NamedTemporaryFile(suffix=Path(filename).suffix.lower(), prefix="culturedata-upload-") as handle:
         handle.write(data)
         handle.flush()
-        source = _source(profile, Path(handle.name), kind, filename)
+        source = _source(profile, Path(handle.name), kind.name, filename)
         compiled = load_mapping(profile.mapping)
         context = MappingContext.for_source(base_iri, source.id, source.language)
         records = list(harvest(source))  # read everything before the file goes away

@@ -2,6 +2,7 @@
 and publish it as an immutable snapshot that the server opens read-only; or write the same
 graphs to a remote SPARQL store."""
 
+from culturedata.store.dump import DUMP_FORMATS, dump, restore
 from culturedata.store.loader import Batch, Loader, Provenance, RecordState
 from culturedata.store.lock import RunLock
 from culturedata.store.remote import Endpoints, RemoteTarget
@@ -10,6 +11,6 @@ from culturedata.store.takedown import Takedowns
 from culturedata.store.target import EmbeddedTarget, Target
 
 __all__ = [
-    "Batch", "EmbeddedTarget", "Endpoints", "Loader", "Provenance", "RecordState", "RemoteTarget", "RunLock",
-    "Snapshots", "Staging", "Takedowns", "Target",
+    "DUMP_FORMATS", "Batch", "EmbeddedTarget", "Endpoints", "Loader", "Provenance", "RecordState", "RemoteTarget",
+    "RunLock", "Snapshots", "Staging", "Takedowns", "Target", "dump", "restore",
 ]

@@ -16,11 +16,11 @@ import pyoxigraph as ox
 
 from culturedata.errors import InputError
 
-FORMATS = {"nq": ox.RdfFormat.N_QUADS, "ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}
+DUMP_FORMATS = {"nq": ox.RdfFormat.N_QUADS, "ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}
 
 
 def dump(store: ox.Store, output: BinaryIO, fmt: str, system_graph: str) -> None:
-    rdf_format = FORMATS[fmt]
+    rdf_format = DUMP_FORMATS[fmt]
     if rdf_format.supports_datasets:
         store.dump(output, rdf_format)
         return
@@ -47,7 +47,8 @@ def restore(store: ox.Store, path: Path) -> None:
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
         with opener(path, "rb") as data:
-            store.bulk_load(data, rdf_format)
+            # pyoxigraph's stub names IO[bytes]; it reads any binary file object, a GzipFile too.
+            store.bulk_load(data, rdf_format)  # type: ignore[arg-type]
     except SyntaxError as exc:
         raise InputError("load.syntax", path=path, detail=exc) from exc
     except (OSError, EOFError) as exc:

@@ -14,9 +14,20 @@ from culturedata.validate.batches import EngineSpec, validate_records
 
 # Imported after the engines it builds on; `--engine fast` (issue 9) selects it.
 from culturedata.validate.fast import FastValidator  # noqa: E402
+from culturedata.validate.html import render_html
 from culturedata.validate.quarantine import Policy, QuarantineLog
-from culturedata.validate.report import RecordReport, Summary, summarise
-from culturedata.validate.shapes import ShapeSet, load_shapes
+from culturedata.validate.rdffiles import rdf_files, read_rdf
+from culturedata.validate.report import (
+    RecordReport,
+    Summary,
+    located,
+    render_csv,
+    render_json,
+    render_text,
+    summarise,
+)
+from culturedata.validate.shaclreport import render_turtle
+from culturedata.validate.shapes import ShapeSet, configured_dirs, load_shapes
 from culturedata.validate.validator import ENGINES, PyshaclValidator, Validator, make_validator
 
 ENGINES.setdefault("fast", FastValidator)
@@ -35,8 +46,17 @@ __all__ = [
     "ShapeSet",
     "Summary",
     "Validator",
+    "configured_dirs",
     "load_shapes",
+    "located",
     "make_validator",
+    "rdf_files",
+    "read_rdf",
+    "render_csv",
+    "render_html",
+    "render_json",
+    "render_text",
+    "render_turtle",
     "summarise",
     "validate_records",
 ]

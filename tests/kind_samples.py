@@ -1,0 +1,48 @@
+"""One small export per file suffix the harvest's kinds read, with the shipped mapping that reads
+it: the command line and the validation page must take each of them the same way."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_inputs"
+EVENT = {
+    "@context": "https://schema.org", "@type": "TheaterEvent", "@id": "https://theatre.example/e/1",
+    "name": "Les Belles-sœurs", "startDate": "2026-05-01T20:00",
+    "location": {"@type": "Place", "name": "Salle Desjardins",
+                 "address": {"@type": "PostalAddress", "addressLocality": "Rimouski"}},
+}
+
+
+@dataclass(frozen=True)
+class Sample:
+    path: Path
+    mapping: str
+    records: int
+
+
+def kind_samples(folder: Path) -> dict[str, Sample]:
+    """Exports written into `folder`, by suffix; built from the demo's sample inputs."""
+    organisations = json.loads((SAMPLES / "reseau-culture-laurentides" / "organismes.json").read_text("utf-8"))
+    organisations = organisations["data"]["organismes"][:3]
+    written = {
+        ".csv": (SAMPLES / "musee-fjord-bleu" / "collection.csv", "musee-csv", 40),
+        ".tsv": (SAMPLES / "musee-fjord-bleu" / "collection.csv", "musee-csv", 40),  # the delimiter is sniffed
+        ".xml": (SAMPLES / "musee-anse-aux-brumes" / "lido.xml", "lido", 20),
+        ".lido": (SAMPLES / "musee-anse-aux-brumes" / "lido.xml", "lido", 20),
+        ".json": (json.dumps(organisations, ensure_ascii=False), "organismes-json", 3),
+        ".jsonl": ("\n".join(json.dumps(o, ensure_ascii=False) for o in organisations), "organismes-json", 3),
+        ".jsonld": (json.dumps(EVENT, ensure_ascii=False), "schema-events", 1),
+    }
+    samples = {}
+    for suffix, (content, mapping, records) in written.items():
+        path = folder / f"export{suffix}"
+        if isinstance(content, Path):
+            shutil.copy(content, path)
+        else:
+            path.write_text(content, encoding="utf-8")
+        samples[suffix] = Sample(path, mapping, records)
+    return samples
