@@ -87,12 +87,19 @@ def test_identify_and_list_sets():
 
 def test_pages_without_records_stop_the_run():
     seen_agents: list[str] = []
+    identify = (
+        '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-01-01T00:00:00Z</responseDate>'
+        '<Identify><repositoryName>Empty</repositoryName><baseURL>http://127.0.0.1/oai</baseURL>'
+        '<protocolVersion>2.0</protocolVersion><adminEmail>a@example.org</adminEmail>'
+        '<earliestDatestamp>2000-01-01</earliestDatestamp><deletedRecord>no</deletedRecord>'
+        '<granularity>YYYY-MM-DD</granularity></Identify></OAI-PMH>'
+    ).encode()
 
     def app(environ, start_response):
         seen_agents.append(environ.get("HTTP_USER_AGENT", ""))
         params = parse_qs(environ["QUERY_STRING"])
         if params["verb"][0] == "Identify":
-            body = (shared("oai-pmh") / "Identify.xml").read_bytes()
+            body = identify
         else:
             step = int(params.get("resumptionToken", ["0"])[0]) + 1
             body = (
