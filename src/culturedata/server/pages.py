@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -10,6 +12,11 @@ from culturedata.messages import t
 from culturedata.server.dashboard import region_rows, source_histories
 from culturedata.server.describe import dump_files
 from culturedata.server.rendering import page_lang, render
+
+if TYPE_CHECKING:  # validation is imported on the first upload only (see _profiles)
+    from culturedata.records import Finding
+    from culturedata.server.validation import Profile
+    from culturedata.validate import RecordReport
 
 EXAMPLES = {
     "objects_per_region": """PREFIX schema: <http://schema.org/>
@@ -63,7 +70,7 @@ async def query_page(request: Request) -> Response:
     return render(request, "query.html", examples=EXAMPLES, query=query, dumps=dump_files(request))
 
 
-def _profiles(request: Request) -> list:
+def _profiles(request: Request) -> list[Profile]:
     # validation pulls in pySHACL, the shapes and the mappings: loaded on the first upload only.
     from culturedata.server.validation import profiles
 
@@ -101,7 +108,7 @@ async def validate_download(request: Request) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{stem}-report.csv"'})
 
 
-async def _validate(request: Request, choices: list) -> tuple | Response:
+async def _validate(request: Request, choices: list[Profile]) -> tuple[list[RecordReport], str, Profile] | Response:
     from culturedata.server.validation import validate_upload
 
     settings = request.app.state.settings
@@ -133,16 +140,16 @@ async def _validate(request: Request, choices: list) -> tuple | Response:
     return reports, filename, profile
 
 
-def _grouped(reports: list) -> list[tuple[str, list]]:
+def _grouped(reports: list[RecordReport]) -> list[tuple[str, list[Finding]]]:
     """Findings grouped by rule, worst and most frequent first, as `render_text` orders them."""
-    by_rule: dict[str, list] = {}
+    by_rule: dict[str, list[Finding]] = {}
     for report in reports:
         for finding in report.findings:
             by_rule.setdefault(finding.rule, []).append(finding)
     return sorted(by_rule.items(), key=lambda item: (-max(f.severity.rank for f in item[1]), -len(item[1])))
 
 
-def _csv(reports: list, lang: str) -> str:
+def _csv(reports: list[RecordReport], lang: str) -> str:
     import csv
     import io
 
