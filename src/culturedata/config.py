@@ -1,8 +1,10 @@
 """`culturedata.toml` read once into frozen dataclasses.
 
-Every key is declared once, with its default and the code of its help text; that one list
-drives validation (an unknown key is an error naming the file and key), `culturedata
-settings`, and the reference docs. Paths are relative to the configuration file.
+Every key is declared once, as a typed field of its section's dataclass carrying its default,
+the code of its help text and the values it may take; code reads `config.settings.server.port`.
+The flat SETTINGS list derived from the sections drives validation (an unknown key, a wrong
+type or an out-of-range value is an error naming the file and key) and the reference docs test.
+Paths are relative to the configuration file.
 """
 
 from __future__ import annotations
@@ -10,46 +12,118 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, TypeVar, get_type_hints
 
 from culturedata.errors import ConfigError
 
 DEFAULT_CONFIG = "culturedata.toml"
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """What a section field says about itself beyond its type: its help text and the values it may take."""
+
+    help: str  # message code
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+
+
+def setting(default: T, help: str, *, minimum: float | None = None, maximum: float | None = None,
+            choices: tuple[str, ...] = ()) -> T:
+    """A field of a settings section; typed as its default so `port: int = setting(8000, …)` checks."""
+    return field(default=default, metadata={"rule": Rule(help, minimum, maximum, choices)})
+
+
+# One dataclass per [section] of culturedata.toml: the only place a key is declared. Code reads
+# `config.settings.server.port` (typed); SETTINGS, validation and the docs test derive from these.
+
+@dataclass(frozen=True, slots=True)
+class PublishSection:
+    base_iri: str = setting("http://127.0.0.1:8000/", "settings.publish.base_iri")
+    max_drop: float = setting(0.15, "settings.publish.max_drop", minimum=0, maximum=1)
+    keep_previous: bool = setting(True, "settings.publish.keep_previous")
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSection:
+    path: str = setting("var/store", "settings.store.path")
+    keep_snapshots: int = setting(5, "settings.store.keep_snapshots", minimum=1)
+    endpoint: str = setting("", "settings.store.endpoint")
+    update_endpoint: str = setting("", "settings.store.update_endpoint")
+    graph_endpoint: str = setting("", "settings.store.graph_endpoint")
+    auth: str = setting("basic", "settings.store.auth", choices=("basic", "digest"))
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSection:
+    host: str = setting("127.0.0.1", "settings.server.host")
+    port: int = setting(8000, "settings.server.port", minimum=1, maximum=65535)
+    query_timeout: int = setting(30, "settings.server.query_timeout", minimum=1)
+    max_result_bytes: int = setting(200_000_000, "settings.server.max_result_bytes", minimum=1)
+    updates: bool = setting(False, "settings.server.updates")
+    upload_limit: int = setting(20_000_000, "settings.server.upload_limit", minimum=1)
+    response_cache_mb: int = setting(64, "settings.server.response_cache_mb", minimum=0)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidateSection:
+    batch_size: int = setting(500, "settings.validate.batch_size", minimum=1)
+    shapes: str = setting("", "settings.validate.shapes")
+    vocabularies: str = setting("", "settings.validate.vocabularies")
+
+
+@dataclass(frozen=True, slots=True)
+class RunSection:
+    workers: int = setting(4, "settings.run.workers", minimum=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting of `culturedata.toml`, checked: `settings.<section>.<key>`."""
+
+    publish: PublishSection = field(default_factory=PublishSection)
+    store: StoreSection = field(default_factory=StoreSection)
+    server: ServerSection = field(default_factory=ServerSection)
+    validate: ValidateSection = field(default_factory=ValidateSection)
+    run: RunSection = field(default_factory=RunSection)
 
 
 @dataclass(frozen=True, slots=True)
 class Setting:
-    key: str
-    default: Any
+    """One key as the sections declare it, flattened for validation, help and docs."""
+
+    key: str  # "server.port"
+    default: object
     kind: type
-    help: str  # message code
+    rule: Rule
+
+    @property
+    def help(self) -> str:
+        return self.rule.help
+
+    @property
+    def variable(self) -> str:
+        """The environment variable that overrides it: CULTUREDATA_SERVER_PORT."""
+        return "CULTUREDATA_" + self.key.replace(".", "_").upper()
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting("publish.base_iri", "http://127.0.0.1:8000/", str, "settings.publish.base_iri"),
-    Setting("store.path", "var/store", str, "settings.store.path"),
-    Setting("store.keep_snapshots", 5, int, "settings.store.keep_snapshots"),
-    Setting("server.host", "127.0.0.1", str, "settings.server.host"),
-    Setting("server.port", 8000, int, "settings.server.port"),
-    Setting("server.query_timeout", 30, int, "settings.server.query_timeout"),
-    Setting("server.max_result_bytes", 200_000_000, int, "settings.server.max_result_bytes"),
-    Setting("server.updates", False, bool, "settings.server.updates"),
-    Setting("server.upload_limit", 20_000_000, int, "settings.server.upload_limit"),
-    Setting("server.response_cache_mb", 64, int, "settings.server.response_cache_mb"),
-    Setting("validate.batch_size", 500, int, "settings.validate.batch_size"),
-    Setting("validate.shapes", "", str, "settings.validate.shapes"),
-    Setting("validate.vocabularies", "", str, "settings.validate.vocabularies"),
-    Setting("publish.max_drop", 0.15, float, "settings.publish.max_drop"),
-    Setting("publish.keep_previous", True, bool, "settings.publish.keep_previous"),
-    Setting("run.workers", 4, int, "settings.run.workers"),
-    Setting("store.endpoint", "", str, "settings.store.endpoint"),
-    Setting("store.update_endpoint", "", str, "settings.store.update_endpoint"),
-    Setting("store.graph_endpoint", "", str, "settings.store.graph_endpoint"),
-    Setting("store.auth", "basic", str, "settings.store.auth"),
-)
+def _declared() -> tuple[Setting, ...]:
+    sections = get_type_hints(Settings)
+    found = []
+    for section in fields(Settings):
+        kinds = get_type_hints(sections[section.name])
+        for item in fields(sections[section.name]):
+            found.append(Setting(f"{section.name}.{item.name}", item.default, kinds[item.name], item.metadata["rule"]))
+    return tuple(found)
+
+
+SETTINGS: tuple[Setting, ...] = _declared()
+_KEYS = frozenset(s.key for s in SETTINGS)
 
 # Keys of one [[sources]] entry: (kind, required, help code).
 SOURCE_KEYS: dict[str, tuple[type | tuple[type, ...], bool, str]] = {
@@ -103,7 +177,7 @@ class Source:
 @dataclass(frozen=True, slots=True)
 class Config:
     path: Path
-    values: dict[str, Any]
+    settings: Settings
     sources: tuple[Source, ...]
 
     @property
@@ -111,16 +185,20 @@ class Config:
         return self.path.parent
 
     def get(self, key: str) -> Any:
-        return self.values[key]
+        """A setting by its dotted key; prefer the typed `settings.<section>.<key>`."""
+        section, _, name = key.partition(".")
+        if key not in _KEYS:
+            raise KeyError(key)
+        return getattr(getattr(self.settings, section), name)
 
     @property
     def base_iri(self) -> str:
-        base = str(self.values["publish.base_iri"])
+        base = self.settings.publish.base_iri
         return base if base.endswith(("/", "#")) else base + "/"
 
     @property
     def store_path(self) -> Path:
-        return self.root / str(self.values["store.path"])
+        return self.root / self.settings.store.path
 
     def source(self, source_id: str) -> Source:
         for source in self.sources:
@@ -158,15 +236,15 @@ def load_config(path: Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("config.syntax", path=path, detail=exc) from exc
     path = path.resolve()
-    values = _read_settings(path, raw)
+    settings = _read_settings(path, raw)
     sources = _read_sources(path, raw.get("sources", []))
-    return Config(path=path, values=values, sources=sources)
+    return Config(path=path, settings=settings, sources=sources)
 
 
-def _read_settings(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
+def _read_settings(path: Path, raw: dict[str, Any]) -> Settings:
     declared = {s.key: s for s in SETTINGS}
     sections = sorted({key.split(".")[0] for key in declared} | {"sources"})
-    values = {s.key: s.default for s in SETTINGS}
+    chosen: dict[str, dict[str, object]] = {}
     for section, table in raw.items():
         if section not in sections:
             _unknown(path, section, sections)
@@ -180,17 +258,40 @@ def _read_settings(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
             if setting is None:
                 known = [k.split(".", 1)[1] for k in declared if k.startswith(section + ".")]
                 _unknown(path, key, known)
-            if not isinstance(value, setting.kind) or isinstance(value, bool) != (setting.kind is bool):
-                _bad_type(path, key, setting.kind.__name__, value)
-            values[key] = value
+            chosen.setdefault(section, {})[name] = _checked(path, key, setting, value)
     for setting in SETTINGS:
-        override = os.environ.get("CULTUREDATA_" + setting.key.replace(".", "_").upper())
+        override = os.environ.get(setting.variable)
         if override is not None:
-            values[setting.key] = _cast(path, setting, override)
-    return values
+            section, _, name = setting.key.partition(".")
+            chosen.setdefault(section, {})[name] = _checked(path, setting.variable, setting,
+                                                            _cast(path, setting, override))
+    defaults = Settings()
+    return replace(defaults, **{section: replace(getattr(defaults, section), **values)
+                                for section, values in chosen.items()})
 
 
-def _cast(path: Path, setting: Setting, text: str) -> Any:
+def _checked(path: Path, key: str, setting: Setting, value: object) -> object:
+    """The value if its type and range suit the setting; `key` is the file key or the variable."""
+    if setting.kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)  # `max_drop = 0` means 0.0
+    if not isinstance(value, setting.kind) or isinstance(value, bool) != (setting.kind is bool):
+        _bad_type(path, key, setting.kind.__name__, value)
+    rule = setting.rule
+    if rule.choices and value not in rule.choices:
+        _bad(path, key, "config.problem.choice", choices=", ".join(rule.choices), value=value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # Written `not low <= value` so that nan, which compares false to everything, is refused too.
+        low, high = rule.minimum, rule.maximum
+        if low is not None and high is not None and not low <= value <= high:
+            _bad(path, key, "config.problem.between", minimum=low, maximum=high, value=value)
+        if low is not None and not low <= value:
+            _bad(path, key, "config.problem.at_least", minimum=low, value=value)
+        if high is not None and not value <= high:
+            _bad(path, key, "config.problem.at_most", maximum=high, value=value)
+    return value
+
+
+def _cast(path: Path, setting: Setting, text: str) -> object:
     if setting.kind is bool:
         # bool("false") is True: spell the booleans out, since server.updates guards writes.
         lowered = text.strip().lower()
@@ -198,11 +299,11 @@ def _cast(path: Path, setting: Setting, text: str) -> Any:
             return True
         if lowered in {"0", "false", "no", "off", ""}:
             return False
-        _bad_type(path, "CULTUREDATA_" + setting.key.replace(".", "_").upper(), "bool", text)
+        _bad_type(path, setting.variable, "bool", text)
     try:
         return setting.kind(text)
     except ValueError:
-        _bad_type(path, "CULTUREDATA_" + setting.key.replace(".", "_").upper(), setting.kind.__name__, text)
+        _bad_type(path, setting.variable, setting.kind.__name__, text)
 
 
 def _read_sources(path: Path, entries: Any) -> tuple[Source, ...]:
@@ -274,18 +375,18 @@ def _texts(path: Path, key: str, value: str | dict[str, Any]) -> dict[str, str]:
     return texts
 
 
-def _unknown(path: Path, key: str, known: list[str]) -> None:
+def _unknown(path: Path, key: str, known: list[str]) -> NoReturn:
     raise ConfigError("config.unknown_key", path=path, key=key, known=", ".join(known))
 
 
-def _bad_type(path: Path, key: str, expected: str, value: Any) -> None:
+def _bad_type(path: Path, key: str, expected: str, value: object) -> NoReturn:
     from culturedata.messages import t
 
     problem = t("config.problem.type", expected=expected, actual=type(value).__name__)
     raise ConfigError("config.bad_value", path=path, key=key, problem=problem)
 
 
-def _bad(path: Path, key: str, problem_code: str, **params: Any) -> None:
+def _bad(path: Path, key: str, problem_code: str, **params: Any) -> NoReturn:
     from culturedata.messages import t
 
     raise ConfigError("config.bad_value", path=path, key=key, problem=t(problem_code, **params))

@@ -103,16 +103,16 @@ class _Triples:
     def __get__(self, record: Any, owner: type | None = None) -> tuple[Triple, ...]:
         if record is None:
             raise AttributeError("triples")  # no default: dataclasses treat the field as required
-        state = record.__dict__
-        triples = state.get("_triples")
+        state: dict[str, Any] = record.__dict__
+        triples: tuple[Triple, ...] | None = state.get("_triples")
         if triples is None:
-            text = state["_text"]
+            text: NTriples | None = state["_text"]
             triples = tuple(q.triple for q in parse(text, format=RdfFormat.N_TRIPLES)) if text else ()
             state["_triples"] = triples
         return triples
 
     def __set__(self, record: Any, value: tuple[Triple, ...] | NTriples) -> None:
-        state = record.__dict__
+        state: dict[str, Any] = record.__dict__
         if isinstance(value, NTriples):
             state["_text"], state["_triples"] = value, None
         else:
@@ -130,8 +130,10 @@ class MappedRecord:
     source_id: str
     local_id: str
     graph: str
-    triples: tuple[Triple, ...] = _Triples()  # type: ignore[assignment]
-    content_hash: str
+    triples: _Triples = _Triples()  # read as tuple[Triple, ...]; set from terms or NTriples
+    # mypy takes the descriptor for a default; dataclasses do not (its class access raises
+    # AttributeError), so `content_hash` is a required field as it should be.
+    content_hash: str  # type: ignore[misc]
     origin: str | None = None
     location: str | None = None
     datestamp: datetime | None = None
@@ -145,11 +147,13 @@ class MappedRecord:
     @property
     def ntriples(self) -> NTriples:
         """The graph as N-Triples text (written from the terms when the record was given terms)."""
-        state = self.__dict__
-        text = state["_text"]
+        state: dict[str, Any] = self.__dict__
+        text: NTriples | None = state["_text"]
         if text is None:
-            triples = state["_triples"]
-            text = NTriples(serialize(triples, format=RdfFormat.N_TRIPLES).decode("utf-8") if triples else "")
+            triples: tuple[Triple, ...] = state["_triples"]
+            # Without an output, serialize returns the bytes; its stub also allows None.
+            data = (serialize(triples, format=RdfFormat.N_TRIPLES) or b"") if triples else b""
+            text = NTriples(data.decode("utf-8"))
             state["_text"] = text
         return text
 

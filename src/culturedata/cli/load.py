@@ -18,7 +18,7 @@ from culturedata.store import Snapshots
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load_command(files: tuple[Path, ...]) -> None:
     config = state().config()
-    snapshots = Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots")))
+    snapshots = Snapshots(config.store_path, keep=config.settings.store.keep_snapshots)
     staging = snapshots.begin()
     store = staging.store
     assert store is not None

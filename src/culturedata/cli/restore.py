@@ -16,7 +16,7 @@ from culturedata.store import RunLock, Snapshots, restore
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_command(file: Path) -> None:
     config = state().config()
-    snapshots = Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots")))
+    snapshots = Snapshots(config.store_path, keep=config.settings.store.keep_snapshots)
     with RunLock(config.store_path / "run.lock"):
         staging = snapshots.begin(empty=True)
         assert staging.store is not None

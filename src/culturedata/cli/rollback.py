@@ -15,7 +15,7 @@ from culturedata.store import RunLock, Snapshots
 @option("--list", "show", is_flag=True, help="cli.opt.rollback_list")
 def rollback_command(snapshot: str | None, show: bool) -> None:
     config = state().config()
-    snapshots = Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots")))
+    snapshots = Snapshots(config.store_path, keep=config.settings.store.keep_snapshots)
     if show:
         current = snapshots.current()
         for path in snapshots.published():

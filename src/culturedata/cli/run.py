@@ -38,7 +38,7 @@ def run_command(
             if source.error:
                 click.echo(f"{source.source}: {source.error}", err=True)
     if then_serve:
-        serve(config, str(config.get("server.host")), int(config.get("server.port")))
+        serve(config, config.settings.server.host, config.settings.server.port)
     ctx.exit(report.exit_code)
 
 

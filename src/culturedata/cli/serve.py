@@ -18,12 +18,12 @@ from culturedata.store import Snapshots
 @option("--port", type=click.IntRange(0, 65535), help="cli.opt.port")
 def serve_command(host: str | None, port: int | None) -> None:
     config = state().config()
-    serve(config, host or str(config.get("server.host")), port if port is not None else int(config.get("server.port")))
+    serve(config, host or config.settings.server.host, port if port is not None else config.settings.server.port)
 
 
 def serve(config: Config, host: str, port: int) -> None:
     settings = ServerSettings.from_config(config)  # refuses updates without a token, before binding
-    app = create_app(Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots"))), settings)
+    app = create_app(Snapshots(config.store_path, keep=config.settings.store.keep_snapshots), settings)
     click.echo(t("cli.serve.listening", host=host, port=port), err=True)
     # access_log=False: at level warning it prints nothing, but would still format every request.
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -13,7 +13,7 @@ from culturedata.cli.i18n import I18nCommand, option
 from culturedata.cli.inputs import resolve_inputs
 from culturedata.cli.map import base_iri
 from culturedata.cli.state import State, state
-from culturedata.config import Source
+from culturedata.config import Settings, Source
 from culturedata.errors import InputError
 from culturedata.harvest import KINDS, harvest
 from culturedata.mapping import Mapping, MappingContext, load_mapping, map_record
@@ -66,7 +66,7 @@ def validate_command(
         configured_shapes, configured_vocabularies = configured_dirs(current.config())
         shapes, vocabularies = shapes or configured_shapes, vocabularies or configured_vocabularies
     spec = EngineSpec(engine, shapes, vocabularies)
-    batch_size = int(current.config().get("validate.batch_size")) if current.has_config() else 500
+    batch_size = current.config().settings.validate.batch_size if current.has_config() else Settings().validate.batch_size
     reports = [r for _, r in validate_records(spec, records, batch_size, workers)]
     if not reports:
         raise InputError("validate.no_records", input=input_name)

@@ -8,10 +8,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from culturedata.resources import ontologies_dir
+from culturedata.server.reader import select
 
 REGIONS = "https://w3id.org/culturedata/vocab/regions/"
 REGION_COUNTS = """
@@ -40,7 +42,7 @@ GROUP BY ?region ?kind ORDER BY ?region
 class SourceHistory:
     source: str
     runs: list[tuple[str, float]] = field(default_factory=list)  # (snapshot id, quality)
-    last: dict = field(default_factory=dict)
+    last: dict[str, Any] = field(default_factory=dict)  # the source's entry in the last run report (JSON)
     rules: list[tuple[str, int]] = field(default_factory=list)
 
     def sparkline(self, width: int = 160, height: int = 36) -> str:
@@ -89,8 +91,7 @@ def region_rows(store: ox.Store | None, lang: str) -> list[RegionRow]:
     rows: dict[str, RegionRow] = {}
     # str() of a pyoxigraph term is its SPARQL/N-Triples spelling, escaped.
     query = REGION_COUNTS.replace("{regions}", str(ox.Literal(REGIONS))).replace("{lang}", str(ox.Literal(lang)))
-    solutions = store.query(query, use_default_graph_as_union=True)
-    for solution in solutions:
+    for solution in select(store, query, union=True):
         region = solution["region"].value
         label = solution["label"].value if solution["label"] else region_label(region, lang)
         row = rows.setdefault(region, RegionRow(region, label))

@@ -44,16 +44,15 @@ async def graph_store(request: Request) -> Response:
     refusal = authorise(request)
     if refusal is not None:
         return refusal
+    created_location: str | None = None
+    if target is None:  # only a bare POST to /store names no graph: it creates one
+        target = ox.NamedNode(f"{base_of(request).rstrip('/')}/{uuid.uuid4()}")
+        created_location = target.value
     loop = asyncio.get_running_loop()
     writer = request.app.state.update_thread
     if request.method == "DELETE":
         existed = await loop.run_in_executor(writer, _delete, store, target)
         return Response(status_code=204 if existed else 404)
-    if request.method == "POST" and target is None:
-        target = ox.NamedNode(f"{base_of(request).rstrip('/')}/{uuid.uuid4()}")
-        created_location: str | None = target.value
-    else:
-        created_location = None
     try:
         quads = await _parse_body(request, target)
     except ProtocolError as exc:

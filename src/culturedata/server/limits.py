@@ -9,7 +9,12 @@ the client gets its 503 at the deadline anyway (see `sparql.py`).
 
 from __future__ import annotations
 
+import io
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 
 class BudgetExceeded(Exception):
@@ -18,31 +23,28 @@ class BudgetExceeded(Exception):
         super().__init__(reason)
 
 
-class BudgetedBuffer:
-    """A write-only binary file collecting the response body under a deadline and a size cap."""
+class BudgetedBuffer(io.BytesIO):
+    """A binary file collecting the response body under a deadline and a size cap.
+
+    A BytesIO, so that pyoxigraph's serialisers (typed to write to a binary file) accept it;
+    `write` raises, which stops the serialiser, once the deadline passes or the body outgrows the cap."""
 
     def __init__(self, timeout: float, max_bytes: int) -> None:
+        super().__init__()
         self.deadline = time.monotonic() + timeout
         self.max_bytes = max_bytes
-        self.chunks: list[bytes] = []
         self.size = 0
         self.cancelled = False
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: ReadableBuffer, /) -> int:
         if self.cancelled or time.monotonic() > self.deadline:
             raise BudgetExceeded("timeout")
-        self.size += len(data)
+        written = super().write(data)
+        self.size += written
         if self.size > self.max_bytes:
-            raise BudgetExceeded("size")
-        self.chunks.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
+            raise BudgetExceeded("size")  # the body is dropped with the buffer
+        return written
 
     def check(self) -> None:
         if self.cancelled or time.monotonic() > self.deadline:
             raise BudgetExceeded("timeout")
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.chunks)

@@ -14,7 +14,7 @@ from culturedata.server.dashboard import region_rows, source_histories
 from culturedata.server.describe import dump_files
 from culturedata.server.rendering import page_lang, render
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # validation is imported on the first upload only (see _profiles)
     from culturedata.server.validation import Profile
     from culturedata.validate import RecordReport
 

@@ -21,6 +21,14 @@ import pyoxigraph as ox
 from culturedata.store import Snapshots
 
 
+def select(store: ox.Store, query: str, *, union: bool = False) -> ox.QuerySolutions:
+    """The solutions of one of our own SELECT queries (`union`: the default graph is every graph)."""
+    solutions = store.query(query, use_default_graph_as_union=union)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {query[:80]}")
+    return solutions
+
+
 class SnapshotReader:
     writable = False
 

@@ -30,16 +30,17 @@ class ServerSettings:
 
     @classmethod
     def from_config(cls, config: Config) -> ServerSettings:
-        updates = bool(config.get("server.updates"))
+        server = config.settings.server
+        updates = server.updates
         token = os.environ.get(TOKEN_VARIABLE) or None
         if updates and not token:
             raise ServerError("server.no_token", variable=TOKEN_VARIABLE)
         return cls(
             base_iri=config.base_iri,
-            query_timeout=float(config.get("server.query_timeout")),
-            max_result_bytes=int(config.get("server.max_result_bytes")),
-            upload_limit=int(config.get("server.upload_limit")),
-            response_cache_bytes=int(config.get("server.response_cache_mb")) * 1_000_000,
+            query_timeout=float(server.query_timeout),
+            max_result_bytes=server.max_result_bytes,
+            upload_limit=server.upload_limit,
+            response_cache_bytes=server.response_cache_mb * 1_000_000,
             updates=updates,
             update_token=token,
             config=config,

@@ -183,11 +183,13 @@ def answer(
     try:
         results = execute(store, operation, base)
         budget.check()
-        offered = GRAPH_FORMATS if isinstance(results, ox.QueryTriples) else RESULT_FORMATS
-        media = choose(accept, list(offered))
+        media = choose(accept, list(GRAPH_FORMATS if isinstance(results, ox.QueryTriples) else RESULT_FORMATS))
         if media is None:
             return None, b""
-        results.serialize(budget, offered[media])
+        if isinstance(results, ox.QueryTriples):
+            results.serialize(budget, GRAPH_FORMATS[media])
+        else:
+            results.serialize(budget, RESULT_FORMATS[media])
         return media, budget.getvalue()
     finally:
         # pyoxigraph's results must be dropped on the thread that made them; an exception's
@@ -198,16 +200,15 @@ def answer(
 
 def execute(store: ox.Store, operation: Operation, base: str) -> Results:
     """The default graph is the union of the graphs unless the request or the query names one."""
-    default = [ox.NamedNode(iri) for iri in operation.graphs("default-graph-uri")]
-    named = [ox.NamedNode(iri) for iri in operation.graphs("named-graph-uri")]
-    options: dict[str, object] = {"base_iri": base}
+    default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+        ox.NamedNode(iri) for iri in operation.graphs("default-graph-uri")]
+    named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri) for iri in operation.graphs("named-graph-uri")]
     if default or named:
         # The protocol's dataset replaces the query's; naming only one half leaves the other empty.
-        options["default_graph"] = default or [ox.NamedNode("urn:culturedata:empty")]
-        options["named_graphs"] = named
-    elif not has_dataset_clause(operation.text):
-        options["use_default_graph_as_union"] = True
-    return store.query(operation.text, **options)
+        return store.query(operation.text, base_iri=base, named_graphs=named,
+                           default_graph=default or [ox.NamedNode("urn:culturedata:empty")])
+    union = not has_dataset_clause(operation.text)
+    return store.query(operation.text, base_iri=base, use_default_graph_as_union=union)
 
 
 async def run_update(request: Request, operation: Operation) -> Response:

@@ -32,7 +32,7 @@ class ShapeSet:
 
 def configured_dirs(config: Config) -> tuple[Path | None, Path | None]:
     """The shapes and vocabulary folders `[validate]` names, relative to the configuration."""
-    shapes, vocabularies = config.get("validate.shapes"), config.get("validate.vocabularies")
+    shapes, vocabularies = config.settings.validate.shapes, config.settings.validate.vocabularies
     return (config.root / shapes if shapes else None, config.root / vocabularies if vocabularies else None)
 
 
