@@ -88,12 +88,12 @@ def test_identify_and_list_sets():
 def test_pages_without_records_stop_the_run():
     seen_agents: list[str] = []
     identify = (
-        '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-01-01T00:00:00Z</responseDate>'
-        '<Identify><repositoryName>Empty</repositoryName><baseURL>http://127.0.0.1/oai</baseURL>'
-        '<protocolVersion>2.0</protocolVersion><adminEmail>a@example.org</adminEmail>'
-        '<earliestDatestamp>2000-01-01</earliestDatestamp><deletedRecord>no</deletedRecord>'
-        '<granularity>YYYY-MM-DD</granularity></Identify></OAI-PMH>'
-    ).encode()
+        b'<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-01-01T00:00:00Z</responseDate>'
+        b'<Identify><repositoryName>Empty</repositoryName><baseURL>http://127.0.0.1/oai</baseURL>'
+        b'<protocolVersion>2.0</protocolVersion><adminEmail>a@example.org</adminEmail>'
+        b'<earliestDatestamp>2000-01-01</earliestDatestamp><deletedRecord>no</deletedRecord>'
+        b'<granularity>YYYY-MM-DD</granularity></Identify></OAI-PMH>'
+    )
 
     def app(environ, start_response):
         seen_agents.append(environ.get("HTTP_USER_AGENT", ""))
