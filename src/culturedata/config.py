@@ -68,6 +68,10 @@ class ServerSection:
     updates: bool = setting(False, "settings.server.updates")
     upload_limit: int = setting(20_000_000, "settings.server.upload_limit", minimum=1)
     response_cache_mb: int = setting(64, "settings.server.response_cache_mb", minimum=0)
+    max_query_bytes: int = setting(100_000, "settings.server.max_query_bytes", minimum=1)
+    max_query_depth: int = setting(100, "settings.server.max_query_depth", minimum=1)
+    max_query_chain: int = setting(2_000, "settings.server.max_query_chain", minimum=1)
+    services: str = setting("", "settings.server.services")
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from culturedata.config import Config
 from culturedata.errors import ServerError
+from culturedata.server.queryguard import QueryLimits
 
 TOKEN_VARIABLE = "CULTUREDATA_UPDATE_TOKEN"
 
@@ -20,6 +21,7 @@ class ServerSettings:
     upload_limit: int = 20_000_000
     response_cache_bytes: int = 64_000_000
     updates: bool = False
+    query_limits: QueryLimits = field(default_factory=QueryLimits)
     # The bearer token comes from the environment only, never from a file in the repository.
     update_token: str | None = None
     config: Config | None = None
@@ -42,6 +44,10 @@ class ServerSettings:
             upload_limit=server.upload_limit,
             response_cache_bytes=server.response_cache_mb * 1_000_000,
             updates=updates,
+            query_limits=QueryLimits(
+                max_bytes=server.max_query_bytes, max_depth=server.max_query_depth,
+                max_chain=server.max_query_chain, services=frozenset(server.services.split()),
+            ),
             update_token=token,
             config=config,
         )

@@ -23,6 +23,7 @@ from culturedata.server.inline import INLINE_DEADLINE, InlinePolicy, shape_of
 from culturedata.server.limits import BudgetedBuffer, BudgetExceeded
 from culturedata.server.negotiation import choose, language
 from culturedata.server.protocol import Operation, ProtocolError, read_operation
+from culturedata.server.queryguard import QueryRefused, check_query
 from culturedata.server.settings import ServerSettings
 
 RESULT_FORMATS = {
@@ -100,6 +101,10 @@ async def evaluate(
 ) -> tuple[str, bytes] | Failure:
     """The query's serialised answer under the settings' budget: on the event loop when its
     shape has proven quick (see inline.py), otherwise on a query thread."""
+    try:
+        check_query(operation.text, state.settings.query_limits)  # before pyoxigraph parses it
+    except QueryRefused as exc:
+        return Failure(400, exc.code, exc.params)
     policy: InlinePolicy = state.inline
     shape = shape_of(operation.text)
     if policy.allows(shape):
@@ -223,6 +228,10 @@ async def run_update(request: Request, operation: Operation) -> Response:
         if has_using_clause(text):
             return problem(request, 400, "server.protocol.dataset_conflict")
         text = add_using(text, default, named)
+    try:
+        check_query(text, state.settings.query_limits)  # the token holder's text crashes the parser alike
+    except QueryRefused as exc:
+        return problem(request, 400, exc.code, **exc.params)
     store = state.reader.store()
     try:
         await asyncio.get_running_loop().run_in_executor(
