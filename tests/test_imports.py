@@ -8,7 +8,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parent.parent / "src" / "culturedata"
 ORDER = ["harvest", "mapping", "validate", "store", "server"]
 # Modules every wing may use, and the two that wire wings together.
-SHARED = {"records", "errors", "messages", "config", "resources"}
+SHARED = {"records", "errors", "messages", "config", "resources", "iris"}
 WIRING = {"pipeline", "cli"}
 
 

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
 
-from culturedata import __version__
+from culturedata import __version__, iris
 from culturedata.server.answers import etag, none_match
 from culturedata.server.negotiation import choose
 from culturedata.server.rendering import page_lang, render
@@ -79,7 +79,7 @@ async def entity(request: Request) -> Response:
     suffix = next((s for s in SUFFIXES if path.endswith(s)), None)
     if suffix:
         path = path[: -len(suffix)]
-    iri = f"{settings.base_iri}id/{path}"
+    iri = iris.entity(settings.base_iri, path)
     store, snapshot = request.app.state.reader.current()
     if store is None:
         return problem(request, 503, "server.no_snapshot")
@@ -208,6 +208,6 @@ async def sitemap(request: Request) -> Response:
         return problem(request, 503, "server.no_snapshot")
     # A scan of the whole graph: run it on a query thread, not on the event loop.
     urls = await asyncio.get_running_loop().run_in_executor(
-        request.app.state.query_threads, _sitemap_urls, store, f"{settings.base_iri}id/")
+        request.app.state.query_threads, _sitemap_urls, store, iris.entity_space(settings.base_iri))
     body = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
     return Response(body, media_type="application/xml")

@@ -16,7 +16,7 @@ from culturedata.validate.batches import EngineSpec, validate_records
 from culturedata.validate.fast import FastValidator  # noqa: E402
 from culturedata.validate.quarantine import Policy, QuarantineLog
 from culturedata.validate.report import RecordReport, Summary, summarise
-from culturedata.validate.shapes import ShapeSet, load_shapes
+from culturedata.validate.shapes import ShapeSet, configured_dirs, load_shapes
 from culturedata.validate.validator import ENGINES, PyshaclValidator, Validator, make_validator
 
 ENGINES.setdefault("fast", FastValidator)
@@ -35,6 +35,7 @@ __all__ = [
     "ShapeSet",
     "Summary",
     "Validator",
+    "configured_dirs",
     "load_shapes",
     "make_validator",
     "summarise",

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from culturedata.errors import InputError
-from culturedata.mapping.iris import slug
+from culturedata.iris import slug
 from culturedata.records import MappedRecord, content_hash
 
 RDF_SUFFIXES = {
