@@ -22,6 +22,8 @@ from functools import lru_cache
 from urllib.parse import quote
 
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
+# Entities live under this path of the base; the server answers for them on the same path.
+ENTITY_PATH = "id/"
 
 
 @lru_cache(maxsize=1024)  # a record's id is slugged for its graph and again for its IRIs
@@ -34,7 +36,7 @@ def slug(text: str) -> str:
 
 def entity_space(base: str) -> str:
     """Where every entity IRI starts (the void:uriSpace the server dereferences)."""
-    return f"{base}id/"
+    return f"{base}{ENTITY_PATH}"
 
 
 def entity(base: str, path: str) -> str:
