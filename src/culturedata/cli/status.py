@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
@@ -46,7 +45,7 @@ def _report(path: Path) -> RunReport:
 
 def _last_runs(reports: list[Path]) -> None:
     """Per source: when it last ran, how that went, and its last error."""
-    last: dict[str, tuple[str, dict[str, Any]]] = {}  # a source's entry of a JSON report
+    last: dict[str, tuple[str, dict]] = {}
     for path in reports:
         data = load_report(path)
         for source in data["sources"]:

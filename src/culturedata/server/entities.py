@@ -147,14 +147,14 @@ def build_view(
         else:
             grouped.setdefault(triple.predicate.value, []).append(value)
     view.properties = [(Value(compact(p), p), values) for p, values in sorted(grouped.items(), key=lambda i: compact(i[0]))]
-    view.graphs = [s["g"].value for s in _select(
-        store, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {ox.NamedNode(iri)} ?p ?o }} FILTER(?g != {ox.NamedNode(system)}) }}")]
+    view.graphs = [s["g"].value for s in store.query(
+        f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {ox.NamedNode(iri)} ?p ?o }} FILTER(?g != {ox.NamedNode(system)}) }}")]
     facts: dict[str, list[Value]] = {}
     for graph in view.graphs:
         for quad in store.quads_for_pattern(ox.NamedNode(graph), None, None, ox.NamedNode(system)):
             facts.setdefault(quad.predicate.value, []).append(_value(quad.object, {}, bases, []))
             if "warning" in quad.predicate.value.lower() or "finding" in quad.predicate.value.lower():
-                view.warnings.append(_text(quad.object))
+                view.warnings.append(quad.object.value)
     view.provenance = [(Value(compact(p), p), values) for p, values in sorted(facts.items())]
     return view
 
@@ -165,20 +165,9 @@ def _value(term: object, labels: dict[str, str], bases: tuple[str, str], triples
     if isinstance(term, ox.Literal):
         return Value(term.value, lang=term.language)
     if isinstance(term, ox.BlankNode):
-        parts = [f"{compact(t.predicate.value)}: {_text(t.object)}" for t in triples if t.subject == term]
+        parts = [f"{compact(t.predicate.value)}: {t.object.value}" for t in triples if t.subject == term]
         return Value("; ".join(parts) or "[]")
     return Value(str(term))
-
-
-def _text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
-    """A term's value; a quoted triple (RDF-star) has none, so its N-Triples form."""
-    return str(term) if isinstance(term, ox.Triple) else term.value
-
-
-def _select(store: ox.Store, query: str, union: bool = False) -> ox.QuerySolutions:
-    solutions = store.query(query, use_default_graph_as_union=union)
-    assert isinstance(solutions, ox.QuerySolutions)  # a SELECT gives solutions
-    return solutions
 
 
 def _labels(store: ox.Store, iris: set[str], lang: str) -> dict[str, str]:
@@ -187,7 +176,7 @@ def _labels(store: ox.Store, iris: set[str], lang: str) -> dict[str, str]:
     values = " ".join(str(ox.NamedNode(i)) for i in list(iris)[:200])
     found: dict[str, list[ox.Triple]] = {}
     query = f"SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {' '.join(f'<{p}>' for p in LABELS)} }} ?s ?p ?l }}"
-    for solution in _select(store, query, union=True):
+    for solution in store.query(query, use_default_graph_as_union=True):
         found.setdefault(solution["s"].value, []).append(ox.Triple(solution["s"], solution["p"], solution["l"]))
     return {iri: label for iri, triples in found.items() if (label := _best_label(triples, lang))}
 
@@ -203,9 +192,7 @@ def _best_label(triples: list[ox.Triple], lang: str) -> str | None:
 
 def schema_jsonld(triples: list[ox.Triple]) -> str:
     """The description as JSON-LD for search engines, safe inside a <script> element."""
-    data = ox.serialize(triples, format=ox.RdfFormat.JSON_LD)
-    assert data is not None  # with no output given, the bytes are returned
-    text = data.decode("utf-8")
+    text = ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode("utf-8")
     return json.dumps(json.loads(text), ensure_ascii=False).replace("</", "<\\/")
 
 
@@ -213,7 +200,7 @@ def _sitemap_urls(store: ox.Store, prefix: str) -> str:
     """At most 50,000 entity IRIs, the sitemap protocol's limit for one file."""
     query = f"""SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?s) && STRSTARTS(STR(?s), {ox.Literal(prefix)})) }}
                ORDER BY ?s LIMIT 50000"""
-    return "".join(f"<url><loc>{escape(row['s'].value)}</loc></url>" for row in _select(store, query))
+    return "".join(f"<url><loc>{escape(row['s'].value)}</loc></url>" for row in store.query(query))
 
 
 async def sitemap(request: Request) -> Response:
