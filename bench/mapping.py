@@ -28,9 +28,9 @@ import yaml
 from lxml import etree
 from pyoxigraph import NamedNode, Triple
 
+from culturedata.iris import slug
 from culturedata.mapping import MappingContext, load_mapping, map_record
 from culturedata.mapping import ntriples as nt
-from culturedata.mapping.iris import slug
 from culturedata.mapping.selectors import lang_of
 from culturedata.mapping.transforms import IRI, TRANSFORMS, Unreadable, Value
 from culturedata.records import SourceRecord, content_hash

@@ -18,10 +18,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bench.report import compare
+from culturedata import iris
 from culturedata.config import load_config
 from culturedata.harvest import harvest
 from culturedata.mapping import MappingContext, load_mapping, map_records
-from culturedata.pipeline import RunOptions, run, system_graph
+from culturedata.pipeline import RunOptions, run
 from culturedata.store import EmbeddedTarget, Loader, Provenance
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,8 +83,8 @@ def load_rates(work: Path) -> tuple[float, float]:
     context = MappingContext.for_source(config.base_iri, source.id, source.language)
     records = list(map_records(load_mapping(source.mapping), harvest(source), context))
     ours = ox.Store(str(work / "load-ours"))
-    target = EmbeddedTarget(ours, system_graph(config))
-    prov = Provenance(target.system_graph, config.base_iri + "run/bench", source.id, source.licence)
+    target = EmbeddedTarget(ours, iris.system_graph(config.base_iri))
+    prov = Provenance(target.system_graph, iris.run(config.base_iri, "bench"), source.id, source.licence)
     loader = Loader(target, prov, datetime.now(UTC))
     started = time.perf_counter()
     for record in records:

@@ -11,8 +11,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "culturedata"
 ORDER = ["harvest", "mapping", "validate", "store", "server"]
 # A wing beside the flow: it needs only the shared modules, and only the CLI uses it.
 ASIDE = ["profile"]
-# Modules every wing may use; they import no wing. `iris` (every IRI rule) is being moved out of
-# mapping/ by issue 14; it is shared once it exists.
+# Modules every wing may use; they import no wing (`iris` holds every IRI rule).
 SHARED = {"records", "errors", "messages", "config", "resources", "iris"}
 # What wires the wings together, innermost first: each may import the wings and the wiring
 # before it, never the wiring after it.

@@ -343,3 +343,25 @@ def test_every_holding_institution_is_described(cli, demo_project: Path) -> None
     fjord = {(r["n"].value) for r in store.query(
         f"SELECT ?n WHERE {{ GRAPH <{BASE}graph/{FJORD}> {{ ?o <http://schema.org/name> ?n }} }}")}
     assert fjord == {"Musée du Fjord-Bleu", "Fjord-Bleu Museum"}
+
+
+def test_a_run_that_fails_leaves_no_staging_and_no_lock(cli, demo_project: Path) -> None:
+    store = demo_project / "var/store"
+    store.mkdir(parents=True)
+    (store / "reports").write_text("a file where the reports folder should be")  # fails inside the write
+    outcome = cli("run")
+    assert outcome.code == 5 and "reports" in outcome.err and "Traceback" not in outcome.err
+    assert not any((store / "staging").iterdir())
+    assert not (store / "run.lock").exists()
+    assert not (store / "current").exists()
+
+
+def test_a_takedown_that_fails_leaves_no_staging_and_no_lock(cli, demo_project: Path) -> None:
+    store = demo_project / "var/store"
+    store.mkdir(parents=True)
+    (store / "snapshots").write_text("a file where the snapshots folder should be")  # publishing fails
+    outcome = cli("takedown", f"{FJORD}:10001", "--reason", "Demande de l'ayant droit")
+    assert outcome.code == 5 and "Traceback" not in outcome.err
+    assert not any((store / "staging").iterdir())
+    assert not (store / "run.lock").exists()
+    assert not (store / "current").exists()

@@ -14,7 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent / "harvest"))
 from harvest_peers import demo_repository, sample, serve_oai  # noqa: E402
 
-from culturedata.mapping.iris import graph_iri  # noqa: E402
+from culturedata.iris import record_graph  # noqa: E402
 
 BASE = "http://127.0.0.1:8000/"
 SYSTEM = ox.NamedNode(BASE + "graph/system")
@@ -58,7 +58,7 @@ def test_oai_deletions_remove_records_and_incremental_runs_keep_the_rest(cli, tm
         live = sorted(g for g, s in states.items() if s == "Published")
         assert len(live) == first["published"] > 0
         gone, edited = live[0], live[1]
-        key = {graph_iri(BASE, "brumes-oai", i.identifier): i.identifier for i in repository.items}
+        key = {record_graph(BASE, "brumes-oai", i.identifier): i.identifier for i in repository.items}
         time.sleep(1.1)  # OAI-PMH datestamps have a granularity of one second
         repository.touch(key[gone], deleted=True)
         repository.touch(key[edited], title="Sextant de marine (révisé)")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 import threading
 import time
 from collections import Counter
@@ -25,54 +24,48 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-import pyoxigraph as ox
-
-from culturedata import __version__
+from culturedata import __version__, iris
 from culturedata.config import Config, Source
 from culturedata.errors import CultureDataError, StoreError, UsageError
 from culturedata.harvest import KINDS, HarvestOptions, harvest
-from culturedata.mapping import MappingContext, load_mapping, map_records
-from culturedata.mapping.iris import graph_iri
-from culturedata.mapping.language import Mapping
+from culturedata.mapping import Mapping, MappingContext, load_mapping, map_records
 from culturedata.messages import both
-from culturedata.providers import institution, provider_description, provider_place
+from culturedata.providers import provider_description, provider_place
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
-from culturedata.store import EmbeddedTarget, Endpoints, Loader, RemoteTarget, RunLock, Snapshots, Takedowns
-from culturedata.store.loader import (
-    DELETED,
-    HELD,
-    LIVE,
-    PROV,
-    PUBLISHED,
-    QUARANTINED,
-    RUN,
-    TAKEN_DOWN,
+from culturedata.store import (
     Batch,
+    Endpoints,
+    Loader,
     Provenance,
     RecordState,
-    integer,
-    iri,
-    source_facts,
-    stored_hash,
-    when,
+    RunLock,
+    Snapshots,
+    SourceFigures,
+    SourceState,
+    Takedown,
+    Takedowns,
+    Target,
+    quarantine_reason,
+    run_facts,
+    transaction,
 )
-from culturedata.store.target import Target
 from culturedata.validate import (
     DEFAULT_ENGINE,
     Policy,
     QuarantineLog,
     RecordReport,
     Validator,
+    configured_dirs,
     load_shapes,
     make_validator,
     validate_records,
 )
-from culturedata.validate.shapes import configured_dirs
 
 Progress = Callable[[str, int], None]
-SCHEMA = "http://schema.org/"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+# A run report as its JSON file holds it (`RunReport.to_dict`), read back by later runs and `status`.
+JsonReport = dict[str, Any]
 
 # Kinds that send the whole source whenever they send anything (`Kind.whole`); the others harvest
 # from their watermark, so a record not seen is a deletion only after a --full (or first) harvest.
@@ -140,7 +133,7 @@ class RunReport:
         """0 all good, 1 data problems, 3 a source failed, 4 the drop guard refused a source."""
         return max((s.exit_code for s in self.sources), default=0)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> JsonReport:
         data = asdict(self)
         for source, report in zip(data["sources"], self.sources, strict=True):
             # asdict rebuilds a Counter from its items, turning (rule, count) pairs into keys.
@@ -165,10 +158,6 @@ class RunOptions:
 def prepare(config: Config, sources: list[Source]) -> dict[str, Mapping]:
     """Load every mapping before any record moves, so a bad definition stops the run at once."""
     return {source.id: load_mapping(source.mapping) for source in sources}
-
-
-def system_graph(config: Config) -> str:
-    return f"{config.base_iri}graph/system"
 
 
 def remote_endpoints(config: Config, url: str | None) -> Endpoints | None:
@@ -199,44 +188,32 @@ def run(
         catch_up = endpoints is None and snapshots.full_marker.exists()
         if catch_up:
             options = replace(options, full=True)
-        staging = None
-        if endpoints is None:
-            staging = snapshots.begin()
-            assert staging.store is not None
-            target: Target = EmbeddedTarget(staging.store, system_graph(config), snapshots.open_current())
-            run_id = staging.id
-        else:
-            target = RemoteTarget(endpoints, system_graph(config))
-            run_id = started.strftime("%Y%m%dT%H%M%S%fZ")
-        report = RunReport(
-            snapshot=run_id, started=started.isoformat(), store=endpoints.query if endpoints else str(config.store_path)
-        )
+        system = iris.system_graph(config.base_iri)
         try:
-            job = _Job(config, target, f"{config.base_iri}run/{run_id}", started, validator, takedowns, options,
-                       fingerprints, progress)
-            workers = options.workers or int(config.get("run.workers"))
-            with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="source") as pool:
-                report.sources = list(pool.map(lambda s: job.source(s, mappings[s.id]), sources))
-            previous = latest_report(config.store_path / "reports")
-            report.previous = previous.get("snapshot") if previous else None
-            _diff(report, previous)
-            report.ended = datetime.now(UTC).isoformat()
-            target.apply(_run_facts(target.system_graph, job.run_iri, report))
-            _write_report(config.store_path / "reports", report)
-            if isinstance(target, EmbeddedTarget):
-                target.close()
-            if staging is not None:
-                snapshots.publish(staging, optimize=_worth_optimising(report, len(job.known)))
+            with transaction(snapshots, endpoints, system, started, revertible=True) as written:
+                target = written.target
+                report = RunReport(
+                    snapshot=written.id, started=started.isoformat(),
+                    store=endpoints.query if endpoints else str(config.store_path),
+                )
+                job = _Job(config, target, iris.run(config.base_iri, written.id), started, validator, takedowns,
+                           options, fingerprints, progress)
+                workers = options.workers or int(config.get("run.workers"))
+                with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="source") as pool:
+                    report.sources = list(pool.map(lambda s: job.source(s, mappings[s.id]), sources))
+                previous = latest_report(config.store_path / "reports")
+                report.previous = previous.get("snapshot") if previous else None
+                _diff(report, previous)
+                ended = datetime.now(UTC)
+                report.ended = ended.isoformat()
+                target.apply(run_facts(target.system_graph, job.run_iri, started, ended, report.version,
+                                       [_figures(s) for s in report.sources]))
+                _write_report(config.store_path / "reports", report)
+                written.optimize = _worth_optimising(report, len(job.known))
             if catch_up:
                 snapshots.full_marker.unlink(missing_ok=True)
-        except BaseException as exc:
-            if isinstance(target, EmbeddedTarget):
-                target.close()
-            if staging is not None:
-                snapshots.discard(staging)
-            if isinstance(exc, OSError):  # the report or the publication could not be written
-                raise StoreError("store.unwritable", path=config.store_path, detail=exc.strerror or exc) from exc
-            raise
+        except OSError as exc:  # the report or the publication could not be written
+            raise StoreError("store.unwritable", path=config.store_path, detail=exc.strerror or exc) from exc
     return report
 
 
@@ -274,7 +251,7 @@ class _Job:
     run_iri: str
     started: datetime
     validator: Validator
-    takedowns: dict
+    takedowns: dict[str, Takedown]
     options: RunOptions
     fingerprints: dict[str, str]
     progress: Progress | None = None
@@ -289,20 +266,16 @@ class _Job:
         self.target.apply(provider_description(self.config, source))
         known = {g: s for g, s in self.known.items() if s.source == source.id}
         by_key = {s.key: s for s in known.values()}
-        state_subject = f"{self.config.base_iri}source/{source.id}"
-        state = self.target.subject_facts(state_subject)
-        watermark = state.get(RUN + "watermark")
+        state = SourceState.read(self.target, iris.source_state(self.config.base_iri, source.id))
         # Never harvested into this snapshot: everything, ignoring the harvester's own state.
-        full = self.options.full or not watermark
+        full = self.options.full or state.watermark is None
         # After a failed or refused run the harvester's watermark may have moved on while the
         # snapshot kept yesterday's data: ask again for everything since the last publication.
         # Otherwise leave `since` to the harvester, which can then resume from its checkpoint.
-        since = None
-        if not full and state.get(RUN + "lastOutcome", "ok") != "ok":
-            since = datetime.fromisoformat(watermark)  # type: ignore[arg-type]
+        since = state.watermark if not full and state.outcome != "ok" else None
         prov = Provenance(
             self.target.system_graph, self.run_iri, source.id, source.licence,
-            institution(self.config, source),
+            iris.institution(self.config.base_iri, source.id),
         )
         loader = Loader(self.target, prov, self.started, known, fingerprint=self.fingerprints[source.id])
         seen: set[str] = set()
@@ -327,25 +300,25 @@ class _Job:
             kept.discard()
             report.failed, report.error, report.errors = True, str(exc), report.errors + 1
             self._keep_yesterday(loader, report)
-            self.target.apply(_outcome(self.target.system_graph, state_subject, state, "failed"))
+            self.target.apply(state.kept(self.target.system_graph, "failed"))
             report.seconds = round(time.monotonic() - started, 3)
             return report
         report.full = full or (source.kind in WHOLE_KINDS and (source.path is not None or report.harvested > 0))
         if report.full:
-            deletions |= {s.key for s in known.values() if s.status in LIVE} - seen
+            deletions |= {s.key for s in known.values() if s.live} - seen
         if self._guard_trips(source, report, known, deletions):
             self._keep_yesterday(loader, report)
             kept.discard()
-            self.target.apply(_outcome(self.target.system_graph, state_subject, state, "refused"))
+            self.target.apply(state.kept(self.target.system_graph, "refused"))
         else:
             for key in deletions:
                 state_of = by_key.get(key)
-                if state_of is not None and state_of.status in LIVE:
-                    loader.remove(state_of.graph, key, DELETED)
+                if state_of is not None and state_of.live:
+                    loader.remove(state_of.graph, key)
                     report.deleted += 1
             loader.flush()
             kept.commit(gone={key.split(":", 1)[1] for key in deletions})
-            self.target.apply(_source_state(self.target.system_graph, state_subject, harvest_started, report))
+            self.target.apply(state.published(self.target.system_graph, harvest_started, report.full, report.harvested))
         report.published, report.held = loader.published(), loader.held()
         report.seconds = round(time.monotonic() - started, 3)
         return report
@@ -362,21 +335,20 @@ class _Job:
             seen.add(record.key)
             before = by_key.get(record.key)
             if record.key in self.takedowns:
-                graph = before.graph if before else graph_iri(self.config.base_iri, source.id, record.local_id)
-                if before is None or before.status != TAKEN_DOWN:
-                    loader.remove(graph, record.key, TAKEN_DOWN, self.takedowns[record.key].reason)
+                graph = before.graph if before else iris.record_graph(self.config.base_iri, source.id, record.local_id)
+                if before is None or not before.taken_down:
+                    loader.take_down(graph, record.key, self.takedowns[record.key].reason)
                 report.taken_down += 1
                 continue
             if record.deleted:
                 deletions.add(record.key)
                 continue
-            unchanged = before is not None and before.content_hash == stored_hash(record.content_hash, loader.fingerprint)
-            if before is not None and before.status in LIVE and unchanged:
+            if before is not None and before.live and loader.unchanged(before, record.content_hash):
                 report.unchanged += 1
-                if before.status in (QUARANTINED, HELD):
+                if before.quarantined:
                     self._still_quarantined(record, before, report)
                 continue
-            if before is not None and before.status in LIVE:
+            if before is not None and before.live:
                 report.changed += 1
             else:
                 report.new += 1
@@ -385,18 +357,18 @@ class _Job:
     def _still_quarantined(self, record: SourceRecord, before: RecordState, report: SourceReport) -> None:
         """An unchanged record stays out; the morning report still lists it, with the reason
         stored when it was checked."""
-        facts = self.target.subject_facts(before.graph)
+        reason = quarantine_reason(self.target, before.graph)
         report.quarantined += 1
         report.quarantine.append({
-            "record": record.local_id, "location": record.location, "rule": facts.get(RUN + "rule"),
-            "message": facts.get(RUN + "reason"), "unchanged": "yes",
-            **({"previous_kept": "yes"} if before.status == HELD else {}),
+            "record": record.local_id, "location": record.location, "rule": reason.rule,
+            "message": reason.message, "unchanged": "yes",
+            **({"previous_kept": "yes"} if before.held else {}),
         })
 
     def _guard_trips(self, source: Source, report: SourceReport, known: dict[str, RecordState],
                      deletions: set[str]) -> bool:
-        had = sum(1 for s in known.values() if s.status == PUBLISHED)
-        lost = sum(1 for s in known.values() if s.status == PUBLISHED and s.key in deletions)
+        had = sum(1 for s in known.values() if s.published)
+        lost = sum(1 for s in known.values() if s.published and s.key in deletions)
         limit = float(self.config.get("publish.max_drop"))
         if not had or lost / had <= limit or source.id in self.options.allow_drop:
             return False
@@ -431,9 +403,11 @@ def _keep(
         return
     report.quarantined += 1
     worst = sorted(checked.findings, key=lambda f: -f.severity.rank)
-    loader.quarantine(record, worst[0].rule, worst[0].message, keep_previous)
-    entry = {"record": record.local_id, "location": record.location, "rule": worst[0].rule, "message": worst[0].text("en")}
-    if loader.outcome.get(record.graph) == HELD:
+    held = loader.quarantine(record, worst[0].rule, worst[0].message, keep_previous)
+    entry: dict[str, str | None] = {
+        "record": record.local_id, "location": record.location, "rule": worst[0].rule, "message": worst[0].text("en"),
+    }
+    if held:
         entry["previous_kept"] = "yes"
     report.quarantine.append(entry)
 
@@ -461,52 +435,13 @@ def _count(records: Iterator[SourceRecord], report: SourceReport, progress: Prog
         yield record
 
 
-def _source_state(system: str, subject: str, harvested_at: datetime, report: SourceReport) -> Batch:
-    """The harvest state summary of a source whose changes were published: when its last
-    published harvest started (`watermark`), whether it was full, how many records came."""
-    values = {
-        "watermark": when(harvested_at),
-        "harvestMode": ox.Literal("full" if report.full else "incremental"),
-        "lastHarvested": integer(report.harvested),
-        "lastOutcome": ox.Literal("ok"),
-    }
-    return Batch(forget=[subject], quads=source_facts(system, subject, values))
+def _figures(source: SourceReport) -> SourceFigures:
+    """A source's line of the run as the system graph keeps it."""
+    outcome = "refused" if source.refused else "failed" if source.failed else "ok"
+    return SourceFigures(source.source, {name: getattr(source, name) for name in COUNTS}, outcome, source.seconds)
 
 
-def _outcome(system: str, subject: str, state: dict[str, str], outcome: str) -> Batch:
-    """A failed or refused source keeps its harvest state; only the outcome changes."""
-    values: dict[str, ox.NamedNode | ox.Literal] = {"lastOutcome": ox.Literal(outcome)}
-    if RUN + "watermark" in state:
-        values["watermark"] = when(datetime.fromisoformat(state[RUN + "watermark"]))
-    if RUN + "harvestMode" in state:
-        values["harvestMode"] = ox.Literal(state[RUN + "harvestMode"])
-    if RUN + "lastHarvested" in state:
-        values["lastHarvested"] = integer(int(state[RUN + "lastHarvested"]))
-    return Batch(forget=[subject], quads=source_facts(system, subject, values))
-
-
-def _run_facts(system: str, run_iri: str, report: RunReport) -> Batch:
-    """The run report as RDF: the run is a prov:Activity, each source's figures hang off it."""
-    batch = Batch()
-    batch.quads += source_facts(system, run_iri, {
-        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": iri(PROV + "Activity"),
-        PROV + "startedAtTime": when(datetime.fromisoformat(report.started)),
-        PROV + "endedAtTime": when(datetime.fromisoformat(report.ended)),
-        "softwareVersion": ox.Literal(f"culturedata {report.version}"),
-        "host": ox.Literal(socket.gethostname()),
-    })
-    for source in report.sources:
-        node = f"{run_iri}/{source.source}"
-        values: dict[str, ox.NamedNode | ox.Literal] = {name: integer(getattr(source, name)) for name in COUNTS}
-        values["sourceId"] = ox.Literal(source.source)
-        values["outcome"] = ox.Literal("refused" if source.refused else "failed" if source.failed else "ok")
-        values["seconds"] = ox.Literal(str(source.seconds), datatype=iri("http://www.w3.org/2001/XMLSchema#decimal"))
-        batch.quads += source_facts(system, node, values)
-        batch.quads += source_facts(system, run_iri, {"sourceReport": iri(node)})
-    return batch
-
-
-def _diff(report: RunReport, previous: dict | None) -> None:
+def _diff(report: RunReport, previous: JsonReport | None) -> None:
     before = {s["source"]: s for s in (previous or {}).get("sources", [])}
     for source in report.sources:
         old = before.get(source.source)
@@ -524,14 +459,15 @@ def _write_report(folder: Path, report: RunReport) -> None:
         raise StoreError("store.unwritable", path=folder, detail=exc) from exc
 
 
-def latest_report(folder: Path) -> dict | None:
+def latest_report(folder: Path) -> JsonReport | None:
     """The newest run report on disk, published or not."""
     reports = sorted(folder.glob("run-*.json")) if folder.is_dir() else []
     return load_report(reports[-1]) if reports else None
 
 
-def load_report(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+def load_report(path: Path) -> JsonReport:
+    report: JsonReport = json.loads(path.read_text(encoding="utf-8"))
+    return report
 
 
 def take_down(config: Config, key: str, reason: str, store_url: str | None = None) -> str:
@@ -557,33 +493,17 @@ def take_down(config: Config, key: str, reason: str, store_url: str | None = Non
 
 def _withdraw(config: Config, key: str, reason: str, store_url: str | None) -> str:
     source_id, _, local_id = key.partition(":")
-    endpoints = remote_endpoints(config, store_url)
     now = datetime.now(UTC)
     snapshots = Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots")))
-    staging = None
-    if endpoints is None:
-        staging = snapshots.begin()
-        assert staging.store is not None
-        target: Target = EmbeddedTarget(staging.store, system_graph(config))
-        run_id = staging.id
-    else:
-        target = RemoteTarget(endpoints, system_graph(config))
-        run_id = now.strftime("%Y%m%dT%H%M%S%fZ")
-    try:
+    endpoints = remote_endpoints(config, store_url)
+    with transaction(snapshots, endpoints, iris.system_graph(config.base_iri), now) as written:
+        target = written.target
         known = {s.key: s for s in target.records().values()}
-        graph = known[key].graph if key in known else graph_iri(config.base_iri, source_id, local_id)
-        prov = Provenance(target.system_graph, f"{config.base_iri}run/{run_id}", source_id)
+        graph = known[key].graph if key in known else iris.record_graph(config.base_iri, source_id, local_id)
+        prov = Provenance(target.system_graph, iris.run(config.base_iri, written.id), source_id)
         loader = Loader(target, prov, now, {s.graph: s for s in known.values()})
-        loader.remove(graph, key, TAKEN_DOWN, reason)
+        loader.take_down(graph, key, reason)
         loader.flush()
-        if isinstance(target, EmbeddedTarget):
-            target.close()
-        if staging is not None:
-            snapshots.publish(staging)
-    except BaseException:
-        if staging is not None:
-            snapshots.discard(staging)
-        raise
     return graph
 
 

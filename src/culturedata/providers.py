@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from culturedata import iris
 from culturedata.config import Config, Source
 from culturedata.errors import ConfigError
-from culturedata.mapping import MappingContext
-from culturedata.mapping.vocabularies import Scheme, load_vocabularies
+from culturedata.mapping import Scheme, load_vocabularies
 from culturedata.messages import t
 from culturedata.resources import ontologies_dir
-from culturedata.store.loader import Batch
+from culturedata.store import Batch
 
 SCHEMA = "http://schema.org/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -28,16 +28,6 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 class Place:
     municipality: str | None  # concept IRI
     region: str | None  # concept IRI
-
-
-def institution(config: Config, source: Source) -> str:
-    """The organisation that provides a source's records: its objects are `qcp:heldBy` it."""
-    return MappingContext.for_source(config.base_iri, source.id, source.language).institution
-
-
-def provider_graph(config: Config, source_id: str) -> str:
-    """One graph per source, beside its record graphs, describing who provides them."""
-    return f"{config.base_iri}graph/{source_id}"
 
 
 def provider_place(config: Config, source: Source) -> Place:
@@ -74,8 +64,8 @@ def provider_description(config: Config, source: Source) -> Batch:
     """The providing organisation as the configuration names and places it, so that every
     `qcp:heldBy` link dereferences; rewritten on each run, since the configuration may have
     changed."""
-    graph = ox.NamedNode(provider_graph(config, source.id))
-    organisation = ox.NamedNode(institution(config, source))
+    graph = ox.NamedNode(iris.provider_graph(config.base_iri, source.id))
+    organisation = ox.NamedNode(iris.institution(config.base_iri, source.id))
     quads = [ox.Quad(organisation, RDF_TYPE, ox.NamedNode(SCHEMA + "Organization"), graph)]
     quads += [
         ox.Quad(organisation, ox.NamedNode(SCHEMA + "name"), ox.Literal(text, language=lang), graph)

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from culturedata.cli.i18n import I18nCommand, option
 from culturedata.cli.state import state
 from culturedata.errors import StoreError
-from culturedata.pipeline import system_graph
+from culturedata.iris import system_graph
 from culturedata.store import DUMP_FORMATS, Snapshots, dump
 
 
@@ -30,13 +30,13 @@ def dump_command(fmt: str, compress: bool, output: Path | None) -> None:
         temporary = output.with_name(output.name + ".part")
         try:
             with open(temporary, "wb") as raw:
-                _write(store, raw, fmt, compress, system_graph(config))
+                _write(store, raw, fmt, compress, system_graph(config.base_iri))
             temporary.replace(output)
         except OSError as exc:
             temporary.unlink(missing_ok=True)
             raise StoreError("store.unwritable", path=output, detail=exc.strerror or exc) from exc
         return
-    _write(store, sys.stdout.buffer, fmt, compress, system_graph(config))
+    _write(store, sys.stdout.buffer, fmt, compress, system_graph(config.base_iri))
 
 
 def _write(store: ox.Store, raw: BinaryIO, fmt: str, compress: bool, system: str) -> None:

@@ -36,7 +36,7 @@ def _with_mapping(source: Source, mapping: str) -> Source:
 
 
 def _source_id(path: Path) -> str:
-    from culturedata.mapping.iris import slug
+    from culturedata.iris import slug
 
     return slug(path.stem) or "file"
 

@@ -90,7 +90,7 @@ def _open(
     if path.suffix.lower() in JSON_SUFFIXES and path.is_file():
         if mapping is None:
             raise InputError("input.needs_mapping", path=path)
-        from culturedata.mapping.iris import slug
+        from culturedata.iris import slug
 
         records = _json_records(path, slug(path.stem) or "file", limit)
         return load_mapping(mapping), records, slug(path.stem) or "file", "fr"

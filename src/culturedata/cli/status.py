@@ -12,8 +12,9 @@ from rich.table import Table
 from culturedata.cli.i18n import I18nCommand
 from culturedata.cli.run import print_report
 from culturedata.cli.state import state
+from culturedata.iris import system_graph
 from culturedata.messages import t
-from culturedata.pipeline import RunReport, SourceReport, load_report, system_graph
+from culturedata.pipeline import RunReport, SourceReport, load_report
 from culturedata.store import Snapshots
 
 
@@ -27,7 +28,7 @@ def status_command() -> None:
         return
     store = snapshots.open_current()
     assert store is not None
-    system = system_graph(config)
+    system = system_graph(config.base_iri)
     graphs = sum(1 for g in store.named_graphs() if g.value != system)
     click.echo(t("cli.status.snapshot", snapshot=current.name, quads=len(store), graphs=graphs))
     reports = sorted((config.store_path / "reports").glob("run-*.json"))

@@ -24,9 +24,9 @@ from typing import Any
 
 from lxml import etree
 
+from culturedata.iris import institution, record_graph
+from culturedata.iris import slug as make_slug
 from culturedata.mapping import jsonld, ntriples
-from culturedata.mapping.iris import graph_iri
-from culturedata.mapping.iris import slug as make_slug
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
 from culturedata.mapping.minting import Safety, entity_safety, safe_context
 from culturedata.mapping.selectors import lang_of, rooted, text_of, xpath_scalar
@@ -56,7 +56,7 @@ class MappingContext:
 
     @classmethod
     def for_source(cls, base_iri: str, source_id: str, language: str) -> MappingContext:
-        return cls(base_iri, source_id, language, f"{base_iri}id/{source_id}/organisation/{source_id}")
+        return cls(base_iri, source_id, language, institution(base_iri, source_id))
 
 
 class Unmappable(Exception):
@@ -822,7 +822,7 @@ def map_records(
 def map_record(
     mapping: Mapping, record: SourceRecord, context: MappingContext, vocabularies: Vocabularies | None = None,
 ) -> MappedRecord:
-    graph = graph_iri(context.base_iri, record.source_id, record.local_id)
+    graph = record_graph(context.base_iri, record.source_id, record.local_id)
     if record.deleted:
         return _mapped(record, graph, _EMPTY, ())
     if vocabularies is None:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache, partial
 from typing import NamedTuple
 
-from culturedata.mapping.iris import slug as make_slug
+from culturedata.iris import slug as make_slug
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 EDTF = "http://id.loc.gov/datatypes/edtf"

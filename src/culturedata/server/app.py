@@ -14,6 +14,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from culturedata import __version__
+from culturedata.iris import ENTITY_PATH
 from culturedata.server import describe, entities, pages
 from culturedata.server.answers import AnswerCache
 from culturedata.server.graphstore import graph_store
@@ -51,7 +52,7 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
             Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),
             Route("/store", graph_store, methods=GSP_METHODS),
             Route("/store/{path:path}", graph_store, methods=GSP_METHODS),
-            Route("/id/{path:path}", entities.entity),
+            Route(f"/{ENTITY_PATH}{{path:path}}", entities.entity),
             Route("/sitemap.xml", entities.sitemap),
             Route("/.well-known/void", describe.void_description),
             Route("/catalog", describe.void_description),

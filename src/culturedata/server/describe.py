@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from culturedata import __version__
+from culturedata.iris import entity_space
 from culturedata.server.negotiation import choose
 from culturedata.server.sparql import GRAPH_FORMATS, RESULT_FORMATS, problem
 
@@ -79,7 +80,7 @@ async def void_description(request: Request) -> Response:
         ox.Triple(dataset, RDF_TYPE, _n(DCAT + "Dataset")),
         ox.Triple(dataset, _n(DCT + "title"), ox.Literal(title)),
         ox.Triple(dataset, _n(VOID + "sparqlEndpoint"), _n(here + "sparql")),
-        ox.Triple(dataset, _n(VOID + "uriSpace"), ox.Literal(settings.base_iri + "id/")),
+        ox.Triple(dataset, _n(VOID + "uriSpace"), ox.Literal(entity_space(settings.base_iri))),
         ox.Triple(dataset, _n(VOID + "rootResource"), _n(here + "sitemap.xml")),
         ox.Triple(dataset, _n(DCAT + "distribution"), service),
         ox.Triple(catalog, RDF_TYPE, _n(DCAT + "Catalog")),

@@ -17,6 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from culturedata import __version__
+from culturedata.iris import entity as entity_iri
+from culturedata.iris import entity_space
 from culturedata.server.answers import etag, none_match
 from culturedata.server.negotiation import choose
 from culturedata.server.reader import select
@@ -80,7 +82,7 @@ async def entity(request: Request) -> Response:
     suffix = next((s for s in SUFFIXES if path.endswith(s)), None)
     if suffix:
         path = path[: -len(suffix)]
-    iri = f"{settings.base_iri}id/{path}"
+    iri = entity_iri(settings.base_iri, path)
     store, snapshot = request.app.state.reader.current()
     if store is None:
         return problem(request, 503, "server.no_snapshot")
@@ -215,6 +217,6 @@ async def sitemap(request: Request) -> Response:
         return problem(request, 503, "server.no_snapshot")
     # A scan of the whole graph: run it on a query thread, not on the event loop.
     urls = await asyncio.get_running_loop().run_in_executor(
-        request.app.state.query_threads, _sitemap_urls, store, f"{settings.base_iri}id/")
+        request.app.state.query_threads, _sitemap_urls, store, entity_space(settings.base_iri))
     body = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
     return Response(body, media_type="application/xml")

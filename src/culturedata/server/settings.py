@@ -8,6 +8,7 @@ from pathlib import Path
 
 from culturedata.config import Config
 from culturedata.errors import ServerError
+from culturedata.iris import system_graph
 from culturedata.server.queryguard import QueryLimits
 
 TOKEN_VARIABLE = "CULTUREDATA_UPDATE_TOKEN"
@@ -28,7 +29,7 @@ class ServerSettings:
 
     @property
     def system_graph(self) -> str:
-        return f"{self.base_iri}graph/system"
+        return system_graph(self.base_iri)
 
     @classmethod
     def from_config(cls, config: Config) -> ServerSettings:

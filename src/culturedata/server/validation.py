@@ -15,8 +15,8 @@ from pathlib import Path
 from culturedata.config import Config, Source
 from culturedata.errors import InputError
 from culturedata.harvest import KINDS_BY_SUFFIX, harvest, kind_of_file
+from culturedata.iris import slug
 from culturedata.mapping import MappingContext, load_mapping, map_records
-from culturedata.mapping.iris import slug
 from culturedata.resources import mappings_dir
 from culturedata.validate import (
     DEFAULT_ENGINE,

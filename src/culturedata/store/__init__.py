@@ -6,11 +6,14 @@ from culturedata.store.dump import DUMP_FORMATS, dump, restore
 from culturedata.store.loader import Batch, Loader, Provenance, RecordState
 from culturedata.store.lock import RunLock
 from culturedata.store.remote import Endpoints, RemoteTarget
+from culturedata.store.runstate import Reason, SourceFigures, SourceState, quarantine_reason, run_facts
 from culturedata.store.snapshot import Snapshots, Staging
-from culturedata.store.takedown import Takedowns
+from culturedata.store.takedown import Takedown, Takedowns
 from culturedata.store.target import EmbeddedTarget, Target
+from culturedata.store.transaction import Transaction, transaction
 
 __all__ = [
-    "DUMP_FORMATS", "Batch", "EmbeddedTarget", "Endpoints", "Loader", "Provenance", "RecordState", "RemoteTarget",
-    "RunLock", "Snapshots", "Staging", "Takedowns", "Target", "dump", "restore",
+    "DUMP_FORMATS", "Batch", "EmbeddedTarget", "Endpoints", "Loader", "Provenance", "Reason", "RecordState",
+    "RemoteTarget", "RunLock", "SourceFigures", "SourceState", "Snapshots", "Staging", "Takedown", "Takedowns",
+    "Target", "Transaction", "dump", "quarantine_reason", "restore", "run_facts", "transaction",
 ]

@@ -27,6 +27,7 @@ PROV = "http://www.w3.org/ns/prov#"
 DCTERMS = "http://purl.org/dc/terms/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+Object = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # what a quad's object may be
 # The pipeline's own bookkeeping terms (content hash, status), kept out of the profile.
 RUN = "https://w3id.org/culturedata/ns/run#"
 
@@ -66,6 +67,29 @@ class RecordState:
     source: str
     content_hash: str | None
     status: str
+
+    @property
+    def live(self) -> bool:
+        """The source still has the record (published, quarantined or held)."""
+        return self.status in LIVE
+
+    @property
+    def published(self) -> bool:
+        return self.status == PUBLISHED
+
+    @property
+    def quarantined(self) -> bool:
+        """Kept out of the snapshot, whether or not its previous version stays published."""
+        return self.status in (QUARANTINED, HELD)
+
+    @property
+    def held(self) -> bool:
+        """Quarantined while its previous version stays published."""
+        return self.status == HELD
+
+    @property
+    def taken_down(self) -> bool:
+        return self.status == TAKEN_DOWN
 
 
 def stored_hash(content_hash: str | None, fingerprint: str) -> str | None:
@@ -201,7 +225,7 @@ class Loader:
     removed: int = 0
     outcome: dict[str, str] = field(default_factory=dict)  # graph -> status after this run
     batch: Batch = field(default_factory=Batch)
-    _common: list | None = field(default=None, repr=False)
+    _common: list[tuple[ox.NamedNode, Object]] | None = field(default=None, repr=False)
     _system: ox.NamedNode | None = field(default=None, repr=False)
     _origins: dict[str, ox.NamedNode] = field(default_factory=dict, repr=False)
 
@@ -216,14 +240,14 @@ class Loader:
         self.loaded += 1
         self._maybe_flush()
 
-    def quarantine(self, record: MappedRecord, rule: str, message: dict[str, str], keep_previous: bool = False) -> None:
+    def quarantine(self, record: MappedRecord, rule: str, message: dict[str, str], keep_previous: bool = False) -> bool:
         """Kept out of the snapshot, with the reason beside its hash so an unchanged record
         stays quarantined without being checked again. With `keep_previous`, a record whose
-        last version is published keeps that version published (`hold`)."""
+        last version is published keeps that version published (`hold`): then True."""
         before = self.known.get(record.graph)
         if keep_previous and before is not None and before.status in VISIBLE:
             self.hold(record, rule, message)
-            return
+            return True
         self._clear(record.graph, QUARANTINED)
         self.batch.quads.extend(record_facts(
             self.prov, record.graph, key=record.key, status=QUARANTINED, at=self.at,
@@ -231,6 +255,7 @@ class Loader:
             datestamp=record.datestamp, extra=_reasons(rule, message),
         ))
         self._maybe_flush()
+        return False
 
     def hold(self, record: MappedRecord, rule: str, message: dict[str, str]) -> None:
         """The new version is quarantined, the previous one stays published with its own
@@ -241,7 +266,7 @@ class Loader:
         self.outcome[graph] = HELD
         self.batch.retract.extend((graph, RUN + name) for name in _STATE_FACTS)
         content_hash = stored_hash(record.content_hash, self.fingerprint)
-        facts = [
+        facts: list[tuple[str, ox.NamedNode | ox.Literal]] = [
             (RUN + "status", iri(RUN + HELD)),
             (RUN + "state", state_literal(HELD, content_hash, record.key)),
             (RUN + "heldAtTime", when(self.at)),
@@ -263,6 +288,15 @@ class Loader:
             self.batch.quads.extend(record_facts(self.prov, graph, key=key, status=status, at=self.at, extra=extra))
         self.removed += was_live
         self._maybe_flush()
+
+    def take_down(self, graph: str, key: str, reason: str) -> None:
+        """Withdrawn on request (the takedown list), with the reason in its tombstone."""
+        self.remove(graph, key, TAKEN_DOWN, reason)
+
+    def unchanged(self, before: RecordState | None, content_hash: str | None) -> bool:
+        """Whether the record's content, and the definitions it would go through, are those
+        its stored state was made from."""
+        return before is not None and before.content_hash == stored_hash(content_hash, self.fingerprint)
 
     def _published_facts(self, graph: ox.NamedNode, record: MappedRecord) -> list[ox.Quad]:
         """`record_facts` for a published record, with the terms every record shares built
