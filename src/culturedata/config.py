@@ -127,7 +127,6 @@ def _declared() -> tuple[Setting, ...]:
 
 
 SETTINGS: tuple[Setting, ...] = _declared()
-_KEYS = frozenset(s.key for s in SETTINGS)
 
 # Keys of one [[sources]] entry: (kind, required, help code).
 SOURCE_KEYS: dict[str, tuple[type | tuple[type, ...], bool, str]] = {
@@ -187,13 +186,6 @@ class Config:
     @property
     def root(self) -> Path:
         return self.path.parent
-
-    def get(self, key: str) -> Any:
-        """A setting by its dotted key; prefer the typed `settings.<section>.<key>`."""
-        section, _, name = key.partition(".")
-        if key not in _KEYS:
-            raise KeyError(key)
-        return getattr(getattr(self.settings, section), name)
 
     @property
     def base_iri(self) -> str:

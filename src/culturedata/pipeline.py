@@ -161,12 +161,12 @@ def prepare(config: Config, sources: list[Source]) -> dict[str, Mapping]:
 
 
 def remote_endpoints(config: Config, url: str | None) -> Endpoints | None:
-    url = url or str(config.get("store.endpoint"))
+    url = url or config.settings.store.endpoint
     if not url:
         return None
     return Endpoints.guess(
-        url, str(config.get("store.update_endpoint")), str(config.get("store.graph_endpoint")),
-        str(config.get("store.auth")),
+        url, config.settings.store.update_endpoint, config.settings.store.graph_endpoint,
+        config.settings.store.auth,
     )
 
 
@@ -184,7 +184,7 @@ def run(
     endpoints = remote_endpoints(config, options.store_url)
     started = datetime.now(UTC)
     with RunLock(config.store_path / "run.lock"):
-        snapshots = Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots")))
+        snapshots = Snapshots(config.store_path, keep=config.settings.store.keep_snapshots)
         catch_up = endpoints is None and snapshots.full_marker.exists()
         if catch_up:
             options = replace(options, full=True)
@@ -198,7 +198,7 @@ def run(
                 )
                 job = _Job(config, target, iris.run(config.base_iri, written.id), started, validator, takedowns,
                            options, fingerprints, progress)
-                workers = options.workers or int(config.get("run.workers"))
+                workers = options.workers or config.settings.run.workers
                 with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="source") as pool:
                     report.sources = list(pool.map(lambda s: job.source(s, mappings[s.id]), sources))
                 previous = latest_report(config.store_path / "reports")
@@ -288,8 +288,8 @@ class _Job:
             fresh = self._triage(records, source, report, loader, by_key, seen, deletions)
             context = MappingContext.for_source(self.config.base_iri, source.id, source.language)
             checked = validate_records(self.validator, map_records(mapping, fresh, context),
-                                       self.config.get("validate.batch_size"))
-            keep_previous = bool(self.config.get("publish.keep_previous"))
+                                       self.config.settings.validate.batch_size)
+            keep_previous = self.config.settings.publish.keep_previous
             for record, record_report in checked:
                 _keep(record, record_report, loader, report, policy, kept, keep_previous)
             loader.flush()
@@ -369,7 +369,7 @@ class _Job:
                      deletions: set[str]) -> bool:
         had = sum(1 for s in known.values() if s.published)
         lost = sum(1 for s in known.values() if s.published and s.key in deletions)
-        limit = float(self.config.get("publish.max_drop"))
+        limit = self.config.settings.publish.max_drop
         if not had or lost / had <= limit or source.id in self.options.allow_drop:
             return False
         report.refused = True
@@ -494,7 +494,7 @@ def take_down(config: Config, key: str, reason: str, store_url: str | None = Non
 def _withdraw(config: Config, key: str, reason: str, store_url: str | None) -> str:
     source_id, _, local_id = key.partition(":")
     now = datetime.now(UTC)
-    snapshots = Snapshots(config.store_path, keep=int(config.get("store.keep_snapshots")))
+    snapshots = Snapshots(config.store_path, keep=config.settings.store.keep_snapshots)
     endpoints = remote_endpoints(config, store_url)
     with transaction(snapshots, endpoints, iris.system_graph(config.base_iri), now) as written:
         target = written.target

@@ -36,7 +36,7 @@ def provider_place(config: Config, source: Source) -> Place:
     configuration error, found before any record is harvested."""
     if not (source.municipality or source.region):
         return Place(None, None)
-    configured = config.get("validate.vocabularies")
+    configured = config.settings.validate.vocabularies
     vocabularies = load_vocabularies(config.root / configured if configured else ontologies_dir())
     municipality = region = None
     if source.municipality:
