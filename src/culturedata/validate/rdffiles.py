@@ -55,6 +55,7 @@ def read_rdf(path: Path, source_id: str | None = None) -> Iterator[MappedRecord]
         local_id = name or path.name
         location = f"{path.name}, graph <{name}>" if name else path.name
         data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        assert data is not None  # no output file given: pyoxigraph returns the bytes
         yield MappedRecord(
             source_id=source_id, local_id=local_id, graph=name or path.resolve().as_uri(),
             triples=tuple(triples), content_hash=content_hash(data), origin=str(path), location=location,

@@ -24,7 +24,8 @@ from culturedata.validate.report import RecordReport
 from culturedata.validate.shapes import ShapeSet
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
-SEVERITIES = {SH.Violation: Severity.VIOLATION, SH.Warning: Severity.WARNING, SH.Info: Severity.INFO}
+# Keyed by whatever a results graph holds under sh:resultSeverity (absent: None).
+SEVERITIES: dict[Node | None, Severity] = {SH.Violation: Severity.VIOLATION, SH.Warning: Severity.WARNING, SH.Info: Severity.INFO}
 
 
 class Validator(Protocol):
