@@ -104,7 +104,7 @@ def data_graph(
 
 
 @lru_cache(maxsize=100_000)
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> URIRef | BNode | Literal:
     """The rdflib term; cached, since classes, predicates and vocabulary IRIs repeat in every record."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
