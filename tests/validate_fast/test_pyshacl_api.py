@@ -61,6 +61,26 @@ COMPONENT_ATTRIBUTES = {
     "other_constraints.HasValueConstraintComponent": ("has_value_set",),
 }
 
+# Methods and properties the engine calls on pySHACL's classes (looked up on the class, so a
+# missing one fails here by name before the tests below use it).
+CLASS_MEMBERS = [
+    *(f"pyshacl.shapes_graph:ShapesGraph.{m}" for m in (
+        "shapes", "lookup_shape_from_node", "is_filtered_out_shape", "predicate_objects",
+    )),
+    *(f"pyshacl.shape:Shape.{m}" for m in (
+        "advanced_target", "find_custom_constraints", "is_property_shape", "path", "target", "severity",
+        "deactivated", "message",
+    )),
+    *(f"pyshacl.constraints.constraint_component:ConstraintComponent.{m}" for m in (
+        "evaluate", "make_v_result", "make_v_result_description", "make_generic_messages",
+        "shacl_constraint_component",
+    )),
+    *(f"pyshacl.helper.sparql_query_helper:SPARQLQueryHelper.{m}" for m in (
+        "apply_prefixes", "pre_bind_variables", "messages",
+    )),
+    "pyshacl.validator:Validator.create_validation_report",
+]
+
 
 def symbol(dotted: str) -> Any:
     """`module:attribute.path`, failing with the name of the first piece that is missing."""
@@ -131,6 +151,11 @@ def test_the_engine_imports_from_pyshacl() -> None:
 
 @pytest.mark.parametrize("dotted", pyshacl_imports())
 def test_every_name_the_engine_imports_exists(dotted: str) -> None:
+    symbol(dotted)
+
+
+@pytest.mark.parametrize("dotted", CLASS_MEMBERS)
+def test_every_method_the_engine_calls_exists(dotted: str) -> None:
     symbol(dotted)
 
 
