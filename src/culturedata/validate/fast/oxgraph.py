@@ -23,13 +23,12 @@ OxPattern = tuple[OxSubject | None, ox.NamedNode | None, OxTerm | None]
 OxTriples = Iterable[tuple[OxTerm, OxTerm, OxTerm]]
 
 
-
 def _no_contexts() -> Generator[_ContextType | None, None, None]:
     yield from ()
 
 
 # rdflib's Graph never reads the contexts of a triple from a store that has none: one empty
-# generator serves every triple (Memory's triples() promises generators).
+# generator serves every triple (Memory's triples() promises generators, so iter(()) would not do).
 _NO_CONTEXTS = _no_contexts()
 
 
