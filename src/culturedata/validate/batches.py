@@ -130,10 +130,12 @@ Packed = tuple[MappedRecord, str]
 
 def _pack(record: MappedRecord, visible: frozenset[str] | None) -> Packed:
     """The record without its triples, and the triples the shapes can see as N-Triples."""
-    text = record.ntriples
+    text: str = record.ntriples
     if visible is not None and text:
         text = "".join(line for line in text.splitlines(keepends=True) if _predicate(line) in visible)
-    return replace(record, triples=NTriples("")), text  # no text: its report is its own findings
+    # No text: the record's report is its own findings. The `triples` field takes NTriples as well
+    # as terms (records._Triples), but its annotation, which `replace` is checked against, names only terms.
+    return replace(record, triples=NTriples("")), text  # type: ignore[arg-type]
 
 
 def _predicate(line: str) -> str:
@@ -145,7 +147,7 @@ def _unpack(packed: Packed) -> MappedRecord:
     record, data = packed
     if not data:
         return record
-    return replace(record, triples=NTriples(data))
+    return replace(record, triples=NTriples(data))  # type: ignore[arg-type]  # see _pack
 
 
 def _in_workers(
