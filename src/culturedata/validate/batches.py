@@ -133,9 +133,8 @@ def _pack(record: MappedRecord, visible: frozenset[str] | None) -> Packed:
     text: str = record.ntriples
     if visible is not None and text:
         text = "".join(line for line in text.splitlines(keepends=True) if _predicate(line) in visible)
-    # No text: the record's report is its own findings. The `triples` field takes NTriples as well
-    # as terms (records._Triples), but its annotation, which `replace` is checked against, names only terms.
-    return replace(record, triples=NTriples("")), text  # type: ignore[arg-type]
+    # No text: the record's report is its own findings.
+    return replace(record, triples=NTriples("")), text
 
 
 def _predicate(line: str) -> str:
@@ -147,7 +146,7 @@ def _unpack(packed: Packed) -> MappedRecord:
     record, data = packed
     if not data:
         return record
-    return replace(record, triples=NTriples(data))  # type: ignore[arg-type]  # see _pack
+    return replace(record, triples=NTriples(data))
 
 
 def _in_workers(
