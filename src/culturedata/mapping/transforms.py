@@ -103,7 +103,8 @@ def localname(value: Value) -> list[Value]:
 
 def digest(value: Value) -> list[Value]:
     """A short stable fingerprint, for IRIs minted from long keys such as page URLs."""
-    return [Value(hashlib.sha1(value.text.encode()).hexdigest()[:16])]
+    # surrogatepass: a lone surrogate (from a JSON escape such as "\ud800") still has a fingerprint
+    return [Value(hashlib.sha1(value.text.encode("utf-8", "surrogatepass")).hexdigest()[:16])]
 
 
 # --- IRIs -------------------------------------------------------------------------------------
