@@ -747,9 +747,10 @@ def _field_transformed(predicate: str, spec: ValueSpec) -> Emitter | None:
 def _const(predicate: str, spec: ValueSpec) -> Emitter | None:
     """A constant, written once per mapping."""
     if spec.datatype == ANY_URI:
-        term = f"<{spec.text}>"
-        if ntriples.iri(spec.text) is None:
-            raise ValueError(f"not an IRI: {spec.text!r}")
+        checked = ntriples.iri(spec.text)
+        if checked is None:
+            return None  # the general path reports it, record by record
+        term = checked
     elif spec.datatype:
         term = ntriples.typed(spec.text, ntriples.datatype_suffix(spec.datatype))
     else:
