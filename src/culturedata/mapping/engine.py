@@ -32,7 +32,7 @@ from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template
 from culturedata.mapping.minting import Safety, entity_safety, safe_context
 from culturedata.mapping.selectors import lang_of, rooted, text_of, xpath_scalar
 from culturedata.mapping.templates import SLUG_ONLY, Bound, bind, first_transformed
-from culturedata.mapping.transforms import IRI, ON_FIELD_TEXT, Unreadable, Value
+from culturedata.mapping.transforms import IRI, ON_FIELD_TEXT, Transform, Unreadable, Value
 from culturedata.mapping.vocabularies import Vocabularies, load_vocabularies
 from culturedata.messages import both
 from culturedata.records import Finding, MappedRecord, NTriples, Severity, SourceRecord
@@ -198,7 +198,8 @@ class _Run:
                     text = " ".join(item.split())
                 elif isinstance(item, _Element):
                     # A leaf's text is its .text; itertext() costs ten times more (see text_of)
-                    raw = (item.text or "") if len(item) == 0 else "".join(item.itertext())
+                    raw = (item.text or "") if len(item) == 0 else "".join(
+                        item.itertext())  # type: ignore[arg-type]  # lxml-stubs: str | bytes; parsed text is str
                     text = " ".join(raw.split())
                 else:
                     text = " ".join(text_of(item).split())
@@ -252,9 +253,8 @@ class _Run:
         top = self.top
         found: list[Any] = []
         for ref in refs:
-            found = top.get(ref.key) if ref.hops < 0 else None  # self.values, inlined for a record-level field
-            if found is None:
-                found = self.values(instance, ref)
+            cached = top.get(ref.key) if ref.hops < 0 else None  # self.values, inlined for a record-level field
+            found = cached if cached is not None else self.values(instance, ref)
             if found:
                 return found
         return found
@@ -282,11 +282,11 @@ class _Run:
         if parts is None:
             return None
         if len(parts) == 1 and parts[0].__class__ is str:
-            return parts[0]  # type: ignore[return-value]
+            return parts[0]
         out: list[str] = []
         for part in parts:
             if part.__class__ is str:
-                out.append(part)  # type: ignore[arg-type]
+                out.append(part)
                 continue
             kind = part.kind  # type: ignore[union-attr]
             transforms = part.transforms  # type: ignore[union-attr]
@@ -397,7 +397,7 @@ class _Run:
             return []
         return [Value(filled, None, IRI if source == "iri" else None)]
 
-    def apply(self, name: str, transform: Any, values: list[Value], spec: ValueSpec) -> list[Value]:
+    def apply(self, name: str, transform: Transform, values: list[Value], spec: ValueSpec) -> list[Value]:
         if len(values) == 1:  # the common case: the transform's own list is the answer
             try:
                 return transform(values[0])
@@ -524,7 +524,7 @@ class _SourcePlan:
 
 
 def _source_plan(mapping: Mapping, context: MappingContext) -> _SourcePlan:
-    per_context = mapping.plan.setdefault("sources", {})
+    per_context: dict[MappingContext, _SourcePlan] = mapping.plan.setdefault("sources", {})
     found = per_context.get(context)
     if found is None:
         if len(per_context) >= 64:  # one entry per source; a long-lived process may see many
@@ -937,7 +937,8 @@ def _vocabularies_for(mapping: Mapping) -> Vocabularies | None:
     if "vocabularies" not in plan:
         needed = any(v.lookup for e in mapping.entities for _, v in e.properties)
         plan["vocabularies"] = load_vocabularies(ontologies_dir()) if needed else None
-    return plan["vocabularies"]
+    vocabularies: Vocabularies | None = plan["vocabularies"]
+    return vocabularies
 
 
 def _missing(run: _Run, spec: EntitySpec) -> str:

@@ -242,7 +242,7 @@ class _Compiler:
         if fmt not in FORMATS:
             self.fail(raw.line, "mapping.problem.format", value=fmt, choices=", ".join(FORMATS))
         self.format = str(fmt)
-        self.prefixes = {**PREFIXES, **self.table(raw, "prefixes")}
+        self.prefixes = {**PREFIXES, **{str(k): str(v) for k, v in self.table(raw, "prefixes").items()}}
         self.namespaces = {str(k): str(v) for k, v in self.table(raw, "namespaces").items()}
         self.top_fields = {str(k): str(v) for k, v in self.table(raw, "fields").items()}
         self.entity_fields: dict[str, dict[str, str]] = {}
@@ -402,7 +402,8 @@ class _Compiler:
         return name in self.top_fields
 
     def field_ref(self, entity: str, name: str, line: int) -> FieldRef:
-        hops, owner = 0, entity
+        hops = 0
+        owner: str | None = entity
         while owner is not None:
             declared = self.entity_fields.get(owner, {})
             if name in declared:
@@ -461,7 +462,8 @@ class _Compiler:
             return {}
         if not isinstance(value, dict):
             self.fail(parent.line, "mapping.problem.key_table", key=key)
-        return value
+        table: dict[str, Any] = value
+        return table
 
     def expand(self, line: int, curie: str) -> str:
         if curie.startswith(("http://", "https://", "urn:")):
