@@ -8,6 +8,11 @@ written by `ntriples.py`: predicates, classes and constants are written once per
 every IRI or language tag that comes from a record is checked before it is written, so the
 text always loads.
 
+Every value has a general path (`_Run.objects`), and the common shapes of value a fast one
+(see "emitters" below), chosen once per mapping. A mapping loaded with `fast_paths=False`
+takes the general path everywhere; tests/mapping/test_fast_paths.py maps records both ways
+and requires the same text and findings.
+
 A record the mapping cannot handle (no id, broken XML or JSON, a `required` value missing or
 unreadable) becomes a MappedRecord with no triples and an 'unmappable' finding naming the
 record and the field at fault; it never stops the batch. Smaller problems (an unreadable date,
