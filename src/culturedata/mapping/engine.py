@@ -202,9 +202,9 @@ class _Run:
                 if isinstance(item, str):
                     text = " ".join(item.split())
                 elif isinstance(item, _Element):
-                    # A leaf's text is its .text; itertext() costs ten times more (see text_of)
-                    raw = (item.text or "") if len(item) == 0 else "".join(
-                        item.itertext())  # type: ignore[arg-type]  # lxml-stubs: str | bytes; parsed text is str
+                    # A leaf's text is its .text; itertext() costs ten times more (see text_of).
+                    # lxml-stubs type itertext() as str | bytes; a parsed document's text is str.
+                    raw = (item.text or "") if len(item) == 0 else "".join(item.itertext())  # type: ignore[arg-type]
                     text = " ".join(raw.split())
                 else:
                     text = " ".join(text_of(item).split())
@@ -286,20 +286,21 @@ class _Run:
     def fill_bound(self, parts: Bound | None, instance: _Instance) -> str | None:
         if parts is None:
             return None
-        if len(parts) == 1 and parts[0].__class__ is str:
+        if len(parts) == 1 and isinstance(parts[0], str):
             return parts[0]
         out: list[str] = []
         for part in parts:
-            if part.__class__ is str:
+            if isinstance(part, str):
                 out.append(part)
                 continue
-            kind = part.kind  # type: ignore[union-attr]
-            transforms = part.transforms  # type: ignore[union-attr]
+            kind = part.kind
+            transforms = part.transforms
             if kind == "field":
-                ref = part.field  # type: ignore[union-attr]
-                found = self.top.get(ref.key) if ref.hops < 0 else None  # type: ignore[union-attr]
+                ref = part.field
+                assert ref is not None  # a field placeholder always has its ref (language.py)
+                found = self.top.get(ref.key) if ref.hops < 0 else None
                 if found is None:
-                    found = self.values(instance, ref)  # type: ignore[arg-type]
+                    found = self.values(instance, ref)
                 if not found:
                     return None
                 if not transforms:
@@ -311,11 +312,11 @@ class _Run:
                 else:
                     text = first_transformed([t for t, _ in found], transforms)
             elif kind == "context":
-                text = self.context_value(part.name, instance)  # type: ignore[union-attr]
+                text = self.context_value(part.name, instance)
                 if transforms:
                     text = first_transformed([text], transforms)
             else:
-                candidates = self.entity_iris(part.name, instance)[:1]  # type: ignore[union-attr]
+                candidates = self.entity_iris(part.name, instance)[:1]
                 text = first_transformed(candidates, transforms) if transforms else (
                     candidates[0] if candidates else None)
             if not text:
