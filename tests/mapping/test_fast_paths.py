@@ -67,6 +67,20 @@ def test_general_path_is_what_it_says() -> None:
                for e in general.entities for _, v in e.properties for ref in v.fields)
 
 
+def test_fast_paths_name_real_options() -> None:
+    """A fast path takes a value only when it honours every option the value sets; a misspelt
+    or renamed option in its list would quietly send those values to the general path."""
+    from dataclasses import fields
+
+    from culturedata.mapping.engine import _DESCRIPTIVE, _FAST_PATHS, _options
+    from culturedata.mapping.language import SOURCES, ValueSpec
+
+    options = {f.name for f in fields(ValueSpec)} - _DESCRIPTIVE
+    for sources, honoured, _ in _FAST_PATHS:
+        assert sources <= set(SOURCES) and honoured <= options
+    assert _options(ValueSpec("field", "x", split=";", required=True)) == {"split", "required"}
+
+
 # --- shipped mappings, real records -------------------------------------------------------
 
 def configured(source_id: str) -> tuple[str, list[SourceRecord], MappingContext]:
