@@ -113,6 +113,15 @@ def shared_inputs(mapping: str) -> Iterator[tuple[list[SourceRecord], MappingCon
         for path in sorted((SHARED / "oai-pmh").glob("*Record*.xml")):
             if path.stem != "ListRecordsBroken":  # not XML: the harvester's tests read it
                 yield xml_records(path, "{http://www.openarchives.org/OAI/2.0/}record"), context("oai", "en")
+    elif mapping == "mods":
+        for path in sorted((SHARED / "dpla-records").glob("*.xml")):
+            data = path.read_bytes()
+            if b'"http://www.loc.gov/mods/v3"' in data and b"qualifieddc" not in data:
+                parser = etree.XMLParser(recover=True)  # two hub fragments leave a prefix undeclared
+                root = etree.fromstring(data, parser)
+                yield [SourceRecord("x", f"{path.stem}-{i}", etree.tostring(e), "application/xml",
+                                    content_hash(etree.tostring(e)))
+                       for i, e in enumerate(root.iter("{http://www.loc.gov/mods/v3}mods"))], context("dpla", "en")
     elif mapping == "odcaf":
         # The first 2,000 of its 8,000 rows: the same few shapes of row, at a quarter of the time
         for path in sorted((SHARED / "odcaf").glob("ODCAF_V1.0.csv")):
@@ -134,7 +143,7 @@ def test_demo_sources(source_id: str) -> None:
     assert assert_same(load_mapping(name), load_mapping(name, fast_paths=False), records, ctx) == len(records) > 0
 
 
-SHARED_MAPPINGS = ("lido", "oai_dc", "odcaf", "schema-events", "tate")
+SHARED_MAPPINGS = ("lido", "mods", "oai_dc", "odcaf", "schema-events", "tate")
 
 
 @pytest.mark.parametrize("name", SHARED_MAPPINGS)
