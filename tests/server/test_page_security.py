@@ -6,6 +6,8 @@ Chromium that the policy refuses nothing the pages need."""
 
 from __future__ import annotations
 
+import csv
+import io
 import socket
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,7 +17,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from harness import BASE, SCHEMA, demo_quads, publish
-from test_pages import post
+from test_pages import post, upload
 
 HOSTILE = "javascript:alert(document.domain)"
 MUSEUM = BASE + "id/musee-test/organisation/musee-test"
@@ -145,6 +147,18 @@ def test_entity_pages_link_only_http_https_and_mailto(hostile_server: str, clien
     # The other IRIs are still shown, as text.
     assert "javascript:alert(document.domain)" in response.text and "JavaScript:alert(2)" in response.text
     assert "vbscript:msgbox" in response.text
+
+
+def test_the_csv_report_neutralises_formulas(hostile_server: str, client: httpx.Client) -> None:
+    header, *rows = upload().decode("utf-8").splitlines()
+    formulas = ['=HYPERLINK("http://evil.example")', "@SUM(1+1)", "-2+3+cmd|' /C calc'!A0"]
+    export = "\n".join([header, *(f"{f};{row.split(';', 1)[1]}" for f, row in zip(formulas, rows, strict=True))])
+    response = client.post(f"{hostile_server}/validate/report.csv", data={"profile": "mapping:musee-csv"},
+                           files={"file": ("collection.csv", export.encode(), "text/csv")})
+    assert response.status_code == 200
+    table = list(csv.DictReader(io.StringIO(response.text, newline="")))
+    assert {row["record"] for row in table} == {"'" + f for f in formulas}
+    assert not [cell for row in table for cell in row.values() if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
 
 
 def raw_status(url: str, target: bytes) -> int:
