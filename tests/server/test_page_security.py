@@ -181,6 +181,11 @@ BYTES = [b"%00", b"%FF", b"%C0%80", b"%ED%A0%80", b"%0A", b"%0D%0A", b"%20", b"%
          b"%7B%7D", b"%60", b"%5E", b"%7C", b"%25", b"%", b"%G0", b"\xff", b"\xc3\xa9", b"%E4%B8%AD",
          b"..", b"../..", b"%2e%2e/%2e%2e", b"..%2F..%2Fetc%2Fpasswd", b"a/../../b", b"//", b";", b"a?b=%00",
          b"#x", b"%23", b"\x7f", b"%7F", b"%01", b"%C3%A9.ttl", b"%00.ttl", b"%FF.jsonld", b".ttl", b"[", b"%5B"]
+ROUTES = [b"/query", b"/dashboard", b"/validate", b"/id/musee-test/objet/1", b"/id/musee-test/objet/1.ttl",
+          b"/sparql", b"/store", b"/.well-known/void", b"/sitemap.xml", b"/dumps/x", b"/-/versions", b"/"]
+QUERIES = [b"lang=%00", b"lang=%FF", b"query=%00", b"query=%FF", b"graph=%00", b"graph=%FF", b"example=%00",
+           b"format=%00", b"%00=%00", b"a=%", b"query=ASK%7B%7D&default-graph-uri=%00",
+           b"query=ASK%7B%7D&named-graph-uri=%FF", b"query=" + b"%7B" * 5000]
 PREFIXES = [b"/id/", b"/id/musee-test/objet/", b"/store/", b"/dumps/", b"/static/", b"/validate/report.",
             b"/", b"/sparql/", b"/.well-known/", b"/-/"]
 
@@ -190,6 +195,9 @@ def test_no_request_path_gets_a_500(hostile_server: str, client: httpx.Client) -
     for prefix in PREFIXES:
         for tail in BYTES:
             seen[prefix + tail] = raw_status(hostile_server, prefix + tail)
+    for route in ROUTES:
+        for query in QUERIES:
+            seen[route + b"?" + query] = raw_status(hostile_server, route + b"?" + query)
     for length in (2_000, 8_000, 60_000):
         seen[b"/id/" + b"a" * length] = raw_status(hostile_server, b"/id/" + b"a" * length)
         seen[b"/id/" + b"%FF" * (length // 3)] = raw_status(hostile_server, b"/id/" + b"%FF" * (length // 3))
