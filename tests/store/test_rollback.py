@@ -15,6 +15,7 @@ import pytest
 import uvicorn
 
 from culturedata.config import load_config
+from culturedata.errors import StoreError
 from culturedata.server import create_app
 from culturedata.server.settings import ServerSettings
 from culturedata.store import Snapshots
@@ -110,3 +111,25 @@ def test_a_rollback_with_nothing_listed_serves_the_snapshot_itself(cli, demo_pro
     assert back.code == 0 and back.out.strip() == f"Snapshot {first} is served again."
     assert (demo_project / "var/store/current").resolve().name == first
     assert page(server, published(demo_project)[0]) == 200
+
+
+def test_reissues_sort_after_their_snapshot_and_before_the_next_run(tmp_path: Path) -> None:
+    snapshots = Snapshots(tmp_path, keep=20)
+    runs = []
+    for _ in range(2):
+        staging = snapshots.begin()
+        snapshots.publish(staging, optimize=False)
+        runs.append(staging.id)
+    reissues = []
+    for _ in range(10):
+        staging = snapshots.begin(reissue=runs[0])
+        snapshots.publish(staging, optimize=False)
+        reissues.append(staging.id)
+    assert reissues == [f"{runs[0]}-{n}" for n in range(1, 11)]
+    assert [p.name for p in snapshots.published()] == [runs[0], *reissues, runs[1]]  # -10 after -9
+    # Back from the reissue -10: no reissue of the same run is earlier; back from the next run: the latest reissue.
+    assert snapshots.current() == tmp_path / "snapshots" / reissues[-1]
+    with pytest.raises(StoreError, match="No earlier snapshot"):
+        snapshots.earlier()
+    snapshots.rollback(runs[1])
+    assert snapshots.earlier() == reissues[-1]
