@@ -14,6 +14,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from culturedata.store import RunLock
+
 FJORD = "musee-fjord-bleu"
 CSV = Path("sample_inputs/musee-fjord-bleu/collection.csv")
 BASE = "http://127.0.0.1:8000/"
@@ -219,9 +221,8 @@ def test_an_unwritable_store_is_a_clear_error(cli, demo_project: Path) -> None:
 
 def test_a_live_lock_refuses_and_a_stale_lock_is_cleared(cli, demo_project: Path) -> None:
     lock = demo_project / "var/store/run.lock"
-    lock.parent.mkdir(parents=True)
     host = socket.gethostname()
-    lock.write_text(json.dumps({"pid": os.getpid(), "host": host, "started": "2026-01-01T00:00:00"}))
+    RunLock(lock).acquire()  # as a run in progress (this process) holds it
     refused = cli("run")
     assert refused.code == 5 and "Another run holds the lock" in refused.err
     dead = 2**22 + 12345  # above any pid_max default: no such process
@@ -301,7 +302,7 @@ def test_a_takedown_during_a_run_is_listed_for_the_next_run(cli, demo_project: P
     cli("run")
     chosen = published_ids(demo_project)[0]
     lock = demo_project / "var/store/run.lock"
-    lock.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": "now"}))
+    RunLock(lock).acquire()  # as a run in progress (this process) holds it
     deferred = cli("takedown", f"{FJORD}:{chosen}", "--reason", "urgent")
     assert deferred.code == 5 and "next run" in deferred.err
     lock.unlink()

@@ -7,9 +7,11 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
-from harness import publish
+from harness import demo_quads, publish
+from test_page_security import hostile_quads
 
 from culturedata.config import load_config
 from culturedata.resources import shapes_dir
@@ -34,15 +36,28 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
+# Chromium reports what the Content-Security-Policy refused as a DOM event (and logs it); the
+# script below, injected by the browser's debugging protocol, is not subject to the policy.
+REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("CSP violation: " + event.violatedDirective + " " + (event.blockedURI || "inline") + " " + event.sample);
+});"""
+
+
 @pytest.fixture
 def page(browser):  # type: ignore[no-untyped-def]
     context = browser.new_context(locale="fr-CA")  # a museum in Quebec
+    context.add_init_script(REPORT_VIOLATIONS)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if _refused(message.text) else None)
     yield page
     context.close()
     assert not errors, errors
+
+
+def _refused(text: str) -> bool:
+    return text.startswith("CSP violation") or "Content Security Policy" in text
 
 
 def test_run_an_example_query_and_see_rows(page, demo_server: str) -> None:  # type: ignore[no-untyped-def]
@@ -108,6 +123,32 @@ def test_dashboard_shows_sources_and_regions(page, demo_snapshots, serve) -> Non
     region_row = page.locator("table.regions tbody tr").first
     assert "Saguenay–Lac-Saint-Jean" in region_row.inner_text()
     assert "30" in region_row.locator("td").nth(1).inner_text()
+
+
+def test_results_link_only_http_https_and_mailto(page, serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    base = serve(publish(tmp_path / "store", [*demo_quads(), *hostile_quads()]))
+    query = "SELECT ?o WHERE { ?s ?p ?o FILTER(isIRI(?o)) } ORDER BY ?o"
+    page.goto(base + "/query?lang=en&query=" + quote(query))
+    page.click("#run")
+    page.wait_for_selector("table.results tbody tr")
+    cells = page.locator("table.results tbody td").all_inner_texts()
+    assert "javascript:alert(document.domain)" in cells and "JavaScript:alert(2)" in cells  # shown, as text
+    links = page.eval_on_selector_all("table.results a", "links => links.map(a => a.href)")
+    assert "mailto:info@example.org" in links and "https://example.org/objet" in links
+    assert all(link.split(":")[0] in ("http", "https", "mailto") for link in links), links
+
+
+def test_every_page_loads_under_its_policy(page, serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The page fixture fails the test on any refusal the Content-Security-Policy reports."""
+    base = serve(publish(tmp_path / "store", [*demo_quads(), *hostile_quads()]))
+    for path in ("/query", "/validate", "/dashboard", "/id/musee-test/objet/1", "/id/musee-test/objet/piege",
+                 "/id/musee-test/objet/nowhere", "/id/%00"):
+        page.goto(base + path)
+        page.wait_for_load_state("load")
+    page.goto(base + "/id/musee-test/objet/piege")
+    links = page.eval_on_selector_all("a", "links => links.map(a => a.href)")
+    assert all(link.split(":")[0] in ("http", "https", "mailto") for link in links), links
+    assert page.locator("text=javascript:alert(document.domain)").count() >= 1
 
 
 @pytest.fixture

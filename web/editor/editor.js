@@ -10,11 +10,14 @@ import {
 } from "@codemirror/language";
 import { sparql } from "@codemirror/legacy-modes/mode/sparql";
 
-export function attach(textarea) {
+// CodeMirror styles itself with <style> elements: under the pages' Content-Security-Policy
+// they need the nonce the page was served with (`styleNonce`).
+export function attach(textarea, styleNonce) {
   const view = new EditorView({
     state: EditorState.create({
       doc: textarea.value,
       extensions: [
+        ...(styleNonce ? [EditorView.cspNonce.of(styleNonce)] : []),
         lineNumbers(), highlightActiveLineGutter(), highlightActiveLine(), drawSelection(), history(),
         indentOnInput(), bracketMatching(), syntaxHighlighting(defaultHighlightStyle),
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),

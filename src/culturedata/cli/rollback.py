@@ -1,4 +1,4 @@
-"""`culturedata rollback [SNAPSHOT]`: serve an earlier snapshot again."""
+"""`culturedata rollback [SNAPSHOT]`: serve an earlier snapshot again, the takedown list still applied."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import click
 from culturedata.cli.i18n import I18nCommand, option
 from culturedata.cli.state import state
 from culturedata.messages import t
-from culturedata.store import RunLock, Snapshots
+from culturedata.store import RunLock, Snapshots, Takedowns, roll_back
 
 
 @click.command("rollback", cls=I18nCommand, help="cli.rollback.help")
@@ -22,5 +22,9 @@ def rollback_command(snapshot: str | None, show: bool) -> None:
             click.echo(("* " if path == current else "  ") + path.name)
         return
     with RunLock(config.store_path / "run.lock"):
-        chosen = snapshots.rollback(snapshot)
-    click.echo(t("cli.rollback.done", snapshot=chosen))
+        done = roll_back(snapshots, Takedowns(config.store_path / "takedowns.json"), config.base_iri, snapshot)
+    if done.withdrawn:
+        click.echo(t("cli.rollback.withdrawn", snapshot=done.restored, served=done.served,
+                     count=len(done.withdrawn), keys=", ".join(done.withdrawn)))
+    else:
+        click.echo(t("cli.rollback.done", snapshot=done.restored))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, field
+from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
@@ -25,6 +26,9 @@ from culturedata.server.reader import select
 from culturedata.server.rendering import page_lang, render
 from culturedata.server.sparql import GRAPH_FORMATS, problem
 
+LINK_SCHEMES = ("http", "https", "mailto")
+# Every ASCII character a valid IRI may hold (oxigraph refused the others), kept as it is.
+IRI_ASCII = "!#$%&'()*+,-./:;=?@[]_~"
 SUFFIXES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples",
             ".rdf": "application/rdf+xml"}
 PREFIXES = {
@@ -83,6 +87,10 @@ async def entity(request: Request) -> Response:
     if suffix:
         path = path[: -len(suffix)]
     iri = entity_iri(settings.base_iri, path)
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:  # %00, %FF, a space...: no IRI, so nothing is published about it
+        return problem(request, 400, "server.not_an_iri")
     store, snapshot = request.app.state.reader.current()
     if store is None:
         return problem(request, 503, "server.no_snapshot")
@@ -91,10 +99,9 @@ async def entity(request: Request) -> Response:
     media = SUFFIXES[suffix] if suffix else choose(accept, [*GRAPH_FORMATS, "text/html"])
     # A published snapshot never changes: crawlers revalidating a page get a 304 without a query.
     tag = _validator(snapshot, media, request)
-    headers = {"Vary": VARY, "Link": f'<{iri}>; rel="canonical"', **({"ETag": tag} if tag else {})}
+    headers = {"Vary": VARY, "Link": f'<{as_uri(iri)}>; rel="canonical"', **({"ETag": tag} if tag else {})}
     if tag and none_match(request.headers.get("if-none-match", ""), tag):
         return Response(status_code=304, headers=headers)
-    node = ox.NamedNode(iri)
     system = ox.NamedNode(settings.system_graph)
     triples = list(store.query(DESCRIBE.format(entity=node, system=system)))
     if not triples:
@@ -115,6 +122,11 @@ async def entity(request: Request) -> Response:
     return page
 
 
+def as_uri(iri: str) -> str:
+    """The IRI as a URI (RFC 3987 3.1), for a header: its characters beyond ASCII percent-encoded."""
+    return quote(iri, safe=IRI_ASCII)
+
+
 def _validator(snapshot: str | None, media: str | None, request: Request) -> str | None:
     """The response's ETag: the snapshot, the media type, and for a page its language and the
     software that rendered it. None where the content may change (a writable store)."""
@@ -129,7 +141,11 @@ def local_base(request: Request, base: str) -> tuple[str, str]:
     return base, f"{request.url.scheme}://{request.url.netloc}/"
 
 
-def _href(iri: str, bases: tuple[str, str]) -> str:
+def _href(iri: str, bases: tuple[str, str]) -> str | None:
+    """Where a link to `iri` points; None, and no link, unless it is an http, https or mailto IRI:
+    a published record may name any scheme, `javascript:` included."""
+    if iri.partition(":")[0].lower() not in LINK_SCHEMES:
+        return None
     base, here = bases
     return here + iri[len(base):] if iri.startswith(base) else iri
 
@@ -147,7 +163,7 @@ def build_view(
             view.types.append(value)
         else:
             grouped.setdefault(triple.predicate.value, []).append(value)
-    view.properties = [(Value(compact(p), p), values) for p, values in sorted(grouped.items(), key=lambda i: compact(i[0]))]
+    view.properties = [(Value(compact(p), _href(p, bases)), values) for p, values in sorted(grouped.items(), key=lambda i: compact(i[0]))]
     view.graphs = [s["g"].value for s in select(
         store, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {ox.NamedNode(iri)} ?p ?o }} FILTER(?g != {ox.NamedNode(system)}) }}")]
     facts: dict[str, list[Value]] = {}
@@ -156,7 +172,7 @@ def build_view(
             facts.setdefault(quad.predicate.value, []).append(_value(quad.object, {}, bases, []))
             if "warning" in quad.predicate.value.lower() or "finding" in quad.predicate.value.lower():
                 view.warnings.append(_plain(quad.object))
-    view.provenance = [(Value(compact(p), p), values) for p, values in sorted(facts.items())]
+    view.provenance = [(Value(compact(p), _href(p, bases)), values) for p, values in sorted(facts.items())]
     return view
 
 

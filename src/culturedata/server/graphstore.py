@@ -68,7 +68,10 @@ def _target(request: Request) -> Graph | None | Response:
     path = request.path_params.get("path")
     params = request.query_params
     if path:
-        return ox.NamedNode(base_of(request))
+        try:
+            return ox.NamedNode(base_of(request))
+        except ValueError:  # %00, %FF, a space...: the request URL is no IRI
+            return problem(request, 400, "server.not_an_iri")
     if "default" in params and "graph" not in params:
         return ox.DefaultGraph()
     if "graph" in params and "default" not in params:

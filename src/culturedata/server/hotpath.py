@@ -22,19 +22,23 @@ from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from culturedata.server.answers import etag, none_match, repeatable
+from culturedata.server.headers import secured
 from culturedata.server.inline import shape_of
 from culturedata.server.protocol import ProtocolError, get_operation
 from culturedata.server.sparql import FORMAT_NAMES, Failure, evaluate, problem
 
 
 class Endpoint(Starlette):
-    """The Starlette application, with the hot request taken before its middleware."""
+    """The Starlette application, with the hot request taken before its middleware, and
+    the security headers (headers.py) on every response."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/sparql":
-            scope["app"] = self
-            if await answer_query(scope, receive, send):
-                return
+        if scope["type"] == "http":
+            send = secured(send)
+            if scope["method"] == "GET" and scope["path"] == "/sparql":
+                scope["app"] = self
+                if await answer_query(scope, receive, send):
+                    return
         await super().__call__(scope, receive, send)
 
 

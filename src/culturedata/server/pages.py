@@ -156,17 +156,16 @@ def _grouped(reports: list[RecordReport]) -> list[tuple[str, list[Finding]]]:
 
 
 def _csv(reports: list[RecordReport], lang: str) -> str:
-    import csv
-    import io
+    """The page's CSV report; formula cells neutralised, as in every CSV report (`spreadsheet_csv`)."""
+    from culturedata.validate import spreadsheet_csv
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["record", "location", "severity", "rule", "path", "value", "message"])
-    for report in reports:
-        for f in report.findings:
-            writer.writerow([report.local_id, f.location or report.location or "", f.severity.value, f.rule,
-                             f.path or "", f.value or "", f.text(lang)])
-    return out.getvalue()
+    header = ["record", "location", "severity", "rule", "path", "value", "message"]
+    rows = [
+        [report.local_id, f.location or report.location or "", f.severity.value, f.rule, f.path or "", f.value or "",
+         f.text(lang)]
+        for report in reports for f in report.findings
+    ]
+    return spreadsheet_csv([header, *rows], lineterminator="\r\n")
 
 
 async def dashboard(request: Request) -> Response:

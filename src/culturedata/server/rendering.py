@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from culturedata.messages import t
+from culturedata.server.headers import content_security_policy
 from culturedata.server.negotiation import language
 
 HERE = Path(__file__).parent
@@ -45,11 +47,22 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     def text(code: str, **params: Any) -> str:
         return t(code, lang, **params)
 
+    nonces: list[str] = []
+
+    def style_nonce() -> str:
+        """A nonce for the <style> elements a script of the page writes, made on first use."""
+        if not nonces:
+            nonces.append(secrets.token_urlsafe(18))
+        return nonces[0]
+
     html = environment().get_template(template).render(
         request=request, lang=lang, _=text, path=request.url.path,
-        base=request.app.state.settings.base_iri, **context
+        base=request.app.state.settings.base_iri, style_nonce=style_nonce, **context
     )
-    response = HTMLResponse(html, status_code=status, headers={"Vary": "Accept, Accept-Language, Cookie"})
+    headers = {"Vary": "Accept, Accept-Language, Cookie"}
+    if nonces:
+        headers["Content-Security-Policy"] = content_security_policy(style_nonce=nonces[0])
+    response = HTMLResponse(html, status_code=status, headers=headers)
     if request.query_params.get("lang") in ("fr", "en"):
         response.set_cookie("lang", request.query_params["lang"], max_age=365 * 24 * 3600, samesite="lax")
     return response

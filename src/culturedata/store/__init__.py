@@ -6,6 +6,7 @@ from culturedata.store.dump import DUMP_FORMATS, dump, restore
 from culturedata.store.loader import Batch, Loader, Provenance, RecordState
 from culturedata.store.lock import RunLock
 from culturedata.store.remote import Endpoints, RemoteTarget
+from culturedata.store.rollback import RolledBack, roll_back
 from culturedata.store.runstate import Reason, SourceFigures, SourceState, quarantine_reason, run_facts
 from culturedata.store.snapshot import Snapshots, Staging
 from culturedata.store.takedown import Takedown, Takedowns
@@ -14,6 +15,6 @@ from culturedata.store.transaction import Transaction, transaction
 
 __all__ = [
     "DUMP_FORMATS", "Batch", "EmbeddedTarget", "Endpoints", "Loader", "Provenance", "Reason", "RecordState",
-    "RemoteTarget", "RunLock", "SourceFigures", "SourceState", "Snapshots", "Staging", "Takedown", "Takedowns",
-    "Target", "Transaction", "dump", "quarantine_reason", "restore", "run_facts", "transaction",
+    "RemoteTarget", "RolledBack", "RunLock", "SourceFigures", "SourceState", "Snapshots", "Staging", "Takedown", "Takedowns",
+    "Target", "Transaction", "dump", "quarantine_reason", "restore", "roll_back", "run_facts", "transaction",
 ]

@@ -9,6 +9,11 @@ or the new one, never half of a run.
     <store>/snapshots/<id>/      one pyoxigraph store per published run
     <store>/staging/<id>/        the run being written; removed if the run dies
     <store>/current -> snapshots/<id>
+
+A snapshot's id is the time its run began (`20260301T020000123456Z`). A snapshot made from an
+earlier one, when a rollback withdraws again what the takedown list names (rollback.py),
+is a reissue of it: the same id and a number (`20260301T020000123456Z-1`), which sorts after
+its origin and before the next run's snapshot, so going back once more goes back in time.
 """
 
 from __future__ import annotations
@@ -59,10 +64,11 @@ class Snapshots:
         current = self.current()
         return ox.Store.read_only(str(current)) if current is not None else None
 
-    def begin(self, empty: bool = False) -> Staging:
-        """A writable copy of the current snapshot (or an empty store), under a new id.
+    def begin(self, empty: bool = False, reissue: str | None = None) -> Staging:
+        """A writable copy of the current snapshot (or an empty store), under a new id; or,
+        with `reissue`, a copy of that published snapshot under its next reissue id.
         Call it holding the run lock: staging left by a killed run is removed first."""
-        snapshot_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        snapshot_id = self._reissue_id(reissue) if reissue else datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         staging = self.root / "staging" / snapshot_id
         try:
             staging.parent.mkdir(parents=True, exist_ok=True)
@@ -71,9 +77,9 @@ class Snapshots:
             probe = staging.parent / ".write-test"
             probe.write_bytes(b"")  # a read-only folder fails here, before any work is done
             probe.unlink()
-            current = self.current()
-            if current is not None and not empty:
-                ox.Store.read_only(str(current)).backup(str(staging))
+            source = self.root / "snapshots" / reissue if reissue else self.current()
+            if source is not None and not empty:
+                ox.Store.read_only(str(source)).backup(str(staging))
             return Staging(snapshot_id, staging, ox.Store(str(staging)))
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)  # a half-made copy, e.g. on a full disk
@@ -97,19 +103,31 @@ class Snapshots:
         return final
 
     def rollback(self, to: str | None = None) -> str:
-        """Serve an earlier snapshot again: `to`, or the one published before the current."""
-        ids = [p.name for p in self.published()]
-        current = self.current()
-        if to is None:
-            older = [i for i in ids if current is None or i < current.name]
-            if not older:
-                raise StoreError("store.no_earlier_snapshot", path=self.root)
-            to = older[-1]
-        if to not in ids:
-            raise StoreError("store.unknown_snapshot", snapshot=to, known=", ".join(ids) or "-")
+        """Serve an earlier snapshot again: `to`, or the one published before the current.
+        It is served as it is: `rollback.roll_back` is the rollback that keeps takedowns."""
+        to = self.earlier(to)
         self._point_to(to)
         self.ask_full_harvest()
         return to
+
+    def earlier(self, to: str | None = None) -> str:
+        """The snapshot a rollback goes back to: `to`, which must be kept, or else the latest
+        one made before the current one's run (a reissue of the current one is not earlier)."""
+        ids = [p.name for p in self.published()]
+        if to is None:
+            current = self.current()
+            older = [i for i in ids if current is None or _origin(i) < _origin(current.name)]
+            if not older:
+                raise StoreError("store.no_earlier_snapshot", path=self.root)
+            to = max(older, key=_order)
+        if to not in ids:
+            raise StoreError("store.unknown_snapshot", snapshot=to, known=", ".join(ids) or "-")
+        return to
+
+    def _reissue_id(self, snapshot_id: str) -> str:
+        origin = _origin(snapshot_id)
+        taken = [_order(p.name)[1] for p in self.published() if _origin(p.name) == origin]
+        return f"{origin}-{max(taken, default=0) + 1}"
 
     @property
     def full_marker(self) -> Path:
@@ -135,10 +153,21 @@ class Snapshots:
 
     def published(self) -> list[Path]:
         folder = self.root / "snapshots"
-        return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+        return sorted((p for p in folder.iterdir() if p.is_dir()), key=lambda p: _order(p.name)) if folder.is_dir() else []
 
     def _prune(self) -> None:
         current = self.current()
         for old in self.published()[: -self.keep or None]:
             if old != current:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _origin(snapshot_id: str) -> str:
+    """The run a snapshot comes from: its id without a reissue number."""
+    return snapshot_id.split("-", 1)[0]
+
+
+def _order(snapshot_id: str) -> tuple[str, int]:
+    """Snapshots in the order they were made: by run, then reissue (`-10` after `-9`)."""
+    origin, _, number = snapshot_id.partition("-")
+    return origin, int(number) if number.isdigit() else 0

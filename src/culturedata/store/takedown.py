@@ -1,7 +1,8 @@
 """The takedown list: records kept out of publication whatever their source sends.
 
-It lives beside the snapshots (not inside one), so a rollback or a restore never brings a
-withdrawn record back. Written whole to a temporary file and renamed, never half-written.
+It lives beside the snapshots (not inside one), so a rollback or a restore never forgets it;
+a rollback applies it to the snapshot it goes back to (rollback.py), and every run applies
+it to what it harvests. Written whole to a temporary file and renamed, never half-written.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from culturedata.validate.report import (
     render_csv,
     render_json,
     render_text,
+    spreadsheet_csv,
     summarise,
 )
 from culturedata.validate.shaclreport import render_turtle
@@ -57,6 +58,7 @@ __all__ = [
     "render_json",
     "render_text",
     "render_turtle",
+    "spreadsheet_csv",
     "summarise",
     "validate_records",
 ]

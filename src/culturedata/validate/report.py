@@ -11,7 +11,7 @@ import io
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from culturedata.records import Finding, Severity
@@ -232,15 +232,31 @@ def render_json(reports: Sequence[RecordReport]) -> str:
 
 
 CSV_COLUMNS = ("source", "record", "location", "severity", "rule", "message", "focus", "path", "value", "stage")
+# What a spreadsheet reads as the start of a formula (OWASP, CSV injection): a record's value
+# such as `=HYPERLINK(...)` or `@SUM(...)` would run when a museum opens its report.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """`value` as text a spreadsheet shows and never evaluates: a formula's start gets a leading `'`."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def spreadsheet_csv(rows: Iterable[Sequence[str]], lineterminator: str = "\n") -> str:
+    """CSV text of `rows`, every cell through `spreadsheet_cell`: the only way a report is written as CSV.
+    Every cell is quoted (as OWASP advises too): unquoted, a CR inside a value would start a new
+    row whose first cell no one neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=lineterminator, quoting=csv.QUOTE_ALL)
+    writer.writerows([spreadsheet_cell(cell) for cell in row] for row in rows)
+    return out.getvalue()
 
 
 def render_csv(reports: Sequence[RecordReport], lang: str) -> str:
     """One row per finding, the message in the chosen language; spreadsheets open it as is."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for report in reports:
-        for f in report.findings:
-            writer.writerow((f.source_id, f.local_id, f.location or "", f.severity.value, f.rule, f.text(lang),
-                             f.focus or "", f.path or "", f.value or "", f.stage))
-    return out.getvalue()
+    rows = [
+        (f.source_id, f.local_id, f.location or "", f.severity.value, f.rule, f.text(lang), f.focus or "",
+         f.path or "", f.value or "", f.stage)
+        for report in reports for f in report.findings
+    ]
+    return spreadsheet_csv([CSV_COLUMNS, *rows])

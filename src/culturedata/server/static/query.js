@@ -10,7 +10,8 @@
   const base = document.body.dataset.base || "";
   let editor = textarea;
   try {
-    if (window.CultureDataEditor) editor = window.CultureDataEditor.attach(textarea);
+    // The editor's own <style> needs the nonce this page's Content-Security-Policy names.
+    if (window.CultureDataEditor) editor = window.CultureDataEditor.attach(textarea, textarea.dataset.styleNonce);
   } catch (error) {
     // The plain textarea still works: the page must not depend on the editor.
     console.error(error);
@@ -32,6 +33,17 @@
     });
   });
 
+  // A result may hold any IRI, javascript: ones included: only these become links.
+  const LINKED = ["http:", "https:", "mailto:"];
+
+  function linkable(iri) {
+    try {
+      return LINKED.includes(new URL(iri).protocol);
+    } catch (error) {
+      return false;
+    }
+  }
+
   function href(iri) {
     // Our own IRIs open on this server, wherever it runs.
     return base && iri.startsWith(base) ? "/" + iri.slice(base.length) : iri;
@@ -40,7 +52,7 @@
   function cell(term) {
     const td = document.createElement("td");
     if (!term) return td;
-    if (term.type === "uri") {
+    if (term.type === "uri" && linkable(term.value)) {
       const a = document.createElement("a");
       a.href = href(term.value);
       a.textContent = term.value;
