@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from culturedata import __version__
 from culturedata.iris import ENTITY_PATH
-from culturedata.server import describe, entities, pages
+from culturedata.server import crawlers, describe, entities, health, pages
 from culturedata.server.answers import AnswerCache
 from culturedata.server.graphstore import graph_store
 from culturedata.server.hotpath import Endpoint
@@ -53,7 +53,11 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
             Route("/store", graph_store, methods=GSP_METHODS),
             Route("/store/{path:path}", graph_store, methods=GSP_METHODS),
             Route(f"/{ENTITY_PATH}{{path:path}}", entities.entity),
-            Route("/sitemap.xml", entities.sitemap),
+            Route("/robots.txt", crawlers.robots),
+            Route("/sitemap.xml", crawlers.sitemap),
+            Route("/sitemaps/{number:int}.xml", crawlers.sitemap_page),
+            Route("/healthz", health.healthz),
+            Route("/metrics", health.metrics),
             Route("/.well-known/void", describe.void_description),
             Route("/catalog", describe.void_description),
             Route("/dumps/{name}", describe.dump),
@@ -79,4 +83,6 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
     app.state.update_thread = update_thread
     app.state.answers = AnswerCache(settings.response_cache_bytes)
     app.state.inline = InlinePolicy()
+    app.state.entity_count = crawlers.EntityCount()
+    app.state.metrics = health.Metrics(app.state.reader)
     return app

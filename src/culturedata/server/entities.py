@@ -7,11 +7,9 @@ RDF media types, or the `.ttl` / `.jsonld` / `.nt` / `.rdf` suffixes, get the de
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass, field
 from urllib.parse import quote
-from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 from starlette.requests import Request
@@ -19,7 +17,6 @@ from starlette.responses import Response
 
 from culturedata import __version__
 from culturedata.iris import entity as entity_iri
-from culturedata.iris import entity_space
 from culturedata.server.answers import etag, none_match
 from culturedata.server.negotiation import choose
 from culturedata.server.reader import select
@@ -217,22 +214,3 @@ def schema_jsonld(triples: list[ox.Triple]) -> str:
     data = ox.serialize(triples, format=ox.RdfFormat.JSON_LD)
     assert data is not None  # without an output, serialize returns the bytes
     return json.dumps(json.loads(data), ensure_ascii=False).replace("</", "<\\/")
-
-
-def _sitemap_urls(store: ox.Store, prefix: str) -> str:
-    """At most 50,000 entity IRIs, the sitemap protocol's limit for one file."""
-    query = f"""SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(isIRI(?s) && STRSTARTS(STR(?s), {ox.Literal(prefix)})) }}
-               ORDER BY ?s LIMIT 50000"""
-    return "".join(f"<url><loc>{escape(row['s'].value)}</loc></url>" for row in select(store, query))
-
-
-async def sitemap(request: Request) -> Response:
-    settings = request.app.state.settings
-    store = request.app.state.reader.store()
-    if store is None:
-        return problem(request, 503, "server.no_snapshot")
-    # A scan of the whole graph: run it on a query thread, not on the event loop.
-    urls = await asyncio.get_running_loop().run_in_executor(
-        request.app.state.query_threads, _sitemap_urls, store, entity_space(settings.base_iri))
-    body = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
-    return Response(body, media_type="application/xml")

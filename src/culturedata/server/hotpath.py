@@ -30,11 +30,11 @@ from culturedata.server.sparql import FORMAT_NAMES, Failure, evaluate, problem
 
 class Endpoint(Starlette):
     """The Starlette application, with the hot request taken before its middleware, and
-    the security headers (headers.py) on every response."""
+    the security headers (headers.py) and the metrics (health.py) on every response."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            send = secured(send)
+            send = self.state.metrics.observe(scope, secured(send))
             if scope["method"] == "GET" and scope["path"] == "/sparql":
                 scope["app"] = self
                 if await answer_query(scope, receive, send):

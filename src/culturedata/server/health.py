@@ -1,0 +1,105 @@
+"""What a supervisor asks: /healthz (is the snapshot open and answering?) and /metrics
+(Prometheus text: requests, latencies, query timeouts, the snapshot served and its age).
+
+Metrics live in a registry of this app's own, not prometheus_client's process-wide default, so
+two apps in one process (the tests run many) never mix their counts. Routes are labelled by
+their first path segment among the app's known ones, everything else as "other": a visitor
+inventing paths cannot grow the number of series.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Message, Scope, Send
+
+PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
+ROUTES = frozenset({
+    "", "sparql", "store", "id", "static", "query", "validate", "dashboard", "sitemap.xml", "sitemaps",
+    "robots.txt", "healthz", "metrics", ".well-known", "catalog", "dumps", "-",
+})
+# Point lookups answer in about a millisecond, runaway queries at the timeout (30 s by default).
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+class SnapshotCollector(Collector):
+    """The snapshot served and how old it is, read when Prometheus scrapes."""
+
+    def __init__(self, reader: object) -> None:
+        self.reader = reader
+
+    def collect(self) -> Iterator[Metric]:
+        label = getattr(self.reader, "label", None)
+        info = GaugeMetricFamily("culturedata_snapshot_info", "The snapshot being served.", labels=["snapshot"])
+        if label:
+            info.add_metric([str(label)], 1)
+        yield info
+        published = published_at(str(label)) if label else None
+        if published is not None:
+            yield GaugeMetricFamily("culturedata_snapshot_age_seconds", "Seconds since the served snapshot "
+                                    "was published.", value=time.time() - published.timestamp())
+
+
+def published_at(snapshot: str) -> datetime | None:
+    """A snapshot's id is the instant its run began (`Snapshots.begin`), or None for another label."""
+    try:
+        return datetime.strptime(snapshot.split("-")[0], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+class Metrics:
+    def __init__(self, reader: object) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter("culturedata_http_requests", "HTTP requests answered, by route, method and "
+                                "status.", ["route", "method", "status"], registry=self.registry)
+        self.latency = Histogram("culturedata_http_request_duration_seconds", "Time to answer a request, by "
+                                 "route.", ["route"], buckets=BUCKETS, registry=self.registry)
+        self.timeouts = Counter("culturedata_query_timeouts", "SPARQL queries stopped at server.query_timeout.",
+                                registry=self.registry)
+        self.registry.register(SnapshotCollector(reader))
+
+    def observe(self, scope: Scope, send: Send) -> Send:
+        """`send`, counting the response and timing it to its last byte."""
+        started = time.perf_counter()
+        segment = scope["path"].lstrip("/").split("/", 1)[0]
+        route = "/" + segment if segment in ROUTES else "other"
+        status = 0
+
+        async def observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                self.requests.labels(route, scope["method"], str(status)).inc()
+                self.latency.labels(route).observe(time.perf_counter() - started)
+
+        return observed
+
+
+async def healthz(request: Request) -> Response:
+    """Alive when the served snapshot is open and answers a query."""
+    reader = request.app.state.reader
+    store = reader.store()
+    if store is None:
+        return JSONResponse({"status": "no snapshot"}, status_code=503)
+    try:
+        store.query("ASK { GRAPH ?g { ?s ?p ?o } }")
+    except (OSError, RuntimeError, ValueError) as exc:
+        return JSONResponse({"status": "failing", "detail": type(exc).__name__}, status_code=503)
+    label = reader.label
+    published = published_at(str(label)) if label else None
+    age = round(time.time() - published.timestamp()) if published else None
+    return JSONResponse({"status": "ok", "snapshot": label, "age_seconds": age})
+
+
+async def metrics(request: Request) -> Response:
+    return Response(generate_latest(request.app.state.metrics.registry), media_type=PROMETHEUS_TEXT)
