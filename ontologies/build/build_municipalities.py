@@ -59,7 +59,8 @@ def rows(path: Path) -> Iterator[dict[str, str]]:
 
 
 def read_odcaf(path: Path) -> tuple[dict[str, Facts], dict[str, set[str]]]:
-    """Per census subdivision code, ODCAF's facts; per census division, its facilities' FSAs."""
+    """Per census subdivision code (and per census division code), ODCAF's facts; per census
+    division, its facilities' FSAs."""
     facts: dict[str, Facts] = defaultdict(Facts)
     fsas: dict[str, set[str]] = defaultdict(set)
     with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -74,8 +75,9 @@ def read_odcaf(path: Path) -> tuple[dict[str, Facts], dict[str, set[str]]]:
             except ValueError:
                 latitude = longitude = None  # type: ignore[assignment]
             if latitude is not None:
-                found.latitudes.append(latitude)
-                found.longitudes.append(longitude)
+                for place in (found, facts[code[:4]]):
+                    place.latitudes.append(latitude)
+                    place.longitudes.append(longitude)
             postal = row["Postal_Code"].replace(" ", "").upper()
             if _FSA.match(postal):
                 fsas[code[:4]].add(postal[:3])
@@ -101,14 +103,23 @@ PREFIXES = """@prefix dcterms: <http://purl.org/dc/terms/> .
 """
 
 
-def divisions_ttl(divisions: dict[str, str], regions: dict[str, str], fsas: dict[str, set[str]]) -> str:
+def centre(facts: Facts) -> list[str]:
+    """The median of the facilities' coordinates, as schema:latitude and schema:longitude lines."""
+    if not facts.latitudes:
+        return []
+    return [f'    schema:latitude "{statistics.median(facts.latitudes):.5f}"^^xsd:decimal ;',
+            f'    schema:longitude "{statistics.median(facts.longitudes):.5f}"^^xsd:decimal ;']
+
+
+def divisions_ttl(divisions: dict[str, str], regions: dict[str, str], facts: dict[str, Facts],
+                  fsas: dict[str, set[str]]) -> str:
     out = [PREFIXES, f"""<https://w3id.org/culturedata/vocab/census-divisions> a skos:ConceptScheme ;
     skos:prefLabel "Divisions de recensement du Québec (MRC et territoires équivalents)"@fr ,
         "Quebec census divisions (regional county municipalities and equivalent territories)"@en ;
     skos:definition "Les {len(divisions)} divisions de recensement du Québec, chacune avec son code de Statistique Canada et sa région administrative."@fr ,
         "The {len(divisions)} census divisions of Quebec, each with its Statistics Canada code and its administrative region."@en ;
-    skos:scopeNote "schema:postalCodePrefix : les préfixes de code postal (RTA) des installations de l'ODCAF situées dans la division ; un indice pour distinguer des homonymes, pas la liste complète des RTA de la division."@fr ,
-        "schema:postalCodePrefix: the postal code prefixes (FSA) of the ODCAF facilities in the division; a clue to tell homonyms apart, not the division's full set of FSAs."@en ;
+    skos:scopeNote "schema:postalCodePrefix : les préfixes de code postal (RTA) des installations de l'ODCAF situées dans la division ; schema:latitude et schema:longitude : la médiane de leurs coordonnées. Des indices pour distinguer des homonymes, pas la liste complète des RTA ni le centre géographique de la division."@fr ,
+        "schema:postalCodePrefix: the postal code prefixes (FSA) of the ODCAF facilities in the division; schema:latitude and schema:longitude: the median of their coordinates. Clues to tell homonyms apart, not the division's full set of FSAs nor its geographic centre."@en ;
     owl:versionInfo "{VERSION}" ;
     dcterms:license <{OGL}> ;
     dcterms:source <{ODCAF_PAGE}> ;
@@ -120,6 +131,7 @@ def divisions_ttl(divisions: dict[str, str], regions: dict[str, str], fsas: dict
                  f"    skos:notation {literal(code)} ;",
                  f"    skos:prefLabel {literal(name, 'fr')} , {literal(name, 'en')} ;",
                  f"    schema:name {literal(name, 'fr')} ;"]
+        lines += centre(facts.get(code, Facts()))
         if fsas.get(code):
             lines.append(f"    schema:postalCodePrefix {' , '.join(literal(f) for f in sorted(fsas[code]))} ;")
         lines.append(f"    schema:containedInPlace reg:{regions[code]} .")
@@ -154,9 +166,7 @@ def municipalities_ttl(subdivisions: list[dict[str, str]], regions: dict[str, st
             lines.append(f"    skos:altLabel {' , '.join(literal(n, 'fr') for n in spellings)} ;")
         lines += [f"    schema:name {literal(name, 'fr')} ;",
                   f"    dcterms:type {literal(kind)} ;"]
-        if known.latitudes:
-            lines.append(f'    schema:latitude "{statistics.median(known.latitudes):.5f}"^^xsd:decimal ;')
-            lines.append(f'    schema:longitude "{statistics.median(known.longitudes):.5f}"^^xsd:decimal ;')
+        lines += centre(known)
         lines += [f"    skos:broader cd:{csduid[:4]} ;",
                   f"    schema:containedInPlace reg:{regions[csduid[:4]]} ."]
         out.append("\n".join(lines) + "\n")
@@ -178,13 +188,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"census divisions without a known region, left out: {', '.join(unplaced)}", file=sys.stderr)
     placed = [row for row in subdivisions if row["csduid"][:4] in regions and row["csduid"][:4] in divisions]
     facts, fsas = read_odcaf(args.odcaf)
-    strays = sorted(set(facts) - {row["csduid"] for row in subdivisions})
+    strays = sorted(c for c in set(facts) - {row["csduid"] for row in subdivisions} if len(c) == 7)
     if strays:
         print(f"ODCAF census subdivisions missing from the extract: {', '.join(strays)}", file=sys.stderr)
     kept = {code: name for code, name in divisions.items() if code in regions}
-    (VOCAB / "census-divisions.ttl").write_text(divisions_ttl(kept, regions, fsas), encoding="utf-8")
+    (VOCAB / "census-divisions.ttl").write_text(divisions_ttl(kept, regions, facts, fsas), encoding="utf-8")
     (VOCAB / "municipalities.ttl").write_text(municipalities_ttl(placed, regions, facts), encoding="utf-8")
-    located = sum(1 for row in placed if facts.get(row["csduid"], Facts()).latitudes)
+    located = sum(1 for row in placed if row["csduid"] in facts and facts[row["csduid"]].latitudes)
     print(f"{len(placed)} census subdivisions ({located} with an ODCAF centre) in {len(kept)} divisions")
     return 0
 
