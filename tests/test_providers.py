@@ -10,7 +10,7 @@ import pytest
 
 from culturedata.config import load_config
 from culturedata.errors import ConfigError
-from culturedata.providers import provider_description, provider_place
+from culturedata.providers import Place, provider_description, provider_place
 from culturedata.server.dashboard import region_rows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +47,19 @@ def test_an_unknown_place_names_the_key(tmp_path: Path, key: str, value: str):
     with pytest.raises(ConfigError) as caught:
         provider_place(config, config.sources[0])
     assert f'sources[id="musee-test"].{key}' in str(caught.value) and value in str(caught.value)
+
+
+def test_a_municipality_name_several_share_needs_the_region_or_the_code(tmp_path: Path):
+    """Two L'Ange-Gardien: the source's region picks one; without it the name is refused with
+    both candidates, never picked."""
+    config = load_config(_config(tmp_path, 'municipality = "L\'Ange-Gardien"'))
+    with pytest.raises(ConfigError) as caught:
+        provider_place(config, config.sources[0])
+    assert "21040" in str(caught.value) and "82005" in str(caught.value)
+    placed = load_config(_config(tmp_path, 'municipality = "L\'Ange-Gardien"', 'region = "Outaouais"'))
+    assert provider_place(placed, placed.sources[0]) == Place(MUN + "82005", REG + "07")
+    coded = load_config(_config(tmp_path, 'municipality = "21040"'))
+    assert provider_place(coded, coded.sources[0]).region == REG + "03"
 
 
 def test_an_unknown_place_stops_the_run_before_it_starts(cli, tmp_path: Path):

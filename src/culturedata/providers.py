@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from culturedata import iris
 from culturedata.config import Config, Source
 from culturedata.errors import ConfigError
-from culturedata.mapping import Scheme, load_vocabularies
+from culturedata.mapping import Found, Hints, Scheme, load_vocabularies
 from culturedata.messages import t
 from culturedata.resources import ontologies_dir
 from culturedata.store import Batch
@@ -50,14 +50,23 @@ def provider_place(config: Config, source: Source) -> Place:
 
 
 def _find(path: Path, source: Source, scheme: Scheme | None, key: str) -> str:
+    """The concept the key names. A municipality name several share is narrowed by the source's
+    `region`; one still shared is refused with its candidates, never picked."""
     text = getattr(source, key)
-    found = scheme.find(text) if scheme is not None else []
-    if not found:
+    hints = Hints(region=source.region or "") if key == "municipality" else None
+    found = scheme.resolve(text, None, hints) if scheme is not None else Found()
+    if scheme is not None and found.ambiguous:
+        raise ConfigError(
+            "config.bad_value", path=path, key=f'sources[id="{source.id}"].{key}',
+            problem=t("config.problem.ambiguous_municipality", value=text,
+                      candidates="; ".join(scheme.describe(c) for c in found.ambiguous)),
+        )
+    if not found.iris:
         raise ConfigError(
             "config.bad_value", path=path, key=f'sources[id="{source.id}"].{key}',
             problem=t(f"config.problem.unknown_{key}", value=text),
         )
-    return found[0]
+    return found.iris[0]
 
 
 def provider_description(config: Config, source: Source) -> Batch:

@@ -2,9 +2,9 @@
 
 from culturedata.mapping.engine import MappingContext, map_record, map_records
 from culturedata.mapping.language import Mapping, load_mapping
-from culturedata.mapping.vocabularies import Scheme, Vocabularies, load_vocabularies
+from culturedata.mapping.vocabularies import Found, Hints, Scheme, Vocabularies, load_vocabularies
 
 __all__ = [
-    "Mapping", "MappingContext", "Scheme", "Vocabularies", "load_mapping", "load_vocabularies", "map_record",
-    "map_records",
+    "Found", "Hints", "Mapping", "MappingContext", "Scheme", "Vocabularies", "load_mapping", "load_vocabularies",
+    "map_record", "map_records",
 ]

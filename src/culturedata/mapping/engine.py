@@ -38,7 +38,7 @@ from culturedata.mapping.minting import Safety, entity_safety, safe_context
 from culturedata.mapping.selectors import lang_of, rooted, text_of, xpath_scalar
 from culturedata.mapping.templates import SLUG_ONLY, Bound, bind, first_transformed
 from culturedata.mapping.transforms import IRI, ON_FIELD_TEXT, Transform, Unreadable, Value
-from culturedata.mapping.vocabularies import Vocabularies, load_vocabularies
+from culturedata.mapping.vocabularies import Found, Hints, Vocabularies, load_vocabularies
 from culturedata.messages import both
 from culturedata.records import Finding, MappedRecord, NTriples, Severity, SourceRecord
 from culturedata.resources import ontologies_dir
@@ -377,7 +377,7 @@ class _Run:
         for name, transform in spec.transforms:
             values = self.apply(name, transform, values, spec)
         if spec.lookup is not None:
-            values = self.look_up(spec, values)
+            values = self.look_up(spec, values, instance)
         if not values and spec.required:
             raise Unmappable("mapping.record.required", field=spec.text, line=spec.line)
         return [term for term in (self.term(v, spec) for v in values) if term is not None]
@@ -426,19 +426,32 @@ class _Run:
         if spec.unreadable == "warn":
             self.finding(Severity.WARNING, exc.code, "unreadable-value", field=spec.text, value=exc.value)
 
-    def look_up(self, spec: ValueSpec, values: list[Value]) -> list[Value]:
+    def look_up(self, spec: ValueSpec, values: list[Value], instance: _Instance) -> list[Value]:
         lookup = spec.lookup
         assert lookup is not None
         scheme = self.vocabularies.scheme(lookup.scheme) if self.vocabularies else None
+        hints = Hints(**{name: (found[0][0] if (found := self.first_found(instance, refs)) else "")
+                         for name, refs in lookup.context}) if lookup.context else None
         out: list[Value] = []
         for value in values:
-            found = scheme.find(value.text, lookup.follow) if scheme else []
-            if found:
-                out += [_value((iri, None, IRI)) for iri in found]
+            answer = scheme.resolve(value.text, lookup.follow, hints) if scheme else Found()
+            if answer.iris:
+                out += [_value((iri, None, IRI)) for iri in answer.iris]
+                continue
+            keep = lookup.otherwise == "keep"
+            if answer.outside:  # not in Quebec: no concept applies, nothing is wrong
+                if keep:
+                    out.append(value)
+                continue
+            if answer.ambiguous:  # a shared name is never settled by guessing, whatever `else` says
+                self.finding(Severity.WARNING, "mapping.value.ambiguous", "lookup-ambiguous", field=spec.text,
+                             value=value.text, scheme=lookup.scheme,
+                             candidates="; ".join(scheme.describe(c) for c in answer.ambiguous) if scheme else "")
+                if keep:
+                    out.append(value)
                 continue
             if lookup.otherwise == "ignore":
                 continue
-            keep = lookup.otherwise == "keep"
             self.finding(Severity.WARNING if keep else Severity.INFO, "mapping.value.no_concept",
                          "lookup-miss", field=spec.text, value=value.text, scheme=lookup.scheme)
             if keep:
@@ -854,7 +867,7 @@ def _field_value(predicate: str, spec: ValueSpec) -> Emitter | None:
         for name, transform in transforms:
             values = run.apply(name, transform, values, spec)
         if lookup is not None:
-            values = run.look_up(spec, values)
+            values = run.look_up(spec, values, instance)
         if not values and required:
             raise Unmappable("mapping.record.required", field=spec.text, line=spec.line)
         head = subject + predicate

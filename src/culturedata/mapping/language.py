@@ -39,6 +39,7 @@ from pyoxigraph import NamedNode
 from culturedata.errors import MappingError
 from culturedata.mapping.selectors import Selector, SelectorError, compile_selector
 from culturedata.mapping.transforms import TRANSFORMS, Transform
+from culturedata.mapping.vocabularies import HINTS
 from culturedata.resources import mappings_dir
 
 PREFIXES = {
@@ -63,7 +64,7 @@ VALUE_KEYS = {*SOURCES, "lang", "datatype", "split", "transform", "lookup", "whe
               "unreadable"}
 ENTITY_KEYS = {"iri", "types", "when", "properties", "each", "within", "fields"}
 TOP_KEYS = {"mapping", "title", "format", "prefixes", "namespaces", "fields", "null_values", "id", "entities"}
-LOOKUP_KEYS = {"scheme", "follow", "else"}
+LOOKUP_KEYS = {"scheme", "follow", "else", "context"}
 LOOKUP_ELSE = ("keep", "drop", "ignore")
 CONTEXT_NAMES = ("base", "source", "institution", "record", "index")
 UNREADABLE = ("warn", "skip", "reject")
@@ -102,6 +103,8 @@ class Lookup:
     scheme: str
     follow: str | None
     otherwise: str = "keep"  # no concept: keep the literal (warning), drop it (info) or ignore it
+    # Fields that tell homonyms apart or place the value outside Quebec (vocabularies.HINTS).
+    context: tuple[tuple[str, tuple[FieldRef, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,7 +356,7 @@ class _Compiler:
             datatype=self.expand(line, str(datatype)) if datatype else None,
             split=str(value["split"]) if value.get("split") else None,
             transforms=self.transforms(value.get("transform"), line),
-            lookup=self.lookup(value.get("lookup"), line),
+            lookup=self.lookup(entity, value.get("lookup"), line),
             when=self.field_refs(entity, value.get("when"), line),
             unless=self.field_refs(entity, value.get("unless"), line),
             required=bool(value.get("required", False)),
@@ -369,7 +372,7 @@ class _Compiler:
             out.append((str(item), TRANSFORMS[str(item)]))
         return tuple(out)
 
-    def lookup(self, raw: Any, line: int) -> Lookup | None:
+    def lookup(self, entity: str, raw: Any, line: int) -> Lookup | None:
         if raw is None:
             return None
         if isinstance(raw, str):
@@ -381,7 +384,14 @@ class _Compiler:
         if otherwise not in LOOKUP_ELSE:
             self.fail(line, "mapping.problem.choice", key="else", value=otherwise, choices=", ".join(LOOKUP_ELSE))
         follow = self.expand(line, str(raw["follow"])) if raw.get("follow") else None
-        return Lookup(str(raw["scheme"]), follow, otherwise)
+        context = raw.get("context") or {}
+        if not isinstance(context, dict):
+            self.fail(line, "mapping.problem.lookup")
+        for name in context:
+            if str(name) not in HINTS:
+                self.fail(line, "mapping.problem.choice", key="context", value=name, choices=", ".join(HINTS))
+        fields = tuple((str(name), self.field_refs(entity, context[name], line)) for name in context)
+        return Lookup(str(raw["scheme"]), follow, otherwise, fields)
 
     # --- fields and templates -------------------------------------------------------------
 
