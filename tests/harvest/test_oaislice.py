@@ -173,7 +173,7 @@ REGULAR_BUT_BROKEN = {
     "attribute twice through two prefixes": page(
         record(1, metadata='<m xmlns="urn:m" xmlns:a="urn:x" xmlns:b="urn:x"><n a:k="1" b:k="2"/></m>')
     ),
-    "mismatched tags in a payload": page(record(1, metadata='<m xmlns="urn:m"><a><b></a></b></m>')),
+    "mismatched tags in a payload": page(record(1, metadata='<m xmlns="urn:m"><a><b>x</a>y</b></m>')),
     "undefined entity": page(record(1, metadata='<m xmlns="urn:m">&nbsp;</m>')),
     "control character": page(record(1, metadata='<m xmlns="urn:m">\x01</m>')),
     "bad UTF-8": page(record(1, metadata='<m xmlns="urn:m">é</m>')).replace("é".encode(), b"\xe9"),
