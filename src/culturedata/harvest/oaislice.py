@@ -122,7 +122,7 @@ class Frame:
         return Listing(records.items, (token.decode().strip() or None) if token else None, response_date)
 
 
-class _Records:
+class _Records(Generic[T]):
     """The records one after the other, from the end of OPENING on."""
 
     def __init__(self, content: bytes, inherited: tuple[tuple[str | None, str], ...], make: Callable[..., T]) -> None:
@@ -150,7 +150,7 @@ class _Records:
                 end = record_end(content, after)
                 if end is None:
                     break
-                payload = b""  # as from the tree: the mapper reports an empty record
+                payload: bytes | None = b""  # as from the tree: the mapper reports an empty record
             else:
                 # The payload ends before the first `</metadata` after its start tag.
                 stop = find(b"</metadata", after)
