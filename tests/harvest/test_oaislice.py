@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from lxml import etree
 
@@ -147,24 +145,6 @@ def test_the_payload_is_tostring_byte_for_byte_on_a_typical_page() -> None:
     assert [payload for _, payload in oaipmh.parse_page(content, "http://x/oai").records] == expected
 
 
-def test_overlapping_harvests_put_the_switch_interval_back_once_all_have_ended():
-    """A run harvests several OAI-PMH sources in threads: the last one out restores Python's
-    own interval, whichever order they end in."""
-    import sys
-
-    from culturedata.harvest.oaipmh import SWITCH_INTERVAL, quick_handoffs
-
-    before = sys.getswitchinterval()
-    first, second = quick_handoffs(), quick_handoffs()
-    first.__enter__()
-    second.__enter__()
-    assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
-    first.__exit__(None, None, None)
-    assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)  # the second harvest still runs
-    second.__exit__(None, None, None)
-    assert sys.getswitchinterval() == before
-
-
 # Pages in the regular shape whose bytes are not XML: the slicing alone would accept them,
 # so each must be refused by lxml's check, as the tree path refuses it.
 REGULAR_BUT_BROKEN = {
@@ -192,8 +172,6 @@ def test_a_regular_page_that_is_not_xml_is_a_bad_page(name: str) -> None:
             safexml.check(content)
     with pytest.raises(oaipmh.BadPage, match="not well-formed"):
         oaipmh.parse_page(content, "http://x/oai")
-    with ThreadPoolExecutor(1) as checker, pytest.raises(oaipmh.BadPage, match="not well-formed"):
-        oaipmh.parse_page(content, "http://x/oai", oaipmh.RECORD, checker)
 
 
 def test_most_broken_pages_still_look_regular_so_the_check_is_what_refuses_them() -> None:
@@ -219,14 +197,6 @@ def test_the_check_refuses_what_fromstring_refuses_and_accepts_the_rest() -> Non
         except etree.XMLSyntaxError:
             checked = False
         assert checked == parsed, content
-
-
-@pytest.mark.parametrize("name", sorted(REGULAR) + sorted(IRREGULAR))
-def test_a_page_read_with_the_check_on_another_thread_is_the_same(name: str) -> None:
-    content = {**REGULAR, **IRREGULAR}[name]
-    with ThreadPoolExecutor(1) as checker:
-        threaded = oaipmh.parse_page(content, "http://x/oai", oaipmh.RECORD, checker)
-    same(threaded, oaipmh.parse_page(content, "http://x/oai"))
 
 
 @pytest.mark.parametrize("name", sorted(REGULAR) + sorted(IRREGULAR))

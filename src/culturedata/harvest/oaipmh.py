@@ -19,8 +19,10 @@ Speed: while the records of a `ListRecords` page are read, the next pages are al
 fetched on another thread (see `OAIClient`, at most two pages ahead); a page fetched ahead
 counts as that page's first attempt, so retries, errors and checkpoints are those of a run
 without it. A page in the regular shape most repositories write is read from its bytes
-while lxml checks it, on a third thread and without building a tree (`oaislice.py`); any
-other page is parsed whole and read from its tree.
+once lxml has checked it without building a tree (`oaislice.py`); any other page is parsed
+whole and read from its tree. Either way lxml works with the GIL released, and that is
+when the fetching thread does the Python part of its request (`parse_page`): no setting of
+the process (such as `sys.setswitchinterval`) is changed for it.
 """
 
 from __future__ import annotations
@@ -28,12 +30,9 @@ from __future__ import annotations
 import io
 import logging
 import re
-import sys
-import threading
 import time
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -80,7 +79,6 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
 }
 VERBS = ("ListRecords", "ListIdentifiers")
 WHOLE_PAGE = 16 * 1024 * 1024
-SWITCH_INTERVAL = 0.0001  # seconds; see `quick_handoffs`
 TAIL_TOKEN = re.compile(
     rb"<(?:[\w.-]+:)?resumptionToken(?:\s[^>]*)?>\s*([^<&\s](?:[^<&]*[^<&\s])?)\s*</(?:[\w.-]+:)?resumptionToken\s*>"
     rb"\s*</(?:[\w.-]+:)?List(?:Records|Identifiers)\s*>\s*</(?:[\w.-]+:)?OAI-PMH\s*>\s*$"
@@ -143,24 +141,22 @@ class OAIClient:
     the `page` call for each of them takes that response as its first attempt, exactly as if
     it had fetched it itself (same retries, same errors). A fetched page whose token the
     caller does not confirm is thrown away. The session is only used by one thread at a
-    time: the caller waits for the pages ahead before its own requests. With `checker`
-    (another one-thread pool), lxml checks a regular page there while the caller reads its
-    records (see `parse_page`).
+    time: the caller waits for the pages ahead before its own requests.
 
     Reading the records stays on the caller's thread: every thread that runs Python makes
     the others wait for the GIL, and the fetching thread, whose speed sets the harvest's
-    (each page's token is in the page before), needs it at every step of a request.
+    (each page's token is in the page before), needs it at every step of a request. It gets
+    it while the caller's thread is in lxml, which releases it: the next request is handed
+    over right before the page is parsed.
     """
 
     def __init__(
         self, base_url: str, session: HarvestSession, page_attempts: int = 3, ahead: ThreadPoolExecutor | None = None,
-        checker: ThreadPoolExecutor | None = None,
     ) -> None:
         self.base_url = base_url
         self.session = session
         self.page_attempts = max(1, page_attempts)
         self.ahead = ahead
-        self.checker = checker
         self.fetching: Ahead | None = None
 
     def page(
@@ -186,7 +182,7 @@ class OAIClient:
                     self.fetching = chained
             if follow is not None:
                 self._fetch_next(content, params, follow)
-            return parse_page(content, url, item_tag, self.checker)
+            return parse_page(content, url, item_tag)  # lxml first: the fetching thread runs meanwhile
 
         return self._attempts(read)
 
@@ -203,8 +199,9 @@ class OAIClient:
     def _drop(self, fetching: Ahead) -> None:
         """Wait for a fetch ahead (never two requests at once on the session) and what it went on to."""
         fetching.chain = False
-        if fetching.future.exception() is None:
-            chained = fetching.future.result()[2]
+        future = fetching.future
+        if future is not None and future.exception() is None:
+            chained = future.result()[2]
             if chained is not None:
                 self._drop(chained)
 
@@ -356,25 +353,27 @@ def parse_tree(content: bytes) -> etree._Element:
     return root
 
 
-def parse_page(content: bytes, url: str, item_tag: str = RECORD, checker: Executor | None = None) -> Page:
+def parse_page(content: bytes, url: str, item_tag: str = RECORD) -> Page:
     """One response; anything but a whole OAI-PMH document is `BadPage`.
 
-    A `ListRecords` page in the regular shape is read from its bytes (`oaislice.py`) while
-    lxml checks that it is well-formed (on `checker`'s thread if given); any other page is
-    parsed whole (its bytes are in memory already, and a tree costs less than iterparse's
-    events), or streamed when it is bigger than `WHOLE_PAGE`, to bound the memory.
+    A `ListRecords` page in the regular shape is read from its bytes (`oaislice.py`) once
+    lxml has checked that it is well-formed; any other page is parsed whole (its bytes are in
+    memory already, and a tree costs less than iterparse's events), or streamed when it is
+    bigger than `WHOLE_PAGE`, to bound the memory. lxml comes first in each case: it releases
+    the GIL, so a thread fetching the next page runs meanwhile (see `OAIClient`).
     """
     if len(content) > WHOLE_PAGE:
         return stream_page(content, url, item_tag)
     frame = oaislice.Frame.of(content) if item_tag == RECORD else None
-    checking = checker.submit(safexml.check, content) if frame is not None and checker is not None else None
-    listing = frame.read(Header) if frame is not None else None
-    if listing is None:  # an irregular page: the tree (a check still running is left to end)
+    if frame is None:
         return read_tree(parse_tree(content), url, item_tag)
     try:
-        checking.result() if checking is not None else safexml.check(content)
+        safexml.check(content)
     except etree.XMLSyntaxError as exc:
         raise BadPage(f"not well-formed XML: {exc}") from exc
+    listing = frame.read(Header)
+    if listing is None:  # an irregular page: the tree
+        return read_tree(parse_tree(content), url, item_tag)
     return Page(url, listing.records, listing.token, listing.response_date)
 
 
@@ -401,7 +400,7 @@ def stream_page(content: bytes, url: str, item_tag: str = RECORD) -> Page:
             if parent is not None and above is None:  # a child of the root
                 read_top(page, element)
             elif above is not None and above.getparent() is None and read_listed(page, element, item_tag):
-                element.clear(keep_tail=True)
+                element.clear(keep_tail=True)  # type: ignore[call-arg]  # lxml-stubs lack keep_tail
         root = events.root
     except etree.XMLSyntaxError as exc:
         raise BadPage(f"not well-formed XML: {exc}") from exc
@@ -431,7 +430,8 @@ def read_listed(page: Page, element: etree._Element, item_tag: str) -> bool:
 
 def read_item(element: etree._Element) -> tuple[Header, bytes | None]:
     # One pass over the children instead of find() per field: this loop runs per record.
-    header_element, metadata = (element, None) if element.tag == HEADER else (None, None)
+    header_element: etree._Element | None = element if element.tag == HEADER else None
+    metadata: etree._Element | None = None
     if header_element is None:
         for child in element:
             if child.tag == HEADER:
@@ -465,56 +465,19 @@ def format_datestamp(value: datetime, granularity: str) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@contextmanager
-def quick_handoffs() -> Iterator[None]:
-    """Let the thread fetching ahead take the GIL within 0.1 ms, not Python's 5 ms.
-
-    That thread needs the GIL for a moment at every step of a request (sending, each read),
-    while the caller's thread holds it for the 3 ms a page's records take: with the default
-    interval it only got it when the caller ran out of records, so fetching ran after the
-    reading instead of beside it. The interval is the process's; it is put back when the
-    last of the harvests running at the same time ends (a run harvests several sources in
-    threads; a lower interval only means more frequent switches).
-    """
-    with _handoffs.lock:
-        if _handoffs.running == 0:
-            _handoffs.before = sys.getswitchinterval()
-            sys.setswitchinterval(min(_handoffs.before, SWITCH_INTERVAL))
-        _handoffs.running += 1
-    try:
-        yield
-    finally:
-        with _handoffs.lock:
-            _handoffs.running -= 1
-            if _handoffs.running == 0:
-                sys.setswitchinterval(_handoffs.before)
-
-
-@dataclass
-class _Handoffs:
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    running: int = 0
-    before: float = 0.005
-
-
-_handoffs = _Handoffs()
-
-
 def harvest_oaipmh(source: Source, options: HarvestOptions) -> Iterator[SourceRecord]:
     opts = read_options(source, OPTIONS)
     if not source.url:
         raise ConfigError("harvest.needs_url", where=source.where)
     require_choice(source, "verb", opts["verb"], VERBS)
     ahead = ThreadPoolExecutor(1, thread_name_prefix="oai-ahead")
-    checker = ThreadPoolExecutor(1, thread_name_prefix="oai-check")
     try:
-        with quick_handoffs(), HarvestSession(HttpSettings.from_options(opts)) as session:
-            client = OAIClient(source.url, session, opts["page_attempts"], ahead, checker)
+        with HarvestSession(HttpSettings.from_options(opts)) as session:
+            client = OAIClient(source.url, session, opts["page_attempts"], ahead)
             run = OAIRun(source, client, Checkpoint(options.state_dir, source.id), opts, options)
             yield from run.records()
     finally:
         ahead.shutdown(wait=False, cancel_futures=True)
-        checker.shutdown(wait=False, cancel_futures=True)
 
 
 class OAIRun:

@@ -36,10 +36,13 @@ ATTRIBUTES = rb"(?: (?!xmlns[:=])" + NAME + rb"=" + VALUE + rb")*+"
 # A start tag without its end (`<name attributes`): where its own declarations end.
 START = re.compile(rb"<" + NAME + rb"(" + DECLARATIONS + rb")" + ATTRIBUTES)
 SPELLED_DECLARATIONS = re.compile(DECLARATIONS)
-# The rest of a payload after its start tag's attributes: the tag's end, content, end tag.
+# The rest of a payload after its start tag's attributes: the tag's end, then (text, tag) pairs
+# up to its end tag. Text first and tags without attributes first: the pattern runs on every
+# record, and that order is what most payloads hold.
+TEXT = rb"[^<>&\r]*+(?:&(?:amp|lt|gt|#13);[^<>&\r]*+)*+"
 REST = re.compile(
-    rb"/>|>(?!</)(?:[^<>&\r]++|&(?:amp|lt|gt|#13);|<" + NAME + DECLARATIONS + ATTRIBUTES + rb"(?:/>|>(?!</))|</"
-    + NAME + rb">)*+"
+    rb"/>|>(?!</)(?:" + TEXT + rb"<(?:/" + NAME + rb">|" + NAME
+    + rb"(?:>(?!</)|/>|" + DECLARATIONS + ATTRIBUTES + rb"(?:/>|>(?!</)))))*+"
 )
 
 
