@@ -205,3 +205,13 @@ def test_a_streamed_page_has_the_records_of_its_tree(name: str) -> None:
     content = {**REGULAR, **IRREGULAR}[name]
     tree = oaipmh.read_tree(oaipmh.parse_tree(content), "http://x/oai", oaipmh.RECORD)
     same(oaipmh.stream_page(content, "http://x/oai"), tree)
+
+
+def test_reading_a_page_pauses_every_few_records_for_the_fetching_thread() -> None:
+    """`pause` (OAIClient.let_fetch_run) is how the fetching thread gets the GIL without a
+    process-wide switch interval: it must be called while a long page is read."""
+    content = page("".join(record(n) for n in range(3 * oaislice.PAUSE_EVERY + 1)))
+    calls = []
+    listing = oaislice.Frame.of(content).read(oaipmh.Header, lambda: calls.append(1))
+    assert listing is not None and len(listing.records) == 3 * oaislice.PAUSE_EVERY + 1
+    assert len(calls) == 3

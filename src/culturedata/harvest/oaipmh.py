@@ -19,10 +19,11 @@ Speed: while the records of a `ListRecords` page are read, the next pages are al
 fetched on another thread (see `OAIClient`, at most two pages ahead); a page fetched ahead
 counts as that page's first attempt, so retries, errors and checkpoints are those of a run
 without it. A page in the regular shape most repositories write is read from its bytes
-once lxml has checked it without building a tree (`oaislice.py`); any other page is parsed
-whole and read from its tree. Either way lxml works with the GIL released, and that is
-when the fetching thread does the Python part of its request (`parse_page`): no setting of
-the process (such as `sys.setswitchinterval`) is changed for it.
+while lxml checks it, on a third thread and without building a tree (`oaislice.py`); any
+other page is parsed whole and read from its tree. While a page is being fetched ahead, the
+reading thread lets the fetching one take the GIL every few records (`OAIClient.let_fetch_run`)
+instead of making it wait Python's switch interval (5 ms) each time it needs the GIL: no
+setting of the process (such as `sys.setswitchinterval`) is changed for it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -141,22 +142,27 @@ class OAIClient:
     the `page` call for each of them takes that response as its first attempt, exactly as if
     it had fetched it itself (same retries, same errors). A fetched page whose token the
     caller does not confirm is thrown away. The session is only used by one thread at a
-    time: the caller waits for the pages ahead before its own requests.
+    time: the caller waits for the pages ahead before its own requests. With `checker`
+    (another one-thread pool), lxml checks a regular page there while the caller reads its
+    records (see `parse_page`).
 
     Reading the records stays on the caller's thread: every thread that runs Python makes
     the others wait for the GIL, and the fetching thread, whose speed sets the harvest's
-    (each page's token is in the page before), needs it at every step of a request. It gets
-    it while the caller's thread is in lxml, which releases it: the next request is handed
-    over right before the page is parsed.
+    (each page's token is in the page before), needs it at every step of a request. A thread
+    that wants the GIL waits up to Python's switch interval (5 ms) for a busy one to let it
+    go, so the reader lets it go itself every few records while a page is on its way
+    (`let_fetch_run`).
     """
 
     def __init__(
         self, base_url: str, session: HarvestSession, page_attempts: int = 3, ahead: ThreadPoolExecutor | None = None,
+        checker: ThreadPoolExecutor | None = None,
     ) -> None:
         self.base_url = base_url
         self.session = session
         self.page_attempts = max(1, page_attempts)
         self.ahead = ahead
+        self.checker = checker
         self.fetching: Ahead | None = None
 
     def page(
@@ -182,9 +188,21 @@ class OAIClient:
                     self.fetching = chained
             if follow is not None:
                 self._fetch_next(content, params, follow)
-            return parse_page(content, url, item_tag)  # lxml first: the fetching thread runs meanwhile
+            return parse_page(content, url, item_tag, self.checker, self.let_fetch_run)
 
         return self._attempts(read)
+
+    def let_fetch_run(self) -> None:
+        """While a page is being fetched ahead, let the GIL go for a moment.
+
+        `time.sleep(0)` releases the GIL and takes it back; a thread waiting for it (the
+        fetching one, woken by the release) takes it first. Without this the fetching thread
+        waits out Python's switch interval at each step of its request, and fetches after
+        the reading instead of beside it.
+        """
+        fetching = self.fetching
+        if fetching is not None and fetching.future is not None and not fetching.future.done():
+            time.sleep(0)
 
     def _fetched(self, params: dict[str, str]) -> Future[Fetched] | None:
         """The response fetched ahead for `params`; those for other params are thrown away."""
@@ -353,27 +371,29 @@ def parse_tree(content: bytes) -> etree._Element:
     return root
 
 
-def parse_page(content: bytes, url: str, item_tag: str = RECORD) -> Page:
+def parse_page(
+    content: bytes, url: str, item_tag: str = RECORD, checker: Executor | None = None,
+    pause: Callable[[], None] | None = None,
+) -> Page:
     """One response; anything but a whole OAI-PMH document is `BadPage`.
 
-    A `ListRecords` page in the regular shape is read from its bytes (`oaislice.py`) once
-    lxml has checked that it is well-formed; any other page is parsed whole (its bytes are in
-    memory already, and a tree costs less than iterparse's events), or streamed when it is
-    bigger than `WHOLE_PAGE`, to bound the memory. lxml comes first in each case: it releases
-    the GIL, so a thread fetching the next page runs meanwhile (see `OAIClient`).
+    A `ListRecords` page in the regular shape is read from its bytes (`oaislice.py`, calling
+    `pause` every few records) while lxml checks that it is well-formed (on `checker`'s
+    thread if given); any other page is parsed whole (its bytes are in memory already, and a
+    tree costs less than iterparse's events), or streamed when it is bigger than
+    `WHOLE_PAGE`, to bound the memory.
     """
     if len(content) > WHOLE_PAGE:
         return stream_page(content, url, item_tag)
     frame = oaislice.Frame.of(content) if item_tag == RECORD else None
-    if frame is None:
+    checking = checker.submit(safexml.check, content) if frame is not None and checker is not None else None
+    listing = frame.read(Header, pause) if frame is not None else None
+    if listing is None:  # an irregular page: the tree (a check still running is left to end)
         return read_tree(parse_tree(content), url, item_tag)
     try:
-        safexml.check(content)
+        checking.result() if checking is not None else safexml.check(content)
     except etree.XMLSyntaxError as exc:
         raise BadPage(f"not well-formed XML: {exc}") from exc
-    listing = frame.read(Header)
-    if listing is None:  # an irregular page: the tree
-        return read_tree(parse_tree(content), url, item_tag)
     return Page(url, listing.records, listing.token, listing.response_date)
 
 
@@ -471,13 +491,15 @@ def harvest_oaipmh(source: Source, options: HarvestOptions) -> Iterator[SourceRe
         raise ConfigError("harvest.needs_url", where=source.where)
     require_choice(source, "verb", opts["verb"], VERBS)
     ahead = ThreadPoolExecutor(1, thread_name_prefix="oai-ahead")
+    checker = ThreadPoolExecutor(1, thread_name_prefix="oai-check")
     try:
         with HarvestSession(HttpSettings.from_options(opts)) as session:
-            client = OAIClient(source.url, session, opts["page_attempts"], ahead)
+            client = OAIClient(source.url, session, opts["page_attempts"], ahead, checker)
             run = OAIRun(source, client, Checkpoint(options.state_dir, source.id), opts, options)
             yield from run.records()
     finally:
         ahead.shutdown(wait=False, cancel_futures=True)
+        checker.shutdown(wait=False, cancel_futures=True)
 
 
 class OAIRun:
@@ -582,8 +604,10 @@ class OAIRun:
 
     def _records(self, page: Page, number: int) -> Generator[SourceRecord, None, int]:
         """The records of page `number`; returns how many it gave."""
-        source_id, url, given = self.source.id, page.url, 0
+        source_id, url, given, pause = self.source.id, page.url, 0, self.client.let_fetch_run
         for index, (header, payload) in enumerate(page.records, start=1):
+            if not index % oaislice.PAUSE_EVERY:  # the caller's work between records may be long
+                pause()
             if not header.identifier or (payload is None and not header.deleted):
                 found = self._odd(header, number, index)
                 if found is None:

@@ -71,6 +71,7 @@ NAMED_ATTRIBUTE = re.compile(rb"\s+([^\s=/>]+)\s*=\s*(?:\"[^\"]*\"|'[^']*')")
 
 T = TypeVar("T")
 MISSING = object()
+PAUSE_EVERY = 16  # records; about 0.1 ms of reading
 
 
 @dataclass(slots=True)
@@ -108,13 +109,14 @@ class Frame:
         inherited = _inherited(opened.group(1))
         return None if inherited is None else cls(content, opened, closing, inherited)
 
-    def read(self, make: Callable[..., T]) -> Listing[T] | None:
-        """The page's listing if its records are regular too, else None.
+    def read(self, make: Callable[..., T], pause: Callable[[], None] | None = None) -> Listing[T] | None:
+        """The page's listing if its records are regular too, else None; `pause()` is called
+        every `PAUSE_EVERY` records (to let another thread run, see `oaipmh.OAIClient`).
 
         The caller still has lxml check that the page is well-formed XML (`safexml.check`):
         the proof above holds for well-formed pages only.
         """
-        records = _Records(self.content, self.inherited, make)
+        records = _Records(self.content, self.inherited, make, pause)
         if records.read(self.opened.end()) != self.closing.start() or not records.alone():
             return None
         token = self.closing.group(2)
@@ -125,17 +127,21 @@ class Frame:
 class _Records(Generic[T]):
     """The records one after the other, from the end of OPENING on."""
 
-    def __init__(self, content: bytes, inherited: tuple[tuple[str | None, str], ...], make: Callable[..., T]) -> None:
+    def __init__(
+        self, content: bytes, inherited: tuple[tuple[str | None, str], ...], make: Callable[..., T],
+        pause: Callable[[], None] | None = None,
+    ) -> None:
         self.content = content
         self.inherited = inherited
         self.make = make
+        self.pause = pause
         self.items: list[tuple[T, bytes | None]] = []
         self.payloads = 0
         self.names: set[bytes] = set()  # the payloads' names, written as in their start tags
 
     def read(self, pos: int) -> int:
         """Where the regular records end."""
-        content, items, make = self.content, self.items, self.make
+        content, items, make, pause = self.content, self.items, self.make, self.pause
         head, metadata_end, record_end, find = HEAD.match, METADATA_END.match, RECORD_END.match, content.find
         spelled = payloadform.spelled
         stamps: dict[bytes, datetime | None] = {}
@@ -184,6 +190,8 @@ class _Records(Generic[T]):
             if status is not None:
                 payload = None
             items.append((make(identifier.decode().strip(), datestamp, status is not None, spec), payload))
+            if pause is not None and not len(items) % PAUSE_EVERY:
+                pause()
         self.payloads = payloads
         return pos
 
