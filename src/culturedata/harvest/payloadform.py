@@ -28,7 +28,7 @@ from lxml import etree
 
 from culturedata.harvest import safexml
 
-NAME = rb"[^\s<>/=\"'&!?]++"
+NAME = rb"[^ \t\n\r<>/=\"'&]++"  # explicit blanks: a class without `\s` is checked faster
 NAMESPACE = rb"\"[^<>&\"\r\n\t]*+\""  # references in a namespace name: left to `tostring`
 VALUE = rb"\"(?:[^<>&\"\r\n\t]++|&(?:amp|lt|gt|quot|#13|#10|#9);)*+\""
 DECLARATIONS = rb"(?: xmlns(?::" + NAME + rb")?=" + NAMESPACE + rb")*+"
