@@ -207,7 +207,7 @@ def oai_page(draw: st.DrawFn) -> bytes:
     return content
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(oai_page())
 @example(page(record(1, metadata='<p:a xmlns:p="urn:p" x="&#233;">&#233;<![CDATA[<>]]></p:a>'),
               head=HEAD.format(declarations=' xmlns:p="urn:p"')))
