@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from lxml import etree
 
@@ -172,6 +174,8 @@ def test_a_regular_page_that_is_not_xml_is_a_bad_page(name: str) -> None:
             safexml.check(content)
     with pytest.raises(oaipmh.BadPage, match="not well-formed"):
         oaipmh.parse_page(content, "http://x/oai")
+    with ThreadPoolExecutor(1) as checker, pytest.raises(oaipmh.BadPage, match="not well-formed"):
+        oaipmh.parse_page(content, "http://x/oai", oaipmh.RECORD, checker)
 
 
 def test_most_broken_pages_still_look_regular_so_the_check_is_what_refuses_them() -> None:
@@ -197,6 +201,14 @@ def test_the_check_refuses_what_fromstring_refuses_and_accepts_the_rest() -> Non
         except etree.XMLSyntaxError:
             checked = False
         assert checked == parsed, content
+
+
+@pytest.mark.parametrize("name", sorted(REGULAR) + sorted(IRREGULAR))
+def test_a_page_read_with_the_check_on_another_thread_is_the_same(name: str) -> None:
+    content = {**REGULAR, **IRREGULAR}[name]
+    with ThreadPoolExecutor(1) as checker:
+        threaded = oaipmh.parse_page(content, "http://x/oai", oaipmh.RECORD, checker)
+    same(threaded, oaipmh.parse_page(content, "http://x/oai"))
 
 
 @pytest.mark.parametrize("name", sorted(REGULAR) + sorted(IRREGULAR))
