@@ -7,6 +7,11 @@ Baselines, measured in the same run on the same bytes:
 The server serves pre-rendered pages (a static page per resumption token) so that it is not
 what is measured. Each measurement runs in its own process, so peak memory
 (`ru_maxrss`) is that harvest's alone. Inputs are generated once under bench/out/.
+
+Beside the speed, the OAI-PMH harvest's CPU per record (all its threads; steadier than the
+wall clock on a shared machine) and what it does to another thread of the same process: a
+run harvests several sources and validates in threads, so the harvest is also run beside a
+thread busy with Python, whose speed is compared with its speed alone.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -154,16 +160,51 @@ def measure_oai(url: str) -> dict:
 
     source = Source(id="bench", name={"en": "bench"}, kind="oai-pmh", mapping="lido", url=url,
                     options={"metadata_prefix": "lido"})
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     count = sum(1 for _ in harvest(source, HarvestOptions()))
-    return {"records": count, "seconds": time.perf_counter() - started, "peak_mb": peak_mb()}
+    return {"records": count, "seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu,
+            "peak_mb": peak_mb()}
+
+
+def busy(stop: threading.Event, done: list[int]) -> None:
+    """Another stage of a run: pure Python, counting its rounds until told to stop."""
+    rounds = 0
+    while not stop.is_set():
+        sum(range(200))
+        rounds += 1
+    done.append(rounds)
+
+
+def busy_rate(seconds: float) -> float:
+    """Rounds per second of `busy` alone (on its thread, the main one waiting)."""
+    stop, done = threading.Event(), []
+    thread = threading.Thread(target=busy, args=(stop, done))
+    started = time.perf_counter()
+    thread.start()
+    time.sleep(seconds)
+    stop.set()
+    thread.join()
+    return done[0] / (time.perf_counter() - started)
+
+
+def measure_oai_beside_busy(url: str) -> dict:
+    """The harvest with a busy Python thread beside it, and that thread's speed against its speed alone."""
+    alone_before = busy_rate(0.5)
+    stop, done = threading.Event(), []
+    thread = threading.Thread(target=busy, args=(stop, done))
+    thread.start()
+    result = measure_oai(url)
+    stop.set()
+    thread.join()
+    alone = (alone_before + busy_rate(0.5)) / 2
+    return {**result, "busy_share": done[0] / result["seconds"] / alone}
 
 
 def measure_raw_oai(url: str) -> dict:
     import requests
     from lxml import etree
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     count, size, params = 0, 0, {"verb": "ListRecords", "metadataPrefix": "lido"}
     parse_seconds = 0.0
     with requests.Session() as session:
@@ -185,7 +226,7 @@ def measure_raw_oai(url: str) -> dict:
                 break
             params = {"verb": "ListRecords", "resumptionToken": token}
     return {"records": count, "seconds": time.perf_counter() - started, "parse_seconds": parse_seconds,
-            "bytes": size, "peak_mb": peak_mb()}
+            "cpu_seconds": time.process_time() - cpu, "bytes": size, "peak_mb": peak_mb()}
 
 
 class PageHandler(BaseHTTPRequestHandler):
@@ -261,7 +302,7 @@ def main() -> None:
     try:
         port = int(server.stdout.readline())
         url = f"http://127.0.0.1:{port}/oai"
-        raw_oai, ours_oai = best_of(("_raw_oai", url), ("_oai", url))
+        raw_oai, ours_oai, beside = best_of(("_raw_oai", url), ("_oai", url), ("_oai_beside_busy", url))
     finally:
         server.terminate()
         server.wait()
@@ -272,6 +313,11 @@ def main() -> None:
     line("oai-pmh over loopback", ours_oai, raw_oai, size, "requests + iterparse")
     line("oai-pmh over loopback", ours_oai, in_memory, size, "iterparse alone")
     memory("oai-pmh over loopback", ours_oai)
+    per_record = 1e6 / OAI_RECORDS
+    print(f"{'oai-pmh over loopback':<34} CPU {ours_oai['cpu_seconds'] * per_record:5.1f} µs a record, all threads   "
+          f"requests + iterparse: {raw_oai['cpu_seconds'] * per_record:5.1f} µs")
+    print(f"{'oai-pmh beside a busy thread':<34} {beside['records'] / beside['seconds']:>9,.0f} rec/s   "
+          f"the busy thread at {beside['busy_share']:.0%} of its speed alone")
 
 
 def entry(argv: list[str]) -> None:
@@ -279,7 +325,10 @@ def entry(argv: list[str]) -> None:
     if command == "_serve":
         serve(arg)
         return
-    measure = {"_raw_dump": measure_raw_dump, "_raw_dump_serialized": measure_raw_dump_serialized, "_dump": measure_dump, "_oai": measure_oai, "_raw_oai": measure_raw_oai}
+    measure = {
+        "_raw_dump": measure_raw_dump, "_raw_dump_serialized": measure_raw_dump_serialized, "_dump": measure_dump,
+        "_oai": measure_oai, "_raw_oai": measure_raw_oai, "_oai_beside_busy": measure_oai_beside_busy,
+    }
     print(json.dumps(measure[command](arg)))
 
 

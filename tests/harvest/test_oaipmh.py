@@ -258,6 +258,17 @@ def test_a_page_fetched_ahead_for_another_token_is_thrown_away(repository):
     assert proxy.seen == 4  # page 1, page 2 ahead (dropped), page 1 again, page 2
 
 
+def test_a_harvest_leaves_the_process_switch_interval_alone(repository, tmp_path):
+    """The fetching thread gets the GIL while the reader is in lxml; nothing of the process
+    (which also runs other sources and validation in threads) is tuned for it."""
+    import sys
+
+    before = sys.getswitchinterval()
+    with serve_oai(repository, batch_size=5) as url:
+        seen = {sys.getswitchinterval() for _ in harvest(oai_source(url), HarvestOptions(state_dir=tmp_path))}
+    assert seen == {before}
+
+
 def test_a_token_already_seen_is_not_fetched_ahead(repository, tmp_path):
     with serve_oai(repository, batch_size=5) as upstream, FaultProxy(upstream) as proxy:
         proxy.inject("repeat-token", on=2)

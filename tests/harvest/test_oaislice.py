@@ -147,24 +147,6 @@ def test_the_payload_is_tostring_byte_for_byte_on_a_typical_page() -> None:
     assert [payload for _, payload in oaipmh.parse_page(content, "http://x/oai").records] == expected
 
 
-def test_overlapping_harvests_put_the_switch_interval_back_once_all_have_ended():
-    """A run harvests several OAI-PMH sources in threads: the last one out restores Python's
-    own interval, whichever order they end in."""
-    import sys
-
-    from culturedata.harvest.oaipmh import SWITCH_INTERVAL, quick_handoffs
-
-    before = sys.getswitchinterval()
-    first, second = quick_handoffs(), quick_handoffs()
-    first.__enter__()
-    second.__enter__()
-    assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
-    first.__exit__(None, None, None)
-    assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)  # the second harvest still runs
-    second.__exit__(None, None, None)
-    assert sys.getswitchinterval() == before
-
-
 # Pages in the regular shape whose bytes are not XML: the slicing alone would accept them,
 # so each must be refused by lxml's check, as the tree path refuses it.
 REGULAR_BUT_BROKEN = {
@@ -173,7 +155,7 @@ REGULAR_BUT_BROKEN = {
     "attribute twice through two prefixes": page(
         record(1, metadata='<m xmlns="urn:m" xmlns:a="urn:x" xmlns:b="urn:x"><n a:k="1" b:k="2"/></m>')
     ),
-    "mismatched tags in a payload": page(record(1, metadata='<m xmlns="urn:m"><a><b></a></b></m>')),
+    "mismatched tags in a payload": page(record(1, metadata='<m xmlns="urn:m"><a><b>x</a>y</b></m>')),
     "undefined entity": page(record(1, metadata='<m xmlns="urn:m">&nbsp;</m>')),
     "control character": page(record(1, metadata='<m xmlns="urn:m">\x01</m>')),
     "bad UTF-8": page(record(1, metadata='<m xmlns="urn:m">é</m>')).replace("é".encode(), b"\xe9"),
@@ -235,3 +217,13 @@ def test_a_streamed_page_has_the_records_of_its_tree(name: str) -> None:
     content = {**REGULAR, **IRREGULAR}[name]
     tree = oaipmh.read_tree(oaipmh.parse_tree(content), "http://x/oai", oaipmh.RECORD)
     same(oaipmh.stream_page(content, "http://x/oai"), tree)
+
+
+def test_reading_a_page_pauses_every_few_records_for_the_fetching_thread() -> None:
+    """`pause` (OAIClient.let_fetch_run) is how the fetching thread gets the GIL without a
+    process-wide switch interval: it must be called while a long page is read."""
+    content = page("".join(record(n) for n in range(3 * oaislice.PAUSE_EVERY + 1)))
+    calls = []
+    listing = oaislice.Frame.of(content).read(oaipmh.Header, lambda: calls.append(1))
+    assert listing is not None and len(listing.records) == 3 * oaislice.PAUSE_EVERY + 1
+    assert len(calls) == 3

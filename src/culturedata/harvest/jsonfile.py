@@ -18,7 +18,7 @@ import io
 import json
 import logging
 from collections.abc import Iterable, Iterator
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import ijson
 
@@ -93,7 +93,8 @@ def streamed(document: Document, opts: dict[str, Any]) -> Iterator[tuple[str, An
     through ijson, JSON Lines line by line, anything else read whole as before."""
     path = opts["record_path"]
     with document.open() as raw:
-        handle = io.BufferedReader(raw) if not isinstance(raw, io.BufferedReader) else raw
+        # BufferedReader only needs `readinto`, which every binary file (a zip member too) has
+        handle = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast("io.RawIOBase", raw))
         if handle.peek(3)[:3] == BOM:
             handle.read(3)
         first = _first_byte(handle)
@@ -113,10 +114,10 @@ def streamed(document: Document, opts: dict[str, Any]) -> Iterator[tuple[str, An
         yield path or "$", data
 
 
-def _first_byte(handle: IO[bytes]) -> bytes:
+def _first_byte(handle: io.BufferedReader) -> bytes:
     """The document's first non-blank byte, left unread."""
     while True:
-        ahead = handle.peek(64)  # type: ignore[attr-defined]
+        ahead = handle.peek(64)
         if not ahead:
             return b""
         stripped = ahead.lstrip()

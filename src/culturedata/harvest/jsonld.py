@@ -163,8 +163,8 @@ def read_sitemap(site: Site, url: str, base: str, depth: int) -> Iterator[Page]:
     except etree.XMLSyntaxError as exc:
         raise InputError("harvest.jsonld.no_sitemap", path=url, detail=exc) from exc
     if root.tag == f"{{{SITEMAP}}}sitemapindex" and depth == 0:
-        for loc in root.iterfind(f"{{{SITEMAP}}}sitemap/{{{SITEMAP}}}loc"):
-            yield from read_sitemap(site, rebase((loc.text or "").strip(), base), base, depth + 1)
+        for child in root.iterfind(f"{{{SITEMAP}}}sitemap/{{{SITEMAP}}}loc"):
+            yield from read_sitemap(site, rebase((child.text or "").strip(), base), base, depth + 1)
         return
     for node in root.iterfind(f"{{{SITEMAP}}}url"):
         loc = (node.findtext(f"{{{SITEMAP}}}loc") or "").strip()

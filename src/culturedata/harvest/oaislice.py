@@ -26,9 +26,9 @@ the tree lxml would have built:
   opened (no other element of that name is open there), and the `</metadata` after it
   closes that element's parent: the element is the metadata's one element.
 
-Otherwise the page is read from its tree. The payload differs from `tostring`'s only in
-form (quotes, character references, `<a></a>` for `<a/>`), if at all: parsed, it is the
-same element.
+Otherwise the page is read from its tree. Either way a payload is the bytes `tostring`
+writes for its element (`payloadform.py`): a record's content hash does not depend on the
+path that read it.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from typing import Generic, TypeVar
 
 from lxml import etree
 
+from culturedata.harvest import payloadform
 from culturedata.harvest.timestamps import parse_datestamp
 from culturedata.harvest.xmlslice import DECLARED, ENCODING, ESCAPES, PROLOG, UTF8
 
@@ -66,9 +67,11 @@ CLOSING = re.compile(
     rb"</ListRecords\s*>\s*</OAI-PMH\s*>\s*\Z"
 )
 SET_SPEC = re.compile(rb"<setSpec>([^<]*)</setSpec")
+NAMED_ATTRIBUTE = re.compile(rb"\s+([^\s=/>]+)\s*=\s*(?:\"[^\"]*\"|'[^']*')")
 
 T = TypeVar("T")
 MISSING = object()
+PAUSE_EVERY = 16  # records; about 0.1 ms of reading
 
 
 @dataclass(slots=True)
@@ -106,13 +109,14 @@ class Frame:
         inherited = _inherited(opened.group(1))
         return None if inherited is None else cls(content, opened, closing, inherited)
 
-    def read(self, make: Callable[..., T]) -> Listing[T] | None:
-        """The page's listing if its records are regular too, else None.
+    def read(self, make: Callable[..., T], pause: Callable[[], None] | None = None) -> Listing[T] | None:
+        """The page's listing if its records are regular too, else None; `pause()` is called
+        every `PAUSE_EVERY` records (to let another thread run, see `oaipmh.OAIClient`).
 
         The caller still has lxml check that the page is well-formed XML (`safexml.check`):
         the proof above holds for well-formed pages only.
         """
-        records = _Records(self.content, self.inherited, make)
+        records = _Records(self.content, self.inherited, make, pause)
         if records.read(self.opened.end()) != self.closing.start() or not records.alone():
             return None
         token = self.closing.group(2)
@@ -120,24 +124,30 @@ class Frame:
         return Listing(records.items, (token.decode().strip() or None) if token else None, response_date)
 
 
-class _Records:
+class _Records(Generic[T]):
     """The records one after the other, from the end of OPENING on."""
 
-    def __init__(self, content: bytes, inherited: tuple[tuple[str | None, str], ...], make: Callable[..., T]) -> None:
+    def __init__(
+        self, content: bytes, inherited: tuple[tuple[str | None, str], ...], make: Callable[..., T],
+        pause: Callable[[], None] | None = None,
+    ) -> None:
         self.content = content
         self.inherited = inherited
         self.make = make
+        self.pause = pause
         self.items: list[tuple[T, bytes | None]] = []
         self.payloads = 0
         self.names: set[bytes] = set()  # the payloads' names, written as in their start tags
 
     def read(self, pos: int) -> int:
         """Where the regular records end."""
-        content, items, make = self.content, self.items, self.make
+        content, items, make, pause = self.content, self.items, self.make, self.pause
         head, metadata_end, record_end, find = HEAD.match, METADATA_END.match, RECORD_END.match, content.find
+        spelled = payloadform.spelled
         stamps: dict[bytes, datetime | None] = {}
         sets_of: dict[bytes, tuple[str, ...]] = {b"": ()}
-        added: dict[bytes, tuple[bytes, bytes]] = {}  # per payload start tag: its end tag, what it needs declared
+        # per payload start tag: its end tag, the start with the declarations it needs, whether that is tostring's
+        starts: dict[bytes, tuple[bytes, bytes, bool]] = {}
         payloads = 0
         while (found := head(content, pos)) is not None:
             status, identifier, stamp, sets, opening, name, empty = found.groups()
@@ -146,24 +156,29 @@ class _Records:
                 end = record_end(content, after)
                 if end is None:
                     break
-                payload = b""  # as from the tree: the mapper reports an empty record
+                payload: bytes | None = b""  # as from the tree: the mapper reports an empty record
             else:
                 # The payload ends before the first `</metadata` after its start tag.
                 stop = find(b"</metadata", after)
                 end = metadata_end(content, stop) if stop != -1 else None
                 if end is None:
                     break
-                known = added.get(opening)
+                known = starts.get(opening)
                 if known is None:
                     self.names.add(name)
-                    known = added[opening] = (b"</" + name + b">", self._declarations(name, opening))
-                closing, extra = known
+                    known = starts[opening] = (
+                        b"</" + name + b">", *payloadform.splice(opening, self._declarations(name, opening))
+                    )
+                closing, start, spelled_start = known
                 attributes_end = found.end(5)
                 rest = content[attributes_end:stop].rstrip()  # the start tag's end, the content, the end tag
                 regular = len(rest) == after - attributes_end if empty else rest.endswith(closing)
                 if not regular:
                     break
-                payload = b"".join((opening, extra, rest))
+                try:
+                    payload = spelled(start, rest, spelled_start)
+                except etree.XMLSyntaxError:
+                    break  # not XML: the tree refuses the page with lxml's own message
                 payloads += 1
             pos = end.end()
             datestamp = stamps.get(stamp, MISSING)
@@ -175,6 +190,8 @@ class _Records:
             if status is not None:
                 payload = None
             items.append((make(identifier.decode().strip(), datestamp, status is not None, spec), payload))
+            if pause is not None and not len(items) % PAUSE_EVERY:
+                pause()
         self.payloads = payloads
         return pos
 
@@ -187,13 +204,18 @@ class _Records:
     def _declarations(self, name: bytes, opening: bytes) -> bytes:
         """The namespaces in scope above the metadata that its start tag does not declare itself.
 
-        `tostring` adds them after the element's own declarations, the one of its name first;
-        so do we, at the end of its start tag, so that a payload mostly comes out byte for
-        byte as `tostring` wrote it.
+        In the order `tostring` adds them after the element's own declarations (libxml2 copies
+        the element, which declares its name's namespace, then each attribute's, then lxml
+        adds the ancestors' in their order); `payloadform.splice` puts them there.
         """
         own = {found.group(1) for found in DECLARED.finditer(opening)} if b"xmlns" in opening else set()
-        prefix_of_name = name.split(b":", 1)[0].decode() if b":" in name else None
-        ordered = sorted(self.inherited, key=lambda item: item[0] != prefix_of_name)
+        used: list[str | None] = [name.split(b":", 1)[0].decode() if b":" in name else None]
+        for found in NAMED_ATTRIBUTE.finditer(opening, 1 + len(name)):
+            prefix, colon, _ = found.group(1).partition(b":")
+            if colon and prefix not in (b"xmlns", b"xml"):
+                used.append(prefix.decode())
+        rank = {prefix: index for index, prefix in enumerate(dict.fromkeys(used))}
+        ordered = sorted(self.inherited, key=lambda item: rank.get(item[0], len(rank)))
         return "".join(
             f' xmlns:{prefix}="{uri.translate(ESCAPES)}"' if prefix else f' xmlns="{uri.translate(ESCAPES)}"'
             for prefix, uri in ordered

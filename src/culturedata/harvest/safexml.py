@@ -8,7 +8,7 @@ and text size stay on (`huge_tree=False`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from lxml import etree
 
@@ -38,22 +38,38 @@ def check(data: bytes) -> None:
     attribute given twice through two prefixes) are only logged, and `fromstring` refuses
     them, so they are raised from the log.
     """
-    checking = etree.XMLParser(target=_Unbuilt(), **SAFE)
+    # lxml-stubs' ParserTarget wants every event method; this target has none on purpose.
+    checking = etree.XMLParser(target=_Unbuilt(), **SAFE)  # type: ignore[arg-type]
     etree.fromstring(data, checking)
     for error in checking.error_log:
         if error.level >= etree.ErrorLevels.ERROR:
-            raise etree.XMLSyntaxError(f"{error.message}, line {error.line}, column {error.column}", error.type,
-                                       error.line, error.column)
+            raise etree.XMLSyntaxError(  # type: ignore[call-arg]  # lxml-stubs lack its 4-argument __init__
+                f"{error.message}, line {error.line}, column {error.column}", error.type, error.line, error.column
+            )
 
 
-def iterparse(source: str | IO[bytes], tag: Any = None, events: tuple[str, ...] = ("end",)) -> Iterator[Any]:
+class Events(Protocol):
+    """What we use of lxml's `iterparse` (lxml-stubs do not describe it): its ("end",
+    element) events and, once read, the root."""
+
+    root: etree._Element | None
+
+    def __iter__(self) -> Iterator[tuple[str, etree._Element]]: ...
+
+    def __next__(self) -> tuple[str, etree._Element]: ...
+
+
+def iterparse(
+    source: str | IO[bytes], tag: str | tuple[str, ...] | None = None, events: tuple[str, ...] = ("end",)
+) -> Events:
     """`lxml.etree.iterparse` with the safe settings; `tag` filters elements as lxml does."""
-    return etree.iterparse(source, events=events, tag=tag, remove_blank_text=False, **SAFE)
+    parsing: Events = etree.iterparse(source, events=events, tag=tag, remove_blank_text=False, **SAFE)
+    return parsing
 
 
 def release(element: etree._Element) -> None:
     """Free a streamed element and the emptied siblings before it, so memory stays flat."""
-    element.clear(keep_tail=True)
+    element.clear(keep_tail=True)  # type: ignore[call-arg]  # lxml-stubs lack keep_tail (lxml has it since 4.4)
     parent = element.getparent()
     if parent is not None:
         while element.getprevious() is not None:

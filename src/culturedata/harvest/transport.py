@@ -37,7 +37,14 @@ class HttpSettings:
 
     @classmethod
     def from_options(cls, opts: dict[str, Any]) -> HttpSettings:
-        return cls(**{k: float(opts[k]) if k != "retries" else int(opts[k]) for k in HTTP_OPTIONS if k in opts})
+        given = cls()
+        return cls(
+            connect_timeout=float(opts.get("connect_timeout", given.connect_timeout)),
+            read_timeout=float(opts.get("read_timeout", given.read_timeout)),
+            retries=int(opts.get("retries", given.retries)),
+            backoff=float(opts.get("backoff", given.backoff)),
+            max_wait=float(opts.get("max_wait", given.max_wait)),
+        )
 
     @property
     def timeout(self) -> tuple[float, float]:
@@ -62,7 +69,7 @@ class CappedRetry(Retry):
     def new(self, **kw: Any) -> CappedRetry:
         retry = super().new(**kw)
         retry.max_wait = self.max_wait
-        return retry  # type: ignore[return-value]
+        return retry
 
     def parse_retry_after(self, retry_after: str) -> float:
         return min(super().parse_retry_after(retry_after), self.max_wait)
@@ -134,7 +141,7 @@ class _NoAuth(AuthBase):
 
 def describe(exc: BaseException) -> str:
     """The innermost useful reason of a requests/urllib3 error, for one line of a report."""
-    reason = getattr(exc, "reason", None) or (exc.args[0] if exc.args else exc)
-    while getattr(reason, "reason", None) is not None:
-        reason = reason.reason
+    reason: object = getattr(exc, "reason", None) or (exc.args[0] if exc.args else exc)
+    while (inner := getattr(reason, "reason", None)) is not None:
+        reason = inner
     return str(reason)[:300]

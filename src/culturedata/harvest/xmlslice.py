@@ -29,7 +29,7 @@ from __future__ import annotations
 import mmap
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from lxml import etree
 
@@ -103,7 +103,7 @@ class Slicer:
 
     def close(self) -> None:
         self.parent = self.context = None
-        self.inherited = self.known = (None, {})
+        self.inherited, self.known = (None, {}), (None, {})
         self.data.close()
 
     def __enter__(self) -> Slicer:
@@ -122,24 +122,19 @@ class Slicer:
             return None
         tag = self._tag(element)
         parent = element.getparent()
-        found = None
-        if self.parent is not None and parent is self.parent:
-            found = tag.next_start.match(self.data, self.pos)
+        found = tag.next_start.match(self.data, self.pos) if self.parent is not None and parent is self.parent else None
         in_step = found is not None
-        if not in_step:
+        if found is None:
             self.parent = None
             found = tag.any_start.search(self.data, self.pos)
             if found is None:
                 return None
         start, attributes = found.start(1), found.group(2)
         own = self.bindings(tag, attributes, parent)
-        if own is None:
-            return self._lost(start)
-        end = found.end(0) if found.group(3) else self.end_of(tag, found.end(0))
-        if end is None:
-            return self._lost(start)
-        if not in_step and not self._resynced(element, tag, start, end, local_id):
-            return self._lost(start)
+        end = None if own is None else found.end(0) if found.group(3) else self.end_of(tag, found.end(0))
+        if own is None or end is None or not (in_step or self._resynced(element, tag, start, end, local_id)):
+            self._lost(start)
+            return None
         self.parent = parent
         self.advance(end)
         return self.payload(tag, parent, start, end, attributes, own)
@@ -166,16 +161,16 @@ class Slicer:
         if key in known:
             return known[key]
         own: dict[str | None, str] | None = {}
+        declared: dict[str | None, str] = {}
         for found in DECLARED.finditer(attributes) if b"xmlns" in attributes else ():
             value = found.group(2) if found.group(2) is not None else found.group(3)
             if b"&" in value:  # a character reference in a namespace name: leave it to tostring
                 own = None
                 break
-            own[found.group(1).decode() if found.group(1) else None] = value.decode()
+            declared[found.group(1).decode() if found.group(1) else None] = value.decode()
         if own is not None:
-            bound = own[tag.prefix] if tag.prefix in own else self._inherited(parent).get(tag.prefix)
-            if (bound or None) != tag.namespace:
-                own = None
+            bound = declared[tag.prefix] if tag.prefix in declared else self._inherited(parent).get(tag.prefix)
+            own = declared if (bound or None) == tag.namespace else None
         if len(known) < 64:
             known[key] = own
         return own
@@ -198,7 +193,7 @@ class Slicer:
         """Back to the first record, for another pass over the file."""
         self.pos, self.parent, self.context = self.origin, None, None
         self.line_pos, self.line_no, self.released = 0, 1, 0
-        self.inherited = self.known = (None, {})
+        self.inherited, self.known = (None, {}), (None, {})
 
     def _release(self, end: int) -> None:
         """Unmap the pages already cut, so that a big file does not count as our memory."""
@@ -228,7 +223,7 @@ class Slicer:
 
     def _resynced(self, element: etree._Element, tag: Tag, start: int, end: int, local_id: str | None) -> bool:
         """A record not directly after the previous one: the line and identifier must agree."""
-        line = element.sourceline
+        line = cast("int | None", element.sourceline)  # lxml-stubs give its type in a comment only
         if not local_id or line is None or line >= RELIABLE_LINES or not _plain(self.data, self.pos, start):
             return False
         if start < self.line_pos:
@@ -241,7 +236,6 @@ class Slicer:
         """Out of step: the next record is looked for after this start tag, and proven again."""
         self.parent = None
         self.pos = start + 1
-        return None
 
     def payload(
         self, tag: Tag, parent: etree._Element | None, start: int, end: int, attributes: bytes,
@@ -251,12 +245,12 @@ class Slicer:
         context = self.context
         if context is None or context[0] is not parent or context[1] != attributes:
             inherited = self._inherited(parent)
-            extra = "".join(
+            declarations = "".join(
                 f' xmlns:{prefix}="{uri.translate(ESCAPES)}"' if prefix else f' xmlns="{uri.translate(ESCAPES)}"'
                 for prefix, uri in inherited.items()
                 if prefix not in own
             )
-            context = self.context = (parent, attributes, extra.encode())
+            context = self.context = (parent, attributes, declarations.encode())
         extra = context[2]
         if not extra:
             return self.data[start:end]

@@ -122,6 +122,7 @@ def first_tag(slicer: Slicer, record_tag: str) -> Tag:
 def only_record(skeleton: etree.XMLPullParser, path: RecordPath, number: str) -> etree._Element:
     """The one record the skeleton just gained: the stand-in fed last (it carries `number`)."""
     events = [element for _, element in skeleton.read_events()]
-    if len(events) != 1 or events[0].get(MARK_NAME) != number or not path.matches(events[0]):
+    record = events[0] if len(events) == 1 else None
+    if not isinstance(record, etree._Element) or record.get(MARK_NAME) != number or not path.matches(record):
         raise OutOfStep
-    return events[0]
+    return record
