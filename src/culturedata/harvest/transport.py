@@ -4,10 +4,16 @@ Retries are urllib3's `Retry` mounted through requests' `HTTPAdapter`: exponenti
 on connection errors, read timeouts, 429 and 5xx, honouring `Retry-After` given as seconds
 or as an HTTP-date. What `Retry` cannot see (a body cut off after the headers arrived) is
 left to the harvester, which re-reads the whole page; see `oaipmh.py`.
+
+requests and urllib3 decode gzip, deflate and brotli bodies transparently, so a 2 MB body can
+become gigabytes. Every response is read through `BoundedBody`, which counts the decoded
+bytes as they come and stops at the source's `max_decoded_bytes` or `max_ratio` (limits.py)
+with a `HarvestError`: the source fails, the others go on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,13 +22,16 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 from requests.utils import get_netrc_auth
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 from culturedata import __version__
-from culturedata.errors import SourceUnavailable
+from culturedata.errors import HarvestError, SourceUnavailable
+from culturedata.harvest.limits import DECODE_OPTIONS, MAX_DECODED, MAX_RATIO, Limits, Meter
 
 USER_AGENT = f"culturedata/{__version__} (+https://github.com/culturedata/culturedata)"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+READ_CHUNK = 1 << 20  # decoded bytes per read of a compressed body
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +43,30 @@ class HttpSettings:
     retries: int = 5
     backoff: float = 1.0  # seconds; waits grow as backoff * 2**n
     max_wait: float = 300.0  # a longer Retry-After (or backoff) is cut to this
+    max_decoded_bytes: int = MAX_DECODED  # a body decoding to more fails the source (limits.py)
+    max_ratio: float = MAX_RATIO
 
     @classmethod
     def from_options(cls, opts: dict[str, Any]) -> HttpSettings:
-        return cls(**{k: float(opts[k]) if k != "retries" else int(opts[k]) for k in HTTP_OPTIONS if k in opts})
+        defaults = cls()
+        Limits.from_options(opts)  # nonsense limits are a ConfigError
+
+        def number(key: str, default: float) -> float:
+            return float(opts.get(key, default))
+
+        return cls(
+            connect_timeout=number("connect_timeout", defaults.connect_timeout),
+            read_timeout=number("read_timeout", defaults.read_timeout),
+            retries=int(opts.get("retries", defaults.retries)),
+            backoff=number("backoff", defaults.backoff),
+            max_wait=number("max_wait", defaults.max_wait),
+            max_decoded_bytes=int(opts.get("max_decoded_bytes", defaults.max_decoded_bytes)),
+            max_ratio=number("max_ratio", defaults.max_ratio),
+        )
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(max_decoded_bytes=self.max_decoded_bytes, max_ratio=self.max_ratio)
 
     @property
     def timeout(self) -> tuple[float, float]:
@@ -51,6 +80,7 @@ HTTP_OPTIONS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "retries": (int, 5),
     "backoff": ((int, float), 1.0),
     "max_wait": ((int, float), 300.0),
+    **DECODE_OPTIONS,
 }
 
 
@@ -62,7 +92,7 @@ class CappedRetry(Retry):
     def new(self, **kw: Any) -> CappedRetry:
         retry = super().new(**kw)
         retry.max_wait = self.max_wait
-        return retry  # type: ignore[return-value]
+        return retry
 
     def parse_retry_after(self, retry_after: str) -> float:
         return min(super().parse_retry_after(retry_after), self.max_wait)
@@ -113,8 +143,10 @@ class HarvestSession(requests.Session):
     def fetch(self, url: str, **kwargs: Any) -> requests.Response:
         """GET `url`; unreachable, or still failing after the retries, is `SourceUnavailable`."""
         method = kwargs.pop("method", "GET")
+        stream = kwargs.pop("stream", False)
         try:
-            response = self.request(method, url, **kwargs)
+            # Always streamed: requests would otherwise decode the whole body before we see it.
+            response = self.request(method, url, stream=True, **kwargs)
         except requests.RequestException as exc:
             raise SourceUnavailable("harvest.unreachable", url=url, detail=describe(exc)) from exc
         if response.status_code in RETRY_STATUSES or response.status_code >= 500:
@@ -122,7 +154,53 @@ class HarvestSession(requests.Session):
             raise SourceUnavailable(
                 "harvest.http_status", url=url, status=response.status_code, reason=response.reason or ""
             )
+        response.raw = BoundedBody(response.raw, Meter(self.settings.limits, url, HarvestError))
+        if not stream:
+            try:
+                response.content  # noqa: B018 -- read now, as requests does without stream=True
+            except requests.RequestException as exc:
+                response.close()
+                raise SourceUnavailable("harvest.unreachable", url=url, detail=describe(exc)) from exc
+            except HarvestError:
+                response.close()
+                raise
         return response
+
+
+class BoundedBody:
+    """A urllib3 response whose decoded bytes are counted by a `Meter` as they are read.
+
+    requests reads through `stream`, `oaipmh.read_body` through `read()`; both stop with the
+    meter's `HarvestError` once the body decodes past the source's limits, having decoded at
+    most one more chunk. A plain body of known length is read in one piece, as before.
+    """
+
+    def __init__(self, raw: BaseHTTPResponse, meter: Meter) -> None:
+        self.raw = raw
+        self.meter = meter
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
+
+    def read(self, amt: int | None = None, decode_content: bool | None = None, **kwargs: Any) -> bytes:
+        if amt is not None:
+            data = self.raw.read(amt, decode_content=decode_content, **kwargs)
+            self.meter.add(len(data), self.raw.tell())
+            return data
+        length = self.raw.length_remaining
+        if not self.raw.headers.get("Content-Encoding") and length is not None:
+            self.meter.add(length, self.raw.tell() + length)  # refused before reading when too long
+            return self.raw.read(decode_content=decode_content, **kwargs)
+        pieces = []
+        while data := self.raw.read(READ_CHUNK, decode_content=decode_content, **kwargs):
+            self.meter.add(len(data), self.raw.tell())
+            pieces.append(data)
+        return b"".join(pieces)
+
+    def stream(self, amt: int | None = 2**16, decode_content: bool | None = None) -> Iterator[bytes]:
+        for data in self.raw.stream(amt, decode_content=decode_content):
+            self.meter.add(len(data), self.raw.tell())
+            yield data
 
 
 class _NoAuth(AuthBase):
@@ -134,7 +212,7 @@ class _NoAuth(AuthBase):
 
 def describe(exc: BaseException) -> str:
     """The innermost useful reason of a requests/urllib3 error, for one line of a report."""
-    reason = getattr(exc, "reason", None) or (exc.args[0] if exc.args else exc)
+    reason: Any = getattr(exc, "reason", None) or (exc.args[0] if exc.args else exc)
     while getattr(reason, "reason", None) is not None:
         reason = reason.reason
     return str(reason)[:300]
