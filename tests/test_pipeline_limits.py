@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "harvest"))
-from bombs import gzip_bomb, nested_json  # noqa: E402
 from harvest_peers import serve_wsgi  # noqa: E402
+
+from bombs import gzip_bomb, nested_json  # noqa: E402
 
 BASE = "http://127.0.0.1:8000/"
 MUSEUM = """[[sources]]
@@ -88,6 +89,36 @@ options = {{ {QUICK} }}
         outcome = cli("run")
     assert outcome.code == 3, outcome.err
     assert "export-url" in outcome.err and "decompression bomb" in outcome.err
+
+
+def test_a_redirect_carrying_a_bomb_fails_its_source(cli, demo_project: Path) -> None:
+    """requests reads a redirect's body itself, before the harvester sees any response."""
+    body = gzip_bomb()
+
+    def app(environ, start_response):  # type: ignore[no-untyped-def]
+        if environ["PATH_INFO"] == "/moved.csv":
+            start_response("200 OK", [("Content-Type", "text/csv")])
+            return [b"id,titre_fr\n1,Un\n"]
+        start_response("302 Found", [("Location", "/moved.csv"), ("Content-Encoding", "gzip"),
+                                     ("Content-Length", str(len(body)))])
+        return [body]
+
+    with serve_wsgi(app) as url:
+        (demo_project / "culturedata.toml").write_text(f"""[publish]
+base_iri = "{BASE}"
+[[sources]]
+id = "export-url"
+name = "Export en ligne"
+kind = "csv"
+url = "{url}/collection.csv"
+mapping = "musee-csv"
+options = {{ {QUICK} }}
+""", encoding="utf-8")
+        before = peak_rss_mb()
+        outcome = cli("run")
+    assert peak_rss_mb() - before < 300
+    assert outcome.code == 3, outcome.err
+    assert "decompression bomb" in outcome.err
 
 
 def test_a_byte_limit_set_in_the_options_stops_a_plain_download(cli, demo_project: Path) -> None:

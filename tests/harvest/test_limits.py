@@ -11,8 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from bombs import MIB, nested_json, zip_bomb
 
+from bombs import MIB, nested_json, zip_bomb
 from culturedata.harvest import jsonfile
 from culturedata.harvest.limits import DOCUMENT_DEPTH, DepthGauge, depth_exceeds
 from culturedata.resources import mappings_dir

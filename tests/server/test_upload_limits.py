@@ -8,9 +8,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from bombs import MIB, zip_bomb
 from harness import publish
 
+from bombs import MIB, zip_bomb
 from culturedata.resources import shapes_dir
 
 

@@ -6,9 +6,10 @@ or as an HTTP-date. What `Retry` cannot see (a body cut off after the headers ar
 left to the harvester, which re-reads the whole page; see `oaipmh.py`.
 
 requests and urllib3 decode gzip, deflate and brotli bodies transparently, so a 2 MB body can
-become gigabytes. Every response is read through `BoundedBody`, which counts the decoded
-bytes as they come and stops at the source's `max_decoded_bytes` or `max_ratio` (limits.py)
-with a `HarvestError`: the source fails, the others go on.
+become gigabytes. Every response (redirects too) is read through `BoundedBody`, set by a
+response hook, which counts the decoded bytes as they come and stops at the source's
+`max_decoded_bytes` or `max_ratio` (limits.py) with a `HarvestError`: the source fails, the
+others go on.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ class HarvestSession(requests.Session):
         adapter = HTTPAdapter(max_retries=retry)
         self.mount("http://", adapter)
         self.mount("https://", adapter)
+        self.hooks["response"].append(self._bound)
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self.settings.timeout)
@@ -143,10 +145,8 @@ class HarvestSession(requests.Session):
     def fetch(self, url: str, **kwargs: Any) -> requests.Response:
         """GET `url`; unreachable, or still failing after the retries, is `SourceUnavailable`."""
         method = kwargs.pop("method", "GET")
-        stream = kwargs.pop("stream", False)
         try:
-            # Always streamed: requests would otherwise decode the whole body before we see it.
-            response = self.request(method, url, stream=True, **kwargs)
+            response = self.request(method, url, **kwargs)
         except requests.RequestException as exc:
             raise SourceUnavailable("harvest.unreachable", url=url, detail=describe(exc)) from exc
         if response.status_code in RETRY_STATUSES or response.status_code >= 500:
@@ -154,25 +154,21 @@ class HarvestSession(requests.Session):
             raise SourceUnavailable(
                 "harvest.http_status", url=url, status=response.status_code, reason=response.reason or ""
             )
-        response.raw = BoundedBody(response.raw, Meter(self.settings.limits, url, HarvestError))
-        if not stream:
-            try:
-                response.content  # noqa: B018 -- read now, as requests does without stream=True
-            except requests.RequestException as exc:
-                response.close()
-                raise SourceUnavailable("harvest.unreachable", url=url, detail=describe(exc)) from exc
-            except HarvestError:
-                response.close()
-                raise
+        return response
+
+    def _bound(self, response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+        """The response hook: requests calls it before it reads any body, a redirect's included."""
+        response.raw = BoundedBody(response.raw, Meter(self.settings.limits, response.url, HarvestError))
         return response
 
 
 class BoundedBody:
     """A urllib3 response whose decoded bytes are counted by a `Meter` as they are read.
 
-    requests reads through `stream`, `oaipmh.read_body` through `read()`; both stop with the
-    meter's `HarvestError` once the body decodes past the source's limits, having decoded at
-    most one more chunk. A plain body of known length is read in one piece, as before.
+    Set on every response by the session's hook, before requests reads the body. requests
+    reads through `stream`, `oaipmh.read_body` through `read()`; both stop with the meter's
+    `HarvestError` once the body decodes past the source's limits, having decoded at most one
+    more chunk. A plain body of known length is read in one piece, as before.
     """
 
     def __init__(self, raw: BaseHTTPResponse, meter: Meter) -> None:
