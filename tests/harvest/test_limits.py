@@ -228,3 +228,26 @@ def test_the_shipped_mappings_are_within_the_limits() -> None:
 
     for path in sorted(mappings_dir().glob("*.yaml")):
         load_mapping(str(path))
+
+
+def test_a_refused_record_keeps_its_finding_in_a_harvest_archive(cli, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from culturedata.harvest import read_archive
+
+    deep = {"id": "RCL-9", "nom": "Profond", "notes": deep_dict(150)}
+    (tmp_path / "export.json").write_text(json.dumps(organisations(deep)), encoding="utf-8")
+    (tmp_path / "culturedata.toml").write_text("""[publish]
+base_iri = "http://127.0.0.1:8000/"
+[[sources]]
+id = "orgs"
+name = "Orgs"
+kind = "json"
+path = "export.json"
+mapping = "organismes-json"
+""", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    outcome = cli("harvest", "orgs", "--out", str(tmp_path / "out"))
+    assert outcome.code == 0, outcome.err
+    records = {r.local_id: r for r in read_archive(tmp_path / "out")}
+    assert len(records) == 4 and not records["RCL-1"].findings
+    assert [f.rule for f in records["RCL-9"].findings] == ["too-deep"]
