@@ -251,3 +251,58 @@ mapping = "organismes-json"
     records = {r.local_id: r for r in read_archive(tmp_path / "out")}
     assert len(records) == 4 and not records["RCL-1"].findings
     assert [f.rule for f in records["RCL-9"].findings] == ["too-deep"]
+
+
+# --- REST and XML --------------------------------------------------------------------------------
+
+
+def test_rest_pages_a_deep_record_is_refused_and_a_page_too_deep_fails_the_source(cli, tmp_path: Path,
+                                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from harvest_peers import serve_wsgi
+
+    def app(environ, start_response):  # type: ignore[no-untyped-def]
+        if environ["PATH_INFO"] == "/abyss":
+            body = '{"data": [' + nested_json(5000) + "]}"
+        else:
+            body = json.dumps({"data": organisations({"id": "RCL-9", "notes": deep_dict(150)})})
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body.encode()]
+
+    monkeypatch.chdir(tmp_path)
+    with serve_wsgi(app) as url:
+        for path in ("/deep", "/abyss"):
+            (tmp_path / "culturedata.toml").write_text(f"""[publish]
+base_iri = "http://127.0.0.1:8000/"
+[[sources]]
+id = "api"
+name = "API"
+kind = "rest"
+url = "{url}{path}"
+mapping = "organismes-json"
+options = {{ records = "data", pagination = "none", retries = 0 }}
+""", encoding="utf-8")
+            outcome = cli("harvest", "api", "--out", str(tmp_path / path.strip("/")))
+            if path == "/deep":
+                assert outcome.code == 0, outcome.err
+                from culturedata.harvest import read_archive
+
+                refused = [r for r in read_archive(tmp_path / "deep") if r.findings]
+                assert [r.local_id for r in refused] == ["RCL-9"]
+            else:
+                assert outcome.code == 3, outcome.err
+                assert "Traceback" not in outcome.err and "Internal error" not in outcome.err
+
+
+@pytest.mark.parametrize("body, words", [
+    ("<x>" * 300 + "</x>" * 300, "Excessive depth"),
+    ("<x>" + "a" * 11_000_000 + "</x>", "Text node too long"),
+])
+def test_xml_past_libxml2s_limits_fails_its_file_with_the_line(cli, tmp_path: Path, body: str, words: str) -> None:
+    lido = 'xmlns:lido="http://www.lido-schema.org"'
+    records = "".join(f"<lido:lido><lido:lidoRecID>r{i}</lido:lidoRecID>{body if i == 2 else ''}</lido:lido>"
+                      for i in range(1, 4))
+    export = tmp_path / "lido.xml"
+    export.write_text(f"<lido:lidoWrap {lido}>{records}</lido:lidoWrap>", encoding="utf-8")
+    outcome = cli("validate", str(export), "--mapping", "lido")
+    assert outcome.code == 2, outcome.err
+    assert words in outcome.err and "the XML is broken" in outcome.err
