@@ -49,8 +49,7 @@ class HttpSettings:
 
     @classmethod
     def from_options(cls, opts: dict[str, Any]) -> HttpSettings:
-        defaults = cls()
-        Limits.from_options(opts)  # nonsense limits are a ConfigError
+        defaults = cls()  # the options were checked by `read_options`, the limits' ranges too
 
         def number(key: str, default: float) -> float:
             return float(opts.get(key, default))
