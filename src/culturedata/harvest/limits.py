@@ -4,8 +4,8 @@ A 2 MB gzip body or zip member can decode to gigabytes, and one record nested th
 levels deep overflows any recursive parser; either used to kill the process. These limits
 turn them into what the rest of the harvest already knows: a file or a response past a
 limit fails its source alone (`InputError` for a file, `HarvestError` for a response, exit
-3 in a run), and a record past one is still yielded, carrying a finding that quarantines it
-(`too_deep`).
+3 in a run), and a record past one is still yielded, empty, carrying a finding that
+quarantines it (`refused`; the mapping engine maps no record with a violation from the harvest).
 
     max_decoded_bytes  bytes one response body, zip member or zip archive may decode to (2 GB)
     max_ratio          decoded bytes per compressed byte, checked once RATIO_AFTER bytes are
@@ -13,7 +13,8 @@ limit fails its source alone (`InputError` for a file, `HarvestError` for a resp
     max_depth          nesting of a JSON record, at most MAX_DEPTH (100)
 
 The first two are options of every source that reads files or the network (`DECODE_OPTIONS`),
-`max_depth` of the JSON kinds (`DEPTH_OPTIONS`); docs/operations.md ("Limits") lists them all.
+`max_depth` of the `json` and `jsonld-pages` kinds (`DEPTH_OPTIONS`); `read_options` checks
+their ranges. docs/operations.md ("Limits") lists every limit, these and the fixed ones.
 """
 
 from __future__ import annotations
