@@ -56,6 +56,9 @@ class SourceRecord:
     deleted: bool = False
     origin: str | None = None
     location: str | None = None
+    # Problems the harvester found (a record past a limit, see harvest/limits.py): a record
+    # with a violation here is reported and quarantined instead of mapped.
+    findings: tuple[Finding, ...] = ()
 
     @property
     def key(self) -> str:

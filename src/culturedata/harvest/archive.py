@@ -5,20 +5,21 @@
 
 `write_archive` writes the manifest even when the harvest fails (with `"complete": false`
 and the error's code), so what was fetched before the failure stays readable.
-`read_archive` gives the `SourceRecord`s back, unchanged.
+`read_archive` gives the `SourceRecord`s back, unchanged, with the findings of those a limit
+refused (limits.py); a line that does not read back is an `InputError` naming its file.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from culturedata.errors import CultureDataError, InputError
-from culturedata.records import SourceRecord
+from culturedata.records import Finding, Severity, SourceRecord
 
 BATCH = 1000
 
@@ -71,9 +72,14 @@ def read_archive(out: Path) -> Iterator[SourceRecord]:
     except (OSError, ValueError) as exc:
         raise InputError("harvest.unreadable", path=out / "manifest.json", detail=exc) from exc
     for entry in manifest["files"]:
-        with (out / entry["file"]).open(encoding="utf-8") as handle:
-            for line in handle:
-                yield from_json(json.loads(line))
+        path = out / entry["file"]
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                try:
+                    data = json.loads(line)
+                except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
+                    raise InputError("harvest.unreadable", path=path, detail=f"line {number}: {exc}") from exc
+                yield from_json(data)
 
 
 def as_json(record: SourceRecord) -> dict[str, Any]:
@@ -88,6 +94,7 @@ def as_json(record: SourceRecord) -> dict[str, Any]:
         "location": record.location,
         "hash": record.content_hash,
         "payload": payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else payload,
+        **({"findings": [asdict(f) for f in record.findings]} if record.findings else {}),
     }
 
 
@@ -103,6 +110,7 @@ def from_json(data: dict[str, Any]) -> SourceRecord:
         deleted=data["deleted"],
         origin=data["origin"],
         location=data["location"],
+        findings=tuple(Finding(**{**f, "severity": Severity(f["severity"])}) for f in data.get("findings", ())),
     )
 
 

@@ -5,6 +5,11 @@ fetched with a conditional GET: the `ETag` / `Last-Modified` of the last complet
 are sent back, and a `304 Not Modified` means there is nothing to harvest tonight. The
 validators are stored only once every record of the download was taken, so an interrupted
 run fetches the file again. Downloads stream to a temporary file, never into memory.
+
+A zip archive is read only when its members, as its directory declares them, decode to at
+most `max_decoded_bytes` together and at most `max_ratio` times the archive's size (once past
+a few megabytes): zipfile never decodes a member past its declared size, so the declared sizes
+bound what is read (limits.py). A download is bounded the same way as it arrives (transport.py).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import requests
 
 from culturedata.errors import ConfigError, InputError, SourceUnavailable
 from culturedata.harvest.checkpoint import Checkpoint
+from culturedata.harvest.limits import RATIO_AFTER, Limits
 from culturedata.harvest.transport import HTTP_OPTIONS, HarvestSession, HttpSettings
 
 if TYPE_CHECKING:
@@ -59,6 +65,8 @@ class Document:
                     yield handle
         except OSError as exc:
             raise InputError("harvest.unreadable", path=self.name, detail=exc.strerror or exc) from exc
+        except zipfile.BadZipFile as exc:  # also a member longer than declared (its CRC fails)
+            raise InputError("harvest.unreadable", path=self.name, detail=exc) from exc
 
     def read(self) -> bytes:
         with self.open() as handle:
@@ -71,35 +79,51 @@ class Document:
                 return self.path.stat().st_size
             with zipfile.ZipFile(self.path) as archive:
                 return archive.getinfo(self.member).file_size
-        except (OSError, KeyError) as exc:
+        except (OSError, KeyError, zipfile.BadZipFile) as exc:
             raise InputError("harvest.unreadable", path=self.name, detail=exc) from exc
 
 
 def documents(source: Source, opts: dict[str, Any], options: HarvestOptions) -> Iterator[Document]:
     """The documents of `source`, from `path` if it has one, else from `url`."""
     if source.path is not None:
-        yield from _local(source.path, source.path.name, opts["files"])
+        yield from _local(source.path, source.path.name, opts["files"], Limits.from_options(opts, source.where))
     elif source.url:
         yield from _remote(source, opts, options)
     else:
         raise ConfigError("harvest.needs_path", where=source.where)
 
 
-def _local(path: Path, name: str, pattern: str) -> Iterator[Document]:
+def _local(path: Path, name: str, pattern: str, limits: Limits | None = None) -> Iterator[Document]:
+    limits = limits or Limits()
     if path.is_dir():
         found = sorted(p for p in path.glob(pattern) if p.is_file())
         for file in found:
-            yield from _local(file, str(file.relative_to(path)), "*")
+            yield from _local(file, str(file.relative_to(path)), "*", limits)
         return
     if not path.exists():
         raise InputError("harvest.unreadable", path=path, detail="not found")
     if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            members = [m.filename for m in archive.infolist() if not m.is_dir()]
-        for member in sorted(m for m in members if fnmatch.fnmatch(m, pattern)):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                members = [m for m in archive.infolist() if not m.is_dir() and fnmatch.fnmatch(m.filename, pattern)]
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise InputError("harvest.unreadable", path=name, detail=exc) from exc
+        _check_archive(name, path, members, limits)
+        for member in sorted(m.filename for m in members):
             yield Document(name=f"{name}!{member}", path=path, member=member)
         return
     yield Document(name=str(path) if name == path.name else name, path=path)
+
+
+def _check_archive(name: str, path: Path, members: list[zipfile.ZipInfo], limits: Limits) -> None:
+    """Refuse a zip whose members would decode past the limits, before decoding any."""
+    decoded = sum(m.file_size for m in members)
+    if decoded > limits.max_decoded_bytes:
+        raise InputError("harvest.limit.decoded", path=name, limit=limits.max_decoded_bytes)
+    packed = max(path.stat().st_size, 1)
+    if decoded > RATIO_AFTER and decoded > limits.max_ratio * packed:
+        raise InputError("harvest.limit.ratio", path=name, ratio=f"{limits.max_ratio:g}", decoded=decoded,
+                         packed=packed)
 
 
 def _remote(source: Source, opts: dict[str, Any], options: HarvestOptions) -> Iterator[Document]:
@@ -138,7 +162,7 @@ def _remote(source: Source, opts: dict[str, Any], options: HarvestOptions) -> It
                     for key, header in (("etag", "ETag"), ("last_modified", "Last-Modified"))
                     if header in response.headers
                 }
-                for document in _local(target, url, opts["files"]):
+                for document in _local(target, url, opts["files"], Limits.from_options(opts, source.where)):
                     yield Document(name=url if document.member is None else f"{url}!{document.member}",
                                    path=document.path, member=document.member)
             finally:

@@ -10,6 +10,10 @@ streamed record by record (an array, or the array at `record_path`, with ijson's
 Lines line by line), smaller ones are read whole, which gives exact line numbers for errors.
 Declare `format = "lines"` to stream JSON Lines of any size. A JSON Lines line that does not
 parse is skipped with a warning naming it; the others are harvested.
+
+Nesting is bounded (limits.py): a record nested deeper than `max_depth` is yielded empty with
+a finding that quarantines it, and a document nested deeper than DOCUMENT_DEPTH (too deep for
+json's parser, and for ijson's memory) is refused whole, before it is parsed.
 """
 
 from __future__ import annotations
@@ -18,12 +22,22 @@ import io
 import json
 import logging
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import ijson
 
 from culturedata.errors import InputError
 from culturedata.harvest.inputs import FILE_OPTIONS, Document, documents
+from culturedata.harvest.limits import (
+    DEPTH,
+    DEPTH_OPTIONS,
+    DOCUMENT_DEPTH,
+    DepthGauge,
+    Limits,
+    TooDeep,
+    depth_exceeds,
+    refused,
+)
 from culturedata.harvest.options import read_options, require_choice
 from culturedata.messages import t
 from culturedata.records import SourceRecord, content_hash
@@ -43,6 +57,7 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     "record_path": (str, ""),  # dotted path to the records, e.g. "data.organismes"
     "id_field": (str, "id"),  # dotted path inside a record
     "encoding": (str, "utf-8"),
+    **DEPTH_OPTIONS,
     **FILE_OPTIONS,
 }
 
@@ -50,9 +65,10 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
 def harvest_json(source: Source, options: HarvestOptions) -> Iterator[SourceRecord]:
     opts = read_options(source, OPTIONS)
     require_choice(source, "format", opts["format"], FORMATS)
+    limits = Limits.from_options(opts, source.where)
     for document in documents(source, opts, options):
         for location, item in items(document, opts):
-            record = to_record(source.id, document.name, location, item, opts["id_field"])
+            record = to_record(source.id, document.name, location, item, opts["id_field"], limits.max_depth)
             if record is not None:
                 yield record
 
@@ -73,7 +89,7 @@ def items(document: Document, opts: dict[str, Any]) -> Iterator[tuple[str, Any]]
     except (UnicodeDecodeError, LookupError) as exc:
         raise InputError("harvest.bad_encoding", path=document.name, encoding=encoding, detail=exc) from exc
     try:
-        data = json.loads(text)
+        data = parse_document(text, document.name)
     except json.JSONDecodeError as exc:
         if opts["format"] == "auto" and exc.msg == "Extra data":
             yield from lines(document.name, io.StringIO(text))
@@ -104,14 +120,34 @@ def streamed(document: Document, opts: dict[str, Any]) -> Iterator[tuple[str, An
         count = 0
         prefix = f"{path}.item" if path else "item"
         try:
-            for item in ijson.items(handle, prefix, use_float=True):
+            for item in ijson.items(Gauged(handle, DepthGauge(document.name)), prefix, use_float=True):
                 yield f"{path or '$'}[{count}]", item
                 count += 1
         except ijson.JSONError as exc:
             raise InputError("harvest.bad_json_stream", path=document.name, count=count, detail=exc) from exc
     if count == 0:  # not an array there (one record, or a path to check): the careful way
-        data = follow(json.loads(document.read().decode("utf-8-sig")), path, document.name)
+        data = follow(parse_document(document.read().decode("utf-8-sig"), document.name), path, document.name)
         yield path or "$", data
+
+
+def parse_document(text: str, name: str) -> Any:
+    """`json.loads`, with a document too deep for its recursion refused as an `InputError`."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise InputError("harvest.limit.depth_file", path=name, limit=DOCUMENT_DEPTH) from None
+
+
+class Gauged:
+    """A byte stream whose nesting a `DepthGauge` bounds as ijson reads it."""
+
+    def __init__(self, handle: IO[bytes], gauge: DepthGauge) -> None:
+        self.handle, self.gauge = handle, gauge
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.gauge.feed(data)
+        return data
 
 
 def _first_byte(handle: io.BufferedReader) -> bytes:
@@ -134,6 +170,8 @@ def lines(name: str, text: Iterable[str]) -> Iterator[tuple[str, Any]]:
             yield f"line {number}", json.loads(line)
         except json.JSONDecodeError as exc:
             log.warning(t("harvest.json_bad_line", path=name, line=number, detail=exc.msg))
+        except RecursionError:  # reported on its own record (a TooDeep stands for it); the others go on
+            yield f"line {number}", TooDeep()
 
 
 def follow(data: Any, path: str, name: str) -> Any:
@@ -163,15 +201,25 @@ def readable(text: str) -> str:
     return text
 
 
-def to_record(source_id: str, origin: str, location: str, item: Any, id_field: str) -> SourceRecord | None:
+def to_record(
+    source_id: str, origin: str, location: str, item: Any, id_field: str, max_depth: int = DEPTH,
+) -> SourceRecord | None:
+    if isinstance(item, TooDeep):
+        return too_deep(source_id, origin, location, None, max_depth)
     if not isinstance(item, dict):
         log.warning(t("harvest.json_not_object", path=origin, location=location))
         return None
     key = lookup(item, id_field)
+    try:
+        text = json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    except RecursionError:
+        return too_deep(source_id, origin, location, key, max_depth)
+    # As many brackets as levels at least: most records are measured by two counts at C speed.
+    if text.count("[") + text.count("{") > max_depth and depth_exceeds(item, max_depth):
+        return too_deep(source_id, origin, location, key, max_depth)
     local_id = readable(str(key).strip()) if key not in (None, "") else f"{origin}#{location}"
     # surrogatepass: a lone surrogate still hashes (the mapper then reports the record).
-    canonical = json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(
-        "utf-8", "surrogatepass")
+    canonical = text.encode("utf-8", "surrogatepass")
     return SourceRecord(
         source_id=source_id,
         local_id=local_id,
@@ -181,3 +229,10 @@ def to_record(source_id: str, origin: str, location: str, item: Any, id_field: s
         origin=origin,
         location=location,
     )
+
+
+def too_deep(source_id: str, origin: str, location: str, key: Any, max_depth: int) -> SourceRecord:
+    """A record nested past `max_depth`: empty, with the finding that quarantines it."""
+    local_id = readable(str(key).strip()) if isinstance(key, str | int) and key != "" else f"{origin}#{location}"
+    empty = SourceRecord(source_id, local_id, {}, "application/json", "", origin=origin, location=location)
+    return refused(empty, "harvest.limit.depth", "too-deep", limit=max_depth)

@@ -6,7 +6,9 @@ is never requested, and requests to one site are spaced by its `Crawl-delay`, or
 source's `crawl_delay` when that is longer. Each page gives one record whose payload is its
 `<script type="application/ld+json">` blocks (one object, or an array when there are
 several), repaired as `jsonrepair.py` explains. A missing page, a page without JSON-LD and
-an irreparable block are skipped with a warning naming the URL; the harvest goes on.
+an irreparable block are skipped with a warning naming the URL; the harvest goes on. A page
+whose JSON-LD nests deeper than `max_depth` gives an empty record with a finding that
+quarantines it (limits.py).
 With a watermark (or `--from`), pages whose sitemap `lastmod` is older are not fetched.
 A `path` to a folder harvests a saved copy of the site instead (see `Site`).
 """
@@ -29,6 +31,7 @@ from protego import Protego
 from culturedata.errors import ConfigError, InputError
 from culturedata.harvest import jsonrepair, safexml
 from culturedata.harvest.checkpoint import Checkpoint
+from culturedata.harvest.limits import DEPTH, DEPTH_OPTIONS, Limits, TooDeep, refused
 from culturedata.harvest.options import read_options
 from culturedata.harvest.timestamps import parse_datestamp
 from culturedata.harvest.transport import HTTP_OPTIONS, HarvestSession, HttpSettings
@@ -49,6 +52,7 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     "urls": (list, []),
     "crawl_delay": ((int, float), 1.0),
     "max_pages": (int, 0),
+    **DEPTH_OPTIONS,
     **HTTP_OPTIONS,
 }
 
@@ -122,6 +126,7 @@ def harvest_jsonld_pages(source: Source, options: HarvestOptions) -> Iterator[So
         session.headers["Accept"] = "text/html,application/xhtml+xml"
         mirror = source.path if source.path is not None and source.path.is_dir() else None
         site = Site(session, float(opts["crawl_delay"]), mirror)
+        max_depth = Limits.from_options(opts, source.where).max_depth
         fetched = 0
         for page in pages(source, opts, site):
             if since is not None and page.lastmod is not None and page.lastmod < since:
@@ -132,7 +137,7 @@ def harvest_jsonld_pages(source: Source, options: HarvestOptions) -> Iterator[So
             if opts["max_pages"] and fetched >= opts["max_pages"]:
                 break
             fetched += 1
-            record = read_page(source.id, site, page)
+            record = read_page(source.id, site, page, max_depth)
             if record is not None:
                 yield record
     checkpoint.complete(started)
@@ -180,14 +185,17 @@ def rebase(url: str, base: str) -> str:
     return urljoin(base, parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
-def read_page(source_id: str, site: Site, page: Page) -> SourceRecord | None:
+def read_page(source_id: str, site: Site, page: Page, max_depth: int = DEPTH) -> SourceRecord | None:
     status, content = site.get(page.url)
     if status != 200:
         log.warning(t("harvest.jsonld.page_status", url=page.url, status=status))
         return None
     blocks = []
     for index, text in enumerate(script_blocks(content), start=1):
-        value = jsonrepair.load(text)
+        try:
+            value = jsonrepair.load(text, max_depth)
+        except TooDeep:
+            return refused(_page_record(source_id, page, b""), "harvest.limit.depth", "too-deep", limit=max_depth)
         if value is None:
             log.warning(t("harvest.jsonld.irreparable", url=page.url, block=index))
         else:
@@ -196,6 +204,10 @@ def read_page(source_id: str, site: Site, page: Page) -> SourceRecord | None:
         log.warning(t("harvest.jsonld.none", url=page.url))
         return None
     payload = json.dumps(blocks[0] if len(blocks) == 1 else blocks, ensure_ascii=False, sort_keys=True).encode()
+    return _page_record(source_id, page, payload)
+
+
+def _page_record(source_id: str, page: Page, payload: bytes) -> SourceRecord:
     return SourceRecord(
         source_id=source_id,
         local_id=urlsplit(page.url).path.lstrip("/") or "index",

@@ -4,7 +4,8 @@ Content-management plugins leave `/* … */` and `// …` comments, trailing com
 comment around the block, and HTML entities (`&eacute;`, `&amp;`) inside strings. `load`
 tries the text as it is, then with those repaired; a block that still does not parse is
 None (the caller skips it with a warning). Comments are only removed outside strings, so
-`"https://…"` survives.
+`"https://…"` survives. A block nested deeper than `max_depth` raises `TooDeep` before anything
+recursive walks it (limits.py).
 """
 
 from __future__ import annotations
@@ -14,19 +15,27 @@ import json
 import re
 from typing import Any
 
+from culturedata.harvest.limits import DEPTH, TooDeep, depth_exceeds
+
 ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 
 
-def load(text: str) -> Any | None:
-    """The parsed block, repaired if needed, with HTML entities in strings decoded; or None."""
+def load(text: str, max_depth: int = DEPTH) -> Any | None:
+    """The parsed block, repaired if needed, with HTML entities in strings decoded; or None.
+    `TooDeep` when it nests lists and objects more than `max_depth` levels."""
     text = text.strip()
     if text.startswith("<!--") and text.endswith("-->"):
         text = text[4:-3]
     for candidate in (text, clean(text), clean(html.unescape(text))):
         try:
-            return unescape_strings(json.loads(candidate))
+            value = json.loads(candidate)
         except ValueError:
             continue
+        except RecursionError:
+            raise TooDeep() from None
+        if depth_exceeds(value, max_depth):
+            raise TooDeep()
+        return unescape_strings(value)
     return None
 
 

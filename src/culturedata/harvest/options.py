@@ -7,6 +7,7 @@ from typing import Any
 
 from culturedata.config import Source
 from culturedata.errors import ConfigError
+from culturedata.harvest.limits import DECODE_OPTIONS, DEPTH_OPTIONS, Limits
 
 
 def read_options(source: Source, declared: Mapping[str, tuple[Any, Any]]) -> dict[str, Any]:
@@ -28,6 +29,8 @@ def read_options(source: Source, declared: Mapping[str, tuple[Any, Any]]) -> dic
             problem = t("config.problem.type", expected=expected, actual=type(value).__name__)
             raise ConfigError("config.bad_value", path=source.where, key=f"options.{name}", problem=problem)
         values[name] = value
+    if any(name in declared for name in (*DECODE_OPTIONS, *DEPTH_OPTIONS)):
+        Limits.from_options(values, source.where)  # a limit out of its range is a ConfigError naming the source
     return values
 
 

@@ -115,7 +115,7 @@ class Pager:
                                    reason=response.reason or "")
             try:
                 body = json.loads(response.content)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep to parse
                 raise HarvestError("harvest.rest_bad_json", url=response.url, detail=exc) from exc
             return body, response.url, response.links.get("next", {}).get("url")
 

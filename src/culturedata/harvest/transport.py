@@ -4,10 +4,17 @@ Retries are urllib3's `Retry` mounted through requests' `HTTPAdapter`: exponenti
 on connection errors, read timeouts, 429 and 5xx, honouring `Retry-After` given as seconds
 or as an HTTP-date. What `Retry` cannot see (a body cut off after the headers arrived) is
 left to the harvester, which re-reads the whole page; see `oaipmh.py`.
+
+requests and urllib3 decode gzip, deflate and brotli bodies transparently, so a 2 MB body can
+become gigabytes. Every response (redirects too) is read through `BoundedBody`, set by a
+response hook, which counts the decoded bytes as they come and stops at the source's
+`max_decoded_bytes` or `max_ratio` (limits.py) with a `HarvestError`: the source fails, the
+others go on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,13 +23,16 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 from requests.utils import get_netrc_auth
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 from culturedata import __version__
-from culturedata.errors import SourceUnavailable
+from culturedata.errors import HarvestError, SourceUnavailable
+from culturedata.harvest.limits import DECODE_OPTIONS, MAX_DECODED, MAX_RATIO, Limits, Meter
 
 USER_AGENT = f"culturedata/{__version__} (+https://github.com/culturedata/culturedata)"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+READ_CHUNK = 1 << 20  # decoded bytes per read of a compressed body
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,17 +44,29 @@ class HttpSettings:
     retries: int = 5
     backoff: float = 1.0  # seconds; waits grow as backoff * 2**n
     max_wait: float = 300.0  # a longer Retry-After (or backoff) is cut to this
+    max_decoded_bytes: int = MAX_DECODED  # a body decoding to more fails the source (limits.py)
+    max_ratio: float = MAX_RATIO
 
     @classmethod
     def from_options(cls, opts: dict[str, Any]) -> HttpSettings:
-        given = cls()
+        defaults = cls()  # the options were checked by `read_options`, the limits' ranges too
+
+        def number(key: str, default: float) -> float:
+            return float(opts.get(key, default))
+
         return cls(
-            connect_timeout=float(opts.get("connect_timeout", given.connect_timeout)),
-            read_timeout=float(opts.get("read_timeout", given.read_timeout)),
-            retries=int(opts.get("retries", given.retries)),
-            backoff=float(opts.get("backoff", given.backoff)),
-            max_wait=float(opts.get("max_wait", given.max_wait)),
+            connect_timeout=number("connect_timeout", defaults.connect_timeout),
+            read_timeout=number("read_timeout", defaults.read_timeout),
+            retries=int(opts.get("retries", defaults.retries)),
+            backoff=number("backoff", defaults.backoff),
+            max_wait=number("max_wait", defaults.max_wait),
+            max_decoded_bytes=int(opts.get("max_decoded_bytes", defaults.max_decoded_bytes)),
+            max_ratio=number("max_ratio", defaults.max_ratio),
         )
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(max_decoded_bytes=self.max_decoded_bytes, max_ratio=self.max_ratio)
 
     @property
     def timeout(self) -> tuple[float, float]:
@@ -58,6 +80,7 @@ HTTP_OPTIONS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "retries": (int, 5),
     "backoff": ((int, float), 1.0),
     "max_wait": ((int, float), 300.0),
+    **DECODE_OPTIONS,
 }
 
 
@@ -100,6 +123,7 @@ class HarvestSession(requests.Session):
         adapter = HTTPAdapter(max_retries=retry)
         self.mount("http://", adapter)
         self.mount("https://", adapter)
+        self.hooks["response"].append(self._bound)
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self.settings.timeout)
@@ -130,6 +154,48 @@ class HarvestSession(requests.Session):
                 "harvest.http_status", url=url, status=response.status_code, reason=response.reason or ""
             )
         return response
+
+    def _bound(self, response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+        """The response hook: requests calls it before it reads any body, a redirect's included."""
+        response.raw = BoundedBody(response.raw, Meter(self.settings.limits, response.url, HarvestError))
+        return response
+
+
+class BoundedBody:
+    """A urllib3 response whose decoded bytes are counted by a `Meter` as they are read.
+
+    Set on every response by the session's hook, before requests reads the body. requests
+    reads through `stream`, `oaipmh.read_body` through `read()`; both stop with the meter's
+    `HarvestError` once the body decodes past the source's limits, having decoded at most one
+    more chunk. A plain body of known length is read in one piece, as before.
+    """
+
+    def __init__(self, raw: BaseHTTPResponse, meter: Meter) -> None:
+        self.raw = raw
+        self.meter = meter
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
+
+    def read(self, amt: int | None = None, decode_content: bool | None = None, **kwargs: Any) -> bytes:
+        if amt is not None:
+            data = self.raw.read(amt, decode_content=decode_content, **kwargs)
+            self.meter.add(len(data), self.raw.tell())
+            return data
+        length = self.raw.length_remaining
+        if not self.raw.headers.get("Content-Encoding") and length is not None:
+            self.meter.add(length, self.raw.tell() + length)  # refused before reading when too long
+            return self.raw.read(decode_content=decode_content, **kwargs)
+        pieces = []
+        while data := self.raw.read(READ_CHUNK, decode_content=decode_content, **kwargs):
+            self.meter.add(len(data), self.raw.tell())
+            pieces.append(data)
+        return b"".join(pieces)
+
+    def stream(self, amt: int | None = 2**16, decode_content: bool | None = None) -> Iterator[bytes]:
+        for data in self.raw.stream(amt, decode_content=decode_content):
+            self.meter.add(len(data), self.raw.tell())
+            yield data
 
 
 class _NoAuth(AuthBase):

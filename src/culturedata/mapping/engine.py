@@ -910,6 +910,8 @@ def map_record(
     graph = record_graph(context.base_iri, record.source_id, record.local_id)
     if record.deleted:
         return _mapped(record, graph, _EMPTY, ())
+    if any(f.severity is Severity.VIOLATION for f in record.findings):  # refused by the harvester
+        return _mapped(record, graph, _EMPTY, record.findings)
     if vocabularies is None:
         vocabularies = _vocabularies_for(mapping)
     run: _Run | None = None

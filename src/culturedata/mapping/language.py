@@ -209,11 +209,21 @@ def shipped_mappings() -> list[str]:
     return sorted(p.stem for p in mappings_dir().glob("*.yaml"))
 
 
+# A mapping is a few kilobytes, a dozen levels deep. Past these it is no mapping, and PyYAML,
+# which builds the document recursively, could die of it (RecursionError) or, through
+# aliases of aliases, build it without end.
+MAX_MAPPING_BYTES = 1_000_000
+MAX_MAPPING_DEPTH = 50
+MAX_MAPPING_NODES = 100_000  # with every alias counted as the node it repeats
+
+
 def load_mapping(name: str, *, fast_paths: bool = True) -> Mapping:
     """The mapping `name` compiled. `fast_paths=False` makes the engine take its general path
     for every value (see `Mapping.fast_paths`): slower, for the tests that check the shortcuts."""
     path = find_mapping(name)
     try:
+        if path.stat().st_size > MAX_MAPPING_BYTES:
+            raise MappingError("mapping.too_large", path=path, limit=MAX_MAPPING_BYTES)
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise MappingError("mapping.unreadable", path=path, detail=exc) from exc
@@ -222,13 +232,48 @@ def load_mapping(name: str, *, fast_paths: bool = True) -> Mapping:
 
 def parse_mapping(text: str, path: Path, *, fast_paths: bool = True) -> Mapping:
     """A mapping compiled from its YAML text; `path` names it in errors."""
+    if len(text) > MAX_MAPPING_BYTES:
+        raise MappingError("mapping.too_large", path=path, limit=MAX_MAPPING_BYTES)
     try:
+        _check_shape(path, text)
         raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
         raise MappingError("mapping.syntax", path=path, line=line, detail=getattr(exc, "problem", exc)) from exc
     return _Compiler(path, raw, fast_paths).mapping()
+
+
+def _check_shape(path: Path, text: str) -> None:
+    """Refuse a document nested deeper than MAX_MAPPING_DEPTH, or larger than MAX_MAPPING_NODES
+    once its aliases are expanded, reading PyYAML's events (its parser keeps a stack of its own,
+    unlike the constructor that builds the document)."""
+    sizes: dict[str, int] = {}  # anchor -> nodes under it
+    stack: list[tuple[str | None, int]] = []  # open collections: anchor, nodes so far
+    total = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(stack) >= MAX_MAPPING_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else 0
+                raise MappingError("mapping.too_deep", path=path, line=line, limit=MAX_MAPPING_DEPTH)
+            stack.append((event.anchor, 1))
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            anchor, size = stack.pop()
+        elif isinstance(event, yaml.ScalarEvent):
+            anchor, size = event.anchor, 1
+        elif isinstance(event, yaml.AliasEvent):
+            anchor, size = None, sizes.get(event.anchor or "", 1)
+        else:
+            continue
+        if anchor is not None:
+            sizes[anchor] = size
+        if stack:
+            stack[-1] = (stack[-1][0], stack[-1][1] + size)
+        else:
+            total += size
+        if total + sum(n for _, n in stack) > MAX_MAPPING_NODES:
+            raise MappingError("mapping.too_many_nodes", path=path, limit=MAX_MAPPING_NODES)
 
 
 class _Compiler:

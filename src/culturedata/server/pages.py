@@ -139,7 +139,8 @@ async def _validate(request: Request, choices: list[Profile]) -> tuple[list[Reco
 
     try:
         reports = await asyncio.get_running_loop().run_in_executor(
-            request.app.state.query_threads, validate_upload, data, filename, profile, settings.base_iri
+            request.app.state.query_threads, validate_upload, data, filename, profile, settings.base_iri,
+            settings.upload_limit,  # a zip is decoded no further than a plain upload may be long
         )
     except CultureDataError as exc:
         return _page(request, choices, status=422, error=t(exc.code, lang, **exc.params), chosen=profile.key)

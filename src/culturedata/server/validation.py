@@ -2,7 +2,8 @@
 path as `culturedata validate`, and the same reports.
 
 The upload is written to a temporary file (the harvesters read paths) that is deleted as
-soon as the records are read; nothing is kept.
+soon as the records are read; nothing is kept. A zip archive is read too, as on the command
+line, but never decoded past the upload limit: its records are all held in memory.
 """
 
 from __future__ import annotations
@@ -55,15 +56,18 @@ def _validator() -> Validator:
     return make_validator(DEFAULT_ENGINE, load_shapes())
 
 
-def validate_upload(data: bytes, filename: str, profile: Profile, base_iri: str) -> list[RecordReport]:
-    """Reports for every record of the uploaded file, as `culturedata validate` gives them."""
+def validate_upload(
+    data: bytes, filename: str, profile: Profile, base_iri: str, max_decoded: int,
+) -> list[RecordReport]:
+    """Reports for every record of the uploaded file, as `culturedata validate` gives them;
+    a file decoding to more than `max_decoded` bytes is an `InputError`."""
     kind = kind_of_file(filename)
     if kind is None:
         raise InputError("input.unknown_format", path=filename, known=", ".join(sorted(KINDS_BY_SUFFIX)))
     with tempfile.NamedTemporaryFile(suffix=Path(filename).suffix.lower(), prefix="culturedata-upload-") as handle:
         handle.write(data)
         handle.flush()
-        source = _source(profile, Path(handle.name), kind.name, filename)
+        source = _source(profile, Path(handle.name), kind.name, filename, max_decoded)
         compiled = load_mapping(profile.mapping)
         context = MappingContext.for_source(base_iri, source.id, source.language)
         records = list(harvest(source))  # read everything before the file goes away
@@ -71,9 +75,11 @@ def validate_upload(data: bytes, filename: str, profile: Profile, base_iri: str)
     return [report for _, report in validate_records(_validator(), mapped)]
 
 
-def _source(profile: Profile, path: Path, kind: str, filename: str) -> Source:
+def _source(profile: Profile, path: Path, kind: str, filename: str, max_decoded: int) -> Source:
     if profile.source is not None:
-        return replace(profile.source, path=path, kind=kind, where=filename)
+        configured = int(profile.source.options.get("max_decoded_bytes", max_decoded))
+        options = {**profile.source.options, "max_decoded_bytes": min(configured, max_decoded)}
+        return replace(profile.source, path=path, kind=kind, where=filename, options=options)
     return Source(id=slug(Path(filename).stem) or "upload", name={"fr": filename, "en": filename}, kind=kind,
-                  mapping=profile.mapping, path=path, where=filename)
+                  mapping=profile.mapping, path=path, where=filename, options={"max_decoded_bytes": max_decoded})
 
