@@ -104,7 +104,7 @@ def _local(path: Path, name: str, pattern: str) -> Iterator[Document]:
 
 def _remote(source: Source, opts: dict[str, Any], options: HarvestOptions) -> Iterator[Document]:
     url = str(source.url)
-    checkpoint = Checkpoint(options.state_dir, source.id)
+    checkpoint = Checkpoint.of(options, source.id)
     headers: dict[str, str] = {}
     if not options.full:
         validators = checkpoint.validators(url)

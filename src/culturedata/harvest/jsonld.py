@@ -113,7 +113,7 @@ def harvest_jsonld_pages(source: Source, options: HarvestOptions) -> Iterator[So
     opts = read_options(source, OPTIONS)
     if not source.url and not source.path and not opts["urls"] and not opts["sitemap"]:
         raise ConfigError("harvest.needs_url", where=source.where)
-    checkpoint = Checkpoint(options.state_dir, source.id)
+    checkpoint = Checkpoint.of(options, source.id)
     since = None if options.full else (options.since or checkpoint.watermark)
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
@@ -163,8 +163,8 @@ def read_sitemap(site: Site, url: str, base: str, depth: int) -> Iterator[Page]:
     except etree.XMLSyntaxError as exc:
         raise InputError("harvest.jsonld.no_sitemap", path=url, detail=exc) from exc
     if root.tag == f"{{{SITEMAP}}}sitemapindex" and depth == 0:
-        for loc in root.iterfind(f"{{{SITEMAP}}}sitemap/{{{SITEMAP}}}loc"):
-            yield from read_sitemap(site, rebase((loc.text or "").strip(), base), base, depth + 1)
+        for child in root.iterfind(f"{{{SITEMAP}}}sitemap/{{{SITEMAP}}}loc"):
+            yield from read_sitemap(site, rebase((child.text or "").strip(), base), base, depth + 1)
         return
     for node in root.iterfind(f"{{{SITEMAP}}}url"):
         loc = (node.findtext(f"{{{SITEMAP}}}loc") or "").strip()

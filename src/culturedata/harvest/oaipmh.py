@@ -510,7 +510,7 @@ def harvest_oaipmh(source: Source, options: HarvestOptions) -> Iterator[SourceRe
     try:
         with quick_handoffs(), HarvestSession(HttpSettings.from_options(opts)) as session:
             client = OAIClient(source.url, session, opts["page_attempts"], ahead, checker)
-            run = OAIRun(source, client, Checkpoint(options.state_dir, source.id), opts, options)
+            run = OAIRun(source, client, Checkpoint.of(options, source.id), opts, options)
             yield from run.records()
     finally:
         ahead.shutdown(wait=False, cancel_futures=True)
