@@ -20,7 +20,8 @@ The front door for every caller (the CLI, the nightly job):
 - `full`: forget the watermark, the checkpoint and the validators; fetch everything.
 - `limit`: stop after this many records, for trying a source out: such a run neither reads
   nor writes the state, so it can never make a later run skip records. A run the caller
-  leaves early does not advance the watermark (its checkpoint is kept, to resume).
+  leaves early does not advance the watermark (without a `run`, its checkpoint is kept, to resume;
+  with one, the pending state is simply never promoted).
 
 Errors: `SourceUnavailable` (exit 3) when a source cannot be reached after the retries,
 `OAIProtocolError` / `ResumptionLoop` when a server breaks the protocol, `InputError` for a
