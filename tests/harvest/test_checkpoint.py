@@ -68,3 +68,11 @@ def test_only_the_named_sources_are_promoted(tmp_path: Path) -> None:
     assert Checkpoint(tmp_path, "ok").validators("http://127.0.0.1/x.csv") == {"etag": '"v2"'}
     assert Checkpoint(tmp_path, "failed").validators("http://127.0.0.1/x.csv") == {}
     assert not (tmp_path / "pending" / "run-1").exists()
+
+
+def test_a_harvest_of_one_source_leaves_another_ones_pending_state_alone(tmp_path: Path) -> None:
+    Checkpoint(tmp_path, "busy", "run-a").complete(None)  # still harvesting elsewhere
+    Checkpoint(tmp_path, "mine", "run-dead").complete(None)  # killed earlier
+    PendingState(tmp_path, "run-b").begin(["mine"])
+    assert (tmp_path / "pending" / "run-a" / "busy.json").exists()
+    assert not (tmp_path / "pending" / "run-dead").exists()

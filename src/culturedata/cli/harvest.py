@@ -39,7 +39,7 @@ def harvest_command(source: str, since: datetime | None, full: bool, limit: int 
     configured = config.source(source)
     pending = PendingState(config.store_path.parent / "state" / "harvest",
                            f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}")
-    pending.begin()
+    pending.begin([configured.id])
     options = HarvestOptions(since=since, full=full, limit=limit, state_dir=pending.directory, run=pending.run)
     records = harvest(configured, options)
     try:

@@ -23,6 +23,7 @@ folder (`HarvestOptions.state_dir=None`) the state lives in memory for one run o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -115,9 +116,18 @@ class PendingState:
     def folder(self) -> Path:
         return self.directory / PENDING / self.run
 
-    def begin(self) -> None:
-        """Forget what dead runs left pending: their records never reached a published snapshot."""
-        shutil.rmtree(self.directory / PENDING, ignore_errors=True)
+    def begin(self, source_ids: Iterable[str] | None = None) -> None:
+        """Forget what dead runs left pending (for these sources, or all): their records never
+        reached a published snapshot. `culturedata harvest` names its source, since another
+        one may be harvesting another source into the same folder."""
+        if source_ids is None:
+            shutil.rmtree(self.directory / PENDING, ignore_errors=True)
+            return
+        for source_id in source_ids:
+            for stale in self.directory.glob(f"{PENDING}/*/{source_id}.json"):
+                stale.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # another source's harvest still uses it
+                    stale.parent.rmdir()
 
     def promote(self, source_ids: Iterable[str]) -> None:
         """Make these sources' pending state the state the next run starts from; the rest of
