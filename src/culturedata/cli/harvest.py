@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -24,6 +25,7 @@ from culturedata.cli.i18n import I18nCommand, option
 from culturedata.cli.state import state
 from culturedata.harvest import HarvestOptions, PendingState, harvest, write_archive
 from culturedata.messages import t
+from culturedata.records import SourceRecord
 
 LOG_EVERY = 1000
 
@@ -41,25 +43,29 @@ def harvest_command(source: str, since: datetime | None, full: bool, limit: int 
                            f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}")
     pending.begin([configured.id])
     options = HarvestOptions(since=since, full=full, limit=limit, state_dir=pending.directory, run=pending.run)
-    records = harvest(configured, options)
+    about = {
+        "source": configured.id, "kind": configured.kind, "from": since.isoformat() if since else None,
+        "full": full, "limit": limit,
+    }
     try:
-        with progress(configured.id) as tick:
-            if out:
-                about = {
-                    "source": configured.id, "kind": configured.kind, "from": since.isoformat() if since else None,
-                    "full": full, "limit": limit,
-                }
-                count = write_archive(records, out, about, tick).records
-            else:
-                count = 0
-                for count, _ in enumerate(records, start=1):
-                    tick(count)
-        pending.promote([configured.id])
+        count = take(harvest(configured, options), configured.id, out, about)
+        pending.promote([configured.id])  # every record is taken (and written): the state may move on
     finally:
         pending.discard()
     click.echo(t("cli.harvest.done", source=configured.id, count=count), err=True)
     if out:
         click.echo(t("cli.harvest.written", path=out), err=True)
+
+
+def take(records: Iterator[SourceRecord], source_id: str, out: Path | None, about: dict[str, Any]) -> int:
+    """Every record, into the archive at `out` or only counted; returns how many."""
+    with progress(source_id) as tick:
+        if out:
+            return write_archive(records, out, about, tick).records
+        count = 0
+        for count, _ in enumerate(records, start=1):
+            tick(count)
+        return count
 
 
 @contextmanager
