@@ -10,6 +10,11 @@ Per source, deletions (OAI-PMH deletions, and after a full harvest the records n
 more) are applied only at the end and only if the source did not fail and did not lose more
 than `publish.max_drop` of its records; otherwise the source's graphs are put back as they
 were in the published snapshot (the drop guard), and the report says so.
+
+The harvesters' state (watermarks, checkpoints, HTTP validators) written during the run waits
+in `var/state/pending/<run>/` and becomes the state the next run starts from only once the
+snapshot is published (a remote store: once the run is written), for the sources that
+published; so a run killed at any moment never makes a later one skip records.
 """
 
 from __future__ import annotations
