@@ -10,6 +10,11 @@ Per source, deletions (OAI-PMH deletions, and after a full harvest the records n
 more) are applied only at the end and only if the source did not fail and did not lose more
 than `publish.max_drop` of its records; otherwise the source's graphs are put back as they
 were in the published snapshot (the drop guard), and the report says so.
+
+The harvesters' state (watermarks, checkpoints, HTTP validators) written during the run waits
+in `var/state/pending/<run>/` and becomes the state the next run starts from only once the
+snapshot is published (a remote store: once the run is written), for the sources that
+published; so a run killed at any moment never makes a later one skip records.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from typing import Any
 from culturedata import __version__, iris
 from culturedata.config import Config, Source
 from culturedata.errors import CultureDataError, StoreError, UsageError
-from culturedata.harvest import KINDS, HarvestOptions, harvest
+from culturedata.harvest import KINDS, HarvestOptions, PendingState, harvest
 from culturedata.mapping import Mapping, MappingContext, load_mapping, map_records
 from culturedata.messages import both
 from culturedata.providers import provider_description, provider_place
@@ -189,6 +194,9 @@ def run(
         if catch_up:
             options = replace(options, full=True)
         system = iris.system_graph(config.base_iri)
+        # The harvesters' state writes of this run wait here until its snapshot is published.
+        pending = PendingState(state_dir(config), started.strftime("%Y%m%dT%H%M%S%fZ"))
+        pending.begin()
         try:
             with transaction(snapshots, endpoints, system, started, revertible=True) as written:
                 target = written.target
@@ -197,7 +205,7 @@ def run(
                     store=endpoints.query if endpoints else str(config.store_path),
                 )
                 job = _Job(config, target, iris.run(config.base_iri, written.id), started, validator, takedowns,
-                           options, fingerprints, progress)
+                           options, fingerprints, pending.run, progress)
                 workers = options.workers or config.settings.run.workers
                 with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="source") as pool:
                     report.sources = list(pool.map(lambda s: job.source(s, mappings[s.id]), sources))
@@ -210,11 +218,21 @@ def run(
                                        [_figures(s) for s in report.sources]))
                 _write_report(config.store_path / "reports", report)
                 written.optimize = _worth_optimising(report, len(job.known))
+            # Published (or, remote, written to the end): only now may the harvesters' state
+            # move past these records. A source kept as it was keeps its old state too.
+            pending.promote(s.source for s in report.sources if not (s.failed or s.refused))
             if catch_up:
                 snapshots.full_marker.unlink(missing_ok=True)
         except OSError as exc:  # the report or the publication could not be written
             raise StoreError("store.unwritable", path=config.store_path, detail=exc.strerror or exc) from exc
+        finally:
+            pending.discard()
     return report
+
+
+def state_dir(config: Config) -> Path:
+    """Where the harvesters keep their state between runs (`var/state` beside `var/store`)."""
+    return config.store_path.parent / "state"
 
 
 def _fingerprint(config: Config, mapping: Mapping, definitions: Sequence[Path]) -> str:
@@ -254,6 +272,7 @@ class _Job:
     takedowns: dict[str, Takedown]
     options: RunOptions
     fingerprints: dict[str, str]
+    harvest_run: str | None = None  # whose pending state the harvesters write (PendingState)
     progress: Progress | None = None
     known: dict[str, RecordState] = field(default_factory=dict)
 
@@ -283,7 +302,7 @@ class _Job:
         harvest_started = datetime.now(UTC)
         policy, kept = Policy(source.quarantine), QuarantineLog(self.config.store_path, source.id)
         try:
-            options = HarvestOptions(since=since, full=full, state_dir=self.config.store_path.parent / "state")
+            options = HarvestOptions(since=since, full=full, state_dir=state_dir(self.config), run=self.harvest_run)
             records = _count(harvest(source, options), report, self.progress, source.id)
             fresh = self._triage(records, source, report, loader, by_key, seen, deletions)
             context = MappingContext.for_source(self.config.base_iri, source.id, source.language)

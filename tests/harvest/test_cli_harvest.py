@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
-from harvest_peers import demo_repository, sample, serve_oai, serve_wsgi
+from harvest_peers import demo_repository, oai_app, sample, serve_oai, serve_wsgi, synthetic_repository
 
 from culturedata.harvest.archive import read_archive
 
@@ -69,3 +71,40 @@ def test_an_unreachable_source_exits_3_with_one_sentence(tmp_path):
 def test_a_misspelt_option_exits_2(tmp_path):
     done = culturedata(tmp_path, "http://127.0.0.1:9/oai", extra=', metadataprefix = "lido"')
     assert done.returncode == 2 and "options.metadataprefix" in done.stderr
+
+
+def test_a_killed_harvest_never_leaves_an_archive_that_claims_to_be_whole(tmp_path):
+    """Killed half-way (twice: once over a complete archive), then run again: the archive says
+    `"complete": true` only when it holds every record, and then it does."""
+    repository = synthetic_repository(60, payload_bytes=20)
+    identifiers = {item.identifier for item in repository.items}
+    pages = []
+    app = oai_app(repository, batch_size=5)
+
+    def slow(environ, start_response):  # a page every 50 ms, so that the harvest can be caught half-way
+        if "ListRecords" in environ.get("QUERY_STRING", ""):
+            pages.append(environ["QUERY_STRING"])
+            time.sleep(0.05)
+        return app(environ, start_response)
+
+    out = tmp_path / "run"
+    with serve_wsgi(slow) as base:
+        config = tmp_path / "culturedata.toml"
+        config.write_text(CONFIG.format(url=base + "/oai", extra=""), encoding="utf-8")
+        command = [sys.executable, "-m", "culturedata", "--config", str(config), "harvest", "anse", "--out", str(out)]
+        for attempt, args in enumerate(([], ["--full"])):
+            before = len(pages)
+            process = subprocess.Popen([*command, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                       env={"CULTUREDATA_LANG": "en", "PATH": "", "NO_PROXY": "127.0.0.1"})
+            deadline = time.monotonic() + 60
+            while len(pages) < before + 4 and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            killed = out / "manifest.json"
+            assert not killed.exists() or json.loads(killed.read_text(encoding="utf-8"))["complete"] is False, attempt
+            done = culturedata(tmp_path, base + "/oai", "--out", str(out), *args)
+            assert done.returncode == 0, done.stderr
+            manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+            assert manifest["complete"] is True and manifest["records"] == 60, attempt
+            assert {r.local_id for r in read_archive(out)} == identifiers, attempt

@@ -12,11 +12,16 @@ The front door for every caller (the CLI, the nightly job):
   the OAI-PMH checkpoint after every page, the watermark of the last complete run, HTTP
   validators for conditional GET). None keeps it in memory for this run only. The CLI uses
   `config.store_path.parent / "state"`.
+- `run`: the id of the run this harvest belongs to. Its state writes then wait in
+  `<state_dir>/pending/<run>/` until the caller promotes them (`PendingState`) once the records
+  are safe (published, written out), so a run that dies never moves the state past records
+  it did not deliver. Without a run the state is written through.
 - `since`: harvest what changed since this instant, instead of the stored watermark.
 - `full`: forget the watermark, the checkpoint and the validators; fetch everything.
 - `limit`: stop after this many records, for trying a source out: such a run neither reads
   nor writes the state, so it can never make a later run skip records. A run the caller
-  leaves early does not advance the watermark (its checkpoint is kept, to resume).
+  leaves early does not advance the watermark (without a `run`, its checkpoint is kept, to resume;
+  with one, the pending state is simply never promoted).
 
 Errors: `SourceUnavailable` (exit 3) when a source cannot be reached after the retries,
 `OAIProtocolError` / `ResumptionLoop` when a server breaks the protocol, `InputError` for a
@@ -33,12 +38,13 @@ from pathlib import Path
 from culturedata.config import Source
 from culturedata.errors import ConfigError
 from culturedata.harvest.archive import read_archive, write_archive
+from culturedata.harvest.checkpoint import PendingState
 from culturedata.harvest.kinds import KINDS, KINDS_BY_SUFFIX, Harvester, Kind, kind_of_file
 from culturedata.records import SourceRecord
 
 __all__ = [
-    "KINDS", "KINDS_BY_SUFFIX", "HarvestOptions", "Harvester", "Kind", "harvest", "kind_of_file", "read_archive",
-    "write_archive",
+    "KINDS", "KINDS_BY_SUFFIX", "HarvestOptions", "Harvester", "Kind", "PendingState", "harvest", "kind_of_file",
+    "read_archive", "write_archive",
 ]
 
 
@@ -50,7 +56,7 @@ class HarvestOptions:
     full: bool = False
     limit: int | None = None
     state_dir: Path | None = None
-
+    run: str | None = None
 
 
 def harvest(source: Source, options: HarvestOptions | None = None) -> Iterator[SourceRecord]:

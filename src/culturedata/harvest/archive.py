@@ -4,7 +4,11 @@
     <out>/manifest.json         source, options, counts, the files, and whether the run completed
 
 `write_archive` writes the manifest even when the harvest fails (with `"complete": false`
-and the error's code), so what was fetched before the failure stays readable.
+and the error's code), so what was fetched before the failure stays readable. The manifest
+says `"complete": false` from the first record on and `true` only once every record is on
+disk, so a harvest killed half-way never leaves an archive (or an older one's manifest in
+the same folder) that claims to be whole; record files of an earlier archive in the folder
+are removed first.
 `read_archive` gives the `SourceRecord`s back, unchanged, with the findings of those a limit
 refused (limits.py); a line that does not read back is an `InputError` naming its file.
 """
@@ -12,6 +16,7 @@ refused (limits.py); a line that does not read back is an `InputError` naming it
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -38,12 +43,15 @@ def write_archive(
     out.mkdir(parents=True, exist_ok=True)
     summary = ArchiveSummary()
     manifest: dict[str, Any] = {**about, "started": now(), "complete": False}
+    _write_manifest(out, {**manifest, "records": 0, "deleted": 0, "files": []})
+    for stale in out.glob("records-*.jsonl"):
+        stale.unlink()
     handle: IO[str] | None = None
     try:
         for record in records:
             if summary.records % BATCH == 0:
                 if handle:
-                    handle.close()
+                    _close_synced(handle)
                 name = f"records-{len(summary.files) + 1:05d}.jsonl"
                 summary.files.append({"file": name, "first": summary.records + 1, "count": 0})
                 handle = (out / name).open("w", encoding="utf-8")
@@ -54,6 +62,9 @@ def write_archive(
             summary.files[-1]["count"] += 1
             if progress:
                 progress(summary.records)
+        if handle:
+            _close_synced(handle)
+            handle = None
         manifest["complete"] = True
     except CultureDataError as exc:
         manifest["error"] = {"code": exc.code, "message": str(exc)}
@@ -62,8 +73,22 @@ def write_archive(
         if handle:
             handle.close()
         manifest.update(finished=now(), records=summary.records, deleted=summary.deleted, files=summary.files)
-        (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        _write_manifest(out, manifest)
     return summary
+
+
+def _close_synced(handle: IO[str]) -> None:
+    """The last batch reaches the disk before the manifest says the archive is whole."""
+    handle.flush()
+    os.fsync(handle.fileno())
+    handle.close()
+
+
+def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
+    # Beside it then renamed over it: a kill while writing leaves the old manifest, never half of one.
+    temporary = out / ".manifest.json.tmp"
+    temporary.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, out / "manifest.json")
 
 
 def read_archive(out: Path) -> Iterator[SourceRecord]:

@@ -128,7 +128,7 @@ def _check_archive(name: str, path: Path, members: list[zipfile.ZipInfo], limits
 
 def _remote(source: Source, opts: dict[str, Any], options: HarvestOptions) -> Iterator[Document]:
     url = str(source.url)
-    checkpoint = Checkpoint(options.state_dir, source.id)
+    checkpoint = Checkpoint.of(options, source.id)
     headers: dict[str, str] = {}
     if not options.full:
         validators = checkpoint.validators(url)

@@ -117,7 +117,7 @@ def harvest_jsonld_pages(source: Source, options: HarvestOptions) -> Iterator[So
     opts = read_options(source, OPTIONS)
     if not source.url and not source.path and not opts["urls"] and not opts["sitemap"]:
         raise ConfigError("harvest.needs_url", where=source.where)
-    checkpoint = Checkpoint(options.state_dir, source.id)
+    checkpoint = Checkpoint.of(options, source.id)
     since = None if options.full else (options.since or checkpoint.watermark)
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)

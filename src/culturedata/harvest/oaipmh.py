@@ -2,7 +2,8 @@
 
 A run asks `Identify` for the granularity, then pages through the list with resumption
 tokens. After the records of a page have been taken by the caller, the next token is saved
-(`checkpoint.py`), so an interrupted run resumes at the page where it stopped; a complete
+(`checkpoint.py`: the run's own, until its records are published), so a harvest interrupted
+within a run resumes at the page where it stopped; a complete
 run stores the server's `responseDate` of its first page as the watermark from which the
 next incremental run starts (`from=`).
 
@@ -497,7 +498,7 @@ def harvest_oaipmh(source: Source, options: HarvestOptions) -> Iterator[SourceRe
     try:
         with HarvestSession(HttpSettings.from_options(opts)) as session:
             client = OAIClient(source.url, session, opts["page_attempts"], ahead, checker)
-            run = OAIRun(source, client, Checkpoint(options.state_dir, source.id), opts, options)
+            run = OAIRun(source, client, Checkpoint.of(options, source.id), opts, options)
             yield from run.records()
     finally:
         ahead.shutdown(wait=False, cancel_futures=True)

@@ -58,7 +58,7 @@ def harvest_rest(source: Source, options: HarvestOptions) -> Iterator[SourceReco
     if not source.url:
         raise ConfigError("harvest.needs_url", where=source.where)
     require_choice(source, "pagination", opts["pagination"], PAGINATIONS)
-    checkpoint = Checkpoint(options.state_dir, source.id)
+    checkpoint = Checkpoint.of(options, source.id)
     since = None if options.full else (options.since or checkpoint.watermark)
     started = datetime.now(UTC)
     with HarvestSession(HttpSettings.from_options(opts)) as session:
