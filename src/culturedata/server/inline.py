@@ -4,11 +4,13 @@ The trip to a worker process and back costs two wake-ups, about 0.1 ms here: as 
 evaluating a point lookup. But a query evaluated on the event loop holds up every other
 request, and pyoxigraph can only be stopped where it writes its output (see limits.py). So
 a query runs inline only when its *shape* (its text with IRIs and strings blanked, numbers
-such as LIMIT kept) has proven quick: its last PROOF runs each took at most QUICK seconds (a
-slower run, which a busy machine causes now and then, starts the count again). A run slower
+such as LIMIT kept) has proven quick: its last PROOF runs each took at most QUICK seconds of
+CPU (a slower run starts the count again). CPU time, not the wall clock: on a busy machine a
+quick evaluation is often preempted, and each false alarm cost PROOF trips to a worker. A run slower
 than SLOW, or stopped by its budget, sends the shape to the workers for good. An inline
-run has its own short deadline (INLINE_DEADLINE, checked at each write like any budget); a
-query that overruns it is answered again by a worker under the full budget. Memory
+run has its own short budget (INLINE_DEADLINE of CPU, INLINE_WALL of wall clock for a disk
+that stalls, checked at each write like any budget); a query that overruns it is answered
+again by a worker under the full budget. Memory
 stays bounded: at most CAPACITY shapes are remembered.
 
 While every worker is busy (runaway queries, say), a short description of one subject that
@@ -28,6 +30,7 @@ QUICK = 0.005
 SLOW = 0.05
 PROOF = 20
 INLINE_DEADLINE = SLOW
+INLINE_WALL = 0.5
 CAPACITY = 10_000
 SHORT = 300  # characters of a shape tried inline before it proved quick: a few dozen patterns at most
 _TERMS = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""")

@@ -22,7 +22,7 @@ from starlette.responses import PlainTextResponse, Response
 from culturedata.messages import t
 from culturedata.server.dataset import add_using, has_using_clause
 from culturedata.server.evaluation import GRAPH_FORMATS, RESULT_FORMATS, Job, Outcome, evaluate_job
-from culturedata.server.inline import INLINE_DEADLINE, InlinePolicy, shape_of
+from culturedata.server.inline import INLINE_DEADLINE, INLINE_WALL, InlinePolicy, shape_of
 from culturedata.server.limits import BudgetedBuffer
 from culturedata.server.negotiation import language
 from culturedata.server.protocol import Operation, ProtocolError, read_operation
@@ -120,7 +120,7 @@ def evaluate_inline(
     settings: ServerSettings, policy: InlinePolicy, shape: str, store: ox.Store, job: Job,
 ) -> tuple[str, bytes] | Failure | None:
     """The answer computed right here, or None when it overran the inline deadline."""
-    budget = BudgetedBuffer(min(INLINE_DEADLINE, settings.query_timeout), settings.max_result_bytes)
+    budget = BudgetedBuffer(min(INLINE_WALL, settings.query_timeout), settings.max_result_bytes, cpu=INLINE_DEADLINE)
     outcome = evaluate_job(store, job, budget)
     if outcome.reason == "timeout":
         policy.record(shape, math.inf)
