@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import ctypes
 import json
+import logging
 import multiprocessing
 import os
 import signal
@@ -44,6 +45,7 @@ GRACE = 0.5
 REQUEST = struct.Struct("!I")  # JSON length
 ANSWER = struct.Struct("!IQ")  # JSON header length, body length
 PR_SET_PDEATHSIG = 1
+logger = logging.getLogger(__name__)
 
 
 class Request(TypedDict):
@@ -164,7 +166,14 @@ class WorkerPool:
         while not self._closed and len(self._workers) + len(self._starting) < self.size:
             task = asyncio.get_running_loop().create_task(self._start_one(self._idle))
             self._starting.add(task)
-            task.add_done_callback(self._starting.discard)
+            task.add_done_callback(self._started)
+
+    def _started(self, task: asyncio.Task[None]) -> None:
+        self._starting.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # The fork server could not start one (out of memory, out of processes): the next
+            # query's `_fill` tries again; until then the others serve, or queries wait.
+            logger.warning("a query worker did not start: %r", task.exception())
 
     async def _start_one(self, idle: asyncio.Queue[Worker]) -> None:
         loop = asyncio.get_running_loop()
