@@ -45,7 +45,7 @@ GRACE = 0.5
 REQUEST = struct.Struct("!I")  # JSON length
 ANSWER = struct.Struct("!IQ")  # JSON header length, body length
 PR_SET_PDEATHSIG = 1
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 
 class Request(TypedDict):
@@ -173,7 +173,7 @@ class WorkerPool:
         if not task.cancelled() and task.exception() is not None:
             # The fork server could not start one (out of memory, out of processes): the next
             # query's `_fill` tries again; until then the others serve, or queries wait.
-            logger.warning("a query worker did not start: %r", task.exception())
+            log.warning("a query worker did not start: %r", task.exception())
 
     async def _start_one(self, idle: asyncio.Queue[Worker]) -> None:
         loop = asyncio.get_running_loop()
