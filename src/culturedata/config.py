@@ -72,6 +72,8 @@ class ServerSection:
     max_query_depth: int = setting(100, "settings.server.max_query_depth", minimum=1)
     max_query_chain: int = setting(2_000, "settings.server.max_query_chain", minimum=1)
     services: str = setting("", "settings.server.services")
+    # One query worker process per core by default, so that the endpoint uses every core (docs/endpoint.md).
+    query_workers: int = setting(os.cpu_count() or 1, "settings.server.query_workers", minimum=1)
 
 
 @dataclass(frozen=True, slots=True)

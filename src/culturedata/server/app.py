@@ -24,6 +24,7 @@ from culturedata.server.reader import LiveStore, SnapshotReader
 from culturedata.server.rendering import STATIC
 from culturedata.server.settings import ServerSettings
 from culturedata.server.sparql import sparql_endpoint
+from culturedata.server.workers import WorkerPool
 from culturedata.store import Snapshots
 
 GSP_METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
@@ -36,13 +37,21 @@ async def versions(request: Request) -> JSONResponse:
 
 def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> Starlette:
     settings = settings or ServerSettings()
+    # Visitors' queries go to worker processes (workers.py), which can be killed. The threads run
+    # our own bounded queries (Graph Store reads, the sitemap, the validation page), and a
+    # writable server's queries: its live store cannot be opened by another process.
     query_threads = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sparql")
     # One writer at a time: Oxigraph transactions are per call, and ordering keeps PUT-then-GET sane.
     update_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sparql-update")
+    workers = None if settings.updates else WorkerPool(settings.query_workers)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
+        if workers is not None:
+            await workers.start()
         yield
+        if workers is not None:
+            await workers.close()
         query_threads.shutdown(wait=False, cancel_futures=True)
         update_thread.shutdown(wait=True)
 
@@ -80,6 +89,7 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
     app.state.reader = LiveStore(snapshots, settings.live_path(snapshots.root)) if live else SnapshotReader(snapshots)
     app.state.settings = settings
     app.state.query_threads = query_threads
+    app.state.workers = workers
     app.state.update_thread = update_thread
     app.state.answers = AnswerCache(settings.response_cache_bytes)
     app.state.inline = InlinePolicy()

@@ -53,8 +53,9 @@ async def answer_query(scope: Scope, receive: Receive, send: Send) -> bool:
     except ProtocolError:
         return False
     state = scope["app"].state
-    store, snapshot = state.reader.current()
-    if operation is None or store is None:
+    served = state.reader.served()
+    snapshot = served.name
+    if operation is None or served.store is None:
         return False
     negotiation = FORMAT_NAMES.get(operation.params.get("format", [""])[-1]) or accept
     server = scope.get("server")
@@ -66,7 +67,7 @@ async def answer_query(scope: Scope, receive: Receive, send: Send) -> bool:
     key = (snapshot or "", base, query_string, negotiation or "")
     found = state.answers.get(key) if tag is not None else None
     if found is None:
-        outcome = await evaluate(state, store, operation, negotiation, base)
+        outcome = await evaluate(state, served, operation, negotiation, base)
         if isinstance(outcome, Failure):
             response = problem(Request(scope), outcome.status, outcome.code, **outcome.params)
             response.headers["Vary"] = "Origin"  # as the CORS middleware marks every response

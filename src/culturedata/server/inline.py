@@ -1,15 +1,23 @@
-"""Which queries are answered on the event loop itself instead of on a query thread.
+"""Which queries are answered on the event loop itself instead of by a query worker.
 
-The hop to a query thread and back costs two thread wake-ups, about 0.1 ms here: as much as
+The trip to a worker process and back costs two wake-ups, about 0.1 ms here: as much as
 evaluating a point lookup. But a query evaluated on the event loop holds up every other
 request, and pyoxigraph can only be stopped where it writes its output (see limits.py). So
 a query runs inline only when its *shape* (its text with IRIs and strings blanked, numbers
-such as LIMIT kept) has proven quick: its last PROOF runs each took at most QUICK seconds (a
-slower run, which a busy machine causes now and then, starts the count again). A run slower
-than SLOW, or stopped by its budget, sends the shape to the query threads for good. An inline
-run has its own short deadline (INLINE_DEADLINE, checked at each write like any budget); a
-query that overruns it is answered again on a query thread under the full budget. Memory
+such as LIMIT kept) has proven quick: its last PROOF runs each took at most QUICK seconds of
+CPU (a slower run starts the count again). CPU time, not the wall clock: on a busy machine a
+quick evaluation is often preempted, and each false alarm cost PROOF trips to a worker. A run slower
+than SLOW, or stopped by its budget, sends the shape to the workers for good. An inline
+run has its own short budget (INLINE_DEADLINE of CPU, INLINE_WALL of wall clock for a disk
+that stalls, checked at each write like any budget); a query that overruns it is answered
+again by a worker under the full budget. Memory
 stays bounded: at most CAPACITY shapes are remembered.
+
+While every worker is busy (runaway queries, say), a short description of one subject that
+has not yet proven quick is tried inline too (`stand_in`) rather than queued behind them:
+such a query writes a row at each step, and a star of a few dozen patterns is planned in
+well under a millisecond (pyoxigraph's planner only takes seconds past a hundred patterns,
+which SHORT keeps out). It gets the same inline deadline, and the same banishment.
 """
 
 from __future__ import annotations
@@ -22,7 +30,9 @@ QUICK = 0.005
 SLOW = 0.05
 PROOF = 20
 INLINE_DEADLINE = SLOW
+INLINE_WALL = 0.5
 CAPACITY = 10_000
+SHORT = 300  # characters of a shape tried inline before it proved quick: a few dozen patterns at most
 _TERMS = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""")
 
 
@@ -58,7 +68,7 @@ class ShapeRecord:
 
 
 class InlinePolicy:
-    """What the query threads have taught about each query shape; used on the event loop thread only."""
+    """What the query workers have taught about each query shape; used on the event loop thread only."""
 
     def __init__(
         self, quick: float = QUICK, slow: float = SLOW, proof: int = PROOF, capacity: int = CAPACITY,
@@ -77,12 +87,19 @@ class InlinePolicy:
         record = self._shapes.get(shape)
         return record is not None and not record.banished and record.quick_runs >= self.proof
 
+    def stand_in(self, shape: str) -> bool:
+        """May `shape` be tried inline when no worker is free, though it has not proven quick yet?"""
+        if len(shape) > SHORT or not self.eligible(shape):
+            return False
+        record = self._shapes.get(shape)
+        return record is None or not record.banished
+
     def record(self, shape: str, seconds: float) -> None:
         """One evaluation of `shape` took `seconds` (infinity when it was stopped)."""
         record = self._shapes.get(shape)
         if record is None:
             if len(self._shapes) >= self.capacity:
-                return  # shapes not yet learnt stay on the query threads
+                return  # shapes not yet learnt stay with the workers
             record = self._shapes[shape] = ShapeRecord()
         if seconds > self.slow:
             record.banished = True

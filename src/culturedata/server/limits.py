@@ -29,16 +29,18 @@ class BudgetedBuffer(io.BytesIO):
     A BytesIO, so that pyoxigraph's serialisers (typed to write to a binary file) accept it;
     `write` raises, which stops the serialiser, once the deadline passes or the body outgrows the cap."""
 
-    def __init__(self, timeout: float, max_bytes: int) -> None:
+    def __init__(self, timeout: float, max_bytes: int, cpu: float | None = None) -> None:
         super().__init__()
         self.deadline = time.monotonic() + timeout
         self.max_bytes = max_bytes
         self.size = 0
         self.cancelled = False
+        # `cpu`: seconds of this thread's CPU time, for work on the event loop (inline.py), where
+        # what matters is how long the query holds the loop, not how long others held the core.
+        self.cpu_deadline = time.thread_time() + cpu if cpu is not None else None
 
     def write(self, data: ReadableBuffer, /) -> int:
-        if self.cancelled or time.monotonic() > self.deadline:
-            raise BudgetExceeded("timeout")
+        self.check()
         written = super().write(data)
         self.size += written
         if self.size > self.max_bytes:
@@ -46,5 +48,6 @@ class BudgetedBuffer(io.BytesIO):
         return written
 
     def check(self) -> None:
-        if self.cancelled or time.monotonic() > self.deadline:
+        if (self.cancelled or time.monotonic() > self.deadline
+                or (self.cpu_deadline is not None and time.thread_time() > self.cpu_deadline)):
             raise BudgetExceeded("timeout")

@@ -1,7 +1,8 @@
 """Which store the server answers from.
 
 Read-only mode (the default): the published snapshot, opened read-only and reopened when a
-run publishes a new one (a `readlink` per request is how we notice).
+run publishes a new one (a `readlink` per request is how we notice). The query workers
+(workers.py) open the directory `served()` names with each request, so they switch with us.
 
 Writable mode (`server.updates = true`): Oxigraph allows one writing process, and snapshots
 never change, so the server owns a dedicated store at `<store>/live`, created the first time
@@ -15,6 +16,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -29,6 +31,15 @@ def select(store: ox.Store, query: str, *, union: bool = False) -> ox.QuerySolut
     return solutions
 
 
+class Served(NamedTuple):
+    """What a query is answered from: the store, its snapshot's name (None when its content
+    changes), and the snapshot's directory, where query workers open it (None: no workers)."""
+
+    store: ox.Store | None
+    name: str | None
+    location: str | None
+
+
 class SnapshotReader:
     writable = False
 
@@ -36,8 +47,8 @@ class SnapshotReader:
         self.snapshots = snapshots
         self._pointer = str(snapshots.pointer)  # read on every request: spelled once
         self._lock = threading.Lock()
-        # (pointer target, its store), replaced as one value so that readers never mix two snapshots.
-        self._open: tuple[str, ox.Store] | None = None
+        # (pointer target, its store, its directory), replaced as one value so that readers never mix two snapshots.
+        self._open: tuple[str, ox.Store, str] | None = None
 
     @property
     def label(self) -> str | None:
@@ -49,18 +60,24 @@ class SnapshotReader:
 
     def current(self) -> tuple[ox.Store | None, str | None]:
         """The current snapshot's store and name (the name stands for its content, which never changes)."""
+        served = self.served()
+        return served.store, served.name
+
+    def served(self) -> Served:
+        """The current snapshot: its store, name and directory, all of the same publication."""
         try:
             target = os.readlink(self._pointer)
         except OSError:
-            return None, None
+            return Served(None, None, None)
         opened = self._open
         if opened is None or opened[0] != target:
             with self._lock:
                 opened = self._open
                 if opened is None or opened[0] != target:
-                    opened = (target, ox.Store.read_only(str(Path(self._pointer).parent / target)))
+                    location = str(Path(self._pointer).parent / target)
+                    opened = (target, ox.Store.read_only(location), location)
                     self._open = opened
-        return opened[1], opened[0].rsplit("/", 1)[-1]
+        return Served(opened[1], opened[0].rsplit("/", 1)[-1], opened[2])
 
 
 class LiveStore:
@@ -88,3 +105,8 @@ class LiveStore:
     def current(self) -> tuple[ox.Store, None]:
         """The store, and no snapshot name: its content changes, so answers are never reused."""
         return self._store, None
+
+    def served(self) -> Served:
+        """No directory for workers either: Oxigraph lets one process open a writable store, and a
+        read-only view elsewhere would not see the writes. Its queries run on threads (sparql.py)."""
+        return Served(self._store, None, None)

@@ -21,6 +21,7 @@ class ServerSettings:
     max_result_bytes: int = 200_000_000
     upload_limit: int = 20_000_000
     response_cache_bytes: int = 64_000_000
+    query_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     updates: bool = False
     query_limits: QueryLimits = field(default_factory=QueryLimits)
     # The bearer token comes from the environment only, never from a file in the repository.
@@ -44,6 +45,7 @@ class ServerSettings:
             max_result_bytes=server.max_result_bytes,
             upload_limit=server.upload_limit,
             response_cache_bytes=server.response_cache_mb * 1_000_000,
+            query_workers=server.query_workers,
             updates=updates,
             query_limits=QueryLimits(
                 max_bytes=server.max_query_bytes, max_depth=server.max_query_depth,

@@ -1,7 +1,10 @@
 """The SPARQL 1.1 Protocol at /sparql: queries (GET, POST form, POST direct) and updates.
 
-Results are serialised by pyoxigraph itself, so no rdflib sits in the query path. Work
-runs on the app's query threads under a `Budget` (deadline and byte cap).
+Results are serialised by pyoxigraph itself, so no rdflib sits in the query path. A query is
+answered on the event loop when its shape has proven quick (inline.py), otherwise by a query
+worker process (workers.py), which is killed and replaced when the query overruns its
+deadline or crashes it; a writable server, whose store only this process may open, uses its
+query threads instead. Every path works under a `Budget` (deadline and byte cap).
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import math
-import time
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -18,37 +20,26 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from culturedata.messages import t
-from culturedata.server.dataset import add_using, has_dataset_clause, has_using_clause
-from culturedata.server.inline import INLINE_DEADLINE, InlinePolicy, shape_of
-from culturedata.server.limits import BudgetedBuffer, BudgetExceeded
-from culturedata.server.negotiation import choose, language
+from culturedata.server.dataset import add_using, has_using_clause
+from culturedata.server.evaluation import GRAPH_FORMATS, RESULT_FORMATS, Job, Outcome, evaluate_job
+from culturedata.server.inline import INLINE_DEADLINE, INLINE_WALL, InlinePolicy, shape_of
+from culturedata.server.limits import BudgetedBuffer
+from culturedata.server.negotiation import language
 from culturedata.server.protocol import Operation, ProtocolError, read_operation
 from culturedata.server.queryguard import QueryRefused, check_query
+from culturedata.server.reader import Served
 from culturedata.server.settings import ServerSettings
+from culturedata.server.workers import WorkerPool
 
-RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/xml": ox.QueryResultsFormat.XML,
-}
-GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-}
+# The formats live in evaluation.py (the workers import no web framework); the pages take them from here.
+__all__ = ["FORMAT_NAMES", "GRAPH_FORMATS", "RESULT_FORMATS", "Failure", "evaluate", "problem", "sparql_endpoint"]
+
 # ?format= for links and download buttons, where a browser cannot set Accept.
 FORMAT_NAMES = {
     "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
     "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
     "ntriples": "application/n-triples", "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml",
 }
-Results = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
 def problem(request: Request, status: int, code: str, **params: object) -> PlainTextResponse:
@@ -85,11 +76,11 @@ class Failure:
 
 async def run_query(request: Request, operation: Operation) -> Response:
     state = request.app.state
-    store = state.reader.store()
-    if store is None:
+    served = state.reader.served()
+    if served.store is None:
         return problem(request, 503, "server.no_snapshot")
     wanted = FORMAT_NAMES.get(request.query_params.get("format", ""))
-    outcome = await evaluate(state, store, operation, wanted or request.headers.get("accept"), base_of(request))
+    outcome = await evaluate(state, served, operation, wanted or request.headers.get("accept"), base_of(request))
     if isinstance(outcome, Failure):
         return problem(request, outcome.status, outcome.code, **outcome.params)
     media, body = outcome
@@ -97,123 +88,86 @@ async def run_query(request: Request, operation: Operation) -> Response:
 
 
 async def evaluate(
-    state: State, store: ox.Store, operation: Operation, accept: str | None, base: str
+    state: State, served: Served, operation: Operation, accept: str | None, base: str
 ) -> tuple[str, bytes] | Failure:
     """The query's serialised answer under the settings' budget: on the event loop when its
-    shape has proven quick (see inline.py), otherwise on a query thread."""
+    shape has proven quick (see inline.py), otherwise by a query worker."""
+    settings: ServerSettings = state.settings
     try:
-        check_query(operation.text, state.settings.query_limits)  # before pyoxigraph parses it
+        check_query(operation.text, settings.query_limits)  # before pyoxigraph parses it
     except QueryRefused as exc:
         return Failure(400, exc.code, exc.params)
+    assert served.store is not None
+    job = Job(operation.text, base, accept, tuple(operation.graphs("default-graph-uri")),
+              tuple(operation.graphs("named-graph-uri")))
     policy: InlinePolicy = state.inline
+    pool: WorkerPool | None = state.workers
     shape = shape_of(operation.text)
-    if policy.allows(shape):
-        outcome = evaluate_inline(state.settings, policy, shape, store, operation, accept, base)
-        if outcome is not None:
-            return outcome
-    return await evaluate_on_thread(state, policy, shape, store, operation, accept, base)
+    if policy.allows(shape) or (pool is not None and pool.idle == 0 and policy.stand_in(shape)):
+        inline = evaluate_inline(settings, policy, shape, served.store, job)
+        if inline is not None:
+            return inline
+    if pool is None or served.location is None:
+        outcome = await evaluate_on_thread(state, served.store, job)
+    else:
+        outcome = await pool.run(served.location, job, settings.query_timeout, settings.max_result_bytes)
+    if outcome.reason != "busy":  # a query that waited for a worker and never ran teaches nothing
+        policy.record(shape, outcome.seconds if outcome.reason in ("ok", "not_acceptable") else math.inf)
+    return settle(outcome, settings)
 
 
 def evaluate_inline(
-    settings: ServerSettings, policy: InlinePolicy, shape: str,
-    store: ox.Store, operation: Operation, accept: str | None, base: str,
+    settings: ServerSettings, policy: InlinePolicy, shape: str, store: ox.Store, job: Job,
 ) -> tuple[str, bytes] | Failure | None:
     """The answer computed right here, or None when it overran the inline deadline."""
-    budget = BudgetedBuffer(min(INLINE_DEADLINE, settings.query_timeout), settings.max_result_bytes)
-    try:
-        media, body, seconds = timed_answer(store, operation, accept, budget, base)
-    except BudgetExceeded as exc:
-        if exc.reason == "size":
-            return Failure(503, "server.too_big", {"limit": settings.max_result_bytes})
+    budget = BudgetedBuffer(min(INLINE_WALL, settings.query_timeout), settings.max_result_bytes, cpu=INLINE_DEADLINE)
+    outcome = evaluate_job(store, job, budget)
+    if outcome.reason == "timeout":
         policy.record(shape, math.inf)
         return None
-    except (SyntaxError, ValueError, OSError) as exc:
-        return failure(exc)
-    policy.record(shape, seconds)
-    return (media, body) if media is not None else Failure(406, "server.not_acceptable")
+    if outcome.reason in ("ok", "not_acceptable"):
+        policy.record(shape, outcome.seconds)
+    return settle(outcome, settings)
 
 
-async def evaluate_on_thread(
-    state: State, policy: InlinePolicy, shape: str,
-    store: ox.Store, operation: Operation, accept: str | None, base: str,
-) -> tuple[str, bytes] | Failure:
+async def evaluate_on_thread(state: State, store: ox.Store, job: Job) -> Outcome:
+    """A writable server's query, on one of its query threads: its live store cannot be opened
+    by worker processes. A thread cannot be killed: past the deadline, the budget stops the
+    evaluation at its next write."""
     settings = state.settings
     budget = BudgetedBuffer(settings.query_timeout, settings.max_result_bytes)
-    work = asyncio.get_running_loop().run_in_executor(
-        state.query_threads, timed_answer, store, operation, accept, budget, base
-    )
+    work = asyncio.get_running_loop().run_in_executor(state.query_threads, evaluate_job, store, job, budget)
     try:
-        # The grace second lets the worker's own deadline fire first and report cleanly.
-        media, body, seconds = await asyncio.wait_for(work, settings.query_timeout + 1)
+        # The grace second lets the evaluation's own deadline fire first and report cleanly.
+        return await asyncio.wait_for(work, settings.query_timeout + 1)
     except TimeoutError:
-        budget.cancelled = True  # the worker stops at its next write
-        policy.record(shape, math.inf)
-        return Failure(503, "server.timeout", {"seconds": settings.query_timeout})
-    except BudgetExceeded as exc:
-        policy.record(shape, math.inf)
-        if exc.reason == "size":
-            return Failure(503, "server.too_big", {"limit": settings.max_result_bytes})
-        return Failure(503, "server.timeout", {"seconds": settings.query_timeout})
-    except (SyntaxError, ValueError, OSError) as exc:
-        return failure(exc)
-    policy.record(shape, seconds)
-    return (media, body) if media is not None else Failure(406, "server.not_acceptable")
+        budget.cancelled = True
+        return Outcome("timeout", seconds=settings.query_timeout)
 
 
-def failure(exc: SyntaxError | ValueError | OSError) -> Failure:
-    if isinstance(exc, SyntaxError):
-        return Failure(400, "server.malformed", {"detail": str(exc)})
-    if isinstance(exc, ValueError):
-        return Failure(400, "server.bad_request", {"detail": str(exc)})
-    return Failure(500, "server.failed", {"detail": str(exc)})
+def settle(outcome: Outcome, settings: ServerSettings) -> tuple[str, bytes] | Failure:
+    """The body to send, or the failure the outcome stands for."""
+    if outcome.reason == "ok":
+        return outcome.media, outcome.body
+    if outcome.reason == "not_acceptable":
+        return Failure(406, "server.not_acceptable")
+    if outcome.reason == "timeout":
+        return Failure(503, "server.timeout", {"seconds": settings.query_timeout})
+    if outcome.reason == "busy":
+        return Failure(503, "server.busy", {"seconds": settings.query_timeout})
+    if outcome.reason == "size":
+        return Failure(503, "server.too_big", {"limit": settings.max_result_bytes})
+    if outcome.reason == "crashed":
+        return Failure(500, "server.crashed", {"detail": outcome.detail})
+    if outcome.reason == "malformed":
+        return Failure(400, "server.malformed", {"detail": outcome.detail})
+    if outcome.reason == "bad_request":
+        return Failure(400, "server.bad_request", {"detail": outcome.detail})
+    return Failure(500, "server.failed", {"detail": outcome.detail})
 
 
 def base_of(request: Request) -> str:
     return str(request.url.replace(query="", fragment="")).rstrip("?")
-
-
-def timed_answer(
-    store: ox.Store, operation: Operation, accept: str | None, budget: BudgetedBuffer, base: str
-) -> tuple[str | None, bytes, float]:
-    """`answer`, and how long it took on its thread."""
-    started = time.perf_counter()
-    media, body = answer(store, operation, accept, budget, base)
-    return media, body, time.perf_counter() - started
-
-
-def answer(
-    store: ox.Store, operation: Operation, accept: str | None, budget: BudgetedBuffer, base: str
-) -> tuple[str | None, bytes]:
-    results: Results | None = None
-    try:
-        results = execute(store, operation, base)
-        budget.check()
-        media = choose(accept, list(GRAPH_FORMATS if isinstance(results, ox.QueryTriples) else RESULT_FORMATS))
-        if media is None:
-            return None, b""
-        if isinstance(results, ox.QueryTriples):
-            results.serialize(budget, GRAPH_FORMATS[media])
-        else:
-            results.serialize(budget, RESULT_FORMATS[media])
-        return media, budget.getvalue()
-    finally:
-        # pyoxigraph's results must be dropped on the thread that made them; an exception's
-        # traceback would otherwise carry them to the event loop. Dropping them here also
-        # frees the evaluation at once when the budget stopped it.
-        results = None
-
-
-def execute(store: ox.Store, operation: Operation, base: str) -> Results:
-    """The default graph is the union of the graphs unless the request or the query names one."""
-    default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
-        ox.NamedNode(iri) for iri in operation.graphs("default-graph-uri")]
-    named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri) for iri in operation.graphs("named-graph-uri")]
-    if default or named:
-        # The protocol's dataset replaces the query's; naming only one half leaves the other empty.
-        return store.query(operation.text, base_iri=base, named_graphs=named,
-                           default_graph=default or [ox.NamedNode("urn:culturedata:empty")])
-    union = not has_dataset_clause(operation.text)
-    return store.query(operation.text, base_iri=base, use_default_graph_as_union=union)
 
 
 async def run_update(request: Request, operation: Operation) -> Response:
