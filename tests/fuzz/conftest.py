@@ -30,7 +30,8 @@ REPORT = os.environ.get("CULTUREDATA_FUZZ_REPORT", "")
 # Peak memory a CLI case may take in this process (a decompression bomb took 3.7 GB).
 MAX_RSS_BYTES = 1536 * 1024 * 1024
 
-FAILURE_DIR = Path(os.environ.get("CULTUREDATA_FUZZ_FAILURES", "var/fuzz/failures"))
+ROOT = Path(__file__).resolve().parents[2]
+FAILURE_DIR = ROOT / os.environ.get("CULTUREDATA_FUZZ_FAILURES", "var/fuzz/failures")
 
 COUNTS: Counter[str] = Counter()
 FAILURES: Counter[str] = Counter()
@@ -38,6 +39,9 @@ FAILURES: Counter[str] = Counter()
 SIGNATURES: dict[str, str] = {}
 
 F = TypeVar("F", bound=Callable[..., Any])
+# No shrinking: a case that hangs the server would take minutes to shrink, and the failure already
+# prints the case that broke the invariant (Hypothesis's draws, and the file saved by the long run).
+NO_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate]
 
 
 def fuzz_settings(examples: int) -> Callable[[F], F]:
@@ -50,11 +54,9 @@ def fuzz_settings(examples: int) -> Callable[[F], F]:
 
     def decorate(test: F) -> F:
         if not LONG_EXAMPLES:
-            return settings(max_examples=examples, derandomize=True, **common)(test)  # type: ignore[no-any-return]
-        # No shrinking: failures are noted, not raised, and the time goes to new cases.
-        test = settings(max_examples=LONG_EXAMPLES, derandomize=False, phases=[Phase.explicit, Phase.generate],
-                        **common)(test)
-        return fixed_seed(int(SEED))(test) if SEED else test  # type: ignore[no-any-return]
+            return settings(max_examples=examples, derandomize=True, phases=NO_SHRINK, **common)(test)
+        test = settings(max_examples=LONG_EXAMPLES, derandomize=False, phases=NO_SHRINK, **common)(test)
+        return fixed_seed(int(SEED))(test) if SEED else test
 
     return decorate
 
@@ -80,13 +82,13 @@ def failed(kind: str, problem: str, case: bytes) -> None:
     signature = f"{kind}: {re.sub(r'[0-9]+', 'N', problem)[:160]}"
     if signature not in SIGNATURES:
         SIGNATURES[signature] = ""
-        if LONG_EXAMPLES and case:
+        if case:
             FAILURE_DIR.mkdir(parents=True, exist_ok=True)
             name = hashlib.sha1(signature.encode()).hexdigest()[:12]
             (FAILURE_DIR / name).write_bytes(case)
             SIGNATURES[signature] = str(FAILURE_DIR / name)
     if not LONG_EXAMPLES:
-        raise AssertionError(f"{kind}: {problem[:2000]}")
+        raise AssertionError(f"{kind}: {problem[:2000]} (input: {SIGNATURES[signature] or '-'})")
 
 
 def _last_line(texts: tuple[str, ...]) -> str:
@@ -117,3 +119,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if REPORT:
         Path(REPORT).write_text(json.dumps({"cases": COUNTS, "failures": FAILURES, "signatures": SIGNATURES},
                                            indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The long run goes on after a failure to count them all, and still fails at the end."""
+    if LONG_EXAMPLES and FAILURES and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
-from typing import Any
+import re
 
 import yaml
 from hypothesis import strategies as st
@@ -41,7 +40,7 @@ SPECIAL = [
 ENCODINGS = ["utf-16", "utf-16-le", "utf-32", "latin-1", "cp1252", "utf-8-sig"]
 
 
-def _flip(data: bytes, draw: Callable[..., Any]) -> bytes:
+def _flip(data: bytes, draw: st.DrawFn) -> bytes:
     if not data:
         return data
     out = bytearray(data)
@@ -50,11 +49,11 @@ def _flip(data: bytes, draw: Callable[..., Any]) -> bytes:
     return bytes(out)
 
 
-def _truncate(data: bytes, draw: Callable[..., Any]) -> bytes:
+def _truncate(data: bytes, draw: st.DrawFn) -> bytes:
     return data[: draw(st.integers(0, len(data)))]
 
 
-def _splice(data: bytes, draw: Callable[..., Any]) -> bytes:
+def _splice(data: bytes, draw: st.DrawFn) -> bytes:
     """Cut a range out, or copy one elsewhere (repeated records, half a row inside another)."""
     if not data:
         return data
@@ -66,17 +65,17 @@ def _splice(data: bytes, draw: Callable[..., Any]) -> bytes:
     return data[:at] + data[a:b] * draw(st.integers(1, 3)) + data[at:]
 
 
-def _insert_special(data: bytes, draw: Callable[..., Any]) -> bytes:
+def _insert_special(data: bytes, draw: st.DrawFn) -> bytes:
     at = draw(st.integers(0, len(data)))
     return data[:at] + draw(st.sampled_from(SPECIAL)) * draw(st.integers(1, 3)) + data[at:]
 
 
-def _random_bytes(data: bytes, draw: Callable[..., Any]) -> bytes:
+def _random_bytes(data: bytes, draw: st.DrawFn) -> bytes:
     at = draw(st.integers(0, len(data)))
     return data[:at] + draw(st.binary(min_size=1, max_size=64)) + data[at:]
 
 
-def _huge_field(data: bytes, draw: Callable[..., Any]) -> bytes:
+def _huge_field(data: bytes, draw: st.DrawFn) -> bytes:
     """A value past the readers' field limits (a CSV cell over 131,072 characters broke `run`)."""
     at = draw(st.integers(0, len(data)))
     size = draw(st.sampled_from([1_000, 70_000, 140_000, 300_000]))
@@ -89,13 +88,13 @@ def nesting(syntax: str, depth: int) -> bytes:
     return opener * depth + closer * depth
 
 
-def _deep(data: bytes, draw: Callable[..., Any]) -> bytes:
+def _deep(data: bytes, draw: st.DrawFn) -> bytes:
     at = draw(st.integers(0, len(data)))
     depth = draw(st.sampled_from([64, 1_000, 3_000, 20_000]))
     return data[:at] + nesting(draw(st.sampled_from(sorted(NESTERS))), depth) + data[at:]
 
 
-def _reencode(data: bytes, draw: Callable[..., Any]) -> bytes:
+def _reencode(data: bytes, draw: st.DrawFn) -> bytes:
     text = data.decode("utf-8", errors="replace")
     return text.encode(draw(st.sampled_from(ENCODINGS)), errors="replace")
 
@@ -103,8 +102,36 @@ def _reencode(data: bytes, draw: Callable[..., Any]) -> bytes:
 OPERATIONS = [_flip, _truncate, _splice, _insert_special, _random_bytes, _huge_field, _deep, _reencode]
 
 
+# Pieces of SPARQL that reach past the parser: costly operators, SERVICE, odd literals, deep groups.
+SPARQL_FRAGMENTS = [
+    b" OPTIONAL { ?s ?p ?o } ", b" SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } ", b" SERVICE SILENT <file:///etc/passwd> {} ",
+    b' FILTER(REGEX(STR(?s), "(a+)+$")) ', b" ORDER BY DESC(?s) ", b" LIMIT 99999999999999999999 ", b" OFFSET -1 ",
+    b" GRAPH ?g { ?s ?p ?o } ", b" { ?a ?b ?c } { ?d ?e ?f } { ?g ?h ?i } ", b' BIND(STRLEN("x") AS ?n) ',
+    b" VALUES ?x { 1 2 3 } ", b" ?s (<p>|^<q>)* ?o . ", b" MINUS { ?s ?p ?o } ", b" FILTER EXISTS { ?s ?p ?o } ",
+    b" GROUP BY ?s HAVING(COUNT(*) > 1) ", b' "\u0000"@fr ', b" <javascript:alert(1)> ", b" _:b1 ", b" BASE <x:> ",
+    b" PREFIX : <http://x/> ", b" INSERT DATA { <a> <b> <c> } ", b" LOAD <http://127.0.0.1:9/> ", b" DROP ALL ",
+    b" CLEAR DEFAULT ", b' SELECT (SHA512(STR(?o)) AS ?h) ', b" 1e400 ", b' "x"^^<http://www.w3.org/2001/XMLSchema#date> ',
+]
+
+
+def _insert_fragment(data: bytes, draw: st.DrawFn) -> bytes:
+    at = draw(st.integers(0, len(data)))
+    return data[:at] + draw(st.sampled_from(SPARQL_FRAGMENTS)) * draw(st.integers(1, 3)) + data[at:]
+
+
 @st.composite
-def mutated_bytes(draw: Callable[..., Any], seeds: list[bytes]) -> bytes:
+def mutated_query(draw: st.DrawFn, seeds: list[bytes]) -> bytes:
+    """A query with SPARQL fragments spliced in (mostly still parses), or byte-level mutations."""
+    if draw(st.booleans()):
+        data = draw(st.sampled_from(seeds))
+        for _ in range(draw(st.integers(1, 4))):
+            data = _insert_fragment(data, draw)
+        return data
+    return draw(mutated_bytes(seeds))
+
+
+@st.composite
+def mutated_bytes(draw: st.DrawFn, seeds: list[bytes]) -> bytes:
     """One of `seeds` with one to three mutations, or spliced with another seed."""
     data = draw(st.sampled_from(seeds))
     if len(seeds) > 1 and draw(st.integers(0, 9)) == 0:
@@ -125,11 +152,29 @@ SCALARS = st.one_of(
 )
 
 
-def _deep_value(depth: int, kind: str) -> object:
-    value: object = "x"
-    for _ in range(depth):
-        value = [value] if kind == "list" else {"a": value}
-    return value
+def _deep_value(depth: int, kind: str) -> str:
+    """A placeholder the writers below replace by `depth` nested lists or tables (written as text:
+    a tree that deep would exhaust the recursion of the mutator and of json.dumps)."""
+    return f"@@DEEP-{depth}-{kind}@@"
+
+
+_DEEP = re.compile(r"""["']?@@DEEP-([0-9]+)-(list|dict)@@["']?""")
+
+
+def _expand(text: str, table: Callable[[int], str]) -> str:
+    def nested(match: re.Match[str]) -> str:
+        depth = int(match.group(1))
+        return "[" * depth + '"x"' + "]" * depth if match.group(2) == "list" else table(depth)
+
+    return _DEEP.sub(nested, text)
+
+
+def _json_tables(depth: int) -> str:
+    return '{"a": ' * depth + '"x"' + "}" * depth
+
+
+def _toml_tables(depth: int) -> str:
+    return '{"a" = ' * depth + '"x"' + "}" * depth
 
 
 WEIRD = st.one_of(
@@ -142,6 +187,8 @@ WEIRD = st.one_of(
 
 def _paths(tree: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
     found = [prefix]
+    if len(prefix) > 40:
+        return found
     if isinstance(tree, dict):
         for key, value in tree.items():
             found += _paths(value, (*prefix, key))
@@ -172,7 +219,7 @@ def _replace(tree: object, path: tuple[object, ...], value: object, delete: bool
 
 
 @st.composite
-def mutated_tree(draw: Callable[..., Any], tree: object) -> object:
+def mutated_tree(draw: st.DrawFn, tree: object) -> object:
     """`tree` with one to three nodes replaced, removed, renamed or wrapped deep."""
     for _ in range(draw(st.integers(1, 3))):
         paths = _paths(tree)
@@ -194,33 +241,18 @@ def mutated_tree(draw: Callable[..., Any], tree: object) -> object:
 
 
 def to_json(tree: object) -> bytes:
-    try:
-        return json.dumps(tree, ensure_ascii=False).encode("utf-8", errors="surrogatepass")
-    except (ValueError, RecursionError):
-        return b"[]"
+    text = json.dumps(tree, ensure_ascii=False)
+    return _expand(text, _json_tables).encode("utf-8", errors="surrogatepass")
 
 
 def to_yaml(tree: object) -> bytes:
-    try:
-        return yaml.safe_dump(tree, allow_unicode=True, sort_keys=False).encode("utf-8", errors="surrogatepass")
-    except (yaml.YAMLError, RecursionError):
-        return json.dumps(tree, ensure_ascii=True, default=str).encode() if _shallow(tree) else b"{}"
-
-
-def _shallow(tree: object, depth: int = 0) -> bool:
-    if depth > 500:
-        return False
-    if isinstance(tree, dict):
-        return all(_shallow(v, depth + 1) for v in tree.values())
-    if isinstance(tree, list):
-        return all(_shallow(v, depth + 1) for v in tree)
-    return True
+    """Block YAML; the deep parts in flow style, which YAML reads as well."""
+    text = yaml.safe_dump(tree, allow_unicode=True, sort_keys=False, width=10**9)
+    return _expand(text, _json_tables).encode("utf-8", errors="surrogatepass")
 
 
 def _toml_value(value: object, depth: int = 0) -> str:
     """TOML's inline forms; the emitter is the tests' own (no TOML writer in the dependencies)."""
-    if depth > 2_000:
-        return '"deep"'
     if value is None:
         return '""'
     if isinstance(value, bool):
@@ -239,8 +271,12 @@ def _toml_value(value: object, depth: int = 0) -> str:
 
 
 def to_toml(tree: object) -> bytes:
+    return _expand(_toml_text(tree), _toml_tables).encode("utf-8", errors="surrogatepass")
+
+
+def _toml_text(tree: object) -> str:
     if not isinstance(tree, dict):
-        return ("value = " + _toml_value(tree) + "\n").encode("utf-8", errors="surrogatepass")
+        return "value = " + _toml_value(tree) + "\n"
     lines: list[str] = []
     tables: list[str] = []
     for key, value in tree.items():
@@ -255,4 +291,4 @@ def to_toml(tree: object) -> bytes:
                                                       for k, v in item.items()))
         else:
             lines.append(f"{name} = {_toml_value(value)}\n")
-    return ("".join(lines) + "\n".join(tables)).encode("utf-8", errors="surrogatepass")
+    return "".join(lines) + "\n".join(tables)
