@@ -68,6 +68,12 @@ typecheck: install
 # Lint and types first, so that the test summary is the last thing printed.
 check: lint test
 
+# Does the fast SHACL engine still pass its tests on the newest pySHACL, past our pin? (A throwaway
+# venv; VERSION=x.y.z tries a given release.) Exit 1 when it breaks.
+.PHONY: check-pyshacl-latest
+check-pyshacl-latest:
+	.ci/pyshacl-latest $(VERSION)
+
 clean:
 	rm -rf var build dist bench/out .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

@@ -53,3 +53,40 @@ def test_get_record_spot_checks() -> None:
     assert has(record, subject, QCP + "heldBy", NamedNode("http://127.0.0.1:8000/id/oai/organisation/oai"))
     modified = objects(record, subject, SCHEMA + "dateModified")
     assert [m.datatype.value for m in modified] == ["http://www.w3.org/2001/XMLSchema#dateTime"]
+
+
+SHARED_IDS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-01-01T00:00:00Z</responseDate>
+<request verb="ListRecords" metadataPrefix="oai_dc">http://repo.example/oai</request><ListRecords>
+<record><header><identifier>oai:repo.example:10/1</identifier><datestamp>2024-01-01</datestamp></header><metadata>
+<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<dc:title>Premier article</dc:title><dc:identifier>1234-5678</dc:identifier>
+<dc:identifier>http://hdl.handle.net/10/1</dc:identifier></oai_dc:dc></metadata></record>
+<record><header><identifier>oai:repo.example:10/2</identifier><datestamp>2024-01-01</datestamp></header><metadata>
+<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<dc:title>Second article</dc:title><dc:identifier>1234-5678</dc:identifier><dc:identifier>-</dc:identifier>
+</oai_dc:dc></metadata></record></ListRecords></OAI-PMH>"""
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["record", "metadata-only"])
+def test_records_sharing_a_dc_identifier_stay_distinct_objects(tmp_path: Path, whole: bool) -> None:
+    """A shared ISSN (or "-") once made every record of a real DSpace page one object with many titles.
+    The harvester hands over the whole <record> or only its metadata: either way the object's IRI is
+    the OAI identifier's, and every identifier is kept."""
+    page = etree.fromstring(SHARED_IDS)
+    records = []
+    for element in page.iter(f"{OAI}record"):
+        local_id = element.findtext(f"{OAI}header/{OAI}identifier")
+        payload = etree.tostring(element if whole else element.find(f"{OAI}metadata")[0])
+        records.append(SourceRecord("oai", local_id, payload, "application/xml", content_hash(payload)))
+    mapped = list(map_records(load_mapping("oai_dc"), records, context("oai", "en")))
+    subjects = [t.subject.value for r in mapped for t in r.triples
+                if t.predicate.value == RDF_TYPE and t.object.value == QCP + "HeritageObject"]
+    assert len(subjects) == len(set(subjects)) == 2
+    for record, subject in zip(mapped, subjects, strict=True):
+        assert len(objects(record, subject, SCHEMA + "name")) == 1
+        values = sorted(v.value for node in objects(record, subject, SCHEMA + "identifier")
+                        for v in objects(record, node.value, SCHEMA + "value"))
+        expected = {"oai:repo.example:10/1": ["1234-5678", "http://hdl.handle.net/10/1", "oai:repo.example:10/1"],
+                    "oai:repo.example:10/2": ["-", "1234-5678", "oai:repo.example:10/2"]}[record.local_id]
+        assert values == expected

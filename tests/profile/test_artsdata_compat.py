@@ -160,3 +160,21 @@ def test_mapped_demo_sources_that_pass_ours_pass_artsdata() -> None:
         passing_total += passing
     # The theatre's events and places and the network's organisations are real candidates.
     assert passing_total >= 50
+
+
+GEO_ONLY_PLACE = """
+@prefix schema: <http://schema.org/> .
+<http://127.0.0.1:8000/id/demo/place-croix> a schema:Place ;
+    schema:name "Croix de chemin du rang Saint-Joseph"@fr ;
+    schema:geo [ a schema:GeoCoordinates ; schema:latitude 46.3432 ; schema:longitude -72.5477 ] .
+"""
+
+
+@pytest.mark.skipif(not ARTSDATA.is_dir(), reason="../shared/data/artsdata is absent")
+def test_a_place_with_coordinates_only_is_the_one_documented_exception() -> None:
+    """A heritage register gives coordinates and no postal code: we publish such a place (Place-located),
+    Artsdata's PlaceShape refuses it for its missing address, and docs/profile.md says so."""
+    graph = Graph().parse(data=GEO_ONLY_PLACE, format="turtle")
+    assert check(graph) == (1, ["http://127.0.0.1:8000/id/demo/place-croix"])
+    documented = (EXAMPLES.parent.parent.parent / "docs" / "profile.md").read_text(encoding="utf-8")
+    assert "Place-located" in documented and "ads:PlaceShape requires an address" in documented

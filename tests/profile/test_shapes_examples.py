@@ -95,6 +95,9 @@ CASES: dict[str, tuple[str, str]] = {
     "Place-name": (PLA, add("ex:place-salle", 'schema:name "Salle"')),
     "Place-name-fr": (PLA, replace("schema:name", '"Anaïs-Allard Hall"@en')),
     "Place-address": (PLA, add("ex:place-salle", "schema:address <http://127.0.0.1:8000/id/demo/address-2>")),
+    "Place-located": (PLA, "DELETE { ?s schema:address ?a ; schema:geo ?g } WHERE { ?s schema:address ?a ; schema:geo ?g }"),
+    "Place-geo": (PLA, "DELETE { ?g schema:latitude ?l } INSERT { ?g schema:latitude 123.4 } "
+                       "WHERE { ?g a schema:GeoCoordinates ; schema:latitude ?l }"),
     "Place-region": (PLA, "DELETE DATA { ex:place-salle schema:containedInPlace <https://w3id.org/culturedata/vocab/regions/04> }"),
     "Place-additionalType": (PLA, drop("schema:additionalType")),
     "Place-sameAs": (PLA, drop("schema:sameAs")),

@@ -273,3 +273,19 @@ def test_configured_source_by_id_uses_the_configured_shapes(cli, tmp_path: Path)
     assert report["summary"]["records"] == 11
     assert {r["source"] for r in report["records"]} == {"musee-test"}
     assert cli("validate", "no-such-source").code == 2
+
+
+def test_a_file_given_alone_is_identified_as_its_mapping_says(cli, tmp_path: Path):
+    """ODCAF's rows are identified by `Index` (its mapping says `id: Index`): a bare file with no
+    `id` column was refused, and a configured source's options are not there to say otherwise."""
+    export = tmp_path / "facilities.csv"
+    export.write_text(
+        "Index,Facility_Name,ODCAF_Facility_Type,Source_Facility_Type,Street_No,Street_Name,Postal_Code,City,"
+        "Prov_Terr,CSD_Name,Latitude,Longitude\n"
+        "7,Musée du Fjord,museum,..,3346,boul. de la Grande-Baie S,G7B 1G2,saguenay,qc,Saguenay,48.33,-70.88\n"
+        "8,Salle sans adresse,theatre/performance and concert hall,..,..,..,..,..,qc,..,46.34,-72.54\n",
+        encoding="utf-8",
+    )
+    outcome = cli("validate", str(export), "--mapping", "odcaf", "--format", "json")
+    assert outcome.code in (0, 1), outcome.err
+    assert sorted(record["id"] for record in outcome.json()["records"]) == ["7", "8"]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from culturedata.cli.state import State
 from culturedata.config import Source
 from culturedata.errors import InputError
-from culturedata.harvest import KINDS_BY_SUFFIX, kind_of_file
+from culturedata.harvest import KINDS_BY_SUFFIX, Kind, kind_of_file
 
 
 def resolve_input(state: State, name: str, mapping: str | None, language: str = "fr") -> Source:
@@ -25,8 +26,19 @@ def resolve_input(state: State, name: str, mapping: str | None, language: str = 
         raise InputError("input.needs_mapping", path=path)
     return Source(
         id=_source_id(path), name={"fr": path.name, "en": path.name}, kind=kind.name, mapping=mapping,
-        path=path.resolve(), language=language, where=str(path),
+        path=path.resolve(), language=language, where=str(path), options=_id_option(kind, mapping),
     )
+
+
+def _id_option(kind: Kind, mapping: str) -> dict[str, Any]:
+    """What identifies a record of a bare file, as the mapping's `id` says (ODCAF's rows by `Index`):
+    a configured source says it in its options, a file given alone has only its mapping to go by."""
+    if kind.id_option is None:
+        return {}
+    from culturedata.mapping import load_mapping
+
+    read = load_mapping(mapping)
+    return {kind.id_option: read.fields.get(read.id_field, read.id_field)}
 
 
 def _with_mapping(source: Source, mapping: str) -> Source:

@@ -32,7 +32,9 @@ class Kind:
     whole), so a record not seen is a deletion. Other kinds harvest from a watermark: only a
     `--full` (or first) harvest is whole. `suffixes`: the file endings read as this kind when a
     file is given without a configured source. `mapping_formats`: the mapping `format`s that
-    read its records, the first being the usual one; empty when no check applies.
+    read its records, the first being the usual one; empty when no check applies. `id_option`:
+    the option naming what identifies a record (a column, a path), which a mapping's `id` can
+    stand in for when a file is given without a configured source.
     """
 
     name: str
@@ -41,13 +43,14 @@ class Kind:
     whole: bool
     suffixes: tuple[str, ...] = ()
     mapping_formats: tuple[str, ...] = ()
+    id_option: str | None = None
 
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("csv", tabular.harvest_csv, tabular.OPTIONS, whole=True, suffixes=(".csv", ".tsv"),
-         mapping_formats=("csv",)),
+         mapping_formats=("csv",), id_option="id_column"),
     Kind("json", jsonfile.harvest_json, jsonfile.OPTIONS, whole=True, suffixes=(".json", ".jsonl", ".jsonld"),
-         mapping_formats=("json", "jsonld")),
+         mapping_formats=("json", "jsonld"), id_option="id_field"),
     Kind("xml", xmldump.harvest_xml, xmldump.OPTIONS, whole=True, suffixes=(".xml", ".lido"),
          mapping_formats=("xml",)),
     Kind("oai-pmh", oaipmh.harvest_oaipmh, oaipmh.OPTIONS, whole=False, mapping_formats=("xml",)),

@@ -8,6 +8,11 @@ written by `ntriples.py`: predicates, classes and constants are written once per
 every IRI or language tag that comes from a record is checked before it is written, so the
 text always loads.
 
+Every value has a general path (`_Run.objects`), and the common shapes of value a fast one
+(see "emitters" below), chosen once per mapping. A mapping loaded with `fast_paths=False`
+takes the general path everywhere; tests/mapping/test_fast_paths.py maps records both ways
+and requires the same text and findings.
+
 A record the mapping cannot handle (no id, broken XML or JSON, a `required` value missing or
 unreadable) becomes a MappedRecord with no triples and an 'unmappable' finding naming the
 record and the field at fault; it never stops the batch. Smaller problems (an unreadable date,
@@ -16,6 +21,7 @@ a lookup that found no concept) are findings beside the triples.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,7 +37,7 @@ from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template
 from culturedata.mapping.minting import Safety, entity_safety, safe_context
 from culturedata.mapping.selectors import lang_of, rooted, text_of, xpath_scalar
 from culturedata.mapping.templates import SLUG_ONLY, Bound, bind, first_transformed
-from culturedata.mapping.transforms import IRI, ON_FIELD_TEXT, Unreadable, Value
+from culturedata.mapping.transforms import IRI, ON_FIELD_TEXT, Transform, Unreadable, Value
 from culturedata.mapping.vocabularies import Vocabularies, load_vocabularies
 from culturedata.messages import both
 from culturedata.records import Finding, MappedRecord, NTriples, Severity, SourceRecord
@@ -94,7 +100,7 @@ class _Run:
         self.null_length = source.null_length
         self.language = source.language
         self.root = _Instance(None, self.parse(), None)
-        if mapping.format == "csv" and isinstance(self.root.node, dict):
+        if mapping.format == "csv" and mapping.fast_paths and isinstance(self.root.node, dict):
             self.root.cache = self.read_row(self.root.node)
         self.top = self.root.cache  # the record-level fields, which most values read
         self.by_name: dict[str, list[_Instance]] = {}
@@ -103,6 +109,9 @@ class _Run:
         self.iris: dict[str, str] = dict(source.checked)
         self.safe_context = source.safe_context
         self.constants, self.bound, self.minting = source.constants, source.bound, source.minting
+        self.fast_paths = mapping.fast_paths
+        # `{id|slug}` calls iris.slug on the text directly (the same as transforms.slug)
+        self.slug_only = SLUG_ONLY if mapping.fast_paths else None
 
     def release(self) -> None:
         """Break the cycles between instances and their parents, so that reference counting
@@ -193,8 +202,9 @@ class _Run:
                 if isinstance(item, str):
                     text = " ".join(item.split())
                 elif isinstance(item, _Element):
-                    # A leaf's text is its .text; itertext() costs ten times more (see text_of)
-                    raw = (item.text or "") if len(item) == 0 else "".join(item.itertext())
+                    # A leaf's text is its .text; itertext() costs ten times more (see text_of).
+                    # lxml-stubs type itertext() as str | bytes; a parsed document's text is str.
+                    raw = (item.text or "") if len(item) == 0 else "".join(item.itertext())  # type: ignore[arg-type]
                     text = " ".join(raw.split())
                 else:
                     text = " ".join(text_of(item).split())
@@ -248,9 +258,8 @@ class _Run:
         top = self.top
         found: list[Any] = []
         for ref in refs:
-            found = top.get(ref.key) if ref.hops < 0 else None  # self.values, inlined for a record-level field
-            if found is None:
-                found = self.values(instance, ref)
+            cached = top.get(ref.key) if ref.hops < 0 else None  # self.values, inlined for a record-level field
+            found = cached if cached is not None else self.values(instance, ref)
             if found:
                 return found
         return found
@@ -271,42 +280,43 @@ class _Run:
         bound = self.bound
         parts = bound.get(id(template), _UNBOUND)
         if parts is _UNBOUND:
-            parts = bound[id(template)] = bind(template, self.constants)
+            parts = bound[id(template)] = bind(template, self.constants) if self.fast_paths else template.parts
         return self.fill_bound(parts, instance)
 
     def fill_bound(self, parts: Bound | None, instance: _Instance) -> str | None:
         if parts is None:
             return None
-        if len(parts) == 1 and parts[0].__class__ is str:
-            return parts[0]  # type: ignore[return-value]
+        if len(parts) == 1 and isinstance(parts[0], str):
+            return parts[0]
         out: list[str] = []
         for part in parts:
-            if part.__class__ is str:
-                out.append(part)  # type: ignore[arg-type]
+            if isinstance(part, str):
+                out.append(part)
                 continue
-            kind = part.kind  # type: ignore[union-attr]
-            transforms = part.transforms  # type: ignore[union-attr]
+            kind = part.kind
+            transforms = part.transforms
             if kind == "field":
-                ref = part.field  # type: ignore[union-attr]
-                found = self.top.get(ref.key) if ref.hops < 0 else None  # type: ignore[union-attr]
+                ref = part.field
+                assert ref is not None  # a field placeholder always has its ref (language.py)
+                found = self.top.get(ref.key) if ref.hops < 0 else None
                 if found is None:
-                    found = self.values(instance, ref)  # type: ignore[arg-type]
+                    found = self.values(instance, ref)
                 if not found:
                     return None
                 if not transforms:
                     text = found[0][0]
-                elif transforms == SLUG_ONLY:  # `{id|slug}`: a slug is never empty, so the first value
+                elif transforms == self.slug_only:  # `{id|slug}`: a slug is never empty, so the first value
                     text = make_slug(found[0][0])
                 elif len(found) == 1:
                     text = first_transformed((found[0][0],), transforms)
                 else:
                     text = first_transformed([t for t, _ in found], transforms)
             elif kind == "context":
-                text = self.context_value(part.name, instance)  # type: ignore[union-attr]
+                text = self.context_value(part.name, instance)
                 if transforms:
                     text = first_transformed([text], transforms)
             else:
-                candidates = self.entity_iris(part.name, instance)[:1]  # type: ignore[union-attr]
+                candidates = self.entity_iris(part.name, instance)[:1]
                 text = first_transformed(candidates, transforms) if transforms else (
                     candidates[0] if candidates else None)
             if not text:
@@ -393,7 +403,7 @@ class _Run:
             return []
         return [Value(filled, None, IRI if source == "iri" else None)]
 
-    def apply(self, name: str, transform: Any, values: list[Value], spec: ValueSpec) -> list[Value]:
+    def apply(self, name: str, transform: Transform, values: list[Value], spec: ValueSpec) -> list[Value]:
         if len(values) == 1:  # the common case: the transform's own list is the answer
             try:
                 return transform(values[0])
@@ -475,7 +485,7 @@ class _Run:
         ))
 
 
-Emitter = Any  # (run, instance, subject, out) -> None
+Emitter = Callable[["_Run", "_Instance", str, list[str]], None]  # writes lines to `out`
 Plan = list[tuple[EntitySpec, tuple[str, ...], list[Emitter]]]
 
 
@@ -520,7 +530,7 @@ class _SourcePlan:
 
 
 def _source_plan(mapping: Mapping, context: MappingContext) -> _SourcePlan:
-    per_context = mapping.plan.setdefault("sources", {})
+    per_context: dict[MappingContext, _SourcePlan] = mapping.plan.setdefault("sources", {})
     found = per_context.get(context)
     if found is None:
         if len(per_context) >= 64:  # one entry per source; a long-lived process may see many
@@ -539,6 +549,10 @@ def _source_plan(mapping: Mapping, context: MappingContext) -> _SourcePlan:
             bound={},
             minting=minting,
         )
+        if not mapping.fast_paths:  # every IRI checked as it is written, every template filled part by part
+            found.checked = {}
+            found.minting = {name: tuple((template.parts, False) for template, _ in pairs)
+                             for name, pairs in _safeties(mapping).items()}
     return found
 
 
@@ -555,7 +569,7 @@ def _plan(mapping: Mapping) -> Plan:
     plan = mapping.plan.get("emitters")
     if plan is None:
         plan = [(spec, tuple(f" {RDF_TYPE} <{t}> .\n" for t in spec.types),
-                 [_emitter(p, v) for p, v in spec.properties])
+                 [_emitter(p, v, mapping.fast_paths) for p, v in spec.properties])
                 for spec in mapping.entities]
         mapping.plan["emitters"] = plan
     return plan
@@ -603,167 +617,38 @@ def _term_writer(spec: ValueSpec) -> TermWriter:
     return tagged_literal
 
 
-def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
+# --- emitters -------------------------------------------------------------------------------
+#
+# An emitter writes the triples of one property value of one instance. The general one calls
+# `_Run.objects`, which honours every option of a `ValueSpec`. The fast ones below each do the
+# same for a common shape of value with the steps it does not need left out, and each names the
+# options it honours: `_emitter` picks one only when every option the value sets is among them,
+# so an option added to `ValueSpec` later takes the general path until a fast path learns it
+# (tests/mapping/test_fast_paths.py checks that both paths write the same triples).
+
+EmitterBuilder = Callable[[str, ValueSpec], "Emitter | None"]
+_DESCRIPTIVE = frozenset({"source", "text", "line"})  # what every value has: no option
+
+
+def _options(spec: ValueSpec) -> frozenset[str]:
+    """The options the value sets (fields of `ValueSpec` away from their defaults)."""
+    return frozenset(f.name for f in dataclasses.fields(spec)
+                     if f.name not in _DESCRIPTIVE and getattr(spec, f.name) != f.default)
+
+
+def _emitter(predicate_iri: str, spec: ValueSpec, fast_paths: bool = True) -> Emitter:
     predicate = f" <{predicate_iri}> "  # checked by the compiler (language.py)
-    needs_escape, escapes = ntriples.needs_escape, ntriples.ESCAPES
-    plain = not (spec.transforms or spec.split or spec.lookup or spec.when or spec.unless or spec.required)
-    fixed = ntriples.language(spec.lang) if spec.lang not in (None, "default", "source") else None
-    if plain and spec.source == "field" and len(spec.fields) == 1 and spec.datatype is None \
-            and spec.lang != "source" and (fixed is not None or spec.lang in (None, "default")):
-        ref = spec.fields[0]
-        key, top = ref.key, ref.hops < 0
-        default_lang = spec.lang == "default"
+    if fast_paths:
+        options = _options(spec)
+        for sources, honoured, build in _FAST_PATHS:
+            if spec.source in sources and options <= honoured:
+                emitter = build(predicate, spec)
+                if emitter is not None:
+                    return emitter
+    return _general(predicate, spec)
 
-        def field_literal(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
-            found = run.top.get(key) if top else None  # run.values, inlined for a record-level field
-            if found is None:
-                found = run.values(instance, ref)
-            if not found:
-                return
-            head = subject + predicate
-            tag = run.language if default_lang else fixed
-            if tag is None and default_lang:  # a malformed source language: the general path reports it
-                for term in run.objects(spec, instance):
-                    out.append(f"{head}{term} .\n")
-                return
-            # Literal writing inlined (ntriples.tagged / plain): this runs for most values.
-            if tag:
-                for text, _ in found:
-                    if needs_escape(text) is not None:
-                        text = text.translate(escapes)
-                    out.append(f'{head}"{text}"@{tag} .\n')
-            else:
-                for text, _ in found:
-                    if needs_escape(text) is not None:
-                        text = text.translate(escapes)
-                    out.append(f'{head}"{text}" .\n')
 
-        return field_literal
-    if plain and spec.source == "field" and len(spec.fields) == 1 and spec.datatype is None \
-            and spec.lang == "source":
-        ref = spec.fields[0]
-        language = ntriples.language
-
-        def field_tagged(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
-            found = run.values(instance, ref)
-            if not found:
-                return
-            head = subject + predicate
-            default = run.context.language
-            for text, item in found:
-                own = lang_of(item)
-                tag = language(own or default)
-                if tag is not None:
-                    if needs_escape(text) is not None:
-                        text = text.translate(escapes)
-                    out.append(f'{head}"{text}"@{tag} .\n')
-                else:  # a malformed xml:lang: the general path reports it
-                    term = run.term(Value(text, own), spec)
-                    if term is not None:
-                        out.append(f"{head}{term} .\n")
-
-        return field_tagged
-    simple = not (spec.split or spec.lookup or spec.when or spec.unless or spec.required)
-    if simple and spec.source == "field" and len(spec.fields) == 1 and spec.transforms:
-        ref, want = spec.fields[0], spec.lang == "source"
-        key, top = ref.key, ref.hops < 0
-        (first_name, first), *rest = spec.transforms
-        first = ON_FIELD_TEXT.get(first_name, first)
-        write = _term_writer(spec)
-
-        def field_transformed(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
-            found = run.top.get(key) if top else None  # run.values, inlined for a record-level field
-            if found is None:
-                found = run.values(instance, ref)
-            if not found:
-                return
-            head = subject + predicate
-            default = run.context.language if want else None
-            for text, item in found:
-                try:  # run.apply, inlined for one value
-                    values = first(_value((text, (lang_of(item) or default) if want else None, None)))
-                except Unreadable as exc:
-                    run.unreadable(exc, spec)
-                    continue
-                for name, transform in rest:
-                    values = run.apply(name, transform, values, spec)
-                for value in values:
-                    term = write(run, value)
-                    if term is not None:
-                        out.append(f"{head}{term} .\n")
-
-        return field_transformed
-    if plain and spec.source == "const" and spec.lang is None:
-        if spec.datatype == XSD + "anyURI":
-            term = f"<{spec.text}>"
-            if ntriples.iri(spec.text) is None:
-                raise ValueError(f"not an IRI: {spec.text!r}")
-        elif spec.datatype:
-            term = ntriples.typed(spec.text, ntriples.datatype_suffix(spec.datatype))
-        else:
-            term = ntriples.plain(spec.text)
-        tail = f"{predicate}{term} .\n"
-
-        def const(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
-            out.append(subject + tail)
-
-        return const
-    if not (spec.split or spec.lookup or spec.required) and spec.source in ("iri", "template") \
-            and spec.template is not None:
-        template, transforms, when, unless = spec.template, spec.transforms, spec.when, spec.unless
-        kind = IRI if spec.source == "iri" else None
-        # A constant IRI ({iri: "http://schema.org/Person"}) is checked once, here.
-        constant = all(isinstance(part, str) for part in template.parts)
-        fixed = ntriples.iri(template.text) if kind == IRI and constant and not transforms else None
-        write = _term_writer(spec)
-
-        def templated(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
-            if when and not run.present(instance, when):
-                return
-            if unless and run.any_present(instance, unless):
-                return
-            if fixed is not None:
-                out.append(f"{subject}{predicate}{fixed} .\n")
-                return
-            filled = run.fill(template, instance)
-            if not filled:
-                return
-            values = [_value((filled, None, kind))]
-            for name, transform in transforms:
-                values = run.apply(name, transform, values, spec)
-            head = subject + predicate
-            for value in values:
-                term = write(run, value)
-                if term is not None:
-                    out.append(f"{head}{term} .\n")
-
-        return templated
-    if plain and spec.source == "entity":
-        name = spec.text
-
-        def entity(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
-            # run.entity_iris, inlined for the common case of entities nested in this one
-            children = instance.children.get(name) if instance.spec is not None and instance.spec.name != name \
-                else None
-            if children:
-                iris = run.iris
-                for child in children:
-                    iri = child.iri
-                    if iri:
-                        node = iris.get(iri) or run.named_node(iri, name)
-                        if node is not None:
-                            out.append(f"{subject}{predicate}{node} .\n")
-                return
-            for iri in run.entity_iris(name, instance):
-                node = run.named_node(iri, name)
-                if node is not None:
-                    out.append(f"{subject}{predicate}{node} .\n")
-
-        return entity
-
-    if spec.source == "field":
-        return _field_emitter(predicate, spec)
-
+def _general(predicate: str, spec: ValueSpec) -> Emitter:
     def general(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
         for term in run.objects(spec, instance):
             out.append(f"{subject}{predicate}{term} .\n")
@@ -771,7 +656,178 @@ def _emitter(predicate_iri: str, spec: ValueSpec) -> Emitter:
     return general
 
 
-def _field_emitter(predicate: str, spec: ValueSpec) -> Emitter:
+def _field_literal(predicate: str, spec: ValueSpec) -> Emitter | None:
+    """One field as literals tagged with a fixed or the source's language, or untagged."""
+    fixed = ntriples.language(spec.lang) if spec.lang not in (None, "default") else None
+    if len(spec.fields) != 1 or spec.lang == "source" or (spec.lang not in (None, "default") and fixed is None):
+        return None  # `lang: source` is _field_tagged's; a malformed tag: the general path reports it
+    needs_escape, escapes = ntriples.needs_escape, ntriples.ESCAPES
+    ref = spec.fields[0]
+    key, top = ref.key, ref.hops < 0
+    default_lang = spec.lang == "default"
+
+    def field_literal(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
+        found = run.top.get(key) if top else None  # run.values, inlined for a record-level field
+        if found is None:
+            found = run.values(instance, ref)
+        if not found:
+            return
+        tag = run.language if default_lang else fixed
+        if tag is None and default_lang:  # a malformed source language: the general path reports it
+            _general(predicate, spec)(run, instance, subject, out)
+            return
+        head = subject + predicate
+        # Literal writing inlined (ntriples.tagged / plain): this runs for most values.
+        end = f'"@{tag} .\n' if tag else '" .\n'
+        for text, _ in found:
+            if needs_escape(text) is not None:
+                text = text.translate(escapes)
+            out.append(f'{head}"{text}{end}')
+
+    return field_literal
+
+
+def _field_tagged(predicate: str, spec: ValueSpec) -> Emitter | None:
+    """One field as literals tagged with each value's own language (`lang: source`)."""
+    if len(spec.fields) != 1 or spec.lang != "source":
+        return None
+    needs_escape, escapes, language = ntriples.needs_escape, ntriples.ESCAPES, ntriples.language
+    ref = spec.fields[0]
+
+    def field_tagged(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
+        found = run.values(instance, ref)
+        if not found:
+            return
+        head = subject + predicate
+        default = run.context.language
+        for text, item in found:
+            own = lang_of(item)
+            tag = language(own or default)
+            if tag is not None:
+                if needs_escape(text) is not None:
+                    text = text.translate(escapes)
+                out.append(f'{head}"{text}"@{tag} .\n')
+            else:  # a malformed xml:lang: the general path reports it
+                term = run.term(Value(text, own), spec)
+                if term is not None:
+                    out.append(f"{head}{term} .\n")
+
+    return field_tagged
+
+
+def _field_transformed(predicate: str, spec: ValueSpec) -> Emitter | None:
+    """One field through transforms, the first one replaced by what it does on a field's text
+    (`transforms.ON_FIELD_TEXT`)."""
+    if len(spec.fields) != 1 or not spec.transforms:
+        return None
+    ref, want = spec.fields[0], spec.lang == "source"
+    key, top = ref.key, ref.hops < 0
+    (first_name, first), *rest = spec.transforms
+    first = ON_FIELD_TEXT.get(first_name, first)
+    write = _term_writer(spec)
+
+    def field_transformed(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
+        found = run.top.get(key) if top else None  # run.values, inlined for a record-level field
+        if found is None:
+            found = run.values(instance, ref)
+        if not found:
+            return
+        head = subject + predicate
+        default = run.context.language if want else None
+        for text, item in found:
+            try:  # run.apply, inlined for one value
+                values = first(_value((text, (lang_of(item) or default) if want else None, None)))
+            except Unreadable as exc:
+                run.unreadable(exc, spec)
+                continue
+            for name, transform in rest:
+                values = run.apply(name, transform, values, spec)
+            for value in values:
+                term = write(run, value)
+                if term is not None:
+                    out.append(f"{head}{term} .\n")
+
+    return field_transformed
+
+
+def _const(predicate: str, spec: ValueSpec) -> Emitter | None:
+    """A constant, written once per mapping."""
+    if spec.datatype == ANY_URI:
+        checked = ntriples.iri(spec.text)
+        if checked is None:
+            return None  # the general path reports it, record by record
+        term = checked
+    elif spec.datatype:
+        term = ntriples.typed(spec.text, ntriples.datatype_suffix(spec.datatype))
+    else:
+        term = ntriples.plain(spec.text)
+    tail = f"{predicate}{term} .\n"
+
+    def const(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
+        out.append(subject + tail)
+
+    return const
+
+
+def _templated(predicate: str, spec: ValueSpec) -> Emitter | None:
+    """A template (`template:` or `iri:`); a constant IRI is checked once, here."""
+    template, transforms, when, unless = spec.template, spec.transforms, spec.when, spec.unless
+    if template is None:
+        return None
+    kind = IRI if spec.source == "iri" else None
+    constant = all(isinstance(part, str) for part in template.parts)
+    fixed = ntriples.iri(template.text) if kind == IRI and constant and not transforms else None
+    write = _term_writer(spec)
+
+    def templated(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
+        if when and not run.present(instance, when):
+            return
+        if unless and run.any_present(instance, unless):
+            return
+        if fixed is not None:
+            out.append(f"{subject}{predicate}{fixed} .\n")
+            return
+        filled = run.fill(template, instance)
+        if not filled:
+            return
+        values = [_value((filled, None, kind))]
+        for name, transform in transforms:
+            values = run.apply(name, transform, values, spec)
+        head = subject + predicate
+        for value in values:
+            term = write(run, value)
+            if term is not None:
+                out.append(f"{head}{term} .\n")
+
+    return templated
+
+
+def _entity(predicate: str, spec: ValueSpec) -> Emitter | None:
+    """Another entity's IRIs (`lang` and `datatype` do not apply to IRIs)."""
+    name = spec.text
+
+    def entity(run: _Run, instance: _Instance, subject: str, out: list[str]) -> None:
+        # run.entity_iris, inlined for the common case of entities nested in this one
+        children = instance.children.get(name) if instance.spec is not None and instance.spec.name != name \
+            else None
+        if children:
+            iris = run.iris
+            for child in children:
+                iri = child.iri
+                if iri:
+                    node = iris.get(iri) or run.named_node(iri, name)
+                    if node is not None:
+                        out.append(f"{subject}{predicate}{node} .\n")
+            return
+        for iri in run.entity_iris(name, instance):
+            node = run.named_node(iri, name)
+            if node is not None:
+                out.append(f"{subject}{predicate}{node} .\n")
+
+    return entity
+
+
+def _field_value(predicate: str, spec: ValueSpec) -> Emitter | None:
     """`_Run.objects` for a field value, with the steps the value does not use left out."""
     fields, when, unless, split = spec.fields, spec.when, spec.unless, spec.split
     transforms, lookup, required, want_lang = spec.transforms, spec.lookup, spec.required, spec.lang == "source"
@@ -808,6 +864,22 @@ def _field_emitter(predicate: str, spec: ValueSpec) -> Emitter:
                 out.append(f"{head}{term} .\n")
 
     return field_value
+
+
+# The fast paths, tried in this order: the sources each serves, the options it honours, and
+# its builder (which may still decline a value, e.g. one with two alternative fields).
+_FAST_PATHS: tuple[tuple[frozenset[str], frozenset[str], EmitterBuilder], ...] = (
+    (frozenset({"field"}), frozenset({"fields", "lang", "unreadable"}), _field_literal),
+    (frozenset({"field"}), frozenset({"fields", "lang", "unreadable"}), _field_tagged),
+    (frozenset({"field"}), frozenset({"fields", "lang", "datatype", "transforms", "unreadable"}),
+     _field_transformed),
+    (frozenset({"const"}), frozenset({"datatype"}), _const),
+    (frozenset({"iri", "template"}),
+     frozenset({"template", "lang", "datatype", "transforms", "when", "unless", "unreadable"}), _templated),
+    (frozenset({"entity"}), frozenset({"lang", "datatype", "unreadable"}), _entity),
+    (frozenset({"field"}), frozenset({"fields", "lang", "datatype", "split", "transforms", "lookup", "when",
+                                      "unless", "required", "unreadable"}), _field_value),
+)
 
 
 def map_records(
@@ -871,7 +943,8 @@ def _vocabularies_for(mapping: Mapping) -> Vocabularies | None:
     if "vocabularies" not in plan:
         needed = any(v.lookup for e in mapping.entities for _, v in e.properties)
         plan["vocabularies"] = load_vocabularies(ontologies_dir()) if needed else None
-    return plan["vocabularies"]
+    vocabularies: Vocabularies | None = plan["vocabularies"]
+    return vocabularies
 
 
 def _missing(run: _Run, spec: EntitySpec) -> str:

@@ -154,6 +154,10 @@ class Mapping:
     id_field: str
     entities: tuple[EntitySpec, ...]
     title: dict[str, str] = field(default_factory=dict)
+    # False: the engine maps every value by its general path (`_Run.objects`), with none of the
+    # shortcuts it takes for common cases. For the tests that prove both paths write the same
+    # triples (tests/mapping/test_fast_paths.py); set with `load_mapping(..., fast_paths=False)`.
+    fast_paths: bool = True
     # The engine's compiled emitters, built on first use (see engine._plan).
     plan: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -202,24 +206,34 @@ def shipped_mappings() -> list[str]:
     return sorted(p.stem for p in mappings_dir().glob("*.yaml"))
 
 
-def load_mapping(name: str) -> Mapping:
+def load_mapping(name: str, *, fast_paths: bool = True) -> Mapping:
+    """The mapping `name` compiled. `fast_paths=False` makes the engine take its general path
+    for every value (see `Mapping.fast_paths`): slower, for the tests that check the shortcuts."""
     path = find_mapping(name)
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MappingError("mapping.unreadable", path=path, detail=exc) from exc
+    return parse_mapping(text, path, fast_paths=fast_paths)
+
+
+def parse_mapping(text: str, path: Path, *, fast_paths: bool = True) -> Mapping:
+    """A mapping compiled from its YAML text; `path` names it in errors."""
+    try:
+        raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
         raise MappingError("mapping.syntax", path=path, line=line, detail=getattr(exc, "problem", exc)) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MappingError("mapping.unreadable", path=path, detail=exc) from exc
-    return _Compiler(path, raw).mapping()
+    return _Compiler(path, raw, fast_paths).mapping()
 
 
 class _Compiler:
     """One pass over the parsed YAML; every problem stops it with the file and line."""
 
-    def __init__(self, path: Path, raw: Any) -> None:
+    def __init__(self, path: Path, raw: Any, fast_paths: bool = True) -> None:
         self.path = path
+        self.fast_paths = fast_paths
         if not isinstance(raw, _LineDict):
             self.fail(1, "mapping.problem.not_a_table")
         self.raw = raw
@@ -228,7 +242,7 @@ class _Compiler:
         if fmt not in FORMATS:
             self.fail(raw.line, "mapping.problem.format", value=fmt, choices=", ".join(FORMATS))
         self.format = str(fmt)
-        self.prefixes = {**PREFIXES, **self.table(raw, "prefixes")}
+        self.prefixes = {**PREFIXES, **{str(k): str(v) for k, v in self.table(raw, "prefixes").items()}}
         self.namespaces = {str(k): str(v) for k, v in self.table(raw, "namespaces").items()}
         self.top_fields = {str(k): str(v) for k, v in self.table(raw, "fields").items()}
         self.entity_fields: dict[str, dict[str, str]] = {}
@@ -256,6 +270,7 @@ class _Compiler:
             id_field=str(raw.get("id", "id")),
             entities=tuple(entities),
             title=dict(title) if isinstance(title, dict) else ({"fr": title, "en": title} if title else {}),
+            fast_paths=self.fast_paths,
         )
 
     # --- entities -----------------------------------------------------------------------
@@ -387,7 +402,8 @@ class _Compiler:
         return name in self.top_fields
 
     def field_ref(self, entity: str, name: str, line: int) -> FieldRef:
-        hops, owner = 0, entity
+        hops = 0
+        owner: str | None = entity
         while owner is not None:
             declared = self.entity_fields.get(owner, {})
             if name in declared:
@@ -401,6 +417,8 @@ class _Compiler:
 
     def ref(self, name: str, hops: int, text: str, key: str, line: int) -> FieldRef:
         selector = self.selector(text, line)
+        if not self.fast_paths:  # the engine then calls the selector, as for any other format
+            return FieldRef(name, hops, selector, key)
         column = text if self.format == "csv" and text != "$" else None
         return FieldRef(name, hops, selector, key, column, getattr(selector, "compiled", None))
 
@@ -444,7 +462,8 @@ class _Compiler:
             return {}
         if not isinstance(value, dict):
             self.fail(parent.line, "mapping.problem.key_table", key=key)
-        return value
+        table: dict[str, Any] = value
+        return table
 
     def expand(self, line: int, curie: str) -> str:
         if curie.startswith(("http://", "https://", "urn:")):

@@ -141,7 +141,8 @@ def text_of(item: Any) -> str:
         return item
     if isinstance(item, etree._Element):
         # Most values are leaves, whose text is .text: itertext() costs ten times more.
-        return (item.text or "") if len(item) == 0 else "".join(item.itertext())
+        # lxml-stubs type itertext() as str | bytes; a parsed document's text is str
+        return (item.text or "") if len(item) == 0 else "".join(item.itertext())  # type: ignore[arg-type]
     if isinstance(item, _Rooted):
         value = item.value
         return str(value.get("@id", "")) if isinstance(value, dict) else str(value)

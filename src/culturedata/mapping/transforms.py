@@ -63,7 +63,8 @@ def html(value: Value) -> list[Value]:
     from lxml import html as lxml_html
 
     try:
-        text = lxml_html.fromstring(f"<div>{value.text}</div>").text_content()
+        # string(): what HtmlElement.text_content() returns, in terms lxml-stubs know
+        text = str(lxml_html.fromstring(f"<div>{value.text}</div>").xpath("string()"))
     except Exception:  # lxml raises several kinds for garbage; the text stays readable as-is
         text = re.sub(r"<[^>]+>", " ", value.text)
     return whitespace(Value(text, value.lang, value.datatype))
@@ -103,7 +104,8 @@ def localname(value: Value) -> list[Value]:
 
 def digest(value: Value) -> list[Value]:
     """A short stable fingerprint, for IRIs minted from long keys such as page URLs."""
-    return [Value(hashlib.sha1(value.text.encode()).hexdigest()[:16])]
+    # surrogatepass: a lone surrogate (from a JSON escape such as "\ud800") still has a fingerprint
+    return [Value(hashlib.sha1(value.text.encode("utf-8", "surrogatepass")).hexdigest()[:16])]
 
 
 # --- IRIs -------------------------------------------------------------------------------------
@@ -308,8 +310,8 @@ def _precise(text: str) -> Value | None:
     match = _DOTNET.fullmatch(text)
     if match:
         offset = match.group(2) or "+0000"
-        zone = timezone(timedelta(hours=int(offset[:3]), minutes=int(offset[0] + offset[3:])))
-        moment = datetime.fromtimestamp(int(match.group(1)) / 1000, UTC).astimezone(zone)
+        offset_zone = timezone(timedelta(hours=int(offset[:3]), minutes=int(offset[0] + offset[3:])))
+        moment = datetime.fromtimestamp(int(match.group(1)) / 1000, UTC).astimezone(offset_zone)
         return Value(moment.date().isoformat(), None, XSD + "date")
     if _ISO.match(text):
         kind = {4: "gYear", 7: "gYearMonth", 10: "date"}.get(len(text.lstrip("-")))
@@ -446,7 +448,7 @@ def _remembered(transform: Transform) -> Transform:
             if len(kept) >= REMEMBERED:
                 kept.clear()
             kept[value] = result
-        if result.__class__ is _Failed:
+        if isinstance(result, _Failed):
             raise Unreadable(*result)
         return list(result)
 

@@ -6,12 +6,13 @@ cannot drift. Output is deterministic (sorted, no dates) so regenerating it give
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from culturedata.messages import catalogue, t
 
@@ -37,7 +38,7 @@ SHAPE_FILES = (
     "heritage-object.ttl", "person.ttl", "organization.ttl", "place.ttl", "event.ttl",
     "media-object.ttl", "concept.ttl", "common.ttl",
 )
-OBLIGATION = {SH.Violation: "R", SH.Warning: "Rc", SH.Info: "hint"}
+OBLIGATION: dict[Node | None, str] = {SH.Violation: "R", SH.Warning: "Rc", SH.Info: "hint"}
 RANK = {"R": 0, "Rc": 1, "hint": 2}
 
 
@@ -57,6 +58,11 @@ def pick(graph: Graph, subject: Node, prop: URIRef, lang: str) -> str:
             if value.language == wanted:
                 return str(value)
     return str(sorted(values)[0]) if values else ""
+
+
+def _sorted(nodes: Iterable[Node]) -> list[Identifier]:
+    """Graph values in rdflib's order of terms (every value a parsed graph holds is an Identifier)."""
+    return sorted(n for n in nodes if isinstance(n, Identifier))
 
 
 def cell(text: str) -> str:
@@ -90,7 +96,7 @@ class Profile:
         return found[0] if found else None
 
     def obligation(self, rule: URIRef) -> str:
-        return OBLIGATION.get(self.shapes.value(rule, SH.severity), "R")  # type: ignore[arg-type]
+        return OBLIGATION.get(self.shapes.value(rule, SH.severity), "R")
 
     def path(self, rule: URIRef) -> str:
         path = self.shapes.value(rule, SH.path)
@@ -127,19 +133,19 @@ class Profile:
 
     def expected(self, shape: Node, lang: str, depth: int = 0) -> str:
         parts: list[str] = []
-        for datatype in sorted(self.shapes.objects(shape, SH.datatype)):
+        for datatype in _sorted(self.shapes.objects(shape, SH.datatype)):
             parts.append(curie(datatype))
-        for kind in sorted(self.shapes.objects(shape, SH.nodeKind)):
+        for kind in _sorted(self.shapes.objects(shape, SH.nodeKind)):
             parts.append(_name("kind", curie(kind), lang))
-        for cls in sorted(self.shapes.objects(shape, SH["class"])):
+        for cls in _sorted(self.shapes.objects(shape, SH["class"])):
             parts.append(_text("instance_of", lang, cls=curie(cls)))
         for lst in self.shapes.objects(shape, SH["in"]):
             parts.append(_text("one_of", lang, values=", ".join(curie(v) for v in Collection(self.shapes, lst))))
         for lst in self.shapes.objects(shape, SH.languageIn):
             parts.append(_text("language", lang, languages=", ".join(str(v) for v in Collection(self.shapes, lst))))
-        for pattern in sorted(self.shapes.objects(shape, SH.pattern)):
+        for pattern in _sorted(self.shapes.objects(shape, SH.pattern)):
             parts.append(_text("pattern", lang, pattern=pattern))
-        for value in sorted(self.shapes.objects(shape, SH.hasValue)):
+        for value in _sorted(self.shapes.objects(shape, SH.hasValue)):
             parts.append(_text("equals", lang, value=curie(value)))
         if (shape, SH.uniqueLang, Literal(True)) in self.shapes:
             parts.append(_text("unique_lang", lang))
@@ -181,7 +187,8 @@ class Profile:
     def schemes(self, rule: URIRef) -> list[URIRef]:
         """Concept schemes whose membership the rule checks (sh:hasValue on skos:inScheme)."""
         found: set[URIRef] = set()
-        todo, seen = [rule], set()
+        todo: list[Node] = [rule]
+        seen: set[Node] = set()
         while todo:
             shape = todo.pop()
             if shape in seen:
@@ -244,7 +251,7 @@ def _rule_section(profile: Profile, file: str, lang: str) -> list[str]:
     title = _name("entity", curie(entity), lang) if entity is not None else _text("shared_rules", lang)
     out = [f"## {title}", ""]
     if entity is not None:
-        targets = ", ".join(curie(c) for c in sorted(profile.shapes.objects(entity, SH.targetClass)))
+        targets = ", ".join(curie(c) for c in _sorted(profile.shapes.objects(entity, SH.targetClass)))
         out += [_text("applies_to", lang, types=targets), ""]
     out += [_text("table_header", lang), "|---|---|---|---|---|---|---|---|"]
     rows = []

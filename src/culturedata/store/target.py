@@ -117,7 +117,9 @@ def read_records(store: ox.Store, system_graph: str) -> dict[str, RecordState]:
     second instead of several."""
     solutions = store.query(RECORDS_QUERY.replace("{system}", system_graph))
     assert isinstance(solutions, ox.QuerySolutions)
-    lines = solutions.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8").split("\n")[1:]
+    tsv = solutions.serialize(format=ox.QueryResultsFormat.TSV)
+    assert tsv is not None  # no output file given: pyoxigraph returns the bytes
+    lines = tsv.decode("utf-8").split("\n")[1:]
     records = {}
     for line in lines:
         if line:

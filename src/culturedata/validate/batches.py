@@ -130,10 +130,11 @@ Packed = tuple[MappedRecord, str]
 
 def _pack(record: MappedRecord, visible: frozenset[str] | None) -> Packed:
     """The record without its triples, and the triples the shapes can see as N-Triples."""
-    text = record.ntriples
+    text: str = record.ntriples
     if visible is not None and text:
         text = "".join(line for line in text.splitlines(keepends=True) if _predicate(line) in visible)
-    return replace(record, triples=NTriples("")), text  # no text: its report is its own findings
+    # No text: the record's report is its own findings.
+    return replace(record, triples=NTriples("")), text
 
 
 def _predicate(line: str) -> str:

@@ -105,7 +105,8 @@ def _lines(path: Path) -> list[str]:
 
 def _record_of(line: str) -> str | None:
     try:
-        return json.loads(line).get("record")
+        record: str | None = json.loads(line).get("record")  # written by this module: a key or null
+        return record
     except ValueError:
         return None  # a damaged line is not carried over
 
@@ -117,4 +118,6 @@ def _partial(target: Path) -> Path:
 def _ntriples(record: MappedRecord) -> str:
     if not record.triples:
         return ""
-    return ox.serialize(record.triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    data = ox.serialize(record.triples, format=ox.RdfFormat.N_TRIPLES)
+    assert data is not None  # no output file given: pyoxigraph returns the bytes
+    return data.decode("utf-8")

@@ -24,7 +24,8 @@ from culturedata.validate.report import RecordReport
 from culturedata.validate.shapes import ShapeSet
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
-SEVERITIES = {SH.Violation: Severity.VIOLATION, SH.Warning: Severity.WARNING, SH.Info: Severity.INFO}
+# Keyed by whatever a results graph holds under sh:resultSeverity (absent: None).
+SEVERITIES: dict[Node | None, Severity] = {SH.Violation: Severity.VIOLATION, SH.Warning: Severity.WARNING, SH.Info: Severity.INFO}
 
 
 class Validator(Protocol):
@@ -103,7 +104,7 @@ def data_graph(
 
 
 @lru_cache(maxsize=100_000)
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> URIRef | BNode | Literal:
     """The rdflib term; cached, since classes, predicates and vocabulary IRIs repeat in every record."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)

@@ -12,14 +12,17 @@ subjects of (predicate, object). So the batch is indexed by predicate, here, onc
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.plugins.stores.memory import Memory
 
 from culturedata.records import MappedRecord
-from culturedata.validate.fast.oxgraph import ox_pattern
-from culturedata.validate.fast.terms import OxTerm, TermCache
+from culturedata.validate.fast.oxgraph import OxTriples, TermView
+from culturedata.validate.fast.terms import OxSubject, OxTerm, TermCache
+
+if TYPE_CHECKING:
+    from rdflib.graph import _ContextType
 
 Index = dict[OxTerm, list[OxTerm]]
 
@@ -37,7 +40,7 @@ class BatchGraph:
     """The batch's triples and the vocabulary triples of the IRIs it cites, by predicate."""
 
     def __init__(self, records: Sequence[MappedRecord], vocabulary: Vocabulary) -> None:
-        by_predicate: dict[ox.NamedNode, dict[OxTerm, list[OxTerm]]] = {}
+        by_predicate: dict[ox.NamedNode, Index] = {}
         owners: dict[OxTerm, MappedRecord] = {}
         cited: set[OxTerm] = set()
         named = ox.NamedNode
@@ -58,17 +61,17 @@ class BatchGraph:
                     objects.append(o)
                 if type(o) is named and o in vocab:
                     cited.add(o)
-        for s in cited:
-            for p, o in vocab[s]:
+        for iri in cited:
+            for p, o in vocab[iri]:
                 index = by_predicate.get(p)
                 if index is None:
                     index = by_predicate[p] = {}
-                index.setdefault(s, []).append(o)
+                index.setdefault(iri, []).append(o)
         # A triple two records share (or a record and the vocabularies) is one triple of the graph.
         for index in by_predicate.values():
-            for s, objects in index.items():
+            for subject, objects in index.items():
                 if len(objects) > 1:
-                    index[s] = list(dict.fromkeys(objects))
+                    index[subject] = list(dict.fromkeys(objects))
         self.by_predicate = by_predicate
         self.owners = owners  # which record each subject belongs to (the first that has it), as owners_of
         self._inverse: dict[ox.NamedNode, Index] = {}
@@ -139,27 +142,21 @@ class BatchGraph:
 
     def quads(self) -> Iterator[ox.Quad]:
         for s, p, o in self.triples(None, None, None):
-            yield ox.Quad(s, p, o)
+            if not isinstance(s, ox.Literal):  # never one: subjects come from triples' subjects
+                yield ox.Quad(s, p, o)
 
 
-class BatchView(Memory):
+class BatchView(TermView):
     """rdflib store over a `BatchGraph`, for pySHACL's checks and messages (read-only)."""
 
     def __init__(self, graph: BatchGraph, terms: TermCache) -> None:
-        super().__init__()
+        super().__init__(terms)
         self.batch = graph
-        self.terms = terms
 
-    def triples(self, triple_pattern, context=None) -> Iterator:  # type: ignore[override]
-        pattern = ox_pattern(self.terms, triple_pattern)
-        if pattern is None:
-            return
-        subject, predicate, obj = pattern
-        rdf = self.terms.rdf
-        for ts, tp, to in self.batch.triples(subject, predicate, obj):
-            yield (rdf(ts), rdf(tp), rdf(to)), iter(())
+    def matches(self, subject: OxSubject | None, predicate: ox.NamedNode | None, obj: OxTerm | None) -> OxTriples:
+        return self.batch.triples(subject, predicate, obj)
 
-    def __len__(self, context=None) -> int:  # type: ignore[override]
+    def __len__(self, context: _ContextType | None = None) -> int:
         return len(self.batch)
 
 

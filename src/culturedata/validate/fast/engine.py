@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+import typing
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
@@ -62,11 +63,24 @@ from rdflib.term import Node
 
 from culturedata.validate.fast.oxgraph import graph_view
 from culturedata.validate.fast.paths import SH, CompiledPath, UnsupportedPath, compile_path
-from culturedata.validate.fast.terms import TermCache
+from culturedata.validate.fast.terms import RdfTerm, TermCache
+
+if TYPE_CHECKING:
+    from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 
 log = logging.getLogger(__name__)
 
-Report = tuple[str, BNode, list]  # pySHACL's (description, result node, result triples)
+# A triple of a pySHACL result: objects that name a node of a graph come as (graph, node).
+ResultTriple = tuple[Node, Node, Node | tuple[Graph, Node]]
+Report = tuple[str, BNode, list[ResultTriple]]  # pySHACL's (description, result node, result triples)
+Verdict = tuple[bool, list[Report]]  # (conforms, results), as a component's evaluate() gives them
+ValueNodes = dict[RdfTerm, set[RdfTerm]]  # focus node -> its value nodes
+ValueKey = tuple[object, ...]  # what a pure shape's verdict on a value depends on (`_value_key`)
+# A SHACL-SPARQL solution: (True, bindings) for a failure, else ($this, $path, $value, other bindings).
+Violation = (
+    tuple[typing.Literal[True], dict[str, RdfTerm]]
+    | tuple[RdfTerm | None, RdfTerm | None, RdfTerm | None, dict[str, RdfTerm]]
+)
 
 SH_QualifiedMinCount = SH.QualifiedMinCountConstraintComponent
 SH_QualifiedMaxCount = SH.QualifiedMaxCountConstraintComponent
@@ -100,8 +114,8 @@ class CompiledShape:
     path: CompiledPath | None
     components: list[ConstraintComponent]
     targets_query: str | None
-    target_nodes: list[Node]
-    sparql: list[tuple[Any, str]] = field(default_factory=list)  # (pySHACL query helper, query text)
+    target_nodes: list[RdfTerm]
+    sparql: list[tuple[SPARQLQueryHelper, str]] = field(default_factory=list)  # (pySHACL helper, query text)
     check_only: bool = False  # results are only counted, not reported (conformance checks of sh:or etc.)
     members: dict[int, list[list[Node]]] = field(default_factory=dict)  # id(logical component) -> shape lists
     pure: bool = False  # a node shape whose checks read only the value itself, never the data graph
@@ -129,7 +143,7 @@ class CompiledShapes:
         self._compiled: dict[tuple[Node, bool], CompiledShape] = {}
         # Conformance of a value to a pure shape holds in every batch: sh:or ([sh:datatype …] …) over
         # the same dates and strings need not be worked out again for each batch.
-        self.pure_conforms: dict[tuple, tuple[bool, list[Report]]] = {}
+        self.pure_conforms: dict[tuple[Node, ValueKey], Verdict] = {}
         self.top: list[CompiledShape] = []
         self.unsupported: dict[Node, str] = {}
         for shape in self.sg.shapes:
@@ -186,16 +200,17 @@ class CompiledShapes:
                 continue
             if check_only:
                 # Only whether results exist (and their severity) matters: skip messages and texts.
-                component.make_v_result = _counting_result(shape.severity)
+                # (Replacing a method on one instance is the point here; mypy refuses it in general.)
+                component.make_v_result = _counting_result(shape.severity)  # type: ignore[method-assign]
             elif not self.describe:
                 # The text report is all the description serves; findings are read from the triples.
-                component.make_v_result_description = _no_description
+                component.make_v_result_description = _no_description  # type: ignore[method-assign]
             components.append(component)
         compiled = CompiledShape(shape, path, components, *self._targets(shape), check_only=check_only)
         compiled.pure = path is None and all(isinstance(c, PURE) for c in components)
         for component in components:
-            for kind, attribute in LOGICAL_LISTS.items():
-                if isinstance(component, kind):
+            for logical, attribute in LOGICAL_LISTS.items():
+                if isinstance(component, logical):
                     heads = getattr(component, attribute)
                     compiled.members[id(component)] = [list(self.graph.items(head)) for head in heads]
         for component in components:
@@ -203,7 +218,7 @@ class CompiledShapes:
                 compiled.sparql.extend(self._sparql(component))
         return compiled
 
-    def _targets(self, shape: Shape) -> tuple[str | None, list[Node]]:
+    def _targets(self, shape: Shape) -> tuple[str | None, list[RdfTerm]]:
         nodes, classes, implicit, objects_of, subjects_of = shape.target()
         patterns = [
             f"{{ ?this <{RDF.type}>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <{c}> }}"
@@ -214,7 +229,7 @@ class CompiledShapes:
         query = "SELECT DISTINCT ?this WHERE { " + " UNION ".join(patterns) + " }" if patterns else None
         return query, list(nodes)
 
-    def _sparql(self, component: SPARQLBasedConstraint) -> list[tuple[Any, str]]:
+    def _sparql(self, component: SPARQLBasedConstraint) -> list[tuple[SPARQLQueryHelper, str]]:
         prepared = []
         for helper in component.sparql_constraints:
             if helper.deactivated:
@@ -234,7 +249,7 @@ class CompiledShapes:
                     self._check_reachable(nested, seen)
 
 
-def _value_key(value: Node) -> tuple | None:
+def _value_key(value: Node) -> ValueKey | None:
     """What a pure check can depend on; rdflib compares some distinct ill-typed literals as equal."""
     if isinstance(value, Literal):
         return ("literal", str(value), value.datatype, value.language, getattr(value, "ill_typed", None))
@@ -247,7 +262,7 @@ def _no_description(*args: Any, **kwargs: Any) -> str:
     return ""
 
 
-def _counting_result(severity: Node):
+def _counting_result(severity: Node) -> Callable[..., Report]:
     node = BNode()
     result: Report = ("", node, [(node, SH_resultSeverity, severity)])
 
@@ -257,8 +272,9 @@ def _counting_result(severity: Node):
     return make_v_result
 
 
-LOGICAL_LISTS = {AndConstraintComponent: "and_list", OrConstraintComponent: "or_list",
-                 XoneConstraintComponent: "xone_nodes"}
+LOGICAL_LISTS: dict[type[ConstraintComponent], str] = {
+    AndConstraintComponent: "and_list", OrConstraintComponent: "or_list", XoneConstraintComponent: "xone_nodes",
+}
 
 
 def _referenced_shapes(shapes: Graph, component: ConstraintComponent) -> Iterable[Node]:
@@ -289,9 +305,9 @@ class Run:
         if namespaces is not None:  # messages name nodes with the data graph's prefixes, as pySHACL's do
             for prefix, iri in namespaces.namespace_manager.namespaces():
                 self.data.namespace_manager.bind(prefix, iri, override=True, replace=True)
-        self._conforms: dict[tuple[Node, Node], tuple[bool, list[Report]]] = {}
+        self._conforms: dict[tuple[Node, RdfTerm], Verdict] = {}
 
-    def validate(self, top: list[CompiledShape] | None = None) -> tuple[bool, list[Report]]:
+    def validate(self, top: list[CompiledShape] | None = None) -> Verdict:
         """Every targeted shape, or only those of `top`."""
         conforms, reports = True, []
         for compiled in self.shapes.top if top is None else top:
@@ -303,20 +319,20 @@ class Run:
             reports.extend(found)
         return conforms, reports
 
-    def focus_nodes(self, compiled: CompiledShape) -> list[Node]:
-        found: dict[Node, None] = dict.fromkeys(compiled.target_nodes)
+    def focus_nodes(self, compiled: CompiledShape) -> list[RdfTerm]:
+        found: dict[RdfTerm, None] = dict.fromkeys(compiled.target_nodes)
         if compiled.targets_query:
             rdf = self.terms.rdf
-            for solution in self.store.query(compiled.targets_query):
+            for solution in select(self.store.query(compiled.targets_query)):
                 found[rdf(solution[0])] = None
         return list(found)
 
-    def value_nodes(self, compiled: CompiledShape, focus: list[Node]) -> dict[Node, set[Node]]:
+    def value_nodes(self, compiled: CompiledShape, focus: list[RdfTerm]) -> ValueNodes:
         path = compiled.path
         if path is None:
             return {f: {f} for f in focus}
         rdf, ox_term = self.terms.rdf, self.terms.ox
-        values: dict[Node, set[Node]] = {}
+        values: ValueNodes = {}
         if path.predicate is not None:
             predicate = ox_term(path.predicate)
             for f in focus:
@@ -332,11 +348,11 @@ class Run:
             return values
         query = f"SELECT DISTINCT ?this ?v WHERE {{ ?this {path.sparql} ?v }}"
         for f in focus:
-            solutions = self.store.query(query, substitutions={ox.Variable("this"): ox_term(f)})
+            solutions = select(self.store.query(query, substitutions={ox.Variable("this"): ox_term(f)}))
             values[f] = {rdf(s[1]) for s in solutions}
         return values
 
-    def validate_shape(self, compiled: CompiledShape, focus: list[Node]) -> tuple[bool, list[Report]]:
+    def validate_shape(self, compiled: CompiledShape, focus: list[RdfTerm]) -> Verdict:
         """pySHACL's `Shape.validate`, with value nodes from pyoxigraph."""
         shape = compiled.shape
         if shape.deactivated or not focus:
@@ -362,13 +378,13 @@ class Run:
             reports.extend(found)
         return not non_conformant, reports
 
-    def reported(self, node_shape: Node, value: Node) -> tuple[bool, list[Report]]:
+    def reported(self, node_shape: Node, value: RdfTerm) -> Verdict:
         """The full results of `value` against a shape, for sh:detail. Not cached: pySHACL gives each
         sh:node result its own copy of the nested results, and so must we."""
         compiled = self.shapes.lookup(node_shape)
         return (True, []) if compiled is None else self.validate_shape(compiled, [value])
 
-    def conforms(self, node_shape: Node, value: Node) -> tuple[bool, list[Report]]:
+    def conforms(self, node_shape: Node, value: RdfTerm) -> Verdict:
         key = (node_shape, value)
         found = self._conforms.get(key)
         if found is None:
@@ -388,17 +404,19 @@ class Run:
             self._conforms[key] = found
         return found
 
-    def evaluate(
-        self, compiled: CompiledShape, component: ConstraintComponent, values: dict[Node, set[Node]]
-    ) -> tuple[bool, list[Report]]:
+    def evaluate(self, compiled: CompiledShape, component: ConstraintComponent, values: ValueNodes) -> Verdict:
         if not isinstance(component, RECURSIVE):
-            return component.evaluate(self.shapes.executor, self.data, values, [])
+            verdict: Verdict = component.evaluate(self.shapes.executor, self.data, values, [])
+            return verdict
+        method: Callable[[CompiledShape, ConstraintComponent, ValueNodes], Verdict]
         method = getattr(self, "_" + type(component).__name__)
         return method(compiled, component, values)
 
     # Shape-based and logical components, mirroring pySHACL's evaluate() of each.
 
-    def _NodeConstraintComponent(self, compiled, component, values):
+    def _NodeConstraintComponent(
+        self, compiled: CompiledShape, component: NodeConstraintComponent, values: ValueNodes
+    ) -> Verdict:
         non_conformant, reports = False, []
         for node_shape in component.node_shapes:
             for f, value_nodes in values.items():
@@ -419,7 +437,9 @@ class Run:
                     reports.append((text, node, triples))
         return not non_conformant, reports
 
-    def _PropertyConstraintComponent(self, compiled, component, values):
+    def _PropertyConstraintComponent(
+        self, compiled: CompiledShape, component: PropertyConstraintComponent, values: ValueNodes
+    ) -> Verdict:
         non_conformant, reports = False, []
         every = [v for value_nodes in values.values() for v in value_nodes]
         if not every:
@@ -437,20 +457,30 @@ class Run:
                 reports.extend(found)
         return not non_conformant, reports
 
-    def _NotConstraintComponent(self, compiled, component, values):
+    def _NotConstraintComponent(
+        self, compiled: CompiledShape, component: NotConstraintComponent, values: ValueNodes
+    ) -> Verdict:
         groups = [[n] for n in component.not_list]
         return self._logical(component, values, groups, lambda passed, total: passed == 0)
 
-    def _AndConstraintComponent(self, compiled, component, values):
+    def _AndConstraintComponent(
+        self, compiled: CompiledShape, component: AndConstraintComponent, values: ValueNodes
+    ) -> Verdict:
         return self._logical(component, values, compiled.members[id(component)], lambda passed, total: passed == total)
 
-    def _OrConstraintComponent(self, compiled, component, values):
+    def _OrConstraintComponent(
+        self, compiled: CompiledShape, component: OrConstraintComponent, values: ValueNodes
+    ) -> Verdict:
         return self._logical(component, values, compiled.members[id(component)], lambda passed, total: passed > 0)
 
-    def _XoneConstraintComponent(self, compiled, component, values):
+    def _XoneConstraintComponent(
+        self, compiled: CompiledShape, component: XoneConstraintComponent, values: ValueNodes
+    ) -> Verdict:
         return self._logical(component, values, compiled.members[id(component)], lambda passed, total: passed == 1)
 
-    def _logical(self, component, values, groups, rule):
+    def _logical(
+        self, component: ConstraintComponent, values: ValueNodes, groups: list[list[Node]], rule: LogicalRule
+    ) -> Verdict:
         non_conformant, reports = False, []
         for group in groups:
             for f, value_nodes in values.items():
@@ -461,7 +491,9 @@ class Run:
                         reports.append(component.make_v_result(self.data, f, value_node=v))
         return not non_conformant, reports
 
-    def _QualifiedValueShapeConstraintComponent(self, compiled, component, values):
+    def _QualifiedValueShapeConstraintComponent(
+        self, compiled: CompiledShape, component: QualifiedValueShapeConstraintComponent, values: ValueNodes
+    ) -> Verdict:
         non_conformant, reports = False, []
         for value_shape in component.value_shapes:
             siblings = self._siblings(compiled, component, value_shape)
@@ -478,10 +510,14 @@ class Run:
                     reports.append(component.make_v_result(self.data, f, constraint_component=SH_QualifiedMinCount))
         return not non_conformant, reports
 
-    def _siblings(self, compiled, component, value_shape) -> list[Node]:
+    def _siblings(
+        self, compiled: CompiledShape, component: QualifiedValueShapeConstraintComponent, value_shape: Node
+    ) -> list[Node]:
         return qualified_siblings(self.shapes, compiled, component, value_shape)
 
-    def _SPARQLBasedConstraint(self, compiled, component, values):
+    def _SPARQLBasedConstraint(
+        self, compiled: CompiledShape, component: SPARQLBasedConstraint, values: ValueNodes
+    ) -> Verdict:
         non_conformant, reports = False, []
         shape = compiled.shape
         for helper, _ in compiled.sparql:
@@ -492,12 +528,12 @@ class Run:
                     reports.append(self._sparql_report(component, shape, f, violation, kwargs))
         return not non_conformant, reports
 
-    def _sparql_violations(self, helper, focus: Node) -> list:
+    def _sparql_violations(self, helper: SPARQLQueryHelper, focus: RdfTerm) -> list[Violation]:
         """Mirrors pySHACL's `_validate_sparql_query`, running the query in pyoxigraph."""
         init_binds, text = helper.pre_bind_variables(focus)
         text = helper.apply_prefixes(text)
         solutions = self._query(text, init_binds)
-        violations: list = []
+        violations: list[Violation] = []
         failure_seen = False
         variables = [v.value for v in solutions.variables]
         rdf = self.terms.rdf
@@ -513,35 +549,59 @@ class Run:
                 violations.append((t, p, v, row))
         return violations
 
-    def _query(self, text: str, bindings: dict) -> ox.QuerySolutions:
+    def _query(self, text: str, bindings: dict[str, Node]) -> ox.QuerySolutions:
         """Pre-binds like rdflib's initBindings; oxigraph substitutes only projected variables,
         so the others are written into the query text (IRIs and literals can be)."""
         prefixes = {p: str(iri) for p, iri in self.data.namespace_manager.namespaces() if p}
         substitutions = {ox.Variable(str(k)): self.terms.ox(v) for k, v in bindings.items()}
         try:
-            return self.store.query(text, substitutions=substitutions, prefixes=prefixes)
+            return select(self.store.query(text, substitutions=substitutions, prefixes=prefixes))
         except RuntimeError:
             for name, value in bindings.items():
                 if isinstance(value, BNode):
                     raise
-                text = re.sub(r"[?$]" + re.escape(str(name)) + r"\b", lambda _m, v=value: v.n3(), text)
-            return self.store.query(text, prefixes=prefixes)
+                text = _written_in(text, str(name), value)
+            return select(self.store.query(text, prefixes=prefixes))
 
-    def _sparql_report(self, component, shape, f, violation, kwargs) -> Report:
+    def _sparql_report(
+        self, component: SPARQLBasedConstraint, shape: Shape, f: RdfTerm, violation: Violation, kwargs: dict[str, Any]
+    ) -> Report:
         result_value = None if shape.is_property_shape else f
+        report: Report
         if len(violation) == 2:
-            return component.make_v_result(
+            report = component.make_v_result(
                 self.data, f, value_node=result_value, bound_vars=violation[1], **kwargs
             )
+            return report
         t, p, v, row = violation
         if v is None:
             v = result_value
-        return component.make_v_result(
+        report = component.make_v_result(
             self.data, t or f, value_node=v, result_path=p, bound_vars=(t, p, v, row), **kwargs
         )
+        return report
 
 
-def qualified_siblings(shapes: CompiledShapes, compiled: CompiledShape, component, value_shape: Node | None) -> list[Node]:
+LogicalRule = Callable[[int, int], bool]  # (members passed, members) -> whether the value satisfies it
+
+
+def select(found: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> ox.QuerySolutions:
+    """The answer of a SELECT query: the only kind the engine asks (targets, paths, sh:select)."""
+    if not isinstance(found, ox.QuerySolutions):
+        raise TypeError(f"not the answer of a SELECT query: {found!r}")
+    return found
+
+
+def _written_in(text: str, name: str, value: Node) -> str:
+    """The query with the variable `name` replaced by the term itself, written as N3."""
+    written = value.n3()
+    return re.sub(r"[?$]" + re.escape(name) + r"\b", lambda _match: written, text)
+
+
+def qualified_siblings(
+    shapes: CompiledShapes, compiled: CompiledShape, component: QualifiedValueShapeConstraintComponent,
+    value_shape: Node | None,
+) -> list[Node]:
     """sh:qualifiedValueShapesDisjoint: the sibling qualified shapes a value must not also conform to."""
     if not component.is_disjoint:
         return []

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, TypeAlias
 
+import pyoxigraph as ox
 from rdflib import RDF, BNode, Graph, Namespace, URIRef
 from rdflib.term import Node
 
@@ -54,23 +56,25 @@ def _sparql(shapes: Graph, path: Node) -> str:
     raise UnsupportedPath(f"unknown SHACL path form: {path!r}")
 
 
-# A path as a small tree for walking a Python index: ("p", iri) | ("inv" | "star" | "plus" | "opt", step)
-# | ("seq" | "alt", (step, ...)), IRIs as pyoxigraph NamedNodes.
-Walk = tuple
+# A path as a small tree for walking a Python index, IRIs as pyoxigraph NamedNodes.
+Walk: TypeAlias = (
+    tuple[Literal["p"], ox.NamedNode]
+    | tuple[Literal["inv", "star", "plus", "opt"], "Walk"]
+    | tuple[Literal["seq", "alt"], tuple["Walk", ...]]
+)
+_UNARY: tuple[tuple[URIRef, Literal["inv", "star", "plus", "opt"]], ...] = (
+    (SH.inversePath, "inv"), (SH.zeroOrMorePath, "star"), (SH.oneOrMorePath, "plus"), (SH.zeroOrOnePath, "opt"),
+)
 
 
 def compile_walk(shapes: Graph, path: Node) -> Walk:
-    import pyoxigraph as ox
-
     if isinstance(path, URIRef):
         return ("p", ox.NamedNode(str(path)))
     if not isinstance(path, BNode):
         raise UnsupportedPath(f"not a SHACL path: {path!r}")
     if shapes.value(path, RDF.first) is not None:
         return ("seq", tuple(compile_walk(shapes, step) for step in shapes.items(path)))
-    for predicate, kind in (
-        (SH.inversePath, "inv"), (SH.zeroOrMorePath, "star"), (SH.oneOrMorePath, "plus"), (SH.zeroOrOnePath, "opt"),
-    ):
+    for predicate, kind in _UNARY:
         inner = shapes.value(path, predicate)
         if inner is not None:
             return (kind, compile_walk(shapes, inner))

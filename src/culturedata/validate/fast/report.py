@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rdflib import Graph, Literal
+from rdflib import Graph
 from rdflib.term import Node
 
 from culturedata.records import Finding, MappedRecord, Severity
@@ -14,7 +14,7 @@ from culturedata.validate.fast.engine import Report
 from culturedata.validate.fast.paths import SH
 from culturedata.validate.fast.sets import Hit
 from culturedata.validate.fast.terms import OxTerm, TermCache
-from culturedata.validate.validator import SEVERITIES, _text, messages_by_language, rule_id
+from culturedata.validate.validator import SEVERITIES, _key, _text, messages_by_language, rule_id
 
 SH_resultMessage = SH.resultMessage
 SH_focusNode, SH_resultSeverity, SH_sourceShape = SH.focusNode, SH.resultSeverity, SH.sourceShape
@@ -26,7 +26,7 @@ class Result:
     """One top-level sh:ValidationResult, read from pySHACL's result triples."""
 
     values: dict[Node, Node] = field(default_factory=dict)
-    messages: list[Literal] = field(default_factory=list)
+    messages: list[Node] = field(default_factory=list)  # sh:resultMessage: literals
 
 
 def results(reports: list[Report]) -> Iterator[Result]:
@@ -66,7 +66,7 @@ def report_findings(reports: list[Report], owners: dict[str, MappedRecord]) -> I
 
 
 @lru_cache(maxsize=4096)
-def _messages(literals: tuple[Literal, ...]) -> dict[str, str]:
+def _messages(literals: tuple[Node, ...]) -> dict[str, str]:
     # Cached: a shape's sh:message literals are the same for each of its many results.
     return messages_by_language(literals)
 
@@ -99,7 +99,7 @@ class HitFindings:
                 message = _messages(tuple(generic))
             yield record, Finding(
                 "validate", severity, rule, message, record.source_id, record.local_id,
-                hit.focus.value,  # a record's subject: an IRI or a blank node, written as rdflib writes it
+                _key(hit.focus),  # a record's subject: an IRI or a blank node, written as rdflib writes it
                 path, None if hit.value is None else _text(hit.value), record.location, component,
             )
 

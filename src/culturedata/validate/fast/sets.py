@@ -24,7 +24,7 @@ shape they refer to) stay with `Run`, in the same batch.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,11 +77,11 @@ class Hit:
     constraint: URIRef
 
 
-Targets = tuple[list, list, list, list]
+Targets = tuple[list[OxTerm], list[ox.NamedNode], list[ox.NamedNode], list[ox.NamedNode]]
 Recorded = tuple[Node | None, Node | None, URIRef]  # value, result path, constraint component
 
 
-def _recorder(component: ConstraintComponent):
+def _recorder(component: ConstraintComponent) -> Callable[..., tuple[Node, Recorded]]:
     default = component.shacl_constraint_component
 
     def make_v_result(datagraph: Any, focus_node: Node, value_node: Node | None = None,
@@ -171,10 +171,12 @@ def _nested(shapes: CompiledShapes, compiled: CompiledShape, component: Constrai
     return []
 
 
-Status = tuple[bool, Any]  # (fails the shape, its results or whether it has any: both read as truthy)
+# (fails the shape, its results or whether it has any: both read as truthy)
+Status = tuple[bool, Sequence[Hit] | bool]
+Results = tuple[bool, Sequence[Hit]]  # (fails the shape, its results)
 
 
-class _Conforming(dict):
+class _Conforming(dict[OxTerm, Status]):
     """Every value conforms to a shape that is filtered out or unknown."""
 
     def __missing__(self, key: OxTerm) -> Status:
@@ -182,7 +184,10 @@ class _Conforming(dict):
 
 
 _CONFORMS = _Conforming()
-Values = dict[OxTerm, Iterable[OxTerm]]
+Values = dict[OxTerm, Collection[OxTerm]]  # focus node -> its value nodes
+# What a component makes of the values: (results by focus node, focus nodes it is not satisfied for).
+Found = tuple[dict[OxTerm, list[Hit]], set[OxTerm]]
+LogicalRule = Callable[[int, int], bool]  # (members passed, members) -> whether the value satisfies it
 RDF_TYPE = ox.NamedNode(str(RDF.type))
 SUBCLASS_OF = ox.NamedNode(str(RDFS.subClassOf))
 
@@ -199,7 +204,7 @@ class SetRun:
         self.data = batch_view(graph, self.terms)
         self.executor = self.shapes.executor
         self.allowed = self.shapes.allowed
-        self._status: dict[Node, dict[OxTerm, Status]] = {}  # per batch: shape -> focus node -> Status
+        self._status: dict[Node, dict[OxTerm, Results]] = {}  # per batch: shape -> focus node -> Results
         self._instances: dict[tuple[OxTerm, OxTerm], bool] = {}
         self._last_values: dict[Walk, tuple[list[OxTerm], Values]] = {}
 
@@ -237,11 +242,11 @@ class SetRun:
         last = self._last_values.get(walk)
         if last is not None and last[0] is focus:  # sibling property shapes on one path: read once
             return last[1]
-        kind, step = walk
-        if kind == "p":
-            index = self.graph.objects(step)
+        values: Values
+        if walk[0] == "p":
+            index = self.graph.objects(walk[1])
             values = {f: index.get(f, ()) for f in focus}
-        elif kind == "inv" and step[0] == "p":
+        elif walk[0] == "inv" and (step := walk[1])[0] == "p":
             inverse = self.graph.subjects(step[1])
             values = {f: inverse.get(f, ()) for f in focus}
         else:
@@ -251,24 +256,25 @@ class SetRun:
 
     def _walk(self, walk: Walk, nodes: dict[OxTerm, None], forward: bool) -> dict[OxTerm, None]:
         """The nodes reached from `nodes` along a path (backwards when not `forward`), in SPARQL's sense."""
-        kind, step = walk
-        if kind == "p":
-            index = self.graph.objects(step) if forward else self.graph.subjects(step)
-            found: dict[OxTerm, None] = {}
+        found: dict[OxTerm, None]
+        if walk[0] == "p":
+            index = self.graph.objects(walk[1]) if forward else self.graph.subjects(walk[1])
+            found = {}
             for n in nodes:
                 found.update(dict.fromkeys(index.get(n, ())))
             return found
-        if kind == "inv":
-            return self._walk(step, nodes, not forward)
-        if kind == "seq":
-            for part in step if forward else reversed(step):
+        if walk[0] == "seq":
+            for part in walk[1] if forward else reversed(walk[1]):
                 nodes = self._walk(part, nodes, forward)
             return nodes
-        if kind == "alt":
+        if walk[0] == "alt":
             found = {}
-            for part in step:
+            for part in walk[1]:
                 found.update(self._walk(part, nodes, forward))
             return found
+        kind, step = walk
+        if kind == "inv":
+            return self._walk(step, nodes, not forward)
         if kind == "opt":
             return {**nodes, **self._walk(step, nodes, forward)}
         # star / plus: the closure, with (star) or without (plus) the start nodes themselves
@@ -290,7 +296,7 @@ class SetRun:
         known = self._results(compiled, focus)
         return [hit for f in focus for hit in known[f][1]]
 
-    def _results(self, compiled: CompiledShape, focus: Iterable[OxTerm]) -> dict[OxTerm, Status]:
+    def _results(self, compiled: CompiledShape, focus: Iterable[OxTerm]) -> dict[OxTerm, Results]:
         """(fails, results) of each (distinct) focus node for a shape, each worked out once per batch."""
         known = self._status.get(compiled.node)
         if known is None:
@@ -325,7 +331,7 @@ class SetRun:
                 failed.add(f)
         return failed, by_focus
 
-    def status(self, node: Node, values: Iterable[OxTerm]) -> dict[OxTerm, Status]:
+    def status(self, node: Node, values: Iterable[OxTerm]) -> Mapping[OxTerm, Status]:
         """Whether each (distinct) value conforms to a nested shape: (fails, its results or whether any)."""
         compiled = self.shapes.lookup(node)
         if compiled is None:
@@ -345,7 +351,7 @@ class SetRun:
 
     # ---------------------------------------------------------------- components
 
-    def component(self, compiled: CompiledShape, component: ConstraintComponent, values: Values):
+    def component(self, compiled: CompiledShape, component: ConstraintComponent, values: Values) -> Found:
         """(results by focus node, focus nodes for which the component is not satisfied)."""
         if isinstance(component, PropertyConstraintComponent):
             return self._property(compiled, component, values)
@@ -367,7 +373,7 @@ class SetRun:
             return self._per_value(compiled, component, values)
         return self._whole(compiled, component, values)
 
-    def _node_kind(self, compiled, component, values: Values):
+    def _node_kind(self, compiled: CompiledShape, component: NodeKindConstraintComponent, values: Values) -> Found:
         found: dict[OxTerm, list[Hit]] = {}
         accepted = _KINDS_ACCEPTED.get(component.nodekind_rule, ())
         rdf = self.terms.rdf
@@ -379,7 +385,7 @@ class SetRun:
 
     # pySHACL's own logic for the most common components, on pyoxigraph terms (no conversion).
 
-    def _min_count(self, compiled, component, values: Values):
+    def _min_count(self, compiled: CompiledShape, component: MinCountConstraintComponent, values: Values) -> Found:
         found: dict[OxTerm, list[Hit]] = {}
         least = int(component.min_count.value)
         if least > 0:
@@ -388,7 +394,7 @@ class SetRun:
                     self._hit(compiled, component, found, f, None)
         return found, set(found)
 
-    def _max_count(self, compiled, component, values: Values):
+    def _max_count(self, compiled: CompiledShape, component: MaxCountConstraintComponent, values: Values) -> Found:
         found: dict[OxTerm, list[Hit]] = {}
         most = int(component.max_count.value)
         for f, vs in values.items():
@@ -396,7 +402,7 @@ class SetRun:
                 self._hit(compiled, component, found, f, None)
         return found, set(found)
 
-    def _unique_lang(self, compiled, component, values: Values):
+    def _unique_lang(self, compiled: CompiledShape, component: UniqueLangConstraintComponent, values: Values) -> Found:
         found: dict[OxTerm, list[Hit]] = {}
         for rule in component.string_rules:
             if not rule:
@@ -412,7 +418,7 @@ class SetRun:
                     self._hit(compiled, component, found, f, None)
         return found, set(found)
 
-    def _has_value(self, compiled, component, values: Values):
+    def _has_value(self, compiled: CompiledShape, component: HasValueConstraintComponent, values: Values) -> Found:
         found: dict[OxTerm, list[Hit]] = {}
         rdf = self.terms.rdf
         for expected in component.has_value_set:
@@ -421,7 +427,7 @@ class SetRun:
                     self._hit(compiled, component, found, f, None)
         return found, set(found)
 
-    def _class(self, compiled, component, values: Values):
+    def _class(self, compiled: CompiledShape, component: ClassConstraintComponent, values: Values) -> Found:
         found: dict[OxTerm, list[Hit]] = {}
         rdf = self.terms.rdf
         for rule in component.class_rules:
@@ -460,7 +466,7 @@ class SetRun:
         hit = Hit(compiled, component, f, value, path, constraint or component.shacl_constraint_component)
         found.setdefault(f, []).append(hit)
 
-    def _whole(self, compiled, component, values: Values):
+    def _whole(self, compiled: CompiledShape, component: ConstraintComponent, values: Values) -> Found:
         """pySHACL's own evaluate over every focus node at once, results recorded, not built."""
         recording = self.plan.recording_copy(component)
         rdf, ox_term = self.terms.rdf, self.terms.ox
@@ -471,7 +477,7 @@ class SetRun:
             self._hit(compiled, component, found, ox_term(f), value, path, constraint)
         return found, set(found)
 
-    def _per_value(self, compiled, component, values: Values):
+    def _per_value(self, compiled: CompiledShape, component: ConstraintComponent, values: Values) -> Found:
         """Checks that read only the value: each distinct value checked once, across batches."""
         cache = self.plan.value_cache.get(id(component))
         if cache is None or len(cache) > _VALUE_CACHE_LIMIT:
@@ -491,7 +497,7 @@ class SetRun:
         _, reports = self.plan.recording_copy(component).evaluate(self.executor, self.data, {node: {node}}, [])
         return tuple(r for _, r in reports)
 
-    def _node(self, compiled, component, values: Values):
+    def _node(self, compiled: CompiledShape, component: NodeConstraintComponent, values: Values) -> Found:
         every = list(dict.fromkeys(v for vs in values.values() for v in vs))
         rdf = self.terms.rdf
         found: dict[OxTerm, list[Hit]] = {}
@@ -504,7 +510,7 @@ class SetRun:
                         self._hit(compiled, component, found, f, rdf(v))
         return found, set(found)
 
-    def _property(self, compiled, component, values: Values):
+    def _property(self, compiled: CompiledShape, component: PropertyConstraintComponent, values: Values) -> Found:
         every = list(dict.fromkeys(v for vs in values.values() for v in vs))
         found: dict[OxTerm, list[Hit]] = {}
         not_ok: set[OxTerm] = set()
@@ -525,14 +531,17 @@ class SetRun:
                 continue
             for f, vs in values.items():
                 for v in vs:
-                    hits = by_value.get(v)
-                    if hits:
-                        found.setdefault(f, []).extend(hits)
+                    value_hits = by_value.get(v)
+                    if value_hits:
+                        found.setdefault(f, []).extend(value_hits)
                     if v in failed:
                         not_ok.add(f)
         return found, not_ok
 
-    def _logical(self, compiled, component, values: Values, groups: list[list[Node]], rule):
+    def _logical(
+        self, compiled: CompiledShape, component: ConstraintComponent, values: Values, groups: list[list[Node]],
+        rule: LogicalRule,
+    ) -> Found:
         every = list(dict.fromkeys(v for vs in values.values() for v in vs))
         rdf = self.terms.rdf
         found: dict[OxTerm, list[Hit]] = {}
@@ -548,7 +557,7 @@ class SetRun:
                         self._hit(compiled, component, found, f, rdf(v))
         return found, set(found)
 
-    def _qualified(self, compiled, component, values: Values):
+    def _qualified(self, compiled: CompiledShape, component: QualifiedValueShapeConstraintComponent, values: Values) -> Found:
         every = list(dict.fromkeys(v for vs in values.values() for v in vs))
         found: dict[OxTerm, list[Hit]] = {}
         for value_shape in component.value_shapes:
@@ -571,7 +580,8 @@ _KINDS_ACCEPTED = {  # sh:nodeKind -> the pyoxigraph term types it accepts, as p
     SH.IRIOrLiteral: (ox.NamedNode, ox.Literal),
 }
 
-_NATIVE = {
+# Each entry takes its own component class, which a table's type cannot say: hence Any.
+_NATIVE: dict[type[ConstraintComponent], Callable[[SetRun, CompiledShape, Any, Values], Found]] = {
     NodeKindConstraintComponent: SetRun._node_kind,
     MinCountConstraintComponent: SetRun._min_count,
     MaxCountConstraintComponent: SetRun._max_count,
@@ -580,7 +590,7 @@ _NATIVE = {
     ClassConstraintComponent: SetRun._class,
 }
 
-_LOGICAL_RULES = {
+_LOGICAL_RULES: dict[str, LogicalRule] = {
     "AndConstraintComponent": lambda passed, total: passed == total,
     "OrConstraintComponent": lambda passed, total: passed > 0,
     "XoneConstraintComponent": lambda passed, total: passed == 1,

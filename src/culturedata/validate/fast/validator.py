@@ -17,7 +17,7 @@ from culturedata.validate.fast.batchgraph import BatchGraph, Vocabulary
 from culturedata.validate.fast.engine import CompiledShapes, Report, Run
 from culturedata.validate.fast.report import HitFindings, report_findings
 from culturedata.validate.fast.sets import Hit, SetPlan, SetRun
-from culturedata.validate.fast.terms import TermCache
+from culturedata.validate.fast.terms import TermCache, ox_quad
 from culturedata.validate.report import RecordReport
 from culturedata.validate.shapes import ShapeSet
 from culturedata.validate.validator import findings_in, owners_of
@@ -75,7 +75,9 @@ class FastValidator:
         store.extend(graph.quads())
         return store
 
-    def _fallback_findings(self, store: ox.Store, owners: dict[str, MappedRecord]):
+    def _fallback_findings(
+        self, store: ox.Store, owners: dict[str, MappedRecord]
+    ) -> Iterator[tuple[MappedRecord, Finding]]:
         graph = Graph()
         graph.parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), format="nt")
         _, results, _ = pyshacl_validate(
@@ -120,11 +122,14 @@ def validate_graph(
     """Like `pyshacl.validate(data_graph, shacl_graph=...)`: (conforms, report graph, report text)."""
     compiled = CompiledShapes(shacl_graph, allow_warnings=allow_warnings)
     store, terms = ox.Store(), TermCache()
-    store.extend(ox.Quad(terms.ox(s), terms.ox(p), terms.ox(o)) for s, p, o in data_graph)
+    store.extend(ox_quad(terms, s, p, o) for s, p, o in data_graph)
     conforms, reports = Run(compiled, store, data_graph, terms).validate()
     fallback = fallback_shapes(compiled)
     if fallback == []:
-        return pyshacl_validate(data_graph, shacl_graph=shacl_graph, allow_warnings=allow_warnings)
+        answer: tuple[bool, Graph, str] = pyshacl_validate(
+            data_graph, shacl_graph=shacl_graph, allow_warnings=allow_warnings
+        )
+        return answer
     report, text = PyshaclCore.create_validation_report(compiled.sg, conforms, reports)
     if fallback:
         ok, extra, extra_text = pyshacl_validate(
