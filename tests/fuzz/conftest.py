@@ -16,6 +16,7 @@ import re
 import resource
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,6 +43,29 @@ F = TypeVar("F", bound=Callable[..., Any])
 # No shrinking: a case that hangs the server would take minutes to shrink, and the failure already
 # prints the case that broke the invariant (Hypothesis's draws, and the file saved by the long run).
 NO_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate]
+
+
+@dataclass(frozen=True)
+class Known:
+    """An open finding in code another change is fixing: its fixed reproducer in
+    test_fuzz_findings.py is marked xfail(strict=True), so the fix turns it into a failure and
+    this entry is then deleted. Only problems matching `pattern` for these kinds are let through."""
+
+    kinds: str  # a regular expression on the fuzzer's kind
+    pattern: str  # a regular expression on the problem
+    reproducer: str
+
+
+KNOWN: list[Known] = [
+    Known(r"csv", r"field larger than field limit", "test_fuzz_findings.py::test_a_csv_cell_past_the_field_limit"),
+    Known(r"json", r"RecursionError", "test_fuzz_findings.py::test_json_nested_thousands_deep"),
+    Known(r"server id path", r"^500", "test_fuzz_server.py::test_an_entity_path_that_is_no_iri"),
+]
+KNOWN_SEEN: Counter[str] = Counter()
+
+
+def known(kind: str, problem: str) -> Known | None:
+    return next((k for k in KNOWN if re.search(k.kinds, kind) and re.search(k.pattern, problem)), None)
 
 
 def fuzz_settings(examples: int) -> Callable[[F], F]:
@@ -78,6 +102,10 @@ def check_exit(kind: str, code: int, *texts: str, case: bytes = b"") -> None:
 def failed(kind: str, problem: str, case: bytes) -> None:
     """Count a broken invariant; the suite stops on it, the long run notes it and goes on."""
     count(kind)
+    finding = known(kind, problem)
+    if finding is not None:
+        KNOWN_SEEN[f"{kind}: {finding.reproducer}"] += 1
+        return
     FAILURES[kind] += 1
     signature = f"{kind}: {re.sub(r'[0-9]+', 'N', problem)[:160]}"
     if signature not in SIGNATURES:
@@ -116,8 +144,12 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"{kind:<28} {n:>7} cases  {FAILURES[kind]} failed")
     for signature, path in sorted(SIGNATURES.items()):
         terminalreporter.write_line(f"FAILURE {signature}  {path}")
+    for finding, n in sorted(KNOWN_SEEN.items()):
+        terminalreporter.write_line(f"KNOWN (open, xfail reproducer) {finding}: {n} cases")
     if REPORT:
-        Path(REPORT).write_text(json.dumps({"cases": COUNTS, "failures": FAILURES, "signatures": SIGNATURES},
+        report = Path(REPORT) if Path(REPORT).is_absolute() else ROOT / REPORT
+        report.write_text(json.dumps({"cases": COUNTS, "failures": FAILURES, "signatures": SIGNATURES,
+                                      "known": KNOWN_SEEN},
                                            indent=1, ensure_ascii=False), encoding="utf-8")
 
 

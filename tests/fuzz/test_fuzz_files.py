@@ -29,7 +29,7 @@ def export_bytes(kind: str) -> st.SearchStrategy[bytes]:
 
 
 @pytest.mark.parametrize("kind", FILE_KINDS)
-@fuzz_settings(examples=12)
+@fuzz_settings(examples=8)
 @given(data=st.data())
 def test_validate_a_mutated_export(cli, tmp_path: Path, kind: str, data: st.DataObject) -> None:  # type: ignore[no-untyped-def]
     seed = file_seeds()[kind]
@@ -41,7 +41,7 @@ def test_validate_a_mutated_export(cli, tmp_path: Path, kind: str, data: st.Data
 
 
 @pytest.mark.parametrize("kind", FILE_KINDS)
-@fuzz_settings(examples=8)
+@fuzz_settings(examples=4)
 @given(data=st.data())
 def test_map_a_mutated_export(cli, tmp_path: Path, kind: str, data: st.DataObject) -> None:  # type: ignore[no-untyped-def]
     seed = file_seeds()[kind]
@@ -54,7 +54,7 @@ def test_map_a_mutated_export(cli, tmp_path: Path, kind: str, data: st.DataObjec
 
 
 @pytest.mark.parametrize("suffix", sorted(rdf_seeds()))
-@fuzz_settings(examples=8)
+@fuzz_settings(examples=5)
 @given(data=st.data())
 def test_validate_mutated_rdf(cli, tmp_path: Path, suffix: str, data: st.DataObject) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / f"graph{suffix}"
@@ -65,7 +65,7 @@ def test_validate_mutated_rdf(cli, tmp_path: Path, suffix: str, data: st.DataObj
 
 
 @pytest.mark.parametrize("name", sorted(MAPPING_INPUTS))
-@fuzz_settings(examples=10)
+@fuzz_settings(examples=6)
 @given(data=st.data())
 def test_a_mutated_mapping(cli, tmp_path: Path, name: str, data: st.DataObject) -> None:  # type: ignore[no-untyped-def]
     """The YAML text mutated, or its tree (a node of another type, a key renamed, deep lists)."""

@@ -53,7 +53,7 @@ def write_config(project: Path, *blocks: str) -> Path:
 
 
 @pytest.mark.parametrize("kind", sorted(file_seeds()))
-@fuzz_settings(examples=3)
+@fuzz_settings(examples=2)
 @given(data=st.data())
 def test_run_a_project_whose_export_is_mutated(cli, project: Path, kind: str, data: st.DataObject) -> None:  # type: ignore[no-untyped-def]
     seed = file_seeds()[kind]
@@ -66,7 +66,7 @@ def test_run_a_project_whose_export_is_mutated(cli, project: Path, kind: str, da
     check_exit(f"run {kind}", done.code, done.out, done.err, case=case)
 
 
-@fuzz_settings(examples=3)
+@fuzz_settings(examples=2)
 @given(data=st.data())
 def test_run_a_saved_site_whose_pages_are_mutated(cli, project: Path, data: st.DataObject) -> None:  # type: ignore[no-untyped-def]
     """jsonld-pages from a mirror folder: a page, the sitemap or robots.txt mutated."""
@@ -121,7 +121,7 @@ def safe(tree: object) -> object:
     return tree
 
 
-@fuzz_settings(examples=8)
+@fuzz_settings(examples=6)
 @given(data=st.data())
 def test_a_mutated_configuration(cli, project: Path, data: st.DataObject) -> None:  # type: ignore[no-untyped-def]
     base = small_config(project)

@@ -129,7 +129,7 @@ def query_text() -> st.SearchStrategy[bytes]:
     return mutated_query(queries())
 
 
-@fuzz_settings(examples=40)
+@fuzz_settings(examples=30)
 @given(data=st.data())
 def test_mutated_sparql_queries(server: Server, data: st.DataObject) -> None:
     case = data.draw(query_text(), label="query")
@@ -150,7 +150,7 @@ def test_mutated_sparql_queries(server: Server, data: st.DataObject) -> None:
     check_answer(f"server sparql {how}", server, request, case)
 
 
-@fuzz_settings(examples=15)
+@fuzz_settings(examples=10)
 @given(data=st.data())
 def test_mutated_uploads(server: Server, data: st.DataObject) -> None:
     kind = data.draw(st.sampled_from(sorted(file_seeds())), label="kind")
@@ -167,7 +167,7 @@ def test_mutated_uploads(server: Server, data: st.DataObject) -> None:
     check_answer("server upload", server, request, case)
 
 
-@fuzz_settings(examples=25)
+@fuzz_settings(examples=20)
 @given(data=st.data())
 def test_mutated_entity_paths_and_graph_names(server: Server, data: st.DataObject) -> None:
     seeds = [b"reseau-culture-laurentides/organisation/reseau-culture-laurentides", b"musee-fjord-bleu/objet/10001",
@@ -185,3 +185,11 @@ def test_mutated_entity_paths_and_graph_names(server: Server, data: st.DataObjec
     else:
         url = server.base + "/dumps/" + quote_from_bytes(case, safe="")
     check_answer(f"server {where} path", server, server.client.build_request("GET", url, headers=headers), case)
+
+
+@pytest.mark.xfail(strict=True, reason="open (pages, server/entities.py): /id/ followed by bytes that make no IRI "
+                   "(%00, a space, \", <, {, %FF, a lone %) answers 500: pyoxigraph's NamedNode raises ValueError")
+@pytest.mark.parametrize("path", ["%00", "a%20b", "%22", "%3C", "%7B", "%FF", "%25"])
+def test_an_entity_path_that_is_no_iri(server: Server, path: str) -> None:
+    answer = server.client.get(server.base + ENTITY_BASE + path)
+    assert answer.status_code in (400, 404), answer.text[:300]

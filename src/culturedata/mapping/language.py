@@ -61,6 +61,8 @@ FORMATS = ("csv", "json", "jsonld", "xml")
 SOURCES = ("field", "template", "const", "iri", "entity")
 VALUE_KEYS = {*SOURCES, "lang", "datatype", "split", "transform", "lookup", "when", "unless", "required",
               "unreadable"}
+# Far deeper than any mapping needs (the shipped ones nest 5 levels); see _check_depth.
+MAX_DEPTH = 64
 ENTITY_KEYS = {"iri", "types", "when", "properties", "each", "within", "fields"}
 TOP_KEYS = {"mapping", "title", "format", "prefixes", "namespaces", "fields", "null_values", "id", "entities"}
 LOOKUP_KEYS = {"scheme", "follow", "else"}
@@ -220,12 +222,27 @@ def load_mapping(name: str, *, fast_paths: bool = True) -> Mapping:
 def parse_mapping(text: str, path: Path, *, fast_paths: bool = True) -> Mapping:
     """A mapping compiled from its YAML text; `path` names it in errors."""
     try:
+        _check_depth(text, path)
         raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
         raise MappingError("mapping.syntax", path=path, line=line, detail=getattr(exc, "problem", exc)) from exc
     return _Compiler(path, raw, fast_paths).mapping()
+
+
+def _check_depth(text: str, path: Path) -> None:
+    """Refuse tables and lists nested deeper than MAX_DEPTH before building them: PyYAML builds
+    nodes recursively, so a few thousand `[` end the process's recursion, not the mapping."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else 0
+                raise MappingError("mapping.too_deep", path=path, line=line, limit=MAX_DEPTH)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 class _Compiler:
