@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := check
-.PHONY: install run test collect-without-data bench lint typecheck check clean
+.PHONY: install run test fuzz collect-without-data bench lint typecheck check clean
 
 # `make run PORT=8123` (or HOST=...) serves there and mints the demo's IRIs and links for that address;
 # without them, the configuration's publish.base_iri is used as it is.
@@ -39,6 +39,17 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The fuzzing suite with a long budget (`make test` runs it small and derandomized): FUZZ_EXAMPLES
+# cases per fuzzer with a fresh seed (FUZZ_SEED=n repeats one). Counts per input kind are printed
+# and written to var/fuzz/report.json; each distinct failure's input is kept in var/fuzz/failures/.
+FUZZ_EXAMPLES ?= 500
+FUZZ_SEED ?=
+fuzz: install
+	@mkdir -p var/fuzz
+	CULTUREDATA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) CULTUREDATA_FUZZ_SEED=$(FUZZ_SEED) \
+	CULTUREDATA_FUZZ_REPORT=var/fuzz/report.json CULTUREDATA_FUZZ_FAILURES=var/fuzz/failures \
+	$(BIN)/python -m pytest tests/fuzz -p no:cacheprovider -q --durations=10
 
 bench: install
 	$(BIN)/python -m bench

@@ -37,7 +37,7 @@ import yaml
 from pyoxigraph import NamedNode
 
 from culturedata.errors import MappingError
-from culturedata.mapping.selectors import Selector, SelectorError, compile_selector
+from culturedata.mapping.selectors import Selector, SelectorError, compile_each, compile_selector
 from culturedata.mapping.transforms import TRANSFORMS, Transform
 from culturedata.mapping.vocabularies import HINTS
 from culturedata.resources import mappings_dir
@@ -339,7 +339,7 @@ class _Compiler:
         iri_specs = spec["iri"] if isinstance(spec["iri"], list) else [spec["iri"]]
         iris = tuple(self.template(name, str(t), line, minting=True) for t in iri_specs)
         each_text = spec.get("each")
-        each = self.selector(str(each_text), line) if each_text is not None else None
+        each = self.selector(str(each_text), line, each=True) if each_text is not None else None
         properties: list[tuple[str, ValueSpec]] = []
         for predicate, values in self.table(spec, "properties").items():
             iri = self.expand(spec.line, str(predicate))
@@ -502,9 +502,9 @@ class _Compiler:
             return Placeholder("entity", name, None, transforms)
         return Placeholder("field", name, self.field_ref(entity, name, line), transforms)
 
-    def selector(self, text: str, line: int) -> Selector:
+    def selector(self, text: str, line: int, each: bool = False) -> Selector:
         try:
-            return compile_selector(self.format, text, self.namespaces)
+            return (compile_each if each else compile_selector)(self.format, text, self.namespaces)
         except SelectorError as exc:
             self.fail(line, "mapping.problem.selector", detail=exc)
         raise AssertionError  # unreachable: fail() raises

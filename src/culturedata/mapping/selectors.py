@@ -42,6 +42,19 @@ def compile_selector(fmt: str, text: str, namespaces: dict[str, str]) -> Selecto
     return _json_path(text, fmt == "jsonld")
 
 
+def compile_each(fmt: str, text: str, namespaces: dict[str, str]) -> Selector:
+    """The selector of an entity's `each`: in XML, only the elements it gives, since an entity
+    repeats over elements and reads its fields below them (`count(...)` or a bare number gives none)."""
+    select = compile_selector(fmt, text, namespaces)
+    if fmt != "xml" or text == "$":
+        return select
+
+    def elements(node: Any) -> list[Any]:
+        return [item for item in select(node) if isinstance(item, etree._Element)]
+
+    return elements
+
+
 def _xpath(text: str, namespaces: dict[str, str]) -> Selector:
     try:
         compiled = etree.XPath(text, namespaces=namespaces, smart_strings=True)
