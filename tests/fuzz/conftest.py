@@ -56,11 +56,7 @@ class Known:
     reproducer: str
 
 
-KNOWN: list[Known] = [
-    Known(r"csv", r"field larger than field limit", "test_fuzz_findings.py::test_a_csv_cell_past_the_field_limit"),
-    Known(r"json", r"RecursionError", "test_fuzz_findings.py::test_json_nested_thousands_deep"),
-    Known(r"server id path", r"^500", "test_fuzz_server.py::test_an_entity_path_that_is_no_iri"),
-]
+KNOWN: list[Known] = []
 KNOWN_SEEN: Counter[str] = Counter()
 
 
