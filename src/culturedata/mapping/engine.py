@@ -153,6 +153,9 @@ class _Run:
         out: dict[str, Any] = {}
         for key, column in _columns(self.mapping):
             raw = row.get(column)
+            if raw.__class__ is list:  # a `multivalue` column: one value per part
+                out[key] = self.cell_values(raw)
+                continue
             if raw:
                 # Most cells are already normalised: their only whitespace is single spaces
                 # between words (every other whitespace character is unprintable). Checking
@@ -168,6 +171,17 @@ class _Run:
                     continue
             out[key] = ()
         return out
+
+    def cell_values(self, parts: list[Any]) -> list[Any]:
+        """The values of a multi-valued cell (the CSV harvester's `multivalue` option), each
+        normalised and checked against the null values on its own."""
+        nulls, null_length = self.nulls, self.null_length
+        found = []
+        for part in parts:
+            text = " ".join(text_of(part).split())
+            if text and not (len(text) <= null_length and text.casefold() in nulls):
+                found.append((text, part))
+        return found
 
     def values(self, instance: _Instance, ref: FieldRef) -> list[Any]:
         """The non-empty items of a field, as (text, item) pairs, cached on the instance."""
@@ -194,8 +208,8 @@ class _Run:
                 if items.__class__ is not list:
                     items = xpath_scalar(items)
             elif ref.column is not None:
-                raw = owner.node.get(ref.column)
-                items = [raw] if raw else []
+                raw = owner.node.get(ref.column) if owner.node.__class__ is dict else None
+                items = raw if raw.__class__ is list else ([raw] if raw else [])
             else:
                 items = ref.selector(owner.node)
             for item in items:
@@ -213,6 +227,16 @@ class _Run:
             cache[ref.key] = found
         return found
 
+    def filled(self, text: str) -> bool:
+        """Whether a text read as a value is one: not blank, not one of the null values."""
+        text = " ".join(text.split())
+        return bool(text) and not (len(text) <= self.null_length and text.casefold() in self.nulls)
+
+    def split(self, values: list[Value], separator: str) -> list[Value]:
+        """`split:` — one value per part; the null values apply to each part."""
+        return [_value((part, v.lang, v.datatype)) for v in values for p in v.text.split(separator)
+                if (part := p.strip()) and self.filled(part)]
+
     def first_text(self, instance: _Instance, ref: FieldRef) -> str | None:
         found = self.values(instance, ref)
         return found[0][0] if found else None
@@ -224,7 +248,10 @@ class _Run:
             parents = [self.root] if spec.within is None else self.by_name.get(spec.within, [])
             made = self.by_name.setdefault(spec.name, [])
             for parent in parents:
-                nodes = spec.each(parent.node) if spec.each is not None else [parent.node]
+                if spec.each is None:
+                    nodes = [parent.node]
+                else:  # values as nodes (a CSV `multivalue` cell, a JSON list): not the empty or null ones
+                    nodes = [n for n in spec.each(parent.node) if n.__class__ is not str or self.filled(n)]
                 for index, node in enumerate(nodes, start=1):
                     instance = _Instance(spec, node, parent, index)
                     if spec.when and not self.present(instance, spec.when):
@@ -372,8 +399,7 @@ class _Run:
             return []
         values = self.raw_values(spec, instance)
         if spec.split:
-            values = [Value(p.strip(), v.lang, v.datatype) for v in values for p in v.text.split(spec.split)
-                      if p.strip()]
+            values = self.split(values, spec.split)
         for name, transform in spec.transforms:
             values = self.apply(name, transform, values, spec)
         if spec.lookup is not None:
@@ -849,8 +875,7 @@ def _field_value(predicate: str, spec: ValueSpec) -> Emitter | None:
         else:
             values = [_value((text, None, None)) for text, _ in found]
         if split:
-            values = [_value((part, v.lang, v.datatype)) for v in values for p in v.text.split(split)
-                      if (part := p.strip())]
+            values = run.split(values, split)
         for name, transform in transforms:
             values = run.apply(name, transform, values, spec)
         if lookup is not None:

@@ -38,8 +38,15 @@ def compile_selector(fmt: str, text: str, namespaces: dict[str, str]) -> Selecto
     if fmt == "xml":
         return _xpath(text, namespaces)
     if fmt == "csv":
-        return lambda row: [row[text]] if text in row and row[text] else []
+        return lambda row: _cell(row.get(text)) if isinstance(row, dict) else []
     return _json_path(text, fmt == "jsonld")
+
+
+def _cell(value: Any) -> list[Any]:
+    """A CSV cell's items: the parts of a `multivalue` cell (a list), else the cell if filled."""
+    if isinstance(value, list):
+        return value
+    return [value] if value else []
 
 
 def _xpath(text: str, namespaces: dict[str, str]) -> Selector:
