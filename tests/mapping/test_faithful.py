@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pyoxigraph import Literal, NamedNode
 
-from culturedata.config import Source
+from culturedata.config import Source, load_config
+from culturedata.errors import ConfigError
 from culturedata.harvest import HarvestOptions, harvest
-from culturedata.mapping import load_mapping, map_records
-from culturedata.records import MappedRecord
+from culturedata.mapping import MappingContext, load_mapping, map_records
+from culturedata.records import MappedRecord, Severity
 
 from .conftest import BASE, SCHEMA, context, objects, subjects_of_type
 
@@ -104,3 +106,97 @@ entities:
     name, description = (v for _, v in compiled.entities[0].properties)
     assert name.text == "no" and name.required is True  # values stay typed: `yes` is true
     assert description.text == "on" and description.required is False
+
+
+# --- 3. dates -------------------------------------------------------------------------------
+
+DATES_CSV = """id;debut;fin;affichage
+1;hier;;
+2;31/02/1901;1950;vers 1900
+3;-5300;;5300 av. J.-C.
+4;1885;1890;1885-1890
+"""
+
+DATES_MAPPING = """
+format: csv
+fields: {id: id, date_from: debut, date_to: fin, date_display: affichage}
+entities:
+  object:
+    iri: "{base}o/{id}"
+    properties:
+      qcp:dateStatement: {field: date_display, lang: default}
+      dcterms:created:
+        - {template: "{date_from}/{date_to}", transform: date}
+        - {field: date_from, transform: date, unless: date_to}
+"""
+
+
+def test_unreadable_and_impossible_dates_are_findings_naming_record_field_and_value(tmp_path: Path) -> None:
+    mapped = mapped_csv(tmp_path, DATES_CSV, DATES_MAPPING)
+    [hier] = [f for f in mapped["1"].findings if f.rule == "unreadable-value"]
+    assert (hier.local_id, hier.path, hier.value) == ("1", "date_from", "hier")
+    [impossible] = [f for f in mapped["2"].findings if f.rule == "unreadable-value"]
+    assert impossible.value == "31/02/1901/1950" and "{date_from}/{date_to}" in (impossible.path or "")
+    assert "calendar" in impossible.text("en") and "calendrier" in impossible.text("fr")
+    assert not [t for t in mapped["2"].triples if t.predicate.value.endswith("/created")]
+
+
+def test_years_before_the_common_era_stay_before_it(tmp_path: Path) -> None:
+    mapped = mapped_csv(tmp_path, DATES_CSV, DATES_MAPPING)
+    [created] = objects(mapped["3"], f"{BASE}o/3", "http://purl.org/dc/terms/created")
+    assert created == Literal("-5299", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#gYear"))
+    # the provider's own words are kept beside it, as the mapping asks
+    assert Literal("5300 av. J.-C.", language="fr") in objects(
+        mapped["3"], f"{BASE}o/3", "https://w3id.org/culturedata/ns/qcp#dateStatement")
+    [span] = objects(mapped["4"], f"{BASE}o/4", "http://purl.org/dc/terms/created")
+    assert span == Literal("1885/1890", datatype=NamedNode("http://id.loc.gov/datatypes/edtf"))
+
+
+# --- 4. naive date-times ---------------------------------------------------------------------
+
+TIMES_CSV = """id;debut
+1;2026-01-24T20:00
+2;2026-07-24 20:00:00
+3;2026-07-24T20:00:00Z
+"""
+
+TIMES_MAPPING = """
+format: csv
+fields: {id: id, start: debut}
+entities:
+  event:
+    iri: "{base}e/{id}"
+    properties:
+      schema:startDate: {field: start, transform: date}
+"""
+
+
+def test_naive_datetimes_take_the_source_time_zone_with_summer_time(tmp_path: Path) -> None:
+    compiled = load_mapping(str(write(tmp_path, "m.yaml", TIMES_MAPPING)))
+    source = csv_source(tmp_path, TIMES_CSV, tmp_path / "m.yaml")
+    quebec = MappingContext.for_source(BASE, "s", "fr", "America/Toronto")
+    mapped = {r.local_id: r for r in map_records(compiled, harvest(source, HarvestOptions()), quebec)}
+    dt = NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+    start = SCHEMA + "startDate"
+    assert objects(mapped["1"], f"{BASE}e/1", start) == [Literal("2026-01-24T20:00:00-05:00", datatype=dt)]
+    assert objects(mapped["2"], f"{BASE}e/2", start) == [Literal("2026-07-24T20:00:00-04:00", datatype=dt)]
+    assert objects(mapped["3"], f"{BASE}e/3", start) == [Literal("2026-07-24T20:00:00Z", datatype=dt)]
+    assert not [f for r in mapped.values() for f in r.findings]
+
+
+def test_a_naive_datetime_without_a_source_time_zone_is_a_warning(tmp_path: Path) -> None:
+    mapped = mapped_csv(tmp_path, TIMES_CSV, TIMES_MAPPING)
+    [naive] = mapped["1"].findings
+    assert (naive.rule, naive.severity, naive.value) == ("naive-datetime", Severity.WARNING, "2026-01-24T20:00:00")
+    assert not mapped["3"].findings  # an offset of its own: nothing to say
+
+
+def test_the_source_time_zone_is_checked_with_the_configuration(tmp_path: Path) -> None:
+    config = tmp_path / "culturedata.toml"
+    config.write_text('[[sources]]\nid = "s"\nname = "S"\nkind = "csv"\nmapping = "musee-csv"\n'
+                      'timezone = "America/Quebec"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="America/Quebec"):
+        load_config(config)
+    config.write_text(config.read_text(encoding="utf-8").replace("America/Quebec", "America/Toronto"),
+                      encoding="utf-8")
+    assert load_config(config).source("s").timezone == "America/Toronto"

@@ -23,10 +23,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
 
@@ -47,6 +50,8 @@ RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _value = partial(tuple.__new__, Value)  # Value(text, lang, datatype) without NamedTuple's Python-level __new__
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ANY_URI = XSD + "anyURI"
+DATE_TIME = XSD + "dateTime"
+_NAIVE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")  # no Z, no offset
 _Element = etree._Element
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
@@ -59,10 +64,12 @@ class MappingContext:
     source_id: str
     language: str
     institution: str  # IRI of the organisation that provides the records
+    timezone: str | None = None  # IANA zone of the source's date-times written without an offset
 
     @classmethod
-    def for_source(cls, base_iri: str, source_id: str, language: str) -> MappingContext:
-        return cls(base_iri, source_id, language, institution(base_iri, source_id))
+    def for_source(cls, base_iri: str, source_id: str, language: str, timezone: str | None = None
+                   ) -> MappingContext:
+        return cls(base_iri, source_id, language, institution(base_iri, source_id), timezone)
 
 
 class Unmappable(Exception):
@@ -479,7 +486,10 @@ class _Run:
         if datatype is None and spec.datatype is not None:
             datatype = spec.datatype
         if datatype is not None:
-            return ntriples.typed(value.text, ntriples.datatype_suffix(datatype))
+            text = value.text
+            if datatype == DATE_TIME and _NAIVE.match(text):
+                text = self.zoned(text, spec)
+            return ntriples.typed(text, ntriples.datatype_suffix(datatype))
         lang = value.lang
         if spec.lang is not None and (lang is None or spec.lang != "source"):
             lang = self.context.language if spec.lang in ("default", "source") else spec.lang
@@ -490,6 +500,19 @@ class _Run:
             self.finding(Severity.WARNING, "mapping.value.bad_lang", "unreadable-value", field=spec.text,
                          value=lang)
         return ntriples.plain(value.text)
+
+    def zoned(self, text: str, spec: ValueSpec) -> str:
+        """A date-time without an offset, in the source's time zone (the offset of that day,
+        summer time included); without a declared zone it stays as it is, with a warning."""
+        zone = _zone(self.context.timezone) if self.context.timezone else None
+        if zone is None:
+            self.finding(Severity.WARNING, "mapping.value.naive_datetime", "naive-datetime", field=spec.text,
+                         value=text)
+            return text
+        try:
+            return datetime.fromisoformat(text).replace(tzinfo=zone).isoformat()
+        except ValueError:  # not a date-time Python reads (a year 0): as it is
+            return text
 
     def named_node(self, iri: str, where: str) -> str | None:
         term = self.iris.get(iri)
@@ -580,6 +603,14 @@ def _source_plan(mapping: Mapping, context: MappingContext) -> _SourcePlan:
             found.minting = {name: tuple((template.parts, False) for template, _ in pairs)
                              for name, pairs in _safeties(mapping).items()}
     return found
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):  # checked with the configuration; a test context may not be
+        return None
 
 
 @lru_cache(maxsize=64)
@@ -778,6 +809,8 @@ def _field_transformed(predicate: str, spec: ValueSpec) -> Emitter | None:
 
 def _const(predicate: str, spec: ValueSpec) -> Emitter | None:
     """A constant, written once per mapping."""
+    if spec.datatype == DATE_TIME:
+        return None  # a naive one takes the source's zone, record by record: the general path
     if spec.datatype == ANY_URI:
         checked = ntriples.iri(spec.text)
         if checked is None:
@@ -939,7 +972,8 @@ def map_record(
         if run is not None:
             run.release()
     if not lines:
-        return _mapped(record, graph, _EMPTY, (_unmappable(record, Unmappable("mapping.record.empty")),))
+        # what was read and could not be used says why the record is empty
+        return _mapped(record, graph, _EMPTY, (*run.findings, _unmappable(record, Unmappable("mapping.record.empty"))))
     text = "".join(dict.fromkeys(lines))
     if mapping.format != "xml" and not _encodable(text):  # lxml never yields a lone surrogate
         return _mapped(record, graph, _EMPTY, (*run.findings, _unmappable(record, Unmappable(

@@ -65,7 +65,7 @@ def validate_upload(data: bytes, filename: str, profile: Profile, base_iri: str)
         handle.flush()
         source = _source(profile, Path(handle.name), kind.name, filename)
         compiled = load_mapping(profile.mapping)
-        context = MappingContext.for_source(base_iri, source.id, source.language)
+        context = MappingContext.for_source(base_iri, source.id, source.language, source.timezone)
         records = list(harvest(source))  # read everything before the file goes away
     mapped = map_records(compiled, iter(records), context)
     return [report for _, report in validate_records(_validator(), mapped)]
