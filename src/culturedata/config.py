@@ -146,6 +146,7 @@ SOURCE_KEYS: dict[str, tuple[type | tuple[type, ...], bool, str]] = {
     "quarantine": (str, False, "settings.source.quarantine"),
     "municipality": (str, False, "settings.source.municipality"),
     "region": (str, False, "settings.source.region"),
+    "timezone": (str, False, "settings.source.timezone"),
 }
 QUARANTINE_POLICIES = ("violation", "warning", "never")  # see validate/quarantine.py
 
@@ -169,6 +170,7 @@ class Source:
     quarantine: str = "violation"
     municipality: str | None = None  # where the providing organisation is (see providers.py)
     region: str | None = None
+    timezone: str | None = None  # an IANA zone ("America/Toronto") for the source's naive date-times
 
     @property
     def location(self) -> str:
@@ -339,6 +341,8 @@ def _read_source(path: Path, where: str, entry: dict[str, Any]) -> Source:
     if entry.get("quarantine", "violation") not in QUARANTINE_POLICIES:
         _bad(path, f"{where}.quarantine", "validate.problem.quarantine", value=entry["quarantine"],
              known=", ".join(QUARANTINE_POLICIES))
+    if "timezone" in entry and not _known_zone(entry["timezone"]):
+        _bad(path, f"{where}.timezone", "mapping.problem.timezone", value=entry["timezone"])
     file_path = None
     if "path" in entry:
         file_path = (path.parent / entry["path"]).resolve()
@@ -360,7 +364,18 @@ def _read_source(path: Path, where: str, entry: dict[str, Any]) -> Source:
         quarantine=entry.get("quarantine", "violation"),
         municipality=entry.get("municipality"),
         region=entry.get("region"),
+        timezone=entry.get("timezone"),
     )
+
+
+def _known_zone(name: object) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _texts(path: Path, key: str, value: str | dict[str, Any]) -> dict[str, str]:

@@ -305,7 +305,8 @@ class _Job:
             options = HarvestOptions(since=since, full=full, state_dir=state_dir(self.config), run=self.harvest_run)
             records = _count(harvest(source, options), report, self.progress, source.id)
             fresh = self._triage(records, source, report, loader, by_key, seen, deletions)
-            context = MappingContext.for_source(self.config.base_iri, source.id, source.language)
+            context = MappingContext.for_source(self.config.base_iri, source.id, source.language,
+                                                source.timezone)
             checked = validate_records(self.validator, map_records(mapping, fresh, context),
                                        self.config.settings.validate.batch_size)
             keep_previous = self.config.settings.publish.keep_previous

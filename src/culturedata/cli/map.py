@@ -48,8 +48,8 @@ def map_command(
 ) -> None:
     current = state()
     config = current.config() if current.has_config() else None
-    compiled, records, source_id, language = _open(current, input_name, mapping, limit)
-    context = MappingContext.for_source(base_iri(config), source_id, language)
+    compiled, records, source_id, language, timezone = _open(current, input_name, mapping, limit)
+    context = MappingContext.for_source(base_iri(config), source_id, language, timezone)
     validate = _validator()
     lang = current_lang()
     chunks: list[bytes] = []
@@ -84,7 +84,7 @@ def base_iri(config: Config | None) -> str:
 
 def _open(
     current: State, name: str, mapping: str | None, limit: int | None
-) -> tuple[Mapping, Iterator[SourceRecord], str, str]:
+) -> tuple[Mapping, Iterator[SourceRecord], str, str, str | None]:
     """The compiled mapping and the records of INPUT: a configured source or a file."""
     path = Path(name)
     if path.suffix.lower() in JSON_SUFFIXES and path.is_file():
@@ -93,9 +93,10 @@ def _open(
         from culturedata.iris import slug
 
         records = _json_records(path, slug(path.stem) or "file", limit)
-        return load_mapping(mapping), records, slug(path.stem) or "file", "fr"
+        return load_mapping(mapping), records, slug(path.stem) or "file", "fr", None
     source: Source = resolve_input(current, name, mapping)
-    return load_mapping(source.mapping), harvest(source, HarvestOptions(limit=limit)), source.id, source.language
+    return (load_mapping(source.mapping), harvest(source, HarvestOptions(limit=limit)), source.id, source.language,
+            source.timezone)
 
 
 def _json_records(path: Path, source_id: str, limit: int | None) -> Iterator[SourceRecord]:

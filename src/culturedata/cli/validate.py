@@ -88,7 +88,7 @@ def _mapped_records(current: State, input_name: str, mapping: str | None) -> Ite
 
 def _chained(sources: list[Source], compiled: dict[str, Mapping], base: str) -> Iterator[MappedRecord]:
     for source in sources:
-        context = MappingContext.for_source(base, source.id, source.language)
+        context = MappingContext.for_source(base, source.id, source.language, source.timezone)
         seen: dict[str, str | None] = {}
         for record in _checked_columns(source, compiled[source.mapping], harvest(source)):
             if record.local_id in seen:

@@ -23,10 +23,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
 
@@ -47,6 +50,8 @@ RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _value = partial(tuple.__new__, Value)  # Value(text, lang, datatype) without NamedTuple's Python-level __new__
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ANY_URI = XSD + "anyURI"
+DATE_TIME = XSD + "dateTime"
+_NAIVE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")  # no Z, no offset
 _Element = etree._Element
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
@@ -59,10 +64,12 @@ class MappingContext:
     source_id: str
     language: str
     institution: str  # IRI of the organisation that provides the records
+    timezone: str | None = None  # IANA zone of the source's date-times written without an offset
 
     @classmethod
-    def for_source(cls, base_iri: str, source_id: str, language: str) -> MappingContext:
-        return cls(base_iri, source_id, language, institution(base_iri, source_id))
+    def for_source(cls, base_iri: str, source_id: str, language: str, timezone: str | None = None
+                   ) -> MappingContext:
+        return cls(base_iri, source_id, language, institution(base_iri, source_id), timezone)
 
 
 class Unmappable(Exception):
@@ -153,6 +160,9 @@ class _Run:
         out: dict[str, Any] = {}
         for key, column in _columns(self.mapping):
             raw = row.get(column)
+            if raw.__class__ is list:  # a `multivalue` column: one value per part
+                out[key] = self.cell_values(raw)
+                continue
             if raw:
                 # Most cells are already normalised: their only whitespace is single spaces
                 # between words (every other whitespace character is unprintable). Checking
@@ -168,6 +178,17 @@ class _Run:
                     continue
             out[key] = ()
         return out
+
+    def cell_values(self, parts: list[Any]) -> list[Any]:
+        """The values of a multi-valued cell (the CSV harvester's `multivalue` option), each
+        normalised and checked against the null values on its own."""
+        nulls, null_length = self.nulls, self.null_length
+        found = []
+        for part in parts:
+            text = " ".join(text_of(part).split())
+            if text and not (len(text) <= null_length and text.casefold() in nulls):
+                found.append((text, part))
+        return found
 
     def values(self, instance: _Instance, ref: FieldRef) -> list[Any]:
         """The non-empty items of a field, as (text, item) pairs, cached on the instance."""
@@ -194,8 +215,8 @@ class _Run:
                 if items.__class__ is not list:
                     items = xpath_scalar(items)
             elif ref.column is not None:
-                raw = owner.node.get(ref.column)
-                items = [raw] if raw else []
+                raw = owner.node.get(ref.column) if owner.node.__class__ is dict else None
+                items = raw if raw.__class__ is list else ([raw] if raw else [])
             else:
                 items = ref.selector(owner.node)
             for item in items:
@@ -213,6 +234,16 @@ class _Run:
             cache[ref.key] = found
         return found
 
+    def filled(self, text: str) -> bool:
+        """Whether a text read as a value is one: not blank, not one of the null values."""
+        text = " ".join(text.split())
+        return bool(text) and not (len(text) <= self.null_length and text.casefold() in self.nulls)
+
+    def split(self, values: list[Value], separator: str) -> list[Value]:
+        """`split:` — one value per part; the null values apply to each part."""
+        return [_value((part, v.lang, v.datatype)) for v in values for p in v.text.split(separator)
+                if (part := p.strip()) and self.filled(part)]
+
     def first_text(self, instance: _Instance, ref: FieldRef) -> str | None:
         found = self.values(instance, ref)
         return found[0][0] if found else None
@@ -224,7 +255,10 @@ class _Run:
             parents = [self.root] if spec.within is None else self.by_name.get(spec.within, [])
             made = self.by_name.setdefault(spec.name, [])
             for parent in parents:
-                nodes = spec.each(parent.node) if spec.each is not None else [parent.node]
+                if spec.each is None:
+                    nodes = [parent.node]
+                else:  # values as nodes (a CSV `multivalue` cell, a JSON list): not the empty or null ones
+                    nodes = [n for n in spec.each(parent.node) if n.__class__ is not str or self.filled(n)]
                 for index, node in enumerate(nodes, start=1):
                     instance = _Instance(spec, node, parent, index)
                     if spec.when and not self.present(instance, spec.when):
@@ -372,8 +406,7 @@ class _Run:
             return []
         values = self.raw_values(spec, instance)
         if spec.split:
-            values = [Value(p.strip(), v.lang, v.datatype) for v in values for p in v.text.split(spec.split)
-                      if p.strip()]
+            values = self.split(values, spec.split)
         for name, transform in spec.transforms:
             values = self.apply(name, transform, values, spec)
         if spec.lookup is not None:
@@ -466,7 +499,10 @@ class _Run:
         if datatype is None and spec.datatype is not None:
             datatype = spec.datatype
         if datatype is not None:
-            return ntriples.typed(value.text, ntriples.datatype_suffix(datatype))
+            text = value.text
+            if datatype == DATE_TIME and _NAIVE.match(text):
+                text = self.zoned(text, spec)
+            return ntriples.typed(text, ntriples.datatype_suffix(datatype))
         lang = value.lang
         if spec.lang is not None and (lang is None or spec.lang != "source"):
             lang = self.context.language if spec.lang in ("default", "source") else spec.lang
@@ -477,6 +513,19 @@ class _Run:
             self.finding(Severity.WARNING, "mapping.value.bad_lang", "unreadable-value", field=spec.text,
                          value=lang)
         return ntriples.plain(value.text)
+
+    def zoned(self, text: str, spec: ValueSpec) -> str:
+        """A date-time without an offset, in the source's time zone (the offset of that day,
+        summer time included); without a declared zone it stays as it is, with a warning."""
+        zone = _zone(self.context.timezone) if self.context.timezone else None
+        if zone is None:
+            self.finding(Severity.WARNING, "mapping.value.naive_datetime", "naive-datetime", field=spec.text,
+                         value=text)
+            return text
+        try:
+            return datetime.fromisoformat(text).replace(tzinfo=zone).isoformat()
+        except ValueError:  # not a date-time Python reads (a year 0): as it is
+            return text
 
     def named_node(self, iri: str, where: str) -> str | None:
         term = self.iris.get(iri)
@@ -567,6 +616,14 @@ def _source_plan(mapping: Mapping, context: MappingContext) -> _SourcePlan:
             found.minting = {name: tuple((template.parts, False) for template, _ in pairs)
                              for name, pairs in _safeties(mapping).items()}
     return found
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):  # checked with the configuration; a test context may not be
+        return None
 
 
 @lru_cache(maxsize=64)
@@ -765,6 +822,8 @@ def _field_transformed(predicate: str, spec: ValueSpec) -> Emitter | None:
 
 def _const(predicate: str, spec: ValueSpec) -> Emitter | None:
     """A constant, written once per mapping."""
+    if spec.datatype == DATE_TIME:
+        return None  # a naive one takes the source's zone, record by record: the general path
     if spec.datatype == ANY_URI:
         checked = ntriples.iri(spec.text)
         if checked is None:
@@ -862,8 +921,7 @@ def _field_value(predicate: str, spec: ValueSpec) -> Emitter | None:
         else:
             values = [_value((text, None, None)) for text, _ in found]
         if split:
-            values = [_value((part, v.lang, v.datatype)) for v in values for p in v.text.split(split)
-                      if (part := p.strip())]
+            values = run.split(values, split)
         for name, transform in transforms:
             values = run.apply(name, transform, values, spec)
         if lookup is not None:
@@ -929,7 +987,8 @@ def map_record(
         if run is not None:
             run.release()
     if not lines:
-        return _mapped(record, graph, _EMPTY, (_unmappable(record, Unmappable("mapping.record.empty")),))
+        # what was read and could not be used says why the record is empty
+        return _mapped(record, graph, _EMPTY, (*run.findings, _unmappable(record, Unmappable("mapping.record.empty"))))
     text = "".join(dict.fromkeys(lines))
     if mapping.format != "xml" and not _encodable(text):  # lxml never yields a lone surrogate
         return _mapped(record, graph, _EMPTY, (*run.findings, _unmappable(record, Unmappable(

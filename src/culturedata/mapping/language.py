@@ -177,8 +177,34 @@ class _LineLoader(yaml.SafeLoader):
     """A safe loader that remembers on which line each table and list starts."""
 
 
+_BOOL, _STR = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:str"
+# Keys whose values are names (of fields, columns, entities) or texts, never yes/no answers.
+_NAME_KEYS = frozenset({"field", "when", "unless", "each", "within", "entity", "const", "template", "iri", "id",
+                        "mapping", "lang", "split"})
+_NAME_TABLES = frozenset({"fields", "prefixes", "namespaces"})
+
+
+def _as_text(node: yaml.Node) -> None:
+    """A plain scalar YAML 1.1 resolved as a boolean (`no`, `on`, `yes`, `off`…) keeps its text."""
+    if isinstance(node, yaml.ScalarNode) and node.tag == _BOOL and node.style is None:
+        node.tag = _STR
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _as_text(item)
+
+
 def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
     loader.flatten_mapping(node)
+    # YAML 1.1 reads a plain `no:`, `yes:`, `on:` or `off:` as a boolean. In a mapping they are
+    # names (a column `no`, a field `on`): keys, and the values of keys that take names, keep
+    # their text, as YAML 1.2 would read them; other values stay typed (`required: yes`).
+    for key, item in node.value:
+        _as_text(key)
+        if isinstance(key, yaml.ScalarNode) and key.value in _NAME_KEYS:
+            _as_text(item)
+        elif isinstance(key, yaml.ScalarNode) and key.value in _NAME_TABLES and isinstance(item, yaml.MappingNode):
+            for _, name in item.value:
+                _as_text(name)
     value = _LineDict(loader.construct_pairs(node, deep=True))
     value.line = node.start_mark.line + 1
     return value
@@ -339,7 +365,8 @@ class _Compiler:
         iri_specs = spec["iri"] if isinstance(spec["iri"], list) else [spec["iri"]]
         iris = tuple(self.template(name, str(t), line, minting=True) for t in iri_specs)
         each_text = spec.get("each")
-        each = self.selector(str(each_text), line, each=True) if each_text is not None else None
+        # `each` names a node selector, or a declared field: one instance per value of the field
+        each = self.selector(self.field_text(within, str(each_text)), line, each=True) if each_text is not None else None
         properties: list[tuple[str, ValueSpec]] = []
         for predicate, values in self.table(spec, "properties").items():
             iri = self.expand(spec.line, str(predicate))
@@ -455,6 +482,16 @@ class _Compiler:
                 return True
             owner = self.parents.get(owner)
         return name in self.top_fields
+
+    def field_text(self, entity: str | None, name: str) -> str:
+        """What a declared field reads (seen from `entity`, or from the file's top); else the name itself."""
+        owner = entity
+        while owner is not None:
+            declared = self.entity_fields.get(owner, {})
+            if name in declared:
+                return declared[name]
+            owner = self.parents.get(owner)
+        return self.top_fields.get(name, name)
 
     def field_ref(self, entity: str, name: str, line: int) -> FieldRef:
         hops = 0

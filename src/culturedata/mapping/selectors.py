@@ -38,7 +38,7 @@ def compile_selector(fmt: str, text: str, namespaces: dict[str, str]) -> Selecto
     if fmt == "xml":
         return _xpath(text, namespaces)
     if fmt == "csv":
-        return lambda row: [row[text]] if text in row and row[text] else []
+        return lambda row: _cell(row.get(text)) if isinstance(row, dict) else []
     return _json_path(text, fmt == "jsonld")
 
 
@@ -53,6 +53,13 @@ def compile_each(fmt: str, text: str, namespaces: dict[str, str]) -> Selector:
         return [item for item in select(node) if isinstance(item, etree._Element)]
 
     return elements
+
+
+def _cell(value: Any) -> list[Any]:
+    """A CSV cell's items: the parts of a `multivalue` cell (a list), else the cell if filled."""
+    if isinstance(value, list):
+        return value
+    return [value] if value else []
 
 
 def _xpath(text: str, namespaces: dict[str, str]) -> Selector:

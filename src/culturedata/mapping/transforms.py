@@ -278,22 +278,38 @@ _DAY_MONTH_YEAR = re.compile(r"^(?:le\s+)?(\d{1,2})(?:er)?\s+([a-zéû.]+)\s+(\d
 _MONTH_YEAR = re.compile(r"^([a-zéû.]+)\s+(\d{4})$", re.I)
 _ISO = re.compile(r"^-?\d{4}(-\d{2}(-\d{2})?)?$")
 _ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(:\d{2}(\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?$")
+_DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")  # 31/12/1901: day first, as written in Quebec
 _APPROX = re.compile(r"^(?:vers|circa|ca\.?|c\.|env\.?|environ|autour de)\s*", re.I)
-_RANGE = re.compile(r"^(-?\d{4})\s*(?:[-–—/]|à|to)\s*(-?\d{4})$")
+_RANGE = re.compile(r"^(\d{4})\s*(?:[-–—/]|à|to)\s*(\d{4})$")
 _YEAR_UNCERTAIN = re.compile(r"^(\d{4})\s*\?$")
 _DECADE = re.compile(r"^(?:années\s+)?(\d{3})0\s*'?s?$", re.I)
+_NEGATIVE_YEAR = re.compile(r"^-(\d{1,5})((?:-\d{2}){0,2})$")
+_BCE = re.compile(r"^(\d{1,5})(?:\s*(?:[-–—/]|à|to)\s*(\d{1,5}))?\s*(?:av(?:ant|\.)?\s*J\.?\s*-?\s*C\.?"
+                  r"|av(?:ant|\.)?\s*(?:notre|l'|l’)\s*[èe]re(?:\s+commune)?|AEC|BCE|B\.\s?C\.(?:\s?E\.)?|BC)$",
+                  re.I)
+_DASHES = str.maketrans({"\u2212": "-", "\u2010": "-", "\u2011": "-"})  # minus sign, hyphens
 
 
 def date(value: Value) -> list[Value]:
     """Free-text dates: xsd:date / gYear / dateTime when precise, EDTF otherwise.
 
     "1885" → gYear; "2026-01-24T20:00-05:00" → dateTime; "vers 1850" → "1850~" (EDTF);
-    "1852–1911" → "1852/1911"; "XIXe siècle" → "18XX"; "/Date(1291352400000-0500)/" → date.
+    "1852–1911" → "1852/1911"; "XIXe siècle" → "18XX"; "/Date(1291352400000-0500)/" → date;
+    "5300 av. J.-C." and "-5300" → gYear "-5299" (years before the Common Era in astronomical
+    numbering, year 0 = 1 BCE, as XSD 1.1 and EDTF count). A date the calendar does not have
+    ("31/02/1901") and text that is no date ("hier") raise `Unreadable`.
     """
-    text = " ".join(value.text.replace("\u2013", "–").split()).strip(" .")
+    text = " ".join(value.text.translate(_DASHES).split())
+    if not text.endswith(".."):  # "1885." is 1885; "1900/.." is an open interval
+        text = text.rstrip(".").rstrip()
     typed = _precise(text)
     if typed:
         return [typed]
+    bce = _before_common_era(text)
+    if bce is not None:
+        return [bce]
+    if "/" in text and not _RANGE.match(_APPROX.sub("", text)):
+        return [_interval(text, value.text)]
     code = _edtf(text)
     if code is None:
         raise Unreadable("mapping.value.bad_date", value.text)
@@ -306,41 +322,108 @@ def precise(value: Value) -> list[Value]:
     return [value] if value.datatype and value.datatype.startswith(XSD) else []
 
 
+def _astronomical(year: int) -> str:
+    """A year before the Common Era (5300 BCE) as XSD 1.1 and EDTF write it: year 0 is 1 BCE."""
+    return f"-{year - 1:04d}" if year > 1 else "0000"
+
+
+def _before_common_era(text: str) -> Value | None:
+    """"5300 av. J.-C.", "vers 44 BC", "5300-5200 av. J.-C." as years in astronomical numbering."""
+    approx = bool(_APPROX.match(text))
+    match = _BCE.match(_APPROX.sub("", text))
+    if match is None:
+        return None
+    start, end = int(match.group(1)), int(match.group(2) or match.group(1))
+    if not start or not end or end > start:  # no year 0 before the Common Era; a span runs forwards
+        raise Unreadable("mapping.value.impossible_date", text)
+    mark = "~" if approx else ""
+    if start == end:
+        year = _astronomical(start)
+        return Value(year + mark, None, EDTF) if approx else Value(year, None, XSD + "gYear")
+    return Value(f"{_astronomical(start)}{mark}/{_astronomical(end)}{mark}", None, EDTF)
+
+
+def _interval(text: str, original: str) -> Value:
+    """"1900-05/1901", "../1900", "31/12/1899/1901": each end read as a date on its own, so that
+    an end that is no date ("hier/1950") is reported, not dropped."""
+    for position, char in enumerate(text):
+        if char != "/":
+            continue
+        start, end = text[:position].strip(), text[position + 1:].strip()
+        if all("/" not in half or _DMY.match(half) for half in (start, end)):
+            break
+    else:
+        raise Unreadable("mapping.value.bad_date", original)
+    try:
+        reads = [Value(half, None, EDTF) if half in ("", "..") else date(Value(half))[0] for half in (start, end)]
+    except Unreadable as exc:  # reported with the whole text, as the source wrote it
+        raise Unreadable(exc.code, original) from exc
+    if any("/" in read.text for read in reads):  # an end that is itself a span
+        raise Unreadable("mapping.value.bad_date", original)
+    first, last = (read.text for read in reads)
+    if first == last:
+        return reads[0]
+    if _YEAR.match(first) and _YEAR.match(last) and int(first) > int(last):
+        raise Unreadable("mapping.value.impossible_date", original)
+    return Value(f"{first}/{last}", None, EDTF)
+
+
+_YEAR = re.compile(r"^-?\d{4}$")
+
+
 def _precise(text: str) -> Value | None:
+    """The text as an xsd date when it is one; None when it is not; `Unreadable` when it has the
+    shape of one the calendar does not have (1885-13-40, 31/02/1901)."""
     match = _DOTNET.fullmatch(text)
     if match:
         offset = match.group(2) or "+0000"
         offset_zone = timezone(timedelta(hours=int(offset[:3]), minutes=int(offset[0] + offset[3:])))
         moment = datetime.fromtimestamp(int(match.group(1)) / 1000, UTC).astimezone(offset_zone)
         return Value(moment.date().isoformat(), None, XSD + "date")
+    match = _NEGATIVE_YEAR.match(text)
+    if match:  # "-5300": a year before the Common Era, as catalogues write it
+        if not int(match.group(1)):
+            raise Unreadable("mapping.value.impossible_date", text)
+        text = _astronomical(int(match.group(1))) + match.group(2)
     if _ISO.match(text):
         kind = {4: "gYear", 7: "gYearMonth", 10: "date"}.get(len(text.lstrip("-")))
-        return Value(text, None, XSD + kind) if kind and _valid_iso(text) else None
+        return Value(text, None, XSD + kind) if kind and _valid_iso(text, text) else None
     match = _ISO_TIME.match(text)
     if match:
         day, clock, _, _, zone = match.groups()
         clock = clock if len(clock) > 5 else clock + ":00"
         zone = (zone[:3] + ":" + zone[-2:]) if zone and zone != "Z" and ":" not in zone else (zone or "")
-        return Value(f"{day}T{clock}{zone}", None, XSD + "dateTime") if _valid_iso(day) else None
+        return Value(f"{day}T{clock}{zone}", None, XSD + "dateTime") if _valid_iso(day, text) else None
+    match = _DMY.match(text)
+    if match:
+        iso = f"{match.group(3)}-{int(match.group(2)):02d}-{int(match.group(1)):02d}"
+        return Value(iso, None, XSD + "date") if _valid_iso(iso, text) else None
     match = _DAY_MONTH_YEAR.match(text)
     if match and match.group(2).lower().rstrip(".") in _MONTHS:
         month = _MONTHS[match.group(2).lower().rstrip(".")]
         iso = f"{match.group(3)}-{month:02d}-{int(match.group(1)):02d}"
-        return Value(iso, None, XSD + "date") if _valid_iso(iso) else None
+        return Value(iso, None, XSD + "date") if _valid_iso(iso, text) else None
     match = _MONTH_YEAR.match(text)
     if match and match.group(1).lower().rstrip(".") in _MONTHS:
         return Value(f"{match.group(2)}-{_MONTHS[match.group(1).lower().rstrip('.')]:02d}", None, XSD + "gYearMonth")
     return None
 
 
-def _valid_iso(text: str) -> bool:
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _valid_iso(text: str, original: str) -> bool:
+    """True for a day and month the (proleptic Gregorian) calendar has; `Unreadable` otherwise."""
+    negative = text.startswith("-")
     parts = text.lstrip("-").split("-")
-    if len(parts) == 3:
-        try:
-            datetime(int(parts[0]), int(parts[1]), int(parts[2]))
-        except ValueError:
-            return False
-    return len(parts) < 2 or 1 <= int(parts[1]) <= 12
+    year = -int(parts[0]) if negative else int(parts[0])
+    if len(parts) >= 2:
+        month = int(parts[1])
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        if not 1 <= month <= 12 or (len(parts) == 3 and not
+                                    1 <= int(parts[2]) <= _DAYS[month - 1] + (month == 2 and leap)):
+            raise Unreadable("mapping.value.impossible_date", original)
+    return True
 
 
 def _edtf(text: str) -> str | None:

@@ -69,7 +69,7 @@ def validate_upload(
         handle.flush()
         source = _source(profile, Path(handle.name), kind.name, filename, max_decoded)
         compiled = load_mapping(profile.mapping)
-        context = MappingContext.for_source(base_iri, source.id, source.language)
+        context = MappingContext.for_source(base_iri, source.id, source.language, source.timezone)
         records = list(harvest(source))  # read everything before the file goes away
     mapped = map_records(compiled, iter(records), context)
     return [report for _, report in validate_records(_validator(), mapped)]
