@@ -46,7 +46,10 @@ def served(project: Path) -> tuple[str, frozenset[str]]:
     graphs = {g.value for g in store.named_graphs() if g != SYSTEM}
     published = {q.subject.value for q in store.quads_for_pattern(None, STATUS, ox.NamedNode(PUBLISHED), SYSTEM)}
     assert graphs == published | PROVIDERS
-    return os.readlink(pointer), frozenset(str(q) for q in store if q.graph_name != SYSTEM)
+    named = [q for q in store if isinstance(q.graph_name, ox.NamedNode)]
+    # the default graph is exactly the merge of the named graphs (store/merged.py)
+    assert {str(q.triple) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())} == {str(q.triple) for q in named}
+    return os.readlink(pointer), frozenset(str(q) for q in named if q.graph_name != SYSTEM)
 
 
 def variant(project: Path, original: bytes, retitled: bool) -> None:

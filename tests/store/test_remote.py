@@ -25,7 +25,8 @@ FACTS = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{SYSTEM}> {{ ?s ?p ?o }} }}"
 
 def embedded(project: Path) -> tuple[set[str], set[str]]:
     store = ox.Store.read_only(str(project / "var/store/current"))
-    records = {str(q) for q in store if q.graph_name.value != SYSTEM}
+    # the merged default graph (store/merged.py) is the embedded snapshot's own: a remote store has its own default graph
+    records = {str(q) for q in store if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value != SYSTEM}
     facts = {str(q.triple) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(SYSTEM))
              if q.predicate.value in STABLE}
     return records, facts

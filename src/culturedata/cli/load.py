@@ -10,8 +10,9 @@ import pyoxigraph as ox
 from culturedata.cli.i18n import I18nCommand
 from culturedata.cli.state import state
 from culturedata.errors import InputError
+from culturedata.iris import system_graph
 from culturedata.messages import t
-from culturedata.store import Snapshots
+from culturedata.store import Snapshots, merge
 
 
 @click.command("load", cls=I18nCommand, help="cli.load.help")
@@ -35,6 +36,7 @@ def load_command(files: tuple[Path, ...]) -> None:
             except SyntaxError as exc:
                 raise InputError("load.syntax", path=path, detail=exc) from exc
         quads = len(store)
+        merge(store, system_graph(config.base_iri))  # the default graph: what the files gave it, and every graph's triples
         del store
         snapshots.publish(staging)
     except BaseException:

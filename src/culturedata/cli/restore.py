@@ -8,6 +8,7 @@ import click
 
 from culturedata.cli.i18n import I18nCommand
 from culturedata.cli.state import state
+from culturedata.iris import system_graph
 from culturedata.messages import t
 from culturedata.store import RunLock, Snapshots, restore
 
@@ -21,8 +22,7 @@ def restore_command(file: Path) -> None:
         staging = snapshots.begin(empty=True)
         assert staging.store is not None
         try:
-            restore(staging.store, file)
-            quads = len(staging.store)
+            quads = restore(staging.store, file, system_graph(config.base_iri))
             snapshots.publish(staging)
             snapshots.ask_full_harvest()
         except BaseException:

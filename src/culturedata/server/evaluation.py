@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from culturedata.server.dataset import has_dataset_clause
 from culturedata.server.limits import BudgetedBuffer, BudgetExceeded
 from culturedata.server.negotiation import choose
+from culturedata.store import is_merged
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -100,12 +101,13 @@ def answer(store: ox.Store, job: Job, budget: BudgetedBuffer) -> tuple[str | Non
 
 
 def execute(store: ox.Store, job: Job) -> Results:
-    """The default graph is the union of the graphs unless the request or the query names one."""
+    """The default graph is the merge of the named graphs unless the request or the query names
+    one: stored as such in the snapshot (store/merged.py), or else asked of pyoxigraph."""
     default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.NamedNode(iri) for iri in job.default_graphs]
     named: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri) for iri in job.named_graphs]
     if default or named:
         # The protocol's dataset replaces the query's; naming only one half leaves the other empty.
         return store.query(job.text, base_iri=job.base, named_graphs=named,
                            default_graph=default or [ox.NamedNode("urn:culturedata:empty")])
-    union = not has_dataset_clause(job.text)
+    union = not has_dataset_clause(job.text) and not is_merged(store)
     return store.query(job.text, base_iri=job.base, use_default_graph_as_union=union)

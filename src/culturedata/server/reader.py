@@ -20,12 +20,13 @@ from typing import NamedTuple
 
 import pyoxigraph as ox
 
-from culturedata.store import Snapshots
+from culturedata.store import Snapshots, is_merged, unmerge
 
 
 def select(store: ox.Store, query: str, *, union: bool = False) -> ox.QuerySolutions:
-    """The solutions of one of our own SELECT queries (`union`: the default graph is every graph)."""
-    solutions = store.query(query, use_default_graph_as_union=union)
+    """The solutions of one of our own SELECT queries (`union`: the default graph is the merge of
+    every graph, which a snapshot stores as its default graph; see store/merged.py)."""
+    solutions = store.query(query, use_default_graph_as_union=union and not is_merged(store))
     if not isinstance(solutions, ox.QuerySolutions):
         raise TypeError(f"not a SELECT query: {query[:80]}")
     return solutions
@@ -94,6 +95,8 @@ class LiveStore:
             if current is not None:
                 ox.Store.read_only(str(current)).backup(str(path))
         self._store = ox.Store(str(path))
+        # Updates here do not keep a merged default graph in step: queries take the union instead.
+        unmerge(self._store)
 
     @property
     def label(self) -> str:

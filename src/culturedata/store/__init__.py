@@ -5,6 +5,7 @@ graphs to a remote SPARQL store."""
 from culturedata.store.dump import DUMP_FORMATS, dump, restore
 from culturedata.store.loader import Batch, Loader, Provenance, RecordState
 from culturedata.store.lock import RunLock
+from culturedata.store.merged import is_merged, merge, unmerge
 from culturedata.store.remote import Endpoints, RemoteTarget
 from culturedata.store.rollback import RolledBack, roll_back
 from culturedata.store.runstate import Reason, SourceFigures, SourceState, quarantine_reason, run_facts
@@ -16,5 +17,6 @@ from culturedata.store.transaction import Transaction, transaction
 __all__ = [
     "DUMP_FORMATS", "Batch", "EmbeddedTarget", "Endpoints", "Loader", "Provenance", "Reason", "RecordState",
     "RemoteTarget", "RolledBack", "RunLock", "SourceFigures", "SourceState", "Snapshots", "Staging", "Takedown", "Takedowns",
-    "Target", "Transaction", "dump", "quarantine_reason", "restore", "roll_back", "run_facts", "transaction",
+    "Target", "Transaction", "dump", "is_merged", "merge", "quarantine_reason", "restore", "roll_back", "run_facts",
+    "transaction", "unmerge",
 ]

@@ -126,6 +126,7 @@ class Batch:
     quads: list[ox.Quad] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     lines: int = 0
+    triples: list[str] = field(default_factory=list)  # the same records' N-Triples, for the default graph (merged.py)
 
     def __len__(self) -> int:
         return len(self.drop) + len(self.forget) + len(self.retract) + len(self.quads) + self.lines
@@ -135,6 +136,7 @@ class Batch:
         " ." becomes " <graph> ." (a literal cannot hold a raw line break, so " .\n" only
         ends lines)."""
         self.text.append(ntriples.replace(" .\n", f" {graph} .\n"))
+        self.triples.append(ntriples)
         self.lines += ntriples.count("\n")
 
     def text_quads(self) -> list[ox.Quad]:

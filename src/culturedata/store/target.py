@@ -14,6 +14,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from culturedata.errors import StoreError
+from culturedata.store import merged
 from culturedata.store.loader import RUN, Batch, RecordState, iri, parse_state
 
 
@@ -38,6 +39,8 @@ class EmbeddedTarget:
         self.system_graph = system_graph
         self.previous = previous
         self.lock = threading.Lock()
+        # The default graph is the merge of the named graphs (merged.py): made so once, then kept.
+        merged.ensure_merged(store, system_graph)
 
     def records(self) -> dict[str, RecordState]:
         return read_records(self.store, self.system_graph)
@@ -54,7 +57,7 @@ class EmbeddedTarget:
     def apply(self, batch: Batch) -> None:
         try:
             with self.lock:
-                self._drop(self.store, batch)
+                removed = self._drop(self.store, batch)
                 big = len(batch.quads) + batch.lines > 20_000
                 if big:
                     self.store.bulk_extend(batch.quads)
@@ -63,6 +66,8 @@ class EmbeddedTarget:
                 if batch.text:
                     load = self.store.bulk_load if big else self.store.load
                     load(input="".join(batch.text), format=ox.RdfFormat.N_QUADS)
+                merged.add_copies(self.store, batch.quads, "".join(batch.triples), bulk=big)
+                merged.drop_orphans(self.store, removed)
         except OSError as exc:
             raise StoreError("store.write_failed", detail=exc) from exc
 
@@ -80,18 +85,24 @@ class EmbeddedTarget:
         self.apply(batch)
         return True
 
-    def _drop(self, store: ox.Store, batch: Batch) -> None:
+    def _drop(self, store: ox.Store, batch: Batch) -> list[ox.Quad]:
+        """Empty the batch's graphs and forget its system facts; the quads removed."""
+        removed: list[ox.Quad] = []
         for graph in batch.drop:
             node = iri(graph)
             if store.contains_named_graph(node):
+                removed.extend(store.quads_for_pattern(None, None, None, node))
                 store.remove_graph(node)
         system = iri(self.system_graph)
         for subject in batch.forget:
             for quad in list(store.quads_for_pattern(iri(subject), None, None, system)):
+                removed.append(quad)
                 store.remove(quad)
         for subject, predicate in batch.retract:
             for quad in list(store.quads_for_pattern(iri(subject), iri(predicate), None, system)):
+                removed.append(quad)
                 store.remove(quad)
+        return removed
 
 
 RECORDS_QUERY = f"SELECT ?g ?state WHERE {{ GRAPH <{{system}}> {{ ?g <{RUN}state> ?state }} }}"
