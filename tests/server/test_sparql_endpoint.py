@@ -30,6 +30,17 @@ def test_get_post_form_and_post_direct_agree(demo_server: str, client: httpx.Cli
     assert by_get == by_form == by_direct == 5 + 30 * 6
 
 
+def test_head_answers_as_get_without_a_body(demo_server: str, client: httpx.Client) -> None:
+    """HEAD /sparql?query=… answered 415 (it was read as a POST without a media type)."""
+    url = demo_server + "/sparql"
+    got = client.get(url, params={"query": COUNT})
+    head = client.head(url, params={"query": COUNT})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-length"] == got.headers["content-length"]
+    assert client.head(url, params={"query": "SELECT ?x WHERE {"}).status_code == 400
+
+
 @pytest.mark.parametrize(
     ("accept", "media", "marker"),
     [

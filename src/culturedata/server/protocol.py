@@ -34,7 +34,7 @@ DIRECT = {"application/sparql-query": "query", "application/sparql-update": "upd
 
 async def read_operation(request: Request, body_limit: int) -> Operation | None:
     """The operation a request carries, or None when it carries none (service description)."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD answers as GET would, without the body
         return get_operation(request.url.query)
     params = _parse(request.url.query)
     header = request.headers.get("content-type", "")
