@@ -49,6 +49,33 @@ def demo_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def project_server(demo_project: Path) -> Iterator[str]:
+    """`culturedata serve`'s app over the demo project's store, on a free port (uvicorn in a thread)."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from culturedata.config import load_config
+    from culturedata.server import create_app
+    from culturedata.server.settings import ServerSettings
+    from culturedata.store import Snapshots
+
+    config = load_config(demo_project / "culturedata.toml")
+    app = create_app(Snapshots(config.store_path), ServerSettings.from_config(config))
+    engine = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=engine.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not engine.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{engine.servers[0].sockets[0].getsockname()[1]}"
+    engine.should_exit = True
+    thread.join(10)
+
+
 @dataclass
 class Outcome:
     code: int

@@ -16,6 +16,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from culturedata import iris
+from culturedata.reference import references
+
 CSV = Path("sample_inputs/musee-fjord-bleu/collection.csv")
 SYSTEM = ox.NamedNode("http://127.0.0.1:8000/graph/system")
 STATUS = ox.NamedNode("https://w3id.org/culturedata/ns/run#status")
@@ -24,6 +27,8 @@ TRIALS = 8
 # Each source's provider graph (who holds its records) sits beside the record graphs.
 PROVIDERS = {f"http://127.0.0.1:8000/graph/{source}" for source in (
     "musee-fjord-bleu", "musee-anse-aux-brumes", "theatre-deux-rives", "reseau-culture-laurentides")}
+# And the shipped vocabularies and ontology (culturedata/reference.py).
+PROVIDERS |= {iris.reference_graph("http://127.0.0.1:8000/", r.name) for r in references()}
 
 
 def culturedata(project: Path) -> subprocess.Popen:

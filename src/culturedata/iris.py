@@ -5,6 +5,7 @@
     {base}graph/{source}/{slug(local id)}          one record's named graph
     {base}graph/{source}                           the source's provider graph (who provides it)
     {base}graph/system                             records' state and provenance, runs, sources
+    {base}graph/_reference/{name}                  a shipped vocabulary or the profile's ontology ("_": no source id has it)
     {base}run/{run id}                             one run, a prov:Activity; `/{source}` its figures
     {base}source/{source}                          a source's harvest state
 
@@ -61,6 +62,11 @@ def provider_graph(base: str, source_id: str) -> str:
 
 def system_graph(base: str) -> str:
     return f"{base}graph/system"
+
+
+def reference_graph(base: str, name: str) -> str:
+    """A shipped vocabulary (`regions`, `municipalities`…) or the profile's ontology (`ontology`)."""
+    return f"{base}graph/_reference/{name}"
 
 
 def run(base: str, run_id: str) -> str:

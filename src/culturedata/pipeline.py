@@ -38,6 +38,7 @@ from culturedata.harvest import KINDS, HarvestOptions, PendingState, harvest
 from culturedata.mapping import Mapping, MappingContext, load_mapping, map_records
 from culturedata.messages import both
 from culturedata.providers import provider_description, provider_place
+from culturedata.reference import write_references
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
 from culturedata.store import (
     Batch,
@@ -206,6 +207,7 @@ def run(
                 )
                 job = _Job(config, target, iris.run(config.base_iri, written.id), started, validator, takedowns,
                            options, fingerprints, pending.run, progress)
+                write_references(target, config.base_iri)  # the vocabularies the records point at
                 workers = options.workers or config.settings.run.workers
                 with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="source") as pool:
                     report.sources = list(pool.map(lambda s: job.source(s, mappings[s.id]), sources))

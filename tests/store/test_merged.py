@@ -5,19 +5,12 @@ removals, an upgrade from a snapshot without it, dump and restore, and the real 
 from __future__ import annotations
 
 import io
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
-import uvicorn
 
-from culturedata.config import load_config
-from culturedata.server import create_app
-from culturedata.server.settings import ServerSettings
 from culturedata.store import Batch, EmbeddedTarget, Snapshots, dump, is_merged, restore, unmerge
 
 BASE = "http://127.0.0.1:8000/"
@@ -103,19 +96,8 @@ def test_a_restore_merges_again(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def server(demo_project: Path) -> Iterator[str]:
-    config = load_config(demo_project / "culturedata.toml")
-    app = create_app(Snapshots(config.store_path), ServerSettings.from_config(config))
-    engine = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=engine.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not engine.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{engine.servers[0].sockets[0].getsockname()[1]}"
-    engine.should_exit = True
-    thread.join(10)
+def server(project_server: str) -> str:
+    return project_server
 
 
 def ask(base: str, query: str) -> list[dict[str, dict[str, str]]]:

@@ -4,20 +4,13 @@ answering over HTTP while the rollback happens."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
-import uvicorn
 
-from culturedata.config import load_config
 from culturedata.errors import StoreError
-from culturedata.server import create_app
-from culturedata.server.settings import ServerSettings
 from culturedata.store import Snapshots
 
 FJORD = "musee-fjord-bleu"
@@ -27,20 +20,8 @@ RUN = "https://w3id.org/culturedata/ns/run#"
 
 
 @pytest.fixture
-def server(demo_project: Path) -> Iterator[str]:
-    """`culturedata serve`'s app over the demo project's store, on a free port."""
-    config = load_config(demo_project / "culturedata.toml")
-    app = create_app(Snapshots(config.store_path), ServerSettings.from_config(config))
-    engine = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=engine.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not engine.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{engine.servers[0].sockets[0].getsockname()[1]}"
-    engine.should_exit = True
-    thread.join(10)
+def server(project_server: str) -> str:
+    return project_server
 
 
 def served(project: Path) -> ox.Store:

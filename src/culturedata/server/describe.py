@@ -94,6 +94,7 @@ async def void_description(request: Request) -> Response:
         ox.Triple(dataset, _n(DCT + "hasVersion"), ox.Literal(__version__)),
     ]
     triples += _count_triples(request, dataset)
+    triples += _reference_subsets(request, dataset)
     for dump in dump_files(request):
         url = _n(f"{here}dumps/{dump.name}")
         triples += [
@@ -124,6 +125,21 @@ def _count_triples(request: Request, dataset: ox.NamedNode) -> list[ox.Triple]:
             _counts[key] = count
     return [ox.Triple(dataset, _n(VOID + "triples"),
                       ox.Literal(str(_counts[key]), datatype=_n("http://www.w3.org/2001/XMLSchema#integer")))]
+
+
+def _reference_subsets(request: Request, dataset: ox.NamedNode) -> list[ox.Triple]:
+    """The vocabularies and the ontology each snapshot carries (culturedata/reference.py), as
+    subsets: the graphs the system graph types as void:Dataset."""
+    store = request.app.state.reader.store()
+    if store is None:
+        return []
+    system = ox.NamedNode(request.app.state.settings.system_graph)
+    triples = []
+    for quad in store.quads_for_pattern(None, RDF_TYPE, _n(VOID + "Dataset"), system):
+        triples += [ox.Triple(dataset, _n(VOID + "subset"), quad.subject), ox.Triple(quad.subject, RDF_TYPE, _n(VOID + "Dataset"))]
+        triples += [ox.Triple(quad.subject, q.predicate, q.object)
+                    for q in store.quads_for_pattern(quad.subject, _n(DCT + "source"), None, system)]
+    return triples
 
 
 def _rdf(request: Request, triples: list[ox.Triple]) -> Response:
