@@ -100,16 +100,19 @@ def load_rates(work: Path) -> tuple[float, float]:
         dump(ours, out, "nq", target.system_graph)
     del ours
     theirs = ox.Store(str(work / "load-bulk"))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     theirs.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     theirs.flush()
-    bulk_seconds = time.perf_counter() - started
-    started = time.perf_counter()
+    bulk_seconds, bulk_cpu = time.perf_counter() - started, time.process_time() - cpu
+    # The default graph as the merge of the named graphs (issue 19): what it costs to make from
+    # scratch, in CPU seconds (steadier than the wall clock on a shared machine), beside the
+    # bulk_load of the same quads. Its upkeep is inside our load figure above.
+    cpu = time.process_time()
     merge(theirs, iris.system_graph(config.base_iri))
     theirs.flush()
-    merge_seconds = time.perf_counter() - started
-    print(f"default graph (the merge of {quads:,} named-graph quads): {merged_triples:,} triples; "
-          f"merging them from scratch after bulk_load: {merge_seconds:.2f} s ({bulk_seconds:.2f} s for the bulk_load)")
+    merge_cpu = time.process_time() - cpu
+    print(f"default graph: {merged_triples:,} distinct triples beside {quads:,} named-graph quads; "
+          f"merging them from scratch: {merge_cpu:.2f} CPU-s (the bulk_load of the quads: {bulk_cpu:.2f} CPU-s)")
     return quads / our_seconds, quads / bulk_seconds
 
 
