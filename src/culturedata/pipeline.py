@@ -38,8 +38,8 @@ from culturedata.harvest import KINDS, HarvestOptions, PendingState, harvest
 from culturedata.mapping import Mapping, MappingContext, load_mapping, map_records
 from culturedata.messages import both
 from culturedata.providers import provider_description, provider_place
-from culturedata.reference import write_references
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
+from culturedata.reference import write_references
 from culturedata.store import (
     Batch,
     Endpoints,

@@ -12,11 +12,8 @@ from .w3c_suite import ENGINES, cases, run_case, suite_root
 KNOWN_FAST_ONLY_FAILURES = {
     "core/path/path-strange-001",  # a shared blank node in a sequence path: one result differs
     "core/property/datatype-ill-formed",  # ill-typed literal round trip through pyoxigraph
-    "sparql/pre-binding/pre-binding-003",  # pre-binding inside sub-selects/unions: oxigraph's substitution
-    "sparql/pre-binding/pre-binding-004",
-    "sparql/pre-binding/pre-binding-005",
 }
-FAST_PASSES_AT_LEAST = 112
+FAST_PASSES_AT_LEAST = 116
 PYSHACL_PASSES_AT_LEAST = 111
 
 

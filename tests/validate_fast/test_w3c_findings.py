@@ -23,11 +23,7 @@ from .conftest import finding_set
 from .w3c_suite import cases, suite_root
 
 # Cases where the two engines' findings differ, each with its reason (docs/conformance.md).
-KNOWN_DIFFERENCES = {
-    # A SHACL-SPARQL shape, so checked by the per-focus engine: $this inside OPTIONAL is pre-bound by
-    # oxigraph's substitution, not the way rdflib's initBindings binds it (the same case fails in test_w3c).
-    "sparql/pre-binding/pre-binding-005": "pre-binding inside OPTIONAL",
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 def _cases():

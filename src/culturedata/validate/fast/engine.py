@@ -61,8 +61,10 @@ from pyshacl.shapes_graph import ShapesGraph
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from culturedata.errors import ShapesError
 from culturedata.validate.fast.oxgraph import graph_view
 from culturedata.validate.fast.paths import SH, CompiledPath, UnsupportedPath, compile_path
+from culturedata.validate.fast.prebinding import why_forbidden, why_not_prebindable
 from culturedata.validate.fast.terms import RdfTerm, TermCache
 
 if TYPE_CHECKING:
@@ -176,7 +178,9 @@ class CompiledShapes:
     def _compile(self, shape: Shape, check_only: bool) -> CompiledShape:
         if shape.advanced_target():
             raise Unsupported("sh:target (SHACL-AF custom targets)")
-        if shape.find_custom_constraints():
+        custom = shape.find_custom_constraints()
+        if custom:
+            self._refuse_forbidden(shape, custom)
             raise Unsupported("custom (SPARQL-based) constraint components")
         path = None
         if shape.is_property_shape:
@@ -229,11 +233,30 @@ class CompiledShapes:
         query = "SELECT DISTINCT ?this WHERE { " + " UNION ".join(patterns) + " }" if patterns else None
         return query, list(nodes)
 
+    def _refuse_forbidden(self, shape: Shape, components: Iterable[Any]) -> None:
+        """A custom component's validator queries keep SHACL's rules for pre-bound variables
+        ($this, $value), or the shapes graph is refused: pySHACL, which runs them, does not check."""
+        for component in components:
+            validators = (*getattr(component, "validators", ()), *getattr(component, "node_validators", ()),
+                          *getattr(component, "property_validators", ()))
+            for validator in validators:
+                for key in (SH.ask, SH.select):
+                    for text in self.graph.objects(validator, key):
+                        refused = why_forbidden(str(text), ("this", "value"))
+                        if refused is not None:
+                            raise ShapesError("validate.forbidden_sparql", shape=shape.node, detail=refused)
+
     def _sparql(self, component: SPARQLBasedConstraint) -> list[tuple[SPARQLQueryHelper, str]]:
         prepared = []
         for helper in component.sparql_constraints:
             if helper.deactivated:
                 continue
+            refused = why_forbidden(helper.select_text, ("this",))
+            if refused is not None:
+                raise ShapesError("validate.forbidden_sparql", shape=component.shape.node, detail=refused)
+            why = why_not_prebindable(helper.select_text)
+            if why is not None:  # substitution would leave it unbound there: a false "conforms"
+                raise Unsupported(f"SHACL-SPARQL query with {why}, which only pySHACL pre-binds as SHACL says")
             prepared.append((helper, helper.apply_prefixes(helper.select_text)))
         return prepared
 
