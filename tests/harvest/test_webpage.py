@@ -12,7 +12,8 @@ import pytest
 from harvest_peers import FAST, make_source, serve_wsgi
 
 from culturedata.harvest import HarvestOptions, harvest
-from culturedata.harvest.webpage import decode
+from culturedata.harvest.webpage import decode, extract
+from culturedata.mapping import MappingContext, load_mapping, map_record
 
 TITLE = "Théâtre « Le Café-Crème » : été à l'Île-d'Orléans — 25 €"
 SCHEMA = "http://schema.org/"
@@ -110,3 +111,103 @@ def test_sixteen_undeclared_utf8_pages_none_in_mojibake():
 def test_decode_names_the_encoding_it_chose():
     assert decode("<p>Une pièce très attendue, à l'été, au café-théâtre</p>".encode("cp1252"))[0] == "cp1252"
     assert decode(b"<meta charset='koi8-r'>\xf0\xd2\xc9\xd7\xc5\xd4")[1].endswith("Привет")
+
+
+# --- structured data as pages publish it ----------------------------------------------------
+
+GRAPH = json.dumps({"@context": "https://schema.org", "@graph": [
+    {"@type": "Event", "name": "Dans le @graph", "startDate": "2026-05-01"},
+    {"@type": "BreadcrumbList", "name": "Accueil > Spectacles"}]})
+ARRAY = json.dumps([{"@context": "https://schema.org", "@type": "DanceEvent", "name": "Premier du tableau"},
+                    {"@context": "https://schema.org", "@type": "DanceEvent", "name": "Second du tableau"}])
+# What theme and plugin authors leave around and inside their blocks, one block each.
+BROKEN = [
+    jsonld("null"),
+    jsonld("  "),
+    jsonld('<!-- Yoast SEO plugin v21 --> {"@context": "https://schema.org", "@type": "Event", "name": "Après un commentaire"}'),
+    jsonld('\n//<![CDATA[\n{"@context": "https://schema.org", "@type": "Event", "name": "Dans du CDATA"}\n//]]>\n'),
+    jsonld('/*<![CDATA[*/{"@context": "https://schema.org", "@type": "Event", "name": "CDATA commenté"}/*]]>*/'),
+    jsonld('{"@context": "https://schema.org", "@type": "Event", "name": "Avec\tune tabulation",\n'
+           ' "description": "Ligne 1\nLigne 2"}'),
+    jsonld('{"@context": "https://schema.org", "@type": "Event", "name": "Rock &amp; swing au caf&eacute;",'
+           ' "description": "<p>On y &eacute;crit &lt;b&gt; en toutes lettres</p>"}'),
+    jsonld(GRAPH),
+    jsonld(ARRAY),
+    jsonld('{"@context": "https://schema.org", "@type": "Event", "name": "Brisé" "startDate": }'),
+]
+MICRODATA = """<main><article itemscope itemtype="https://schema.org/TheaterEvent" itemid="https://salle.example/e/belles-soeurs">
+<h1 itemprop="name">Les Belles-s&oelig;urs</h1>
+<time itemprop="startDate" datetime="2026-03-12T20:00-04:00">12 mars, 20 h</time>
+<div itemprop="location" itemscope itemtype="https://schema.org/Place"><span itemprop="name">Salle Désilets</span>
+ <div itemprop="address" itemscope itemtype="https://schema.org/PostalAddress">
+  <span itemprop="streetAddress">2000, boul. Daniel-Johnson</span> <span itemprop="addressLocality">Laval</span>
+ </div></div>
+<div itemprop="offers" itemscope itemtype="https://schema.org/Offer">
+ <meta itemprop="price" content="35.00"><meta itemprop="priceCurrency" content="CAD"></div>
+</article></main>"""
+RDFA = """<main vocab="https://schema.org/" lang="fr"><article typeof="MusicEvent" resource="#concert">
+<h1 property="name">Concert d'été au parc</h1>
+<span property="startDate" content="2026-07-01T19:30:00-04:00">1er juillet</span>
+<div property="location" typeof="Place"><span property="name">Parc de la Rivière</span></div>
+</article></main>"""
+
+
+def test_every_block_of_a_messy_page_is_read_except_the_broken_one(caplog):
+    [record] = crawl_live({"festival.html": (html_page("".join(BROKEN)).encode(), "text/html; charset=utf-8")})
+    found = names(record)
+    assert found == [
+        "Après un commentaire", "Dans du CDATA", "CDATA commenté", "Avec\tune tabulation", "Rock & swing au café",
+        None, "Premier du tableau", "Second du tableau",  # the @graph block is one object holding its nodes
+    ]
+    assert "festival.html" in caplog.text and "10" in caplog.text  # block 10 is beyond repair, and said so
+    assert record.location.endswith("festival.html (json-ld)")
+    data = json.loads(record.payload)
+    assert data[3]["description"] == "Ligne 1\nLigne 2"
+    # entities in markup belong to the markup: decoded once, later, by the mapping's html transform
+    assert data[4]["description"] == "<p>On y &eacute;crit &lt;b&gt; en toutes lettres</p>"
+    assert [n["name"] for n in data[5]["@graph"]] == ["Dans le @graph", "Accueil > Spectacles"]
+
+
+def test_a_page_whose_only_block_is_null_gives_no_record(caplog):
+    assert crawl_live({"vide.html": (html_page(jsonld("null")).encode(), "text/html")}) == []
+    assert "vide.html" in caplog.text
+
+
+def mapped(record) -> dict[str, list[str]]:
+    """Each event's name and start date, as the shipped schema-events mapping makes them."""
+    result = map_record(load_mapping("schema-events"), record, MappingContext.for_source("http://x.example/", "s", "fr"))
+    triples = list(result.triples)
+    events = {t.subject for t in triples if t.predicate.value.endswith("#type") and t.object.value == SCHEMA + "Event"}
+    return {
+        key: sorted(t.object.value for t in triples if t.subject in events and t.predicate.value == SCHEMA + key)
+        for key in ("name", "startDate", "location", "offers")
+    }
+
+
+def test_a_microdata_only_page_gives_its_event():
+    [record] = crawl_live({"belles-soeurs.html": (html_page(MICRODATA).encode(), "text/html; charset=utf-8")})
+    assert record.location.endswith("belles-soeurs.html (microdata)")
+    assert names(record) == ["Les Belles-sœurs"]
+    found = mapped(record)
+    assert found["name"] == ["Les Belles-sœurs"] and found["startDate"] == ["2026-03-12T20:00:00-04:00"]
+    assert len(found["location"]) == 1 and len(found["offers"]) == 1
+
+
+def test_an_rdfa_only_page_gives_its_event_the_same_on_every_run():
+    pages = {"concert.html": (html_page(RDFA, '<meta property="og:title" content="Concert">').encode(), "text/html")}
+    [record] = crawl_live(pages)
+    assert record.location.endswith("concert.html (rdfa)")
+    body, url = pages["concert.html"][0], "https://salle.example/concert.html"
+    # pyRdfa names blank nodes at random; renumbered, an unchanged page gives an unchanged record
+    assert extract(body, None, url).objects() == extract(body, None, url).objects()
+    assert '"_:b0"' in record.payload.decode()
+    assert "og:title" not in record.payload.decode() and "ogp.me" not in record.payload.decode()
+    found = mapped(record)
+    assert found["name"] == ["Concert d'été au parc"] and len(found["location"]) == 1
+
+
+def test_json_ld_and_microdata_on_one_page_both_count():
+    body = html_page(jsonld(EVENT) + MICRODATA).encode()
+    extracted = extract(body, "text/html", "https://salle.example/p.html")
+    assert extracted.kinds == ["json-ld", "microdata"]
+    assert [b.kind for b in extracted.blocks] == ["json-ld", "microdata"]
