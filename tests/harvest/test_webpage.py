@@ -211,3 +211,36 @@ def test_json_ld_and_microdata_on_one_page_both_count():
     extracted = extract(body, "text/html", "https://salle.example/p.html")
     assert extracted.kinds == ["json-ld", "microdata"]
     assert [b.kind for b in extracted.blocks] == ["json-ld", "microdata"]
+
+
+# --- saved copies: file names as wget saves them ---------------------------------------------
+
+SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+{}</urlset>"""
+
+
+def test_a_saved_copy_finds_pages_whose_names_have_spaces_ampersands_and_accents(tmp_path):
+    pages = {
+        "Salle & Café.html": "Salle%20%26%20Caf%C3%A9.html",
+        "programmation/Été 2026/soirée n°1.html": "programmation/%C3%89t%C3%A9%202026/soir%C3%A9e%20n%C2%B01.html",
+        "encoded%20name.html": "encoded%20name.html",  # saved under its encoded name (wget --restrict-file-names)
+    }
+    for number, name in enumerate(pages, start=1):
+        file = tmp_path / name
+        file.parent.mkdir(parents=True, exist_ok=True)
+        event = json.loads(EVENT) | {"name": f"Page {number}"}
+        file.write_bytes(html_page(jsonld(json.dumps(event, ensure_ascii=False))).encode())
+    (tmp_path / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    locs = "".join(f"<url><loc>https://salle.example/{link}</loc></url>\n" for link in pages.values())
+    (tmp_path / "sitemap.xml").write_text(SITEMAP.format(locs), encoding="utf-8")
+    records = list(harvest(make_source("jsonld-pages", url="https://salle.example/", path=tmp_path), HarvestOptions()))
+    assert sorted(names(r)[0] for r in records) == ["Page 1", "Page 2", "Page 3"]
+
+
+def test_a_decoded_path_never_leaves_the_saved_copy(tmp_path):
+    site_folder = tmp_path / "site"
+    site_folder.mkdir()
+    (tmp_path / "secret.html").write_bytes(html_page(jsonld(EVENT)).encode())
+    records = crawl_saved(site_folder, ["%2e%2e/secret.html", "..%2Fsecret.html", "%2E%2E%2Fsecret.html"])
+    assert records == []
