@@ -24,7 +24,7 @@ from culturedata.records import MappedRecord, Severity
 from culturedata.validate import load_shapes, validate_records
 from culturedata.validate.fast import FastValidator
 
-from .conftest import BASE, RDF_TYPE, SCHEMA, context, file_record, shared
+from .conftest import BASE, SCHEMA, context, file_record, shared
 
 EVENT_TYPES = ("Event", "TheaterEvent", "MusicEvent", "DanceEvent", "ComedyEvent", "Festival", "EventSeries",
                "ExhibitionEvent", "ChildrensEvent", "EducationEvent", "LiteraryEvent", "ScreeningEvent",
