@@ -181,8 +181,10 @@ def laval() -> tuple[Counter[str], Counter[str], int, int, int]:
         matched += bool(mine)
         expected = {
             "name": {" ".join(v.split()) for v in event.get("name", ())} or None, "url": event.get("url"),
-            # a row without image gives Artsdata the bare site address as its image: not one
-            "image": {v for v in event.get("image", ()) if urlsplit(v).path not in ("", "/")} or None,
+            # a row without image gives Artsdata the bare site address as its image: not one; and
+            # an address in the feed, Artsdata glues to the site's: what it meant is the address
+            "image": {v.replace("https://www.laval.cahttps://", "https://")
+                      for v in event.get("image", ()) if urlsplit(v).path not in ("", "/")} or None,
             "organizer": event.get("organizer"),
             "startDate": {instant(v).isoformat() for v in event.get("startDate", ())} or None,
             "endDate": {instant(v).isoformat() for v in event.get("endDate", ())} or None,
@@ -211,7 +213,10 @@ def test_laval_feed_keeps_what_artsdata_publishes_of_it() -> None:
     giving, kept, matched, total, valid = laval()
     assert total == 245 and matched == total  # every Artsdata event is ours (256 rows, some of one page and day)
     lost = {field: f"{kept[field]}/{giving[field]}" for field in giving if kept[field] < giving[field]}
-    assert sum(kept.values()) >= 0.98 * sum(giving.values()), lost  # measured: every value of every field
+    # measured: every value of every field but 4 images whose address the mapping glues to the
+    # site's (see mappings/laval-calendrier.yaml), 2,402 of 2,406
+    assert sum(kept.values()) >= 0.98 * sum(giving.values()), lost
+    assert kept["image"] >= giving["image"] - 4, lost
     # Measured 100 of 256: the feed gives a venue's name and page, never its address or coordinates
     # (113 places), and 44 rows have no venue, 56 several; see docs/mapping.md.
     assert valid >= 0.38 * 256, f"{valid}/256 valid"
