@@ -10,7 +10,7 @@ import pytest
 from harvest_peers import FAST, make_source, sample, serve_wsgi
 
 from culturedata.harvest import HarvestOptions, harvest
-from culturedata.harvest.jsonrepair import clean, load
+from culturedata.harvest.jsonrepair import Irreparable, clean, load
 
 PLACEHOLDER = b"https://theatre-deux-rives.example"
 DELAY = 0.1
@@ -119,8 +119,9 @@ def test_repairs(text, expected):
     assert load(text) == expected
 
 
-def test_irreparable_is_none():
-    assert load('{"name": "Brise "glace"" "startDate": 2026-02-01 {') is None
+def test_irreparable_raises():
+    with pytest.raises(Irreparable):
+        load('{"name": "Brise "glace"" "startDate": 2026-02-01 {')
     assert clean('"a,]"') == '"a,]"'
 
 

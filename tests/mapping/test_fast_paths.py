@@ -36,7 +36,7 @@ from culturedata.mapping.vocabularies import Vocabularies, load_vocabularies
 from culturedata.records import MappedRecord, SourceRecord, content_hash
 from culturedata.resources import ontologies_dir
 
-from .conftest import ROOT, SHARED, context, file_record
+from .conftest import BASE, ROOT, SHARED, context, file_record
 
 Outcome = tuple[str, list[tuple[Any, ...]]]
 
@@ -129,6 +129,12 @@ def shared_inputs(mapping: str) -> Iterator[tuple[list[SourceRecord], MappingCon
     elif mapping == "schema-events":
         for path in sorted((SHARED / "artsdata-orion").glob("*.jsonld")):
             yield [file_record(path, "orion")], context("orion")
+    elif mapping == "laval-calendrier":
+        for path in sorted((SHARED / "laval-2024").glob("*.json")):
+            items = json.loads(path.read_bytes())
+            yield ([SourceRecord("laval", f"{i['PageUrl']}#{i['EventDate']}", i, "application/json",
+                                 content_hash(json.dumps(i).encode())) for i in items],
+                   MappingContext.for_source(BASE, "laval", "fr", "UTC"))
     elif mapping == "tate":
         for path in sorted((SHARED / "tate" / "artworks").rglob("*.json")):
             yield [file_record(path, "tate")], context("tate", "en")
@@ -143,7 +149,7 @@ def test_demo_sources(source_id: str) -> None:
     assert assert_same(load_mapping(name), load_mapping(name, fast_paths=False), records, ctx) == len(records) > 0
 
 
-SHARED_MAPPINGS = ("lido", "mods", "oai_dc", "odcaf", "schema-events", "tate")
+SHARED_MAPPINGS = ("laval-calendrier", "lido", "mods", "oai_dc", "odcaf", "schema-events", "tate")
 
 
 @pytest.mark.parametrize("name", SHARED_MAPPINGS)

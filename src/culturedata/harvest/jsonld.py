@@ -3,12 +3,13 @@
 The pages come from a sitemap (`sitemap`, else the `Sitemap:` line of robots.txt, else
 `<url>/sitemap.xml`) or a list (`urls`). robots.txt is obeyed (protego): a disallowed page
 is never requested, and requests to one site are spaced by its `Crawl-delay`, or by the
-source's `crawl_delay` when that is longer. Each page gives one record whose payload is its
-`<script type="application/ld+json">` blocks (one object, or an array when there are
-several), repaired as `jsonrepair.py` explains. A missing page, a page without JSON-LD and
-an irreparable block are skipped with a warning naming the URL; the harvest goes on. A page
-whose JSON-LD nests deeper than `max_depth` gives an empty record with a finding that
-quarantines it (limits.py).
+source's `crawl_delay` when that is longer. Each page is decoded and its structured data read
+as `webpage.py` explains (JSON-LD blocks repaired as `jsonrepair.py` explains, then microdata
+and RDFa); it gives one record whose payload is the objects of its blocks (one object, or an
+array of them), and whose `location` names the page and the kinds of blocks they came from.
+A missing page, a page without structured data and an irreparable block are skipped with a
+warning naming the URL; the harvest goes on. A page whose structured data nests deeper than
+`max_depth` gives an empty record with a finding that quarantines it (limits.py).
 With a watermark (or `--from`), pages whose sitemap `lastmod` is older are not fetched.
 A `path` to a folder harvests a saved copy of the site instead (see `Site`).
 """
@@ -23,13 +24,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 from protego import Protego
 
 from culturedata.errors import ConfigError, InputError
-from culturedata.harvest import jsonrepair, safexml
+from culturedata.harvest import safexml, webpage
 from culturedata.harvest.checkpoint import Checkpoint
 from culturedata.harvest.limits import DEPTH, DEPTH_OPTIONS, Limits, TooDeep, refused
 from culturedata.harvest.options import read_options
@@ -68,7 +69,9 @@ class Site:
 
     With a `mirror` folder (the source's `path`: a saved copy of the site, as `wget
     --mirror` makes), every URL is read from the file at its path instead of the network;
-    robots.txt still decides what is read.
+    robots.txt still decides what is read. URL paths are percent-decoded as `wget` decodes
+    them when it saves a page (a link to `Salle%20%26%20Caf%C3%A9.html` is the file
+    `Salle & Café.html`); a file saved under the encoded name is found too.
     """
 
     def __init__(self, session: HarvestSession, min_delay: float, mirror: Path | None = None) -> None:
@@ -81,7 +84,7 @@ class Site:
     def rules(self, url: str) -> Protego:
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
         if origin not in self.robots:
-            status, content = self._read(origin + "/robots.txt")
+            status, content, _ = self._read(origin + "/robots.txt")
             text = content.decode("utf-8", errors="replace") if status == 200 else ""
             self.robots[origin] = Protego.parse(text)
         return self.robots[origin]
@@ -89,8 +92,9 @@ class Site:
     def allowed(self, url: str) -> bool:
         return self.rules(url).can_fetch(url, ROBOT_NAME)
 
-    def get(self, url: str) -> tuple[int, bytes]:
-        """(status, body) of `url`, once the site's crawl delay has passed since our last request."""
+    def get(self, url: str) -> tuple[int, bytes, str | None]:
+        """(status, body, Content-Type) of `url`, once the site's crawl delay has passed since our
+        last request. A saved copy has no Content-Type: None."""
         if self.mirror is None:
             origin = urlsplit(url).netloc
             delay = max(self.min_delay, float(self.rules(url).crawl_delay(ROBOT_NAME) or 0))
@@ -102,15 +106,20 @@ class Site:
         finally:
             self.last[urlsplit(url).netloc] = time.monotonic()
 
-    def _read(self, url: str) -> tuple[int, bytes]:
+    def _read(self, url: str) -> tuple[int, bytes, str | None]:
         if self.mirror is not None:
-            path = urlsplit(url).path
-            file = self.mirror / (path.lstrip("/") + ("index.html" if path.endswith("/") or not path else ""))
-            inside = file.resolve().is_relative_to(self.mirror.resolve())
-            return (200, file.read_bytes()) if inside and file.is_file() else (404, b"")
+            return self._saved(urlsplit(url).path)
         response = self.session.fetch(url)
         with response:
-            return response.status_code, response.content
+            return response.status_code, response.content, response.headers.get("Content-Type")
+
+    def _saved(self, path: str) -> tuple[int, bytes, str | None]:
+        assert self.mirror is not None
+        for name in dict.fromkeys((unquote(path), path)):  # decoded first, as wget saves it
+            file = self.mirror / (name.lstrip("/") + ("index.html" if name.endswith("/") or not name else ""))
+            if file.resolve().is_relative_to(self.mirror.resolve()) and file.is_file():
+                return 200, file.read_bytes(), None
+        return 404, b"", None
 
 
 def harvest_jsonld_pages(source: Source, options: HarvestOptions) -> Iterator[SourceRecord]:
@@ -160,7 +169,7 @@ def pages(source: Source, opts: dict[str, Any], site: Site) -> Iterator[Page]:
 
 
 def read_sitemap(site: Site, url: str, base: str, depth: int) -> Iterator[Page]:
-    status, content = site.get(url)
+    status, content, _ = site.get(url)
     if status != 200:
         raise InputError("harvest.jsonld.no_sitemap", path=url, detail=f"HTTP {status}")
     try:
@@ -186,28 +195,25 @@ def rebase(url: str, base: str) -> str:
 
 
 def read_page(source_id: str, site: Site, page: Page, max_depth: int = DEPTH) -> SourceRecord | None:
-    status, content = site.get(page.url)
+    status, content, content_type = site.get(page.url)
     if status != 200:
         log.warning(t("harvest.jsonld.page_status", url=page.url, status=status))
         return None
-    blocks = []
-    for index, text in enumerate(script_blocks(content), start=1):
-        try:
-            value = jsonrepair.load(text, max_depth)
-        except TooDeep:
-            return refused(_page_record(source_id, page, b""), "harvest.limit.depth", "too-deep", limit=max_depth)
-        if value is None:
-            log.warning(t("harvest.jsonld.irreparable", url=page.url, block=index))
-        else:
-            blocks.append(value)
-    if not blocks:
+    try:
+        extracted = webpage.extract(content, content_type, page.url, max_depth)
+    except TooDeep:
+        return refused(_page_record(source_id, page, b""), "harvest.limit.depth", "too-deep", limit=max_depth)
+    for number in extracted.broken:
+        log.warning(t("harvest.jsonld.irreparable", url=page.url, block=number))
+    objects = extracted.objects()
+    if not objects:
         log.warning(t("harvest.jsonld.none", url=page.url))
         return None
-    payload = json.dumps(blocks[0] if len(blocks) == 1 else blocks, ensure_ascii=False, sort_keys=True).encode()
-    return _page_record(source_id, page, payload)
+    payload = json.dumps(objects[0] if len(objects) == 1 else objects, ensure_ascii=False, sort_keys=True).encode()
+    return _page_record(source_id, page, payload, extracted.kinds)
 
 
-def _page_record(source_id: str, page: Page, payload: bytes) -> SourceRecord:
+def _page_record(source_id: str, page: Page, payload: bytes, kinds: list[str] | None = None) -> SourceRecord:
     return SourceRecord(
         source_id=source_id,
         local_id=urlsplit(page.url).path.lstrip("/") or "index",
@@ -216,17 +222,6 @@ def _page_record(source_id: str, page: Page, payload: bytes) -> SourceRecord:
         content_hash=content_hash(payload),
         datestamp=page.lastmod,
         origin=page.url,
-        location=page.url,
+        location=f"{page.url} ({', '.join(kinds)})" if kinds else page.url,
     )
 
-
-def script_blocks(content: bytes) -> list[str]:
-    parser = etree.HTMLParser(no_network=True, recover=True)
-    root = etree.fromstring(content, parser)
-    if root is None:
-        return []
-    return [
-        script.text or ""
-        for script in root.iter("script")
-        if (script.get("type") or "").split(";")[0].strip().lower() == "application/ld+json"
-    ]

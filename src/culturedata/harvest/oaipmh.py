@@ -14,7 +14,9 @@ times, then the run stops with a clear error; because records are only given out
 whole page parsed, a re-read page never produces duplicates. A token that comes back, or
 pages that bring nothing, stop the run with `ResumptionLoop` instead of looping forever.
 `noRecordsMatch` is an empty harvest; `badResumptionToken` (an expired token) restarts the
-window once.
+window once. Any other OAI-PMH error document is the server's answer, never retried, whatever
+status or content type it came with and even after blank lines before `<?xml`: the run stops
+(exit 3) with the server's code, what the protocol says it means, and the server's message.
 
 Speed: while the records of a `ListRecords` page are read, the next pages are already being
 fetched on another thread (see `OAIClient`, at most two pages ahead); a page fetched ahead
@@ -80,6 +82,19 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     **HTTP_OPTIONS,
 }
 VERBS = ("ListRecords", "ListIdentifiers")
+BOM = b"\xef\xbb\xbf"
+ERROR_DOCUMENT = 64 * 1024  # an error document is a few lines; a bigger body is not read as one
+# The protocol's error codes (OAI-PMH 2.0, section 3.6), each explained in the user's language.
+OAI_ERRORS = {
+    "badArgument": "harvest.oai.refused.bad_argument",
+    "badResumptionToken": "harvest.oai.refused.bad_resumption_token",
+    "badVerb": "harvest.oai.refused.bad_verb",
+    "cannotDisseminateFormat": "harvest.oai.refused.cannot_disseminate_format",
+    "idDoesNotExist": "harvest.oai.refused.id_does_not_exist",
+    "noMetadataFormats": "harvest.oai.refused.no_metadata_formats",
+    "noRecordsMatch": "harvest.oai.refused.no_records_match",
+    "noSetHierarchy": "harvest.oai.refused.no_set_hierarchy",
+}
 WHOLE_PAGE = 16 * 1024 * 1024
 TAIL_TOKEN = re.compile(
     rb"<(?:[\w.-]+:)?resumptionToken(?:\s[^>]*)?>\s*([^<&\s](?:[^<&]*[^<&\s])?)\s*</(?:[\w.-]+:)?resumptionToken\s*>"
@@ -283,9 +298,11 @@ class OAIClient:
         response = self.session.fetch(self.base_url, params=params, stream=True)
         with response:
             content = read_body(response)
-            if response.status_code != 200:
+            # The server's own error document is its answer whatever the status or type it
+            # came with (a 400, `text/html`): reading it again would only hide it.
+            if response.status_code != 200 and error_document(content) is None:
                 raise BadPage(f"HTTP {response.status_code}")
-            if "html" in response.headers.get("Content-Type", "").lower():
+            if "html" in response.headers.get("Content-Type", "").lower() and error_document(content) is None:
                 raise BadPage("HTML page instead of OAI-PMH XML")
             return content, response.url
 
@@ -331,9 +348,7 @@ class OAIClient:
         root = self._attempts(lambda: parse_tree(self._body(params)[0]))
         error = root.find(ERROR)
         if error is not None:
-            raise OAIProtocolError(
-                "harvest.oai.error", url=self.base_url, oai_code=error.get("code", ""), detail=(error.text or "").strip()
-            )
+            raise refusal(self.base_url, error.get("code", ""), (error.text or "").strip())
         return root
 
 
@@ -364,7 +379,34 @@ def tail_token(content: bytes) -> str | None:
         return None
 
 
+def xml_start(content: bytes) -> bytes:
+    """The document from its first `<`: servers that print a blank line (or a BOM and one)
+    before `<?xml` make libxml2 refuse the declaration, which is no reason to refuse the page."""
+    if content[:1].isspace() or content.startswith(BOM):
+        return content.removeprefix(BOM).lstrip()
+    return content
+
+
+def error_document(content: bytes) -> tuple[str, str] | None:
+    """(code, message) of the first `<error>` if `content` is an OAI-PMH error document."""
+    content = xml_start(content)
+    if len(content) > ERROR_DOCUMENT or b"error" not in content:
+        return None
+    try:
+        root = safexml.fromstring(content)
+    except etree.XMLSyntaxError:
+        return None
+    error = root.find(ERROR) if root.tag == ROOT else None
+    return None if error is None else (error.get("code", ""), (error.text or "").strip())
+
+
+def refusal(url: str, code: str, detail: str) -> OAIProtocolError:
+    """The server's error, told with what its code means when it is one of the protocol's."""
+    return OAIProtocolError(OAI_ERRORS.get(code, "harvest.oai.error"), url=url, oai_code=code, detail=detail)
+
+
 def parse_tree(content: bytes) -> etree._Element:
+    content = xml_start(content)
     try:
         root = safexml.fromstring(content)
     except etree.XMLSyntaxError as exc:
@@ -386,6 +428,7 @@ def parse_page(
     tree costs less than iterparse's events), or streamed when it is bigger than
     `WHOLE_PAGE`, to bound the memory.
     """
+    content = xml_start(content)
     if len(content) > WHOLE_PAGE:
         return stream_page(content, url, item_tag)
     frame = oaislice.Frame.of(content) if item_tag == RECORD else None
@@ -589,7 +632,7 @@ class OAIRun:
                     restarted, state["token"] = True, None
                     seen.clear()
                     continue
-                raise OAIProtocolError("harvest.oai.error", url=self.client.base_url, oai_code=code, detail=message)
+                raise refusal(self.client.base_url, code, message)
             if state["started"] is None:
                 state["started"] = (page.response_date or datetime.now(UTC)).isoformat()
             state["pages"] += 1
