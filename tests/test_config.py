@@ -90,6 +90,12 @@ def test_bad_source_id(tmp_path: Path) -> None:
     assert "Musée Test" in message
 
 
+def test_a_source_named_system_is_refused(tmp_path: Path) -> None:
+    """Its provider graph, {base}graph/system, would be the system graph."""
+    message = problem(tmp_path, SOURCE.format(extra="").replace('"musee-test"', '"system"'))
+    assert "'system' is reserved" in message
+
+
 def test_toml_syntax_error(tmp_path: Path) -> None:
     message = problem(tmp_path, "[store\n")
     assert "not valid TOML" in message

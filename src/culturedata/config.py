@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar, get_type_hints
 
 from culturedata.errors import ConfigError
+from culturedata.iris import RESERVED_SOURCE_IDS
 
 DEFAULT_CONFIG = "culturedata.toml"
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -336,6 +337,8 @@ def _read_source(path: Path, where: str, entry: dict[str, Any]) -> Source:
             raise ConfigError("config.missing_key", path=path, key=f"{where}.{key}")
     if not SOURCE_ID.match(entry["id"]):
         _bad(path, f"{where}.id", "config.problem.id_format", value=entry["id"])
+    if entry["id"] in RESERVED_SOURCE_IDS:
+        _bad(path, f"{where}.id", "config.problem.id_reserved", value=entry["id"])
     # From here on, errors name the source by its id, which is easier to find than an index.
     where = f'sources[id="{entry["id"]}"]'
     if entry.get("quarantine", "violation") not in QUARANTINE_POLICIES:

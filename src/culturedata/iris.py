@@ -64,6 +64,10 @@ def system_graph(base: str) -> str:
     return f"{base}graph/system"
 
 
+# A source with one of these ids would have the system graph as its provider graph.
+RESERVED_SOURCE_IDS = frozenset({"system"})
+
+
 def reference_graph(base: str, name: str) -> str:
     """A shipped vocabulary (`regions`, `municipalities`…) or the profile's ontology (`ontology`)."""
     return f"{base}graph/_reference/{name}"
