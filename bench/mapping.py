@@ -33,7 +33,7 @@ from culturedata.mapping import MappingContext, load_mapping, map_record
 from culturedata.mapping import ntriples as nt
 from culturedata.mapping.selectors import lang_of
 from culturedata.mapping.transforms import IRI, TRANSFORMS, Unreadable, Value
-from culturedata.records import SourceRecord, content_hash
+from culturedata.records import MappedRecord, SourceRecord, content_hash
 from culturedata.resources import mappings_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,13 +123,17 @@ class HandLido:
         self.a["Production"] = f" {rdf_type} <{crm}E12_Production> .\n"
         self.aat = nt.plain("http://vocab.getty.edu/aat/300312355")
 
+    def nodes(self, kind: str, node: etree._Element) -> list[etree._Element]:
+        """The elements an entity's `each` selects (as the engine's compile_each keeps them)."""
+        found = self.each[kind](node)
+        return [n for n in found if isinstance(n, etree._Element)] if isinstance(found, list) else []
+
     def items(self, xpath: etree.XPath, node: etree._Element) -> list[tuple[str, object]]:
-        found = xpath(node)
-        found = found if isinstance(found, list) else [found]
-        out = []
-        for item in found:
+        found: object = xpath(node)
+        out: list[tuple[str, object]] = []
+        for item in found if isinstance(found, list) else [found]:
             if isinstance(item, etree._Element):
-                raw = (item.text or "") if len(item) == 0 else "".join(item.itertext())
+                raw = (item.text or "") if len(item) == 0 else "".join(str(s) for s in item.itertext())
             else:
                 raw = str(item)
             text = " ".join(raw.split())
@@ -138,8 +142,13 @@ class HandLido:
         return out
 
     @staticmethod
-    def tagged(found: list[tuple[str, object]], lang: str) -> list[str]:
-        return [nt.tagged(text, nt.language(lang_of(item) or lang)) for text, item in found]
+    def literal(text: str, item: object, lang: str) -> str:
+        """A value with its own language (xml:lang), else the source's."""
+        tag = nt.language(lang_of(item) or lang)
+        return nt.tagged(text, tag) if tag else nt.plain(text)
+
+    def tagged(self, found: list[tuple[str, object]], lang: str) -> list[str]:
+        return [self.literal(text, item, lang) for text, item in found]
 
     @staticmethod
     def apply(names: list[str], text: str) -> list[Value]:
@@ -162,7 +171,8 @@ class HandLido:
             elif v.datatype:
                 out.append(nt.typed(v.text, nt.datatype_suffix(v.datatype)))
             else:
-                out.append(nt.tagged(v.text, nt.language(v.lang)) if v.lang else nt.plain(v.text))
+                tag = nt.language(v.lang) if v.lang else None
+                out.append(nt.tagged(v.text, tag) if tag else nt.plain(v.text))
         return out
 
     def dates(self, node: etree._Element, fields: dict[str, etree.XPath], precise: bool) -> list[str]:
@@ -179,7 +189,8 @@ class HandLido:
 
     def map(self, payload: bytes, ctx: MappingContext) -> str:
         root = etree.fromstring(payload, self.parser)
-        f, p, lang, out = self.f, self.p, ctx.language, []
+        f, p, lang = self.f, self.p, ctx.language
+        out: list[str] = []
         rid = self.items(f["id"], root)
         if not rid:
             return ""
@@ -203,7 +214,7 @@ class HandLido:
                 add(f"{head}{o} .\n")
         for text, item in self.items(f["description"], root):
             for v in self.apply(["html"], text):
-                add(f"{s}{p['description']}{nt.tagged(v.text, nt.language(lang_of(item) or lang))} .\n")
+                add(f"{s}{p['description']}{self.literal(v.text, item, lang)} .\n")
         work = self.items(f["work_id"], root)
         if work:
             acc = nt.iri(obj + "#accession")
@@ -218,17 +229,17 @@ class HandLido:
                 for o in self.terms(names, text):
                     add(f"{s}{p[pred]}{o} .\n")
         named = self.ef["production"]["named_actor"]
-        for event in self.each["production"](root):
+        for event in self.nodes("production", root):
             if self.items(named, event):
-                for actor in self.each["creator"](event):
+                for actor in self.nodes("creator", event):
                     self.actor(actor, ctx, s + p["creator"], out)
-        for event in self.each["production_date"](root):
+        for event in self.nodes("production_date", root):
             for o in self.tagged(self.items(self.ef["production_date"]["display_date"], event), lang):
                 add(f"{s}{p['dateStatement']}{o} .\n")
             for precise, pred in ((False, "created"), (True, "dateCreated")):
                 for o in self.dates(event, self.ef["production_date"], precise):
                     add(f"{s}{p[pred]}{o} .\n")
-        for index, event in enumerate(self.each["event"](root), start=1):
+        for index, event in enumerate(self.nodes("event", root), start=1):
             self.event(event, f"{obj}#event-{index}", ctx, s, out)
         for kind in ("height", "width", "depth", "weight", "measurement"):
             self.quantities(root, obj, kind, s, lang, out)
@@ -273,7 +284,7 @@ class HandLido:
         out.append(a + self.a["Organization" if corporate else "Person"])
         for text, item in names:
             for v in self.apply(["name"], text):
-                out.append(f"{a}{p['name']}{nt.tagged(v.text, nt.language(lang_of(item) or ctx.language))} .\n")
+                out.append(f"{a}{p['name']}{self.literal(v.text, item, ctx.language)} .\n")
         for text, _ in ids:
             for o in self.terms(["sameas"], text):
                 out.append(f"{a}{p['sameAs']}{o} .\n")
@@ -298,11 +309,11 @@ class HandLido:
             out.extend(f"{e}{p[pred]}{o} .\n" for o in self.tagged(self.items(ef[key], event), lang))
         for text, item in self.items(ef["event_note"], event):
             for v in self.apply(["html"], text):
-                out.append(f"{e}{p['description']}{nt.tagged(v.text, nt.language(lang_of(item) or lang))} .\n")
+                out.append(f"{e}{p['description']}{self.literal(v.text, item, lang)} .\n")
         out.extend(f"{e}{p['date']}{o} .\n" for o in self.dates(event, ef, precise=False))
         if self.items(ef["actor_in_role"], event):
             rf = self.ef["role"]
-            for index, node in enumerate(self.each["role"](event), start=1):
+            for index, node in enumerate(self.nodes("role", event), start=1):
                 role_names = self.items(rf["role_name"], node)
                 if not role_names or not self.items(rf["role_actor_name"], node):
                     continue
@@ -314,16 +325,16 @@ class HandLido:
                 out.extend(f"{r}{p['roleName']}{o} .\n" for o in self.tagged(role_names, lang))
                 out.extend(f"{r}{p['additionalType']}{o} .\n" for text, _ in self.items(rf["role_id"], node)
                            for o in self.terms(["iri"], text))
-                for actor in self.each["role_actor"](node):
+                for actor in self.nodes("role_actor", node):
                     self.actor(actor, ctx, r + p["participant"], out)
         if self.items(ef["actor_alone"], event):
-            for actor in self.each["participant"](event):
+            for actor in self.nodes("participant", event):
                 self.actor(actor, ctx, e + p["participant"], out)
 
     def quantities(self, root: etree._Element, obj: str, kind: str, s: str, lang: str, out: list[str]) -> None:
         ef, p = self.ef[kind], self.p
         name = "size" if kind == "measurement" else kind
-        for index, node in enumerate(self.each[kind](root), start=1):
+        for index, node in enumerate(self.nodes(kind, root), start=1):
             amounts = self.items(ef["amount"], node)
             if not amounts:
                 continue
@@ -341,7 +352,7 @@ class HandLido:
 
     def images(self, root: etree._Element, obj: str, lang: str, s: str, out: list[str]) -> None:
         ef, p = self.ef["image"], self.p
-        for index, node in enumerate(self.each["image"](root), start=1):
+        for index, node in enumerate(self.nodes("image", root), start=1):
             i = f"<{obj}#image-{index}>"
             out.append(f"{s}{p['image']}{i} .\n")
             out.append(i + self.a["ImageObject"])
@@ -423,7 +434,7 @@ def bench_csv() -> None:
         best = min(best, time.process_time() - started)
     # The same, every mapped record kept in one list: Python's cyclic GC then walks the
     # growing heap again and again, which no streaming consumer pays.
-    kept_best, mapped = float("inf"), []
+    kept_best, mapped = float("inf"), list[MappedRecord]()
     for _ in range(3):
         del mapped
         started = time.process_time()
