@@ -33,7 +33,7 @@ from culturedata.mapping import MappingContext, load_mapping, map_record
 from culturedata.mapping import ntriples as nt
 from culturedata.mapping.selectors import lang_of
 from culturedata.mapping.transforms import IRI, TRANSFORMS, Unreadable, Value
-from culturedata.records import SourceRecord, content_hash
+from culturedata.records import MappedRecord, SourceRecord, content_hash
 from culturedata.resources import mappings_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,26 +105,35 @@ class HandLido:
                    for k, e in ents.items()}
         self.parser = etree.XMLParser(resolve_entities=False, no_network=True)
         s, q, d = "http://schema.org/", "https://w3id.org/culturedata/ns/qcp#", "http://purl.org/dc/terms/"
+        crm = "http://www.cidoc-crm.org/cidoc-crm/"
         self.p = {n: f" <{s}{n}> " for n in (
-            "name", "alternateName", "identifier", "description", "keywords", "genre", "size", "creator",
-            "dateCreated", "artMedium", "material", "height", "width", "depth", "url", "sameAs", "image",
-            "propertyID", "value", "birthDate", "deathDate", "unitCode", "contentUrl", "caption", "license",
-            "creditText")}
+            "name", "alternateName", "identifier", "description", "keywords", "about", "genre", "size", "creator",
+            "dateCreated", "artMedium", "material", "height", "width", "depth", "weight", "url", "sameAs", "image",
+            "propertyID", "value", "birthDate", "deathDate", "unitCode", "contentUrl", "thumbnailUrl",
+            "encodingFormat", "caption", "license", "creditText", "location", "participant", "roleName",
+            "additionalType")}
         self.p.update(heldBy=f" <{q}heldBy> ", dateStatement=f" <{q}dateStatement> ",
-                      inscription=f" <{q}inscription> ", technique=f" <{q}technique> ", created=f" <{d}created> ")
+                      inscription=f" <{q}inscription> ", technique=f" <{q}technique> ", created=f" <{d}created> ",
+                      date=f" <{d}date> ", present=f" <{crm}P12i_was_present_at> ", hasType=f" <{crm}P2_has_type> ")
         rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-        self.a = {n: f" {rdf_type} <{s}{n}> .\n" for n in ("CreativeWork", "PropertyValue", "Person",
+        self.a = {n: f" {rdf_type} <{s}{n}> .\n" for n in ("CreativeWork", "PropertyValue", "Person", "Role",
                                                             "Organization", "QuantitativeValue", "ImageObject")}
         self.a["HeritageObject"] = f" {rdf_type} <{q}HeritageObject> .\n"
+        self.a["Event"] = f" {rdf_type} <{crm}E5_Event> .\n"
+        self.a["Production"] = f" {rdf_type} <{crm}E12_Production> .\n"
         self.aat = nt.plain("http://vocab.getty.edu/aat/300312355")
 
+    def nodes(self, kind: str, node: etree._Element) -> list[etree._Element]:
+        """The elements an entity's `each` selects (as the engine's compile_each keeps them)."""
+        found = self.each[kind](node)
+        return [n for n in found if isinstance(n, etree._Element)] if isinstance(found, list) else []
+
     def items(self, xpath: etree.XPath, node: etree._Element) -> list[tuple[str, object]]:
-        found = xpath(node)
-        found = found if isinstance(found, list) else [found]
-        out = []
-        for item in found:
+        found: object = xpath(node)
+        out: list[tuple[str, object]] = []
+        for item in found if isinstance(found, list) else [found]:
             if isinstance(item, etree._Element):
-                raw = (item.text or "") if len(item) == 0 else "".join(item.itertext())
+                raw = (item.text or "") if len(item) == 0 else "".join(str(s) for s in item.itertext())
             else:
                 raw = str(item)
             text = " ".join(raw.split())
@@ -133,8 +142,13 @@ class HandLido:
         return out
 
     @staticmethod
-    def tagged(found: list[tuple[str, object]], lang: str) -> list[str]:
-        return [nt.tagged(text, nt.language(lang_of(item) or lang)) for text, item in found]
+    def literal(text: str, item: object, lang: str) -> str:
+        """A value with its own language (xml:lang), else the source's."""
+        tag = nt.language(lang_of(item) or lang)
+        return nt.tagged(text, tag) if tag else nt.plain(text)
+
+    def tagged(self, found: list[tuple[str, object]], lang: str) -> list[str]:
+        return [self.literal(text, item, lang) for text, item in found]
 
     @staticmethod
     def apply(names: list[str], text: str) -> list[Value]:
@@ -157,12 +171,26 @@ class HandLido:
             elif v.datatype:
                 out.append(nt.typed(v.text, nt.datatype_suffix(v.datatype)))
             else:
-                out.append(nt.tagged(v.text, nt.language(v.lang)) if v.lang else nt.plain(v.text))
+                tag = nt.language(v.lang) if v.lang else None
+                out.append(nt.tagged(v.text, tag) if tag else nt.plain(v.text))
         return out
+
+    def dates(self, node: etree._Element, fields: dict[str, etree.XPath], precise: bool) -> list[str]:
+        """The `dcterms:created` (or, precise, `schema:dateCreated`) values of an event's dates."""
+        early, late = self.items(fields["earliest"], node), self.items(fields["latest"], node)
+        names = ["date", "precise"] if precise else ["date"]
+        if early and late:
+            return self.terms(names, f"{early[0][0]}/{late[0][0]}")
+        if early or late:
+            return [o for text, _ in early or late for o in self.terms(names, text)]
+        if precise:
+            return []
+        return [o for text, _ in self.items(fields["display_date"], node) for o in self.terms(names, text)]
 
     def map(self, payload: bytes, ctx: MappingContext) -> str:
         root = etree.fromstring(payload, self.parser)
-        f, p, lang, out = self.f, self.p, ctx.language, []
+        f, p, lang = self.f, self.p, ctx.language
+        out: list[str] = []
         rid = self.items(f["id"], root)
         if not rid:
             return ""
@@ -176,16 +204,17 @@ class HandLido:
         title = self.items(f["title"], root)
         for o in self.tagged(title or self.items(f["object_type"], root), lang):
             add(f"{s}{p['name']}{o} .\n")
+        subjects = self.items(f["subject"], root)
         for key, pred in (("alternate_title", "alternateName"), ("object_type", "keywords"), ("subject", "keywords"),
-                          ("classification", "genre"), ("inscription", "inscription"), ("measurements", "size"),
-                          ("production_display_date", "dateStatement"), ("materials_display", "artMedium"),
-                          ("material", "material"), ("technique", "technique")):
+                          ("subject_display", "keywords"), ("classification", "genre"),
+                          ("inscription", "inscription"), ("measurements", "size"),
+                          ("materials_display", "artMedium"), ("material", "material"), ("technique", "technique")):
             head = s + p[pred]
-            for o in self.tagged(self.items(f[key], root), lang):
+            for o in self.tagged(subjects if key == "subject" else self.items(f[key], root), lang):
                 add(f"{head}{o} .\n")
         for text, item in self.items(f["description"], root):
             for v in self.apply(["html"], text):
-                add(f"{s}{p['description']}{nt.tagged(v.text, nt.language(lang_of(item) or lang))} .\n")
+                add(f"{s}{p['description']}{self.literal(v.text, item, lang)} .\n")
         work = self.items(f["work_id"], root)
         if work:
             acc = nt.iri(obj + "#accession")
@@ -193,65 +222,127 @@ class HandLido:
             add(f"{acc}{self.a['PropertyValue']}")
             add(f"{acc}{p['propertyID']}{self.aat} .\n")
             add(f"{acc}{p['value']}{nt.plain(work[0][0])} .\n")
-        add(f"{s}{p['heldBy']}<{ctx.institution}> .\n")
-        early, late = self.items(f["production_earliest"], root), self.items(f["production_latest"], root)
-        if early and late:
-            span = f"{early[0][0]}/{late[0][0]}"
-            for o in self.terms(["date"], span):
-                add(f"{s}{p['created']}{o} .\n")
-            for o in self.terms(["date", "precise"], span):
-                add(f"{s}{p['dateCreated']}{o} .\n")
-        for text, _ in self.items(f["record_link"], root):
-            for o in self.terms(["url"], text):
-                add(f"{s}{p['url']}{o} .\n")
-        for text, _ in self.items(f["published_id"], root):
-            for o in self.terms(["url"], text):
-                add(f"{s}{p['sameAs']}{o} .\n")
-        self.creators(root, ctx, s, out)
-        for kind in ("height", "width", "depth"):
-            self.quantities(root, obj, kind, s, out)
+        self.holder(root, ctx, s, out)
+        for key, pred, names in (("subject_id", "about", ["iri"]), ("record_link", "url", ["url"]),
+                                 ("published_id", "sameAs", ["url"])):
+            for text, _ in self.items(f[key], root):
+                for o in self.terms(names, text):
+                    add(f"{s}{p[pred]}{o} .\n")
+        named = self.ef["production"]["named_actor"]
+        for event in self.nodes("production", root):
+            if self.items(named, event):
+                for actor in self.nodes("creator", event):
+                    self.actor(actor, ctx, s + p["creator"], out)
+        for event in self.nodes("production_date", root):
+            for o in self.tagged(self.items(self.ef["production_date"]["display_date"], event), lang):
+                add(f"{s}{p['dateStatement']}{o} .\n")
+            for precise, pred in ((False, "created"), (True, "dateCreated")):
+                for o in self.dates(event, self.ef["production_date"], precise):
+                    add(f"{s}{p[pred]}{o} .\n")
+        for index, event in enumerate(self.nodes("event", root), start=1):
+            self.event(event, f"{obj}#event-{index}", ctx, s, out)
+        for kind in ("height", "width", "depth", "weight", "measurement"):
+            self.quantities(root, obj, kind, s, lang, out)
         self.images(root, obj, lang, s, out)
         return "".join(dict.fromkeys(out))
 
-    def creators(self, root: etree._Element, ctx: MappingContext, s: str, out: list[str]) -> None:
-        ef, p = self.ef["creator"], self.p
-        for actor in self.each["creator"](root):
-            names = self.items(ef["actor_name"], actor)
-            if not names:
-                continue
-            ids = self.items(ef["actor_id"], actor)
-            iri = None
-            for text, _ in ids:
-                code = self.apply(["wikidata", "localname", "slug"], text)
-                if code and code[0].text:
-                    iri = f"{ctx.base_iri}id/personne/wikidata/{code[0].text}"
-                    break
-            a = nt.iri(iri or f"{ctx.base_iri}id/{ctx.source_id}/agent/{slug(names[0][0])}")
-            if a is None:
-                continue
-            out.append(f"{s}{p['creator']}{a} .\n")
-            corporate = actor.get(f"{{{LIDO_NS}}}type") in ("corporation", "organization", "Körperschaft")
-            out.append(a + self.a["Organization" if corporate else "Person"])
-            for text, item in names:
-                for v in self.apply(["name"], text):
-                    out.append(f"{a}{p['name']}{nt.tagged(v.text, nt.language(lang_of(item) or ctx.language))} .\n")
-            for text, _ in ids:
-                for o in self.terms(["sameas"], text):
-                    out.append(f"{a}{p['sameAs']}{o} .\n")
-            for key, pred in (("birth", "birthDate"), ("death", "deathDate")):
-                for text, _ in self.items(ef[key], actor):
-                    for o in self.terms(["date"], text):
-                        out.append(f"{a}{p[pred]}{o} .\n")
+    def holder(self, root: etree._Element, ctx: MappingContext, s: str, out: list[str]) -> None:
+        names, p = self.items(self.f["holder_name"], root), self.p
+        if not names:
+            out.append(f"{s}{p['heldBy']}<{ctx.institution}> .\n")
+            return
+        h = nt.iri(f"{ctx.base_iri}id/{ctx.source_id}/organisation/{slug(names[0][0])}")
+        if h is None:
+            return
+        out.append(f"{s}{p['heldBy']}{h} .\n")
+        out.append(h + self.a["Organization"])
+        out.extend(f"{h}{p['name']}{o} .\n" for o in self.tagged(names, ctx.language))
+        ids = self.items(self.ef["holder"]["holder_id"], root)
+        out.extend(f"{h}{p['identifier']}{nt.plain(text)} .\n" for text, _ in ids)
+        out.extend(f"{h}{p['sameAs']}{o} .\n" for text, _ in ids for o in self.terms(["sameas"], text))
+        out.extend(f"{h}{p['url']}{o} .\n" for text, _ in self.items(self.ef["holder"]["holder_link"], root)
+                   for o in self.terms(["url"], text))
 
-    def quantities(self, root: etree._Element, obj: str, kind: str, s: str, out: list[str]) -> None:
+    def actor(self, actor: etree._Element, ctx: MappingContext, head: str, out: list[str]) -> None:
+        """A creator, role_actor or participant (the same fields), linked from `head`."""
+        ef, p = self.ef["creator"], self.p
+        names = self.items(ef["actor_name"], actor)
+        if not names:
+            return
+        ids = self.items(ef["actor_id"], actor)
+        iri = None
+        for text, _ in ids:
+            code = self.apply(["wikidata", "localname", "slug"], text)
+            if code and code[0].text:
+                iri = f"{ctx.base_iri}id/personne/wikidata/{code[0].text}"
+                break
+        a = nt.iri(iri or f"{ctx.base_iri}id/{ctx.source_id}/agent/{slug(names[0][0])}")
+        if a is None:
+            return
+        out.append(f"{head}{a} .\n")
+        corporate = self.items(ef["corporate"], actor)
+        out.append(a + self.a["Organization" if corporate else "Person"])
+        for text, item in names:
+            for v in self.apply(["name"], text):
+                out.append(f"{a}{p['name']}{self.literal(v.text, item, ctx.language)} .\n")
+        for text, _ in ids:
+            for o in self.terms(["sameas"], text):
+                out.append(f"{a}{p['sameAs']}{o} .\n")
+        for key, pred in (("birth", "birthDate"), ("death", "deathDate")):
+            for text, _ in self.items(ef[key], actor):
+                for o in self.terms(["date"], text):
+                    out.append(f"{a}{p[pred]}{o} .\n")
+
+    def event(self, event: etree._Element, iri: str, ctx: MappingContext, s: str, out: list[str]) -> None:
+        ef, p, lang = self.ef["event"], self.p, ctx.language
+        e = nt.iri(iri)
+        if e is None:
+            return
+        out.append(f"{s}{p['present']}{e} .\n")
+        out.append(e + self.a["Event"])
+        if self.items(ef["production"], event):
+            out.append(e + self.a["Production"])
+        for text, _ in self.items(ef["event_type_id"], event):
+            out.extend(f"{e}{p['hasType']}{o} .\n" for o in self.terms(["iri"], text))
+        for key, pred in (("event_type", "name"), ("event_name", "alternateName"), ("event_place", "location"),
+                          ("event_method", "keywords"), ("display_date", "dateStatement")):
+            out.extend(f"{e}{p[pred]}{o} .\n" for o in self.tagged(self.items(ef[key], event), lang))
+        for text, item in self.items(ef["event_note"], event):
+            for v in self.apply(["html"], text):
+                out.append(f"{e}{p['description']}{self.literal(v.text, item, lang)} .\n")
+        out.extend(f"{e}{p['date']}{o} .\n" for o in self.dates(event, ef, precise=False))
+        if self.items(ef["actor_in_role"], event):
+            rf = self.ef["role"]
+            for index, node in enumerate(self.nodes("role", event), start=1):
+                role_names = self.items(rf["role_name"], node)
+                if not role_names or not self.items(rf["role_actor_name"], node):
+                    continue
+                r = nt.iri(f"{iri}-role-{index}")
+                if r is None:
+                    continue
+                out.append(f"{e}{p['participant']}{r} .\n")
+                out.append(r + self.a["Role"])
+                out.extend(f"{r}{p['roleName']}{o} .\n" for o in self.tagged(role_names, lang))
+                out.extend(f"{r}{p['additionalType']}{o} .\n" for text, _ in self.items(rf["role_id"], node)
+                           for o in self.terms(["iri"], text))
+                for actor in self.nodes("role_actor", node):
+                    self.actor(actor, ctx, r + p["participant"], out)
+        if self.items(ef["actor_alone"], event):
+            for actor in self.nodes("participant", event):
+                self.actor(actor, ctx, e + p["participant"], out)
+
+    def quantities(self, root: etree._Element, obj: str, kind: str, s: str, lang: str, out: list[str]) -> None:
         ef, p = self.ef[kind], self.p
-        for index, node in enumerate(self.each[kind](root), start=1):
+        name = "size" if kind == "measurement" else kind
+        for index, node in enumerate(self.nodes(kind, root), start=1):
             amounts = self.items(ef["amount"], node)
             if not amounts:
                 continue
-            q = f"<{obj}#{kind}-{index}>"
-            out.append(f"{s}{p[kind]}{q} .\n")
+            q = f"<{obj}#{name}-{index}>"
+            out.append(f"{s}{p[name]}{q} .\n")
             out.append(q + self.a["QuantitativeValue"])
+            if kind == "measurement":
+                out.extend(f"{q}{p['name']}{o} .\n" for o in self.tagged(self.items(ef["dimension"], node), lang))
             for text, _ in amounts:
                 for o in self.terms(["number"], text):
                     out.append(f"{q}{p['value']}{o} .\n")
@@ -261,19 +352,18 @@ class HandLido:
 
     def images(self, root: etree._Element, obj: str, lang: str, s: str, out: list[str]) -> None:
         ef, p = self.ef["image"], self.p
-        for index, node in enumerate(self.each["image"](root), start=1):
-            links = self.items(ef["link"], node)
-            if not links:
-                continue
+        for index, node in enumerate(self.nodes("image", root), start=1):
             i = f"<{obj}#image-{index}>"
             out.append(f"{s}{p['image']}{i} .\n")
             out.append(i + self.a["ImageObject"])
-            for text, _ in links:
-                for o in self.terms(["url"], text):
-                    out.append(f"{i}{p['contentUrl']}{o} .\n")
-            for key, pred in (("caption", "caption"), ("credit", "creditText")):
-                for o in self.tagged(self.items(ef[key], node), lang):
-                    out.append(f"{i}{p[pred]}{o} .\n")
+            for key, pred, names in (("link", "contentUrl", ["url"]), ("preview", "thumbnailUrl", ["url"])):
+                found = self.items(ef[key], node) or (self.items(ef["any_link"], node) if key == "link" else [])
+                out.extend(f"{i}{p[pred]}{o} .\n" for text, _ in found for o in self.terms(names, text))
+            out.extend(f"{i}{p['encodingFormat']}{nt.plain(text)} .\n"
+                       for text, _ in self.items(ef["media_type"], node))
+            out.extend(f"{i}{p['caption']}{o} .\n" for o in self.tagged(self.items(ef["caption"], node), lang))
+            credit = self.items(ef["credit"], node) or self.items(ef["rights_holder"], node)
+            out.extend(f"{i}{p['creditText']}{o} .\n" for o in self.tagged(credit, lang))
             rights = self.items(ef["rights"], node) or self.items(ef["rights_name"], node)
             for text, _ in rights:
                 for o in self.terms(["licence"], text):
@@ -344,7 +434,7 @@ def bench_csv() -> None:
         best = min(best, time.process_time() - started)
     # The same, every mapped record kept in one list: Python's cyclic GC then walks the
     # growing heap again and again, which no streaming consumer pays.
-    kept_best, mapped = float("inf"), []
+    kept_best, mapped = float("inf"), list[MappedRecord]()
     for _ in range(3):
         del mapped
         started = time.process_time()

@@ -57,7 +57,7 @@ def test_odcaf_facilities() -> None:
     assert all(f.rule == "unmappable" and f.path == "Facility_Name" and f.location for r in skipped for f in r.findings)
     quebec = [r for r in mapped for t in r.triples
               if t.predicate.value == SCHEMA + "addressRegion" and t.object.value == "QC"]
-    assert len(quebec) == 2216  # 2,220 Quebec rows, less 3 without a city and 1 without a name
+    assert len(quebec) == 2219  # 2,220 Quebec rows, less 1 without a name (3 without a city keep their province)
 
     ksan = next(r for r in mapped if r.local_id == "2")
     place = "http://127.0.0.1:8000/id/odcaf/lieu/2"
