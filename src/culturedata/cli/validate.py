@@ -15,7 +15,7 @@ from culturedata.cli.map import base_iri
 from culturedata.cli.state import State, state
 from culturedata.config import Settings, Source
 from culturedata.errors import InputError
-from culturedata.harvest import KINDS, harvest
+from culturedata.harvest import KINDS, harvest, is_file_record
 from culturedata.mapping import Mapping, MappingContext, load_mapping, map_record
 from culturedata.messages import LANGUAGES, both, current_lang, t
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
@@ -101,6 +101,9 @@ def _chained(sources: list[Source], compiled: dict[str, Mapping], base: str) -> 
 def _checked_columns(source: Source, mapping: Mapping, records: Iterator[SourceRecord]) -> Iterator[SourceRecord]:
     """A table none of whose columns the mapping reads is another export than the mapping's."""
     first = next(records, None)
+    while first is not None and is_file_record(first):  # the file's own problems, before its rows
+        yield first
+        first = next(records, None)
     if first is None:
         return
     wanted = columns_read(mapping) - {mapping.fields.get(mapping.id_field, mapping.id_field)}
