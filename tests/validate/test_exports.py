@@ -4,6 +4,8 @@ Broken copies of the demo export (sample_inputs/musee-fjord-bleu/collection.csv)
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 DEMO = Path("sample_inputs/musee-fjord-bleu/collection.csv")
@@ -32,3 +34,42 @@ def test_an_excel_csv_utf8_export_under_the_sources_windows_1252_reads(demo_proj
     report = result.json()
     assert report["summary"]["records"] == 40
     assert "encoding" not in report["summary"]["rules"]
+
+
+def broken_columns(project: Path) -> Path:
+    """The demo export without `numero_accession`, with `titre_fr` renamed and a column added."""
+    rows = list(csv.reader(io.StringIO(demo_text(project), newline=""), delimiter=";"))
+    drop = rows[0].index("numero_accession")
+    out = []
+    for number, row in enumerate(rows):
+        if not any(cell.strip() for cell in row):
+            continue
+        row = row[:drop] + row[drop + 1:]
+        out.append([*row, "remarque" if number == 0 else "à revoir"])
+    out[0][out[0].index("titre_fr")] = "titre_francais"
+    text = io.StringIO()
+    csv.writer(text, delimiter=";", lineterminator="\r\n").writerows(out)
+    path = project / "colonnes.csv"
+    path.write_bytes(text.getvalue().encode("cp1252"))
+    return path
+
+
+def test_dropped_renamed_and_added_columns_are_named_once_at_the_top(demo_project: Path, cli) -> None:
+    path = broken_columns(demo_project)
+    report = cli("validate", str(path), "--mapping", "musee-csv", "--format", "json").json()
+    file = next(r for r in report["records"] if r["id"] == "colonnes.csv")
+    found = {(f["rule"], f["path"], f["severity"]) for f in file["findings"]}
+    assert found == {("column-missing", "numero_accession", "warning"), ("column-renamed", "titre_fr", "warning"),
+                     ("column-unexpected", "remarque", "info")}
+    renamed = next(f for f in file["findings"] if f["rule"] == "column-renamed")
+    assert "titre_francais" in renamed["message"]["fr"] and "titre_francais" in renamed["message"]["en"]
+    assert [g["rule"] for g in report["groups"][:3]] == ["column-missing", "column-renamed", "column-unexpected"]
+    assert report["summary"]["rules"]["column-missing"] == 1  # once, not once per row
+    text = cli("--lang", "fr", "validate", str(path), "--mapping", "musee-csv").out
+    assert text.index("numero_accession") < text.index("HeritageObject-identifier (")
+
+
+def test_the_demo_export_has_no_column_finding(demo_project: Path, cli) -> None:
+    report = cli("validate", str(demo_project / DEMO), "--mapping", "musee-csv", "--format", "json").json()
+    assert not [rule for rule in report["summary"]["rules"] if rule.startswith("column-")]
+    assert report["summary"]["records"] == 40

@@ -39,13 +39,14 @@ from culturedata.config import Source
 from culturedata.errors import ConfigError
 from culturedata.harvest.archive import read_archive, write_archive
 from culturedata.harvest.checkpoint import PendingState
+from culturedata.harvest.columns import with_column_findings
 from culturedata.harvest.filefindings import file_finding, file_record, is_file_record
 from culturedata.harvest.kinds import KINDS, KINDS_BY_SUFFIX, Harvester, Kind, kind_of_file
 from culturedata.records import SourceRecord
 
 __all__ = [
     "KINDS", "KINDS_BY_SUFFIX", "HarvestOptions", "Harvester", "Kind", "PendingState", "file_finding", "file_record",
-    "harvest", "is_file_record", "kind_of_file", "read_archive", "write_archive",
+    "harvest", "is_file_record", "kind_of_file", "read_archive", "with_column_findings", "write_archive",
 ]
 
 
