@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 DEMO = Path("sample_inputs/musee-fjord-bleu/collection.csv")
@@ -73,3 +74,30 @@ def test_the_demo_export_has_no_column_finding(demo_project: Path, cli) -> None:
     report = cli("validate", str(demo_project / DEMO), "--mapping", "musee-csv", "--format", "json").json()
     assert not [rule for rule in report["summary"]["rules"] if rule.startswith("column-")]
     assert report["summary"]["records"] == 40
+
+
+def test_a_configured_sources_file_given_by_path_is_read_as_run_reads_it(demo_project: Path, cli) -> None:
+    path = demo_project / "sample_inputs" / "reseau-culture-laurentides" / "organismes.json"
+    organisations = json.loads(path.read_text("utf-8"))["data"]["organismes"]
+    result = cli("validate", str(path), "--mapping", "organismes-json", "--format", "json")
+    assert result.code in (0, 1), result.err
+    report = result.json()
+    assert report["summary"]["records"] == len(organisations) > 1  # not the wrapper as one record
+    by_id = cli("validate", "reseau-culture-laurentides", "--format", "json").json()
+    assert report["summary"] == by_id["summary"]
+
+
+def test_a_json_mapping_whose_fields_are_all_nested_paths_validates(tmp_path: Path, cli) -> None:
+    mapping = tmp_path / "imbrique.yaml"
+    mapping.write_text(
+        "mapping: imbrique\ntitle: {fr: Imbriqué, en: Nested}\nformat: json\nid: code.id\n"
+        "entities:\n  organisation:\n    iri: \"{base}id/{source}/organisation/{code.id|slug}\"\n"
+        "    types: [schema:Organization]\n    properties:\n"
+        "      schema:name: {field: noms.fr, lang: fr}\n      schema:identifier: {field: code.id}\n",
+        encoding="utf-8")
+    export = tmp_path / "organismes.json"
+    export.write_text(json.dumps([{"code": {"id": "a1"}, "noms": {"fr": "Musée A"}},
+                                  {"code": {"id": "b2"}, "noms": {"fr": "Musée B"}}]), encoding="utf-8")
+    result = cli("validate", str(export), "--mapping", str(mapping), "--format", "json")
+    assert result.code in (0, 1), result.err
+    assert sorted(r["id"] for r in result.json()["records"]) == ["a1", "b2"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -76,12 +77,24 @@ def validate_command(
 
 
 def _mapped_records(current: State, input_name: str, mapping: str | None) -> Iterator[MappedRecord]:
-    sources = resolve_inputs(current, input_name, mapping)
+    sources = [_as_configured(current, source) for source in resolve_inputs(current, input_name, mapping)]
     compiled = {source.mapping: load_mapping(source.mapping) for source in sources}
     for source in sources:
         _check_kind(source, compiled[source.mapping].format)
     base = base_iri(current.config() if current.has_config() else None)
     return _chained(sources, compiled, base)
+
+
+def _as_configured(current: State, source: Source) -> Source:
+    """The file a configured source reads, given by its path, is read as `run` reads it: with
+    that source's options (a JSON export's `record_path`, a CSV's `encoding`…), under the
+    mapping asked for. Any other file keeps the options of its kind and its mapping alone."""
+    if source.path is None or not current.has_config():
+        return source
+    for configured in current.config().sources:
+        if configured.path is not None and configured.path == source.path and configured.kind == source.kind:
+            return replace(configured, mapping=source.mapping)
+    return source
 
 
 def _chained(sources: list[Source], compiled: dict[str, Mapping], base: str) -> Iterator[MappedRecord]:
