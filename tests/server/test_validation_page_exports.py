@@ -119,3 +119,23 @@ def test_a_broken_zip_is_refused_naming_the_upload(page: str, client: httpx.Clie
     assert answer.status_code == 422, answer.text[:300]
     assert "collection.csv" in answer.text
     no_server_path(answer)
+
+
+def test_a_workbook_is_checked_as_its_csv(page: str, client: httpx.Client) -> None:
+    from kind_samples import demo_rows, workbook
+
+    as_csv = post(client, page + "/validate/report.json", "collection.csv", DEMO.read_bytes()).json()
+    as_xlsx = post(client, page + "/validate/report.json", "collection.xlsx", workbook(demo_rows())).json()
+    assert as_xlsx["summary"] == as_csv["summary"]
+
+
+def test_a_workbook_bomb_is_refused_naming_the_upload(page: str, client: httpx.Client, tmp_path: Path) -> None:
+    bomb = zip_bomb(tmp_path / "bomb.xlsx", "xl/worksheets/sheet1.xml", 64 << 20)
+    for lang in ("fr", "en"):
+        answer = post(client, page + "/validate", "collection.xlsx", bomb.read_bytes(), lang=lang)
+        assert answer.status_code == 422
+        assert "collection.xlsx" in answer.text
+        no_server_path(answer)
+    answer = post(client, page + "/validate", "collection.xlsx", b"not a workbook", lang="en")
+    assert answer.status_code == 422 and "collection.xlsx" in answer.text
+    no_server_path(answer)

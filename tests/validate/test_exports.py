@@ -101,3 +101,22 @@ def test_a_json_mapping_whose_fields_are_all_nested_paths_validates(tmp_path: Pa
     result = cli("validate", str(export), "--mapping", str(mapping), "--format", "json")
     assert result.code in (0, 1), result.err
     assert sorted(r["id"] for r in result.json()["records"]) == ["a1", "b2"]
+
+
+def test_a_workbook_of_the_demo_export_validates_as_its_csv(demo_project: Path, cli) -> None:
+    from kind_samples import demo_rows, workbook
+
+    rows = demo_rows()
+    book = demo_project / "collection.xlsx"
+    book.write_bytes(workbook(rows))
+    from_csv = cli("validate", str(demo_project / DEMO), "--mapping", "musee-csv", "--format", "json").json()
+    result = cli("validate", str(book), "--mapping", "musee-csv", "--format", "json")
+    assert result.code == 1, result.err
+    assert result.json()["summary"] == from_csv["summary"]
+    text = cli("--lang", "fr", "validate", str(book), "--mapping", "musee-csv").out
+    assert "(ligne 3 [Collection])" in text  # the row and the sheet
+
+    drop = rows[0].index("numero_accession")
+    book.write_bytes(workbook([row[:drop] + row[drop + 1:] for row in rows]))
+    report = cli("validate", str(book), "--mapping", "musee-csv", "--format", "json").json()
+    assert report["groups"][0]["rule"] == "column-missing"

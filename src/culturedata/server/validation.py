@@ -16,7 +16,14 @@ from pathlib import Path
 
 from culturedata.config import Config, Source
 from culturedata.errors import CultureDataError, InputError
-from culturedata.harvest import KINDS_BY_SUFFIX, harvest, is_file_record, kind_of_file, with_column_findings
+from culturedata.harvest import (
+    KINDS,
+    KINDS_BY_SUFFIX,
+    harvest,
+    is_file_record,
+    kind_of_file,
+    with_column_findings,
+)
 from culturedata.iris import slug
 from culturedata.mapping import MappingContext, columns_read, load_mapping, map_records
 from culturedata.records import SourceRecord
@@ -109,7 +116,11 @@ def _file_report(record: SourceRecord, path: str, name: str) -> RecordReport:
 def _source(profile: Profile, path: Path, kind: str, filename: str, max_decoded: int) -> Source:
     if profile.source is not None:
         configured = int(profile.source.options.get("max_decoded_bytes", max_decoded))
-        options = {**profile.source.options, "max_decoded_bytes": min(configured, max_decoded)}
+        # A workbook checked under a CSV source keeps the options both kinds read (id_column,
+        # multivalue, sentinels…), not those of the source's own kind (encoding, delimiter).
+        known = KINDS[kind].options
+        options = {key: value for key, value in profile.source.options.items() if key in known}
+        options["max_decoded_bytes"] = min(configured, max_decoded)
         return replace(profile.source, path=path, kind=kind, where=filename, options=options)
     return Source(id=slug(Path(filename).stem) or "upload", name={"fr": filename, "en": filename}, kind=kind,
                   mapping=profile.mapping, path=path, where=filename, options={"max_decoded_bytes": max_decoded})
