@@ -19,7 +19,9 @@ empty cells): only the cells the sheet holds are read.
 from __future__ import annotations
 
 import json
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
@@ -52,8 +54,10 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
 }
 CELL_LIMIT = 32_767  # characters: Excel's limit for one cell
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# What openpyxl raises on a file that is no workbook, or a broken one.
-BROKEN = (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError)
+# What openpyxl raises on a file that is no workbook, or a broken one (its XML: SyntaxError's
+# ParseError; its compressed parts: zlib.error), found by tests/fuzz.
+BROKEN = (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError, SyntaxError,
+          zlib.error, struct.error)
 
 
 def harvest_xlsx(source: Source, options: HarvestOptions) -> Iterator[SourceRecord]:
