@@ -23,6 +23,10 @@ The front door for every caller (the CLI, the nightly job):
   leaves early does not advance the watermark (without a `run`, its checkpoint is kept, to resume;
   with one, the pending state is simply never promoted).
 
+A file's own problems (CSV: not in its declared encoding; tables: a header that lacks the
+columns the mapping reads, `with_column_findings`) come once, as a record named after the file
+whose findings are of the `file` stage (filefindings.py); `is_file_record` tells it from rows.
+
 Errors: `SourceUnavailable` (exit 3) when a source cannot be reached after the retries,
 `OAIProtocolError` / `ResumptionLoop` when a server breaks the protocol, `InputError` for a
 broken file, `ConfigError` for bad `options`. A single broken record is never an exception.

@@ -76,7 +76,7 @@ def choose(handle: IO[bytes], declared: str) -> Reading:
         if scan.utf8:
             return Reading("utf-8")
         return Reading(_likely(scan.sample), "replace")
-    if not scan.non_ascii:
+    if not scan.non_ascii or (wanted == "utf-8" and scan.utf8):
         return Reading(wanted)
     if wanted != "utf-8" and scan.utf8:
         return Reading("utf-8", mismatch=Mismatch(declared, "mojibake", "utf-8"))
