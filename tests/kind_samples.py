@@ -3,6 +3,8 @@ it: the command line and the validation page must take each of them the same way
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from dataclasses import dataclass
@@ -45,4 +47,28 @@ def kind_samples(folder: Path) -> dict[str, Sample]:
         else:
             path.write_text(content, encoding="utf-8")
         samples[suffix] = Sample(path, mapping, records)
+    path = folder / "export.xlsx"
+    path.write_bytes(workbook(demo_rows()))
+    samples[".xlsx"] = Sample(path, "musee-csv", 40)
     return samples
+
+
+def demo_rows() -> list[list[str]]:
+    """The demo museum's export (sample_inputs/musee-fjord-bleu/collection.csv), as rows."""
+    text = (SAMPLES / "musee-fjord-bleu" / "collection.csv").read_bytes().decode("cp1252")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+
+
+def workbook(rows: list[list[object]], title: str = "Collection", *others: str) -> bytes:
+    """An .xlsx whose first sheet, `title`, holds `rows` (and empty sheets named `others`), as Excel saves it."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    for row in rows:
+        sheet.append(row)
+    for name in others:
+        book.create_sheet(name)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from culturedata.server.pages import EXAMPLES
-from kind_samples import EVENT
+from kind_samples import EVENT, demo_rows, workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_inputs"
@@ -55,6 +55,8 @@ def file_seeds() -> dict[str, FileSeed]:
     """By kind name as the tests call it (one file suffix each)."""
     orgs = organisations()
     return {
+        # Before "csv": the runs' projects take the last seed of each mapping, the CSV one.
+        "xlsx": FileSeed("xlsx", ".xlsx", "musee-csv", (workbook(demo_rows()[:6]),), {}),
         "csv": FileSeed("csv", ".csv", "musee-csv", tuple(_csv()), {"delimiter": ";"}),
         "xml": FileSeed("xml", ".xml", "lido", (_lido(),), {}),
         "json": FileSeed("json", ".json", "organismes-json", (json.dumps(orgs, ensure_ascii=False).encode(),),

@@ -65,9 +65,9 @@ def test_multivalue_columns_become_lists(tmp_path):
 def test_a_wrong_declared_encoding_names_the_file(tmp_path):
     path = tmp_path / "export.csv"
     path.write_bytes("id,titre\n1,Été\n".encode("cp1252"))
-    with pytest.raises(InputError) as caught:
-        collect("csv", path, encoding="utf-8")
-    assert "export.csv" in str(caught.value) and caught.value.exit_code == 2
+    file, row = collect("csv", path, encoding="utf-8")
+    assert "export.csv" in file.findings[0].message["en"] and file.findings[0].rule == "encoding"
+    assert row.payload["titre"] == "Été"
 
 
 def test_an_unknown_option_names_the_source_and_key(tmp_path):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -15,8 +15,8 @@ from culturedata.cli.map import base_iri
 from culturedata.cli.state import State, state
 from culturedata.config import Settings, Source
 from culturedata.errors import InputError
-from culturedata.harvest import KINDS, harvest
-from culturedata.mapping import Mapping, MappingContext, load_mapping, map_record
+from culturedata.harvest import KINDS, harvest, is_file_record, with_column_findings
+from culturedata.mapping import Mapping, MappingContext, columns_read, load_mapping, map_record
 from culturedata.messages import LANGUAGES, both, current_lang, t
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
 from culturedata.validate import (
@@ -36,7 +36,6 @@ from culturedata.validate import (
     validate_records,
 )
 
-_PLACEHOLDER = re.compile(r"\{([^{}|]+)(?:\|[a-z]+)?\}")
 FAIL_ON = {"violation": Severity.VIOLATION, "warning": Severity.WARNING, "never": None}
 FORMATS = ("text", "json", "csv", "ttl", "html")
 
@@ -78,7 +77,7 @@ def validate_command(
 
 
 def _mapped_records(current: State, input_name: str, mapping: str | None) -> Iterator[MappedRecord]:
-    sources = resolve_inputs(current, input_name, mapping)
+    sources = [_as_configured(current, source) for source in resolve_inputs(current, input_name, mapping)]
     compiled = {source.mapping: load_mapping(source.mapping) for source in sources}
     for source in sources:
         _check_kind(source, compiled[source.mapping].format)
@@ -86,11 +85,26 @@ def _mapped_records(current: State, input_name: str, mapping: str | None) -> Ite
     return _chained(sources, compiled, base)
 
 
+def _as_configured(current: State, source: Source) -> Source:
+    """The file a configured source reads, given by its path, is read as `run` reads it: with
+    that source's options (a JSON export's `record_path`, a CSV's `encoding`…), under the
+    mapping asked for. Any other file keeps the options of its kind and its mapping alone."""
+    if source.path is None or not current.has_config():
+        return source
+    for configured in current.config().sources:
+        if configured.path is not None and configured.path == source.path and configured.kind == source.kind:
+            return replace(configured, mapping=source.mapping)
+    return source
+
+
 def _chained(sources: list[Source], compiled: dict[str, Mapping], base: str) -> Iterator[MappedRecord]:
     for source in sources:
         context = MappingContext.for_source(base, source.id, source.language, source.timezone)
         seen: dict[str, str | None] = {}
         for record in _checked_columns(source, compiled[source.mapping], harvest(source)):
+            if is_file_record(record):  # the file's own problems: nothing to map
+                yield _without_triples(record, *record.findings)
+                continue
             if record.local_id in seen:
                 yield _duplicate(record, seen[record.local_id])
                 continue
@@ -99,37 +113,21 @@ def _chained(sources: list[Source], compiled: dict[str, Mapping], base: str) -> 
 
 
 def _checked_columns(source: Source, mapping: Mapping, records: Iterator[SourceRecord]) -> Iterator[SourceRecord]:
-    """A table none of whose columns the mapping reads is another export than the mapping's."""
-    first = next(records, None)
-    if first is None:
-        return
-    wanted = columns_read(mapping) - {mapping.fields.get(mapping.id_field, mapping.id_field)}
-    if isinstance(first.payload, dict) and wanted and not wanted & set(first.payload):
-        raise InputError("validate.wrong_columns", path=source.location, mapping=source.mapping,
-                         expected=", ".join(sorted(wanted)), found=", ".join(sorted(first.payload)))
-    yield first
-    yield from records
-
-
-def columns_read(mapping: Mapping) -> set[str]:
-    """The columns a tabular mapping may read: names in its field values and templates.
-
-    Over-inclusive on purpose (any word of a field expression counts): it only decides that a
-    table with none of them is the wrong export. An unexpected mapping shape skips the check."""
-    try:
-        texts = [str(entity.iri) for entity in mapping.entities]
-        names: set[str] = set()
-        for entity in mapping.entities:
-            for _, spec in entity.properties:
-                if spec.source == "field":
-                    names.update(re.findall(r"[\w.-]+", spec.text))
-                elif spec.source in ("template", "iri"):
-                    texts.append(spec.text)
-        names.update(m.group(1) for text in texts for m in _PLACEHOLDER.finditer(text))
-    except (AttributeError, TypeError):
-        return set()
-    names -= {"base", "source", "institution"} | {e.name for e in mapping.entities}
-    return {mapping.fields.get(name, name) for name in names}
+    """Each table's header against the columns the mapping reads, said once before its rows
+    (harvest's `with_column_findings`); a table none of whose columns the mapping reads is
+    another export than the mapping's."""
+    expected = columns_read(mapping)
+    wanted = expected - {mapping.fields.get(mapping.id_field, mapping.id_field)}
+    checked = with_column_findings(records, expected)
+    for record in checked:
+        if not is_file_record(record):
+            if isinstance(record.payload, dict) and wanted and not wanted & set(record.payload):
+                raise InputError("validate.wrong_columns", path=source.location, mapping=source.mapping,
+                                 expected=", ".join(sorted(wanted)), found=", ".join(sorted(record.payload)))
+            yield record
+            break
+        yield record
+    yield from checked
 
 
 def _duplicate(record: SourceRecord, first: str | None) -> MappedRecord:
@@ -142,9 +140,9 @@ def _duplicate(record: SourceRecord, first: str | None) -> MappedRecord:
     ))
 
 
-def _without_triples(record: SourceRecord, finding: Finding) -> MappedRecord:
+def _without_triples(record: SourceRecord, *findings: Finding) -> MappedRecord:
     return MappedRecord(record.source_id, record.local_id, "", (), record.content_hash, record.origin,
-                        record.location, record.datestamp, False, (finding,))
+                        record.location, record.datestamp, False, findings)
 
 
 def _map_one(mapping: Mapping, record: SourceRecord, context: MappingContext) -> MappedRecord:

@@ -23,6 +23,10 @@ The front door for every caller (the CLI, the nightly job):
   leaves early does not advance the watermark (without a `run`, its checkpoint is kept, to resume;
   with one, the pending state is simply never promoted).
 
+A file's own problems (CSV: not in its declared encoding; tables: a header that lacks the
+columns the mapping reads, `with_column_findings`) come once, as a record named after the file
+whose findings are of the `file` stage (filefindings.py); `is_file_record` tells it from rows.
+
 Errors: `SourceUnavailable` (exit 3) when a source cannot be reached after the retries,
 `OAIProtocolError` / `ResumptionLoop` when a server breaks the protocol, `InputError` for a
 broken file, `ConfigError` for bad `options`. A single broken record is never an exception.
@@ -39,12 +43,14 @@ from culturedata.config import Source
 from culturedata.errors import ConfigError
 from culturedata.harvest.archive import read_archive, write_archive
 from culturedata.harvest.checkpoint import PendingState
+from culturedata.harvest.columns import with_column_findings
+from culturedata.harvest.filefindings import file_finding, file_record, is_file_record
 from culturedata.harvest.kinds import KINDS, KINDS_BY_SUFFIX, Harvester, Kind, kind_of_file
 from culturedata.records import SourceRecord
 
 __all__ = [
-    "KINDS", "KINDS_BY_SUFFIX", "HarvestOptions", "Harvester", "Kind", "PendingState", "harvest", "kind_of_file",
-    "read_archive", "write_archive",
+    "KINDS", "KINDS_BY_SUFFIX", "HarvestOptions", "Harvester", "Kind", "PendingState", "file_finding", "file_record",
+    "harvest", "is_file_record", "kind_of_file", "read_archive", "with_column_findings", "write_archive",
 ]
 
 

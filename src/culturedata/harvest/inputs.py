@@ -83,39 +83,43 @@ class Document:
             raise InputError("harvest.unreadable", path=self.name, detail=exc) from exc
 
 
-def documents(source: Source, opts: dict[str, Any], options: HarvestOptions) -> Iterator[Document]:
-    """The documents of `source`, from `path` if it has one, else from `url`."""
+def documents(source: Source, opts: dict[str, Any], options: HarvestOptions, archives: bool = True,
+              ) -> Iterator[Document]:
+    """The documents of `source`, from `path` if it has one, else from `url`. `archives=False`:
+    a zip file is a document itself (a spreadsheet is one), not a folder of them."""
     if source.path is not None:
-        yield from _local(source.path, source.path.name, opts["files"], Limits.from_options(opts, source.where))
+        limits = Limits.from_options(opts, source.where)
+        yield from _local(source.path, source.path.name, opts["files"], limits, archives)
     elif source.url:
-        yield from _remote(source, opts, options)
+        yield from _remote(source, opts, options, archives)
     else:
         raise ConfigError("harvest.needs_path", where=source.where)
 
 
-def _local(path: Path, name: str, pattern: str, limits: Limits | None = None) -> Iterator[Document]:
+def _local(path: Path, name: str, pattern: str, limits: Limits | None = None, archives: bool = True,
+           ) -> Iterator[Document]:
     limits = limits or Limits()
     if path.is_dir():
         found = sorted(p for p in path.glob(pattern) if p.is_file())
         for file in found:
-            yield from _local(file, str(file.relative_to(path)), "*", limits)
+            yield from _local(file, str(file.relative_to(path)), "*", limits, archives)
         return
     if not path.exists():
         raise InputError("harvest.unreadable", path=path, detail="not found")
-    if zipfile.is_zipfile(path):
+    if archives and zipfile.is_zipfile(path):
         try:
             with zipfile.ZipFile(path) as archive:
                 members = [m for m in archive.infolist() if not m.is_dir() and fnmatch.fnmatch(m.filename, pattern)]
         except (OSError, zipfile.BadZipFile) as exc:
             raise InputError("harvest.unreadable", path=name, detail=exc) from exc
-        _check_archive(name, path, members, limits)
+        check_archive(name, path, members, limits)
         for member in sorted(m.filename for m in members):
             yield Document(name=f"{name}!{member}", path=path, member=member)
         return
     yield Document(name=str(path) if name == path.name else name, path=path)
 
 
-def _check_archive(name: str, path: Path, members: list[zipfile.ZipInfo], limits: Limits) -> None:
+def check_archive(name: str, path: Path, members: list[zipfile.ZipInfo], limits: Limits) -> None:
     """Refuse a zip whose members would decode past the limits, before decoding any."""
     decoded = sum(m.file_size for m in members)
     if decoded > limits.max_decoded_bytes:
@@ -126,7 +130,8 @@ def _check_archive(name: str, path: Path, members: list[zipfile.ZipInfo], limits
                          packed=packed)
 
 
-def _remote(source: Source, opts: dict[str, Any], options: HarvestOptions) -> Iterator[Document]:
+def _remote(source: Source, opts: dict[str, Any], options: HarvestOptions, archives: bool = True,
+            ) -> Iterator[Document]:
     url = str(source.url)
     checkpoint = Checkpoint.of(options, source.id)
     headers: dict[str, str] = {}
@@ -162,7 +167,8 @@ def _remote(source: Source, opts: dict[str, Any], options: HarvestOptions) -> It
                     for key, header in (("etag", "ETag"), ("last_modified", "Last-Modified"))
                     if header in response.headers
                 }
-                for document in _local(target, url, opts["files"], Limits.from_options(opts, source.where)):
+                limits = Limits.from_options(opts, source.where)
+                for document in _local(target, url, opts["files"], limits, archives):
                     yield Document(name=url if document.member is None else f"{url}!{document.member}",
                                    path=document.path, member=document.member)
             finally:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from culturedata.config import Source
-from culturedata.harvest import jsonfile, jsonld, oaipmh, rest, sparql, tabular, xmldump
+from culturedata.harvest import jsonfile, jsonld, oaipmh, rest, sparql, spreadsheet, tabular, xmldump
 from culturedata.records import SourceRecord
 
 if TYPE_CHECKING:
@@ -48,6 +48,9 @@ class Kind:
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("csv", tabular.harvest_csv, tabular.OPTIONS, whole=True, suffixes=(".csv", ".tsv"),
+         mapping_formats=("csv",), id_option="id_column"),
+    # A row reads as a CSV row would: the CSV mappings read spreadsheets of the same columns.
+    Kind("xlsx", spreadsheet.harvest_xlsx, spreadsheet.OPTIONS, whole=True, suffixes=(".xlsx",),
          mapping_formats=("csv",), id_option="id_column"),
     Kind("json", jsonfile.harvest_json, jsonfile.OPTIONS, whole=True, suffixes=(".json", ".jsonl", ".jsonld"),
          mapping_formats=("json", "jsonld"), id_option="id_field"),

@@ -1,7 +1,9 @@
 """CSV exports: one record per row, with the row's line number kept for the reports.
 
 Museum exports from Excel in Quebec are often Windows-1252 with semicolons; both are
-detected when not declared, and a UTF-8 byte-order mark is dropped. Cells holding several
+detected when not declared, and a byte-order mark is honoured whatever is declared. A file
+that is not in its declared encoding is read in the likely one and reported once, as a file
+finding (encodings.py). Cells holding several
 values ("huile; toile") become lists when the column is declared in `multivalue`, and the
 placeholders a provider writes for "unknown" (`..`, `n/d`, `inconnu`) become empty cells
 when listed in `sentinels`.
@@ -14,7 +16,6 @@ finding naming its line and column, which quarantines it, and reading goes on at
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import itertools
@@ -22,18 +23,21 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
-from culturedata.errors import InputError
+from culturedata.errors import ConfigError, InputError
+from culturedata.harvest import encodings
+from culturedata.harvest.filefindings import file_finding, file_record
 from culturedata.harvest.inputs import FILE_OPTIONS, Document, documents
 from culturedata.harvest.limits import refused
 from culturedata.harvest.options import read_options
-from culturedata.records import SourceRecord, content_hash
+from culturedata.messages import t
+from culturedata.records import Severity, SourceRecord, content_hash
 
 if TYPE_CHECKING:
     from culturedata.config import Source
     from culturedata.harvest import HarvestOptions
 
 OPTIONS: dict[str, tuple[Any, Any]] = {
-    "encoding": (str, ""),  # empty: UTF-8 if it decodes, else Windows-1252
+    "encoding": (str, "auto"),  # auto: UTF-8 if it decodes, else the detector's choice (encodings.py)
     "delimiter": (str, ""),  # empty: sniffed from the header line
     "id_column": (str, "id"),
     "multivalue": (dict, {}),  # column -> separator, e.g. { materiaux = ";" }
@@ -41,7 +45,6 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     **FILE_OPTIONS,
 }
 DELIMITERS = (",", ";", "\t", "|")
-CHUNK = 1 << 20
 FIELD_LIMIT = csv.field_size_limit()
 LINE_LIMIT = 16 * FIELD_LIMIT  # characters; a longer line is never held whole
 ENDINGS = ("\n", "\r")
@@ -49,19 +52,35 @@ ENDINGS = ("\n", "\r")
 
 def harvest_csv(source: Source, options: HarvestOptions) -> Iterator[SourceRecord]:
     opts = read_options(source, OPTIONS)
+    if not encodings.known(opts["encoding"]):
+        problem = t("harvest.problem.encoding", value=opts["encoding"])
+        raise ConfigError("config.bad_value", path=source.where, key="options.encoding", problem=problem)
     for document in documents(source, opts, options):
         yield from read_csv(source.id, document, opts)
 
 
 def read_csv(source_id: str, document: Document, opts: dict[str, Any]) -> Iterator[SourceRecord]:
     """Rows streamed from the file: an export of any size is read in flat memory."""
-    encoding, errors = (declared(opts["encoding"]), "strict") if opts["encoding"] else detect_encoding(document)
     with document.open() as raw:
-        text = io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
+        reading = encodings.choose(raw, opts["encoding"])
+    if reading.mismatch is not None:
+        yield encoding_record(source_id, document.name, reading.mismatch)
+    with document.open() as raw:
+        text = io.TextIOWrapper(raw, encoding=reading.encoding, errors=reading.errors, newline="")
         try:
             yield from read_rows(source_id, document.name, text, opts)
         except (LookupError, UnicodeDecodeError) as exc:
-            raise InputError("harvest.bad_encoding", path=document.name, encoding=encoding, detail=exc) from exc
+            raise InputError("harvest.bad_encoding", path=document.name, encoding=reading.encoding,
+                             detail=exc) from exc
+
+
+def encoding_record(source_id: str, origin: str, mismatch: encodings.Mismatch) -> SourceRecord:
+    """The file's encoding problem, said once before its rows."""
+    finding = file_finding(
+        source_id, origin, f"harvest.encoding.{mismatch.problem}", "encoding", Severity.VIOLATION,
+        declared=encodings.label(mismatch.declared), likely=encodings.label(mismatch.likely), option=mismatch.likely,
+    )
+    return file_record(source_id, origin, "text/csv", (finding,))
 
 
 def read_rows(source_id: str, name: str, text: io.TextIOWrapper, opts: dict[str, Any]) -> Iterator[SourceRecord]:
@@ -195,35 +214,6 @@ def clean(fields: dict[str, str], sentinels: set[str], multivalue: dict[str, str
         else:
             out[key] = value
     return out
-
-
-def declared(encoding: str) -> str:
-    """A declared UTF-8 also accepts a byte-order mark, as Excel writes one."""
-    try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
-        return encoding  # reported with the file's name when it is used
-    return "utf-8-sig" if name == "utf-8" else encoding
-
-
-def detect_encoding(document: Document) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) if the whole file decodes as UTF-8, else Windows-1252.
-
-    One pass in chunks, so a large file is never held in memory.
-    """
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with document.open() as handle:
-        head = handle.read(3)
-        if head == codecs.BOM_UTF8:
-            return "utf-8-sig", "replace"
-        try:
-            decoder.decode(head)
-            while chunk := handle.read(CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1252", "replace"
-    return "utf-8", "strict"
 
 
 def sniff_delimiter(text: str) -> str:

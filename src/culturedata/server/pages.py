@@ -153,7 +153,8 @@ def _grouped(reports: list[RecordReport]) -> list[tuple[str, list[Finding]]]:
     for report in reports:
         for finding in report.findings:
             by_rule.setdefault(finding.rule, []).append(finding)
-    return sorted(by_rule.items(), key=lambda item: (-max(f.severity.rank for f in item[1]), -len(item[1])))
+    return sorted(by_rule.items(), key=lambda item: (
+        all(f.stage != "file" for f in item[1]), -max(f.severity.rank for f in item[1]), -len(item[1])))
 
 
 def _csv(reports: list[RecordReport], lang: str) -> str:

@@ -75,6 +75,11 @@ class RuleGroup:
     def message(self, lang: str) -> str:
         return self.findings[0].text(lang)
 
+    @property
+    def file_level(self) -> bool:
+        """About a whole file (its encoding, its columns): listed before the records' rules."""
+        return any(f.stage == "file" for f in self.findings)
+
 
 @dataclass(slots=True)
 class Summary:
@@ -126,7 +131,7 @@ def groups(reports: Sequence[RecordReport]) -> list[RuleGroup]:
         RuleGroup(rule, max((f.severity for f in found), key=lambda s: s.rank), tuple(found))
         for rule, found in by_rule.items()
     ]
-    return sorted(made, key=lambda g: (-g.severity.rank, -g.count, g.rule))
+    return sorted(made, key=lambda g: (not g.file_level, -g.severity.rank, -g.count, g.rule))
 
 
 def compact(iri: str | None) -> str:
