@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -87,6 +87,32 @@ class Finding:
 
     def text(self, lang: str) -> str:
         return self.message.get(lang) or next(iter(self.message.values()), self.rule)
+
+
+# The rules of culturedata's own stages whose severity a source may tune (`[sources.severities]`,
+# docs/configuration.md). Not tunable: the rules of a record that has nothing to publish
+# (`unmappable`, `duplicate-id`, the harvest limits), and the profile's shapes, whose severity
+# is the profile's own (`sh:severity`): lowering one per source would publish what the profile refuses.
+TUNABLE_RULES = (
+    "identity-collision", "lookup-ambiguous", "lookup-miss", "missing-field", "naive-datetime", "unknown-context",
+    "unreadable-value",
+)
+IGNORE = "ignore"  # a tuned severity that drops the finding
+TUNED_SEVERITIES = (*(s.value for s in Severity), IGNORE)
+
+
+def tuned(findings: tuple[Finding, ...], severities: dict[str, str]) -> tuple[Finding, ...]:
+    """`findings` with the severities a source set for their rules; `ignore` drops a finding.
+    Only findings of culturedata's own stages (not `validate`) are tuned."""
+    if not severities or not findings:
+        return findings
+    out = []
+    for finding in findings:
+        wanted = severities.get(finding.rule) if finding.stage != "validate" else None
+        if wanted == IGNORE:
+            continue
+        out.append(finding if wanted is None or wanted == finding.severity else replace(finding, severity=Severity(wanted)))
+    return tuple(out)
 
 
 class NTriples(str):

@@ -1,10 +1,12 @@
 """Map: turn `SourceRecord`s into `MappedRecord`s with a declarative mapping (mappings/*.yaml)."""
 
+from culturedata.mapping.coverage import Coverage, MissingField
 from culturedata.mapping.engine import MappingContext, map_record, map_records
+from culturedata.mapping.identities import Identities
 from culturedata.mapping.language import Mapping, load_mapping
 from culturedata.mapping.vocabularies import Found, Hints, Scheme, Vocabularies, load_vocabularies
 
 __all__ = [
-    "Found", "Hints", "Mapping", "MappingContext", "Scheme", "Vocabularies", "load_mapping", "load_vocabularies",
-    "map_record", "map_records",
+    "Coverage", "Found", "Hints", "Identities", "Mapping", "MappingContext", "MissingField", "Scheme", "Vocabularies",
+    "load_mapping", "load_vocabularies", "map_record", "map_records",
 ]

@@ -36,6 +36,8 @@ from lxml import etree
 from culturedata.iris import institution, record_graph
 from culturedata.iris import slug as make_slug
 from culturedata.mapping import jsonld, ntriples
+from culturedata.mapping.coverage import Coverage
+from culturedata.mapping.identities import Identities
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
 from culturedata.mapping.minting import Safety, entity_safety, safe_context
 from culturedata.mapping.selectors import lang_of, rooted, text_of, xpath_scalar
@@ -119,6 +121,7 @@ class _Run:
         self.fast_paths = mapping.fast_paths
         # `{id|slug}` calls iris.slug on the text directly (the same as transforms.slug)
         self.slug_only = SLUG_ONLY if mapping.fast_paths else None
+        self.main_end = 0  # the main entity's lines end here in `lines()`
 
     def release(self) -> None:
         """Break the cycles between instances and their parents, so that reference counting
@@ -388,6 +391,7 @@ class _Run:
         """The record's triples as N-Triples lines (duplicates possible)."""
         out: list[str] = []
         by_name = self.by_name
+        main = self.mapping.entities[0]
         for spec, type_lines, emitters in _plan(self.mapping):
             for instance in by_name.get(spec.name, ()):
                 subject = self.iris.get(instance.iri or "") or self.named_node(instance.iri or "", spec.name)
@@ -397,6 +401,8 @@ class _Run:
                     out.append(subject + line)
                 for emit in emitters:
                     emit(self, instance, subject, out)
+            if spec is main:  # the main entity's lines come first (see Identities)
+                self.main_end = len(out)
         return out
 
     def objects(self, spec: ValueSpec, instance: _Instance) -> list[Any]:
@@ -955,15 +961,21 @@ _FAST_PATHS: tuple[tuple[frozenset[str], frozenset[str], EmitterBuilder], ...] =
 
 def map_records(
     mapping: Mapping, records: Iterable[SourceRecord], context: MappingContext,
-    vocabularies: Vocabularies | None = None,
+    vocabularies: Vocabularies | None = None, *, coverage: Coverage | None = None,
+    identities: Identities | None = None,
 ) -> Iterator[MappedRecord]:
+    """The records of one run over one source, mapped. Two of them minting one main-entity IRI
+    for different things get an `identity-collision` finding (identities.py; pass `identities`
+    to read the pairs afterwards); `coverage` watches which fields the run found (coverage.py)."""
     vocabularies = vocabularies if vocabularies is not None else _vocabularies_for(mapping)
+    identities = identities if identities is not None else Identities()
     for record in records:
-        yield map_record(mapping, record, context, vocabularies)
+        yield map_record(mapping, record, context, vocabularies, coverage=coverage, identities=identities)
 
 
 def map_record(
     mapping: Mapping, record: SourceRecord, context: MappingContext, vocabularies: Vocabularies | None = None,
+    *, coverage: Coverage | None = None, identities: Identities | None = None,
 ) -> MappedRecord:
     graph = record_graph(context.base_iri, record.source_id, record.local_id)
     if record.deleted:
@@ -980,11 +992,15 @@ def map_record(
         if main.each is None and not run.by_name.get(main.name):
             raise Unmappable("mapping.record.no_main", entity=main.name, field=_missing(run, main))
         lines = run.lines()
+        if identities is not None and run.main_end:
+            run.findings += identities.check(record, lines[:run.main_end])
     except Unmappable as exc:
         findings = tuple(run.findings) if run else ()
         return _mapped(record, graph, _EMPTY, (*findings, _unmappable(record, exc)))
     finally:
         if run is not None:
+            if coverage is not None:
+                coverage.see(run)
             run.release()
     if not lines:
         # what was read and could not be used says why the record is empty

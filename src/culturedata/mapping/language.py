@@ -82,6 +82,7 @@ class FieldRef:
     key: str
     column: str | None = None  # CSV: the column the selector reads, which the engine reads directly
     xpath: Any = None  # XML: the compiled XPath inside the selector, which the engine calls directly
+    text: str = ""  # the selector as written (a column, path or XPath), for reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,9 +511,9 @@ class _Compiler:
     def ref(self, name: str, hops: int, text: str, key: str, line: int) -> FieldRef:
         selector = self.selector(text, line)
         if not self.fast_paths:  # the engine then calls the selector, as for any other format
-            return FieldRef(name, hops, selector, key)
+            return FieldRef(name, hops, selector, key, text=text)
         column = text if self.format == "csv" and text != "$" else None
-        return FieldRef(name, hops, selector, key, column, getattr(selector, "compiled", None))
+        return FieldRef(name, hops, selector, key, column, getattr(selector, "compiled", None), text)
 
     def template(self, entity: str, text: str, line: int, minting: bool = False) -> Template:
         parts: list[str | Placeholder] = []
