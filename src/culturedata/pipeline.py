@@ -449,15 +449,23 @@ def _collided(
 ) -> None:
     """The first record of each identity collision was handed on before the second was read:
     it is quarantined now too (when its finding, as the source tunes it, quarantines), so that
-    neither of two records claiming one IRI is published as the other."""
+    neither of two records claiming one IRI is published as the other. Checked in one batch,
+    the first was quarantined already by a shape the merged node broke: its entry then names
+    the collision, the cause."""
     for collision, finding in zip(identities.collisions, identities.first_findings(), strict=True):
+        checked = RecordReport(source.id, finding.local_id, tuned((finding,), source.severities),
+                               collision.first_location)
+        if not (checked.findings and policy.quarantines(checked)):
+            continue
         graph = iris.record_graph(base, source.id, finding.local_id)
-        if loader.outcome.get(graph) != LOADED:
-            continue  # kept out already, for this or another reason
-        first = MappedRecord(source.id, finding.local_id, graph, content_hash="", location=collision.first_location)
-        checked = RecordReport(source.id, finding.local_id, tuned((finding,), source.severities), first.location)
-        if checked.findings and policy.quarantines(checked):
+        if loader.outcome.get(graph) == LOADED:
+            loader.flush()  # its triples may wait in the batch, which drops graphs before it adds
+            first = MappedRecord(source.id, finding.local_id, graph, (), content_hash="", location=checked.location)
             _keep(first, checked, loader, report, policy, kept)
+            continue
+        for entry in report.quarantine:
+            if entry["record"] == finding.local_id and "unchanged" not in entry:
+                entry.update(rule=finding.rule, message=finding.text("en"))
 
 
 def _source_findings(report: SourceReport, source: Source, findings: list[Finding]) -> None:

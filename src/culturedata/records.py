@@ -29,6 +29,16 @@ class Severity(StrEnum):
         return {"violation": 3, "warning": 2, "info": 1}[self.value]
 
 
+ID_SEPARATOR = "|"
+
+
+def composite_id(parts: list[str]) -> str:
+    """The local id of a record identified by several values (`id_field = ["PageUrl", "EventDate"]`):
+    the values in order, each with `%` and `|` percent-encoded, joined by `|`. Unambiguous
+    (split on `|`, then decode) and readable, since URLs and dates rarely hold either."""
+    return ID_SEPARATOR.join(part.replace("%", "%25").replace("|", "%7C") for part in parts)
+
+
 def content_hash(data: bytes) -> str:
     """The fingerprint that lets a later run skip a record that did not change."""
     return hashlib.sha256(data).hexdigest()
