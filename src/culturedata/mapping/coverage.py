@@ -67,8 +67,11 @@ class Coverage:
         node = run.root.node
         if self.mapping.format == "csv" and isinstance(node, dict):
             had = [key for key in (self.refs if self.detailed else self.pending) if self.in_row(key, node)]
-        else:
-            had = [key for key, values in self.cached(run) if values and (self.detailed or key in self.pending)]
+        elif self.detailed:
+            had = [key for key, values in self.cached(run) if values]
+        else:  # only the few fields not found yet, looked up in each instance's cache
+            caches = [run.root.cache, *(instance.cache for made in run.by_name.values() for instance in made)]
+            had = [key for key in self.pending if any(cache.get(key) for cache in caches)]
         if self.detailed:
             self.found.update(set(had))
         self.pending.difference_update(had)

@@ -993,7 +993,7 @@ def map_record(
             raise Unmappable("mapping.record.no_main", entity=main.name, field=_missing(run, main))
         lines = run.lines()
         if identities is not None and run.main_end:
-            run.findings += identities.check(record, lines[:run.main_end])
+            run.findings += identities.check(record, lines, run.main_end)
     except Unmappable as exc:
         findings = tuple(run.findings) if run else ()
         return _mapped(record, graph, _EMPTY, (*findings, _unmappable(record, exc)))

@@ -24,6 +24,7 @@ from culturedata.records import Finding, Severity, SourceRecord
 # What makes a node that thing: its classes and its names (as N-Triples predicates, with the
 # space before the object).
 FUNCTIONAL = ("<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ", "<http://schema.org/name> ")
+_TYPE, _NAME = (f" {predicate}" for predicate in FUNCTIONAL)  # a C-speed test before splitting a line
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +41,14 @@ class Identities:
     seen: dict[str, tuple[int, str, str | None]] = field(default_factory=dict)  # IRI -> fingerprint, record
     collisions: list[Collision] = field(default_factory=list)
 
-    def check(self, record: SourceRecord, main_lines: list[str]) -> list[Finding]:
-        """Register the main entities of a record (their lines as the engine wrote them);
+    def check(self, record: SourceRecord, lines: list[str], end: int) -> list[Finding]:
+        """Register the main entities of a record (`lines[:end]`, as the engine wrote them);
         a violation for each IRI another record of the run minted for something else."""
         described: dict[str, list[str]] = {}
-        for line in main_lines:
+        for index in range(end):
+            line = lines[index]
+            if _TYPE not in line and _NAME not in line:
+                continue
             subject, _, rest = line.partition(" ")
             if rest.startswith(FUNCTIONAL):
                 described.setdefault(subject, []).append(rest)
