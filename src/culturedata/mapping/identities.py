@@ -16,6 +16,7 @@ is for. Memory: one small entry per main entity of the run.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from culturedata.messages import both
@@ -24,7 +25,10 @@ from culturedata.records import Finding, Severity, SourceRecord
 # What makes a node that thing: its classes and its names (as N-Triples predicates, with the
 # space before the object).
 FUNCTIONAL = ("<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ", "<http://schema.org/name> ")
-_TYPE, _NAME = (f" {predicate}" for predicate in FUNCTIONAL)  # a C-speed test before splitting a line
+# Their lines, found at C speed in the record's text (each line is one triple: newlines in
+# literals are escaped).
+_PREDICATES = "|".join(re.escape(predicate) for predicate in FUNCTIONAL)
+_FUNCTIONAL_LINE = re.compile(rf"^(<[^>]*>) ((?:{_PREDICATES}).*)$", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +49,8 @@ class Identities:
         """Register the main entities of a record (`lines[:end]`, as the engine wrote them);
         a violation for each IRI another record of the run minted for something else."""
         described: dict[str, list[str]] = {}
-        for index in range(end):
-            line = lines[index]
-            if _TYPE not in line and _NAME not in line:
-                continue
-            subject, _, rest = line.partition(" ")
-            if rest.startswith(FUNCTIONAL):
-                described.setdefault(subject, []).append(rest)
+        for subject, rest in _FUNCTIONAL_LINE.findall("".join(lines[:end])):
+            described.setdefault(subject, []).append(rest)
         findings = []
         for subject, lines in described.items():
             fingerprint = hash(tuple(sorted(lines)))
