@@ -85,3 +85,25 @@ def test_composite_ids_in_json_and_a_missing_column_is_named(tmp_path: Path) -> 
     with pytest.raises(InputError) as raised:
         ids("csv", csv_path, id_column=["PageUrl", "EventDate"])
     assert "EventDate" in str(raised.value.params)
+
+
+def test_a_bare_file_takes_a_composite_id_from_its_mapping(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    feed = tmp_path / "feed.csv"
+    feed.write_text("PageUrl,EventDate,Title\nhttps://x.example/e/1,2024-05-01,A\nhttps://x.example/e/1,2024-05-02,B\n",
+                    encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("""
+format: csv
+id: [page, date]
+fields: {page: PageUrl, date: EventDate, title: Title}
+entities:
+  event:
+    iri: "{base}id/{source}/evenement/{page|slug}-{date|slug}"
+    types: [schema:Event]
+    properties:
+      schema:name: {field: title, lang: fr}
+""", encoding="utf-8")
+    done = cli("--lang", "en", "map", str(feed), "--mapping", str(mapping))
+    assert done.code == 0, done.err
+    assert "# ── feed:https://x.example/e/1|2024-05-01 (line 2)" in done.out
+    assert "# ── feed:https://x.example/e/1|2024-05-02 (line 3)" in done.out

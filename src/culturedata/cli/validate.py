@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from culturedata.cli.i18n import I18nCommand, option
-from culturedata.cli.inputs import resolve_inputs
+from culturedata.cli.inputs import id_names, resolve_inputs
 from culturedata.cli.map import after_mapping, base_iri, before_mapping
 from culturedata.cli.state import State, state
 from culturedata.config import Settings, Source
@@ -149,7 +149,7 @@ def _checked_columns(source: Source, mapping: Mapping, records: Iterator[SourceR
     first = next(records, None)
     if first is None:
         return
-    wanted = columns_read(mapping) - {mapping.fields.get(mapping.id_field, mapping.id_field)}
+    wanted = columns_read(mapping) - {mapping.fields.get(name, name) for name in id_names(mapping.id_field)}
     if isinstance(first.payload, dict) and wanted and not wanted & set(first.payload):
         raise InputError("validate.wrong_columns", path=source.location, mapping=source.mapping,
                          expected=", ".join(sorted(wanted)), found=", ".join(sorted(first.payload)))
