@@ -451,7 +451,7 @@ def _collided(
     it is quarantined now too (when its finding, as the source tunes it, quarantines), so that
     neither of two records claiming one IRI is published as the other. Checked in one batch,
     the first was quarantined already by a shape the merged node broke: its entry then names
-    the collision, the cause."""
+    the collision, the cause. The first's hash is not kept, so the next run maps it again."""
     for collision, finding in zip(identities.collisions, identities.first_findings(), strict=True):
         checked = RecordReport(source.id, finding.local_id, tuned((finding,), source.severities),
                                collision.first_location)

@@ -60,8 +60,9 @@ def test_the_run_report_names_a_missing_field_once_and_quarantines_both_collidin
     cli, demo_project: Path, batch: str,  # type: ignore[no-untyped-def]
 ) -> None:
     project(demo_project, batch)
-    done = cli("run")
+    done = cli("--lang", "en", "run")
     assert done.code == 1, done.err
+    assert "musee-fjord-bleu: WARNING The mapping field 'technique' (tecnique) was found in none" in done.err
     report = source_report(demo_project)
     [missing] = [f for f in report["findings"] if f["rule"] == "missing-field"]
     assert missing["severity"] == "warning" and "'titre_fr'" not in missing["message"]
@@ -143,9 +144,10 @@ def test_map_coverage_counts_fields_found_and_columns_never_read(
     data = json.loads(done.out)
     assert data["records"] > 5
     assert {"field": "technique", "selector": "tecnique", "suggestion": "technique"} in data["never_found"]
-    assert {"name": "technique", "records": data["records"]} in data["unread"]
+    assert {"name": "technique", "records": data["records"]} in data["unread"]  # never empty in the demo
     found = {f["field"]: f["records"] for f in data["fields"]}
-    assert found["title_fr"] == data["records"] and found["technique"] == 0
+    assert found["technique"] == 0 and found["id"] == data["records"]
+    assert 0 < found["creator_wikidata"] < found["title_fr"] < data["records"]  # rows with a value, not the column
     text = cli("--lang", "fr", "map", FJORD, "--coverage")
     assert "Colonnes, clés ou éléments de la source que la correspondance ne lit jamais" in text.out
     assert "technique (tecnique) vouliez-vous dire « technique » ?" in text.out

@@ -4,13 +4,15 @@ A field name mistyped in a mapping (`{field: titel_fr}`) reads nothing in every 
 record fails, and the source's French titles vanish without a word. `Coverage` watches a run
 (`map_records(..., coverage=...)`) and reports, once per run, each mapping field that no record
 had, with the source's actual fields and the closest of them (difflib). With `detailed=True`
-(`culturedata map --coverage`) it also counts, over the records read, how many had each mapping
-field and each source column, JSON key or XML element, and which of those the mapping never reads.
+(`culturedata map --coverage`) it also counts, over the records read, how many gave a value for
+each mapping field and each source column, JSON key or XML element, and which of those the
+mapping never reads.
 
-"Had" is exact for CSV (a column is in the header or not). For JSON and XML it means "gave a
-value where the mapping looked", so a field read only inside an entity that no record makes is
-counted as never found too: the report says so. Kept cheap: once every field has been found,
-watching a record costs one test (see bench/mapping.py).
+A field is missing from a CSV source when its column is not in the header (a column present but
+empty everywhere is counted 0, not missing). For JSON and XML, "had" means "gave a value where the
+mapping looked", so a field read only inside an entity that no record makes is counted as never
+found too. Kept cheap: once every field has been found, watching a record costs one test (see
+bench/mapping.py).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +33,7 @@ from culturedata.records import Finding, Severity, SourceRecord
 if TYPE_CHECKING:
     from culturedata.mapping.engine import _Run
 
-SAMPLED = 200  # records whose names are collected for the suggestions, when detail is not asked
+SAMPLED = 50  # records whose names are collected for the suggestions, when detail is not asked
 _XML_NAME = re.compile(r"(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 
 
@@ -66,14 +68,26 @@ class Coverage:
             return
         node = run.root.node
         if self.mapping.format == "csv" and isinstance(node, dict):
-            had = [key for key in (self.refs if self.detailed else self.pending) if self.in_row(key, node)]
-        elif self.detailed:
-            had = [key for key, values in self.cached(run) if values]
-        else:  # only the few fields not found yet, looked up in each instance's cache
-            caches = [run.root.cache, *(instance.cache for made in run.by_name.values() for instance in made)]
-            had = [key for key in self.pending if any(cache.get(key) for cache in caches)]
+            self.pending.difference_update([key for key in self.pending if self.in_row(key, node)])
+            if self.detailed:  # the counts say how many rows gave a value, not only the column
+                self.found.update(key for key, ref in self.refs.items() if ref.text == "$" or node.get(ref.text))
+                self.names.update({str(name): 0 for name in node})  # every column listed, an empty one too
+                self.names.update(str(name) for name, value in node.items() if value)
+            elif self.pending and self.records <= SAMPLED:
+                self.names.update(str(name) for name in node)
+            return
         if self.detailed:
+            had = [key for key, values in self.cached(run) if values]
             self.found.update(set(had))
+        else:  # only the few fields not found yet: one set intersection per instance's cache
+            pending, had = self.pending, []
+            for key in pending & run.root.cache.keys():
+                if run.root.cache[key]:
+                    had.append(key)
+            for made in run.by_name.values():
+                for instance in made:
+                    cache = instance.cache
+                    had.extend(key for key in pending & cache.keys() if cache[key])
         self.pending.difference_update(had)
         if self.detailed or (self.pending and self.records <= SAMPLED):
             self.names.update(set(source_names(self.mapping.format, node)))
@@ -173,7 +187,7 @@ def source_names(fmt: str, node: Any) -> Iterator[str]:
             yield from (str(k) for k in node)
     elif fmt == "xml":
         if isinstance(node, etree._Element):
-            for element in node.iter(etree.Element):
+            for element in node.iterdescendants(etree.Element):  # the record element itself is read
                 yield _qualified(element)
     else:
         value = getattr(node, "value", node)  # a JSON-LD document is wrapped (selectors._Rooted)
@@ -198,12 +212,12 @@ def _paths(value: Any, prefix: str) -> Iterator[str]:
 
 
 def _qualified(element: etree._Element) -> str:
-    qname = etree.QName(element)
+    local = str(element.tag).rpartition("}")[2]  # cheaper than etree.QName, on every element
     prefix = element.prefix
-    return f"{prefix}:{qname.localname}" if prefix else qname.localname
+    return f"{prefix}:{local}" if prefix else local
 
 
-def reads(fmt: str, texts: list[str]) -> Any:
+def reads(fmt: str, texts: list[str]) -> Callable[[str], bool]:
     """A test: does any of the mapping's selector texts read this source name?"""
     if fmt == "csv":
         columns = set(texts)
@@ -211,7 +225,7 @@ def reads(fmt: str, texts: list[str]) -> Any:
     if fmt == "xml":
         local = {m.group(1) for text in texts for m in _XML_NAME.finditer(text)}
         return lambda name: name.rpartition(":")[2] in local
-    paths = {text for text in texts}
+    paths = set(texts)
 
     def json_read(name: str) -> bool:
         # "adresse" is read by "adresse.ville" (the way to it) and "adresse.ville" by "adresse"
