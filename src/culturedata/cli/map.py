@@ -8,9 +8,9 @@ document, with the findings on stderr.
 Before the first record is mapped, a CSV header that lacks a column the mapping reads is said
 on stderr (with the closest column); after the last, the mapping fields no record had (JSON,
 XML) and the records that minted one IRI for different things. `--coverage` prints, instead of
-RDF, what the mapping read of the records: each mapping field with the records that had it,
-and each column, key or element of the source that the mapping never reads (`--format json`
-for a machine).
+RDF, what the mapping read of the records: each mapping field with the records that gave it a
+value, the fields no record had, and each column, key or element of the source that the mapping
+never reads (`--format json` for a machine).
 """
 
 from __future__ import annotations
