@@ -49,6 +49,9 @@ from culturedata.records import Finding, MappedRecord, NTriples, Severity, Sourc
 from culturedata.resources import ontologies_dir
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+# What tells two main entities apart (identities.py): their names, under any of these.
+NAMING = frozenset({"http://schema.org/name", "http://www.w3.org/2000/01/rdf-schema#label",
+                    "http://purl.org/dc/terms/title", "http://www.w3.org/2004/02/skos/core#prefLabel"})
 _value = partial(tuple.__new__, Value)  # Value(text, lang, datatype) without NamedTuple's Python-level __new__
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ANY_URI = XSD + "anyURI"
@@ -121,7 +124,8 @@ class _Run:
         self.fast_paths = mapping.fast_paths
         # `{id|slug}` calls iris.slug on the text directly (the same as transforms.slug)
         self.slug_only = SLUG_ONLY if mapping.fast_paths else None
-        self.main_end = 0  # the main entity's lines end here in `lines()`
+        # (subject, its name lines) of each main entity, written by `lines(named=True)` (Identities)
+        self.main_names: list[tuple[str, list[str]]] = []
 
     def release(self) -> None:
         """Break the cycles between instances and their parents, so that reference counting
@@ -387,22 +391,31 @@ class _Run:
 
     # --- triples ----------------------------------------------------------------------------
 
-    def lines(self) -> list[str]:
-        """The record's triples as N-Triples lines (duplicates possible)."""
+    def lines(self, named: bool = False) -> list[str]:
+        """The record's triples as N-Triples lines (duplicates possible). `named`: also keep
+        the main entities' name lines aside (`main_names`), as their emitters write them."""
         out: list[str] = []
         by_name = self.by_name
-        main = self.mapping.entities[0]
+        main = self.mapping.entities[0] if named else None
         for spec, type_lines, emitters in _plan(self.mapping):
+            naming = _naming(self.mapping) if spec is main else None
             for instance in by_name.get(spec.name, ()):
                 subject = self.iris.get(instance.iri or "") or self.named_node(instance.iri or "", spec.name)
                 if subject is None:
                     continue
                 for line in type_lines:
                     out.append(subject + line)
+                if naming is None:
+                    for emit in emitters:
+                        emit(self, instance, subject, out)
+                    continue
+                names: list[str] = []
                 for emit in emitters:
+                    start = len(out)
                     emit(self, instance, subject, out)
-            if spec is main:  # the main entity's lines come first (see Identities)
-                self.main_end = len(out)
+                    if emit in naming:
+                        names += out[start:]
+                self.main_names.append((subject, names))
         return out
 
     def objects(self, spec: ValueSpec, instance: _Instance) -> list[Any]:
@@ -635,6 +648,17 @@ def _zone(name: str) -> ZoneInfo | None:
 @lru_cache(maxsize=64)
 def _safe_context(context: MappingContext) -> frozenset[str]:
     return safe_context(context.base_iri, context.source_id, context.institution)
+
+
+def _naming(mapping: Mapping) -> frozenset[Emitter]:
+    """The main entity's emitters that write its names (what tells two of its nodes apart)."""
+    found: frozenset[Emitter] | None = mapping.plan.get("naming")
+    if found is None:
+        _, _, emitters = _plan(mapping)[0]
+        properties = mapping.entities[0].properties
+        found = frozenset(e for e, (p, _) in zip(emitters, properties, strict=True) if p in NAMING)
+        mapping.plan["naming"] = found
+    return found
 
 
 def _plan(mapping: Mapping) -> Plan:
@@ -991,9 +1015,9 @@ def map_record(
         main = mapping.entities[0]
         if main.each is None and not run.by_name.get(main.name):
             raise Unmappable("mapping.record.no_main", entity=main.name, field=_missing(run, main))
-        lines = run.lines()
-        if identities is not None and run.main_end:
-            run.findings += identities.check(record, lines, run.main_end)
+        lines = run.lines(named=identities is not None)
+        if run.main_names and identities is not None:
+            run.findings += identities.check(record, run.main_names)
     except Unmappable as exc:
         findings = tuple(run.findings) if run else ()
         return _mapped(record, graph, _EMPTY, (*findings, _unmappable(record, exc)))
