@@ -118,9 +118,23 @@ def test_map_and_validate_say_what_the_header_lacks_before_the_first_record(
     assert warning in done.err
     assert done.err.index(warning) < done.err.index("records mapped")
     assert done.err.count("tecnique") == 1  # once, not once per record
-    checked = cli("--lang", "fr", "validate", FJORD, "--format", "json")
-    assert "vouliez-vous dire « technique »" in checked.err
+    checked = cli("--lang", "fr", "validate", FJORD, "--format", "json", "--fail-on", "never")
+    assert "vouliez-vous dire « technique »" in checked.err and checked.code == 0
     json.loads(checked.out)  # the report itself stays JSON
+
+
+def test_validate_fails_on_a_missing_field_the_source_raises_to_violation(
+    cli, demo_project: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    rows = (demo_project / CSV).read_bytes().splitlines(keepends=True)
+    (demo_project / CSV).write_bytes(rows[0] + next(row for row in rows if row.startswith(b"10003;")))
+    project(demo_project, collide=False)  # one row that passes every check, a mistyped column
+    done = cli("--lang", "en", "validate", FJORD, "--format", "json")
+    assert done.code == 0 and "WARNING [technique]" in done.err, done.err
+    project(demo_project, '[sources.severities]\n"missing-field" = "violation"\n', collide=False)
+    done = cli("--lang", "en", "validate", FJORD, "--format", "json")
+    assert done.code == 1 and "VIOLATION [technique]" in done.err
+    assert cli("validate", FJORD, "--fail-on", "never").code == 0
 
 
 def test_map_and_validate_show_an_identity_collision_on_both_records(

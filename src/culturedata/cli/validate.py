@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -76,7 +76,8 @@ def validate_command(
         raise InputError("validate.wrong_mapping_records", input=input_name, mapping=mapping or "-")
     _emit(_render(reports, fmt, show_all, input_name), out)
     threshold = FAIL_ON[fail_on]
-    ctx.exit(1 if any(r.fails(threshold) for r in reports) else 0)
+    said = RecordReport("", "", tuple(f for watch in watched for f in watch.said))  # about whole sources
+    ctx.exit(1 if said.fails(threshold) or any(r.fails(threshold) for r in reports) else 0)
 
 
 @dataclass
@@ -86,6 +87,12 @@ class _Watch:
     source: Source
     coverage: Coverage
     identities: Identities = field(default_factory=Identities)
+    said: list[Finding] = field(default_factory=list)  # on stderr, about the source as a whole
+
+    def say(self, finding: Finding) -> None:
+        self.said.append(finding)
+        lang = current_lang()
+        click.echo(f"{finding.severity.value.upper()} [{finding.path or finding.rule}] {finding.text(lang)}", err=True)
 
 
 def _mapped_records(
@@ -102,15 +109,13 @@ def _mapped_records(
 def _chained(
     sources: list[Source], compiled: dict[str, Mapping], base: str, watched: list[_Watch]
 ) -> Iterator[MappedRecord]:
-    lang = current_lang()
     for source in sources:
         context = MappingContext.for_source(base, source.id, source.language, source.timezone)
         watch = _Watch(source, Coverage(compiled[source.mapping]))
         watched.append(watch)
         seen: dict[str, str | None] = {}
         records = _checked_columns(source, compiled[source.mapping], harvest(source))
-        say = _say(lang)
-        for record in before_mapping(watch.coverage, records, source.severities, say):
+        for record in before_mapping(watch.coverage, records, source.severities, watch.say):
             if record.local_id in seen:
                 yield _duplicate(record, seen[record.local_id])
                 continue
@@ -118,18 +123,10 @@ def _chained(
             yield _map_one(compiled[source.mapping], record, context, watch)
 
 
-def _say(lang: str) -> Callable[[Finding], None]:
-    def say(finding: Finding) -> None:
-        click.echo(f"{finding.severity.value.upper()} [{finding.path or finding.rule}] {finding.text(lang)}", err=True)
-
-    return say
-
-
 def _after(watched: list[_Watch], reports: list[RecordReport]) -> list[RecordReport]:
     """The reports with each source's tuned severities, and what only the whole run shows:
     the first record of an identity collision gets its finding too; mapping fields no record
     had are said on stderr (a CSV's were said before the records)."""
-    say = _say(current_lang())
     by_key = {report.key: index for index, report in enumerate(reports)}
     for watch in watched:
         severities = watch.source.severities
@@ -138,7 +135,7 @@ def _after(watched: list[_Watch], reports: list[RecordReport]) -> list[RecordRep
             if index is not None:
                 reports[index] = replace(reports[index], findings=(*reports[index].findings, finding))
         for finding in after_mapping(watch.coverage, Identities(), watch.source.id, severities):
-            say(finding)
+            watch.say(finding)
     tuning = {watch.source.id: watch.source.severities for watch in watched if watch.source.severities}
     return [replace(r, findings=tuned(r.findings, tuning[r.source_id])) if r.source_id in tuning else r
             for r in reports]
