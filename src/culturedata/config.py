@@ -148,6 +148,7 @@ SOURCE_KEYS: dict[str, tuple[type | tuple[type, ...], bool, str]] = {
     "municipality": (str, False, "settings.source.municipality"),
     "region": (str, False, "settings.source.region"),
     "timezone": (str, False, "settings.source.timezone"),
+    "severities": (dict, False, "settings.source.severities"),
 }
 QUARANTINE_POLICIES = ("violation", "warning", "never")  # see validate/quarantine.py
 
@@ -172,6 +173,8 @@ class Source:
     municipality: str | None = None  # where the providing organisation is (see providers.py)
     region: str | None = None
     timezone: str | None = None  # an IANA zone ("America/Toronto") for the source's naive date-times
+    # rule -> "violation" | "warning" | "info" | "ignore", for the rules in records.TUNABLE_RULES
+    severities: dict[str, str] = field(default_factory=dict)
 
     @property
     def location(self) -> str:
@@ -346,6 +349,7 @@ def _read_source(path: Path, where: str, entry: dict[str, Any]) -> Source:
              known=", ".join(QUARANTINE_POLICIES))
     if "timezone" in entry and not _known_zone(entry["timezone"]):
         _bad(path, f"{where}.timezone", "mapping.problem.timezone", value=entry["timezone"])
+    severities = _severities(path, f"{where}.severities", entry.get("severities", {}))
     file_path = None
     if "path" in entry:
         file_path = (path.parent / entry["path"]).resolve()
@@ -368,7 +372,21 @@ def _read_source(path: Path, where: str, entry: dict[str, Any]) -> Source:
         municipality=entry.get("municipality"),
         region=entry.get("region"),
         timezone=entry.get("timezone"),
+        severities=severities,
     )
+
+
+def _severities(path: Path, where: str, table: dict[str, Any]) -> dict[str, str]:
+    """A source's tuned severities: each a rule culturedata makes that can be tuned, set to a
+    severity or to "ignore"; anything else names what it could be."""
+    from culturedata.records import TUNABLE_RULES, TUNED_SEVERITIES
+
+    for rule, value in table.items():
+        if rule not in TUNABLE_RULES:
+            _bad(path, f"{where}.{rule}", "mapping.problem.rule", value=rule, known=", ".join(TUNABLE_RULES))
+        if value not in TUNED_SEVERITIES:
+            _bad(path, f"{where}.{rule}", "config.problem.choice", choices=", ".join(TUNED_SEVERITIES), value=value)
+    return {str(rule): str(value) for rule, value in table.items()}
 
 
 def _known_zone(name: object) -> bool:

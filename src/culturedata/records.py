@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -27,6 +27,16 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         return {"violation": 3, "warning": 2, "info": 1}[self.value]
+
+
+ID_SEPARATOR = "|"
+
+
+def composite_id(parts: list[str]) -> str:
+    """The local id of a record identified by several values (`id_field = ["PageUrl", "EventDate"]`):
+    the values in order, each with `%` and `|` percent-encoded, joined by `|`. Unambiguous
+    (split on `|`, then decode) and readable, since URLs and dates rarely hold either."""
+    return ID_SEPARATOR.join(part.replace("%", "%25").replace("|", "%7C") for part in parts)
 
 
 def content_hash(data: bytes) -> str:
@@ -87,6 +97,32 @@ class Finding:
 
     def text(self, lang: str) -> str:
         return self.message.get(lang) or next(iter(self.message.values()), self.rule)
+
+
+# The rules of culturedata's own stages whose severity a source may tune (`[sources.severities]`,
+# docs/configuration.md). Not tunable: the rules of a record that has nothing to publish
+# (`unmappable`, `duplicate-id`, the harvest limits), and the profile's shapes, whose severity
+# is the profile's own (`sh:severity`): lowering one per source would publish what the profile refuses.
+TUNABLE_RULES = (
+    "identity-collision", "lookup-ambiguous", "lookup-miss", "missing-field", "naive-datetime", "unknown-context",
+    "unreadable-value",
+)
+IGNORE = "ignore"  # a tuned severity that drops the finding
+TUNED_SEVERITIES = (*(s.value for s in Severity), IGNORE)
+
+
+def tuned(findings: tuple[Finding, ...], severities: dict[str, str]) -> tuple[Finding, ...]:
+    """`findings` with the severities a source set for their rules; `ignore` drops a finding.
+    Only findings of culturedata's own stages (not `validate`) are tuned."""
+    if not severities or not findings:
+        return findings
+    out = []
+    for finding in findings:
+        wanted = severities.get(finding.rule) if finding.stage != "validate" else None
+        if wanted == IGNORE:
+            continue
+        out.append(finding if wanted is None or wanted == finding.severity else replace(finding, severity=Severity(wanted)))
+    return tuple(out)
 
 
 class NTriples(str):

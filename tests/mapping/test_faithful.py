@@ -12,10 +12,10 @@ from pyoxigraph import Literal, NamedNode
 from culturedata.config import Source, load_config
 from culturedata.errors import ConfigError
 from culturedata.harvest import HarvestOptions, harvest
-from culturedata.mapping import MappingContext, load_mapping, map_records
+from culturedata.mapping import Coverage, Identities, MappingContext, load_mapping, map_records
 from culturedata.records import MappedRecord, Severity
 
-from .conftest import BASE, SCHEMA, context, objects, subjects_of_type
+from .conftest import BASE, SCHEMA, context, objects, record, subjects_of_type
 
 CSV = """id;titre;materiaux;createurs
 1;Le quai;huile | toile;Bouchard, Hélène | anoniem
@@ -200,3 +200,57 @@ def test_the_source_time_zone_is_checked_with_the_configuration(tmp_path: Path) 
     config.write_text(config.read_text(encoding="utf-8").replace("America/Quebec", "America/Toronto"),
                       encoding="utf-8")
     assert load_config(config).source("s").timezone == "America/Toronto"
+
+
+# --- 2. a mapping field no record has --------------------------------------------------------
+
+TYPO_MAPPING = MULTIVALUE_MAPPING.replace("title: titre", "title: titer")
+
+
+def test_a_field_no_record_has_is_reported_once_with_the_source_fields_and_a_suggestion(tmp_path: Path) -> None:
+    mapping_path = write(tmp_path, "m.yaml", TYPO_MAPPING)
+    source = csv_source(tmp_path, CSV, mapping_path)
+    coverage = Coverage(load_mapping(str(mapping_path)))
+    mapped = list(map_records(coverage.mapping, harvest(source, HarvestOptions()), context(), coverage=coverage))
+    assert len(mapped) == 2 and not [f for r in mapped for f in r.findings]  # no record says anything
+    [missing] = coverage.findings("s")
+    assert (missing.rule, missing.severity, missing.path, missing.value) == (
+        "missing-field", Severity.WARNING, "title", "titer")
+    assert "'titre'" in missing.text("en") and "« titre »" in missing.text("fr")
+    assert "createurs" in missing.text("en")  # the source's actual columns
+
+
+def test_json_and_xml_fields_never_found_are_reported_too(tmp_path: Path) -> None:
+    text = """
+format: xml
+namespaces: {x: "urn:x"}
+fields: {id: "string(x:id)", title: "x:titel"}
+entities:
+  work:
+    iri: "{base}w/{id}"
+    properties:
+      schema:name: {field: title}
+"""
+    compiled = load_mapping(str(write(tmp_path, "m.yaml", text)))
+    coverage = Coverage(compiled)
+    xml = b'<x:w xmlns:x="urn:x"><x:id>1</x:id><x:title>T</x:title></x:w>'
+    list(map_records(compiled, [record(xml)], context(), coverage=coverage))
+    [missing] = coverage.missing()
+    assert (missing.name, missing.suggestion) == ("title", "x:title")
+
+
+# --- 6. identity ------------------------------------------------------------------------------
+
+def test_two_records_minting_one_iri_for_different_things_collide(tmp_path: Path) -> None:
+    csv_text = "id;no;titre\n1;A-1;Le quai\n2;A-1;La scie\n3;A-1;Le quai\n"
+    text = MULTIVALUE_MAPPING.replace("{id|slug}", "{no|slug}")  # an IRI keyed on a number that repeats
+    identities = Identities()
+    mapping_path = write(tmp_path, "m.yaml", text)
+    source = csv_source(tmp_path, csv_text, mapping_path)
+    mapped = {r.local_id: r for r in map_records(load_mapping(str(mapping_path)), harvest(source, HarvestOptions()),
+                                                 context(), identities=identities)}
+    assert not mapped["1"].findings and not mapped["3"].findings  # the same thing told twice merges
+    [collision] = mapped["2"].findings
+    assert (collision.rule, collision.severity, collision.value) == ("identity-collision", Severity.VIOLATION, "s:1")
+    [both_records] = identities.findings("s")
+    assert "s:1" in both_records.text("en") and "s:2" in both_records.text("fr")

@@ -38,7 +38,13 @@ def _id_option(kind: Kind, mapping: str) -> dict[str, Any]:
     from culturedata.mapping import load_mapping
 
     read = load_mapping(mapping)
-    return {kind.id_option: read.fields.get(read.id_field, read.id_field)}
+    names = [read.fields.get(name, name) for name in id_names(read.id_field)]
+    return {kind.id_option: names[0] if len(names) == 1 else names}
+
+
+def id_names(id_field: str | tuple[str, ...]) -> tuple[str, ...]:
+    """A mapping's `id`, one field or several, as a tuple."""
+    return (id_field,) if isinstance(id_field, str) else id_field
 
 
 def _with_mapping(source: Source, mapping: str) -> Source:

@@ -9,7 +9,7 @@ from rich.table import Table
 from culturedata.cli.i18n import I18nCommand, option
 from culturedata.cli.serve import serve
 from culturedata.cli.state import state
-from culturedata.messages import t
+from culturedata.messages import current_lang, t
 from culturedata.pipeline import RunOptions, RunReport, SourceReport, run
 
 COLUMNS = ("harvested", "new", "changed", "unchanged", "deleted", "taken_down", "quarantined", "held", "published")
@@ -37,6 +37,9 @@ def run_command(
         for source in report.sources:
             if source.error:
                 click.echo(f"{source.source}: {source.error}", err=True)
+            for finding in source.findings:  # about the source as a whole (a field no record has…)
+                text = finding["message_fr"] if current_lang() == "fr" else finding["message"]
+                click.echo(f"{source.source}: {str(finding['severity']).upper()} {text}", err=True)
     if then_serve:
         serve(config, config.settings.server.host, config.settings.server.port)
     ctx.exit(report.exit_code)

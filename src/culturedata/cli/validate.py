@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
 
 from culturedata.cli.i18n import I18nCommand, option
-from culturedata.cli.inputs import resolve_inputs
-from culturedata.cli.map import base_iri
+from culturedata.cli.inputs import id_names, resolve_inputs
+from culturedata.cli.map import after_mapping, base_iri, before_mapping
 from culturedata.cli.state import State, state
 from culturedata.config import Settings, Source
 from culturedata.errors import InputError
 from culturedata.harvest import KINDS, harvest, is_file_record, with_column_findings
-from culturedata.mapping import Mapping, MappingContext, columns_read, load_mapping, map_record
+from culturedata.mapping import (
+    Coverage,
+    Identities,
+    Mapping,
+    MappingContext,
+    columns_read,
+    load_mapping,
+    map_record,
+)
 from culturedata.messages import LANGUAGES, both, current_lang, t
-from culturedata.records import Finding, MappedRecord, Severity, SourceRecord
+from culturedata.records import Finding, MappedRecord, Severity, SourceRecord, tuned
 from culturedata.validate import (
     DEFAULT_ENGINE,
     ENGINES,
@@ -60,29 +68,48 @@ def validate_command(
     out: Path | None,
 ) -> None:
     current = state()
-    records = _rdf_records(input_name) if rdf else _mapped_records(current, input_name, mapping)
+    watched: list[_Watch] = []
+    records = _rdf_records(input_name) if rdf else _mapped_records(current, input_name, mapping, watched)
     if current.has_config():
         configured_shapes, configured_vocabularies = configured_dirs(current.config())
         shapes, vocabularies = shapes or configured_shapes, vocabularies or configured_vocabularies
     spec = EngineSpec(engine, shapes, vocabularies)
     batch_size = current.config().settings.validate.batch_size if current.has_config() else Settings().validate.batch_size
-    reports = [r for _, r in validate_records(spec, records, batch_size, workers)]
+    reports = _after(watched, [r for _, r in validate_records(spec, records, batch_size, workers)])
     if not reports:
         raise InputError("validate.no_records", input=input_name)
     if not rdf and len(reports) > 1 and all(any(f.rule == "unmappable" for f in r.findings) for r in reports):
         raise InputError("validate.wrong_mapping_records", input=input_name, mapping=mapping or "-")
     _emit(_render(reports, fmt, show_all, input_name), out)
     threshold = FAIL_ON[fail_on]
-    ctx.exit(1 if any(r.fails(threshold) for r in reports) else 0)
+    said = RecordReport("", "", tuple(f for watch in watched for f in watch.said))  # about whole sources
+    ctx.exit(1 if said.fails(threshold) or any(r.fails(threshold) for r in reports) else 0)
 
 
-def _mapped_records(current: State, input_name: str, mapping: str | None) -> Iterator[MappedRecord]:
+@dataclass
+class _Watch:
+    """What the mapping of one source found about the source as a whole (coverage.py, identities.py)."""
+
+    source: Source
+    coverage: Coverage
+    identities: Identities = field(default_factory=Identities)
+    said: list[Finding] = field(default_factory=list)  # on stderr, about the source as a whole
+
+    def say(self, finding: Finding) -> None:
+        self.said.append(finding)
+        lang = current_lang()
+        click.echo(f"{finding.severity.value.upper()} [{finding.path or finding.rule}] {finding.text(lang)}", err=True)
+
+
+def _mapped_records(
+    current: State, input_name: str, mapping: str | None, watched: list[_Watch]
+) -> Iterator[MappedRecord]:
     sources = [_as_configured(current, source) for source in resolve_inputs(current, input_name, mapping)]
     compiled = {source.mapping: load_mapping(source.mapping) for source in sources}
     for source in sources:
         _check_kind(source, compiled[source.mapping].format)
     base = base_iri(current.config() if current.has_config() else None)
-    return _chained(sources, compiled, base)
+    return _chained(sources, compiled, base, watched)
 
 
 def _as_configured(current: State, source: Source) -> Source:
@@ -97,11 +124,16 @@ def _as_configured(current: State, source: Source) -> Source:
     return source
 
 
-def _chained(sources: list[Source], compiled: dict[str, Mapping], base: str) -> Iterator[MappedRecord]:
+def _chained(
+    sources: list[Source], compiled: dict[str, Mapping], base: str, watched: list[_Watch]
+) -> Iterator[MappedRecord]:
     for source in sources:
         context = MappingContext.for_source(base, source.id, source.language, source.timezone)
+        watch = _Watch(source, Coverage(compiled[source.mapping]))
+        watched.append(watch)
         seen: dict[str, str | None] = {}
-        for record in _checked_columns(source, compiled[source.mapping], harvest(source)):
+        records = _checked_columns(source, compiled[source.mapping], harvest(source))
+        for record in before_mapping(watch.coverage, records, source.severities, watch.say):
             if is_file_record(record):  # the file's own problems: nothing to map
                 yield _without_triples(record, *record.findings)
                 continue
@@ -109,7 +141,25 @@ def _chained(sources: list[Source], compiled: dict[str, Mapping], base: str) -> 
                 yield _duplicate(record, seen[record.local_id])
                 continue
             seen[record.local_id] = record.location
-            yield _map_one(compiled[source.mapping], record, context)
+            yield _map_one(compiled[source.mapping], record, context, watch)
+
+
+def _after(watched: list[_Watch], reports: list[RecordReport]) -> list[RecordReport]:
+    """The reports with each source's tuned severities, and what only the whole run shows:
+    the first record of an identity collision gets its finding too; mapping fields no record
+    had are said on stderr (a CSV's were said before the records)."""
+    by_key = {report.key: index for index, report in enumerate(reports)}
+    for watch in watched:
+        severities = watch.source.severities
+        for finding in tuned(tuple(watch.identities.first_findings()), severities):
+            index = by_key.get(f"{finding.source_id}:{finding.local_id}")
+            if index is not None:
+                reports[index] = replace(reports[index], findings=(*reports[index].findings, finding))
+        for finding in after_mapping(watch.coverage, Identities(), watch.source.id, severities):
+            watch.say(finding)
+    tuning = {watch.source.id: watch.source.severities for watch in watched if watch.source.severities}
+    return [replace(r, findings=tuned(r.findings, tuning[r.source_id])) if r.source_id in tuning else r
+            for r in reports]
 
 
 def _checked_columns(source: Source, mapping: Mapping, records: Iterator[SourceRecord]) -> Iterator[SourceRecord]:
@@ -117,7 +167,7 @@ def _checked_columns(source: Source, mapping: Mapping, records: Iterator[SourceR
     (harvest's `with_column_findings`); a table none of whose columns the mapping reads is
     another export than the mapping's."""
     expected = columns_read(mapping)
-    wanted = expected - {mapping.fields.get(mapping.id_field, mapping.id_field)}
+    wanted = expected - {mapping.fields.get(name, name) for name in id_names(mapping.id_field)}
     checked = with_column_findings(records, expected)
     for record in checked:
         if not is_file_record(record):
@@ -145,11 +195,11 @@ def _without_triples(record: SourceRecord, *findings: Finding) -> MappedRecord:
                         record.location, record.datestamp, False, findings)
 
 
-def _map_one(mapping: Mapping, record: SourceRecord, context: MappingContext) -> MappedRecord:
+def _map_one(mapping: Mapping, record: SourceRecord, context: MappingContext, watch: _Watch) -> MappedRecord:
     """The mapped record, or an 'unmappable' finding when the mapper fails on this one record
     (a value that makes an invalid IRI…): one bad row must not hide the rest of the report."""
     try:
-        return map_record(mapping, record, context)
+        return map_record(mapping, record, context, coverage=watch.coverage, identities=watch.identities)
     except (ValueError, TypeError, LookupError) as exc:
         return _without_triples(record, Finding(
             stage="map", severity=Severity.VIOLATION, rule="unmappable",

@@ -48,11 +48,15 @@ CHUNK = 1 << 20
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """One file to parse. `name` is the record's origin: a path, a URL, or `archive.zip!member`."""
+    """One file to parse. `name` is the record's origin: a path, a URL, or `archive.zip!member`.
+    `part` is where it sits inside its source ("" for the source's own file or URL, else the
+    path inside the folder or archive): what a record without an id is named by, so that moving
+    the source's file does not rename its records."""
 
     name: str
     path: Path
     member: str | None = None
+    part: str = ""
 
     @contextmanager
     def open(self) -> Iterator[IO[bytes]]:
@@ -97,12 +101,12 @@ def documents(source: Source, opts: dict[str, Any], options: HarvestOptions, arc
 
 
 def _local(path: Path, name: str, pattern: str, limits: Limits | None = None, archives: bool = True,
-           ) -> Iterator[Document]:
+           part: str = "") -> Iterator[Document]:
     limits = limits or Limits()
     if path.is_dir():
         found = sorted(p for p in path.glob(pattern) if p.is_file())
         for file in found:
-            yield from _local(file, str(file.relative_to(path)), "*", limits, archives)
+            yield from _local(file, str(file.relative_to(path)), "*", limits, archives, str(file.relative_to(path)))
         return
     if not path.exists():
         raise InputError("harvest.unreadable", path=path, detail="not found")
@@ -114,9 +118,10 @@ def _local(path: Path, name: str, pattern: str, limits: Limits | None = None, ar
             raise InputError("harvest.unreadable", path=name, detail=exc) from exc
         check_archive(name, path, members, limits)
         for member in sorted(m.filename for m in members):
-            yield Document(name=f"{name}!{member}", path=path, member=member)
+            yield Document(name=f"{name}!{member}", path=path, member=member,
+                           part=f"{part}!{member}" if part else member)
         return
-    yield Document(name=str(path) if name == path.name else name, path=path)
+    yield Document(name=str(path) if name == path.name else name, path=path, part=part)
 
 
 def check_archive(name: str, path: Path, members: list[zipfile.ZipInfo], limits: Limits) -> None:
@@ -170,7 +175,7 @@ def _remote(source: Source, opts: dict[str, Any], options: HarvestOptions, archi
                 limits = Limits.from_options(opts, source.where)
                 for document in _local(target, url, opts["files"], limits, archives):
                     yield Document(name=url if document.member is None else f"{url}!{document.member}",
-                                   path=document.path, member=document.member)
+                                   path=document.path, member=document.member, part=document.part)
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
     if validators:

@@ -40,7 +40,7 @@ from culturedata.harvest.limits import (
 )
 from culturedata.harvest.options import read_options, require_choice
 from culturedata.messages import t
-from culturedata.records import SourceRecord, content_hash
+from culturedata.records import SourceRecord, composite_id, content_hash
 
 if TYPE_CHECKING:
     from culturedata.config import Source
@@ -55,7 +55,7 @@ BOM = b"\xef\xbb\xbf"
 OPTIONS: dict[str, tuple[Any, Any]] = {
     "format": (str, "auto"),
     "record_path": (str, ""),  # dotted path to the records, e.g. "data.organismes"
-    "id_field": (str, "id"),  # dotted path inside a record
+    "id_field": ((str, list), "id"),  # a dotted path inside a record, or several (records.composite_id)
     "encoding": (str, "utf-8"),
     **DEPTH_OPTIONS,
     **FILE_OPTIONS,
@@ -68,7 +68,8 @@ def harvest_json(source: Source, options: HarvestOptions) -> Iterator[SourceReco
     limits = Limits.from_options(opts, source.where)
     for document in documents(source, opts, options):
         for location, item in items(document, opts):
-            record = to_record(source.id, document.name, location, item, opts["id_field"], limits.max_depth)
+            record = to_record(source.id, document.name, location, item, opts["id_field"], limits.max_depth,
+                               within=document.part)
             if record is not None:
                 yield record
 
@@ -202,22 +203,27 @@ def readable(text: str) -> str:
 
 
 def to_record(
-    source_id: str, origin: str, location: str, item: Any, id_field: str, max_depth: int = DEPTH,
+    source_id: str, origin: str, location: str, item: Any, id_field: str | list[Any], max_depth: int = DEPTH,
+    within: str | None = None,
 ) -> SourceRecord | None:
+    """The record of one JSON value. Without an id, it is named by where it is: `within` (the
+    file inside its source, "" for the source's own file) and `location`; `within=None` names
+    it by `origin` (a REST page's URL)."""
+    fallback = f"{origin}#{location}" if within is None else f"{within}#{location}" if within else location
     if isinstance(item, TooDeep):
-        return too_deep(source_id, origin, location, None, max_depth)
+        return too_deep(source_id, origin, location, None, max_depth, fallback)
     if not isinstance(item, dict):
         log.warning(t("harvest.json_not_object", path=origin, location=location))
         return None
-    key = lookup(item, id_field)
+    key = item_id(item, id_field)
     try:
         text = json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     except RecursionError:
-        return too_deep(source_id, origin, location, key, max_depth)
+        return too_deep(source_id, origin, location, key, max_depth, fallback)
     # As many brackets as levels at least: most records are measured by two counts at C speed.
     if text.count("[") + text.count("{") > max_depth and depth_exceeds(item, max_depth):
-        return too_deep(source_id, origin, location, key, max_depth)
-    local_id = readable(str(key).strip()) if key not in (None, "") else f"{origin}#{location}"
+        return too_deep(source_id, origin, location, key, max_depth, fallback)
+    local_id = readable(str(key).strip()) if key not in (None, "") else fallback
     # surrogatepass: a lone surrogate still hashes (the mapper then reports the record).
     canonical = text.encode("utf-8", "surrogatepass")
     return SourceRecord(
@@ -231,8 +237,21 @@ def to_record(
     )
 
 
-def too_deep(source_id: str, origin: str, location: str, key: Any, max_depth: int) -> SourceRecord:
+def item_id(item: dict[str, Any], id_field: str | list[Any]) -> Any:
+    """The value at `id_field`, or the values at several paths joined (records.composite_id);
+    None when there is none."""
+    if isinstance(id_field, str):
+        return lookup(item, id_field)
+    values = [lookup(item, str(path)) for path in id_field]
+    texts = ["" if value is None else str(value).strip() for value in values]
+    return composite_id(texts) if any(texts) else None
+
+
+def too_deep(
+    source_id: str, origin: str, location: str, key: Any, max_depth: int, fallback: str | None = None,
+) -> SourceRecord:
     """A record nested past `max_depth`: empty, with the finding that quarantines it."""
-    local_id = readable(str(key).strip()) if isinstance(key, str | int) and key != "" else f"{origin}#{location}"
+    named = fallback if fallback is not None else f"{origin}#{location}"
+    local_id = readable(str(key).strip()) if isinstance(key, str | int) and key != "" else named
     empty = SourceRecord(source_id, local_id, {}, "application/json", "", origin=origin, location=location)
     return refused(empty, "harvest.limit.depth", "too-deep", limit=max_depth)

@@ -30,7 +30,7 @@ from culturedata.harvest.inputs import FILE_OPTIONS, Document, documents
 from culturedata.harvest.limits import refused
 from culturedata.harvest.options import read_options
 from culturedata.messages import t
-from culturedata.records import Severity, SourceRecord, content_hash
+from culturedata.records import Severity, SourceRecord, composite_id, content_hash
 
 if TYPE_CHECKING:
     from culturedata.config import Source
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 OPTIONS: dict[str, tuple[Any, Any]] = {
     "encoding": (str, "auto"),  # auto: UTF-8 if it decodes, else the detector's choice (encodings.py)
     "delimiter": (str, ""),  # empty: sniffed from the header line
-    "id_column": (str, "id"),
+    "id_column": ((str, list), "id"),  # a column, or several: ["PageUrl", "EventDate"] (records.composite_id)
     "multivalue": (dict, {}),  # column -> separator, e.g. { materiaux = ";" }
     "sentinels": (list, []),  # cell values that mean "unknown", e.g. ["..", "n/d"]
     **FILE_OPTIONS,
@@ -68,7 +68,7 @@ def read_csv(source_id: str, document: Document, opts: dict[str, Any]) -> Iterat
     with document.open() as raw:
         text = io.TextIOWrapper(raw, encoding=reading.encoding, errors=reading.errors, newline="")
         try:
-            yield from read_rows(source_id, document.name, text, opts)
+            yield from read_rows(source_id, document.name, text, opts, document.part)
         except (LookupError, UnicodeDecodeError) as exc:
             raise InputError("harvest.bad_encoding", path=document.name, encoding=reading.encoding,
                              detail=exc) from exc
@@ -83,15 +83,20 @@ def encoding_record(source_id: str, origin: str, mismatch: encodings.Mismatch) -
     return file_record(source_id, origin, "text/csv", (finding,))
 
 
-def read_rows(source_id: str, name: str, text: io.TextIOWrapper, opts: dict[str, Any]) -> Iterator[SourceRecord]:
+def read_rows(
+    source_id: str, name: str, text: io.TextIOWrapper, opts: dict[str, Any], part: str = "",
+) -> Iterator[SourceRecord]:
+    """`part`: where the file sits inside its source (inputs.Document), which names a row without an id."""
     first = text.readline(LINE_LIMIT)
     delimiter = opts["delimiter"] or sniff_delimiter(first)
     lines = Lines(text)
     reader = csv.DictReader(itertools.chain([first], lines), delimiter=delimiter)
-    id_column = opts["id_column"]
+    id_columns = id_names(opts["id_column"])
     header = [name.strip() for name in reader.fieldnames or []]
-    if id_column not in header:
-        raise InputError("harvest.csv_no_id_column", path=name, column=id_column, found=", ".join(header))
+    for id_column in id_columns:
+        if id_column not in header:
+            raise InputError("harvest.csv_no_id_column", path=name, column=id_column, found=", ".join(header))
+    within = f"{part}#" if part else ""
     sentinels = {str(s).strip() for s in opts["sentinels"]}
     multivalue = {str(k): str(v) for k, v in opts["multivalue"].items()}
     line = 1
@@ -102,14 +107,14 @@ def read_rows(source_id: str, name: str, text: io.TextIOWrapper, opts: dict[str,
         except StopIteration:
             return
         except (csv.Error, LongLine) as exc:
-            yield unread_row(source_id, name, start, lines, header, delimiter, exc)
+            yield unread_row(source_id, name, start, lines, header, delimiter, exc, within)
             line = lines.resync()
             continue
         line = lines.row_done()
         fields = {k.strip(): (v or "") for k, v in row.items() if k is not None}
         if not any(value.strip() for value in fields.values()):
             continue  # a blank line of separators, as spreadsheets leave behind
-        local_id = fields.get(id_column, "").strip() or f"line-{start}"
+        local_id = row_id(fields, id_columns) or f"{within}line-{start}"
         payload = clean(fields, sentinels, multivalue)
         canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         yield SourceRecord(
@@ -172,12 +177,27 @@ class Lines:
         return self.row_done()
 
 
+def id_names(option: str | list[Any]) -> list[str]:
+    """The id option's column(s) or path(s), as a list."""
+    return [option] if isinstance(option, str) else [str(name) for name in option]
+
+
+def row_id(fields: dict[str, str], id_columns: list[str]) -> str:
+    """The row's id: its id column, or its id columns joined (records.composite_id); "" when
+    they are all empty."""
+    values = [fields.get(column, "").strip() for column in id_columns]
+    if not any(values):
+        return ""
+    return values[0] if len(values) == 1 else composite_id(values)
+
+
 def unread_row(
     source_id: str, name: str, start: int, lines: Lines, header: list[str], delimiter: str, exc: Exception,
+    within: str = "",
 ) -> SourceRecord:
     """The row at line `start` that csv could not read, as an empty record with a finding."""
     location = f"line {start}"
-    empty = SourceRecord(source_id, f"line-{start}", {}, "text/csv", "", origin=name, location=location)
+    empty = SourceRecord(source_id, f"{within}line-{start}", {}, "text/csv", "", origin=name, location=location)
     if isinstance(exc, LongLine):
         return refused(empty, "harvest.limit.line", "line-too-long", limit=LINE_LIMIT)
     if "field larger than field limit" not in str(exc):

@@ -36,6 +36,8 @@ from lxml import etree
 from culturedata.iris import institution, record_graph
 from culturedata.iris import slug as make_slug
 from culturedata.mapping import jsonld, ntriples
+from culturedata.mapping.coverage import Coverage
+from culturedata.mapping.identities import Identities
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
 from culturedata.mapping.minting import Safety, entity_safety, safe_context
 from culturedata.mapping.selectors import lang_of, rooted, text_of, xpath_scalar
@@ -47,6 +49,9 @@ from culturedata.records import Finding, MappedRecord, NTriples, Severity, Sourc
 from culturedata.resources import ontologies_dir
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+# What tells two main entities apart (identities.py): their names, under any of these.
+NAMING = frozenset({"http://schema.org/name", "http://www.w3.org/2000/01/rdf-schema#label",
+                    "http://purl.org/dc/terms/title", "http://www.w3.org/2004/02/skos/core#prefLabel"})
 _value = partial(tuple.__new__, Value)  # Value(text, lang, datatype) without NamedTuple's Python-level __new__
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ANY_URI = XSD + "anyURI"
@@ -119,6 +124,8 @@ class _Run:
         self.fast_paths = mapping.fast_paths
         # `{id|slug}` calls iris.slug on the text directly (the same as transforms.slug)
         self.slug_only = SLUG_ONLY if mapping.fast_paths else None
+        # (subject, its name lines) of each main entity, written by `lines(named=True)` (Identities)
+        self.main_names: list[tuple[str, list[str]]] = []
 
     def release(self) -> None:
         """Break the cycles between instances and their parents, so that reference counting
@@ -384,19 +391,31 @@ class _Run:
 
     # --- triples ----------------------------------------------------------------------------
 
-    def lines(self) -> list[str]:
-        """The record's triples as N-Triples lines (duplicates possible)."""
+    def lines(self, named: bool = False) -> list[str]:
+        """The record's triples as N-Triples lines (duplicates possible). `named`: also keep
+        the main entities' name lines aside (`main_names`), as their emitters write them."""
         out: list[str] = []
         by_name = self.by_name
+        main = self.mapping.entities[0] if named else None
         for spec, type_lines, emitters in _plan(self.mapping):
+            naming = _naming(self.mapping) if spec is main else None
             for instance in by_name.get(spec.name, ()):
                 subject = self.iris.get(instance.iri or "") or self.named_node(instance.iri or "", spec.name)
                 if subject is None:
                     continue
                 for line in type_lines:
                     out.append(subject + line)
+                if naming is None:
+                    for emit in emitters:
+                        emit(self, instance, subject, out)
+                    continue
+                names: list[str] = []
                 for emit in emitters:
+                    start = len(out)
                     emit(self, instance, subject, out)
+                    if emit in naming:
+                        names += out[start:]
+                self.main_names.append((subject, names))
         return out
 
     def objects(self, spec: ValueSpec, instance: _Instance) -> list[Any]:
@@ -629,6 +648,17 @@ def _zone(name: str) -> ZoneInfo | None:
 @lru_cache(maxsize=64)
 def _safe_context(context: MappingContext) -> frozenset[str]:
     return safe_context(context.base_iri, context.source_id, context.institution)
+
+
+def _naming(mapping: Mapping) -> frozenset[Emitter]:
+    """The main entity's emitters that write its names (what tells two of its nodes apart)."""
+    found: frozenset[Emitter] | None = mapping.plan.get("naming")
+    if found is None:
+        _, _, emitters = _plan(mapping)[0]
+        properties = mapping.entities[0].properties
+        found = frozenset(e for e, (p, _) in zip(emitters, properties, strict=True) if p in NAMING)
+        mapping.plan["naming"] = found
+    return found
 
 
 def _plan(mapping: Mapping) -> Plan:
@@ -955,15 +985,21 @@ _FAST_PATHS: tuple[tuple[frozenset[str], frozenset[str], EmitterBuilder], ...] =
 
 def map_records(
     mapping: Mapping, records: Iterable[SourceRecord], context: MappingContext,
-    vocabularies: Vocabularies | None = None,
+    vocabularies: Vocabularies | None = None, *, coverage: Coverage | None = None,
+    identities: Identities | None = None,
 ) -> Iterator[MappedRecord]:
+    """The records of one run over one source, mapped. Two of them minting one main-entity IRI
+    for different things get an `identity-collision` finding (identities.py; pass `identities`
+    to read the pairs afterwards); `coverage` watches which fields the run found (coverage.py)."""
     vocabularies = vocabularies if vocabularies is not None else _vocabularies_for(mapping)
+    identities = identities if identities is not None else Identities()
     for record in records:
-        yield map_record(mapping, record, context, vocabularies)
+        yield map_record(mapping, record, context, vocabularies, coverage=coverage, identities=identities)
 
 
 def map_record(
     mapping: Mapping, record: SourceRecord, context: MappingContext, vocabularies: Vocabularies | None = None,
+    *, coverage: Coverage | None = None, identities: Identities | None = None,
 ) -> MappedRecord:
     graph = record_graph(context.base_iri, record.source_id, record.local_id)
     if record.deleted:
@@ -979,12 +1015,16 @@ def map_record(
         main = mapping.entities[0]
         if main.each is None and not run.by_name.get(main.name):
             raise Unmappable("mapping.record.no_main", entity=main.name, field=_missing(run, main))
-        lines = run.lines()
+        lines = run.lines(named=identities is not None)
+        if run.main_names and identities is not None:
+            run.findings += identities.check(record, run.main_names)
     except Unmappable as exc:
         findings = tuple(run.findings) if run else ()
         return _mapped(record, graph, _EMPTY, (*findings, _unmappable(record, exc)))
     finally:
         if run is not None:
+            if coverage is not None:
+                coverage.see(run)
             run.release()
     if not lines:
         # what was read and could not be used says why the record is empty

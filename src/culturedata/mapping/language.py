@@ -82,6 +82,7 @@ class FieldRef:
     key: str
     column: str | None = None  # CSV: the column the selector reads, which the engine reads directly
     xpath: Any = None  # XML: the compiled XPath inside the selector, which the engine calls directly
+    text: str = ""  # the selector as written (a column, path or XPath), for reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +155,7 @@ class Mapping:
     fields: dict[str, str]
     namespaces: dict[str, str]
     null_values: frozenset[str]
-    id_field: str
+    id_field: str | tuple[str, ...]  # several: the record is identified by their values together
     entities: tuple[EntitySpec, ...]
     title: dict[str, str] = field(default_factory=dict)
     # False: the engine maps every value by its general path (`_Run.objects`), with none of the
@@ -341,7 +342,7 @@ class _Compiler:
             fields=self.top_fields,
             namespaces=self.namespaces,
             null_values=frozenset(str(v).strip().casefold() for v in raw.get("null_values") or ()),
-            id_field=str(raw.get("id", "id")),
+            id_field=_id_field(raw.get("id", "id")),
             entities=tuple(entities),
             title=dict(title) if isinstance(title, dict) else ({"fr": title, "en": title} if title else {}),
             fast_paths=self.fast_paths,
@@ -510,9 +511,9 @@ class _Compiler:
     def ref(self, name: str, hops: int, text: str, key: str, line: int) -> FieldRef:
         selector = self.selector(text, line)
         if not self.fast_paths:  # the engine then calls the selector, as for any other format
-            return FieldRef(name, hops, selector, key)
+            return FieldRef(name, hops, selector, key, text=text)
         column = text if self.format == "csv" and text != "$" else None
-        return FieldRef(name, hops, selector, key, column, getattr(selector, "compiled", None))
+        return FieldRef(name, hops, selector, key, column, getattr(selector, "compiled", None), text)
 
     def template(self, entity: str, text: str, line: int, minting: bool = False) -> Template:
         parts: list[str | Placeholder] = []
@@ -582,3 +583,10 @@ class _Compiler:
         from culturedata.messages import t
 
         raise MappingError("mapping.invalid", path=self.path, line=line, problem=t(problem, **params))
+
+
+def _id_field(value: Any) -> str | tuple[str, ...]:
+    """`id: numero` or `id: [PageUrl, EventDate]` (records.composite_id joins the values)."""
+    if isinstance(value, list):
+        return tuple(str(name) for name in value)
+    return str(value)
