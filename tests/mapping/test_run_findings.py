@@ -72,7 +72,7 @@ def test_the_run_report_names_a_missing_field_once_and_quarantines_both_collidin
     collided = sorted(e["record"] for e in report["quarantine"] if e["rule"] == "identity-collision")
     assert collided == ["10005", "10006"]  # both, not only the second one read
     store = ox.Store.read_only(str(demo_project / "var" / "store" / "current"))
-    graphs = {q.graph_name.value for q in store.quads_for_pattern(None, None, None)}
+    graphs = {g.value for g in store.named_graphs()}
     assert not {f"{BASE}graph/{FJORD}/10005", f"{BASE}graph/{FJORD}/10006"} & graphs
     assert f"{BASE}graph/{FJORD}/10003" in graphs
 
