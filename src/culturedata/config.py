@@ -48,6 +48,8 @@ class PublishSection:
     base_iri: str = setting("http://127.0.0.1:8000/", "settings.publish.base_iri")
     max_drop: float = setting(0.15, "settings.publish.max_drop", minimum=0, maximum=1)
     keep_previous: bool = setting(True, "settings.publish.keep_previous")
+    publisher: str = setting("culturedata", "settings.publish.publisher")
+    licence: str = setting("https://creativecommons.org/publicdomain/zero/1.0/", "settings.publish.licence")
 
 
 @dataclass(frozen=True, slots=True)

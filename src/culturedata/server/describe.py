@@ -13,6 +13,7 @@ from starlette.responses import FileResponse, Response
 
 from culturedata import __version__
 from culturedata.iris import entity_space
+from culturedata.messages import both
 from culturedata.server.negotiation import choose
 from culturedata.server.sparql import GRAPH_FORMATS, RESULT_FORMATS, problem
 
@@ -20,6 +21,9 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 FORMAT_IRIS = {
     "application/sparql-results+json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
@@ -69,45 +73,71 @@ async def service_description(request: Request) -> Response:
 
 
 async def void_description(request: Request) -> Response:
+    """VoID for linked-data tools and DCAT for data portals, one graph: the catalogue, the
+    dataset, the SPARQL service and each dump, in French and English, as DCAT-AP 2.1.1 requires
+    (tests/server/test_dcat.py checks it against DCAT-AP's own SHACL shapes)."""
     here = origin(request)
     settings = request.app.state.settings
     dataset = _n(here + ".well-known/void#dataset")
     catalog = _n(here + "catalog#catalog")
     service = _n(here + "sparql#service")
-    title = "culturedata — données culturelles du Québec / Quebec cultural data"
+    publisher = _n(here + "catalog#publisher")
+    licence = _n(settings.licence)
     triples = [
         ox.Triple(dataset, RDF_TYPE, _n(VOID + "Dataset")),
         ox.Triple(dataset, RDF_TYPE, _n(DCAT + "Dataset")),
-        ox.Triple(dataset, _n(DCT + "title"), ox.Literal(title)),
+        *_texts(dataset, "server.dcat.dataset"),
+        ox.Triple(dataset, _n(DCT + "publisher"), publisher),
         ox.Triple(dataset, _n(VOID + "sparqlEndpoint"), _n(here + "sparql")),
         ox.Triple(dataset, _n(VOID + "uriSpace"), ox.Literal(entity_space(settings.base_iri))),
         ox.Triple(dataset, _n(VOID + "rootResource"), _n(here + "sitemap.xml")),
-        ox.Triple(dataset, _n(DCAT + "distribution"), service),
+        ox.Triple(dataset, _n(DCAT + "landingPage"), _n(here)),
+        ox.Triple(dataset, _n(DCT + "hasVersion"), ox.Literal(__version__)),
         ox.Triple(catalog, RDF_TYPE, _n(DCAT + "Catalog")),
-        ox.Triple(catalog, _n(DCT + "title"), ox.Literal(title)),
+        *_texts(catalog, "server.dcat.catalog"),
+        ox.Triple(catalog, _n(DCT + "publisher"), publisher),
+        ox.Triple(catalog, _n(DCT + "license"), licence),
+        ox.Triple(catalog, _n(FOAF + "homepage"), _n(here)),
         ox.Triple(catalog, _n(DCAT + "dataset"), dataset),
         ox.Triple(catalog, _n(DCAT + "service"), service),
+        ox.Triple(publisher, RDF_TYPE, _n(FOAF + "Agent")),
+        ox.Triple(publisher, _n(FOAF + "name"), ox.Literal(settings.publisher)),
         ox.Triple(service, RDF_TYPE, _n(DCAT + "DataService")),
+        *_texts(service, "server.dcat.service"),
         ox.Triple(service, _n(DCAT + "endpointURL"), _n(here + "sparql")),
+        ox.Triple(service, _n(DCAT + "endpointDescription"), _n(here + "sparql")),  # the SPARQL service description
         ox.Triple(service, _n(DCAT + "servesDataset"), dataset),
+        ox.Triple(service, _n(DCT + "license"), licence),
         ox.Triple(service, _n(DCT + "conformsTo"), _n("https://www.w3.org/TR/sparql11-protocol/")),
-        ox.Triple(dataset, _n(DCT + "hasVersion"), ox.Literal(__version__)),
     ]
     triples += _count_triples(request, dataset)
     triples += _reference_subsets(request, dataset)
     for dump in dump_files(request):
-        url = _n(f"{here}dumps/{dump.name}")
-        triples += [
-            ox.Triple(dataset, _n(VOID + "dataDump"), url),
-            ox.Triple(dataset, _n(DCAT + "distribution"), _n(f"{here}dumps/{dump.name}#distribution")),
-            ox.Triple(_n(f"{here}dumps/{dump.name}#distribution"), RDF_TYPE, _n(DCAT + "Distribution")),
-            ox.Triple(_n(f"{here}dumps/{dump.name}#distribution"), _n(DCAT + "downloadURL"), url),
-            ox.Triple(_n(f"{here}dumps/{dump.name}#distribution"), _n(DCAT + "mediaType"),
-                      ox.Literal(_dump_type(dump))),
-            ox.Triple(_n(f"{here}dumps/{dump.name}#distribution"), _n(DCAT + "byteSize"),
-                      ox.Literal(str(dump.stat().st_size), datatype=_n("http://www.w3.org/2001/XMLSchema#integer"))),
-        ]
+        triples += _distribution(here, dataset, dump)
     return _rdf(request, triples)
+
+
+def _texts(subject: ox.NamedNode, code: str) -> list[ox.Triple]:
+    """dct:title and dct:description of `subject`, in every language (messages/server.toml)."""
+    return [ox.Triple(subject, _n(DCT + part), ox.Literal(text, language=lang))
+            for part in ("title", "description") for lang, text in both(f"{code}.{part}").items()]
+
+
+def _distribution(here: str, dataset: ox.NamedNode, dump: Path) -> list[ox.Triple]:
+    url = _n(f"{here}dumps/{dump.name}")
+    node = _n(f"{here}dumps/{dump.name}#distribution")
+    media = _dump_type(dump)
+    return [
+        ox.Triple(dataset, _n(VOID + "dataDump"), url),
+        ox.Triple(dataset, _n(DCAT + "distribution"), node),
+        ox.Triple(node, RDF_TYPE, _n(DCAT + "Distribution")),
+        ox.Triple(node, _n(DCT + "title"), ox.Literal(dump.name)),
+        ox.Triple(node, _n(DCAT + "accessURL"), url),
+        ox.Triple(node, _n(DCAT + "downloadURL"), url),
+        # DCAT-AP's range for a media type is IANA's register, as an IRI
+        ox.Triple(node, _n(DCAT + "mediaType"), _n(IANA_MEDIA_TYPES + media)),
+        ox.Triple(node, _n(DCAT + "byteSize"), ox.Literal(str(dump.stat().st_size), datatype=_n(XSD + "decimal"))),
+    ]
 
 
 def _count_triples(request: Request, dataset: ox.NamedNode) -> list[ox.Triple]:
@@ -149,7 +179,7 @@ def _rdf(request: Request, triples: list[ox.Triple]) -> Response:
     fmt = GRAPH_FORMATS[media]
     if fmt is ox.RdfFormat.N_QUADS:
         fmt = ox.RdfFormat.N_TRIPLES
-    prefixes = {"sd": SD, "void": VOID, "dcat": DCAT, "dct": DCT} if fmt is ox.RdfFormat.TURTLE else None
+    prefixes = {"sd": SD, "void": VOID, "dcat": DCAT, "dct": DCT, "foaf": FOAF} if fmt is ox.RdfFormat.TURTLE else None
     body = ox.serialize(triples, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(triples, format=fmt)
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 

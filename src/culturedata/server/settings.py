@@ -23,6 +23,8 @@ class ServerSettings:
     response_cache_bytes: int = 64_000_000
     query_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     updates: bool = False
+    publisher: str = "culturedata"
+    licence: str = "https://creativecommons.org/publicdomain/zero/1.0/"
     query_limits: QueryLimits = field(default_factory=QueryLimits)
     # The bearer token comes from the environment only, never from a file in the repository.
     update_token: str | None = None
@@ -47,6 +49,8 @@ class ServerSettings:
             response_cache_bytes=server.response_cache_mb * 1_000_000,
             query_workers=server.query_workers,
             updates=updates,
+            publisher=config.settings.publish.publisher,
+            licence=config.settings.publish.licence,
             query_limits=QueryLimits(
                 max_bytes=server.max_query_bytes, max_depth=server.max_query_depth,
                 max_chain=server.max_query_chain, services=frozenset(server.services.split()),
