@@ -366,3 +366,26 @@ def test_a_takedown_that_fails_leaves_no_staging_and_no_lock(cli, demo_project: 
     assert not any((store / "staging").iterdir())
     assert not (store / "run.lock").exists()
     assert not (store / "current").exists()
+
+
+def test_a_run_whose_publication_fails_leaves_no_report_read_as_the_latest_run(cli, demo_project: Path) -> None:
+    assert cli("run").code == 1
+    store = demo_project / "var/store"
+    first = os.readlink(store / "current").rsplit("/", 1)[-1]
+    reports = sorted(p.name for p in (store / "reports").iterdir())
+    assert reports == [f"run-{first}.json"]
+    rewrite_csv(demo_project, lambda rows: rows[:-1])  # something new to publish
+    blocker = store / "current.new"  # where the switch of `current` is prepared: publishing fails there
+    blocker.mkdir()
+    (blocker / "in-the-way").write_text("", encoding="utf-8")
+    outcome = cli("run")
+    assert outcome.code == 5 and "Traceback" not in outcome.err
+    assert sorted(p.name for p in (store / "reports").iterdir()) == reports
+    assert [p.name for p in (store / "snapshots").iterdir()] == [first]  # nothing half-published either
+    status = cli("status")
+    assert status.code == 0 and f"Run {first}" in status.out + status.err
+    (blocker / "in-the-way").unlink()
+    blocker.rmdir()
+    assert cli("run").code == 1  # the next run publishes, and its report is the latest
+    latest = sorted((store / "reports").glob("run-*.json"))[-1]
+    assert latest.name == f"run-{os.readlink(store / 'current').rsplit('/', 1)[-1]}.json" != reports[0]

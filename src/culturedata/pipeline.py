@@ -46,6 +46,7 @@ from culturedata.store import (
     Provenance,
     RecordState,
     RunLock,
+    RunReports,
     Snapshots,
     SourceFigures,
     SourceState,
@@ -197,9 +198,15 @@ def run(
         # The harvesters' state writes of this run wait here until its snapshot is published.
         pending = PendingState(state_dir(config), started.strftime("%Y%m%dT%H%M%S%fZ"))
         pending.begin()
+        # So does its report; a killed run's is named if its snapshot got served, else dropped.
+        reports = RunReports(config.store_path / "reports")
+        served = snapshots.current() if endpoints is None else None
+        reports.settle(lambda run_id: served is not None and served.name == run_id)
+        run_id: str | None = None
         try:
             with transaction(snapshots, endpoints, system, started, revertible=True) as written:
                 target = written.target
+                run_id = written.id
                 report = RunReport(
                     snapshot=written.id, started=started.isoformat(),
                     store=endpoints.query if endpoints else str(config.store_path),
@@ -216,8 +223,9 @@ def run(
                 report.ended = ended.isoformat()
                 target.apply(run_facts(target.system_graph, job.run_iri, started, ended, report.version,
                                        [_figures(s) for s in report.sources]))
-                _write_report(config.store_path / "reports", report)
+                reports.stage(written.id, report.to_json())
                 written.optimize = _worth_optimising(report, len(job.known))
+            reports.publish(written.id)
             # Published (or, remote, written to the end): only now may the harvesters' state
             # move past these records. A source kept as it was keeps its old state too.
             pending.promote(s.source for s in report.sources if not (s.failed or s.refused))
@@ -227,6 +235,8 @@ def run(
             raise StoreError("store.unwritable", path=config.store_path, detail=exc.strerror or exc) from exc
         finally:
             pending.discard()
+            if run_id is not None:
+                reports.discard(run_id)  # published nothing (once published, there is nothing left to discard)
     return report
 
 
@@ -469,18 +479,8 @@ def _diff(report: RunReport, previous: JsonReport | None) -> None:
             source.diff = {name: getattr(source, name) - int(old.get(name, 0)) for name in ("published", "quarantined")}
 
 
-def _write_report(folder: Path, report: RunReport) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".run-{report.snapshot}.json.tmp"
-        temporary.write_text(report.to_json(), encoding="utf-8")
-        temporary.replace(folder / f"run-{report.snapshot}.json")
-    except OSError as exc:
-        raise StoreError("store.unwritable", path=folder, detail=exc) from exc
-
-
 def latest_report(folder: Path) -> JsonReport | None:
-    """The newest run report on disk, published or not."""
+    """The newest published run's report (`store/reports.py`: no other is named `run-*.json`)."""
     reports = sorted(folder.glob("run-*.json")) if folder.is_dir() else []
     return load_report(reports[-1]) if reports else None
 

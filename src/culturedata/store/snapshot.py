@@ -96,7 +96,11 @@ class Snapshots:
             final = self.root / "snapshots" / staging.id
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging.path, final)
-            self._point_to(staging.id)
+            try:
+                self._point_to(staging.id)
+            except OSError:
+                shutil.rmtree(final, ignore_errors=True)  # never served: not a snapshot to roll back to
+                raise
         except OSError as exc:
             raise StoreError("store.unwritable", path=self.root, detail=exc.strerror or exc) from exc
         self._prune()
