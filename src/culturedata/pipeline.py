@@ -133,6 +133,8 @@ class RunReport:
     store: str = ""
     previous: str | None = None
     sources: list[SourceReport] = field(default_factory=list)
+    rebuilt_from: str | None = None  # the base IRI of the snapshot this run did not build on
+    notes: list[dict[str, str]] = field(default_factory=list)  # what the run says of itself, in fr and en
 
     @property
     def exit_code(self) -> int:
@@ -192,9 +194,11 @@ def run(
     with RunLock(config.store_path / "run.lock"):
         snapshots = Snapshots(config.store_path, keep=config.settings.store.keep_snapshots)
         catch_up = endpoints is None and snapshots.full_marker.exists()
-        if catch_up:
-            options = replace(options, full=True)
         system = iris.system_graph(config.base_iri)
+        # Served under another base IRI: copying it would keep every old graph beside the new ones.
+        foreign = snapshots.foreign_system_graph(system) if endpoints is None else None
+        if catch_up or foreign:
+            options = replace(options, full=True)
         # The harvesters' state writes of this run wait here until its snapshot is published.
         pending = PendingState(state_dir(config), started.strftime("%Y%m%dT%H%M%S%fZ"))
         pending.begin()
@@ -204,13 +208,17 @@ def run(
         reports.settle(lambda run_id: served is not None and served.name == run_id)
         run_id: str | None = None
         try:
-            with transaction(snapshots, endpoints, system, started, revertible=True) as written:
+            with transaction(snapshots, endpoints, system, started, revertible=not foreign,
+                             empty=bool(foreign)) as written:
                 target = written.target
                 run_id = written.id
                 report = RunReport(
                     snapshot=written.id, started=started.isoformat(),
                     store=endpoints.query if endpoints else str(config.store_path),
                 )
+                if foreign:
+                    report.rebuilt_from = foreign.removesuffix(system.removeprefix(config.base_iri))
+                    report.notes.append(both("pipeline.rebuilt", previous=report.rebuilt_from, base=config.base_iri))
                 job = _Job(config, target, iris.run(config.base_iri, written.id), started, validator, takedowns,
                            options, fingerprints, pending.run, progress)
                 workers = options.workers or config.settings.run.workers

@@ -9,7 +9,7 @@ from rich.table import Table
 from culturedata.cli.i18n import I18nCommand, option
 from culturedata.cli.serve import serve
 from culturedata.cli.state import state
-from culturedata.messages import t
+from culturedata.messages import current_lang, t
 from culturedata.pipeline import RunOptions, RunReport, SourceReport, run
 
 COLUMNS = ("harvested", "new", "changed", "unchanged", "deleted", "taken_down", "quarantined", "held", "published")
@@ -37,6 +37,8 @@ def run_command(
         for source in report.sources:
             if source.error:
                 click.echo(f"{source.source}: {source.error}", err=True)
+        for note in report.notes:
+            click.echo(note.get(current_lang(), note["en"]), err=True)
     if then_serve:
         serve(config, config.settings.server.host, config.settings.server.port)
     ctx.exit(report.exit_code)
