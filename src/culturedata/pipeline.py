@@ -199,13 +199,14 @@ def run(
         foreign = snapshots.foreign_system_graph(system) if endpoints is None else None
         if catch_up or foreign:
             options = replace(options, full=True)
-        # The harvesters' state writes of this run wait here until its snapshot is published.
-        pending = PendingState(state_dir(config), started.strftime("%Y%m%dT%H%M%S%fZ"))
-        pending.begin()
-        # So does its report; a killed run's is named if its snapshot got served, else dropped.
+        # A run's report waits to be named until its snapshot is published; a killed run's is
+        # named if its snapshot got served, else dropped.
         reports = RunReports(config.store_path / "reports")
         served = snapshots.current() if endpoints is None else None
         reports.settle(lambda run_id: served is not None and served.name == run_id)
+        # So do the harvesters' state writes of this run.
+        pending = PendingState(state_dir(config), started.strftime("%Y%m%dT%H%M%S%fZ"))
+        pending.begin()
         run_id: str | None = None
         try:
             with transaction(snapshots, endpoints, system, started, revertible=not foreign,
