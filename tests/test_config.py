@@ -195,3 +195,15 @@ def test_every_setting_and_source_key_is_documented() -> None:
             assert bound is None or f"{bound}" in row.split("|")[3], (setting.key, bound)
     for key in SOURCE_KEYS:
         assert f"| `{key}` |" in docs, key
+
+
+@pytest.mark.parametrize("nest", [("[", "]"), ("{a = ", "}")], ids=["arrays", "inline-tables"])
+def test_a_nest_too_deep_for_tomllib_is_refused_with_its_line(cli, tmp_path: Path, nest: tuple[str, str]) -> None:
+    opening, closing = nest
+    deep = f"x = {opening * 5000}1{closing * 5000}\n"
+    path = write(tmp_path, '# a "quoted" [comment\n[store]\npath = "var/[store"\n' + deep)
+    outcome = cli("--config", str(path), "status")
+    assert outcome.code == 2, outcome.err
+    assert str(path) in outcome.err and "line 4" in outcome.err and "Traceback" not in outcome.err
+    outcome = cli("--lang", "fr", "--config", str(path), "status")
+    assert outcome.code == 2 and "ligne 4" in outcome.err and "imbriqués" in outcome.err

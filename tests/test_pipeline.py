@@ -369,3 +369,57 @@ def test_a_takedown_that_fails_leaves_no_staging_and_no_lock(cli, demo_project: 
     assert not any((store / "staging").iterdir())
     assert not (store / "run.lock").exists()
     assert not (store / "current").exists()
+
+
+def test_a_run_whose_publication_fails_leaves_no_report_read_as_the_latest_run(cli, demo_project: Path) -> None:
+    assert cli("run").code == 1
+    store = demo_project / "var/store"
+    first = os.readlink(store / "current").rsplit("/", 1)[-1]
+    reports = sorted(p.name for p in (store / "reports").iterdir())
+    assert reports == [f"run-{first}.json"]
+    rewrite_csv(demo_project, lambda rows: rows[:-1])  # something new to publish
+    blocker = store / "current.new"  # where the switch of `current` is prepared: publishing fails there
+    blocker.mkdir()
+    (blocker / "in-the-way").write_text("", encoding="utf-8")
+    outcome = cli("run")
+    assert outcome.code == 5 and "Traceback" not in outcome.err
+    assert sorted(p.name for p in (store / "reports").iterdir()) == reports
+    assert [p.name for p in (store / "snapshots").iterdir()] == [first]  # nothing half-published either
+    status = cli("status")
+    assert status.code == 0 and f"Run {first}" in status.out + status.err
+    (blocker / "in-the-way").unlink()
+    blocker.rmdir()
+    assert cli("run").code == 1  # the next run publishes, and its report is the latest
+    latest = sorted((store / "reports").glob("run-*.json"))[-1]
+    assert latest.name == f"run-{os.readlink(store / 'current').rsplit('/', 1)[-1]}.json" != reports[0]
+
+
+def test_a_new_base_iri_rebuilds_from_empty_instead_of_publishing_beside_the_old_graphs(
+    cli, demo_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("run").code == 1
+    before = current(demo_project)
+    graphs_before = {g.value for g in before.named_graphs()}
+    del before
+    moved = "http://127.0.0.1:8123/"  # `make run PORT=8123` after a run on :8000
+    monkeypatch.setenv("CULTUREDATA_PUBLISH_BASE_IRI", moved)
+    outcome = cli("--lang", "fr", "run")
+    assert outcome.code == 1, outcome.err
+    assert f"publié sous l'IRI de base {BASE}, et non {moved}" in outcome.err
+    store = current(demo_project)
+    graphs = {g.value for g in store.named_graphs()}
+    assert not any(g.startswith(BASE) for g in graphs), sorted(g for g in graphs if g.startswith(BASE))[:5]
+    assert graphs == {g.replace(BASE, moved, 1) for g in graphs_before}  # the same graphs, under the new base only
+    assert not any(q.subject.value.startswith(BASE) for q in store if isinstance(q.subject, ox.NamedNode))
+    del store
+    report = last_report(demo_project)
+    assert report["rebuilt_from"] == BASE and len(report["notes"]) == 1
+    assert moved in report["notes"][0]["en"] and moved in report["notes"][0]["fr"]
+    fjord = next(s for s in report["sources"] if s["source"] == FJORD)
+    assert fjord["new"] > 0 and fjord["unchanged"] == 0 and fjord["deleted"] == 0 and fjord["full"] is True
+
+    again = cli("run")  # now the served snapshot is under the new base: an ordinary incremental run
+    assert again.code == 1 and "base IRI" not in again.err
+    report = last_report(demo_project)
+    assert report["rebuilt_from"] is None and report["notes"] == []
+    assert next(s for s in report["sources"] if s["source"] == FJORD)["new"] == 0

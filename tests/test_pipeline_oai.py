@@ -75,3 +75,29 @@ def test_oai_deletions_remove_records_and_incremental_runs_keep_the_rest(cli, tm
     assert not store.contains_named_graph(ox.NamedNode(gone))
     titles = {q.object.value for q in store.quads_for_pattern(None, None, None, ox.NamedNode(edited))}
     assert "Sextant de marine (révisé)" in titles
+
+
+def test_a_record_nested_too_deep_is_quarantined_and_its_page_and_source_publish(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lxml import etree
+
+    sample("musee-anse-aux-brumes", "datestamps.csv")
+    repository = demo_repository()
+    listed = repository._select("lido", None, None, None)
+    victim = next(item for item in listed[5:] if not item.deleted)
+    node = victim.element = etree.fromstring(etree.tostring(victim.element))
+    for _ in range(300):  # past libxml2's 256 levels: no parser here reads the page as it is
+        node = etree.SubElement(node, "{http://www.lido-schema.org}nest")
+    monkeypatch.chdir(tmp_path)
+    with serve_oai(repository, batch_size=5) as url:
+        (tmp_path / "culturedata.toml").write_text(CONFIG.format(base=BASE, url=url), encoding="utf-8")
+        outcome = cli("run")
+    assert outcome.code == 1, outcome.err
+    source = report(tmp_path)
+    assert source["failed"] is False and source["harvested"] == 22
+    refused = [q for q in source["quarantine"] if q["rule"] == "too-deep"]
+    assert [q["record"] for q in refused] == [victim.identifier] and "256" in refused[0]["message"]
+    states = published(tmp_path)
+    assert states[record_graph(BASE, "brumes-oai", victim.identifier)] == "Quarantined"
+    assert sum(1 for s in states.values() if s == "Published") == source["published"] > 10

@@ -234,17 +234,75 @@ def load_config(path: Path) -> Config:
     if not path.is_file():
         raise ConfigError("config.missing", path=path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError("config.unreadable", path=path, detail=exc.strerror or exc) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError("config.unreadable", path=path, detail=exc) from exc
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("config.syntax", path=path, detail=exc) from exc
+    except RecursionError:
+        # tomllib reads arrays and inline tables recursively: a few hundred levels exhaust
+        # the stack, and it says nothing of where, so the line is found by a scan of our own.
+        raise ConfigError("config.too_deep", path=path, line=_deepest_line(text)) from None
     path = path.resolve()
     settings = _read_settings(path, raw)
     sources = _read_sources(path, raw.get("sources", []))
     return Config(path=path, settings=settings, sources=sources)
+
+
+_QUOTES = ('"""', "'''", '"', "'")
+
+
+def _deepest_line(text: str) -> int:
+    """The line (from 1) where the arrays and inline tables of a TOML text first reach their deepest.
+
+    Brackets inside strings and comments do not count; the scan needs no recursion, so it
+    measures a text too deep for tomllib.
+    """
+    depth = deepest = 0
+    line = best = 1
+    i, end = 0, len(text)
+    while i < end:
+        char = text[i]
+        if char == "\n":
+            line += 1
+        elif char == "#":
+            newline = text.find("\n", i)
+            i = newline if newline >= 0 else end
+            continue
+        elif char in "\"'":
+            quote = next(q for q in _QUOTES if text.startswith(q, i))
+            close = _string_end(text, i + len(quote), quote)
+            line += text.count("\n", i, close)
+            i = close
+            continue
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, best = depth, line
+        elif char in "]}":
+            depth -= 1
+        i += 1
+    return best
+
+
+def _string_end(text: str, start: int, quote: str) -> int:
+    """Where the string opened by `quote` before `start` ends (just after its closing quote, or the text's end)."""
+    escapes = quote[0] == '"'
+    i = start
+    while i < len(text):
+        if escapes and text[i] == "\\":
+            i += 2
+        elif text.startswith(quote, i):
+            return i + len(quote)
+        elif text[i] == "\n" and len(quote) == 1:
+            return i  # an unclosed one-line string ends with its line
+        else:
+            i += 1
+    return len(text)
 
 
 def _read_settings(path: Path, raw: dict[str, Any]) -> Settings:

@@ -47,6 +47,7 @@ from culturedata.store import (
     Provenance,
     RecordState,
     RunLock,
+    RunReports,
     Snapshots,
     SourceFigures,
     SourceState,
@@ -137,6 +138,8 @@ class RunReport:
     store: str = ""
     previous: str | None = None
     sources: list[SourceReport] = field(default_factory=list)
+    rebuilt_from: str | None = None  # the base IRI of the snapshot this run did not build on
+    notes: list[dict[str, str]] = field(default_factory=list)  # what the run says of itself, in fr and en
 
     @property
     def exit_code(self) -> int:
@@ -196,19 +199,32 @@ def run(
     with RunLock(config.store_path / "run.lock"):
         snapshots = Snapshots(config.store_path, keep=config.settings.store.keep_snapshots)
         catch_up = endpoints is None and snapshots.full_marker.exists()
-        if catch_up:
-            options = replace(options, full=True)
         system = iris.system_graph(config.base_iri)
-        # The harvesters' state writes of this run wait here until its snapshot is published.
+        # Served under another base IRI: copying it would keep every old graph beside the new ones.
+        foreign = snapshots.foreign_system_graph(system) if endpoints is None else None
+        if catch_up or foreign:
+            options = replace(options, full=True)
+        # A run's report waits to be named until its snapshot is published; a killed run's is
+        # named if its snapshot got served, else dropped.
+        reports = RunReports(config.store_path / "reports")
+        served = snapshots.current() if endpoints is None else None
+        reports.settle(lambda run_id: served is not None and served.name == run_id)
+        # So do the harvesters' state writes of this run.
         pending = PendingState(state_dir(config), started.strftime("%Y%m%dT%H%M%S%fZ"))
         pending.begin()
+        run_id: str | None = None
         try:
-            with transaction(snapshots, endpoints, system, started, revertible=True) as written:
+            with transaction(snapshots, endpoints, system, started, revertible=not foreign,
+                             empty=bool(foreign)) as written:
                 target = written.target
+                run_id = written.id
                 report = RunReport(
                     snapshot=written.id, started=started.isoformat(),
                     store=endpoints.query if endpoints else str(config.store_path),
                 )
+                if foreign:
+                    report.rebuilt_from = foreign.removesuffix(system.removeprefix(config.base_iri))
+                    report.notes.append(both("pipeline.rebuilt", previous=report.rebuilt_from, base=config.base_iri))
                 job = _Job(config, target, iris.run(config.base_iri, written.id), started, validator, takedowns,
                            options, fingerprints, pending.run, progress)
                 write_references(target, config.base_iri)  # the vocabularies the records point at
@@ -222,8 +238,9 @@ def run(
                 report.ended = ended.isoformat()
                 target.apply(run_facts(target.system_graph, job.run_iri, started, ended, report.version,
                                        [_figures(s) for s in report.sources]))
-                _write_report(config.store_path / "reports", report)
+                reports.stage(written.id, report.to_json())
                 written.optimize = _worth_optimising(report, len(job.known))
+            reports.publish(written.id)
             # Published (or, remote, written to the end): only now may the harvesters' state
             # move past these records. A source kept as it was keeps its old state too.
             pending.promote(s.source for s in report.sources if not (s.failed or s.refused))
@@ -233,6 +250,8 @@ def run(
             raise StoreError("store.unwritable", path=config.store_path, detail=exc.strerror or exc) from exc
         finally:
             pending.discard()
+            if run_id is not None:
+                reports.discard(run_id)  # published nothing (once published, there is nothing left to discard)
     return report
 
 
@@ -521,18 +540,8 @@ def _diff(report: RunReport, previous: JsonReport | None) -> None:
             source.diff = {name: getattr(source, name) - int(old.get(name, 0)) for name in ("published", "quarantined")}
 
 
-def _write_report(folder: Path, report: RunReport) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        temporary = folder / f".run-{report.snapshot}.json.tmp"
-        temporary.write_text(report.to_json(), encoding="utf-8")
-        temporary.replace(folder / f"run-{report.snapshot}.json")
-    except OSError as exc:
-        raise StoreError("store.unwritable", path=folder, detail=exc) from exc
-
-
 def latest_report(folder: Path) -> JsonReport | None:
-    """The newest run report on disk, published or not."""
+    """The newest published run's report (`store/reports.py`: no other is named `run-*.json`)."""
     reports = sorted(folder.glob("run-*.json")) if folder.is_dir() else []
     return load_report(reports[-1]) if reports else None
 

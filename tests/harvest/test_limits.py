@@ -124,6 +124,18 @@ def test_a_csv_cell_past_the_field_limit_is_a_finding_on_its_row_and_column(cli,
     assert "longer than 131072 characters" in refused[0]["message"]["en"]
 
 
+@pytest.mark.parametrize("header", [
+    "id;titre_fr;" + "<div>" * 30_000 + "\r\n",  # one column name past csv's cell limit
+    'id;"titre_fr' + "\r\n" + "x" * 140_000 + '"\r\n',  # quoted over two lines, as long
+], ids=["one-line", "quoted"])
+def test_a_csv_header_past_the_field_limit_refuses_the_file_by_name(cli, tmp_path: Path, header: str) -> None:
+    export = tmp_path / "collection.csv"
+    export.write_text(header + "1;Un\r\n", encoding="utf-8")
+    outcome = cli("validate", str(export), "--mapping", "musee-csv", "--format", "json")
+    assert outcome.code == 2, outcome.err
+    assert str(export) in outcome.err and "header line" in outcome.err and "Traceback" not in outcome.err
+
+
 def test_a_csv_line_without_end_is_read_in_pieces_and_reported(cli, tmp_path: Path) -> None:
     export = tmp_path / "collection.csv"
     with export.open("w", encoding="utf-8") as out:

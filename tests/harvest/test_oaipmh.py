@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -289,3 +290,23 @@ def test_a_token_already_seen_is_not_fetched_ahead(repository, tmp_path):
 )
 def test_the_token_read_from_the_tail(tail, token):
     assert tail_token(b"<OAI-PMH><ListRecords><record/>" + tail) == token
+
+
+def test_a_record_nested_past_libxml2s_depth_is_refused_alone_and_its_page_harvested(repository):
+    listed = repository._select("lido", None, None, None)
+    victim = next(item for item in listed[5:] if not item.deleted)  # on page 2, between others
+    deep = copy.deepcopy(victim.element)
+    node = deep
+    for _ in range(300):
+        node = etree.SubElement(node, f"{{{LIDO}}}nest")
+    victim.element = deep
+    with serve_oai(repository, batch_size=5) as url:
+        records = run(url, page_attempts=1)
+    assert {r.local_id: r.deleted for r in records} == expected(repository)
+    refused = [r for r in records if r.findings]
+    assert [r.local_id for r in refused] == [victim.identifier]
+    finding = refused[0].findings[0]
+    assert finding.rule == "too-deep" and victim.identifier in str(finding.message) and "256" in str(finding.message)
+    assert refused[0].location == f"page 2, record {listed.index(victim) - 4}"
+    page_two = [r for r in records if r.location.startswith("page 2,") and r is not refused[0] and not r.deleted]
+    assert page_two and all(etree.fromstring(r.payload).tag == f"{{{LIDO}}}lido" for r in page_two)

@@ -179,3 +179,48 @@ def test_runaway_queries_are_stopped_at_the_deadline_while_lookups_keep_answerin
     ordinary = httpx.get(url, params={"query": ORDINARY}, headers=JSON, timeout=30)
     assert ordinary.status_code == 200
 
+
+
+def stopped_counts(base: str) -> dict[str, float]:
+    """`culturedata_queries_stopped_total` by reason, as Prometheus would scrape it."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    scraped = httpx.get(base + "/metrics", timeout=30)
+    assert scraped.status_code == 200
+    return {
+        sample.labels["reason"]: sample.value
+        for family in text_string_to_metric_families(scraped.text) if family.name == "culturedata_queries_stopped"
+        for sample in family.samples if sample.name == "culturedata_queries_stopped_total"
+    }
+
+
+@pytest.mark.slow
+def test_metrics_count_the_queries_stopped_and_why(serve_process) -> None:  # type: ignore[no-untyped-def]
+    # One worker, and the nesting limits opened so that the parser-crashing query reaches it.
+    base, _ = serve_process("query_timeout = 2\nquery_workers = 1\nresponse_cache_mb = 0\n"
+                            "max_query_depth = 100000\nmax_query_chain = 100000\n")
+    url = base + "/sparql"
+    assert stopped_counts(base) == {"timeout": 0, "guard": 0, "busy": 0, "crash": 0}
+
+    service = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    assert httpx.get(url, params={"query": service}, timeout=30).status_code == 400
+    answers: list[httpx.Response] = []
+
+    def runaway() -> None:
+        answers.append(httpx.get(url, params={"query": RUNAWAY}, headers=JSON, timeout=60))
+
+    # Three runaways on one worker: the first holds it to the deadline, the others find none free in time.
+    threads = [threading.Thread(target=runaway) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [answer.status_code for answer in answers] == [503] * 3
+    timeouts = sum("ran longer" in answer.text for answer in answers)
+    busy = sum("stayed busy" in answer.text for answer in answers)
+    assert timeouts >= 1 and busy >= 1 and timeouts + busy == 3, [answer.text for answer in answers]
+
+    assert eventually(lambda: httpx.get(url, params={"query": ORDINARY}, headers=JSON, timeout=30).status_code == 200)
+    crashed = httpx.post(url, content=NESTED.encode(), timeout=30, headers={"Content-Type": "application/sparql-query"})
+    assert crashed.status_code == 500
+    assert stopped_counts(base) == {"timeout": timeouts, "guard": 1, "busy": busy, "crash": 1}

@@ -40,6 +40,8 @@ def run_command(
             for finding in source.findings:  # about the source as a whole (a field no record has…)
                 text = finding["message_fr"] if current_lang() == "fr" else finding["message"]
                 click.echo(f"{source.source}: {str(finding['severity']).upper()} {text}", err=True)
+        for note in report.notes:
+            click.echo(note.get(current_lang(), note["en"]), err=True)
     if then_serve:
         serve(config, config.settings.server.host, config.settings.server.port)
     ctx.exit(report.exit_code)

@@ -40,6 +40,10 @@ MAX_DEPTH = 200
 # stops near here anyway, and ijson's memory grows with the square of the depth.
 DOCUMENT_DEPTH = 1000
 
+# libxml2's own limit on element nesting, kept on (`safexml`): past it a document does not
+# parse; an OAI-PMH page is then read again without its too-deep records (`xmldepth.py`).
+XML_DEPTH = 256
+
 DECODE_OPTIONS: dict[str, tuple[Any, Any]] = {
     "max_decoded_bytes": (int, MAX_DECODED),
     "max_ratio": ((int, float), MAX_RATIO),

@@ -46,8 +46,9 @@ import urllib3
 from lxml import etree
 
 from culturedata.errors import ConfigError, OAIProtocolError, ResumptionLoop, SourceUnavailable
-from culturedata.harvest import oaislice, safexml
+from culturedata.harvest import oaislice, safexml, xmldepth
 from culturedata.harvest.checkpoint import Checkpoint
+from culturedata.harvest.limits import XML_DEPTH, refused
 from culturedata.harvest.options import read_options, require_choice
 from culturedata.harvest.timestamps import parse_datestamp
 from culturedata.harvest.transport import HTTP_OPTIONS, HarvestSession, HttpSettings
@@ -96,6 +97,7 @@ OAI_ERRORS = {
     "noSetHierarchy": "harvest.oai.refused.no_set_hierarchy",
 }
 WHOLE_PAGE = 16 * 1024 * 1024
+RESOURCE_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT  # libxml2's code for a document nested too deep
 TAIL_TOKEN = re.compile(
     rb"<(?:[\w.-]+:)?resumptionToken(?:\s[^>]*)?>\s*([^<&\s](?:[^<&]*[^<&\s])?)\s*</(?:[\w.-]+:)?resumptionToken\s*>"
     rb"\s*</(?:[\w.-]+:)?List(?:Records|Identifiers)\s*>\s*</(?:[\w.-]+:)?OAI-PMH\s*>\s*$"
@@ -128,6 +130,7 @@ class Page:
     token: str | None = None
     response_date: datetime | None = None
     error: tuple[str, str] | None = None
+    too_deep: frozenset[int] = frozenset()  # places (from 1) of the records emptied for their depth
 
 
 class BadPage(Exception):
@@ -420,6 +423,29 @@ def parse_page(
     content: bytes, url: str, item_tag: str = RECORD, checker: Executor | None = None,
     pause: Callable[[], None] | None = None,
 ) -> Page:
+    """`read_page`, and a `ListRecords` page libxml2 refuses for its depth read again with its
+    too-deep records emptied (`xmldepth.py`), for the harvester to refuse them alone."""
+    try:
+        return read_page(content, url, item_tag, checker, pause)
+    except BadPage as exc:
+        cause = exc.__cause__
+        code = getattr(cause, "code", None)  # lxml-stubs lack ParseError.code
+        if item_tag != RECORD or not isinstance(cause, etree.XMLSyntaxError) or code != RESOURCE_LIMIT:
+            raise
+        defused = xmldepth.defuse(content, XML_DEPTH)
+        if defused is None:
+            raise
+        page = read_page(defused.content, url, item_tag, checker, pause)
+        if len(page.records) != defused.items:  # the tags were not read as the parser reads them
+            raise exc from cause
+        page.too_deep = defused.too_deep
+        return page
+
+
+def read_page(
+    content: bytes, url: str, item_tag: str = RECORD, checker: Executor | None = None,
+    pause: Callable[[], None] | None = None,
+) -> Page:
     """One response; anything but a whole OAI-PMH document is `BadPage`.
 
     A `ListRecords` page in the regular shape is read from its bytes (`oaislice.py`, calling
@@ -651,6 +677,7 @@ class OAIRun:
     def _records(self, page: Page, number: int) -> Generator[SourceRecord, None, int]:
         """The records of page `number`; returns how many it gave."""
         source_id, url, given, pause = self.source.id, page.url, 0, self.client.let_fetch_run
+        too_deep = page.too_deep
         for index, (header, payload) in enumerate(page.records, start=1):
             if not index % oaislice.PAUSE_EVERY:  # the caller's work between records may be long
                 pause()
@@ -662,10 +689,13 @@ class OAIRun:
             body = payload or b""
             # source_id, local_id, payload, media_type, content_hash, datestamp, deleted, origin,
             # location: positional, a third cheaper than by name, and this runs for every record
-            yield SourceRecord(
+            record = SourceRecord(
                 source_id, header.identifier, body, "application/xml", content_hash(body), header.datestamp,
                 header.deleted, url, f"page {number}, record {index}",
             )
+            if too_deep and index in too_deep:
+                record = refused(record, "harvest.limit.depth_xml", "too-deep", limit=XML_DEPTH)
+            yield record
             given += 1
         return given
 

@@ -92,7 +92,13 @@ def read_rows(
     lines = Lines(text)
     reader = csv.DictReader(itertools.chain([first], lines), delimiter=delimiter)
     id_columns = id_names(opts["id_column"])
-    header = [name.strip() for name in reader.fieldnames or []]
+    try:
+        fieldnames = reader.fieldnames
+    except (csv.Error, LongLine) as exc:  # no row can be read without its header: the file fails
+        if isinstance(exc, LongLine) or "field larger than field limit" in str(exc):
+            raise InputError("harvest.limit.header", path=name, limit=FIELD_LIMIT) from exc
+        raise InputError("harvest.unreadable", path=name, detail=f"line 1: {exc}") from exc
+    header = [name.strip() for name in fieldnames or []]
     for id_column in id_columns:
         if id_column not in header:
             raise InputError("harvest.csv_no_id_column", path=name, column=id_column, found=", ".join(header))

@@ -1,5 +1,5 @@
 """What a supervisor asks: /healthz (is the snapshot open and answering?) and /metrics
-(Prometheus text: requests, latencies, query timeouts, the snapshot served and its age).
+(Prometheus text: requests, latencies, queries stopped and why, the snapshot served and its age).
 
 Metrics live in a registry of this app's own, not prometheus_client's process-wide default, so
 two apps in one process (the tests run many) never mix their counts. Routes are labelled by
@@ -27,6 +27,9 @@ ROUTES = frozenset({
 })
 # Point lookups answer in about a millisecond, runaway queries at the timeout (30 s by default).
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+# Why a query got no answer (sparql.py): past server.query_timeout, refused by the query guard,
+# no worker free before the deadline, or its worker died. Each series exists from the start, at 0.
+STOP_REASONS = ("timeout", "guard", "busy", "crash")
 
 
 class SnapshotCollector(Collector):
@@ -64,7 +67,18 @@ class Metrics:
                                  "route.", ["route"], buckets=BUCKETS, registry=self.registry)
         self.timeouts = Counter("culturedata_query_timeouts", "SPARQL queries stopped at server.query_timeout.",
                                 registry=self.registry)
+        self.stopped = Counter("culturedata_queries_stopped", "SPARQL queries stopped without an answer, by reason: "
+                               "timeout, guard (refused before parsing), busy (no worker free in time), crash.",
+                               ["reason"], registry=self.registry)
+        for reason in STOP_REASONS:
+            self.stopped.labels(reason)
         self.registry.register(SnapshotCollector(reader))
+
+    def stop(self, reason: str) -> None:
+        """Count a query that got no answer, `reason` being one of STOP_REASONS."""
+        self.stopped.labels(reason).inc()
+        if reason == "timeout":
+            self.timeouts.inc()
 
     def observe(self, scope: Scope, send: Send) -> Send:
         """`send`, counting the response and timing it to its last byte."""

@@ -96,6 +96,7 @@ async def evaluate(
     try:
         check_query(operation.text, settings.query_limits)  # before pyoxigraph parses it
     except QueryRefused as exc:
+        state.metrics.stop("guard")
         return Failure(400, exc.code, exc.params)
     assert served.store is not None
     job = Job(operation.text, base, accept, tuple(operation.graphs("default-graph-uri")),
@@ -113,7 +114,15 @@ async def evaluate(
         outcome = await pool.run(served.location, job, settings.query_timeout, settings.max_result_bytes)
     if outcome.reason != "busy":  # a query that waited for a worker and never ran teaches nothing
         policy.record(shape, outcome.seconds if outcome.reason in ("ok", "not_acceptable") else math.inf)
+    stopped = STOPPED.get(outcome.reason)
+    if stopped is not None:
+        state.metrics.stop(stopped)
     return settle(outcome, settings)
+
+
+# The outcomes of an evaluation that are a stopped query, as health.STOP_REASONS names them.
+# A query inline on the event loop is never stopped: past its short deadline it goes to a worker.
+STOPPED = {"timeout": "timeout", "busy": "busy", "crashed": "crash"}
 
 
 def evaluate_inline(
@@ -185,6 +194,7 @@ async def run_update(request: Request, operation: Operation) -> Response:
     try:
         check_query(text, state.settings.query_limits)  # the token holder's text crashes the parser alike
     except QueryRefused as exc:
+        state.metrics.stop("guard")
         return problem(request, 400, exc.code, **exc.params)
     store = state.reader.store()
     try:

@@ -7,6 +7,7 @@ from culturedata.store.loader import Batch, Loader, Provenance, RecordState
 from culturedata.store.lock import RunLock
 from culturedata.store.merged import is_merged, merge, unmerge
 from culturedata.store.remote import Endpoints, RemoteTarget
+from culturedata.store.reports import RunReports
 from culturedata.store.rollback import RolledBack, roll_back
 from culturedata.store.runstate import Reason, SourceFigures, SourceState, quarantine_reason, run_facts
 from culturedata.store.snapshot import Snapshots, Staging
@@ -16,7 +17,7 @@ from culturedata.store.transaction import Transaction, transaction
 
 __all__ = [
     "DUMP_FORMATS", "Batch", "EmbeddedTarget", "Endpoints", "Loader", "Provenance", "Reason", "RecordState",
-    "RemoteTarget", "RolledBack", "RunLock", "SourceFigures", "SourceState", "Snapshots", "Staging", "Takedown", "Takedowns",
-    "Target", "Transaction", "dump", "is_merged", "merge", "quarantine_reason", "restore", "roll_back", "run_facts",
-    "transaction", "unmerge",
+    "RemoteTarget", "RolledBack", "RunLock", "RunReports", "SourceFigures", "SourceState", "Snapshots", "Staging",
+    "Takedown", "Takedowns", "Target", "Transaction", "dump", "is_merged", "merge", "quarantine_reason", "restore",
+    "roll_back", "run_facts", "transaction", "unmerge",
 ]

@@ -28,6 +28,10 @@ import pyoxigraph as ox
 
 from culturedata.errors import StoreError
 
+# Every run is described in the system graph as a prov:Activity (runstate.run_facts).
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+PROV_ACTIVITY = ox.NamedNode("http://www.w3.org/ns/prov#Activity")
+
 
 @dataclass
 class Staging:
@@ -64,6 +68,21 @@ class Snapshots:
         current = self.current()
         return ox.Store.read_only(str(current)) if current is not None else None
 
+    def foreign_system_graph(self, system_graph: str) -> str | None:
+        """The served snapshot's system graph when it is not `system_graph`: the snapshot was
+        published under another base IRI (`publish.base_iri` changed, or a restored dump).
+        None when it is ours, when nothing is served, or when the snapshot has no system graph."""
+        store = self.open_current()
+        if store is None or store.contains_named_graph(ox.NamedNode(system_graph)):
+            return None
+        # A system graph is where runs are described; its name ends as iris.system_graph spells it.
+        suffix = system_graph.rsplit("/", 2)[-2:]
+        for quad in store.quads_for_pattern(None, RDF_TYPE, PROV_ACTIVITY, None):
+            graph = quad.graph_name
+            if isinstance(graph, ox.NamedNode) and graph.value.rsplit("/", 2)[-2:] == suffix:
+                return graph.value
+        return None
+
     def begin(self, empty: bool = False, reissue: str | None = None) -> Staging:
         """A writable copy of the current snapshot (or an empty store), under a new id; or,
         with `reissue`, a copy of that published snapshot under its next reissue id.
@@ -96,7 +115,11 @@ class Snapshots:
             final = self.root / "snapshots" / staging.id
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging.path, final)
-            self._point_to(staging.id)
+            try:
+                self._point_to(staging.id)
+            except OSError:
+                shutil.rmtree(final, ignore_errors=True)  # never served: not a snapshot to roll back to
+                raise
         except OSError as exc:
             raise StoreError("store.unwritable", path=self.root, detail=exc.strerror or exc) from exc
         self._prune()

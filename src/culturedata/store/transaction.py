@@ -29,13 +29,15 @@ class Transaction:
 @contextmanager
 def transaction(
     snapshots: Snapshots, endpoints: Endpoints | None, system_graph: str, now: datetime, *, revertible: bool = False,
+    empty: bool = False,
 ) -> Iterator[Transaction]:
-    """Write to the remote store at `endpoints`, or else to a staged snapshot. `revertible`
-    opens the served snapshot beside it, for `Target.revert`."""
+    """Write to the remote store at `endpoints`, or else to a staged snapshot: a copy of the
+    served one, or with `empty` an empty store. `revertible` opens the served snapshot beside
+    it, for `Target.revert`."""
     if endpoints is not None:
         yield Transaction(RemoteTarget(endpoints, system_graph), now.strftime("%Y%m%dT%H%M%S%fZ"))
         return
-    staging = snapshots.begin()
+    staging = snapshots.begin(empty=empty)
     assert staging.store is not None
     target = EmbeddedTarget(staging.store, system_graph, snapshots.open_current() if revertible else None)
     written = Transaction(target, staging.id, staging)
