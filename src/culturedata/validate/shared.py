@@ -1,0 +1,87 @@
+"""Findings on a node that several records describe, given to every record that describes it.
+
+An engine checks a batch of records as one graph, so a node that several records' graphs
+describe (a venue, its address, a person: one IRI minted from the same source value) is
+checked once, and the engines name the first record that has it. But each record is published
+as its own named graph holding its own copy of the node's triples, so each must answer for it:
+here every record of the batch with a triple about the focus node gets the finding, which says
+that the node is shared and by how many records. The quarantine policy then treats it as the
+record's own finding, so no published record carries an invalid shared node
+(docs/validation.md, "Shared entities").
+
+Only IRIs are shared: a blank node belongs to the document it was read from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from culturedata.messages import LANGUAGES, t
+from culturedata.records import Finding, MappedRecord
+from culturedata.validate.report import RecordReport
+
+# A finding as the same result on the same node, whichever record it was given to.
+Key = tuple[str, str, str | None, str | None, str | None, str | None, tuple[tuple[str, str], ...]]
+
+
+def carriers(records: Sequence[MappedRecord]) -> dict[str, tuple[int, ...]]:
+    """The positions of the records that describe each IRI more than one record describes."""
+    found: dict[str, list[int]] = {}
+    for position, record in enumerate(records):
+        # From the N-Triples text, one line a triple: cheaper than building every subject term.
+        for subject in {line[1:line.index(">")] for line in record.ntriples.splitlines() if line[:1] == "<"}:
+            found.setdefault(subject, []).append(position)
+    return {iri: tuple(at) for iri, at in found.items() if len(at) > 1}
+
+
+def share(records: Sequence[MappedRecord], reports: Sequence[RecordReport]) -> list[RecordReport]:
+    """`reports` (one per record, in order), each finding on a shared node given to every record
+    that describes the node, marked with how many do."""
+    shared = carriers(records)
+    about: dict[str, dict[Key, Finding]] = {}
+    if shared:
+        for report in reports:
+            for finding in report.findings:
+                if finding.stage == "validate" and finding.focus in shared:
+                    about.setdefault(finding.focus, {}).setdefault(_key(finding), finding)
+    if not about:
+        return list(reports)
+    nodes: dict[int, list[str]] = {}
+    for node in about:
+        for position in shared[node]:
+            nodes.setdefault(position, []).append(node)
+    return [
+        _given(report, records[position], [(len(shared[n]), list(about[n].values())) for n in nodes[position]])
+        if position in nodes else report
+        for position, report in enumerate(reports)
+    ]
+
+
+def _given(report: RecordReport, record: MappedRecord, found: list[tuple[int, list[Finding]]]) -> RecordReport:
+    """The record's report with its own findings first, then those of the shared nodes it describes."""
+    nodes = {findings[0].focus for _, findings in found}
+    own = [f for f in report.findings if not (f.stage == "validate" and f.focus in nodes)]
+    given = [_to(record, finding, count) for count, findings in found for finding in findings]
+    return replace(report, findings=(*own, *given))
+
+
+def _to(record: MappedRecord, finding: Finding, count: int) -> Finding:
+    node = finding.focus or ""
+    return replace(
+        finding, source_id=record.source_id, local_id=record.local_id, location=record.location,
+        shared_by=count, message=noted(finding.message, node, count),
+    )
+
+
+def noted(message: dict[str, str], node: str, count: int) -> dict[str, str]:
+    """The shape's message, followed by what makes the finding every describing record's own."""
+    return {
+        lang: f"{text} {t('validate.shared_node', lang if lang in LANGUAGES else 'en', node=node, count=count)}"
+        for lang, text in message.items()
+    }
+
+
+def _key(finding: Finding) -> Key:
+    return (finding.rule, finding.severity.value, finding.focus, finding.path, finding.value, finding.component,
+            tuple(sorted(finding.message.items())))
