@@ -68,3 +68,11 @@ def test_a_node_one_record_describes_is_reported_as_before() -> None:
     other = BASE + "lieu/salle-sud"
     records = [record(1, event(1)), record(2, event(2, venue=other))]
     assert located("fast", records) == {"e1": [(VENUE, 0, "e1")], "e2": [(other, 0, "e2")]}
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_record_describing_the_node_with_other_properties_carries_it_too(engine: str) -> None:
+    """e2 says only the venue's web page: it describes the node all the same, and publishes it."""
+    only_url = event(2, describe_venue=False) + f'<{VENUE}> <{SCHEMA}url> <https://salle.example/> .\n'
+    records = [record(1, event(1)), record(2, only_url)]
+    assert located(engine, records) == {"e1": [(VENUE, 2, "e1")], "e2": [(VENUE, 2, "e2")]}

@@ -21,7 +21,6 @@ from pathlib import Path
 from culturedata.records import MappedRecord, NTriples
 from culturedata.validate.report import RecordReport
 from culturedata.validate.shapes import load_shapes
-from culturedata.validate.shared import share
 from culturedata.validate.validator import Validator, make_validator
 
 
@@ -103,9 +102,7 @@ def _chain(first: list[MappedRecord], second: list[MappedRecord] | None,
 def check_batch(validator: Validator, batch: list[MappedRecord]) -> list[RecordReport]:
     # By position, not by id: two records may share an id (a duplicate is a finding of its own).
     checkable = [i for i, r in enumerate(batch) if r.has_triples and not r.deleted]
-    records = [batch[i] for i in checkable]
-    # A node several records describe is reported on each of them, not only the first (shared.py).
-    checked = share(records, validator.validate(records)) if checkable else []
+    checked = validator.validate([batch[i] for i in checkable]) if checkable else []
     reports = dict(zip(checkable, checked, strict=True))
     return [
         reports.get(i) or RecordReport(record.source_id, record.local_id, record.findings, record.location)

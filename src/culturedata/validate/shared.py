@@ -25,20 +25,24 @@ from culturedata.validate.report import RecordReport
 Key = tuple[str, str, str | None, str | None, str | None, str | None, tuple[tuple[str, str], ...]]
 
 
-def carriers(records: Sequence[MappedRecord]) -> dict[str, tuple[int, ...]]:
-    """The positions of the records that describe each IRI more than one record describes."""
+Carriers = dict[str, tuple[int, ...]]  # IRI -> positions in the batch of the records that describe it
+
+
+def carriers(records: Sequence[MappedRecord]) -> Carriers:
+    """The positions of the records that describe each IRI more than one record describes.
+
+    From the N-Triples text, one triple a line; engines that index the batch anyway find the
+    same for less (`BatchGraph.shared`)."""
     found: dict[str, list[int]] = {}
     for position, record in enumerate(records):
-        # From the N-Triples text, one line a triple: cheaper than building every subject term.
         for subject in {line[1:line.index(">")] for line in record.ntriples.splitlines() if line[:1] == "<"}:
             found.setdefault(subject, []).append(position)
     return {iri: tuple(at) for iri, at in found.items() if len(at) > 1}
 
 
-def share(records: Sequence[MappedRecord], reports: Sequence[RecordReport]) -> list[RecordReport]:
-    """`reports` (one per record, in order), each finding on a shared node given to every record
-    that describes the node, marked with how many do."""
-    shared = carriers(records)
+def share(records: Sequence[MappedRecord], reports: Sequence[RecordReport], shared: Carriers) -> list[RecordReport]:
+    """`reports` (one per record, in order), each finding on a node of `shared` given to every
+    record that describes the node, marked with how many do."""
     about: dict[str, dict[Key, Finding]] = {}
     if shared:
         for report in reports:
