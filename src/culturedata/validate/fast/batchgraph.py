@@ -61,12 +61,12 @@ class BatchGraph:
                     if owner is None:
                         owners[s], first[s] = record, position
                     elif owner != position:
-                        shared.setdefault(s, {owner: None})[position] = None
+                        _note(shared, s, owner, position)
                 else:
                     objects.append(o)
                     # Another record with the same (subject, predicate): the subject is shared.
                     if (owner := first[s]) != position:
-                        shared.setdefault(s, {owner: None})[position] = None
+                        _note(shared, s, owner, position)
                 if type(o) is named and o in vocab:
                     cited.add(o)
         for iri in cited:
@@ -154,6 +154,15 @@ class BatchGraph:
         for s, p, o in self.triples(None, None, None):
             if not isinstance(s, ox.Literal):  # never one: subjects come from triples' subjects
                 yield ox.Quad(s, p, o)
+
+
+def _note(shared: dict[OxTerm, dict[int, None]], subject: OxTerm, owner: int, position: int) -> None:
+    """`subject`, first described by the record at `owner`, is described by the one at `position` too."""
+    at = shared.get(subject)
+    if at is None:
+        shared[subject] = {owner: None, position: None}
+    else:
+        at[position] = None
 
 
 class BatchView(TermView):
