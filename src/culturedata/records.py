@@ -94,6 +94,9 @@ class Finding:
     value: str | None = None
     location: str | None = None
     component: str | None = None  # the SHACL constraint component, for sh:ValidationReport
+    # How many records checked together describe `focus` when several do (a shared venue, its
+    # address, a person): each of them is reported for it (validate/shared.py). 0: this record only.
+    shared_by: int = 0
 
     def text(self, lang: str) -> str:
         return self.message.get(lang) or next(iter(self.message.values()), self.rule)

@@ -3,6 +3,7 @@
     shapes.py       shapes/*.ttl and the SKOS vocabularies they check against
     validator.py    the `Validator` protocol, the pySHACL engine, `ENGINES` by name
     batches.py      batches of records through an engine, in worker processes
+    shared.py       a finding on a node several records describe, given to each of them
     report.py       per-record reports, the summary, text / JSON / CSV
     shaclreport.py  the sh:ValidationReport in Turtle
     html.py         the self-contained HTML report

@@ -212,7 +212,7 @@ def finding_dict(finding: Finding) -> dict[str, object]:
         "severity": finding.severity.value, "rule": finding.rule, "message": finding.message,
         "source": finding.source_id, "record": finding.local_id, "location": finding.location,
         "focus": finding.focus, "path": finding.path, "value": finding.value, "stage": finding.stage,
-        "component": finding.component,
+        "component": finding.component, "shared_by": finding.shared_by,
     }
 
 

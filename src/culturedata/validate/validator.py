@@ -22,6 +22,7 @@ from culturedata.errors import ShapesError
 from culturedata.records import Finding, MappedRecord, Severity
 from culturedata.validate.report import RecordReport
 from culturedata.validate.shapes import ShapeSet
+from culturedata.validate.shared import carriers, share
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 # Keyed by whatever a results graph holds under sh:resultSeverity (absent: None).
@@ -29,7 +30,8 @@ SEVERITIES: dict[Node | None, Severity] = {SH.Violation: Severity.VIOLATION, SH.
 
 
 class Validator(Protocol):
-    """An engine: the reports of a batch of records, one per record, in the batch's order."""
+    """An engine: the reports of a batch of records, one per record, in the batch's order; a
+    finding on a node several records describe is in each of their reports (`shared.share`)."""
 
     def validate(self, records: Sequence[MappedRecord]) -> list[RecordReport]: ...
 
@@ -45,7 +47,8 @@ class PyshaclValidator:
             data, shacl_graph=self.shapes.shapes, inference="none", advanced=False, inplace=True,
             allow_warnings=True, allow_infos=True,
         )
-        return reports_for(records, findings_in(results, owners))
+        # A node several records describe: its findings go to each of them, not only to its owner.
+        return share(records, reports_for(records, findings_in(results, owners)), carriers(records))
 
 
 ENGINES: dict[str, Callable[[ShapeSet], Validator]] = {"pyshacl": PyshaclValidator}

@@ -42,10 +42,12 @@ class BatchGraph:
     def __init__(self, records: Sequence[MappedRecord], vocabulary: Vocabulary) -> None:
         by_predicate: dict[ox.NamedNode, Index] = {}
         owners: dict[OxTerm, MappedRecord] = {}
+        first: dict[OxTerm, int] = {}  # the position of each subject's owner
+        shared: dict[OxTerm, dict[int, None]] = {}  # subjects several records describe: their positions
         cited: set[OxTerm] = set()
         named = ox.NamedNode
         vocab = vocabulary.by_subject
-        for record in records:
+        for position, record in enumerate(records):
             for t in record.triples:
                 s, p, o = t.subject, t.predicate, t.object
                 index = by_predicate.get(p)
@@ -55,10 +57,16 @@ class BatchGraph:
                 if objects is None:
                     index[s] = [o]
                     # A subject's first triple is always a new (predicate, subject) pair: checked here only.
-                    if s not in owners:
-                        owners[s] = record
+                    owner = first.get(s)
+                    if owner is None:
+                        owners[s], first[s] = record, position
+                    elif owner != position:
+                        _note(shared, s, owner, position)
                 else:
                     objects.append(o)
+                    # Another record with the same (subject, predicate): the subject is shared.
+                    if (owner := first[s]) != position:
+                        _note(shared, s, owner, position)
                 if type(o) is named and o in vocab:
                     cited.add(o)
         for iri in cited:
@@ -74,6 +82,8 @@ class BatchGraph:
                     index[subject] = list(dict.fromkeys(objects))
         self.by_predicate = by_predicate
         self.owners = owners  # which record each subject belongs to (the first that has it), as owners_of
+        # The IRIs several records describe, with the positions of those records (validate/shared.py).
+        self.shared = {s.value: tuple(at) for s, at in shared.items() if type(s) is named}
         self._inverse: dict[ox.NamedNode, Index] = {}
         self._by_subject: dict[OxTerm, list[tuple[ox.NamedNode, OxTerm]]] = {}
         self._len: int | None = None
@@ -144,6 +154,15 @@ class BatchGraph:
         for s, p, o in self.triples(None, None, None):
             if not isinstance(s, ox.Literal):  # never one: subjects come from triples' subjects
                 yield ox.Quad(s, p, o)
+
+
+def _note(shared: dict[OxTerm, dict[int, None]], subject: OxTerm, owner: int, position: int) -> None:
+    """`subject`, first described by the record at `owner`, is described by the one at `position` too."""
+    at = shared.get(subject)
+    if at is None:
+        shared[subject] = {owner: None, position: None}
+    else:
+        at[position] = None
 
 
 class BatchView(TermView):

@@ -20,6 +20,7 @@ from culturedata.validate.fast.sets import Hit, SetPlan, SetRun
 from culturedata.validate.fast.terms import TermCache, ox_quad
 from culturedata.validate.report import RecordReport
 from culturedata.validate.shapes import ShapeSet
+from culturedata.validate.shared import share
 from culturedata.validate.validator import findings_in, owners_of
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,9 @@ class FastValidator:
             if self.fallback is not None:
                 for record, finding in self._fallback_findings(store, owners):
                     found[record.key].append(finding)
-        return [RecordReport(r.source_id, r.local_id, tuple(found[r.key]), r.location) for r in records]
+        checked = [RecordReport(r.source_id, r.local_id, tuple(found[r.key]), r.location) for r in records]
+        # A node several records describe: its findings go to each of them, not only to its owner.
+        return share(records, checked, graph.shared)
 
     @staticmethod
     def _data_store(graph: BatchGraph) -> ox.Store:
