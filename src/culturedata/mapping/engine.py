@@ -35,7 +35,7 @@ from lxml import etree
 
 from culturedata.iris import institution, record_graph
 from culturedata.iris import slug as make_slug
-from culturedata.mapping import jsonld, ntriples
+from culturedata.mapping import jsonld, ntriples, sparqlmap
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
 from culturedata.mapping.minting import Safety, entity_safety, safe_context
 from culturedata.mapping.selectors import lang_of, rooted, text_of, xpath_scalar
@@ -965,6 +965,8 @@ def map_records(
 def map_record(
     mapping: Mapping, record: SourceRecord, context: MappingContext, vocabularies: Vocabularies | None = None,
 ) -> MappedRecord:
+    if isinstance(mapping, sparqlmap.SparqlMapping):
+        return sparqlmap.map_record(mapping, record, context.base_iri, context.language, context.institution)
     graph = record_graph(context.base_iri, record.source_id, record.local_id)
     if record.deleted:
         return _mapped(record, graph, _EMPTY, ())
