@@ -14,10 +14,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from harvest_peers import make_source
-from shareddata import shared
 
 from culturedata.errors import ConfigError, InputError
 from culturedata.harvest import Contexts, harvest, parse_rdf
+from shareddata import shared
 
 SCHEMA = "http://schema.org/"
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from shareddata import shared
 from validation_inputs import SHAPES
+
+from shareddata import shared
 
 
 def test_every_edm_file_validates_as_rdf(cli) -> None:  # type: ignore[no-untyped-def]
