@@ -966,7 +966,8 @@ def map_record(
     mapping: Mapping, record: SourceRecord, context: MappingContext, vocabularies: Vocabularies | None = None,
 ) -> MappedRecord:
     if isinstance(mapping, sparqlmap.SparqlMapping):
-        return sparqlmap.map_record(mapping, record, context.base_iri, context.language, context.institution)
+        return sparqlmap.map_record(mapping, record, context.base_iri, context.source_id, context.language,
+                                    context.institution)
     graph = record_graph(context.base_iri, record.source_id, record.local_id)
     if record.deleted:
         return _mapped(record, graph, _EMPTY, ())

@@ -58,6 +58,7 @@ FN = "https://w3id.org/culturedata/fn#"
 UNREADABLE = ox.NamedNode(FN + "unreadable")
 TOP_KEYS = {"mapping", "title", "format", "prefixes", "queries", "contexts"}
 BOUND = ("base", "source", "record", "language", "institution", "graph")
+_VARIABLE = {name: re.compile(rf"[?$]{name}\b") for name in BOUND}
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -69,7 +70,7 @@ class Construct:
     name: str
     line: int
     text: str  # with the mapping's prefixes declared before it
-    bound: frozenset[str] = frozenset()  # which of BOUND it uses (Oxigraph substitutes only those)
+    bound: frozenset[str] = frozenset()  # which of BOUND it uses
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +97,7 @@ def compile_sparql(raw: Any, path: Path) -> SparqlMapping:
         where = getattr(queries, "line", line) + position
         if not isinstance(text, str) or "CONSTRUCT" not in text.upper():
             _fail(path, where, "mapping.sparql.not_construct", query=name)
-        used = frozenset(n for n in BOUND if re.search(rf"[?$]{n}\b", text))
+        used = frozenset(n for n in BOUND if _VARIABLE[n].search(text))
         construct = Construct(str(name), where, head + text, used)
         _check(path, construct)
         compiled.append(construct)
@@ -113,8 +114,7 @@ def compile_sparql(raw: Any, path: Path) -> SparqlMapping:
 def _check(path: Path, construct: Construct) -> None:
     try:
         bindings = _bindings("http://x/", "s", "r", "fr", "http://x/g")
-        result = ox.Store().query(construct.text, substitutions=_only(bindings, construct),
-                                  custom_functions=_functions("http://x/", "s"))
+        result = ox.Store().query(_filled(construct, bindings), custom_functions=_functions("http://x/", "s"))
     except SyntaxError as exc:
         _fail(path, construct.line, "mapping.sparql.syntax", query=construct.name, detail=exc)
     if not isinstance(result, ox.QueryTriples):
@@ -126,17 +126,23 @@ def _fail(path: Path, line: int, problem: str, **params: Any) -> None:
 
 
 def _bindings(base: str, source: str, record: str, language: str, graph: str,
-              institution: str | None = None) -> dict[ox.Variable, Term]:
+              institution: str | None = None) -> dict[str, Term]:
     return {
-        ox.Variable("base"): ox.Literal(base), ox.Variable("source"): ox.Literal(source),
-        ox.Variable("record"): ox.Literal(record), ox.Variable("language"): ox.Literal(language),
-        ox.Variable("institution"): ox.NamedNode(institution or graph), ox.Variable("graph"): ox.NamedNode(graph),
+        "base": ox.Literal(base), "source": ox.Literal(source), "record": ox.Literal(record),
+        "language": ox.Literal(language), "institution": ox.NamedNode(institution or graph),
+        "graph": ox.NamedNode(graph),
     }
 
 
-def _only(bindings: dict[ox.Variable, Term], construct: Construct
-          ) -> dict[ox.Variable, Term]:
-    return {v: term for v, term in bindings.items() if v.value in construct.bound}
+def _filled(construct: Construct, bindings: dict[str, Term]) -> str:
+    """The query with the record's values written in place of ?base, ?record… Oxigraph's own
+    substitutions take only variables a pattern binds, and these are mostly used in
+    expressions (BIND, STRLANG), so they are written in as constants instead."""
+    text = construct.text
+    for name in construct.bound:
+        term = str(bindings[name])
+        text = _VARIABLE[name].sub(lambda _: term, text)
+    return text
 
 
 def _functions(base: str, source: str) -> dict[ox.NamedNode, Callable[..., Term | None]]:
@@ -154,8 +160,8 @@ def _functions(base: str, source: str) -> dict[ox.NamedNode, Callable[..., Term 
     return {ox.NamedNode(FN + "slug"): slug_of, ox.NamedNode(FN + "entity"): entity_of}
 
 
-def map_record(mapping: SparqlMapping, record: SourceRecord, base_iri: str, language: str, institution: str
-               ) -> MappedRecord:
+def map_record(mapping: SparqlMapping, record: SourceRecord, base_iri: str, source_id: str, language: str,
+               institution: str) -> MappedRecord:
     graph = record_graph(base_iri, record.source_id, record.local_id)
     if record.deleted:
         return _mapped(record, graph, "", ())
@@ -165,15 +171,18 @@ def map_record(mapping: SparqlMapping, record: SourceRecord, base_iri: str, lang
     try:
         quads = _statements(mapping, record, findings)
     except CultureDataError as exc:  # the payload is no RDF, or names a context no one has
-        return _mapped(record, graph, "", (*findings, _unmappable(record, exc.code, **exc.params)))
+        refused = Finding(stage="map", severity=Severity.VIOLATION, rule="unmappable",
+                          message=both(exc.code, **exc.params), source_id=record.source_id,
+                          local_id=record.local_id, location=record.location)
+        return _mapped(record, graph, "", (*findings, refused))
     store = ox.Store()
     store.extend(quads)
-    bindings = _bindings(base_iri, record.source_id, record.local_id, language, graph, institution)
-    functions = _functions(base_iri, record.source_id)
+    bindings = _bindings(base_iri, source_id, record.local_id, language, graph, institution)
+    functions = _functions(base_iri, source_id)
     out: list[ox.Triple] = []
     for construct in mapping.queries:
         try:
-            result = store.query(construct.text, substitutions=_only(bindings, construct), custom_functions=functions,
+            result = store.query(_filled(construct, bindings), custom_functions=functions,
                                  use_default_graph_as_union=True)
         except (SyntaxError, OSError, ValueError) as exc:
             findings.append(_unmappable(record, "mapping.sparql.failed", query=construct.name, detail=exc))
