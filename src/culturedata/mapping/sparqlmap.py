@@ -41,6 +41,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -140,9 +141,12 @@ def _filled(construct: Construct, bindings: dict[str, Term]) -> str:
     expressions (BIND, STRLANG), so they are written in as constants instead."""
     text = construct.text
     for name in construct.bound:
-        term = str(bindings[name])
-        text = _VARIABLE[name].sub(lambda _: term, text)
+        text = _VARIABLE[name].sub(partial(_constant, str(bindings[name])), text)
     return text
+
+
+def _constant(term: str, _: re.Match[str]) -> str:
+    return term
 
 
 def _functions(base: str, source: str) -> dict[ox.NamedNode, Callable[..., Term | None]]:
