@@ -19,9 +19,9 @@ from culturedata.mapping import load_mapping, map_record, map_records
 from culturedata.mapping.language import shipped_mappings
 from culturedata.records import SourceRecord, content_hash
 
-from .conftest import BASE, QCP, RDF_TYPE, SCHEMA, context, shared
+from .conftest import BASE, QCP, RDF_TYPE, SCHEMA, XSD, context, shared
 
-RDF_MAPPINGS = ("edm", "sparql-graph")
+RDF_MAPPINGS = ("chin", "edm", "linked-art", "sparql-graph")
 
 
 def write(tmp_path: Path, text: str) -> str:
@@ -143,3 +143,35 @@ def test_sparql_graph_keeps_a_sparql_page_as_it_is() -> None:
     page = '<http://ex/e1> <http://schema.org/name> "Concert"@fr .\n'
     mapped = map_record(mapping, nt_record(page, "page-1"), context())
     assert mapped.ntriples == page
+
+
+def test_chin_maps_every_example_it_can_and_reads_them_all() -> None:
+    folder = shared("chin", "docs", "examples")
+    mapping = load_mapping("chin")
+    found = list(harvest(rdf_source(folder / "json-ld", "chin", format="jsonld"))) + list(
+        harvest(rdf_source(folder / "turtle", "chin")))
+    assert len(found) == 98
+    mapped = list(map_records(mapping, found, context("rcip", "en")))
+    unmappable = {Path(m.local_id).stem for m in mapped if any(f.rule == "unmappable" for f in m.findings)}
+    # a biography text alone and a vocabulary label describe no object, person or group
+    assert unmappable == {"0001_100_literal-content-bio", "aat_300025687_label", "aat_300025687_label-note"}
+    by_name = {Path(m.local_id).name: m for m in mapped}
+    artefact = {(t.predicate.value, t.object) for t in by_name["0001_500_artefact-production.json"].triples}
+    assert (f"{SCHEMA}creator", ox.NamedNode(f"{BASE}id/rcip/personne/https-dopheda.info-crm_e39-0001_100")) in artefact
+    assert (f"{SCHEMA}dateCreated", ox.Literal("1938", datatype=ox.NamedNode(XSD + "gYear"))) in artefact
+    karsh = {(t.predicate.value, t.object) for t in by_name["0001_100_birth-death.ttl"].triples}
+    assert (f"{SCHEMA}birthDate", ox.Literal("1908-12-23", datatype=ox.NamedNode(XSD + "date"))) in karsh
+
+
+def test_linked_art_maps_an_object_with_its_remote_context() -> None:
+    path = Path(__file__).parent / "fixtures" / "linked-art-object.json"  # written after linked.art's examples
+    (record,) = harvest(rdf_source(path, "linked-art"))
+    mapped = map_record(load_mapping("linked-art"), record, context("musee", "fr"))
+    assert not [f for f in mapped.findings if f.severity.value == "violation"]
+    objects = {(t.predicate.value, t.object) for t in mapped.triples}
+    person = ox.NamedNode(f"{BASE}id/musee/personne/https-museum.example-person-manet")
+    assert (f"{SCHEMA}creator", person) in objects
+    assert (f"{SCHEMA}sameAs", ox.NamedNode("http://vocab.getty.edu/ulan/500010363")) in objects
+    assert (f"{SCHEMA}url", ox.NamedNode("https://museum.example/collection/spring")) in objects
+    assert (f"{SCHEMA}material", ox.Literal("oil paint")) in objects
+    assert (f"{SCHEMA}value", ox.Literal("2005.14")) in objects
