@@ -7,10 +7,13 @@ Real data: Europeana EDM (europeana/metis-framework, EUPL-1.2), CHIN's examples
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import jsonschema
 import pyoxigraph as ox
 import pytest
+import yaml
 
 from culturedata.config import Source
 from culturedata.errors import MappingError
@@ -18,6 +21,7 @@ from culturedata.harvest import harvest
 from culturedata.mapping import load_mapping, map_record, map_records
 from culturedata.mapping.language import shipped_mappings
 from culturedata.records import SourceRecord, content_hash
+from culturedata.resources import mappings_dir
 
 from .conftest import BASE, QCP, RDF_TYPE, SCHEMA, XSD, context, shared
 
@@ -111,8 +115,10 @@ def test_a_wrong_sparql_mapping_names_its_file_and_problem(tmp_path: Path, text:
 def test_every_rdf_mapping_is_shipped_and_tested_here() -> None:
     shipped = {name for name in shipped_mappings() if load_mapping(name).format == "sparql"}
     assert shipped == set(RDF_MAPPINGS)
+    schema = json.loads((mappings_dir() / "mapping.schema.json").read_text(encoding="utf-8"))
     for name in shipped:
         assert load_mapping(name).title["fr"] and load_mapping(name).title["en"]
+        jsonschema.validate(yaml.safe_load((mappings_dir() / f"{name}.yaml").read_text(encoding="utf-8")), schema)
 
 
 # --- the shipped mappings on real records ---------------------------------------------------
