@@ -56,7 +56,12 @@ class Contexts:
             tree = json.loads(data)
         except ValueError:
             return data
-        changed = _Inliner(self, document).node(tree, base or "", 0)
+        inliner = _Inliner(self, document)
+        if isinstance(tree, dict) and isinstance(tree.get("@context"), str) and data.count(b'"@context"') == 1:
+            # the usual document: one context, named at its top; nothing else to look into
+            return json.dumps({**tree, "@context": inliner.context(tree["@context"], base or "", 0)},
+                              ensure_ascii=False).encode("utf-8")
+        changed = inliner.node(tree, base or "", 0)
         if changed is _UNCHANGED:
             return data
         return json.dumps(changed, ensure_ascii=False).encode("utf-8")

@@ -97,19 +97,50 @@ class RdfReader:
         return cls(source.id, Contexts(folders), NAMES.get(opts["format"]), opts["records"],
                    tuple(_expand(source, str(c)) for c in classes), opts["follow_hash_iris"], opts["base_iri"])
 
-    def parse(self, document: Document) -> tuple[Parsed, str]:
+    def parse(self, document: Document, data: bytes | None = None, strict_first: bool = True) -> tuple[Parsed, str]:
         """The document's statements, and the base IRI they were read with."""
-        data = document.read()
+        data = document.read() if data is None else data
+        fmt = self.format_of(document, data)
+        base = self.base_iri or base_of(document)
+        return parse_rdf(data, fmt, base, self.contexts, document.name, strict_first), base
+
+    def format_of(self, document: Document, data: bytes) -> ox.RdfFormat:
         fmt = self.format or rdf_format(document.name, data[:8192])
         if fmt is None:  # a .xml or .json without RDF: read as RDF/XML or JSON-LD, for its error
             fmt = ox.RdfFormat.JSON_LD if document.name.lower().endswith(".json") else ox.RdfFormat.RDF_XML
-        base = self.base_iri or base_of(document)
-        return parse_rdf(data, fmt, base, self.contexts, document.name), base
+        return fmt
 
     def records(self, document: Document) -> Iterator[SourceRecord]:
-        parsed, base = self.parse(document)
+        data = document.read()
+        refused = False
+        if self.boundary in ("auto", "graph", "document"):
+            whole, refused = self.whole(document, data)
+            if whole is not None:
+                yield from whole
+                return
+        parsed, base = self.parse(document, data, strict_first=not refused)
         for local_id, location, triples, repairs in self.split(document, parsed, base):
             yield self.record(document, local_id, location, triples, repairs)
+
+    def whole(self, document: Document, data: bytes) -> tuple[list[SourceRecord] | None, bool]:
+        """The fast way, for a document of one graph that parses strictly: Oxigraph's parser
+        feeds its own N-Triples writer, and Python touches no statement. None when the
+        document needs the careful way (`parse_rdf`'s repairs, or named graphs to split), with
+        whether the strict parser refused it (then `parse_rdf` need not try it again)."""
+        fmt = self.format_of(document, data)
+        if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
+            return None, False
+        base = self.base_iri or base_of(document)
+        if fmt == ox.RdfFormat.JSON_LD:
+            data = self.contexts.inline(data, base, document.name)
+        try:
+            payload = ox.serialize(ox.parse(data, format=fmt, base_iri=base), format=ox.RdfFormat.N_TRIPLES) or b""
+        except SyntaxError:
+            return None, True
+        except ValueError:  # JSON-LD naming a graph, which N-Triples cannot hold
+            return None, False
+        return [SourceRecord(self.source_id, document.name, payload, NTRIPLES, content_hash(payload), None, False,
+                             document.name, document.name)], False
 
     def split(self, document: Document, parsed: Parsed, base: str
               ) -> Iterator[tuple[str, str, list[ox.Triple], list[Repair]]]:

@@ -89,14 +89,17 @@ def format_of_media_type(media_type: str) -> ox.RdfFormat | None:
     return MEDIA_TYPES.get(media_type.split(";")[0].strip().lower())
 
 
-def parse_rdf(data: bytes, fmt: ox.RdfFormat, base: str | None, contexts: Contexts, document: str) -> Parsed:
-    """The statements of one document, repaired where unambiguous (see the module's text)."""
+def parse_rdf(data: bytes, fmt: ox.RdfFormat, base: str | None, contexts: Contexts, document: str,
+              strict_first: bool = True) -> Parsed:
+    """The statements of one document, repaired where unambiguous (see the module's text).
+    `strict_first=False` when the caller already saw the strict parser refuse it."""
     if fmt == F.JSON_LD:
         data = contexts.inline(data, base, document)
-    try:
-        return Parsed(list(ox.parse(data, format=fmt, base_iri=base)))
-    except SyntaxError:
-        pass  # read again below, leniently, to say which statements are at fault
+    if strict_first:
+        try:
+            return Parsed(list(ox.parse(data, format=fmt, base_iri=base)))
+        except SyntaxError:
+            pass  # read again below, leniently, to say which statements are at fault
     repairs: list[Repair] = []
     try:
         quads = list(ox.parse(data, format=fmt, lenient=True))
@@ -209,13 +212,27 @@ def _checked(quads: list[ox.Quad], base: str | None, repairs: list[Repair]) -> l
     checker = _Checker(base)
     out: list[ox.Quad] = []
     reported: set[tuple[str, str | None]] = set()  # each IRI repaired is reported once per subject
+    languages: dict[str, bool] = {}
+    good: set[str] = set()  # IRIs valid as written: most of them, checked once
+    named, literal = ox.NamedNode, ox.Literal
     for quad in quads:
+        # The usual statement, every IRI already seen valid and no language to check, is kept
+        # as it is without building anything.
+        subject, obj = quad.subject, quad.object
+        if ((type(subject) is not named or subject.value in good) and quad.predicate.value in good
+                and ((type(obj) is named and obj.value in good) or type(obj) is ox.BlankNode
+                     or (type(obj) is literal and (obj.language is None or languages.get(obj.language, False))))
+                and type(quad.graph_name) is ox.DefaultGraph):
+            out.append(quad)
+            continue
         terms: list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph] = []
         fixed: list[tuple[str, str]] = []
         problem: str | None = None
         for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
             if isinstance(term, ox.NamedNode):
-                iri, repaired = checker.iri(term.value)
+                iri, repaired = checker.seen.get(term.value) or checker.iri(term.value)
+                if iri == term.value and not repaired:
+                    good.add(iri)
                 if iri is None:
                     problem = term.value
                     break
@@ -223,21 +240,22 @@ def _checked(quads: list[ox.Quad], base: str | None, repairs: list[Repair]) -> l
                     fixed.append((term.value, iri))
                 if iri != term.value:
                     term = ox.NamedNode(iri)
-            elif isinstance(term, ox.Literal) and term.language is not None and not _language_ok(term.language):
+            elif isinstance(term, ox.Literal) and term.language is not None and not _known_language(
+                    languages, term.language):
                 if term.language.strip():
                     problem = f'"{term.value[:60]}"@{term.language}'
                     break
                 fixed.append((f'"{term.value[:60]}"@', f'"{term.value[:60]}"'))
                 term = ox.Literal(term.value)
             terms.append(term)
-        subject = _subject_text(terms[0] if terms else quad.subject)
+        about = _subject_text(terms[0] if terms else quad.subject)
         if problem is not None:
-            repairs.append(Repair(problem, None, subject))
+            repairs.append(Repair(problem, None, about))
             continue
         for value, iri in fixed:
-            if (value, subject) not in reported:
-                reported.add((value, subject))
-                repairs.append(Repair(value, iri, subject))
+            if (value, about) not in reported:
+                reported.add((value, about))
+                repairs.append(Repair(value, iri, about))
         if terms[0] is quad.subject and terms[1] is quad.predicate and terms[2] is quad.object:
             out.append(quad)
         else:
@@ -248,6 +266,13 @@ def _checked(quads: list[ox.Quad], base: str | None, repairs: list[Repair]) -> l
 
 def _subject_text(term: object) -> str | None:
     return term.value if isinstance(term, ox.NamedNode) else None
+
+
+def _known_language(seen: dict[str, bool], tag: str) -> bool:
+    ok = seen.get(tag)
+    if ok is None:
+        ok = seen[tag] = _language_ok(tag)
+    return ok
 
 
 def _language_ok(tag: str) -> bool:
