@@ -15,6 +15,7 @@ A URL no folder knows is an `InputError` naming it: the document cannot be read 
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Iterable
 from functools import lru_cache
@@ -25,6 +26,8 @@ from urllib.parse import urldefrag, urljoin
 from culturedata.errors import ConfigError, InputError
 from culturedata.resources import contexts_dir
 
+# `"@context": "https://…"`: a context named by URL (JSON strings with no escapes: a URL needs none)
+_NAMED = re.compile(rb'"@context"\s*:\s*"([^"\\]+)"')
 MAX_DEPTH = 32  # contexts naming contexts: past this it is a loop, not a vocabulary
 
 
@@ -33,6 +36,7 @@ class Contexts:
 
     def __init__(self, folders: Iterable[Path] = ()) -> None:
         self.files: dict[str, Path] = {}
+        self.texts: dict[str, bytes] = {}  # contexts as JSON text, ready to splice, by URL
         for folder in (*folders, contexts_dir()):
             for url, path in read_index(folder).items():
                 self.files.setdefault(_key(url), path)
@@ -47,21 +51,32 @@ class Contexts:
             raise InputError("harvest.rdf.unknown_context", path=document, url=url)
         return _load(path)
 
+    def text(self, url: str, document: str) -> bytes:
+        """The JSON text of the context `url` stands for, its own remote contexts resolved."""
+        found = self.texts.get(url)
+        if found is None:
+            loaded = self.context(url, document)
+            resolved = _Inliner(self, document).context(loaded, url, 1)
+            found = self.texts[url] = json.dumps(loaded if resolved is _UNCHANGED else resolved,
+                                                 ensure_ascii=False).encode("utf-8")
+        return found
+
     def inline(self, data: bytes, base: str | None, document: str) -> bytes:
         """The JSON-LD text with every remote context replaced by its cached content; the
         same bytes when it names none. Broken JSON is left to the parser to report."""
         if b"@context" not in data and b"@import" not in data:
             return data
+        single = _NAMED.search(data) if data.count(b'"@context"') == 1 and b"@import" not in data else None
+        if single is not None:
+            # The usual document: one context, named by URL. Its text goes in place of the URL,
+            # and the document is not parsed here at all (Oxigraph's parser reads it once).
+            url = urljoin(base, single.group(1).decode()) if base else single.group(1).decode()
+            return data[:single.start(1) - 1] + self.text(url, document) + data[single.end(1) + 1:]
         try:
             tree = json.loads(data)
         except ValueError:
             return data
-        inliner = _Inliner(self, document)
-        if isinstance(tree, dict) and isinstance(tree.get("@context"), str) and data.count(b'"@context"') == 1:
-            # the usual document: one context, named at its top; nothing else to look into
-            return json.dumps({**tree, "@context": inliner.context(tree["@context"], base or "", 0)},
-                              ensure_ascii=False).encode("utf-8")
-        changed = inliner.node(tree, base or "", 0)
+        changed = _Inliner(self, document).node(tree, base or "", 0)
         if changed is _UNCHANGED:
             return data
         return json.dumps(changed, ensure_ascii=False).encode("utf-8")

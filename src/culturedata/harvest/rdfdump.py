@@ -239,7 +239,8 @@ def base_of(document: Document) -> str:
     name = document.name
     if name.startswith(("http://", "https://")) and document.member is None:
         return name
-    uri = document.path.resolve().as_uri() if not name.startswith(("http://", "https://")) else name.split("!")[0]
+    # absolute(), not resolve(): no symbolic link followed, no system call per document
+    uri = document.path.absolute().as_uri() if not name.startswith(("http://", "https://")) else name.split("!")[0]
     return f"{uri}!/{document.member}" if document.member is not None else uri
 
 
