@@ -67,3 +67,22 @@ def test_map_reads_every_file(cli, folder: str, mapping: str) -> None:  # type: 
         else:
             assert result.code == 0, (path, result.err)
             assert result.out.count("\n") > 0
+
+
+def test_a_configured_contexts_folder_serves_validate_rdf(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "contextes"
+    folder.mkdir()
+    (folder / "index.toml").write_text('[contexts]\n"https://musee.example/ctx.jsonld" = "ctx.json"\n',
+                                       encoding="utf-8")
+    (folder / "ctx.json").write_text('{"@context": {"@vocab": "http://schema.org/", "id": "@id", "type": "@type"}}',
+                                     encoding="utf-8")
+    page = tmp_path / "objet.jsonld"
+    page.write_text('{"@context": "https://musee.example/ctx.jsonld", "id": "https://musee.example/o/1", '
+                    '"type": "Thing", "name": "Berceau"}', encoding="utf-8")
+    refused = cli("validate", page, "--rdf", "--shapes", SHAPES, "--lang", "en")
+    assert refused.code == 2 and "https://musee.example/ctx.jsonld" in refused.err
+    config = tmp_path / "culturedata.toml"
+    config.write_text('[validate]\ncontexts = "contextes"\n', encoding="utf-8")
+    read = cli("--config", config, "validate", page, "--rdf", "--shapes", SHAPES, "--format", "json")
+    assert read.code == 0, read.err
+    assert read.json()["summary"]["records"] == 1
