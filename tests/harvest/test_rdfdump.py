@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from harvest_peers import make_source
+from harvest_peers import Item, OAIRepository, lido_writer, make_source, serve_wsgi
 
 from culturedata.errors import ConfigError, InputError
 from culturedata.harvest import Contexts, harvest, parse_rdf
@@ -202,3 +202,50 @@ def test_a_contexts_folder_adds_contexts(tmp_path: Path) -> None:
                                 "couleur": "x"}), encoding="utf-8")
     (record,) = records(page, contexts=str(folder))
     assert {t.predicate.value for t in triples(record)} == {"https://vocab.example/couleur"}  # the import gave "id"
+
+
+# --- EDM served by OAI-PMH ------------------------------------------------------------------
+
+class EdmRepository(OAIRepository):
+    """The test OAI-PMH repository, serving `metadataPrefix=edm` (Europeana's rdf:RDF records)."""
+
+    def listMetadataFormats(self, identifier: str | None = None) -> list[tuple[str, str, str]]:  # noqa: N802
+        return [("edm", "http://www.europeana.eu/schemas/edm/EDM.xsd", "http://www.w3.org/1999/02/22-rdf-syntax-ns#")]
+
+    def _select(self, metadataPrefix, set, from_, until):  # type: ignore[no-untyped-def]  # noqa: N803, A002
+        return super()._select("lido" if metadataPrefix == "edm" else metadataPrefix, set, from_, until)
+
+
+def test_edm_from_oai_pmh_maps_to_the_profile() -> None:
+    from datetime import datetime
+
+    from lxml import etree
+    from oaipmh.metadata import MetadataRegistry
+    from oaipmh.server import BatchingServer
+
+    from culturedata.mapping import MappingContext, load_mapping, map_records
+
+    folder = shared("edm", "metis-pattern-analysis", "src", "test", "resources")
+    paths = sorted(folder.glob("europeana_record_with_P*.xml"))
+    items = [Item(f"oai:europeana:{p.stem}", datetime(2026, 1, 1), ["edm"], False, etree.parse(str(p)).getroot())
+             for p in paths]
+    repository = EdmRepository(items)
+    registry = MetadataRegistry()
+    registry.registerWriter("edm", lido_writer)
+    server = BatchingServer(repository, registry, resumption_batch_size=3)
+
+    def app(environ, start_response):  # type: ignore[no-untyped-def]
+        from urllib.parse import parse_qs
+
+        params = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        body = server.handleRequest(params)
+        start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8")])
+        return [body]
+
+    with serve_wsgi(app) as base:
+        found = list(harvest(make_source("oai-pmh", url=base + "/oai", metadata_prefix="edm")))
+    assert len(found) == len(paths) == 8
+    context = MappingContext.for_source("http://127.0.0.1:8000/", "europeana", "en")
+    mapped = list(map_records(load_mapping("edm"), found, context))
+    heritage = ox.NamedNode("https://w3id.org/culturedata/ns/qcp#HeritageObject")
+    assert all(heritage in {t.object for t in m.triples} for m in mapped), [m.findings for m in mapped]
