@@ -19,11 +19,15 @@ statement dropped, with a warning finding on the record). What one record is, `r
 A record's payload is its statements as N-Triples (`application/n-triples`), which every RDF
 mapping (`format: sparql`) reads; its id is the graph, the root IRI or the document's name.
 The base IRI for relative IRIs is `base_iri` when set, else the document's URL or file.
+
+Two ways through a document, giving the same statements: a document of one graph that Oxigraph
+parses strictly goes from its parser to its N-Triples writer with no statement in Python (the
+usual case, and most of the cost of a harvest); anything else (repairs to make, named graphs or
+subject trees to split) is read statement by statement (`rdfread.parse_rdf`).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,8 +46,6 @@ from culturedata.records import Finding, Severity, SourceRecord, content_hash
 if TYPE_CHECKING:
     from culturedata.config import Source
     from culturedata.harvest import HarvestOptions
-
-log = logging.getLogger(__name__)
 
 OPTIONS: dict[str, tuple[Any, Any]] = {
     "format": (str, ""),  # turtle, ntriples, nquads, trig, n3, rdfxml, jsonld; "" = from each file
@@ -265,10 +267,3 @@ def _expand(source: Source, name: str) -> str:
         raise ConfigError("harvest.rdf.root_class", where=source.where, value=name,
                           known=", ".join(sorted(PREFIXES)))
     return PREFIXES[prefix] + local
-
-
-def read_file(path: Path, source_id: str, contexts: Contexts | None = None) -> Iterator[SourceRecord]:
-    """One RDF file's records as `auto` makes them, for `culturedata validate --rdf`."""
-    reader = RdfReader(source_id, contexts or Contexts())
-    log.debug("reading %s as RDF", path)
-    yield from reader.records(Document(name=str(path), path=path))
