@@ -19,6 +19,28 @@ EVENT = {
 }
 
 
+# One heritage object in the profile's terms, written in each RDF syntax the `rdf` kind reads.
+OBJECT_TTL = """@prefix schema: <http://schema.org/> .
+@prefix qcp: <https://w3id.org/culturedata/ns/qcp#> .
+<https://musee.example/objet/1> a qcp:HeritageObject, schema:CreativeWork ;
+    schema:name "Canot d'écorce"@fr ;
+    schema:identifier "1987.12.3" .
+"""
+
+
+def rdf_text(suffix: str) -> str:
+    """OBJECT_TTL in the syntax of `suffix`."""
+    import pyoxigraph as ox
+
+    if suffix in (".ttl", ".n3"):
+        return OBJECT_TTL
+    fmt = {".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG,
+           ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML}[suffix]
+    data = ox.serialize(ox.parse(OBJECT_TTL, format=ox.RdfFormat.TURTLE), format=fmt)
+    assert data is not None
+    return data.decode("utf-8")
+
+
 @dataclass(frozen=True)
 class Sample:
     path: Path
@@ -38,6 +60,8 @@ def kind_samples(folder: Path) -> dict[str, Sample]:
         ".json": (json.dumps(organisations, ensure_ascii=False), "organismes-json", 3),
         ".jsonl": ("\n".join(json.dumps(o, ensure_ascii=False) for o in organisations), "organismes-json", 3),
         ".jsonld": (json.dumps(EVENT, ensure_ascii=False), "schema-events", 1),
+        **{suffix: (rdf_text(suffix), "sparql-graph", 1) for suffix in (".ttl", ".nt", ".nq", ".trig", ".n3", ".rdf",
+                                                                       ".owl")},
     }
     samples = {}
     for suffix, (content, mapping, records) in written.items():

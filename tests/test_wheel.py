@@ -1,4 +1,4 @@
-"""The wheel carries mappings/, shapes/ and ontologies/, so an install works without the checkout."""
+"""The wheel carries mappings/, shapes/, ontologies/ and contexts/, so an install works without the checkout."""
 
 from __future__ import annotations
 
@@ -41,8 +41,8 @@ def test_wheel_installs_and_runs_without_the_checkout(tmp_path: Path) -> None:
     assert version.returncode == 0 and version.stdout.startswith("culturedata ")
 
     located = subprocess.run(
-        [str(bin_dir / "python"), "-c", "from culturedata.resources import shapes_dir, mappings_dir; "
-         "print(shapes_dir()); print(mappings_dir())"],
+        [str(bin_dir / "python"), "-c", "from culturedata.resources import shapes_dir, mappings_dir, contexts_dir; "
+         "print(shapes_dir()); print(mappings_dir()); print(contexts_dir())"],
         cwd=elsewhere, capture_output=True, text=True, check=True,
     )
     for line in located.stdout.split():
@@ -52,3 +52,10 @@ def test_wheel_installs_and_runs_without_the_checkout(tmp_path: Path) -> None:
     report = run("validate", str(export), "--mapping", "musee-csv", "--format", "json")
     assert report.returncode == 1, report.stderr
     assert '"records": 40' in report.stdout
+
+    # JSON-LD naming schema.org's context is read with the shipped offline copy.
+    page = elsewhere / "event.jsonld"
+    page.write_text('{"@context": "https://schema.org/", "type": "Event", "id": "https://t.example/e/1", '
+                    '"name": "Pièce"}', encoding="utf-8")
+    rdf = run("validate", str(page), "--rdf", "--format", "json", "--fail-on", "never")
+    assert rdf.returncode == 0 and '"records": 1' in rdf.stdout, rdf.stderr

@@ -84,6 +84,7 @@ class ValidateSection:
     batch_size: int = setting(500, "settings.validate.batch_size", minimum=1)
     shapes: str = setting("", "settings.validate.shapes")
     vocabularies: str = setting("", "settings.validate.vocabularies")
+    contexts: str = setting("", "settings.validate.contexts")
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,3 +27,8 @@ def shapes_dir() -> Path:
 
 def ontologies_dir() -> Path:
     return _locate("ontologies")
+
+
+def contexts_dir() -> Path:
+    """The JSON-LD contexts read offline (contexts/README.md says where each comes from)."""
+    return _locate("contexts")

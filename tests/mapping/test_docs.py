@@ -62,3 +62,26 @@ def test_documented_error_messages_are_real(tmp_path: Path) -> None:
     with pytest.raises(MappingError) as caught:
         load_mapping(str(path))
     assert str(path) in str(caught.value) and "'dates'" in str(caught.value)
+
+
+def test_rdf_example(tmp_path: Path) -> None:
+    """The SPARQL mapping of "RDF sources" on its Turtle, as the page says it comes out."""
+    from culturedata.config import Source
+    from culturedata.harvest import harvest
+
+    mapping_text = next(b for b in blocks("yaml") if b.startswith("# mappings/inventaire-rdf.yaml"))
+    [turtle] = blocks("turtle")
+    (tmp_path / "inventaire-rdf.yaml").write_text(mapping_text, encoding="utf-8")
+    (tmp_path / "inventaire.ttl").write_text(turtle, encoding="utf-8")
+    source = Source(id="inventaire", name={"fr": "i", "en": "i"}, kind="rdf", mapping="inventaire-rdf",
+                    path=tmp_path / "inventaire.ttl")
+    mapping = load_mapping(str(tmp_path / "inventaire-rdf.yaml"))
+    [record] = map_records(mapping, harvest(source), context("inventaire"))
+    base = "http://127.0.0.1:8000/id/inventaire/objet/"
+    first, second = base + "https-inventaire.example-objet-12", base + "https-inventaire.example-objet-13"
+    assert has(record, first, SCHEMA + "dateCreated",
+               Literal("1890", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#gYear")))
+    assert has(record, second, SCHEMA + "name", Literal("Rouet", language="fr"))
+    assert objects(record, second, SCHEMA + "dateCreated") == []
+    [warning] = record.findings
+    assert warning.text("en") == "Query 'object' could not use the value 'vers 1850'; it was left out."

@@ -163,7 +163,9 @@ def test_shipped_mappings_on_shared_data(name: str) -> None:
 
 def test_every_shipped_mapping_has_real_records() -> None:
     demo = {load_config(ROOT / "culturedata.toml").source(s).mapping for s in DEMO_SOURCES}
-    assert set(shipped_mappings()) <= demo | set(SHARED_MAPPINGS)
+    # SPARQL mappings have no fast paths; tests/mapping/test_sparqlmap.py runs each on real records.
+    yaml_mappings = {name for name in shipped_mappings() if load_mapping(name).format != "sparql"}
+    assert yaml_mappings <= demo | set(SHARED_MAPPINGS)
 
 
 # --- random mappings, random records ------------------------------------------------------

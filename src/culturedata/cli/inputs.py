@@ -8,7 +8,7 @@ from typing import Any
 from culturedata.cli.state import State
 from culturedata.config import Source
 from culturedata.errors import InputError
-from culturedata.harvest import KINDS_BY_SUFFIX, Kind, kind_of_file
+from culturedata.harvest import KINDS, KINDS_BY_SUFFIX, Kind, kind_of_file, rdf_format
 
 
 def resolve_input(state: State, name: str, mapping: str | None, language: str = "fr") -> Source:
@@ -24,6 +24,7 @@ def resolve_input(state: State, name: str, mapping: str | None, language: str = 
         raise InputError("input.unknown_format", path=path, known=", ".join(sorted(KINDS_BY_SUFFIX)))
     if mapping is None:
         raise InputError("input.needs_mapping", path=path)
+    kind = _rdf_kind(path, kind, mapping)
     return Source(
         id=_source_id(path), name={"fr": path.name, "en": path.name}, kind=kind.name, mapping=mapping,
         path=path.resolve(), language=language, where=str(path), options=_id_option(kind, mapping),
@@ -45,6 +46,23 @@ def _id_option(kind: Kind, mapping: str) -> dict[str, Any]:
 def id_names(id_field: str | tuple[str, ...]) -> tuple[str, ...]:
     """A mapping's `id`, one field or several, as a tuple."""
     return (id_field,) if isinstance(id_field, str) else id_field
+
+
+def _rdf_kind(path: Path, kind: Kind, mapping: str) -> Kind:
+    """An RDF/XML `.xml` or JSON-LD `.json` file given with an RDF mapping is read as RDF (the
+    `rdf` kind): its suffix says XML or JSON, its content and the mapping say RDF."""
+    from culturedata.mapping import load_mapping
+
+    wanted = load_mapping(mapping).format
+    if wanted in kind.mapping_formats:
+        return kind
+    try:
+        with path.open("rb") as handle:
+            is_rdf = rdf_format(path.name, handle.read(8192)) is not None
+    except OSError:
+        return kind
+    readers = [k for k in KINDS.values() if k.suffixes and k.mapping_formats[:1] == (wanted,)]
+    return readers[0] if is_rdf and readers else kind
 
 
 def _with_mapping(source: Source, mapping: str) -> Source:

@@ -130,7 +130,7 @@ def _open(
 ) -> tuple[Mapping, Iterator[SourceRecord], str, str, str | None, dict[str, str]]:
     """The compiled mapping and the records of INPUT: a configured source or a file."""
     path = Path(name)
-    if path.suffix.lower() in JSON_SUFFIXES and path.is_file():
+    if path.suffix.lower() in JSON_SUFFIXES and path.is_file() and not _reads_rdf(mapping):
         if mapping is None:
             raise InputError("input.needs_mapping", path=path)
         from culturedata.iris import slug
@@ -177,6 +177,11 @@ def _coverage_json(coverage: Coverage) -> bytes:
         "unread": [{"name": name, "records": count} for name, count in coverage.unread()],
     }
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def _reads_rdf(mapping: str | None) -> bool:
+    """An RDF mapping reads a JSON-LD file as the `rdf` kind does (contexts, base IRI, repairs)."""
+    return mapping is not None and load_mapping(mapping).format == "sparql"
 
 
 def _json_records(path: Path, source_id: str, limit: int | None) -> Iterator[SourceRecord]:

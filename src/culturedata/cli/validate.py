@@ -15,7 +15,7 @@ from culturedata.cli.map import after_mapping, base_iri, before_mapping
 from culturedata.cli.state import State, state
 from culturedata.config import Settings, Source
 from culturedata.errors import InputError
-from culturedata.harvest import KINDS, harvest, is_file_record, with_column_findings
+from culturedata.harvest import KINDS, Contexts, harvest, is_file_record, with_column_findings
 from culturedata.mapping import (
     Coverage,
     Identities,
@@ -69,7 +69,7 @@ def validate_command(
 ) -> None:
     current = state()
     watched: list[_Watch] = []
-    records = _rdf_records(input_name) if rdf else _mapped_records(current, input_name, mapping, watched)
+    records = _rdf_records(current, input_name) if rdf else _mapped_records(current, input_name, mapping, watched)
     if current.has_config():
         configured_shapes, configured_vocabularies = configured_dirs(current.config())
         shapes, vocabularies = shapes or configured_shapes, vocabularies or configured_vocabularies
@@ -217,12 +217,15 @@ def _check_kind(source: Source, mapping_format: str) -> None:
                          expected=mapping_format, actual=source.kind)
 
 
-def _rdf_records(input_name: str) -> Iterator[MappedRecord]:
+def _rdf_records(current: State, input_name: str) -> Iterator[MappedRecord]:
+    """The files as RDF, their JSON-LD contexts from the shipped cache and `[validate] contexts`."""
     files = rdf_files(Path(input_name))
+    folder = current.config().settings.validate.contexts if current.has_config() else ""
+    contexts = Contexts([current.config().root / folder] if folder else [])
 
     def records() -> Iterator[MappedRecord]:
         for path in files:
-            yield from read_rdf(path)
+            yield from read_rdf(path, contexts=contexts)
 
     return records()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from culturedata.config import Source
-from culturedata.harvest import jsonfile, jsonld, oaipmh, rest, sparql, spreadsheet, tabular, xmldump
+from culturedata.harvest import jsonfile, jsonld, oaipmh, rdfdump, rest, sparql, spreadsheet, tabular, xmldump
 from culturedata.records import SourceRecord
 
 if TYPE_CHECKING:
@@ -56,12 +56,15 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          mapping_formats=("json", "jsonld"), id_option="id_field"),
     Kind("xml", xmldump.harvest_xml, xmldump.OPTIONS, whole=True, suffixes=(".xml", ".lido"),
          mapping_formats=("xml",)),
-    Kind("oai-pmh", oaipmh.harvest_oaipmh, oaipmh.OPTIONS, whole=False, mapping_formats=("xml",)),
+    # An RDF mapping (`format: sparql`) reads an OAI-PMH payload that is rdf:RDF (metadataPrefix=edm).
+    Kind("oai-pmh", oaipmh.harvest_oaipmh, oaipmh.OPTIONS, whole=False, mapping_formats=("xml", "sparql")),
     Kind("rest", rest.harvest_rest, rest.OPTIONS, whole=False, mapping_formats=("json", "jsonld")),
     Kind("jsonld-pages", jsonld.harvest_jsonld_pages, jsonld.OPTIONS, whole=False,
          mapping_formats=("jsonld", "json")),
-    # Its records are pages of N-Triples, which none of the mapping formats reads: nothing to check.
-    Kind("sparql", sparql.harvest_sparql, sparql.OPTIONS, whole=True),
+    # Its records are pages of N-Triples, which RDF mappings read (`sparql-graph` keeps them as they are).
+    Kind("sparql", sparql.harvest_sparql, sparql.OPTIONS, whole=True, mapping_formats=("sparql",)),
+    Kind("rdf", rdfdump.harvest_rdf, rdfdump.OPTIONS, whole=True,
+         suffixes=(".ttl", ".nt", ".nq", ".trig", ".n3", ".rdf", ".owl"), mapping_formats=("sparql",)),
 )}
 
 # A file's suffix (lower case) to the kind that reads it.

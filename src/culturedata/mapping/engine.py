@@ -35,7 +35,7 @@ from lxml import etree
 
 from culturedata.iris import institution, record_graph
 from culturedata.iris import slug as make_slug
-from culturedata.mapping import jsonld, ntriples
+from culturedata.mapping import jsonld, ntriples, sparqlmap
 from culturedata.mapping.coverage import Coverage
 from culturedata.mapping.identities import Identities
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
@@ -1001,6 +1001,9 @@ def map_record(
     mapping: Mapping, record: SourceRecord, context: MappingContext, vocabularies: Vocabularies | None = None,
     *, coverage: Coverage | None = None, identities: Identities | None = None,
 ) -> MappedRecord:
+    if isinstance(mapping, sparqlmap.SparqlMapping):
+        return sparqlmap.map_record(mapping, record, context.base_iri, context.source_id, context.language,
+                                    context.institution)
     graph = record_graph(context.base_iri, record.source_id, record.local_id)
     if record.deleted:
         return _mapped(record, graph, _EMPTY, ())

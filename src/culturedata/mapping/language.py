@@ -4,7 +4,7 @@ docs/mapping.md is the reference for data stewards and `mappings/mapping.schema.
 editors check a file as it is typed. In short:
 
     mapping: musee-csv
-    format: csv                     # csv (columns), json (paths), jsonld (schema.org paths), xml (XPath)
+    format: csv                     # csv (columns), json (paths), jsonld (schema.org paths), xml (XPath), sparql (CONSTRUCT over RDF, sparqlmap.py)
     prefixes: {ex: "http://example.org/"}
     namespaces: {lido: "http://www.lido-schema.org"}   # XML only
     fields: {titre: titre_fr}       # name -> column / path / XPath, read from the record
@@ -58,7 +58,7 @@ PREFIXES = {
     "aat": "http://vocab.getty.edu/aat/",
     "vocab": "https://w3id.org/culturedata/vocab/",
 }
-FORMATS = ("csv", "json", "jsonld", "xml")
+FORMATS = ("csv", "json", "jsonld", "xml", "sparql")  # sparql: CONSTRUCT queries over RDF (sparqlmap.py)
 SOURCES = ("field", "template", "const", "iri", "entity")
 VALUE_KEYS = {*SOURCES, "lang", "datatype", "split", "transform", "lookup", "when", "unless", "required",
               "unreadable"}
@@ -268,6 +268,10 @@ def parse_mapping(text: str, path: Path, *, fast_paths: bool = True) -> Mapping:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
         raise MappingError("mapping.syntax", path=path, line=line, detail=getattr(exc, "problem", exc)) from exc
+    if isinstance(raw, dict) and raw.get("format") == "sparql":
+        from culturedata.mapping.sparqlmap import compile_sparql
+
+        return compile_sparql(raw, path)
     return _Compiler(path, raw, fast_paths).mapping()
 
 

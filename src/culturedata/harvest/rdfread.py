@@ -1,0 +1,283 @@
+"""Reading one RDF document as it really is: relative IRIs, IRIs with spaces, remote contexts.
+
+Every RDF reader of culturedata (the `rdf` kind, `culturedata validate --rdf`, SPARQL mappings
+reading a payload) parses through `parse_rdf`, with Oxigraph's parser:
+
+1. JSON-LD first has its remote contexts inlined from the offline cache (contexts.py).
+2. The document is parsed strictly, relative IRIs resolved against `base` (the document's URL,
+   or the file's, or a configured `base_iri`). Almost every file stops here.
+3. A document the strict parser refuses is parsed again with Oxigraph's `lenient` option, which
+   skips IRI validation, and without a base, so that each IRI comes out as written. Each IRI is
+   then checked: one that is only surrounded by spaces, or holds characters IRIs forbid
+   (spaces, `<>"{}|\\^`` and controls, a `%` not starting an escape), is repaired where that is
+   unambiguous (trimmed, those characters percent-encoded, resolved against the base) with a
+   `Repair` the caller turns into a warning finding; one that still is no IRI drops its
+   statement alone, with a `Repair` too. An empty language tag (`xml:lang=""`) is a plain string.
+4. When even the lenient parser stops (RDF/XML with text inside an `rdf:resource` property,
+   a broken N-Triples line), the offending property element or line is dropped, with a
+   `Repair`, and the rest is read. A Turtle, TriG or JSON-LD syntax error refuses the document,
+   with the parser's line: there is no statement boundary to fall back on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from copy import deepcopy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import pyoxigraph as ox
+from lxml import etree
+
+from culturedata.errors import InputError
+from culturedata.harvest import safexml
+from culturedata.harvest.contexts import Contexts
+
+F = ox.RdfFormat
+# File endings read as RDF; .xml and .json only when their content says so (see `rdf_format`).
+SUFFIXES: dict[str, ox.RdfFormat] = {
+    ".ttl": F.TURTLE, ".nt": F.N_TRIPLES, ".nq": F.N_QUADS, ".trig": F.TRIG, ".n3": F.N3,
+    ".rdf": F.RDF_XML, ".owl": F.RDF_XML, ".jsonld": F.JSON_LD,
+}
+SNIFFED: dict[str, ox.RdfFormat] = {".xml": F.RDF_XML, ".json": F.JSON_LD}
+NAMES: dict[str, ox.RdfFormat] = {
+    "turtle": F.TURTLE, "ntriples": F.N_TRIPLES, "nquads": F.N_QUADS, "trig": F.TRIG, "n3": F.N3,
+    "rdfxml": F.RDF_XML, "jsonld": F.JSON_LD,
+}
+MEDIA_TYPES: dict[str, ox.RdfFormat] = {
+    **{fmt.media_type: fmt for fmt in NAMES.values()},
+    "application/xml": F.RDF_XML, "text/xml": F.RDF_XML, "application/json": F.JSON_LD, "text/plain": F.N_TRIPLES,
+}
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_ILLEGAL = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]|%(?![0-9A-Fa-f]{2})')
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """One IRI repaired (`fixed` set) or one statement dropped (`fixed` None) while reading."""
+
+    value: str  # as written
+    fixed: str | None
+    subject: str | None  # the statement's subject once read, to attach the finding to its record
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class Parsed:
+    quads: list[ox.Quad]
+    repairs: list[Repair] = field(default_factory=list)
+
+
+def rdf_format(name: str, head: bytes = b"") -> ox.RdfFormat | None:
+    """The format of a file from its ending; `.xml` is RDF/XML when it holds `rdf:RDF` (or the RDF
+    namespace) near its top, `.json` is JSON-LD when it names a `@context` or `@id`."""
+    suffix = Path(name.split("!")[-1]).suffix.lower()
+    if suffix in SUFFIXES:
+        return SUFFIXES[suffix]
+    if suffix == ".xml":
+        return F.RDF_XML if RDF_NS.encode() in head[:8192] else None
+    if suffix == ".json":
+        return F.JSON_LD if b'"@context"' in head or b'"@id"' in head else None
+    return None
+
+
+def format_of_media_type(media_type: str) -> ox.RdfFormat | None:
+    return MEDIA_TYPES.get(media_type.split(";")[0].strip().lower())
+
+
+def parse_rdf(data: bytes, fmt: ox.RdfFormat, base: str | None, contexts: Contexts, document: str,
+              strict_first: bool = True) -> Parsed:
+    """The statements of one document, repaired where unambiguous (see the module's text).
+    `strict_first=False` when the caller already saw the strict parser refuse it."""
+    if fmt == F.JSON_LD:
+        data = contexts.inline(data, base, document)
+    if strict_first:
+        try:
+            return Parsed(list(ox.parse(data, format=fmt, base_iri=base)))
+        except SyntaxError:
+            pass  # read again below, leniently, to say which statements are at fault
+    repairs: list[Repair] = []
+    try:
+        quads = list(ox.parse(data, format=fmt, lenient=True))
+    except SyntaxError as exc:
+        if fmt in (F.N_TRIPLES, F.N_QUADS):
+            quads = _by_line(data, fmt, repairs)
+        elif fmt == F.RDF_XML:
+            quads = _by_property(data, document, repairs, exc)
+        else:
+            raise InputError("harvest.rdf.syntax", path=document, detail=exc) from exc
+    return Parsed(_checked(quads, base, repairs), repairs)
+
+
+def _by_line(data: bytes, fmt: ox.RdfFormat, repairs: list[Repair]) -> list[ox.Quad]:
+    """N-Triples and N-Quads hold one statement a line: a broken line is dropped alone."""
+    quads: list[ox.Quad] = []
+    for number, line in enumerate(data.splitlines(), start=1):
+        try:
+            quads.extend(ox.parse(line, format=fmt, lenient=True))
+        except SyntaxError as exc:
+            text = line.decode("utf-8", "replace").strip()
+            repairs.append(Repair(text[:200], None, None, f"line {number}: {exc}"))
+    return quads
+
+
+def _by_property(data: bytes, document: str, repairs: list[Repair], first: SyntaxError) -> list[ox.Quad]:
+    """RDF/XML: find the node elements the parser refuses, then within each the property
+    elements it refuses; drop those, and parse the rest of the document at once (so that blank
+    nodes keep their identity across nodes)."""
+    try:
+        root = safexml.fromstring(data)
+    except etree.XMLSyntaxError as exc:
+        raise InputError("harvest.bad_xml", path=document, line=exc.lineno, detail=exc.msg) from exc
+    if root.tag != f"{{{RDF_NS}}}RDF":
+        raise InputError("harvest.rdf.syntax", path=document, detail=first)
+    for node in list(root):
+        if not isinstance(node.tag, str) or _parses(root, [node]):
+            continue
+        for prop in list(node):
+            if isinstance(prop.tag, str) and not _parses(root, [_alone(node, prop)]):
+                about = node.get(f"{{{RDF_NS}}}about")
+                text = " ".join((prop.text or "").split())
+                written = f"<{prop.prefix}:{etree.QName(prop).localname}> {text}" if prop.prefix else text
+                repairs.append(Repair(written[:200], None, about, f"line {prop.sourceline}"))
+                node.remove(prop)
+    try:
+        return list(ox.parse(etree.tostring(root), format=F.RDF_XML, lenient=True))
+    except SyntaxError as exc:
+        raise InputError("harvest.rdf.syntax", path=document, detail=exc) from exc
+
+
+def _shell(element: etree._Element) -> etree._Element:
+    """The element without its children: same name, attributes and namespaces."""
+    nsmap: Any = element.nsmap  # lxml-stubs type the default namespace's None key away
+    return etree.Element(element.tag, attrib={str(k): str(v) for k, v in element.attrib.items()}, nsmap=nsmap)
+
+
+def _alone(node: etree._Element, prop: etree._Element) -> etree._Element:
+    copy = _shell(node)
+    copy.append(deepcopy(prop))
+    return copy
+
+
+def _parses(root: etree._Element, nodes: Iterable[etree._Element]) -> bool:
+    trial = _shell(root)
+    for node in nodes:
+        trial.append(deepcopy(node))
+    try:
+        for _ in ox.parse(etree.tostring(trial), format=F.RDF_XML, lenient=True):
+            pass
+    except SyntaxError:
+        return False
+    return True
+
+
+class _Checker:
+    """Each IRI once: valid as is, repaired, or None (its statements are dropped)."""
+
+    def __init__(self, base: str | None) -> None:
+        self.base = base
+        self.seen: dict[str, tuple[str | None, bool]] = {}  # value -> (IRI or None, repaired)
+
+    def iri(self, value: str) -> tuple[str | None, bool]:
+        found = self.seen.get(value)
+        if found is None:
+            found = self.seen[value] = self._check(value)
+        return found
+
+    def _check(self, value: str) -> tuple[str | None, bool]:
+        if _valid(value):
+            return value, False
+        text = value.strip()
+        repaired = text != value or bool(_ILLEGAL.search(text))
+        text = _ILLEGAL.sub(lambda m: "%25" if m.group() == "%" else "".join(
+            f"%{b:02X}" for b in m.group().encode("utf-8")), text)
+        if not _SCHEME.match(text) and self.base:
+            text = urljoin(self.base, text)
+        return (text, repaired) if _valid(text) else (None, True)
+
+
+def _valid(value: str) -> bool:
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        return False
+    return _SCHEME.match(value) is not None
+
+
+def _checked(quads: list[ox.Quad], base: str | None, repairs: list[Repair]) -> list[ox.Quad]:
+    checker = _Checker(base)
+    out: list[ox.Quad] = []
+    reported: set[tuple[str, str | None]] = set()  # each IRI repaired is reported once per subject
+    languages: dict[str, bool] = {}
+    good: set[str] = set()  # IRIs valid as written: most of them, checked once
+    named, literal = ox.NamedNode, ox.Literal
+    for quad in quads:
+        # The usual statement, every IRI already seen valid and no language to check, is kept
+        # as it is without building anything.
+        subject, obj = quad.subject, quad.object
+        if ((type(subject) is not named or subject.value in good) and quad.predicate.value in good
+                and ((type(obj) is named and obj.value in good) or type(obj) is ox.BlankNode
+                     or (type(obj) is literal and (obj.language is None or languages.get(obj.language, False))))
+                and type(quad.graph_name) is ox.DefaultGraph):
+            out.append(quad)
+            continue
+        terms: list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph] = []
+        fixed: list[tuple[str, str]] = []
+        problem: str | None = None
+        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+            if isinstance(term, ox.NamedNode):
+                iri, repaired = checker.seen.get(term.value) or checker.iri(term.value)
+                if iri == term.value and not repaired:
+                    good.add(iri)
+                if iri is None:
+                    problem = term.value
+                    break
+                if repaired:
+                    fixed.append((term.value, iri))
+                if iri != term.value:
+                    term = ox.NamedNode(iri)
+            elif isinstance(term, ox.Literal) and term.language is not None and not _known_language(
+                    languages, term.language):
+                if term.language.strip():
+                    problem = f'"{term.value[:60]}"@{term.language}'
+                    break
+                fixed.append((f'"{term.value[:60]}"@', f'"{term.value[:60]}"'))
+                term = ox.Literal(term.value)
+            terms.append(term)
+        about = _subject_text(terms[0] if terms else quad.subject)
+        if problem is not None:
+            repairs.append(Repair(problem, None, about))
+            continue
+        for value, iri in fixed:
+            if (value, about) not in reported:
+                reported.add((value, about))
+                repairs.append(Repair(value, iri, about))
+        if terms[0] is quad.subject and terms[1] is quad.predicate and terms[2] is quad.object:
+            out.append(quad)
+        else:
+            s, p, o, g = terms
+            out.append(ox.Quad(s, p, o, g))  # type: ignore[arg-type]  # the kinds parse gave, repaired
+    return out
+
+
+def _subject_text(term: object) -> str | None:
+    return term.value if isinstance(term, ox.NamedNode) else None
+
+
+def _known_language(seen: dict[str, bool], tag: str) -> bool:
+    ok = seen.get(tag)
+    if ok is None:
+        ok = seen[tag] = _language_ok(tag)
+    return ok
+
+
+def _language_ok(tag: str) -> bool:
+    try:
+        ox.Literal("", language=tag)
+    except ValueError:
+        return False
+    return True

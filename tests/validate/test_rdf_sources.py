@@ -1,0 +1,88 @@
+"""`culturedata validate --rdf` and `culturedata map` on real RDF, never refusing a whole file.
+
+Europeana EDM (europeana/metis-framework, EUPL-1.2), CHIN's examples and context
+(chin-rcip/collections-model, CC0), Artsdata-orion pages (culturecreates/artsdata-orion); see
+../shared/data/README.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from validation_inputs import SHAPES
+
+from shareddata import shared
+
+
+def test_every_edm_file_validates_as_rdf(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("validate", shared("edm"), "--rdf", "--shapes", SHAPES, "--format", "json", "--fail-on", "never")
+    assert result.code == 0, result.err
+    summary = result.json()["summary"]
+    assert summary["records"] == 32
+    assert summary["rules"]["iri-repaired"] > 0 and summary["rules"]["statement-dropped"] == 1
+
+
+def test_every_chin_file_validates_as_rdf_with_its_context_offline(cli) -> None:  # type: ignore[no-untyped-def]
+    folder = shared("chin")
+    result = cli("validate", folder, "--rdf", "--shapes", SHAPES, "--format", "json", "--fail-on", "never")
+    assert result.code == 0, result.err
+    expected = len(list(folder.rglob("*.json"))) + len(list(folder.rglob("*.ttl")))
+    assert result.json()["summary"]["records"] == expected
+
+
+def test_artsdata_orion_pages_validate_as_rdf(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("validate", shared("artsdata-orion"), "--rdf", "--shapes", SHAPES, "--format", "json",
+                 "--fail-on", "never")
+    assert result.code == 0, result.err
+    assert result.json()["summary"]["records"] == 3
+
+
+def test_schema_org_json_ld_naming_its_context_validates(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The issue's case: "No LoadDocumentCallback has been set… Fix the file at that line"."""
+    page = tmp_path / "event.jsonld"
+    page.write_text('{"@context": "https://schema.org/", "type": "Event", "id": "https://t.example/e/1", '
+                    '"name": "Pièce", "startDate": "2026-05-01T20:00:00-04:00"}', encoding="utf-8")
+    result = cli("validate", page, "--rdf", "--shapes", SHAPES, "--lang", "en")
+    assert result.code in (0, 1), result.err
+    assert "LoadDocumentCallback" not in result.err + result.out
+
+
+# Files that describe nothing the mapping makes (they are read, and their record is unmappable):
+# EDM that Metis rejects for lacking an edm:ProvidedCHO; CHIN's biography text alone, vocabulary
+# labels and the context document itself.
+NOTHING_TO_MAP = {"Item_35834473_wrong", "0001_100_literal-content-bio", "aat_300025687_label",
+                  "aat_300025687_label-note", "dopheda_context"}
+
+
+@pytest.mark.parametrize(("folder", "mapping"), [("edm", "edm"), ("chin", "chin"), ("artsdata-orion", "sparql-graph")])
+def test_map_reads_every_file(cli, folder: str, mapping: str) -> None:  # type: ignore[no-untyped-def]
+    root = shared(folder)
+    files = sorted(p for p in root.rglob("*") if p.suffix in (".xml", ".rdf", ".json", ".jsonld", ".ttl"))
+    assert files
+    for path in files:
+        result = cli("map", path, "--mapping", mapping, "--format", "nt")
+        if path.stem in NOTHING_TO_MAP:
+            assert result.code == 1 and "produced no data" in result.out, (path, result.err)
+        else:
+            assert result.code == 0, (path, result.err)
+            assert result.out.count("\n") > 0
+
+
+def test_a_configured_contexts_folder_serves_validate_rdf(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "contextes"
+    folder.mkdir()
+    (folder / "index.toml").write_text('[contexts]\n"https://musee.example/ctx.jsonld" = "ctx.json"\n',
+                                       encoding="utf-8")
+    (folder / "ctx.json").write_text('{"@context": {"@vocab": "http://schema.org/", "id": "@id", "type": "@type"}}',
+                                     encoding="utf-8")
+    page = tmp_path / "objet.jsonld"
+    page.write_text('{"@context": "https://musee.example/ctx.jsonld", "id": "https://musee.example/o/1", '
+                    '"type": "Thing", "name": "Berceau"}', encoding="utf-8")
+    refused = cli("validate", page, "--rdf", "--shapes", SHAPES, "--lang", "en")
+    assert refused.code == 2 and "https://musee.example/ctx.jsonld" in refused.err
+    config = tmp_path / "culturedata.toml"
+    config.write_text('[validate]\ncontexts = "contextes"\n', encoding="utf-8")
+    read = cli("--config", config, "validate", page, "--rdf", "--shapes", SHAPES, "--format", "json")
+    assert read.code == 0, read.err
+    assert read.json()["summary"]["records"] == 1
