@@ -18,30 +18,38 @@ from starlette.responses import Response
 from culturedata import __version__
 from culturedata.iris import entity as entity_iri
 from culturedata.server.answers import etag, none_match
+from culturedata.server.labels import (
+    LABEL_PREDICATES,
+    PREFIXES,
+    SCHEMA_HTTP,
+    Labeller,
+    best_literal,
+    compact,
+    schema,
+    term_label,
+)
+from culturedata.server.lookups import Lookups, Term
 from culturedata.server.negotiation import choose
 from culturedata.server.reader import select
 from culturedata.server.rendering import page_lang, render
 from culturedata.server.sparql import GRAPH_FORMATS, problem
 
 LINK_SCHEMES = ("http", "https", "mailto")
+IMAGE_SCHEMES = ("http", "https")  # what an <img> may load (server/headers.py allows them and nothing else)
 # Every ASCII character a valid IRI may hold (oxigraph refused the others), kept as it is.
 IRI_ASCII = "!#$%&'()*+,-./:;=?@[]_~"
 SUFFIXES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples",
             ".rdf": "application/rdf+xml"}
-PREFIXES = {
-    "schema": "https://schema.org/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/", "prov": "http://www.w3.org/ns/prov#",
-    "owl": "http://www.w3.org/2002/07/owl#", "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "qcp": "https://w3id.org/culturedata/ns/qcp#", "run": "https://w3id.org/culturedata/ns/run#",
-    "crm": "http://www.cidoc-crm.org/cidoc-crm/", "geo": "http://www.opengis.net/ont/geosparql#",
-    "wgs": "http://www.w3.org/2003/01/geo/wgs84_pos#",
-}
-# The profile writes https://schema.org/; some mappings still emit http://schema.org/.
-SCHEMA_HTTP = "http://schema.org/"
-LABELS = ("https://schema.org/name", SCHEMA_HTTP + "name", "http://www.w3.org/2000/01/rdf-schema#label",
-          "http://www.w3.org/2004/02/skos/core#prefLabel", "http://purl.org/dc/terms/title")
+LABELS = {p.value for p in LABEL_PREDICATES}
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+IMAGE = {p.value for p in schema("image")}
+VALUE = {p.value for p in schema("value")}
+# Where an image's file is, best first: a thumbnail when the record gives one.
+IMAGE_FILE = [*schema("thumbnailUrl"), *schema("contentUrl"), *schema("url")]
+# The properties a visitor looks for first; the others follow in the order of their labels.
+FIRST = [compact(SCHEMA_HTTP + name) for name in (
+    "name", "alternateName", "description", "creator", "dateCreated", "startDate", "endDate", "location",
+    "organizer", "performer")] + ["qcp:dateStatement", "dcterms:created", "qcp:heldBy"]
 # Pages are in the reader's language: from ?lang=, the lang cookie or Accept-Language.
 VARY = "Accept, Accept-Language, Cookie"
 # Terms are written in with str(), their escaped N-Triples spelling (substitutions need a SELECT projection).
@@ -55,6 +63,16 @@ class Value:
     href: str | None = None
     lang: str | None = None
     iri: str | None = None
+    title: str | None = None  # shown on hover: the CURIE or IRI behind a label, for developers
+
+
+@dataclass
+class Image:
+    src: str
+    alt: str
+    caption: str | None = None
+    credit: str | None = None
+    licence: Value | None = None
 
 
 @dataclass
@@ -63,18 +81,10 @@ class EntityView:
     name: str
     types: list[Value] = field(default_factory=list)
     properties: list[tuple[Value, list[Value]]] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
     provenance: list[tuple[Value, list[Value]]] = field(default_factory=list)
     graphs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-def compact(iri: str) -> str:
-    if iri.startswith(SCHEMA_HTTP):
-        return "schema:" + iri[len(SCHEMA_HTTP):]
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
 
 
 async def entity(request: Request) -> Response:
@@ -150,19 +160,24 @@ def _href(iri: str, bases: tuple[str, str]) -> str | None:
 def build_view(
     store: ox.Store, iri: str, triples: list[ox.Triple], system: str, bases: tuple[str, str], lang: str
 ) -> EntityView:
-    labels = _labels(store, {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)}, lang)
-    own = [t for t in triples if t.subject == ox.NamedNode(iri)]
-    view = EntityView(iri=iri, name=_best_label([t for t in own if t.predicate.value in LABELS], lang) or iri)
+    lookups = Lookups(store)
+    labeller = Labeller(lookups, lang)
+    node = ox.NamedNode(iri)
+    own = [t for t in triples if t.subject == node]
+    names = [t.object for t in own if t.predicate.value in LABELS and isinstance(t.object, ox.Literal)]
+    view = EntityView(iri=iri, name=best_literal(names, lang) or iri)
     grouped: dict[str, list[Value]] = {}
     for triple in own:
-        value = _value(triple.object, labels, bases, triples)
         if triple.predicate.value == TYPE:
-            view.types.append(value)
+            view.types.append(_term(triple.object, labeller, lookups, bases, triples))
+        elif triple.predicate.value in IMAGE and (image := _image(triple.object, labeller, lookups, triples, lang)):
+            view.images.append(image)
         else:
-            grouped.setdefault(triple.predicate.value, []).append(value)
-    view.properties = [(Value(compact(p), _href(p, bases)), values) for p, values in sorted(grouped.items(), key=lambda i: compact(i[0]))]
+            grouped.setdefault(triple.predicate.value, []).append(_term(triple.object, labeller, lookups, bases, triples))
+    view.properties = sorted(
+        ((_property(p, labeller, bases), values) for p, values in grouped.items()), key=_reading_order)
     view.graphs = [s["g"].value for s in select(
-        store, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {ox.NamedNode(iri)} ?p ?o }} FILTER(?g != {ox.NamedNode(system)}) }}")]
+        store, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {node} ?p ?o }} FILTER(?g != {ox.NamedNode(system)}) }}")]
     facts: dict[str, list[Value]] = {}
     for graph in view.graphs:
         for quad in store.quads_for_pattern(ox.NamedNode(graph), None, None, ox.NamedNode(system)):
@@ -171,6 +186,81 @@ def build_view(
                 view.warnings.append(_plain(quad.object))
     view.provenance = [(Value(compact(p), _href(p, bases)), values) for p, values in sorted(facts.items())]
     return view
+
+
+def _property(iri: str, labeller: Labeller, bases: tuple[str, str]) -> Value:
+    """A property by its name in the page's language, its CURIE on hover."""
+    curie = compact(iri)
+    label = labeller.label(iri)
+    return Value(label[:1].upper() + label[1:] if label else curie, _href(iri, bases), iri=iri, title=curie)
+
+
+def _reading_order(row: tuple[Value, list[Value]]) -> tuple[int, str]:
+    curie = row[0].title or ""
+    return (FIRST.index(curie) if curie in FIRST else len(FIRST), row[0].text.casefold())
+
+
+def _term(
+    term: Term, labeller: Labeller, lookups: Lookups, bases: tuple[str, str], triples: list[ox.Triple]
+) -> Value:
+    """A value as a visitor reads it: an IRI by its label (or, for an address, coordinates or an
+    identifier that has none, by its own values), a literal as it is."""
+    if not isinstance(term, ox.NamedNode):
+        return _value(term, {}, bases, triples)
+    curie = compact(term.value)
+    label = labeller.label(term.value) or _summary(term, labeller, lookups)
+    return Value(label or curie, _href(term.value, bases), iri=term.value, title=curie if label else None)
+
+
+def _summary(node: ox.NamedNode, labeller: Labeller, lookups: Lookups) -> str | None:
+    """The values of an unnamed structured node (an address, coordinates, an identifier), in one
+    line: its own values first (schema:value), then the others; unnamed IRIs left out."""
+    parts: list[tuple[bool, str]] = []
+    for quad in lookups.objects(node, limit=12):
+        value = quad.object
+        if quad.predicate.value == TYPE or isinstance(value, ox.BlankNode | ox.Triple):
+            continue
+        text = value.value if isinstance(value, ox.Literal) else labeller.label(value.value)
+        if text:
+            parts.append((quad.predicate.value not in VALUE, text))
+    return ", ".join(text for _, text in sorted(parts, key=lambda part: part[0])) or None
+
+
+def _image(term: Term, labeller: Labeller, lookups: Lookups, triples: list[ox.Triple], lang: str) -> Image | None:
+    """The image an `schema:image` value names, with its credit and licence when the record gives them;
+    None when there is nothing an <img> may load (the value stays in the table)."""
+    if isinstance(term, ox.Literal):
+        return Image(term.value, term.value) if _loadable(term.value) else None
+    if isinstance(term, ox.Triple):
+        return None
+    facts = ([ox.Quad(t.subject, t.predicate, t.object) for t in triples if t.subject == term]
+             if isinstance(term, ox.BlankNode) else lookups.objects(term, limit=50))
+    by: dict[str, list[Term]] = {}
+    for quad in facts:
+        by.setdefault(quad.predicate.value, []).append(quad.object)
+    files = [o.value for p in IMAGE_FILE for o in by.get(p.value, []) if not isinstance(o, ox.Triple)]
+    if not files and isinstance(term, ox.NamedNode) and not facts:
+        files = [term.value]  # the value is the image's own address
+    src = next((f for f in files if _loadable(f)), None)
+    if src is None:
+        return None
+
+    def text(name: str) -> str | None:
+        return best_literal([o for p in schema(name) for o in by.get(p.value, []) if isinstance(o, ox.Literal)], lang)
+
+    licence = next((o for p in schema("license") for o in by.get(p.value, [])), None)
+    shown = None
+    if isinstance(licence, ox.NamedNode):
+        shown = Value(term_label(licence.value, lang) or licence.value, _href(licence.value, ("", "")),
+                      iri=licence.value, title=licence.value)
+    elif isinstance(licence, ox.Literal):
+        shown = Value(licence.value)
+    caption = text("caption") or text("name")
+    return Image(src, caption or "", caption=caption, credit=text("creditText"), licence=shown)
+
+
+def _loadable(url: str) -> bool:
+    return url.partition(":")[0].lower() in IMAGE_SCHEMES
 
 
 def _value(term: object, labels: dict[str, str], bases: tuple[str, str], triples: list[ox.Triple]) -> Value:
@@ -187,26 +277,6 @@ def _value(term: object, labels: dict[str, str], bases: tuple[str, str], triples
 def _plain(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     """A term's lexical value; a quoted triple (RDF-star), which has none, in its N-Triples spelling."""
     return str(term) if isinstance(term, ox.Triple) else term.value
-
-
-def _labels(store: ox.Store, iris: set[str], lang: str) -> dict[str, str]:
-    if not iris:
-        return {}
-    values = " ".join(str(ox.NamedNode(i)) for i in list(iris)[:200])
-    found: dict[str, list[ox.Triple]] = {}
-    query = f"SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {' '.join(f'<{p}>' for p in LABELS)} }} ?s ?p ?l }}"
-    for solution in select(store, query, union=True):
-        found.setdefault(solution["s"].value, []).append(ox.Triple(solution["s"], solution["p"], solution["l"]))
-    return {iri: label for iri, triples in found.items() if (label := _best_label(triples, lang))}
-
-
-def _best_label(triples: list[ox.Triple], lang: str) -> str | None:
-    literals = [t.object for t in triples if isinstance(t.object, ox.Literal)]
-    for wanted in (lang, None, "fr", "en"):
-        for literal in literals:
-            if literal.language == wanted:
-                return literal.value
-    return literals[0].value if literals else None
 
 
 def schema_jsonld(triples: list[ox.Triple]) -> str:

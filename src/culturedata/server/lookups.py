@@ -1,0 +1,58 @@
+"""The only reads an entity page makes: point lookups in the default graph.
+
+A page must cost the same in a store of a thousand quads as in one of ten million, so it never
+asks a question an index cannot answer directly: the facts of a subject (`objects`), the
+subjects that point at an object through a given predicate (`subjects`, `count`). Each is one
+range of one of Oxigraph's indexes (SPO, POS), read with `quads_for_pattern`, never a SPARQL
+query whose plan could turn into a scan. `patterns` keeps what was asked, so that a test can
+check it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import islice
+
+import pyoxigraph as ox
+
+from culturedata.store import is_merged
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+Subject = ox.NamedNode | ox.BlankNode | ox.Triple
+
+
+class Lookups:
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        # A merged snapshot's default graph is the set of every record's triples; a store that is not
+        # merged (a writable server's) is read across its graphs, each triple once.
+        self.graph: ox.DefaultGraph | None = ox.DefaultGraph() if is_merged(store) else None
+        self.patterns: list[tuple[str, ...]] = []
+
+    def _quads(self, s: Subject | None, p: ox.NamedNode | None, o: Term | None) -> Iterator[ox.Quad]:
+        self.patterns.append(tuple("?" if term is None else str(term) for term in (s, p, o)))
+        return iter(self.store.quads_for_pattern(s, p, o, self.graph))
+
+    def objects(self, subject: Subject, predicate: ox.NamedNode | None = None, limit: int = 500) -> list[ox.Quad]:
+        """The subject's facts (with that predicate), each triple once, at most `limit`."""
+        seen: dict[tuple[str, str], ox.Quad] = {}
+        for quad in self._quads(subject, predicate, None):
+            seen.setdefault((str(quad.predicate), str(quad.object)), quad)
+            if len(seen) >= limit:
+                break
+        return list(seen.values())
+
+    def subjects(self, predicate: ox.NamedNode, obj: Term, limit: int) -> list[Subject]:
+        """Up to `limit` subjects with `predicate obj`, in index order."""
+        found: dict[str, Subject] = {}
+        for quad in self._quads(None, predicate, obj):
+            found.setdefault(str(quad.subject), quad.subject)
+            if len(found) >= limit:
+                break
+        return list(found.values())
+
+    def count(self, predicate: ox.NamedNode, obj: Term, cap: int) -> int:
+        """How many subjects have `predicate obj`, counted up to `cap` (the page says "cap+")."""
+        if self.graph is not None:  # a set: one quad per subject
+            return sum(1 for _ in islice(self._quads(None, predicate, obj), cap))
+        return len(self.subjects(predicate, obj, cap))
