@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
-from harness import running
+from harness import BASE, publish, running
 
 from culturedata.config import load_config
 from culturedata.server import create_app
@@ -93,3 +94,25 @@ def test_images_are_shown_with_their_credit_and_licence(demo_site: str) -> None:
     # The page's policy lets the browser load them (http and https images only).
     policy = response.headers["content-security-policy"]
     assert "img-src 'self' data: http: https:" in policy and "script-src 'self'" in policy
+
+
+def test_provenance_is_collapsed_and_names_files_without_their_paths(demo_site: str) -> None:
+    html = main(page(demo_site, DRAWING + "?lang=en", "en").text)
+    details = re.search(r'<details class="provenance">(.*?)</details>', html, re.S)
+    assert details is not None  # collapsed: <details> without `open`
+    assert '<span class="term" title="prov:wasDerivedFrom">Derived from</span></th><td>collection.csv</td>' in details.group(1)
+    assert "file:" not in html and "sample_inputs" not in html  # the export's path on the harvesting machine
+    assert ">CC0 1.0 (public domain)</a>" in details.group(1)  # the record's licence, by its name
+
+
+def test_a_local_path_written_as_text_shows_as_its_file_name(serve, tmp_path: Path, client: httpx.Client) -> None:  # type: ignore[no-untyped-def]
+    record, graph, system = (ox.NamedNode(BASE + "id/musee-test/objet/1"), ox.NamedNode(BASE + "graph/musee-test/1"),
+                             ox.NamedNode(BASE + "graph/system"))
+    derived = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+    quads = [ox.Quad(record, ox.NamedNode("http://schema.org/name"), ox.Literal("Objet 1", language="fr"), graph),
+             ox.Quad(graph, derived, ox.Literal("/home/registraire/exports/2026/collection.csv"), system),
+             ox.Quad(graph, derived, ox.Literal("C:\\Users\\registraire\\objets.xml"), system)]
+    site = serve(publish(tmp_path / "store", quads))
+    html = client.get(site + "/id/musee-test/objet/1", headers={"Accept": "text/html"}).text
+    assert "collection.csv" in html and "objets.xml" in html
+    assert "registraire" not in html and "/home/" not in html

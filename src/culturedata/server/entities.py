@@ -8,8 +8,9 @@ RDF media types, or the `.ttl` / `.jsonld` / `.nt` / `.rdf` suffixes, get the de
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 import pyoxigraph as ox
 from starlette.requests import Request
@@ -181,11 +182,31 @@ def build_view(
     facts: dict[str, list[Value]] = {}
     for graph in view.graphs:
         for quad in store.quads_for_pattern(ox.NamedNode(graph), None, None, ox.NamedNode(system)):
-            facts.setdefault(quad.predicate.value, []).append(_value(quad.object, {}, bases, []))
+            facts.setdefault(quad.predicate.value, []).append(_provenance(quad.object, labeller, lookups, bases))
             if "warning" in quad.predicate.value.lower() or "finding" in quad.predicate.value.lower():
                 view.warnings.append(_plain(quad.object))
-    view.provenance = [(Value(compact(p), _href(p, bases)), values) for p, values in sorted(facts.items())]
+    view.provenance = sorted(
+        ((_property(p, labeller, bases), values) for p, values in facts.items()), key=_reading_order)
     return view
+
+
+def _provenance(term: Term, labeller: Labeller, lookups: Lookups, bases: tuple[str, str]) -> Value:
+    """A provenance fact; where a record came from on the harvesting machine is its file name only
+    (the path says nothing to a visitor and tells the world how the server's disks are laid out)."""
+    if isinstance(term, ox.NamedNode) and term.value.lower().startswith("file:"):
+        return Value(_file_name(unquote(urlsplit(term.value).path)))
+    if isinstance(term, ox.Literal) and _is_local_path(term.value):
+        return Value(_file_name(unquote(urlsplit(term.value).path) if term.value.lower().startswith("file:")
+                                else term.value))
+    return _term(term, labeller, lookups, bases, [])
+
+
+def _is_local_path(text: str) -> bool:
+    return text.lower().startswith("file:") or text.startswith(("/", "~")) or re.match(r"[A-Za-z]:[\\/]", text) is not None
+
+
+def _file_name(path: str) -> str:
+    return re.split(r"[\\/]", path.rstrip("/\\"))[-1] or path
 
 
 def _property(iri: str, labeller: Labeller, bases: tuple[str, str]) -> Value:
