@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -10,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyoxigraph as ox
@@ -116,3 +118,103 @@ def test_a_local_path_written_as_text_shows_as_its_file_name(serve, tmp_path: Pa
     html = client.get(site + "/id/musee-test/objet/1", headers={"Accept": "text/html"}).text
     assert "collection.csv" in html and "objets.xml" in html
     assert "registraire" not in html and "/home/" not in html
+
+
+# Google's rules for an Event's structured data, as documented at
+# https://developers.google.com/search/docs/appearance/structured-data/event (required properties:
+# name, startDate, location; location a Place with its name and its address, or coordinates, or a
+# VirtualLocation with its url) and https://developers.google.com/search/docs/appearance/structured-data/sd-policies
+# (the JSON-LD names schema.org as its @context and each node its @type).
+EVENT_TYPES = {"Event", "BusinessEvent", "ChildrensEvent", "ComedyEvent", "CourseInstance", "DanceEvent",
+               "DeliveryEvent", "EducationEvent", "EventSeries", "ExhibitionEvent", "Festival", "FoodEvent",
+               "Hackathon", "LiteraryEvent", "MusicEvent", "PublicationEvent", "SaleEvent", "ScreeningEvent",
+               "SocialEvent", "SportsEvent", "TheaterEvent", "VisualArtsEvent"}
+EVENT_STATUSES = {f"https://schema.org/{s}" for s in (
+    "EventScheduled", "EventCancelled", "EventMovedOnline", "EventPostponed", "EventRescheduled")}
+ATTENDANCE_MODES = {f"https://schema.org/{m}" for m in (
+    "OfflineEventAttendanceMode", "OnlineEventAttendanceMode", "MixedEventAttendanceMode")}
+ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$")
+
+
+def event_problems(data: dict[str, Any]) -> list[str]:
+    """What Google's Event rules find wrong with one embedded JSON-LD node (empty: eligible)."""
+    problems = []
+    if data.get("@context") not in ("https://schema.org", "http://schema.org", "https://schema.org/"):
+        problems.append("@context is not schema.org")
+    if data.get("@type") not in EVENT_TYPES:
+        problems.append(f"@type {data.get('@type')!r} is not an Event type")
+    if not isinstance(data.get("name"), str) or not data["name"].strip():
+        problems.append("name missing")
+    if not isinstance(data.get("startDate"), str) or not ISO_8601.match(data["startDate"]):
+        problems.append(f"startDate missing or not ISO 8601: {data.get('startDate')!r}")
+    if "endDate" in data and not ISO_8601.match(str(data["endDate"])):
+        problems.append("endDate not ISO 8601")
+    locations = data.get("location")
+    locations = locations if isinstance(locations, list) else [locations]
+    if not locations or locations == [None]:
+        problems.append("location missing")
+    for location in locations:
+        if not isinstance(location, dict):
+            problems.append(f"location is not a node: {location!r}")
+        elif location.get("@type") == "VirtualLocation":
+            if not location.get("url"):
+                problems.append("VirtualLocation without url")
+        elif location.get("@type") != "Place":
+            problems.append(f"location @type {location.get('@type')!r}")
+        else:
+            if not location.get("name"):
+                problems.append("Place without name")
+            address, geo = location.get("address"), location.get("geo")
+            has_address = isinstance(address, str) and address or isinstance(address, dict) and (
+                address.get("@type") == "PostalAddress" and any(address.get(k) for k in (
+                    "streetAddress", "addressLocality", "postalCode")))
+            has_geo = isinstance(geo, dict) and all(isinstance(geo.get(k), float | int) for k in ("latitude", "longitude"))
+            if not (has_address or has_geo):
+                problems.append("Place without address or geo")
+    if "eventStatus" in data and data["eventStatus"] not in EVENT_STATUSES:
+        problems.append(f"eventStatus {data['eventStatus']!r}")
+    if "eventAttendanceMode" in data and data["eventAttendanceMode"] not in ATTENDANCE_MODES:
+        problems.append(f"eventAttendanceMode {data['eventAttendanceMode']!r}")
+    images = data.get("image", [])
+    if not all(isinstance(i, str) and i.startswith(("http://", "https://")) for i in images):
+        problems.append("image is not a list of URLs")
+    return problems
+
+
+def embedded(html: str) -> dict[str, Any]:
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(scripts) == 1
+    data: dict[str, Any] = json.loads(scripts[0])
+    return data
+
+
+def test_the_demo_events_embed_json_ld_google_accepts(demo_site: str) -> None:
+    answer = httpx.get(demo_site + "/sparql", trust_env=False, timeout=30, headers={"Accept": "application/sparql-results+json"},
+                       params={"query": "SELECT DISTINCT ?e WHERE { ?e a <http://schema.org/Event> } ORDER BY ?e"})
+    events = [row["e"]["value"] for row in answer.json()["results"]["bindings"]]
+    assert len(events) >= 10
+    for event in events:
+        data = embedded(page(demo_site, "/" + event.removeprefix(BASE), "fr").text)
+        assert event_problems(data) == [], (event, data)
+        assert data["@id"] == event
+    festival = embedded(page(demo_site, "/id/theatre-deux-rives/evenement/b9cc093691acc4ef", "fr").text)
+    assert festival["@type"] == "Festival" and festival["name"] == "Festival des Deux-Rives 2026"
+    assert festival["location"]["geo"] == {"@id": BASE + "id/theatre-deux-rives/lieu/acd29bbd118e54c4-geo-1",
+                                           "@type": "GeoCoordinates", "latitude": 46.3405, "longitude": -72.5398}
+    assert embedded(page(demo_site, "/id/theatre-deux-rives/evenement/b9cc093691acc4ef", "en").text)["name"] == (
+        "Deux-Rives Festival 2026")  # in the page's language
+
+
+def test_the_rules_catch_what_google_refuses() -> None:
+    """The checker can fail: an event with its location as a bare IRI, no start, RDF's own @type."""
+    refused = {"@context": "https://schema.org", "@type": "http://schema.org/Event", "name": "Concert",
+               "location": {"@id": "http://example.org/lieu"}}
+    assert event_problems(refused) == ["@type 'http://schema.org/Event' is not an Event type",
+                                       "startDate missing or not ISO 8601: None", "location @type None"]
+
+
+def test_a_heritage_object_embeds_a_creative_work(demo_site: str) -> None:
+    data = embedded(page(demo_site, SCHOONER, "fr").text)
+    assert data["@context"] == "https://schema.org" and data["@type"] == "CreativeWork"
+    assert data["image"][0] == "https://collections.anse-aux-brumes.example/images/MMAB-0003_1.jpg"
+    assert sorted(creator["name"] for creator in data["creator"]) == ["Émile Cloutier", "Narcisse Cloutier"]

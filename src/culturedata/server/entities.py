@@ -7,7 +7,6 @@ RDF media types, or the `.ttl` / `.jsonld` / `.nt` / `.rdf` suffixes, get the de
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
@@ -34,6 +33,7 @@ from culturedata.server.negotiation import choose
 from culturedata.server.reader import select
 from culturedata.server.rendering import page_lang, render
 from culturedata.server.sparql import GRAPH_FORMATS, problem
+from culturedata.server.structured import structured_data
 
 LINK_SCHEMES = ("http", "https", "mailto")
 IMAGE_SCHEMES = ("http", "https")  # what an <img> may load (server/headers.py allows them and nothing else)
@@ -124,8 +124,10 @@ async def entity(request: Request) -> Response:
         body = ox.serialize(triples, format=fmt, prefixes={**PREFIXES, "sdo": SCHEMA_HTTP}) if fmt is ox.RdfFormat.TURTLE else (
             ox.serialize(triples, format=fmt))
         return Response(body, media_type=media, headers=headers)
-    view = build_view(store, iri, triples, settings.system_graph, local_base(request, settings.base_iri), page_lang(request))
-    page = render(request, "entity.html", view=view, iri=iri, jsonld=schema_jsonld(triples))
+    lookups = Lookups(store)
+    view = build_view(lookups, iri, triples, settings.system_graph, local_base(request, settings.base_iri), page_lang(request))
+    jsonld = structured_data(iri, triples, lookups, page_lang(request), [i.src for i in view.images])
+    page = render(request, "entity.html", view=view, iri=iri, jsonld=jsonld)
     page.headers.update(headers)
     return page
 
@@ -159,9 +161,9 @@ def _href(iri: str, bases: tuple[str, str]) -> str | None:
 
 
 def build_view(
-    store: ox.Store, iri: str, triples: list[ox.Triple], system: str, bases: tuple[str, str], lang: str
+    lookups: Lookups, iri: str, triples: list[ox.Triple], system: str, bases: tuple[str, str], lang: str
 ) -> EntityView:
-    lookups = Lookups(store)
+    store = lookups.store
     labeller = Labeller(lookups, lang)
     node = ox.NamedNode(iri)
     own = [t for t in triples if t.subject == node]
@@ -298,10 +300,3 @@ def _value(term: object, labels: dict[str, str], bases: tuple[str, str], triples
 def _plain(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     """A term's lexical value; a quoted triple (RDF-star), which has none, in its N-Triples spelling."""
     return str(term) if isinstance(term, ox.Triple) else term.value
-
-
-def schema_jsonld(triples: list[ox.Triple]) -> str:
-    """The description as JSON-LD for search engines, safe inside a <script> element."""
-    data = ox.serialize(triples, format=ox.RdfFormat.JSON_LD)
-    assert data is not None  # without an output, serialize returns the bytes
-    return json.dumps(json.loads(data), ensure_ascii=False).replace("</", "<\\/")
