@@ -218,3 +218,26 @@ def test_a_heritage_object_embeds_a_creative_work(demo_site: str) -> None:
     assert data["@context"] == "https://schema.org" and data["@type"] == "CreativeWork"
     assert data["image"][0] == "https://collections.anse-aux-brumes.example/images/MMAB-0003_1.jpg"
     assert sorted(creator["name"] for creator in data["creator"]) == ["Émile Cloutier", "Narcisse Cloutier"]
+
+
+def related(html: str) -> dict[str, list[str]]:
+    """Each list of related entities: its heading (with the count) and the names it links."""
+    return {re.sub(r"<[^>]+>", "", heading).strip(): re.findall(r"<li><a href=\"[^\"]+\">([^<]+)</a></li>", items)
+            for heading, items in re.findall(r'<section class="related">\s*<h2>(.*?)</h2>\s*<ul>(.*?)</ul>', html, re.S)}
+
+
+def test_related_entities_with_counts(demo_site: str) -> None:
+    drawing = related(page(demo_site, DRAWING, "fr").text)
+    assert drawing["Autres œuvres de Marc-Antoine Simard (2 en tout)"] == [
+        "Le cœur du Fjord", "Le quai de Sainte-Rose-du-Nord"]  # the drawing itself is not among them
+    assert len(drawing["Aussi dans la collection de Musée du Fjord-Bleu (36 en tout)"]) == 20  # LIMIT 20
+    museum = related(page(demo_site, "/id/musee-fjord-bleu/organisation/musee-fjord-bleu?lang=en", "fr").text)
+    collection = museum["The collection (37 in all)"]
+    assert len(collection) == 20 and "Study for “Heart of the Fjord”" in collection
+    festival = related(page(demo_site, "/id/theatre-deux-rives/evenement/b9cc093691acc4ef?lang=en", "fr").text)
+    others = festival["Other events at Parc portuaire de Trois-Rivières (2 in all)"]
+    assert len(others) == 2 and "Deux-Rives Festival 2026" not in others
+    venue = related(page(demo_site, "/id/theatre-deux-rives/lieu/acd29bbd118e54c4?lang=en", "fr").text)
+    assert len(venue["Events here (3 in all)"]) == 3
+    creator = related(page(demo_site, "/id/musee-fjord-bleu/personne/marc-antoine-simard", "fr").text)
+    assert len(creator["Œuvres (3 en tout)"]) == 3

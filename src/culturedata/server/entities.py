@@ -31,6 +31,7 @@ from culturedata.server.labels import (
 from culturedata.server.lookups import Lookups, Term
 from culturedata.server.negotiation import choose
 from culturedata.server.reader import select
+from culturedata.server.related import Related, related
 from culturedata.server.rendering import page_lang, render
 from culturedata.server.sparql import GRAPH_FORMATS, problem
 from culturedata.server.structured import structured_data
@@ -86,6 +87,7 @@ class EntityView:
     provenance: list[tuple[Value, list[Value]]] = field(default_factory=list)
     graphs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    related: list[Related] = field(default_factory=list)
 
 
 async def entity(request: Request) -> Response:
@@ -179,6 +181,10 @@ def build_view(
             grouped.setdefault(triple.predicate.value, []).append(_term(triple.object, labeller, lookups, bases, triples))
     view.properties = sorted(
         ((_property(p, labeller, bases), values) for p, values in grouped.items()), key=_reading_order)
+    view.related = related(node, own, lookups, labeller)
+    for group in view.related:
+        for link in group.links:
+            link.iri = _href(link.iri, bases) or ""
     view.graphs = [s["g"].value for s in select(
         store, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {node} ?p ?o }} FILTER(?g != {ox.NamedNode(system)}) }}")]
     facts: dict[str, list[Value]] = {}

@@ -56,3 +56,6 @@ class Lookups:
         if self.graph is not None:  # a set: one quad per subject
             return sum(1 for _ in islice(self._quads(None, predicate, obj), cap))
         return len(self.subjects(predicate, obj, cap))
+
+    def has(self, subject: Subject, predicate: ox.NamedNode, obj: Term) -> bool:
+        return next(self._quads(subject, predicate, obj), None) is not None
