@@ -59,3 +59,36 @@ class Lookups:
 
     def has(self, subject: Subject, predicate: ox.NamedNode, obj: Term) -> bool:
         return next(self._quads(subject, predicate, obj), None) is not None
+
+    def graphs(self, subject: Subject, limit: int = 100) -> list[str]:
+        """The named graphs that say something about `subject` (the records it comes from)."""
+        self.patterns.append((str(subject), "?", "?"))
+        found: dict[str, None] = {}
+        for quad in self.store.quads_for_pattern(subject, None, None, None):
+            if isinstance(quad.graph_name, ox.NamedNode):
+                found.setdefault(quad.graph_name.value)
+                if len(found) >= limit:
+                    break
+        return list(found)
+
+    def in_graph(self, subject: Subject, graph: str, limit: int = 500) -> list[ox.Quad]:
+        """The subject's facts in one named graph (a record's provenance, in the system graph)."""
+        self.patterns.append((str(subject), "?", "?"))
+        return list(islice(self.store.quads_for_pattern(subject, None, None, ox.NamedNode(graph)), limit))
+
+    def describe(self, subject: ox.NamedNode, system_graph: str) -> list[ox.Triple]:
+        """What the records say about `subject`: its triples in every named graph but the system
+        graph, with the blank nodes they point at, each triple once. (The SPARQL form of it,
+        `GRAPH ?g { <s> ?p ?o }`, visits every named graph: one per record.)"""
+        self.patterns.append((str(subject), "?", "?"))
+        found: dict[ox.Triple, None] = {}
+        for quad in self.store.quads_for_pattern(subject, None, None, None):
+            graph = quad.graph_name
+            if not isinstance(graph, ox.NamedNode) or graph.value == system_graph:
+                continue
+            found.setdefault(quad.triple)
+            if isinstance(quad.object, ox.BlankNode):
+                self.patterns.append((str(quad.object), "?", "?"))
+                for inner in self.store.quads_for_pattern(quad.object, None, None, graph):
+                    found.setdefault(inner.triple)
+        return list(found)
