@@ -246,7 +246,10 @@ def _summary(node: ox.NamedNode, labeller: Labeller, lookups: Lookups) -> str | 
         text = value.value if isinstance(value, ox.Literal) else labeller.label(value.value)
         if text:
             parts.append((quad.predicate.value not in VALUE, text))
-    return ", ".join(text for _, text in sorted(parts, key=lambda part: part[0])) or None
+    # A bare address beside the values (an identifier's scheme, a unit's IRI) tells a visitor nothing.
+    shown = [text for _, text in sorted(parts, key=lambda part: part[0])]
+    words = [text for text in shown if not text.startswith(("http://", "https://"))]
+    return ", ".join(words or shown) or None
 
 
 def _image(term: Term, labeller: Labeller, lookups: Lookups, triples: list[ox.Triple], lang: str) -> Image | None:
