@@ -311,3 +311,11 @@ def test_a_page_costs_the_same_in_a_store_ten_times_bigger(serve, tmp_path: Path
     page_cpu_ms(small, path, client, 3), page_cpu_ms(big, path, client, 3)  # warm both (templates, caches)
     cheap, costly = page_cpu_ms(small, path, client), page_cpu_ms(big, path, client)
     assert costly < 2 * cheap, f"{cheap:.2f} ms with 6k quads, {costly:.2f} ms with 60k"
+
+
+def test_unnamed_values_read_as_one_line(demo_site: str) -> None:
+    """An address, coordinates or an accession number has no label: its own values, in reading order."""
+    venue = main(page(demo_site, "/id/theatre-deux-rives/lieu/acd29bbd118e54c4", "fr").text)
+    assert ">1, rue du Quai, Trois-Rivières, QC, G9A 2G3, CA</a>" in venue
+    assert ">46.3405, -72.5398</a>" in venue and ">Mauricie</a>" in venue  # the region concept by its label
+    assert ">1981.12.3</a>" in main(page(demo_site, SCHOONER, "fr").text)  # the scheme's bare IRI left out

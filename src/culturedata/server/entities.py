@@ -45,7 +45,9 @@ SUFFIXES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "app
 LABELS = {p.value for p in LABEL_PREDICATES}
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 IMAGE = {p.value for p in schema("image")}
-VALUE = {p.value for p in schema("value")}
+SUMMARY_ORDER = [f"schema:{name}" for name in (
+    "value", "streetAddress", "addressLocality", "addressRegion", "postalCode", "addressCountry", "latitude",
+    "longitude")]
 # Where an image's file is, best first: a thumbnail when the record gives one.
 IMAGE_FILE = [*schema("thumbnailUrl"), *schema("contentUrl"), *schema("url")]
 # The properties a visitor looks for first; the others follow in the order of their labels.
@@ -237,15 +239,17 @@ def _term(
 
 def _summary(node: ox.NamedNode, labeller: Labeller, lookups: Lookups) -> str | None:
     """The values of an unnamed structured node (an address, coordinates, an identifier), in one
-    line: its own values first (schema:value), then the others; unnamed IRIs left out."""
-    parts: list[tuple[bool, str]] = []
+    line, in the order they are read (street before town, latitude before longitude); unnamed IRIs
+    left out."""
+    parts: list[tuple[int, str]] = []
     for quad in lookups.objects(node, limit=12):
         value = quad.object
         if quad.predicate.value == TYPE or isinstance(value, ox.BlankNode | ox.Triple):
             continue
         text = value.value if isinstance(value, ox.Literal) else labeller.label(value.value)
         if text:
-            parts.append((quad.predicate.value not in VALUE, text))
+            name = compact(quad.predicate.value)
+            parts.append((SUMMARY_ORDER.index(name) if name in SUMMARY_ORDER else len(SUMMARY_ORDER), text))
     # A bare address beside the values (an identifier's scheme, a unit's IRI) tells a visitor nothing.
     shown = [text for _, text in sorted(parts, key=lambda part: part[0])]
     words = [text for text in shown if not text.startswith(("http://", "https://"))]
