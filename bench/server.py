@@ -10,8 +10,12 @@ built on them can reach), `oxigraph serve-read-only` (the goal: >= 0.8 of its th
 installed into a side virtualenv under bench/out/, rdflib-endpoint on the same data. Then
 our servers' memory (RSS) before and after many point lookups.
 
+Then the entity pages: the server's CPU time per HTML page (its Server-Timing header), beside
+a SPARQL DESCRIBE of the same entity evaluated in-process.
+
     python -m bench server                      # BENCH_SERVER_QUERIES=100000 by default
     BENCH_SERVER_QUERIES=20000 BENCH_SERVER_SECONDS=3 python -m bench server
+    BENCH_SERVER_ONLY=pages python -m bench server   # the entity page figure alone
 """
 
 from __future__ import annotations
@@ -238,6 +242,13 @@ WORKLOADS = {"point lookup": lookup, "10k-row SELECT": select}
 
 def main() -> None:
     snapshot = build_snapshot()
+    if os.environ.get("BENCH_SERVER_ONLY") == "pages":
+        single = ours(OUT / "store", cache=False)
+        try:
+            entity_pages(snapshot, single)
+        finally:
+            single.stop()
+        return
     cores = os.cpu_count() or 1
     print(f"data: {ENTITIES:,} records, {ENTITIES * 8:,} triples; {SECONDS:.0f} s per measurement; {cores} cores; "
           "machine shared with other work, figures are noisy")
@@ -270,6 +281,7 @@ def main() -> None:
                     slow = hammer(baseline.url, make, clients, SECONDS)
                     compare(f"{label} (req/s)", "req/s", load.rate, slow.rate, "rdflib-endpoint")
         in_process(snapshot, hammer(oxi.url, select, 1, SECONDS))
+        entity_pages(snapshot, single)
         memory(single)
         memory(cached)
     finally:
@@ -288,6 +300,31 @@ def in_process(snapshot: Path, oxi: Load) -> None:
         count += 1
     compare("10k-row SELECT, pyoxigraph in-process, no HTTP", "req/s", count / (time.monotonic() - started),
             oxi.rate, "oxigraph server, 1 client")
+
+
+def entity_pages(snapshot: Path, server: Server, pages: int = 300) -> None:
+    """CPU per entity page (median of the server's own Server-Timing figures, so neither HTTP nor
+    the client is counted), beside `DESCRIBE <entity>` of the same entities, in-process."""
+    import statistics
+
+    rng = random.Random(7)
+    entities = [f"{BASE}id/bench/objet/{rng.randrange(ENTITIES)}" for _ in range(pages)]
+    site = server.url.removesuffix("/sparql")
+    with requests.Session() as session:
+        page_ms = []
+        for entity in entities:
+            answer = session.get(site + "/" + entity.removeprefix(BASE), headers={"Accept": "text/html"}, timeout=30)
+            answer.raise_for_status()
+            page_ms.append(float(answer.headers["Server-Timing"].split("dur=")[1].split(";")[0]))
+    store = ox.Store.read_only(str(snapshot))
+    describe_ms = []
+    for entity in entities:
+        started = time.thread_time()
+        list(store.query(f"DESCRIBE <{entity}>", use_default_graph_as_union=True))
+        describe_ms.append((time.thread_time() - started) * 1000)
+    page, describe = statistics.median(page_ms), statistics.median(describe_ms)
+    print(f"entity page CPU ms (HTML, median of {pages}): {page:.2f} ms   "
+          f"DESCRIBE of the same entity, in-process: {describe:.2f} ms   ratio {page / describe:.1f}x")
 
 
 def memory(server: Server) -> None:

@@ -26,8 +26,9 @@ def test_entity_page_for_people(demo_server: str, client: httpx.Client) -> None:
     assert "Musée d&#39;essai" in html  # the linked organisation is shown by its name
     embedded = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     assert embedded is not None
-    data = json.loads(embedded.group(1))
-    assert any(node.get("@id") == BASE + OBJECT for node in data)
+    data = json.loads(embedded.group(1))  # schema.org for search engines: one node, plain strings
+    assert data["@id"] == BASE + OBJECT and data["@context"] == "https://schema.org"
+    assert data["name"] == "Object 7" and data["@type"] == "CreativeWork"
 
 
 def test_entity_page_speaks_french(demo_server: str, client: httpx.Client) -> None:

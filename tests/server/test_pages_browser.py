@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from harness import demo_quads, publish
+from test_entity_pages import SCHOONER, demo_site  # noqa: F401 (demo_site: a fixture)
 from test_page_security import hostile_quads
 
 from culturedata.config import load_config
@@ -187,3 +188,25 @@ def test_upload_too_large_is_refused(page, museum_server: str, tmp_path: Path) -
     page.click("#check")
     page.wait_for_selector(".error")
     assert "larger than the limit of 2 MB" in page.inner_text(".error")
+
+
+def test_entity_page_in_french_with_its_image_labels_and_related_works(page, demo_site: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """What a visitor sees (the screenshot is kept in the test's tmp_path): the title, the type, the
+    photographs with their credit and licence, labels instead of IRIs, provenance folded away."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(demo_site + SCHOONER)  # the browser's language: fr-CA
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.inner_text("#entity-name").startswith("Maquette de la goélette")
+    assert "Objet patrimonial" in page.inner_text("p.types")
+    assert page.locator("figure.image img").count() == 2  # loaded under the policy (the page fixture checks)
+    assert "CC BY-NC 4.0" in page.locator("figure.image figcaption").first.inner_text()
+    creator = page.locator("table.properties tr", has=page.locator("a.term[title='schema:creator']"))
+    assert "Émile Cloutier" in creator.inner_text() and "Créateur" in creator.inner_text()
+    assert "Aussi dans la collection de Musée maritime de l'Anse-aux-Brumes" in page.inner_text("section.related h2")
+    provenance = page.locator("details.provenance table.provenance")
+    assert not provenance.is_visible()  # collapsed
+    page.click("details.provenance summary")
+    assert provenance.is_visible() and "lido.xml" in provenance.inner_text()
+    shot = tmp_path / "entity-fr.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 20_000

@@ -7,9 +7,10 @@ RDF media types, or the `.ttl` / `.jsonld` / `.nt` / `.rdf` suffixes, get the de
 
 from __future__ import annotations
 
-import json
+import re
+import time
 from dataclasses import dataclass, field
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 import pyoxigraph as ox
 from starlette.requests import Request
@@ -18,43 +19,59 @@ from starlette.responses import Response
 from culturedata import __version__
 from culturedata.iris import entity as entity_iri
 from culturedata.server.answers import etag, none_match
+from culturedata.server.labels import (
+    LABEL_PREDICATES,
+    PREFIXES,
+    SCHEMA_HTTP,
+    Labeller,
+    best_literal,
+    compact,
+    schema,
+    term_label,
+)
+from culturedata.server.lookups import Lookups, Term
 from culturedata.server.negotiation import choose
-from culturedata.server.reader import select
+from culturedata.server.related import Related, related
 from culturedata.server.rendering import page_lang, render
 from culturedata.server.sparql import GRAPH_FORMATS, problem
+from culturedata.server.structured import structured_data
 
 LINK_SCHEMES = ("http", "https", "mailto")
+IMAGE_SCHEMES = ("http", "https")  # what an <img> may load (server/headers.py allows them and nothing else)
 # Every ASCII character a valid IRI may hold (oxigraph refused the others), kept as it is.
 IRI_ASCII = "!#$%&'()*+,-./:;=?@[]_~"
 SUFFIXES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples",
             ".rdf": "application/rdf+xml"}
-PREFIXES = {
-    "schema": "https://schema.org/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/", "prov": "http://www.w3.org/ns/prov#",
-    "owl": "http://www.w3.org/2002/07/owl#", "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "qcp": "https://w3id.org/culturedata/ns/qcp#", "run": "https://w3id.org/culturedata/ns/run#",
-    "crm": "http://www.cidoc-crm.org/cidoc-crm/", "geo": "http://www.opengis.net/ont/geosparql#",
-    "wgs": "http://www.w3.org/2003/01/geo/wgs84_pos#",
-}
-# The profile writes https://schema.org/; some mappings still emit http://schema.org/.
-SCHEMA_HTTP = "http://schema.org/"
-LABELS = ("https://schema.org/name", SCHEMA_HTTP + "name", "http://www.w3.org/2000/01/rdf-schema#label",
-          "http://www.w3.org/2004/02/skos/core#prefLabel", "http://purl.org/dc/terms/title")
+LABELS = {p.value for p in LABEL_PREDICATES}
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+IMAGE = {p.value for p in schema("image")}
+SUMMARY_ORDER = [f"schema:{name}" for name in (
+    "value", "streetAddress", "addressLocality", "addressRegion", "postalCode", "addressCountry", "latitude",
+    "longitude")]
+# Where an image's file is, best first: a thumbnail when the record gives one.
+IMAGE_FILE = [*schema("thumbnailUrl"), *schema("contentUrl"), *schema("url")]
+# The properties a visitor looks for first; the others follow in the order of their labels.
+FIRST = [compact(SCHEMA_HTTP + name) for name in (
+    "name", "alternateName", "description", "creator", "dateCreated", "startDate", "endDate", "location",
+    "organizer", "performer")] + ["qcp:dateStatement", "dcterms:created", "qcp:heldBy"]
 # Pages are in the reader's language: from ?lang=, the lang cookie or Accept-Language.
 VARY = "Accept, Accept-Language, Cookie"
-# Terms are written in with str(), their escaped N-Triples spelling (substitutions need a SELECT projection).
-DESCRIBE = """CONSTRUCT {{ {entity} ?p ?o . ?o ?p2 ?o2 }}
-WHERE {{ GRAPH ?g {{ {entity} ?p ?o OPTIONAL {{ ?o ?p2 ?o2 FILTER(isBlank(?o)) }} }} FILTER(?g != {system}) }}"""
-
-
 @dataclass
 class Value:
     text: str
     href: str | None = None
     lang: str | None = None
     iri: str | None = None
+    title: str | None = None  # shown on hover: the CURIE or IRI behind a label, for developers
+
+
+@dataclass
+class Image:
+    src: str
+    alt: str
+    caption: str | None = None
+    credit: str | None = None
+    licence: Value | None = None
 
 
 @dataclass
@@ -63,21 +80,15 @@ class EntityView:
     name: str
     types: list[Value] = field(default_factory=list)
     properties: list[tuple[Value, list[Value]]] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
     provenance: list[tuple[Value, list[Value]]] = field(default_factory=list)
     graphs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-def compact(iri: str) -> str:
-    if iri.startswith(SCHEMA_HTTP):
-        return "schema:" + iri[len(SCHEMA_HTTP):]
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
+    related: list[Related] = field(default_factory=list)
 
 
 async def entity(request: Request) -> Response:
+    started = time.thread_time()  # the page's CPU time, in its Server-Timing header (make bench reads it)
     settings = request.app.state.settings
     path = request.path_params["path"]
     suffix = next((s for s in SUFFIXES if path.endswith(s)), None)
@@ -99,8 +110,8 @@ async def entity(request: Request) -> Response:
     headers = {"Vary": VARY, "Link": f'<{as_uri(iri)}>; rel="canonical"', **({"ETag": tag} if tag else {})}
     if tag and none_match(request.headers.get("if-none-match", ""), tag):
         return Response(status_code=304, headers=headers)
-    system = ox.NamedNode(settings.system_graph)
-    triples = list(store.query(DESCRIBE.format(entity=node, system=system)))
+    lookups = Lookups(store)
+    triples = lookups.describe(node, settings.system_graph)
     if not triples:
         if media == "text/html":
             return render(request, "entity.html", status=404, view=None, iri=iri)
@@ -113,9 +124,11 @@ async def entity(request: Request) -> Response:
         body = ox.serialize(triples, format=fmt, prefixes={**PREFIXES, "sdo": SCHEMA_HTTP}) if fmt is ox.RdfFormat.TURTLE else (
             ox.serialize(triples, format=fmt))
         return Response(body, media_type=media, headers=headers)
-    view = build_view(store, iri, triples, settings.system_graph, local_base(request, settings.base_iri), page_lang(request))
-    page = render(request, "entity.html", view=view, iri=iri, jsonld=schema_jsonld(triples))
+    view = build_view(lookups, iri, triples, settings.system_graph, local_base(request, settings.base_iri), page_lang(request))
+    jsonld = structured_data(iri, triples, lookups, page_lang(request), [i.src for i in view.images])
+    page = render(request, "entity.html", view=view, iri=iri, jsonld=jsonld)
     page.headers.update(headers)
+    page.headers["Server-Timing"] = f'cpu;dur={(time.thread_time() - started) * 1000:.2f};desc="CPU ms"'
     return page
 
 
@@ -148,29 +161,136 @@ def _href(iri: str, bases: tuple[str, str]) -> str | None:
 
 
 def build_view(
-    store: ox.Store, iri: str, triples: list[ox.Triple], system: str, bases: tuple[str, str], lang: str
+    lookups: Lookups, iri: str, triples: list[ox.Triple], system: str, bases: tuple[str, str], lang: str
 ) -> EntityView:
-    labels = _labels(store, {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)}, lang)
-    own = [t for t in triples if t.subject == ox.NamedNode(iri)]
-    view = EntityView(iri=iri, name=_best_label([t for t in own if t.predicate.value in LABELS], lang) or iri)
+    labeller = Labeller(lookups, lang)
+    node = ox.NamedNode(iri)
+    own = [t for t in triples if t.subject == node]
+    names = [t.object for t in own if t.predicate.value in LABELS and isinstance(t.object, ox.Literal)]
+    view = EntityView(iri=iri, name=best_literal(names, lang) or iri)
     grouped: dict[str, list[Value]] = {}
     for triple in own:
-        value = _value(triple.object, labels, bases, triples)
         if triple.predicate.value == TYPE:
-            view.types.append(value)
+            view.types.append(_term(triple.object, labeller, lookups, bases, triples))
+        elif triple.predicate.value in IMAGE and (image := _image(triple.object, labeller, lookups, triples, lang)):
+            view.images.append(image)
         else:
-            grouped.setdefault(triple.predicate.value, []).append(value)
-    view.properties = [(Value(compact(p), _href(p, bases)), values) for p, values in sorted(grouped.items(), key=lambda i: compact(i[0]))]
-    view.graphs = [s["g"].value for s in select(
-        store, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {ox.NamedNode(iri)} ?p ?o }} FILTER(?g != {ox.NamedNode(system)}) }}")]
+            grouped.setdefault(triple.predicate.value, []).append(_term(triple.object, labeller, lookups, bases, triples))
+    view.properties = sorted(
+        ((_property(p, labeller, bases), values) for p, values in grouped.items()), key=_reading_order)
+    view.related = related(node, own, lookups, labeller)
+    for group in view.related:
+        for link in group.links:
+            link.iri = _href(link.iri, bases) or ""
+    view.graphs = [g for g in lookups.graphs(node) if g != system]
     facts: dict[str, list[Value]] = {}
     for graph in view.graphs:
-        for quad in store.quads_for_pattern(ox.NamedNode(graph), None, None, ox.NamedNode(system)):
-            facts.setdefault(quad.predicate.value, []).append(_value(quad.object, {}, bases, []))
+        for quad in lookups.in_graph(ox.NamedNode(graph), system):
+            facts.setdefault(quad.predicate.value, []).append(_provenance(quad.object, labeller, lookups, bases))
             if "warning" in quad.predicate.value.lower() or "finding" in quad.predicate.value.lower():
                 view.warnings.append(_plain(quad.object))
-    view.provenance = [(Value(compact(p), _href(p, bases)), values) for p, values in sorted(facts.items())]
+    view.provenance = sorted(
+        ((_property(p, labeller, bases), values) for p, values in facts.items()), key=_reading_order)
     return view
+
+
+def _provenance(term: Term, labeller: Labeller, lookups: Lookups, bases: tuple[str, str]) -> Value:
+    """A provenance fact; where a record came from on the harvesting machine is its file name only
+    (the path says nothing to a visitor and tells the world how the server's disks are laid out)."""
+    if isinstance(term, ox.NamedNode) and term.value.lower().startswith("file:"):
+        return Value(_file_name(unquote(urlsplit(term.value).path)))
+    if isinstance(term, ox.Literal) and _is_local_path(term.value):
+        return Value(_file_name(unquote(urlsplit(term.value).path) if term.value.lower().startswith("file:")
+                                else term.value))
+    return _term(term, labeller, lookups, bases, [])
+
+
+def _is_local_path(text: str) -> bool:
+    return text.lower().startswith("file:") or text.startswith(("/", "~")) or re.match(r"[A-Za-z]:[\\/]", text) is not None
+
+
+def _file_name(path: str) -> str:
+    return re.split(r"[\\/]", path.rstrip("/\\"))[-1] or path
+
+
+def _property(iri: str, labeller: Labeller, bases: tuple[str, str]) -> Value:
+    """A property by its name in the page's language, its CURIE on hover."""
+    curie = compact(iri)
+    label = labeller.label(iri)
+    return Value(label[:1].upper() + label[1:] if label else curie, _href(iri, bases), iri=iri, title=curie)
+
+
+def _reading_order(row: tuple[Value, list[Value]]) -> tuple[int, str]:
+    curie = row[0].title or ""
+    return (FIRST.index(curie) if curie in FIRST else len(FIRST), row[0].text.casefold())
+
+
+def _term(
+    term: Term, labeller: Labeller, lookups: Lookups, bases: tuple[str, str], triples: list[ox.Triple]
+) -> Value:
+    """A value as a visitor reads it: an IRI by its label (or, for an address, coordinates or an
+    identifier that has none, by its own values), a literal as it is."""
+    if not isinstance(term, ox.NamedNode):
+        return _value(term, {}, bases, triples)
+    curie = compact(term.value)
+    label = labeller.label(term.value) or _summary(term, labeller, lookups)
+    return Value(label or curie, _href(term.value, bases), iri=term.value, title=curie if label else None)
+
+
+def _summary(node: ox.NamedNode, labeller: Labeller, lookups: Lookups) -> str | None:
+    """The values of an unnamed structured node (an address, coordinates, an identifier), in one
+    line, in the order they are read (street before town, latitude before longitude); unnamed IRIs
+    left out."""
+    parts: list[tuple[int, str]] = []
+    for quad in lookups.objects(node, limit=12):
+        value = quad.object
+        if quad.predicate.value == TYPE or isinstance(value, ox.BlankNode | ox.Triple):
+            continue
+        text = value.value if isinstance(value, ox.Literal) else labeller.label(value.value)
+        if text:
+            name = compact(quad.predicate.value)
+            parts.append((SUMMARY_ORDER.index(name) if name in SUMMARY_ORDER else len(SUMMARY_ORDER), text))
+    # A bare address beside the values (an identifier's scheme, a unit's IRI) tells a visitor nothing.
+    shown = [text for _, text in sorted(parts, key=lambda part: part[0])]
+    words = [text for text in shown if not text.startswith(("http://", "https://"))]
+    return ", ".join(words or shown) or None
+
+
+def _image(term: Term, labeller: Labeller, lookups: Lookups, triples: list[ox.Triple], lang: str) -> Image | None:
+    """The image an `schema:image` value names, with its credit and licence when the record gives them;
+    None when there is nothing an <img> may load (the value stays in the table)."""
+    if isinstance(term, ox.Literal):
+        return Image(term.value, term.value) if _loadable(term.value) else None
+    if isinstance(term, ox.Triple):
+        return None
+    facts = ([ox.Quad(t.subject, t.predicate, t.object) for t in triples if t.subject == term]
+             if isinstance(term, ox.BlankNode) else lookups.objects(term, limit=50))
+    by: dict[str, list[Term]] = {}
+    for quad in facts:
+        by.setdefault(quad.predicate.value, []).append(quad.object)
+    files = [o.value for p in IMAGE_FILE for o in by.get(p.value, []) if not isinstance(o, ox.Triple)]
+    if not files and isinstance(term, ox.NamedNode) and not facts:
+        files = [term.value]  # the value is the image's own address
+    src = next((f for f in files if _loadable(f)), None)
+    if src is None:
+        return None
+
+    def text(name: str) -> str | None:
+        return best_literal([o for p in schema(name) for o in by.get(p.value, []) if isinstance(o, ox.Literal)], lang)
+
+    licence = next((o for p in schema("license") for o in by.get(p.value, [])), None)
+    shown = None
+    if isinstance(licence, ox.NamedNode):
+        shown = Value(term_label(licence.value, lang) or licence.value, _href(licence.value, ("", "")),
+                      iri=licence.value, title=licence.value)
+    elif isinstance(licence, ox.Literal):
+        shown = Value(licence.value)
+    caption = text("caption") or text("name")
+    return Image(src, caption or "", caption=caption, credit=text("creditText"), licence=shown)
+
+
+def _loadable(url: str) -> bool:
+    return url.partition(":")[0].lower() in IMAGE_SCHEMES
 
 
 def _value(term: object, labels: dict[str, str], bases: tuple[str, str], triples: list[ox.Triple]) -> Value:
@@ -187,30 +307,3 @@ def _value(term: object, labels: dict[str, str], bases: tuple[str, str], triples
 def _plain(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     """A term's lexical value; a quoted triple (RDF-star), which has none, in its N-Triples spelling."""
     return str(term) if isinstance(term, ox.Triple) else term.value
-
-
-def _labels(store: ox.Store, iris: set[str], lang: str) -> dict[str, str]:
-    if not iris:
-        return {}
-    values = " ".join(str(ox.NamedNode(i)) for i in list(iris)[:200])
-    found: dict[str, list[ox.Triple]] = {}
-    query = f"SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {' '.join(f'<{p}>' for p in LABELS)} }} ?s ?p ?l }}"
-    for solution in select(store, query, union=True):
-        found.setdefault(solution["s"].value, []).append(ox.Triple(solution["s"], solution["p"], solution["l"]))
-    return {iri: label for iri, triples in found.items() if (label := _best_label(triples, lang))}
-
-
-def _best_label(triples: list[ox.Triple], lang: str) -> str | None:
-    literals = [t.object for t in triples if isinstance(t.object, ox.Literal)]
-    for wanted in (lang, None, "fr", "en"):
-        for literal in literals:
-            if literal.language == wanted:
-                return literal.value
-    return literals[0].value if literals else None
-
-
-def schema_jsonld(triples: list[ox.Triple]) -> str:
-    """The description as JSON-LD for search engines, safe inside a <script> element."""
-    data = ox.serialize(triples, format=ox.RdfFormat.JSON_LD)
-    assert data is not None  # without an output, serialize returns the bytes
-    return json.dumps(json.loads(data), ensure_ascii=False).replace("</", "<\\/")

@@ -26,7 +26,9 @@ def content_security_policy(style_nonce: str | None = None) -> str:
         "default-src 'none'",
         "script-src 'self'",
         f"style-src 'self' 'nonce-{style_nonce}'" if style_nonce else "style-src 'self'",
-        "img-src 'self' data:",  # data: for the empty favicon, which spares a request for /favicon.ico
+        # data: for the empty favicon, which spares a request for /favicon.ico; http: and https: for
+        # the records' images, which museums serve from their own sites (entity pages show them).
+        "img-src 'self' data: http: https:",
         "connect-src 'self'",  # the query page posts to /sparql
         "form-action 'self'",
         "frame-ancestors 'none'",
