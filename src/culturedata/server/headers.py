@@ -19,19 +19,30 @@ from __future__ import annotations
 from starlette.types import Message, Send
 
 
-def content_security_policy(style_nonce: str | None = None) -> str:
+def content_security_policy(style_nonce: str | None = None, tiles: str = "") -> str:
     """The policy; `style_nonce` lets in the <style> elements that carry it (the query page's
-    editor writes its own)."""
+    editor writes its own); `tiles`, a map tile URL (`server.map_tiles`), lets in images from
+    its host, for the map pages only: scripts and styles stay our own files."""
+    tile_host = f" {tile_source(tiles)}" if tiles else ""
     return "; ".join([
         "default-src 'none'",
         "script-src 'self'",
         f"style-src 'self' 'nonce-{style_nonce}'" if style_nonce else "style-src 'self'",
-        "img-src 'self' data:",  # data: for the empty favicon, which spares a request for /favicon.ico
+        # data: for the empty favicon, which spares a request for /favicon.ico
+        f"img-src 'self' data:{tile_host}",
         "connect-src 'self'",  # the query page posts to /sparql
         "form-action 'self'",
         "frame-ancestors 'none'",
         "base-uri 'none'",
     ])
+
+
+def tile_source(tiles: str) -> str:
+    """The CSP source of a tile URL: its scheme and host (`{s}.` as `*.`, any subdomain), and port.
+    config.py has checked its shape (TILE_URL)."""
+    scheme, _, rest = tiles.partition("://")
+    host = rest.split("/", 1)[0]
+    return f"{scheme}://{host.replace('{s}.', '*.', 1)}"
 
 
 CONTENT_SECURITY_POLICY = content_security_policy()
