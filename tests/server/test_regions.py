@@ -4,10 +4,8 @@ a page at a time, and the map works without tiles and lets in only the configure
 
 from __future__ import annotations
 
+import json
 import re
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,8 +14,9 @@ import pytest
 
 from culturedata import iris
 from culturedata.config import load_config
+from culturedata.errors import ConfigError
 from culturedata.reference import write_references
-from culturedata.server import ServerSettings, create_app
+from culturedata.server.headers import tile_source
 from culturedata.server.regions import PAGE_SIZE, RegionIndex
 from culturedata.store import EmbeddedTarget, Snapshots
 
@@ -130,21 +129,49 @@ def test_a_region_lists_its_entities_a_page_at_a_time(tmp_path: Path) -> None:
     assert [e.name("fr") for e in last] == ["Lieu 100", "Lieu 101", "Lieu 102"] and not no_more
 
 
-def serve(config_path: Path, **overrides: object) -> Iterator[str]:
-    import dataclasses
+TILES = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
 
-    import uvicorn
 
-    config = load_config(config_path)
-    settings = dataclasses.replace(ServerSettings.from_config(config), **overrides)  # type: ignore[arg-type]
-    app = create_app(Snapshots(config.store_path), settings)
-    engine = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=engine.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not engine.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{engine.servers[0].sockets[0].getsockname()[1]}"
-    engine.should_exit = True
-    thread.join(10)
+@pytest.mark.slow
+def test_the_map_works_without_tiles_and_lets_in_only_the_configured_tile_host(  # type: ignore[no-untyped-def]
+        published: str, demo_project: Path, serve) -> None:
+    client = httpx.Client(trust_env=False, timeout=60)
+    plain = client.get(f"{published}/regions", params={"lang": "fr"})
+    assert 'data-tiles=""' in plain.text and "Aucun fond de carte" in plain.text
+    assert "tiles.example.org" not in plain.headers["content-security-policy"]
+    assert "img-src 'self' data:;" in plain.headers["content-security-policy"]
+    assert '<script src="/static/leaflet/leaflet.js"></script>' in plain.text  # self-hosted, no CDN
+    assert "https://" not in "".join(re.findall(r'<(?:script|link)[^>]*>', plain.text))
+    points = json.loads(re.search(r'<script type="application/json" id="map-points">(.*?)</script>', plain.text,
+                                  re.S).group(1))  # type: ignore[union-attr]
+    names = {item["name"] for group in points for item in group["items"]}
+    assert "Parc portuaire de Trois-Rivières" in names
+    assert all(44 < group["lat"] < 64 and -81 < group["lon"] < -56 for group in points)
+    assert "2 coordonnées hors du Québec" in plain.text  # rcl-0011 lost its longitude's minus sign
+    for static in ("/static/leaflet/leaflet.js", "/static/leaflet/leaflet.css", "/static/regions.js",
+                   "/static/leaflet/images/marker-icon.png"):
+        assert client.get(published + static).status_code == 200, static
+
+    config = load_config(demo_project / "culturedata.toml")
+    tiled = serve(Snapshots(config.store_path), map_tiles=TILES)
+    for path in ("/regions", "/regions/15"):
+        page = client.get(tiled + path)
+        policy = page.headers["content-security-policy"]
+        assert "img-src 'self' data: https://*.tiles.example.org;" in policy, policy
+        assert "script-src 'self';" in policy and "style-src 'self';" in policy  # scripts stay our own
+        assert f'data-tiles="{TILES}"' in page.text
+    for path in ("/dashboard", "/query", "/regions/15?kind=places"):
+        assert "tiles.example.org" not in client.get(tiled + path).headers["content-security-policy"], path
+
+
+def test_the_tile_url_is_checked_when_the_configuration_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "culturedata.toml"
+    path.write_text(f'[server]\nmap_tiles = "{TILES}"\n', encoding="utf-8")
+    assert load_config(path).settings.server.map_tiles == TILES
+    for bad in ("javascript:alert(1)//{z}/{x}/{y}", "https://tiles.example.org/tile.png",
+                "https://tiles.example.org/{z}/{x}/{y}.png' data:", "https://{z}.example.org/{z}/{x}/{y}.png"):
+        path.write_text(f"[server]\nmap_tiles = {json.dumps(bad)}\n", encoding="utf-8")
+        with pytest.raises(ConfigError):
+            load_config(path)
+    assert tile_source("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png") == "https://*.tile.openstreetmap.org"
+    assert tile_source("http://127.0.0.1:8080/t/{z}/{x}/{y}.png") == "http://127.0.0.1:8080"

@@ -9,13 +9,26 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
 
-from culturedata.server.regions import KINDS, PAGE_SIZE, Entry, Figures, RegionIndex, compute, listing
+from culturedata.messages import t
+from culturedata.server.headers import content_security_policy
+from culturedata.server.regions import (
+    KINDS,
+    MAX_POINTS,
+    PAGE_SIZE,
+    Entry,
+    Figures,
+    Point,
+    RegionIndex,
+    compute,
+    listing,
+)
 from culturedata.server.rendering import page_lang, render
 from culturedata.server.sparql import problem
 
@@ -44,12 +57,50 @@ def local_path(request: Request, iri: str) -> str | None:
     return "/" + iri[len(base):] if iri.startswith(base) else None
 
 
+@dataclass(frozen=True, slots=True)
+class MapView:
+    points: list[dict[str, object]]  # one marker per place: lat, lon, items (what stands there)
+    located: int  # entities on the map
+    tiles: str  # server.map_tiles, empty for none
+    tile_host: str  # credited under the map
+    regions: list[dict[str, object]]  # each region's name where the map writes it
+    limit: int = MAX_POINTS
+
+
+def _map(request: Request, figures: Figures, points: list[Point], lang: str) -> MapView:
+    """The map's context: its markers, one per place (a museum and its building share one), with
+    what stands there; the tile URL and the host to credit."""
+    regions = {r.code: r.label(lang) for r in figures.regions}
+    groups: dict[tuple[float, float], dict[str, object]] = {}
+    for point in points:
+        group = groups.setdefault((round(point.lat, 5), round(point.lon, 5)),
+                                  {"lat": point.lat, "lon": point.lon, "items": []})
+        items = group["items"]
+        assert isinstance(items, list)
+        items.append({"name": point.name(lang), "kind": point.kind, "kind_label": t(f"server.regions.{point.kind}", lang),
+                      "href": local_path(request, point.iri), "region": regions.get(point.region or "", "")})
+    tiles: str = request.app.state.settings.map_tiles
+    host = tiles.partition("://")[2].split("/", 1)[0].replace("{s}.", "", 1)
+    names = [{"code": code, "name": regions[code], "lat": lat, "lon": lon}
+             for code, (lat, lon) in sorted(figures.centres.items())]
+    return MapView(list(groups.values()), len(points), tiles, host, names)
+
+
+def _with_tiles(request: Request, response: Response) -> Response:
+    """A map page's policy lets in the configured tile host's images (headers.py); no other page's does."""
+    tiles: str = request.app.state.settings.map_tiles
+    if tiles:
+        response.headers["Content-Security-Policy"] = content_security_policy(tiles=tiles)
+    return response
+
+
 async def regions_page(request: Request) -> Response:
     figures = await _on_query_thread(request, lambda _store, figures: figures)
     if figures is None:
         return problem(request, 503, "server.no_snapshot")
     lang = page_lang(request)
-    return render(request, "regions.html", figures=figures, kinds=list(KINDS), label=lambda r: r.label(lang))
+    return _with_tiles(request, render(request, "regions.html", figures=figures, kinds=list(KINDS), region=None,
+                                       label=lambda r: r.label(lang), view=_map(request, figures, figures.points, lang)))
 
 
 async def region_page(request: Request) -> Response:
@@ -81,9 +132,12 @@ async def region_page(request: Request) -> Response:
     figures, lists = outcome
     region = figures.region(code)
     lang = page_lang(request)
-    return render(request, "region.html", figures=figures, region=region, label=region.label(lang) if region else code,
-                  counts=figures.counts[code], kinds=list(KINDS), shown=shown, lists=lists, kind=kind, page=page,
-                  page_size=PAGE_SIZE, href=lambda iri: local_path(request, iri))
+    points = [p for p in figures.points if p.region == code]
+    response = render(
+        request, "region.html", figures=figures, region=region, label=region.label(lang) if region else code,
+        counts=figures.counts[code], kinds=list(KINDS), shown=shown, lists=lists, kind=kind, page=page,
+        page_size=PAGE_SIZE, href=lambda iri: local_path(request, iri), view=_map(request, figures, points, lang))
+    return response if kind else _with_tiles(request, response)  # a kind's list has no map
 
 
 __all__ = ["region_page", "regions_page"]

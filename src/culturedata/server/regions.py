@@ -84,6 +84,9 @@ class Figures:
     points: list[Point] = field(default_factory=list)
     left_out: int = 0  # points beyond MAX_POINTS
     outside: int = 0  # coordinates outside Quebec, not drawn
+    # Where the map writes each region's name: the mean of its municipalities' coordinates (the
+    # vocabulary's approximate centres), so that a map without tiles still shows where is where.
+    centres: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def region(self, code: str) -> Region | None:
         return next((r for r in self.regions if r.code == code), None)
@@ -146,7 +149,21 @@ def compute(store: ox.Store, base: str) -> Figures:
         for row in select(store, query, union=True):
             figures.counts[by_iri[row["region"].value]][kind] = int(row["n"].value)
     _points(store, figures, by_iri)
+    figures.centres = _centres(store, base, by_iri)
     return figures
+
+
+def _centres(store: ox.Store, base: str, by_iri: dict[str, str]) -> dict[str, tuple[float, float]]:
+    query = f"""{PREFIXES}SELECT ?r (AVG(?lat) AS ?la) (AVG(?lon) AS ?lo) WHERE {{
+  GRAPH <{reference_graph(base, "municipalities")}> {{
+    ?m schema:containedInPlace ?r ; schema:latitude ?lat ; schema:longitude ?lon }}
+}} GROUP BY ?r"""
+    centres = {}
+    for row in select(store, query):
+        code = by_iri.get(row["r"].value)
+        if code is not None and row["la"] is not None and row["lo"] is not None:
+            centres[code] = (float(row["la"].value), float(row["lo"].value))
+    return centres
 
 
 def regions(store: ox.Store, base: str) -> list[Region]:
