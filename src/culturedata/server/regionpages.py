@@ -71,19 +71,17 @@ def _map(request: Request, figures: Figures, points: list[Point], lang: str) -> 
     """The map's context: its markers, one per place (a museum and its building share one), with
     what stands there; the tile URL and the host to credit."""
     regions = {r.code: r.label(lang) for r in figures.regions}
-    groups: dict[tuple[float, float], dict[str, object]] = {}
+    groups: dict[tuple[float, float], list[dict[str, str | None]]] = {}
     for point in points:
-        group = groups.setdefault((round(point.lat, 5), round(point.lon, 5)),
-                                  {"lat": point.lat, "lon": point.lon, "items": []})
-        items = group["items"]
-        assert isinstance(items, list)
-        items.append({"name": point.name(lang), "kind": point.kind, "kind_label": t(f"server.regions.{point.kind}", lang),
-                      "href": local_path(request, point.iri), "region": regions.get(point.region or "", "")})
+        groups.setdefault((round(point.lat, 5), round(point.lon, 5)), []).append({
+            "name": point.name(lang), "kind": point.kind, "kind_label": t(f"server.regions.{point.kind}", lang),
+            "href": local_path(request, point.iri), "region": regions.get(point.region or "", "")})
+    markers: list[dict[str, object]] = [{"lat": lat, "lon": lon, "items": items} for (lat, lon), items in groups.items()]
     tiles: str = request.app.state.settings.map_tiles
     host = tiles.partition("://")[2].split("/", 1)[0].replace("{s}.", "", 1)
     names = [{"code": code, "name": regions[code], "lat": lat, "lon": lon}
              for code, (lat, lon) in sorted(figures.centres.items())]
-    return MapView(list(groups.values()), len(points), tiles, host, names)
+    return MapView(markers, len(points), tiles, host, names)
 
 
 def _with_tiles(request: Request, response: Response) -> Response:
