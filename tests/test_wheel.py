@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,9 @@ def test_wheel_installs_and_runs_without_the_checkout(tmp_path: Path) -> None:
         check=True, capture_output=True, timeout=600,
     )
     (wheel,) = dist.glob("culturedata-*.whl")
+    with zipfile.ZipFile(wheel) as archive:  # the map's library is served from the package, never a CDN
+        assert {"culturedata/server/static/leaflet/leaflet.js", "culturedata/server/static/leaflet/LICENSE",
+                "culturedata/server/static/leaflet/images/marker-icon.png"} <= set(archive.namelist())
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     bin_dir = env_dir / "bin"

@@ -32,12 +32,19 @@ class Rule:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] = ()
+    pattern: str | None = None  # a text setting, when not empty, matches it whole
+    shape: str = ""  # message code: how a matching value looks, said when one does not
 
 
 def setting(default: T, help: str, *, minimum: float | None = None, maximum: float | None = None,
-            choices: tuple[str, ...] = ()) -> T:
+            choices: tuple[str, ...] = (), pattern: str | None = None, shape: str = "") -> T:
     """A field of a settings section; typed as its default so `port: int = setting(8000, …)` checks."""
-    return field(default=default, metadata={"rule": Rule(help, minimum, maximum, choices)})
+    return field(default=default, metadata={"rule": Rule(help, minimum, maximum, choices, pattern, shape)})
+
+
+# A map tile URL: http(s), the tile's {z}/{x}/{y}, and at most a {s} subdomain as the host's
+# first label (the page's Content-Security-Policy names the host, with `*.` for {s}).
+TILE_URL = r"(?=.*\{z\})(?=.*\{x\})(?=.*\{y\})https?://(\{s\}\.)?[A-Za-z0-9.-]+(:[0-9]+)?/[^\s\"'<>\\]*"
 
 
 # One dataclass per [section] of culturedata.toml: the only place a key is declared. Code reads
@@ -75,6 +82,7 @@ class ServerSection:
     max_query_depth: int = setting(100, "settings.server.max_query_depth", minimum=1)
     max_query_chain: int = setting(2_000, "settings.server.max_query_chain", minimum=1)
     services: str = setting("", "settings.server.services")
+    map_tiles: str = setting("", "settings.server.map_tiles", pattern=TILE_URL, shape="config.problem.tile_url")
     # One query worker process per core by default, so that the endpoint uses every core (docs/endpoint.md).
     query_workers: int = setting(os.cpu_count() or 1, "settings.server.query_workers", minimum=1)
 
@@ -344,6 +352,8 @@ def _checked(path: Path, key: str, setting: Setting, value: object) -> object:
     rule = setting.rule
     if rule.choices and value not in rule.choices:
         _bad(path, key, "config.problem.choice", choices=", ".join(rule.choices), value=value)
+    if rule.pattern and isinstance(value, str) and value and not re.fullmatch(rule.pattern, value):
+        _bad(path, key, rule.shape, value=value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         # Written `not low <= value` so that nan, which compares false to everything, is refused too.
         low, high = rule.minimum, rule.maximum

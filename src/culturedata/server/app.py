@@ -15,12 +15,13 @@ from starlette.staticfiles import StaticFiles
 
 from culturedata import __version__
 from culturedata.iris import ENTITY_PATH
-from culturedata.server import crawlers, describe, entities, health, pages
+from culturedata.server import crawlers, describe, entities, health, pages, regionpages
 from culturedata.server.answers import AnswerCache
 from culturedata.server.graphstore import graph_store
 from culturedata.server.hotpath import Endpoint
 from culturedata.server.inline import InlinePolicy
 from culturedata.server.reader import LiveStore, SnapshotReader
+from culturedata.server.regions import RegionIndex
 from culturedata.server.rendering import STATIC
 from culturedata.server.settings import ServerSettings
 from culturedata.server.sparql import sparql_endpoint
@@ -74,6 +75,8 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
             Route("/validate", pages.validate_page, methods=["GET", "POST"]),
             Route("/validate/report.{fmt}", pages.validate_download, methods=["POST"]),
             Route("/dashboard", pages.dashboard),
+            Route("/regions", regionpages.regions_page),
+            Route("/regions/{code}", regionpages.region_page),
             Route("/-/versions", versions),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
@@ -94,5 +97,6 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
     app.state.answers = AnswerCache(settings.response_cache_bytes)
     app.state.inline = InlinePolicy()
     app.state.entity_count = crawlers.EntityCount()
+    app.state.region_index = RegionIndex()
     app.state.metrics = health.Metrics(app.state.reader)
     return app

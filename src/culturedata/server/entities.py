@@ -32,6 +32,7 @@ from culturedata.server.labels import (
 from culturedata.server.lookups import Lookups, Term
 from culturedata.server.negotiation import choose
 from culturedata.server.related import Related, related
+from culturedata.server.headers import content_security_policy
 from culturedata.server.rendering import page_lang, render
 from culturedata.server.sparql import GRAPH_FORMATS, problem
 from culturedata.server.structured import structured_data
@@ -127,6 +128,7 @@ async def entity(request: Request) -> Response:
     view = build_view(lookups, iri, triples, settings.system_graph, local_base(request, settings.base_iri), page_lang(request))
     jsonld = structured_data(iri, triples, lookups, page_lang(request), [i.src for i in view.images])
     page = render(request, "entity.html", view=view, iri=iri, jsonld=jsonld)
+    page.headers["Content-Security-Policy"] = content_security_policy(remote_images=True)  # the records' images
     page.headers.update(headers)
     page.headers["Server-Timing"] = f'cpu;dur={(time.thread_time() - started) * 1000:.2f};desc="CPU ms"'
     return page

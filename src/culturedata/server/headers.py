@@ -19,21 +19,32 @@ from __future__ import annotations
 from starlette.types import Message, Send
 
 
-def content_security_policy(style_nonce: str | None = None) -> str:
+def content_security_policy(style_nonce: str | None = None, tiles: str = "", remote_images: bool = False) -> str:
     """The policy; `style_nonce` lets in the <style> elements that carry it (the query page's
-    editor writes its own)."""
+    editor writes its own); `tiles`, a map tile URL (`server.map_tiles`), lets in images from
+    its host, for the map pages only; `remote_images` lets in images from any web site, for the
+    entity pages, which show the records' images. Scripts and styles stay our own files."""
+    tile_host = f" {tile_source(tiles)}" if tiles else ""
     return "; ".join([
         "default-src 'none'",
         "script-src 'self'",
         f"style-src 'self' 'nonce-{style_nonce}'" if style_nonce else "style-src 'self'",
-        # data: for the empty favicon, which spares a request for /favicon.ico; http: and https: for
-        # the records' images, which museums serve from their own sites (entity pages show them).
-        "img-src 'self' data: http: https:",
+        # data: for the empty favicon, which spares a request for /favicon.ico; the records' images
+        # (entity pages) come from museums' own sites, the map's tiles from the configured host
+        f"img-src 'self' data:{' http: https:' if remote_images else ''}{tile_host}",
         "connect-src 'self'",  # the query page posts to /sparql
         "form-action 'self'",
         "frame-ancestors 'none'",
         "base-uri 'none'",
     ])
+
+
+def tile_source(tiles: str) -> str:
+    """The CSP source of a tile URL: its scheme and host (`{s}.` as `*.`, any subdomain), and port.
+    config.py has checked its shape (TILE_URL)."""
+    scheme, _, rest = tiles.partition("://")
+    host = rest.split("/", 1)[0]
+    return f"{scheme}://{host.replace('{s}.', '*.', 1)}"
 
 
 CONTENT_SECURITY_POLICY = content_security_policy()

@@ -26,6 +26,7 @@ class ServerSettings:
     publisher: str = "culturedata"
     licence: str = "https://creativecommons.org/publicdomain/zero/1.0/"
     query_limits: QueryLimits = field(default_factory=QueryLimits)
+    map_tiles: str = ""  # the /regions map's tile URL; empty: no tiles (regionpages.py)
     # The bearer token comes from the environment only, never from a file in the repository.
     update_token: str | None = None
     config: Config | None = None
@@ -55,6 +56,7 @@ class ServerSettings:
                 max_bytes=server.max_query_bytes, max_depth=server.max_query_depth,
                 max_chain=server.max_query_chain, services=frozenset(server.services.split()),
             ),
+            map_tiles=server.map_tiles,
             update_token=token,
             config=config,
         )
