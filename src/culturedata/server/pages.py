@@ -13,6 +13,7 @@ from culturedata.records import Finding
 from culturedata.server.dashboard import region_rows, source_histories
 from culturedata.server.describe import dump_files
 from culturedata.server.rendering import page_lang, render
+from culturedata.server.terms import vocabulary_json
 
 if TYPE_CHECKING:  # validation is imported on the first upload only (see _profiles)
     from culturedata.server.validation import Profile
@@ -68,6 +69,11 @@ async def query_page(request: Request) -> Response:
     chosen = request.query_params.get("example", "graphs")
     query = request.query_params.get("query") or EXAMPLES.get(chosen, EXAMPLES["graphs"])
     return render(request, "query.html", examples=EXAMPLES, query=query, dumps=dump_files(request))
+
+
+async def query_terms(request: Request) -> Response:
+    """The prefixes and profile terms the editor completes (terms.py), built once per process."""
+    return Response(vocabulary_json(), media_type="application/json", headers={"Cache-Control": "max-age=3600"})
 
 
 def _profiles(request: Request) -> list[Profile]:
@@ -188,4 +194,4 @@ async def dashboard(request: Request) -> Response:
     return render(request, "dashboard.html", histories=histories, regions=regions, peak=peak or 1)
 
 
-__all__ = ["dashboard", "home", "query_page", "validate_download", "validate_page"]
+__all__ = ["dashboard", "home", "query_page", "query_terms", "validate_download", "validate_page"]
