@@ -19,16 +19,30 @@ if TYPE_CHECKING:  # validation is imported on the first upload only (see _profi
     from culturedata.server.validation import Profile
     from culturedata.validate import RecordReport
 
+# Example queries, grouped by who asks them (the page shows one row of buttons per audience).
 EXAMPLES = {
-    "objects_per_region": """PREFIX schema: <http://schema.org/>
-PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>
-# Objects per administrative region (through the holding museum's place)
-SELECT ?region (COUNT(DISTINCT ?object) AS ?objects) WHERE {
-  ?object a qcp:HeritageObject ;
-          (qcp:heldBy|schema:location|schema:containedInPlace)+ ?region .
-  FILTER(STRSTARTS(STR(?region), "https://w3id.org/culturedata/vocab/regions/"))
+    "quality_per_source": """PREFIX run: <https://w3id.org/culturedata/ns/run#>
+# Stewards: each source's records by status (Published, Quarantined, Held, Deleted, TakenDown)
+SELECT ?source ?status (COUNT(?record) AS ?records) WHERE {
+  ?record run:source ?source ; run:status ?status .
 }
-GROUP BY ?region ORDER BY DESC(?objects)""",
+GROUP BY ?source ?status ORDER BY ?source ?status""",
+    "quarantine_rules": """PREFIX run: <https://w3id.org/culturedata/ns/run#>
+# Stewards: the rules that keep each source's records in quarantine, most frequent first
+SELECT ?source ?rule (COUNT(?record) AS ?records) WHERE {
+  ?record run:source ?source ; run:rule ?rule .
+}
+GROUP BY ?source ?rule ORDER BY DESC(?records)""",
+    "my_objects": """PREFIX schema: <http://schema.org/>
+PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>
+PREFIX run: <https://w3id.org/culturedata/ns/run#>
+# Museums: my objects as published (put your source's id in VALUES)
+SELECT ?object (SAMPLE(?name) AS ?objectLabel) ?status WHERE {
+  VALUES ?source { "musee-test" "musee-fjord-bleu" }
+  ?record run:source ?source ; run:status ?status .
+  GRAPH ?record { ?object a qcp:HeritageObject . OPTIONAL { ?object schema:name ?name } }
+}
+GROUP BY ?object ?status ORDER BY ?objectLabel""",
     "museums_without_geo": """PREFIX schema: <http://schema.org/>
 # Museums and organisations with no geographic coordinates
 SELECT ?org ?name WHERE {
@@ -37,6 +51,35 @@ SELECT ?org ?name WHERE {
   FILTER NOT EXISTS { ?org (schema:location|schema:geo)/schema:geo? ?g . ?g schema:latitude ?lat }
 }
 ORDER BY ?name LIMIT 200""",
+    "artists_across_museums": """PREFIX schema: <http://schema.org/>
+PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>
+# Artists whose works are held by more than one museum
+SELECT ?artist (SAMPLE(?name) AS ?artistLabel) (COUNT(DISTINCT ?museum) AS ?museums) WHERE {
+  ?object schema:creator ?artist ; qcp:heldBy ?museum .
+  OPTIONAL { ?artist schema:name ?name }
+}
+GROUP BY ?artist HAVING (COUNT(DISTINCT ?museum) > 1) ORDER BY DESC(?museums)""",
+    "objects_per_region": """PREFIX schema: <http://schema.org/>
+PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+# Developers: objects per administrative region (through the holding museum's place),
+# with the region's name from the regions vocabulary
+SELECT ?region (SAMPLE(?name) AS ?regionLabel) (COUNT(DISTINCT ?object) AS ?objects) WHERE {
+  ?object a qcp:HeritageObject ;
+          (qcp:heldBy|schema:location|schema:containedInPlace)+ ?region .
+  FILTER(STRSTARTS(STR(?region), "https://w3id.org/culturedata/vocab/regions/"))
+  OPTIONAL { ?region skos:prefLabel ?name FILTER(LANG(?name) = "fr") }
+}
+GROUP BY ?region ORDER BY DESC(?objects)""",
+    "types_per_region": """PREFIX schema: <http://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+# Developers: organisations, places and events per region and type, joined to the regions vocabulary
+SELECT ?region (SAMPLE(?name) AS ?regionLabel) ?type (COUNT(DISTINCT ?entity) AS ?entities) WHERE {
+  ?region skos:inScheme <https://w3id.org/culturedata/vocab/regions> .
+  ?entity a ?type ; (schema:location|schema:containedInPlace)+ ?region .
+  OPTIONAL { ?region skos:prefLabel ?name FILTER(LANG(?name) = "fr") }
+}
+GROUP BY ?region ?type ORDER BY ?region DESC(?entities)""",
     "events_this_week": """PREFIX schema: <http://schema.org/>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 # Events starting in the next seven days
@@ -47,17 +90,14 @@ SELECT ?event ?name ?start WHERE {
   FILTER(?when >= NOW() && ?when < NOW() + "P7D"^^xsd:dayTimeDuration)
 }
 ORDER BY ?start""",
-    "artists_across_museums": """PREFIX schema: <http://schema.org/>
-PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>
-# Artists whose works are held by more than one museum
-SELECT ?artist (SAMPLE(?name) AS ?label) (COUNT(DISTINCT ?museum) AS ?museums) WHERE {
-  ?object schema:creator ?artist ; qcp:heldBy ?museum .
-  OPTIONAL { ?artist schema:name ?name }
-}
-GROUP BY ?artist HAVING (COUNT(DISTINCT ?museum) > 1) ORDER BY DESC(?museums)""",
     "graphs": """# How many triples each record graph holds (the first 100)
 SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } }
 GROUP BY ?graph ORDER BY DESC(?triples) LIMIT 100""",
+}
+AUDIENCES = {
+    "stewards": ["quality_per_source", "quarantine_rules"],
+    "museums": ["my_objects", "museums_without_geo", "artists_across_museums"],
+    "developers": ["objects_per_region", "types_per_region", "events_this_week", "graphs"],
 }
 
 
@@ -68,7 +108,8 @@ async def home(request: Request) -> Response:
 async def query_page(request: Request) -> Response:
     chosen = request.query_params.get("example", "graphs")
     query = request.query_params.get("query") or EXAMPLES.get(chosen, EXAMPLES["graphs"])
-    return render(request, "query.html", examples=EXAMPLES, query=query, dumps=dump_files(request))
+    return render(request, "query.html", examples=EXAMPLES, audiences=AUDIENCES, query=query,
+                  dumps=dump_files(request))
 
 
 async def query_terms(request: Request) -> Response:
