@@ -38,7 +38,7 @@ PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>
 PREFIX run: <https://w3id.org/culturedata/ns/run#>
 # Museums: my objects as published (put your source's id in VALUES)
 SELECT ?object (SAMPLE(?name) AS ?objectLabel) ?status WHERE {
-  VALUES ?source { "musee-test" "musee-fjord-bleu" }
+  VALUES ?source { "musee-fjord-bleu" "musee-test" }
   ?record run:source ?source ; run:status ?status .
   GRAPH ?record { ?object a qcp:HeritageObject . OPTIONAL { ?object schema:name ?name } }
 }
@@ -73,13 +73,19 @@ SELECT ?region (SAMPLE(?name) AS ?regionLabel) (COUNT(DISTINCT ?object) AS ?obje
 GROUP BY ?region ORDER BY DESC(?objects)""",
     "types_per_region": """PREFIX schema: <http://schema.org/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-# Developers: organisations, places and events per region and type, joined to the regions vocabulary
-SELECT ?region (SAMPLE(?name) AS ?regionLabel) ?type (COUNT(DISTINCT ?entity) AS ?entities) WHERE {
+# Developers: organisations, places and events per region and kind, joined to the regions
+# vocabulary and to the types vocabularies (schema:additionalType), by their French names
+SELECT ?region (SAMPLE(?name) AS ?regionLabel) ?kind (SAMPLE(?kindName) AS ?kindLabel)
+       (COUNT(DISTINCT ?entity) AS ?entities) WHERE {
   ?region skos:inScheme <https://w3id.org/culturedata/vocab/regions> .
-  ?entity a ?type ; (schema:location|schema:containedInPlace)+ ?region .
+  ?entity (schema:location|schema:containedInPlace)+ ?region .
+  FILTER NOT EXISTS { ?entity skos:inScheme ?scheme }  # the vocabularies' own places
+  { ?entity schema:additionalType ?kind .
+    OPTIONAL { ?kind skos:prefLabel ?kindName FILTER(LANG(?kindName) = "fr") } }
+  UNION { ?entity a ?kind FILTER NOT EXISTS { ?entity schema:additionalType ?other } }
   OPTIONAL { ?region skos:prefLabel ?name FILTER(LANG(?name) = "fr") }
 }
-GROUP BY ?region ?type ORDER BY ?region DESC(?entities)""",
+GROUP BY ?region ?kind ORDER BY ?region DESC(?entities)""",
     "events_this_week": """PREFIX schema: <http://schema.org/>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 # Events starting in the next seven days
