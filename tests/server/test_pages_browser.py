@@ -321,6 +321,10 @@ def test_prefixes_and_profile_terms_are_completed(page, demo_server: str) -> Non
     page.keyboard.press("Enter")
     # The term went in, and the prefix the query lacked was declared.
     assert _editor_text(page) == "PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>\nSELECT * WHERE { ?o qcp:heldBy"
+    _replace_query(page, "SELECT ?")
+    page.keyboard.type("sche")  # a variable's name is not completed
+    page.wait_for_timeout(300)
+    assert page.locator(".cm-tooltip-autocomplete").count() == 0
     _replace_query(page, "PREFIX ")
     page.keyboard.type("sche")
     page.wait_for_selector(".cm-tooltip-autocomplete li")
@@ -359,6 +363,12 @@ def test_every_example_runs(page, serve, tmp_path: Path) -> None:  # type: ignor
     page.wait_for_selector("table.results tbody tr")
     assert page.locator("table.results tbody tr td").all_inner_texts()[1:] == [
         "https://w3id.org/culturedata/ns/run#Published", "30"]
+    # Record graphs are no entities: their IRIs stay as they are, while entities open on this server.
+    page.click("button.example[data-example='graphs']")
+    page.click("#run")
+    page.wait_for_selector("table.results tbody tr a")
+    graph = page.locator("table.results tbody tr a").first
+    assert graph.get_attribute("href") == graph.inner_text() and graph.inner_text().startswith(BASE + "graph/")
 
 
 def test_screenshot_of_the_query_page(page, demo_server: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

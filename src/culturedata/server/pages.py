@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from culturedata.errors import CultureDataError
+from culturedata.iris import entity_space
 from culturedata.messages import t
 from culturedata.records import Finding
 from culturedata.server.dashboard import region_rows, source_histories
@@ -115,7 +116,7 @@ async def query_page(request: Request) -> Response:
     chosen = request.query_params.get("example", "graphs")
     query = request.query_params.get("query") or EXAMPLES.get(chosen, EXAMPLES["graphs"])
     return render(request, "query.html", examples=EXAMPLES, audiences=AUDIENCES, query=query,
-                  dumps=dump_files(request))
+                  entities=entity_space(request.app.state.settings.base_iri), dumps=dump_files(request))
 
 
 async def query_terms(request: Request) -> Response:

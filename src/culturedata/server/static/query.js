@@ -11,6 +11,7 @@
   const permalink = document.getElementById("permalink");
   const langSwitch = document.getElementById("lang-switch");
   const base = document.body.dataset.base || "";
+  const entities = results.dataset.entities || "";
   const lang = document.documentElement.lang || "fr";
   const PAGE_SIZE = 50;
 
@@ -109,6 +110,8 @@
     const word = context.matchBefore(/[A-Za-z][\w-]*:?[\w-]*/);
     if (!word && !context.explicit) return null;
     const from = word ? word.from : context.pos;
+    const previous = context.state.sliceDoc(Math.max(0, from - 1), from);
+    if (previous === "?" || previous === "$" || previous === "/") return null;  // a variable, or inside an IRI
     const typed = word ? word.text : "";
     const data = await terms();
     const line = context.state.doc.lineAt(context.pos);
@@ -150,8 +153,8 @@
   }
 
   function href(iri) {
-    // Our own IRIs (entities under /id/…) open on this server, wherever it runs.
-    return base && iri.startsWith(base) ? "/" + iri.slice(base.length) : iri;
+    // Our entities open their pages on this server, wherever it runs (iris.entity_space).
+    return entities && iri.startsWith(entities) ? "/" + iri.slice(base.length) : iri;
   }
 
   // The variable holding `v`'s label, when the answer gives one (?xLabel, as on Wikidata, or ?x_label).
