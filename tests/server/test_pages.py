@@ -50,3 +50,13 @@ def test_dashboard_counts_objects_per_region(demo_server: str, client: httpx.Cli
     (region,) = figures["regions"]
     assert region["label"] == "Saguenay–Lac-Saint-Jean" and region["objects"] == 30
     assert client.get(f"{demo_server}/dashboard").status_code == 200
+
+
+def test_a_query_link_opens_the_page_with_the_query(demo_server: str, client: httpx.Client) -> None:
+    """The permalink without JavaScript: the query fills the form and the link to it."""
+    query = 'ASK { ?s ?p "<é & ü>" }'
+    response = client.get(f"{demo_server}/query", params={"lang": "en", "query": query})
+    assert response.status_code == 200
+    assert 'ASK { ?s ?p &#34;&lt;é &amp; ü&gt;&#34; }</textarea>' in response.text
+    assert 'href="/query?query=ASK%20%7B%20%3Fs%20%3Fp%20%22%3C%C3%A9%20%26%20%C3%BC%3E%22%20%7D"' in response.text
+    assert "Data stewards" in response.text and "Museums" in response.text and "Developers" in response.text

@@ -72,6 +72,7 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
             Route("/catalog", describe.void_description),
             Route("/dumps/{name}", describe.dump),
             Route("/query", pages.query_page),
+            Route("/query/terms.json", pages.query_terms),
             Route("/validate", pages.validate_page, methods=["GET", "POST"]),
             Route("/validate/report.{fmt}", pages.validate_download, methods=["POST"]),
             Route("/dashboard", pages.dashboard),

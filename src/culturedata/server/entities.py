@@ -19,6 +19,7 @@ from starlette.responses import Response
 from culturedata import __version__
 from culturedata.iris import entity as entity_iri
 from culturedata.server.answers import etag, none_match
+from culturedata.server.headers import content_security_policy
 from culturedata.server.labels import (
     LABEL_PREDICATES,
     PREFIXES,
@@ -32,7 +33,6 @@ from culturedata.server.labels import (
 from culturedata.server.lookups import Lookups, Term
 from culturedata.server.negotiation import choose
 from culturedata.server.related import Related, related
-from culturedata.server.headers import content_security_policy
 from culturedata.server.rendering import page_lang, render
 from culturedata.server.sparql import GRAPH_FORMATS, problem
 from culturedata.server.structured import structured_data

@@ -8,26 +8,42 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from culturedata.errors import CultureDataError
+from culturedata.iris import entity_space
 from culturedata.messages import t
 from culturedata.records import Finding
 from culturedata.server.dashboard import region_rows, source_histories
 from culturedata.server.describe import dump_files
 from culturedata.server.rendering import page_lang, render
+from culturedata.server.terms import vocabulary_json
 
 if TYPE_CHECKING:  # validation is imported on the first upload only (see _profiles)
     from culturedata.server.validation import Profile
     from culturedata.validate import RecordReport
 
+# Example queries, grouped by who asks them (the page shows one row of buttons per audience).
 EXAMPLES = {
-    "objects_per_region": """PREFIX schema: <http://schema.org/>
-PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>
-# Objects per administrative region (through the holding museum's place)
-SELECT ?region (COUNT(DISTINCT ?object) AS ?objects) WHERE {
-  ?object a qcp:HeritageObject ;
-          (qcp:heldBy|schema:location|schema:containedInPlace)+ ?region .
-  FILTER(STRSTARTS(STR(?region), "https://w3id.org/culturedata/vocab/regions/"))
+    "quality_per_source": """PREFIX run: <https://w3id.org/culturedata/ns/run#>
+# Stewards: each source's records by status (Published, Quarantined, Held, Deleted, TakenDown)
+SELECT ?source ?status (COUNT(?record) AS ?records) WHERE {
+  ?record run:source ?source ; run:status ?status .
 }
-GROUP BY ?region ORDER BY DESC(?objects)""",
+GROUP BY ?source ?status ORDER BY ?source ?status""",
+    "quarantine_rules": """PREFIX run: <https://w3id.org/culturedata/ns/run#>
+# Stewards: the rules that keep each source's records in quarantine, most frequent first
+SELECT ?source ?rule (COUNT(?record) AS ?records) WHERE {
+  ?record run:source ?source ; run:rule ?rule .
+}
+GROUP BY ?source ?rule ORDER BY DESC(?records)""",
+    "my_objects": """PREFIX schema: <http://schema.org/>
+PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>
+PREFIX run: <https://w3id.org/culturedata/ns/run#>
+# Museums: my objects as published (put your source's id in VALUES)
+SELECT ?object (SAMPLE(?name) AS ?objectLabel) ?status WHERE {
+  VALUES ?source { "musee-fjord-bleu" "musee-test" }
+  ?record run:source ?source ; run:status ?status .
+  GRAPH ?record { ?object a qcp:HeritageObject . OPTIONAL { ?object schema:name ?name } }
+}
+GROUP BY ?object ?status ORDER BY ?objectLabel""",
     "museums_without_geo": """PREFIX schema: <http://schema.org/>
 # Museums and organisations with no geographic coordinates
 SELECT ?org ?name WHERE {
@@ -36,6 +52,41 @@ SELECT ?org ?name WHERE {
   FILTER NOT EXISTS { ?org (schema:location|schema:geo)/schema:geo? ?g . ?g schema:latitude ?lat }
 }
 ORDER BY ?name LIMIT 200""",
+    "artists_across_museums": """PREFIX schema: <http://schema.org/>
+PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>
+# Artists whose works are held by more than one museum
+SELECT ?artist (SAMPLE(?name) AS ?artistLabel) (COUNT(DISTINCT ?museum) AS ?museums) WHERE {
+  ?object schema:creator ?artist ; qcp:heldBy ?museum .
+  OPTIONAL { ?artist schema:name ?name }
+}
+GROUP BY ?artist HAVING (COUNT(DISTINCT ?museum) > 1) ORDER BY DESC(?museums)""",
+    "objects_per_region": """PREFIX schema: <http://schema.org/>
+PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+# Developers: objects per administrative region (through the holding museum's place),
+# with the region's name from the regions vocabulary
+SELECT ?region (SAMPLE(?name) AS ?regionLabel) (COUNT(DISTINCT ?object) AS ?objects) WHERE {
+  ?object a qcp:HeritageObject ;
+          (qcp:heldBy|schema:location|schema:containedInPlace)+ ?region .
+  FILTER(STRSTARTS(STR(?region), "https://w3id.org/culturedata/vocab/regions/"))
+  OPTIONAL { ?region skos:prefLabel ?name FILTER(LANG(?name) = "fr") }
+}
+GROUP BY ?region ORDER BY DESC(?objects)""",
+    "types_per_region": """PREFIX schema: <http://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+# Developers: organisations, places and events per region and kind, joined to the regions
+# vocabulary and to the types vocabularies (schema:additionalType), by their French names
+SELECT ?region (SAMPLE(?name) AS ?regionLabel) ?kind (SAMPLE(?kindName) AS ?kindLabel)
+       (COUNT(DISTINCT ?entity) AS ?entities) WHERE {
+  ?region skos:inScheme <https://w3id.org/culturedata/vocab/regions> .
+  ?entity (schema:location|schema:containedInPlace)+ ?region .
+  FILTER NOT EXISTS { ?entity skos:inScheme ?scheme }  # the vocabularies' own places
+  { ?entity schema:additionalType ?kind .
+    OPTIONAL { ?kind skos:prefLabel ?kindName FILTER(LANG(?kindName) = "fr") } }
+  UNION { ?entity a ?kind FILTER NOT EXISTS { ?entity schema:additionalType ?other } }
+  OPTIONAL { ?region skos:prefLabel ?name FILTER(LANG(?name) = "fr") }
+}
+GROUP BY ?region ?kind ORDER BY ?region DESC(?entities)""",
     "events_this_week": """PREFIX schema: <http://schema.org/>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 # Events starting in the next seven days
@@ -46,17 +97,14 @@ SELECT ?event ?name ?start WHERE {
   FILTER(?when >= NOW() && ?when < NOW() + "P7D"^^xsd:dayTimeDuration)
 }
 ORDER BY ?start""",
-    "artists_across_museums": """PREFIX schema: <http://schema.org/>
-PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>
-# Artists whose works are held by more than one museum
-SELECT ?artist (SAMPLE(?name) AS ?label) (COUNT(DISTINCT ?museum) AS ?museums) WHERE {
-  ?object schema:creator ?artist ; qcp:heldBy ?museum .
-  OPTIONAL { ?artist schema:name ?name }
-}
-GROUP BY ?artist HAVING (COUNT(DISTINCT ?museum) > 1) ORDER BY DESC(?museums)""",
     "graphs": """# How many triples each record graph holds (the first 100)
 SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } }
 GROUP BY ?graph ORDER BY DESC(?triples) LIMIT 100""",
+}
+AUDIENCES = {
+    "stewards": ["quality_per_source", "quarantine_rules"],
+    "museums": ["my_objects", "museums_without_geo", "artists_across_museums"],
+    "developers": ["objects_per_region", "types_per_region", "events_this_week", "graphs"],
 }
 
 
@@ -67,7 +115,13 @@ async def home(request: Request) -> Response:
 async def query_page(request: Request) -> Response:
     chosen = request.query_params.get("example", "graphs")
     query = request.query_params.get("query") or EXAMPLES.get(chosen, EXAMPLES["graphs"])
-    return render(request, "query.html", examples=EXAMPLES, query=query, dumps=dump_files(request))
+    return render(request, "query.html", examples=EXAMPLES, audiences=AUDIENCES, query=query,
+                  entities=entity_space(request.app.state.settings.base_iri), dumps=dump_files(request))
+
+
+async def query_terms(request: Request) -> Response:
+    """The prefixes and profile terms the editor completes (terms.py), built once per process."""
+    return Response(vocabulary_json(), media_type="application/json", headers={"Cache-Control": "max-age=3600"})
 
 
 def _profiles(request: Request) -> list[Profile]:
@@ -189,4 +243,4 @@ async def dashboard(request: Request) -> Response:
     return render(request, "dashboard.html", histories=histories, regions=regions, peak=peak or 1)
 
 
-__all__ = ["dashboard", "home", "query_page", "validate_download", "validate_page"]
+__all__ = ["dashboard", "home", "query_page", "query_terms", "validate_download", "validate_page"]

@@ -29,6 +29,7 @@ from culturedata.server.protocol import Operation, ProtocolError, read_operation
 from culturedata.server.queryguard import QueryRefused, check_query
 from culturedata.server.reader import Served
 from culturedata.server.settings import ServerSettings
+from culturedata.server.syntaxerrors import syntax_position
 from culturedata.server.workers import WorkerPool
 
 # The formats live in evaluation.py (the workers import no web framework); the pages take them from here.
@@ -107,7 +108,7 @@ async def evaluate(
     if policy.allows(shape) or (pool is not None and pool.idle == 0 and policy.stand_in(shape)):
         inline = evaluate_inline(settings, policy, shape, served.store, job)
         if inline is not None:
-            return inline
+            return located(inline)
     if pool is None or served.location is None:
         outcome = await evaluate_on_thread(state, served.store, job)
     else:
@@ -117,7 +118,18 @@ async def evaluate(
     stopped = STOPPED.get(outcome.reason)
     if stopped is not None:
         state.metrics.stop(stopped)
-    return settle(outcome, settings)
+    return located(settle(outcome, settings))
+
+
+def located(answer: tuple[str, bytes] | Failure) -> tuple[str, bytes] | Failure:
+    """A parser error told with its line and column (the query page puts the cursor there)."""
+    if not isinstance(answer, Failure) or answer.code != "server.malformed":
+        return answer
+    position = syntax_position(str(answer.params.get("detail", "")))
+    if position is None:
+        return answer
+    return Failure(400, "server.malformed_at",
+                   {"line": position.line, "column": position.column, "expected": position.expected})
 
 
 # The outcomes of an evaluation that are a stopped query, as health.STOP_REASONS names them.
