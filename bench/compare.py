@@ -29,10 +29,12 @@ from pathlib import Path
 AFTER = Path(__file__).resolve().parent.parent
 RUNS = AFTER / "bench" / "out" / "compare" / "runs.jsonl"
 # A number as the benches print them (thousands with commas), and the unit right after it.
-NUMBER = re.compile(r"(?<![\w.])(-?\d[\d,]*(?:\.\d+)?)(\s?(?:[µm]?s|[kM]B/s|MiB|[MG]B|%|x|[a-z]+/s)\b|%)?")
+NUMBER = re.compile(r"(?<![\w.])(-?\d[\d,]*(?:\.\d+)?)(\s?(?:[µm]?s|[kM]B/s|MiB|[MG]B|%|x|[a-z]+/s|[a-z]+ per CPU-second)\b|%)?")
 # A goal's verdict is not a figure, and a line must keep its key when the verdict flips.
 VERDICT = re.compile(r"(goal[^:]*:)\s*(?:NOT met|met)")
-HIGHER_IS_BETTER = re.compile(r"/s$|^x$")
+# A series printed for the eye (the server's memory samples): its ends are figures already.
+SAMPLES = re.compile(r"\(samples:[^)]*\)")
+HIGHER_IS_BETTER = re.compile(r"/s$|^x$|per CPU-second$")
 LOWER_IS_BETTER = re.compile(r"^(?:[µm]?s|MiB|[MG]B)$")
 
 
@@ -85,7 +87,7 @@ def figures(output: str) -> dict[tuple[str, str], float]:
     for line in output.splitlines():
         if line.startswith("===") or "load average" in line:
             continue
-        line = VERDICT.sub(r"\1", line)
+        line = SAMPLES.sub("", VERDICT.sub(r"\1", line))
         # Padding differs with the numbers' widths: the same line must give the same key.
         template = re.sub(r"\s+", " ", NUMBER.sub(lambda m: "#" + (m.group(2) or ""), line)).strip()
         occurrence = seen[template] = seen.get(template, 0) + 1
