@@ -10,7 +10,8 @@ from pathlib import Path
 
 def topics() -> list[str]:
     here = Path(__file__).parent
-    return sorted(p.stem for p in here.glob("*.py") if not p.stem.startswith("_") and p.stem != "report")
+    # report.py serves the others; compare.py runs them in two checkouts (python -m bench.compare).
+    return sorted(p.stem for p in here.glob("*.py") if not p.stem.startswith("_") and p.stem not in {"report", "compare"})
 
 
 def main(argv: list[str]) -> int:

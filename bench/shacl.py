@@ -33,6 +33,10 @@ BATCH = 500
 
 
 def synthetic_records(triples: int) -> list[MappedRecord]:
+    # The demo records come from the fast engine's test helpers, which import their siblings
+    # (`shareddata`) as pytest does, with tests/ on the path; outside pytest it must be put there.
+    if str(REPO / "tests") not in sys.path:
+        sys.path.append(str(REPO / "tests"))
     from tests.validate_fast.conftest import demo_records
 
     demo = demo_records()

@@ -4,6 +4,7 @@ with file and line before any record is read."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
@@ -76,3 +77,69 @@ def test_unknown_mapping_lists_the_shipped_ones() -> None:
     with pytest.raises(MappingError) as caught:
         load_mapping("no-such-mapping")
     assert "musee-csv" in str(caught.value) and caught.value.exit_code == 2
+
+
+# The shape check (depth, nodes with aliases expanded) reads libyaml's events when PyYAML has it:
+# it must decide as PyYAML's own parser does, cost a fraction of it, and fall back to it on a
+# document libyaml refuses.
+def _shape_outcome(text: str, fast: bool) -> tuple[str, int] | None:
+    from culturedata.mapping.language import _check_events, _check_shape
+
+    try:
+        if fast:
+            _check_shape(Path("m.yaml"), text)
+        else:
+            _check_events(Path("m.yaml"), yaml.parse(text, Loader=yaml.SafeLoader))
+    except MappingError as exc:
+        return exc.code, exc.params.get("line", 0)
+    except yaml.YAMLError:
+        return "syntax", 0
+    return None
+
+
+HOSTILE_YAML = {
+    "deep flow": "format: csv\nextra: " + "[" * 5000 + "x" + "]" * 5000 + "\n",
+    "deep block": "".join(f"{'  ' * i}k{i}:\n" for i in range(60)) + "  " * 60 + "v\n",
+    "alias bomb": "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(6)),
+    "within limits": "a: &a [x, x]\nb: [*a, *a, {c: [[[d]]]}]\n",
+}
+
+
+@pytest.mark.skipif(not getattr(yaml, "__with_libyaml__", False), reason="PyYAML was built without libyaml")
+@pytest.mark.parametrize("name", [*SHIPPED, *HOSTILE_YAML])
+def test_the_shape_check_decides_as_pyyaml_parser_alone(name: str) -> None:
+    text = HOSTILE_YAML.get(name) or (mappings_dir() / f"{name}.yaml").read_text(encoding="utf-8")
+    python = _shape_outcome(text, fast=False)
+    assert _shape_outcome(text, fast=True) == python
+    assert (python is None) == (name in SHIPPED or name == "within limits")
+
+
+@pytest.mark.skipif(not getattr(yaml, "__with_libyaml__", False), reason="PyYAML was built without libyaml")
+def test_the_shape_check_costs_a_fraction_of_a_python_parse() -> None:
+    import time
+
+    from culturedata.mapping.language import _check_events, _check_shape
+
+    path = mappings_dir() / "schema-events.yaml"
+    text = path.read_text(encoding="utf-8")
+
+    def best(check: Callable[[], None]) -> float:
+        times = []
+        for _ in range(5):
+            started = time.process_time()
+            check()
+            times.append(time.process_time() - started)
+        return min(times)
+
+    fast = best(lambda: _check_shape(path, text))
+    python = best(lambda: _check_events(path, yaml.parse(text, Loader=yaml.SafeLoader)))
+    assert fast < python / 2, f"shape check {fast * 1e3:.1f} ms, PyYAML's parser alone {python * 1e3:.1f} ms"
+
+
+def test_a_mapping_libyaml_refuses_but_pyyaml_reads_still_loads() -> None:
+    from culturedata.mapping.language import parse_mapping
+
+    # libyaml knows only YAML 1.1 and 1.2 directives; PyYAML reads any 1.x.
+    text = "%YAML 1.3\n---\n" + (mappings_dir() / "musee-csv.yaml").read_text(encoding="utf-8")
+    assert parse_mapping(text, Path("musee-csv.yaml")).entities
