@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 import yaml
 
@@ -77,3 +78,38 @@ def test_json_nested_thousands_deep(cli, tmp_path: Path, kind: str) -> None:  # 
     export.write_bytes(to_json(document))
     done = cli("validate", str(export), "--mapping", seed.mapping)
     assert done.code in (0, 1, 2, 3, 4), done.err
+
+
+# --- the long run of 2026-12-07 (docs/operations.md, "Fuzzing") ----------------------------------
+
+def test_a_list_where_a_name_goes_is_refused_with_its_line(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`entity: [[["x"]]]` in organismes-json.yaml: TypeError, unhashable type (exit 5)."""
+    tree = yaml.safe_load((ROOT / "mappings" / "organismes-json.yaml").read_text("utf-8"))
+    tree["entities"]["organisation"]["properties"]["schema:location"] = {"entity": [[["x"]]]}
+    mapping = tmp_path / "m.yaml"
+    mapping.write_bytes(to_yaml(tree))
+    export = tmp_path / "organisations.json"
+    export.write_text(json.dumps(organisations()), encoding="utf-8")
+    done = cli("validate", str(export), "--mapping", str(mapping))
+    assert done.code == 2 and "'entity' takes a text" in done.err and "line" in done.err, done.err
+
+
+def test_an_xpath_with_an_undeclared_prefix_is_refused_before_any_record(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """lxml says so only when it evaluates: XPathEvalError on the first record (exit 5)."""
+    text = (ROOT / "mappings" / "lido.yaml").read_text("utf-8")
+    mapping = tmp_path / "lido.yaml"
+    mapping.write_text(text.replace("lido:descriptiveMetadata", "nowhere:descriptiveMetadata", 1), encoding="utf-8")
+    export = tmp_path / "lido.xml"
+    export.write_bytes(file_seeds()["xml"].seeds[0])
+    done = cli("validate", str(export), "--mapping", str(mapping))
+    assert done.code == 2 and "Undefined namespace prefix" in done.err, done.err
+
+
+def test_the_turtle_report_of_a_finding_on_a_template_reads_back(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A finding about `{date_from}/{date_to}` made its path an IRI rdflib refused to write (exit 5)."""
+    export = tmp_path / "collection.csv"
+    export.write_bytes(file_seeds()["csv"].seeds[1].replace(b";1930;1940;", b";31/02/1930;1940;", 1))
+    done = cli("validate", str(export), "--mapping", "musee-csv", "--format", "ttl")
+    assert done.code in (0, 1), done.err
+    report = list(ox.parse(done.out.encode(), format=ox.RdfFormat.TURTLE))
+    assert any(t.object.value == "{date_from}/{date_to}" for t in report)  # the template, as text

@@ -171,6 +171,13 @@ class _LineDict(dict):  # type: ignore[type-arg]
     line = 0
 
 
+def _text_or_texts(raw: Any, several: bool) -> bool:
+    """A scalar (a text, number, date…), or with `several` a list of scalars."""
+    if not isinstance(raw, (dict, list)):
+        return True
+    return several and isinstance(raw, list) and all(_text_or_texts(item, False) for item in raw)
+
+
 class _LineList(list):  # type: ignore[type-arg]
     line = 0
 
@@ -429,6 +436,8 @@ class _Compiler:
             self.fail(line, "mapping.problem.one_source")
         kind = sources[0]
         raw = value[kind]
+        if not _text_or_texts(raw, several=kind == "field"):  # a table or a nested list is no name
+            self.fail(line, "mapping.problem.not_text", key=kind)
         if kind == "entity" and raw not in self.names:
             self.fail(line, "mapping.problem.unknown_entity", entity=raw, known=", ".join(sorted(self.names)))
         unreadable = str(value.get("unreadable", "reject" if value.get("required") else "warn"))

@@ -62,10 +62,16 @@ def _cell(value: Any) -> list[Any]:
     return [value] if value else []
 
 
+_PROBE = etree.Element("probe")
+
+
 def _xpath(text: str, namespaces: dict[str, str]) -> Selector:
     try:
         compiled = etree.XPath(text, namespaces=namespaces, smart_strings=True)
-    except etree.XPathSyntaxError as exc:
+        # lxml finds an undeclared prefix or an unknown function only when it evaluates: once
+        # here, on an empty element, rather than on the first record, as an internal error
+        compiled(_PROBE)
+    except etree.XPathError as exc:
         raise SelectorError(f"XPath {text!r}: {exc}") from exc
 
     def select(node: Any) -> list[Any]:

@@ -1,13 +1,17 @@
 """The SHACL `sh:ValidationReport` in Turtle, for RDF tools.
 
-Each finding becomes an `sh:ValidationResult`; two terms of our own say where the record
-came from (`cdr:sourceRecord`, `cdr:location`), which SHACL has no words for. Findings
+Each finding becomes an `sh:ValidationResult`; terms of our own say where the record came
+from (`cdr:sourceRecord`, `cdr:location`) and which mapping field a finding is about when it is
+no property (`cdr:field`: a column, or a template such as `{date_from}/{date_to}`), which SHACL
+has no words for. Findings
 without a focus node (a record the mapper could not map) use the record's URN as focus.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 
@@ -40,15 +44,17 @@ def _result(graph: Graph, finding: Finding) -> BNode:
     add = graph.add
     add((result, RDF.type, SH.ValidationResult))
     add((result, SH.resultSeverity, SEVERITY[finding.severity.value]))
-    focus = finding.focus or f"urn:culturedata:record:{finding.source_id}:{finding.local_id}"
-    add((result, SH.focusNode, URIRef(focus)))
-    if finding.rule.startswith(("http://", "https://", "urn:")):
+    record = f"urn:culturedata:record:{quote(finding.source_id, safe='')}:{quote(finding.local_id, safe='')}"
+    add((result, SH.focusNode, URIRef(finding.focus if _is_iri(finding.focus) else record)))
+    if _is_iri(finding.rule):
         add((result, SH.sourceShape, URIRef(finding.rule)))
     add((result, CDR.rule, Literal(finding.rule)))
-    if finding.component:
+    if _is_iri(finding.component):
         add((result, SH.sourceConstraintComponent, URIRef(finding.component)))
-    if finding.path:
+    if _is_iri(finding.path):
         add((result, SH.resultPath, URIRef(finding.path)))
+    elif finding.path:  # a mapping field or template, not a property: said as text
+        add((result, CDR.field, Literal(finding.path)))
     if finding.value is not None:
         add((result, SH.value, _value(finding.value)))
     for lang, text in sorted(finding.message.items()):
@@ -62,4 +68,12 @@ def _result(graph: Graph, finding: Finding) -> BNode:
 
 def _value(value: str) -> URIRef | Literal:
     # Findings keep values as text; an absolute IRI was an IRI in the data.
-    return URIRef(value) if value.startswith(("http://", "https://", "urn:")) and " " not in value else Literal(value)
+    return URIRef(value) if _is_iri(value) else Literal(value)
+
+
+_NOT_IN_IRIS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _is_iri(text: str | None) -> bool:
+    """An absolute IRI Turtle can write (a template such as `{date_from}/{date_to}` is not one)."""
+    return bool(text) and str(text).startswith(("http://", "https://", "urn:")) and not _NOT_IN_IRIS.search(str(text))
