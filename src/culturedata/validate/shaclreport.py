@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TypeGuard
 from urllib.parse import quote
 
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
@@ -74,6 +75,6 @@ def _value(value: str) -> URIRef | Literal:
 _NOT_IN_IRIS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
-def _is_iri(text: str | None) -> bool:
+def _is_iri(text: str | None) -> TypeGuard[str]:
     """An absolute IRI Turtle can write (a template such as `{date_from}/{date_to}` is not one)."""
-    return bool(text) and str(text).startswith(("http://", "https://", "urn:")) and not _NOT_IN_IRIS.search(str(text))
+    return text is not None and text.startswith(("http://", "https://", "urn:")) and not _NOT_IN_IRIS.search(text)
