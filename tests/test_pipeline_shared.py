@@ -201,4 +201,5 @@ def test_across_runs_a_new_record_with_an_invalid_version_of_a_published_node_is
     assert published(store) == {"s1", "s2"}
     address = ox.NamedNode(VENUE + "salle-sud-adresse")
     postal = ox.NamedNode("http://schema.org/postalCode")
-    assert {q.graph_name.value.rsplit("/", 1)[1] for q in store.quads_for_pattern(address, postal, None)} == {"s1", "s2"}
+    assert {q.graph_name.value.rsplit("/", 1)[1] for q in store.quads_for_pattern(address, postal, None)
+            if isinstance(q.graph_name, ox.NamedNode)} == {"s1", "s2"}  # the default graph is their merge
