@@ -319,3 +319,14 @@ def test_unnamed_values_read_as_one_line(demo_site: str) -> None:
     assert ">1, rue du Quai, Trois-Rivières, QC, G9A 2G3, CA</a>" in venue
     assert ">46.3405, -72.5398</a>" in venue and ">Mauricie</a>" in venue  # the region concept by its label
     assert ">1981.12.3</a>" in main(page(demo_site, SCHOONER, "fr").text)  # the scheme's bare IRI left out
+
+
+def test_a_place_with_coordinates_has_a_map_and_an_object_none(demo_site: str) -> None:
+    """A place (here an organisation's, on its `schema:geo`) is shown on a map: the map page's
+    Leaflet and script, one marker at its coordinates; an object that is nowhere has none."""
+    html = page(demo_site, "/id/reseau-culture-laurentides/organisation/rcl-0007", "fr").text
+    island = re.search(r'<script type="application/json" id="map-points">(.*?)</script>', html, re.S)
+    assert island and 'src="/static/leaflet/leaflet.js"' in html and 'src="/static/regions.js"' in html
+    [point] = json.loads(island.group(1))
+    assert 45 < point["lat"] < 47.5 and -76 < point["lon"] < -73  # the Laurentides
+    assert 'id="map"' not in page(demo_site, SCHOONER, "fr").text

@@ -7,6 +7,7 @@ RDF media types, or the `.ttl` / `.jsonld` / `.nt` / `.rdf` suffixes, get the de
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from starlette.responses import Response
 
 from culturedata import __version__
 from culturedata.iris import entity as entity_iri
+from culturedata.messages import t
 from culturedata.server.answers import etag, none_match
 from culturedata.server.headers import content_security_policy
 from culturedata.server.labels import (
@@ -46,6 +48,8 @@ SUFFIXES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "app
 LABELS = {p.value for p in LABEL_PREDICATES}
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 IMAGE = {p.value for p in schema("image")}
+LOCATION, GEO = schema("location"), schema("geo")
+LATITUDE, LONGITUDE = schema("latitude"), schema("longitude")
 SUMMARY_ORDER = [f"schema:{name}" for name in (
     "value", "streetAddress", "addressLocality", "addressRegion", "postalCode", "addressCountry", "latitude",
     "longitude")]
@@ -86,6 +90,7 @@ class EntityView:
     graphs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     related: list[Related] = field(default_factory=list)
+    point: tuple[float, float] | None = None  # where it is (its own coordinates, or its place's), for the map
 
 
 async def entity(request: Request) -> Response:
@@ -127,7 +132,8 @@ async def entity(request: Request) -> Response:
         return Response(body, media_type=media, headers=headers)
     view = build_view(lookups, iri, triples, settings.system_graph, local_base(request, settings.base_iri), page_lang(request))
     jsonld = structured_data(iri, triples, lookups, page_lang(request), [i.src for i in view.images])
-    page = render(request, "entity.html", view=view, iri=iri, jsonld=jsonld)
+    page = render(request, "entity.html", view=view, iri=iri, jsonld=jsonld, tiles=settings.map_tiles,
+                  points=_map_points(view, page_lang(request)))
     page.headers["Content-Security-Policy"] = content_security_policy(remote_images=True)  # the records' images
     page.headers.update(headers)
     page.headers["Server-Timing"] = f'cpu;dur={(time.thread_time() - started) * 1000:.2f};desc="CPU ms"'
@@ -181,6 +187,7 @@ def build_view(
     view.properties = sorted(
         ((_property(p, labeller, bases), values) for p, values in grouped.items()), key=_reading_order)
     view.related = related(node, own, lookups, labeller)
+    view.point = _point(node, lookups)
     for group in view.related:
         for link in group.links:
             link.iri = _href(link.iri, bases) or ""
@@ -194,6 +201,46 @@ def build_view(
     view.provenance = sorted(
         ((_property(p, labeller, bases), values) for p, values in facts.items()), key=_reading_order)
     return view
+
+
+def _map_points(view: EntityView, lang: str) -> list[dict[str, object]]:
+    """The map's one marker, in the shape static/regions.js reads (regionpages.py's points)."""
+    if view.point is None:
+        return []
+    item = {"name": view.name, "kind": "places", "kind_label": t("server.regions.places", lang)}
+    return [{"lat": view.point[0], "lon": view.point[1], "items": [item]}]
+
+
+def _point(node: ox.NamedNode, lookups: Lookups) -> tuple[float, float] | None:
+    """The entity's coordinates: its own (`schema:latitude`/`longitude`, directly or on its
+    `schema:geo`), else those of its `schema:location` (an event's venue). A few lookups by
+    subject; the first pair that reads as numbers in range wins."""
+    places: list[Term] = [node]
+    places += [q.object for p in LOCATION for q in lookups.objects(node, p, limit=3)]
+    for place in places:
+        if isinstance(place, (ox.Literal, ox.Triple)):
+            continue
+        for spot in [place, *(q.object for p in GEO for q in lookups.objects(place, p, limit=2))]:
+            if isinstance(spot, (ox.Literal, ox.Triple)):
+                continue
+            found = _coordinates(lookups, spot)
+            if found:
+                return found
+    return None
+
+
+def _coordinates(lookups: Lookups, spot: ox.NamedNode | ox.BlankNode) -> tuple[float, float] | None:
+    values = {}
+    for axis, predicates in (("lat", LATITUDE), ("lon", LONGITUDE)):
+        for predicate in predicates:
+            for quad in lookups.objects(spot, predicate, limit=1):
+                if isinstance(quad.object, ox.Literal):
+                    with contextlib.suppress(ValueError):  # a value that is no number places nothing
+                        values[axis] = float(quad.object.value)
+    lat, lon = values.get("lat"), values.get("lon")
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
 
 
 def _provenance(term: Term, labeller: Labeller, lookups: Lookups, bases: tuple[str, str]) -> Value:
