@@ -88,6 +88,9 @@ class Worker:
         self.writer.close()
 
 
+RESTART_DELAY = 0.5  # seconds before starting a worker again after a start failed
+
+
 class WorkerPool:
     """`size` query workers; `run` hands a job to a free one. Used from the event loop only."""
 
@@ -171,9 +174,12 @@ class WorkerPool:
     def _started(self, task: asyncio.Task[None]) -> None:
         self._starting.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            # The fork server could not start one (out of memory, out of processes): the next
-            # query's `_fill` tries again; until then the others serve, or queries wait.
+            # The fork server could not start one (out of memory, out of processes, a start racing
+            # others after a round of kills): try again in a moment rather than serve short-handed
+            # until the next query needs a worker; meanwhile the others serve, or queries wait.
             log.warning("a query worker did not start: %r", task.exception())
+            if not self._closed:
+                asyncio.get_running_loop().call_later(RESTART_DELAY, self._fill)
 
     async def _start_one(self, idle: asyncio.Queue[Worker]) -> None:
         loop = asyncio.get_running_loop()
