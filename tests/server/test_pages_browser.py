@@ -335,12 +335,18 @@ def test_only_the_formats_of_the_query_form_are_offered(page, demo_server: str) 
     page.wait_for_selector("#status:text('Yes (true)')")
 
 
+COMPLETION_DELAY_MS = 250
+
+
 def test_prefixes_and_profile_terms_are_completed(page, demo_server: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(demo_server + "/query?lang=en")
     _replace_query(page, "SELECT * WHERE { ?o ")
     page.keyboard.type("qcp:hel")
     page.wait_for_selector(".cm-tooltip-autocomplete li")
     assert "qcp:heldBy" in page.inner_text(".cm-tooltip-autocomplete")
+    # CodeMirror ignores Enter for 75 ms after the list opens (its interactionDelay, so that a fast
+    # typist's Enter is a new line): a person waits as long before choosing
+    page.wait_for_timeout(COMPLETION_DELAY_MS)
     page.keyboard.press("Enter")
     # The term went in, and the prefix the query lacked was declared.
     assert _editor_text(page) == "PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>\nSELECT * WHERE { ?o qcp:heldBy"
@@ -351,6 +357,7 @@ def test_prefixes_and_profile_terms_are_completed(page, demo_server: str) -> Non
     _replace_query(page, "PREFIX ")
     page.keyboard.type("sche")
     page.wait_for_selector(".cm-tooltip-autocomplete li")
+    page.wait_for_timeout(COMPLETION_DELAY_MS)
     page.keyboard.press("Enter")
     assert _editor_text(page) == "PREFIX schema: <http://schema.org/>"
 
