@@ -11,18 +11,11 @@ import pyoxigraph as ox
 from culturedata import iris
 from culturedata.reference import references, write_references
 from culturedata.store import EmbeddedTarget
+from sparqlclient import ask
 
 BASE = "http://127.0.0.1:8000/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 REGIONS = "https://w3id.org/culturedata/vocab/regions/"
-
-
-def ask(base: str, query: str) -> list[dict[str, dict[str, str]]]:
-    answer = httpx.get(f"{base}/sparql", params={"query": query}, trust_env=False, timeout=60,
-                       headers={"Accept": "application/sparql-results+json"})
-    assert answer.status_code == 200, answer.text[:300]
-    bindings: list[dict[str, dict[str, str]]] = answer.json()["results"]["bindings"]
-    return bindings
 
 
 def test_each_reference_graph_is_written_once_until_its_file_changes() -> None:

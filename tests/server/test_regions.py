@@ -19,6 +19,7 @@ from culturedata.reference import write_references
 from culturedata.server.headers import tile_source
 from culturedata.server.regions import PAGE_SIZE, RegionIndex
 from culturedata.store import EmbeddedTarget, Snapshots
+from sparqlclient import ask
 
 BASE = "http://127.0.0.1:8000/"
 SCHEME = "https://w3id.org/culturedata/vocab/regions"
@@ -30,14 +31,6 @@ EXPECTED = {
     "events": "?e a schema:Event ; schema:location/schema:containedInPlace ?r .",
     "places": "?e a schema:Place ; schema:containedInPlace ?r .",
 }
-
-
-def ask(base: str, query: str) -> list[dict[str, dict[str, str]]]:
-    answer = httpx.get(f"{base}/sparql", params={"query": query}, trust_env=False, timeout=60,
-                       headers={"Accept": "application/sparql-results+json"})
-    assert answer.status_code == 200, answer.text[:300]
-    bindings: list[dict[str, dict[str, str]]] = answer.json()["results"]["bindings"]
-    return bindings
 
 
 def sparql_counts(base: str) -> dict[tuple[str, str], int]:

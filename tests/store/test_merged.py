@@ -7,11 +7,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import httpx
 import pyoxigraph as ox
 import pytest
 
 from culturedata.store import Batch, EmbeddedTarget, Snapshots, dump, is_merged, restore, unmerge
+from sparqlclient import ask
 
 BASE = "http://127.0.0.1:8000/"
 SYSTEM = BASE + "graph/system"
@@ -98,14 +98,6 @@ def test_a_restore_merges_again(tmp_path: Path) -> None:
 @pytest.fixture
 def server(project_server: str) -> str:
     return project_server
-
-
-def ask(base: str, query: str) -> list[dict[str, dict[str, str]]]:
-    answer = httpx.get(f"{base}/sparql", params={"query": query}, trust_env=False, timeout=60,
-                       headers={"Accept": "application/sparql-results+json"})
-    assert answer.status_code == 200, answer.text[:300]
-    bindings: list[dict[str, dict[str, str]]] = answer.json()["results"]["bindings"]
-    return bindings
 
 
 @pytest.mark.slow
