@@ -39,6 +39,20 @@ def bomb_app(content_type: str):  # type: ignore[no-untyped-def]
     return app
 
 
+def write_url_export(project: Path, url: str, options: str = "") -> None:
+    """A project whose one source is a CSV export fetched from `url`."""
+    (project / "culturedata.toml").write_text(f"""[publish]
+base_iri = "{BASE}"
+[[sources]]
+id = "export-url"
+name = "Export en ligne"
+kind = "csv"
+url = "{url}/collection.csv"
+mapping = "musee-csv"
+options = {{ {options}{QUICK} }}
+""", encoding="utf-8")
+
+
 def sources(project: Path) -> dict[str, dict]:
     path = sorted((project / "var/store/reports").glob("run-*.json"))[-1]
     return {s["source"]: s for s in json.loads(path.read_text(encoding="utf-8"))["sources"]}
@@ -76,16 +90,7 @@ options = {{ metadata_prefix = "lido", {QUICK} }}
 
 def test_a_gzip_bomb_for_a_csv_fetched_by_url_fails_its_source(cli, demo_project: Path) -> None:
     with serve_wsgi(bomb_app("text/csv")) as url:
-        (demo_project / "culturedata.toml").write_text(f"""[publish]
-base_iri = "{BASE}"
-[[sources]]
-id = "export-url"
-name = "Export en ligne"
-kind = "csv"
-url = "{url}/collection.csv"
-mapping = "musee-csv"
-options = {{ {QUICK} }}
-""", encoding="utf-8")
+        write_url_export(demo_project, url)
         outcome = cli("run")
     assert outcome.code == 3, outcome.err
     assert "export-url" in outcome.err and "decompression bomb" in outcome.err
@@ -104,16 +109,7 @@ def test_a_redirect_carrying_a_bomb_fails_its_source(cli, demo_project: Path) ->
         return [body]
 
     with serve_wsgi(app) as url:
-        (demo_project / "culturedata.toml").write_text(f"""[publish]
-base_iri = "{BASE}"
-[[sources]]
-id = "export-url"
-name = "Export en ligne"
-kind = "csv"
-url = "{url}/collection.csv"
-mapping = "musee-csv"
-options = {{ {QUICK} }}
-""", encoding="utf-8")
+        write_url_export(demo_project, url)
         before = peak_rss_mb()
         outcome = cli("run")
     assert peak_rss_mb() - before < 300
@@ -129,16 +125,7 @@ def test_a_byte_limit_set_in_the_options_stops_a_plain_download(cli, demo_projec
         return [body]
 
     with serve_wsgi(app) as url:
-        (demo_project / "culturedata.toml").write_text(f"""[publish]
-base_iri = "{BASE}"
-[[sources]]
-id = "export-url"
-name = "Export en ligne"
-kind = "csv"
-url = "{url}/collection.csv"
-mapping = "musee-csv"
-options = {{ encoding = "cp1252", delimiter = ";", max_decoded_bytes = 1000, {QUICK} }}
-""", encoding="utf-8")
+        write_url_export(demo_project, url, 'encoding = "cp1252", delimiter = ";", max_decoded_bytes = 1000, ')
         outcome = cli("run")
     assert outcome.code == 3, outcome.err
     assert "more than 1000 bytes once decompressed" in outcome.err
@@ -163,15 +150,6 @@ def test_a_page_whose_json_ld_nests_too_deep_is_quarantined_and_the_site_publish
 @pytest.mark.parametrize("lang, words", [("fr", "bombe de décompression"), ("en", "decompression bomb")])
 def test_the_bomb_is_reported_in_the_users_language(cli, demo_project: Path, lang: str, words: str) -> None:
     with serve_wsgi(bomb_app("text/csv")) as url:
-        (demo_project / "culturedata.toml").write_text(f"""[publish]
-base_iri = "{BASE}"
-[[sources]]
-id = "export-url"
-name = "Export en ligne"
-kind = "csv"
-url = "{url}/collection.csv"
-mapping = "musee-csv"
-options = {{ {QUICK} }}
-""", encoding="utf-8")
+        write_url_export(demo_project, url)
         outcome = cli("--lang", lang, "run")
     assert outcome.code == 3 and words in outcome.err
