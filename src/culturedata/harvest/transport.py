@@ -32,7 +32,10 @@ from culturedata.harvest.limits import DECODE_OPTIONS, MAX_DECODED, MAX_RATIO, L
 
 USER_AGENT = f"culturedata/{__version__} (+https://github.com/culturedata/culturedata)"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-READ_CHUNK = 1 << 20  # decoded bytes per read of a compressed body
+# Bytes per read of a compressed body. urllib3 reads this many compressed bytes at a time, so
+# the meter's compressed count runs ahead of what was decoded by up to one chunk: at 1 MiB a
+# bomb decoded 200 MiB (the ratio limit times one chunk) before it was refused.
+READ_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)
