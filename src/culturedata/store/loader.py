@@ -92,12 +92,19 @@ class RecordState:
         return self.status == TAKEN_DOWN
 
 
+# What the system graph keeps of a checked record; a new value makes the next run check every
+# record once again, so that records left unchanged since an older release get the facts too
+# (their rules: quality and open findings are counted from them).
+RECORD_FACTS = "rules"
+
+
 def stored_hash(content_hash: str | None, fingerprint: str) -> str | None:
     """The hash kept for a record: its content and the definitions it went through (mapping,
-    shapes, software), so a new mapping re-maps records whose content did not change."""
+    shapes, software, what is kept of it), so a new mapping re-maps records whose content did
+    not change."""
     if not content_hash or not fingerprint:
         return content_hash
-    return hashlib.sha256(f"{content_hash}|{fingerprint}".encode()).hexdigest()
+    return hashlib.sha256(f"{content_hash}|{fingerprint}|{RECORD_FACTS}".encode()).hexdigest()
 
 
 def state_literal(status: str, content_hash: str | None, key: str) -> ox.Literal:
