@@ -56,6 +56,7 @@ from culturedata.store import (
     Target,
     quarantine_reason,
     run_facts,
+    source_quality,
     transaction,
 )
 from culturedata.validate import (
@@ -96,6 +97,12 @@ class SourceReport:
     quarantined: int = 0
     held: int = 0  # quarantined records whose previous version stays published
     published: int = 0  # the source's records in the snapshot after the run
+    # The source's state after the run, untouched records included (`_live_state`): its live
+    # records (published, quarantined, held), those with a violation, and per rule those with
+    # a finding of it (the open findings the dashboard shows).
+    live: int = 0
+    violating: int = 0
+    open_rules: dict[str, int] = field(default_factory=dict)
     warnings: int = 0
     errors: int = 0
     full: bool = True
@@ -117,8 +124,8 @@ class SourceReport:
 
     @property
     def quality(self) -> float:
-        checked = self.published + self.quarantined
-        return self.published / checked if checked else 1.0
+        """The share of the source's live records without a violation (docs/operations.md)."""
+        return (self.live - self.violating) / self.live if self.live else 1.0
 
     @property
     def exit_code(self) -> int:
@@ -353,6 +360,7 @@ class _Job:
             report.failed, report.error, report.errors = True, str(exc), report.errors + 1
             self._keep_yesterday(loader, report)
             self.target.apply(state.kept(self.target.system_graph, "failed"))
+            _live_state(report, self.target)
             report.seconds = round(time.monotonic() - started, 3)
             return report
         report.full = full or (source.kind in WHOLE_KINDS and (source.path is not None or report.harvested > 0))
@@ -372,6 +380,7 @@ class _Job:
             kept.commit(gone={key.split(":", 1)[1] for key in deletions})
             self.target.apply(state.published(self.target.system_graph, harvest_started, report.full, report.harvested))
         report.published, report.held = loader.published(), loader.held()
+        _live_state(report, self.target)
         report.seconds = round(time.monotonic() - started, 3)
         return report
 
@@ -450,18 +459,25 @@ def _keep(
     if kept is not None:
         kept.add(record, checked, quarantined)
     if not quarantined:
-        loader.add(record)
+        loader.add(record, checked.findings)
         report.warnings += any(f.severity is Severity.WARNING for f in checked.findings)
         return
     report.quarantined += 1
     worst = sorted(checked.findings, key=lambda f: -f.severity.rank)
-    held = loader.quarantine(record, worst[0].rule, worst[0].message, keep_previous)
+    held = loader.quarantine(record, worst[0].rule, worst[0].message, keep_previous, checked.findings)
     entry: dict[str, str | None] = {
         "record": record.local_id, "location": record.location, "rule": worst[0].rule, "message": worst[0].text("en"),
     }
     if held:
         entry["previous_kept"] = "yes"
     report.quarantine.append(entry)
+
+
+def _live_state(report: SourceReport, target: Target) -> None:
+    """Quality and open findings over what the source has once the run is written (records the
+    run did not touch included), so that a run which fixed nothing reports what the last did."""
+    live = source_quality(target, report.source)
+    report.live, report.violating, report.open_rules = live.live, live.violating, live.rules
 
 
 def _collided(

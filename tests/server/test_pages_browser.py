@@ -363,13 +363,16 @@ def test_prefixes_and_profile_terms_are_completed(page, demo_server: str) -> Non
 
 
 def _record_states() -> list[ox.Quad]:
-    """What a run says of the demo's records in the system graph: their source and status."""
+    """What a run says of the demo's records in the system graph: their source and status, and
+    for three of them (published under the `never` policy) the rule they violate."""
     run, system = "https://w3id.org/culturedata/ns/run#", ox.NamedNode(BASE + "graph/system")
     quads = []
     for i in range(30):
         graph = ox.NamedNode(f"{BASE}graph/musee-test/{i}")
         quads += [ox.Quad(graph, ox.NamedNode(run + "source"), ox.Literal("musee-test"), system),
                   ox.Quad(graph, ox.NamedNode(run + "status"), ox.NamedNode(run + "Published"), system)]
+        if i < 3:
+            quads.append(ox.Quad(graph, ox.NamedNode(run + "violation"), ox.Literal("heritage-object-name"), system))
     return quads
 
 
@@ -391,8 +394,7 @@ def test_every_example_runs(page, serve, tmp_path: Path) -> None:  # type: ignor
     page.click("button.example[data-example='quality_per_source']")
     page.click("#run")
     page.wait_for_selector("table.results tbody tr")
-    assert page.locator("table.results tbody tr td").all_inner_texts()[1:] == [
-        "https://w3id.org/culturedata/ns/run#Published", "30"]
+    assert page.locator("table.results tbody tr td").all_inner_texts() == ["musee-test", "30", "3", "0.9"]
     # Record graphs are no entities: their IRIs stay as they are, while entities open on this server.
     page.click("button.example[data-example='graphs']")
     page.click("#run")

@@ -43,7 +43,7 @@ class SourceHistory:
     source: str
     runs: list[tuple[str, float]] = field(default_factory=list)  # (snapshot id, quality)
     last: dict[str, Any] = field(default_factory=dict)  # the source's entry in the last run report (JSON)
-    rules: list[tuple[str, int]] = field(default_factory=list)
+    rules: list[tuple[str, int]] = field(default_factory=list)  # the most broken rules, records per rule
 
     def sparkline(self, width: int = 160, height: int = 36) -> str:
         """SVG polyline points of the quality over the runs, 0..1 mapped to the height."""
@@ -81,7 +81,10 @@ def source_histories(reports_dir: Path, keep: int = 30) -> list[SourceHistory]:
                 quality = source.get("published", 0) / checked if checked else 1.0
             history.runs.append((snapshot, float(quality)))
             history.last = dict(source, snapshot=snapshot, quality=quality)
-            history.rules = sorted(source.get("rules", {}).items(), key=lambda item: -item[1])[:5]
+            # The source's open findings per rule (records, live ones included that the run did not
+            # check again); a report from before they were kept has only the run's own findings.
+            rules = source.get("open_rules", source.get("rules", {}))
+            history.rules = sorted(rules.items(), key=lambda item: -item[1])[:5]
     return sorted(histories.values(), key=lambda h: h.source)
 
 

@@ -23,11 +23,15 @@ if TYPE_CHECKING:  # validation is imported on the first upload only (see _profi
 # Example queries, grouped by who asks them (the page shows one row of buttons per audience).
 EXAMPLES = {
     "quality_per_source": """PREFIX run: <https://w3id.org/culturedata/ns/run#>
-# Stewards: each source's records by status (Published, Quarantined, Held, Deleted, TakenDown)
-SELECT ?source ?status (COUNT(?record) AS ?records) WHERE {
+# Stewards: each source's quality, as the run report and the dashboard give it: the share of its
+# live records (published, quarantined or held) without a violation (run:violation)
+SELECT ?source (COUNT(?record) AS ?live) (SUM(?broken) AS ?withViolation)
+       ((COUNT(?record) - SUM(?broken)) / COUNT(?record) AS ?quality) WHERE {
   ?record run:source ?source ; run:status ?status .
+  FILTER(?status IN (run:Published, run:Quarantined, run:Held))
+  BIND(IF(EXISTS { ?record run:violation ?rule }, 1, 0) AS ?broken)
 }
-GROUP BY ?source ?status ORDER BY ?source ?status""",
+GROUP BY ?source ORDER BY ?source""",
     "quarantine_rules": """PREFIX run: <https://w3id.org/culturedata/ns/run#>
 # Stewards: the rules that keep each source's records in quarantine, most frequent first
 SELECT ?source ?rule (COUNT(?record) AS ?records) WHERE {

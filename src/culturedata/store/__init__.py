@@ -9,7 +9,15 @@ from culturedata.store.merged import is_merged, merge, unmerge
 from culturedata.store.remote import Endpoints, RemoteTarget
 from culturedata.store.reports import RunReports
 from culturedata.store.rollback import RolledBack, roll_back
-from culturedata.store.runstate import Reason, SourceFigures, SourceState, quarantine_reason, run_facts
+from culturedata.store.runstate import (
+    Reason,
+    SourceFigures,
+    SourceQuality,
+    SourceState,
+    quarantine_reason,
+    run_facts,
+    source_quality,
+)
 from culturedata.store.snapshot import Snapshots, Staging
 from culturedata.store.takedown import Takedown, Takedowns
 from culturedata.store.target import EmbeddedTarget, Target
@@ -17,7 +25,7 @@ from culturedata.store.transaction import Transaction, transaction
 
 __all__ = [
     "DUMP_FORMATS", "Batch", "EmbeddedTarget", "Endpoints", "Loader", "Provenance", "Reason", "RecordState",
-    "RemoteTarget", "RolledBack", "RunLock", "RunReports", "SourceFigures", "SourceState", "Snapshots", "Staging",
-    "Takedown", "Takedowns", "Target", "Transaction", "dump", "is_merged", "merge", "quarantine_reason", "restore",
-    "roll_back", "run_facts", "transaction", "unmerge",
+    "RemoteTarget", "RolledBack", "RunLock", "RunReports", "SourceFigures", "SourceQuality", "SourceState",
+    "Snapshots", "Staging", "Takedown", "Takedowns", "Target", "Transaction", "dump", "is_merged", "merge",
+    "quarantine_reason", "restore", "roll_back", "run_facts", "source_quality", "transaction", "unmerge",
 ]

@@ -9,7 +9,7 @@ same record quads in every store.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from culturedata.records import MappedRecord
+from culturedata.records import Finding, MappedRecord
 
 if TYPE_CHECKING:
     from culturedata.store.target import Target
@@ -92,12 +92,19 @@ class RecordState:
         return self.status == TAKEN_DOWN
 
 
+# What the system graph keeps of a checked record; a new value makes the next run check every
+# record once again, so that records left unchanged since an older release get the facts too
+# (their rules: quality and open findings are counted from them).
+RECORD_FACTS = "rules"
+
+
 def stored_hash(content_hash: str | None, fingerprint: str) -> str | None:
     """The hash kept for a record: its content and the definitions it went through (mapping,
-    shapes, software), so a new mapping re-maps records whose content did not change."""
+    shapes, software, what is kept of it), so a new mapping re-maps records whose content did
+    not change."""
     if not content_hash or not fingerprint:
         return content_hash
-    return hashlib.sha256(f"{content_hash}|{fingerprint}".encode()).hexdigest()
+    return hashlib.sha256(f"{content_hash}|{fingerprint}|{RECORD_FACTS}".encode()).hexdigest()
 
 
 def state_literal(status: str, content_hash: str | None, key: str) -> ox.Literal:
@@ -200,8 +207,18 @@ def source_facts(system_graph: str, subject: str, values: dict[str, ox.NamedNode
 
 
 _IDENTIFIER, _STATE = iri(DCTERMS + "identifier"), iri(RUN + "state")
+# Per live record, the rules of its findings, one predicate per severity (`run:violation`,
+# `run:warning`, `run:info`): the source's quality and open findings are counted from them
+# (runstate.py) without checking unchanged records again.
+FINDING_FACTS = ("violation", "warning", "info")
 # What `hold` restates; the provenance of the version still published is left as it was.
-_STATE_FACTS = ("status", "state", "contentHash", "rule", "reason", "heldAtTime")
+_STATE_FACTS = ("status", "state", "contentHash", "rule", "reason", "heldAtTime", *FINDING_FACTS)
+
+
+def finding_facts(findings: Sequence[Finding]) -> list[tuple[str, ox.Literal]]:
+    """Each rule once per severity: a record counts once under a rule however often it breaks it."""
+    rules = {(finding.severity.value, finding.rule) for finding in findings}
+    return [(RUN + severity, ox.Literal(rule)) for severity, rule in sorted(rules)]
 
 
 def _reasons(rule: str, message: dict[str, str]) -> list[tuple[str, ox.Literal]]:
@@ -231,7 +248,9 @@ class Loader:
     _system: ox.NamedNode | None = field(default=None, repr=False)
     _origins: dict[str, ox.NamedNode] = field(default_factory=dict, repr=False)
 
-    def add(self, record: MappedRecord) -> None:
+    def add(self, record: MappedRecord, findings: Sequence[Finding] = ()) -> None:
+        """Publish the record; `findings` (warnings, or violations a `never` policy lets through)
+        stay beside its state."""
         if record.deleted or not record.has_triples:
             self.remove(record.graph)
             return
@@ -239,27 +258,34 @@ class Loader:
         graph = iri(record.graph)
         self.batch.add_graph(graph, record.ntriples)
         self.batch.quads.extend(self._published_facts(graph, record))
+        if findings:
+            system = iri(self.prov.system_graph)
+            self.batch.quads.extend(ox.Quad(graph, iri(p), o, system) for p, o in finding_facts(findings))
         self.loaded += 1
         self._maybe_flush()
 
-    def quarantine(self, record: MappedRecord, rule: str, message: dict[str, str], keep_previous: bool = False) -> bool:
-        """Kept out of the snapshot, with the reason beside its hash so an unchanged record
-        stays quarantined without being checked again. With `keep_previous`, a record whose
-        last version is published keeps that version published (`hold`): then True."""
+    def quarantine(
+        self, record: MappedRecord, rule: str, message: dict[str, str], keep_previous: bool = False,
+        findings: Sequence[Finding] = (),
+    ) -> bool:
+        """Kept out of the snapshot, with the reason (and the rules of all its `findings`) beside
+        its hash so an unchanged record stays quarantined, and counted, without being checked
+        again. With `keep_previous`, a record whose last version is published keeps that
+        version published (`hold`): then True."""
         before = self.known.get(record.graph)
         if keep_previous and before is not None and before.status in VISIBLE:
-            self.hold(record, rule, message)
+            self.hold(record, rule, message, findings)
             return True
         self._clear(record.graph, QUARANTINED)
         self.batch.quads.extend(record_facts(
             self.prov, record.graph, key=record.key, status=QUARANTINED, at=self.at,
             content_hash=stored_hash(record.content_hash, self.fingerprint), origin=record.origin,
-            datestamp=record.datestamp, extra=_reasons(rule, message),
+            datestamp=record.datestamp, extra=[*_reasons(rule, message), *finding_facts(findings)],
         ))
         self._maybe_flush()
         return False
 
-    def hold(self, record: MappedRecord, rule: str, message: dict[str, str]) -> None:
+    def hold(self, record: MappedRecord, rule: str, message: dict[str, str], findings: Sequence[Finding] = ()) -> None:
         """The new version is quarantined, the previous one stays published with its own
         provenance: bad input must not take away what was already published. Only the
         record's state changes, and the hash is the new version's, so that an unchanged bad
@@ -273,6 +299,7 @@ class Loader:
             (RUN + "state", state_literal(HELD, content_hash, record.key)),
             (RUN + "heldAtTime", when(self.at)),
             *_reasons(rule, message),
+            *finding_facts(findings),
         ]
         if content_hash:
             facts.append((RUN + "contentHash", ox.Literal(content_hash)))

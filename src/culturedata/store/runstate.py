@@ -1,5 +1,6 @@
 """What a run leaves in the system graph besides its records' states: each source's harvest
-state and each run's figures, a PROV-O activity.
+state and each run's figures, a PROV-O activity; and what a source's live records say of its
+quality (`source_quality`).
 
 The pipeline decides what happened; this module says how it is written, so that the server's
 dashboard, `culturedata status` and the next run read the same triples whoever wrote them.
@@ -15,6 +16,7 @@ from datetime import datetime
 import pyoxigraph as ox
 
 from culturedata import iris
+from culturedata.store import loader
 from culturedata.store.loader import PROV, RUN, XSD, Batch, integer, iri, source_facts, when
 from culturedata.store.target import Target
 
@@ -32,6 +34,53 @@ class Reason:
 def quarantine_reason(target: Target, graph: str) -> Reason:
     facts = target.subject_facts(graph)
     return Reason(facts.get(RUN + "rule"), facts.get(RUN + "reason"))
+
+
+# A source's live records, and the rules they keep (`loader.FINDING_FACTS`), in the system graph.
+_LIVE = f"""PREFIX run: <{RUN}>
+SELECT (COUNT(?g) AS ?live) (SUM(?broken) AS ?violating) WHERE {{
+  GRAPH <{{system}}> {{
+    ?g run:source {{source}} ; run:status ?status . FILTER(?status IN ({", ".join("run:" + s for s in loader.LIVE)}))
+  }}
+  BIND(IF(EXISTS {{ GRAPH <{{system}}> {{ ?g run:violation ?rule }} }}, 1, 0) AS ?broken)
+}}"""
+_RULES = f"""PREFIX run: <{RUN}>
+SELECT ?rule (COUNT(DISTINCT ?g) AS ?records) WHERE {{
+  GRAPH <{{system}}> {{
+    ?g run:source {{source}} ; run:status ?status ; ?severity ?rule .
+    FILTER(?status IN ({", ".join("run:" + s for s in loader.LIVE)}))
+    FILTER(?severity IN ({", ".join("run:" + name for name in loader.FINDING_FACTS)}))
+  }}
+}} GROUP BY ?rule"""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceQuality:
+    """A source's live records (published, quarantined or held) as the store holds them, the
+    ones a run did not touch included: how many there are, how many have a violation, and per
+    rule how many have a finding (any severity) of that rule."""
+
+    live: int = 0
+    violating: int = 0
+    rules: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def quality(self) -> float:
+        """The share of live records without a violation (1 for a source with none)."""
+        return (self.live - self.violating) / self.live if self.live else 1.0
+
+
+def source_quality(target: Target, source: str) -> SourceQuality:
+    """Counted from the rules each record keeps in the system graph (`Loader`), by the store:
+    the answer is a few rows per rule, whatever the number of records."""
+
+    def query(template: str) -> list[dict[str, str]]:
+        return target.select(template.replace("{system}", target.system_graph).replace("{source}", str(ox.Literal(source))))
+
+    [totals] = query(_LIVE)
+    rules = {row["rule"]: int(row["records"]) for row in query(_RULES)}
+    ordered = dict(sorted(rules.items(), key=lambda item: (-item[1], item[0])))
+    return SourceQuality(int(totals.get("live", 0)), int(totals.get("violating", 0)), ordered)
 
 
 @dataclass(frozen=True, slots=True)

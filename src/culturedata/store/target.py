@@ -25,6 +25,8 @@ class Target(Protocol):
 
     def subject_facts(self, subject: str) -> dict[str, str]: ...
 
+    def select(self, query: str) -> list[dict[str, str]]: ...
+
     def apply(self, batch: Batch) -> None: ...
 
     def revert(self, graphs: Iterable[str]) -> bool: ...
@@ -53,6 +55,13 @@ class EmbeddedTarget:
     def subject_facts(self, subject: str) -> dict[str, str]:
         quads = self.store.quads_for_pattern(iri(subject), None, None, iri(self.system_graph))
         return facts_by_predicate((q.predicate, q.object) for q in quads)
+
+    def select(self, query: str) -> list[dict[str, str]]:
+        """A SELECT's rows, each variable's value as text (unbound variables left out)."""
+        solutions = self.store.query(query)
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [variable.value for variable in solutions.variables]
+        return [{name: term.value for name in names if (term := row[name]) is not None} for row in solutions]
 
     def apply(self, batch: Batch) -> None:
         try:
