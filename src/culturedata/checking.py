@@ -16,8 +16,10 @@ stage (`between`: unchanged, withdrawn and deleted records go no further) before
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from culturedata.config import Source
 from culturedata.errors import InputError
@@ -179,9 +181,11 @@ def check_export(
     for source, mapping in sources:
         _check_kind(source, mapping.format)
         check = SourceCheck(source, mapping, base_iri, engine, batch_size, workers)
-        reports = [report for _, report in check.checked(harvest(source))]
-        records += _with_first_findings(reports, check.first_findings())
-        about += check.findings()
+        reports = _with_first_findings([report for _, report in check.checked(harvest(source))],
+                                       check.first_findings())
+        named = _FileNames(source.path.parent if source.path is not None and source.path.is_file() else None)
+        records += map(named.report, reports)
+        about += map(named.finding, check.findings())
     if not records and not about:
         raise InputError("validate.no_records", input=name)
     if len(records) > 1 and all(any(f.rule == "unmappable" for f in r.findings) for r in records):
@@ -197,6 +201,39 @@ def _with_first_findings(reports: list[RecordReport], findings: tuple[Finding, .
         if index is not None:
             reports[index] = replace(reports[index], findings=(*reports[index].findings, finding))
     return reports
+
+
+@dataclass(frozen=True)
+class _FileNames:
+    """A report names a file by its name, never by the folder it sits in on this machine (a
+    lone RDF file's record is identified by its path, its relative IRIs resolved against it):
+    the page's upload sits in a temporary folder no one should read of, and the command's
+    report on the same file must be the page's, byte for byte."""
+
+    folder: Path | None
+
+    def text(self, value: str) -> str:
+        if self.folder is None:
+            return value
+        for prefix in (self.folder.as_uri() + "/", str(self.folder) + os.sep):
+            value = value.replace(prefix, "")
+        return value
+
+    def optional(self, value: str | None) -> str | None:
+        return None if value is None else self.text(value)
+
+    def finding(self, finding: Finding) -> Finding:
+        if self.folder is None:
+            return finding
+        return replace(finding, local_id=self.text(finding.local_id), location=self.optional(finding.location),
+                       focus=self.optional(finding.focus), value=self.optional(finding.value),
+                       message={lang: self.text(text) for lang, text in finding.message.items()})
+
+    def report(self, report: RecordReport) -> RecordReport:
+        if self.folder is None:
+            return report
+        return replace(report, local_id=self.text(report.local_id), location=self.optional(report.location),
+                       findings=tuple(map(self.finding, report.findings)))
 
 
 def _check_kind(source: Source, mapping_format: str) -> None:
