@@ -167,7 +167,9 @@ def compact(iri: str | None) -> str:
 
 def where(finding: Finding, lang: str) -> str:
     """Where the provider finds the record: its id, and the line or element in their file."""
-    return f"{finding.local_id} ({located(finding.location, lang)})" if finding.location else finding.local_id
+    if not finding.location or finding.location == finding.local_id:  # an RDF file's record is the file
+        return finding.local_id
+    return f"{finding.local_id} ({located(finding.location, lang)})"
 
 
 def entity(finding: Finding) -> str:
