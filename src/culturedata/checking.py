@@ -83,7 +83,7 @@ class SourceCheck:
                 if finding.path in dropped:
                     continue
                 said = by_column.pop(finding.path, None)
-                if said is not None and said.severity.rank > finding.severity.rank:
+                if said is not None and said.severity is not finding.severity:
                     finding = replace(finding, severity=said.severity)
             files.append(finding)
         after = self.coverage.findings(self.source.id) if whole and self.mapping.format != "csv" else []
