@@ -171,3 +171,17 @@ def test_a_workbook_gives_the_page_the_commands_report(
     book.write_bytes(workbook(demo_rows(demo_project)))
     report = same_reports(cli, client, page, Upload(book, "mapping:musee-csv", "musee-csv"))
     assert report["summary"]["records"] == 40
+
+
+def test_an_upload_saved_to_a_file_is_checked_as_its_bytes(tmp_path: Path) -> None:
+    """The upload route may stream the file to disk and hand over its path: the same report, the
+    file named by its upload name, and the saved file left where it was for its owner to delete."""
+    from culturedata.server.validation import profiles, validate_upload
+
+    profile = next(p for p in profiles(None) if p.key == "mapping:musee-csv")
+    saved = tmp_path / "upload-0001.part"
+    saved.write_bytes((ROOT / DEMO).read_bytes())
+    from_path = validate_upload(saved, "collection.csv", profile, "http://127.0.0.1:8000/", 10_000_000)
+    from_bytes = validate_upload(saved.read_bytes(), "collection.csv", profile, "http://127.0.0.1:8000/", 10_000_000)
+    assert from_path == from_bytes and from_path.summary.records == 40
+    assert saved.is_file()
