@@ -1,6 +1,8 @@
 """The whole job: harvest → [skip unchanged] → map → validate → load → publish.
 
-Stages are called in this one place, in this order; no stage imports a later one. Sources
+Harvest → map → validate is `culturedata.checking`'s, as for `culturedata validate` and the
+validation page; the pipeline plugs its triage (unchanged, withdrawn, deleted records) in before
+mapping, and loads what comes out. No stage imports a later one. Sources
 run in parallel threads (harvests wait on the network; pyoxigraph releases the GIL); all
 writes go to one target through its lock. A record whose content hash did not change is
 skipped before mapping. A record with a violation is quarantined (kept out of the snapshot,
@@ -32,10 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from culturedata import __version__, iris
+from culturedata.checking import DUPLICATE, SourceCheck, is_duplicate
 from culturedata.config import Config, Source
 from culturedata.errors import CultureDataError, StoreError, UsageError
-from culturedata.harvest import KINDS, HarvestOptions, PendingState, harvest
-from culturedata.mapping import Coverage, Identities, Mapping, MappingContext, load_mapping, map_records
+from culturedata.harvest import KINDS, HarvestOptions, PendingState, harvest, is_file_record
+from culturedata.mapping import Identities, Mapping, load_mapping
 from culturedata.messages import both
 from culturedata.providers import provider_description, provider_place
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord, tuned
@@ -68,7 +71,6 @@ from culturedata.validate import (
     configured_dirs,
     load_shapes,
     make_validator,
-    validate_records,
 )
 
 Progress = Callable[[str, int], None]
@@ -336,21 +338,16 @@ class _Job:
         try:
             options = HarvestOptions(since=since, full=full, state_dir=state_dir(self.config), run=self.harvest_run)
             records = _count(harvest(source, options), report, self.progress, source.id)
-            fresh = self._triage(records, source, report, loader, by_key, seen, deletions)
-            context = MappingContext.for_source(self.config.base_iri, source.id, source.language,
-                                                source.timezone)
-            coverage, identities = Coverage(mapping), Identities()
-            mapped = map_records(mapping, fresh, context, coverage=coverage, identities=identities)
-            checked = validate_records(self.validator, mapped, self.config.settings.validate.batch_size)
+            check = SourceCheck(source, mapping, self.config.base_iri, self.validator,
+                                self.config.settings.validate.batch_size, between=lambda rows: self._triage(
+                                    rows, source, report, loader, by_key, seen, deletions))
             keep_previous = self.config.settings.publish.keep_previous
-            for record, record_report in checked:
-                record_report = replace(record_report, findings=tuned(record_report.findings, source.severities))
+            for record, record_report in check.checked(records):
                 _keep(record, record_report, loader, report, policy, kept, keep_previous)
-            _collided(self.config.base_iri, source, identities, loader, report, policy, kept)
+            _collided(self.config.base_iri, source, check.identities, loader, report, policy, kept)
             # An incremental JSON/XML run maps a few records: a field they lack may be in the others.
             whole = mapping.format == "csv" or not report.unchanged
-            _source_findings(report, source, [*(coverage.findings(source.id) if whole else ()),
-                                              *identities.findings(source.id)])
+            _source_findings(report, source, [*check.findings(whole), *check.identities.findings(source.id)])
             loader.flush()
         except (UsageError, StoreError):
             kept.discard()
@@ -390,7 +387,7 @@ class _Job:
     ) -> Iterator[SourceRecord]:
         """What needs mapping: not a duplicate, not withdrawn, not deleted, not unchanged."""
         for record in records:
-            if record.key in seen:
+            if is_duplicate(record):
                 _duplicate(record, report)
                 continue
             seen.add(record.key)
@@ -520,12 +517,9 @@ def _source_findings(report: SourceReport, source: Source, findings: list[Findin
 
 
 def _duplicate(record: SourceRecord, report: SourceReport) -> None:
-    """A second record with an id already seen in this run is rejected, not merged."""
-    finding = Finding(
-        stage="harvest", severity=Severity.VIOLATION, rule="duplicate-id",
-        message=both("pipeline.duplicate_id", record=record.key), source_id=record.source_id,
-        local_id=record.local_id, location=record.location,
-    )
+    """A second record with an id already seen in this run (`checking` marks it) is rejected,
+    not merged: the first keeps the graph."""
+    finding = next(f for f in record.findings if f.rule == DUPLICATE)
     report.quarantined += 1
     report.rules.update([finding.rule])
     report.quarantine.append(
@@ -536,6 +530,9 @@ def _duplicate(record: SourceRecord, report: SourceReport) -> None:
 def _count(records: Iterator[SourceRecord], report: SourceReport, progress: Progress | None,
            source_id: str) -> Iterator[SourceRecord]:
     for record in records:
+        if is_file_record(record):  # about the file, not a record
+            yield record
+            continue
         report.harvested += 1
         if progress:
             progress(source_id, report.harvested)

@@ -75,7 +75,12 @@ def test_run_an_example_query_and_see_rows(page, demo_server: str) -> None:  # t
     assert region.inner_text() == "Saguenay–Lac-Saint-Jean"  # ?regionLabel names the ?region link
     assert region.get_attribute("title") == "https://w3id.org/culturedata/vocab/regions/02"
     assert rows.first.locator("td").nth(2).inner_text() == "30"
-    assert page.inner_text("#status") == "1 rows"
+    assert page.inner_text("#status") == "1 row"  # not "1 rows"
+    page.goto(demo_server + "/query?lang=fr")
+    page.click("button.example[data-example='objects_per_region']")
+    page.click("#run")
+    page.wait_for_selector("table.results tbody tr")
+    assert page.inner_text("#status") == "1 ligne"  # pas « 1 lignes »
 
 
 def test_results_link_entities_to_their_pages(page, demo_server: str) -> None:  # type: ignore[no-untyped-def]

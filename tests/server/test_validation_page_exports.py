@@ -60,9 +60,9 @@ def test_an_excel_csv_utf8_export_is_read_under_a_windows_1252_source(page: str,
 def test_a_utf8_export_under_a_windows_1252_source_is_a_finding_first(page: str, client: httpx.Client) -> None:
     data = demo_text().encode("utf-8")
     report = post(client, page + "/validate/report.json", "collection.csv", data).json()
-    assert report["groups"][0]["rule"] == "encoding"
-    file = next(r for r in report["records"] if r["id"] == "collection.csv")
-    assert not file["conforms"] and "UTF-8" in file["findings"][0]["message"]["fr"]
+    [encoding] = report["findings"]  # about the file, first, and not a record
+    assert encoding["rule"] == "encoding" and encoding["severity"] == "violation"
+    assert "UTF-8" in encoding["message"]["fr"] and report["summary"]["records"] == 40
     for lang in ("fr", "en"):
         answer = post(client, page + "/validate", "collection.csv", data, lang=lang)
         assert answer.status_code == 200
@@ -78,7 +78,7 @@ def test_dropped_and_renamed_columns_are_named_on_the_page(page: str, client: ht
     text = io.StringIO()
     csv.writer(text, delimiter=";").writerows(rows)
     report = post(client, page + "/validate/report.json", "export.csv", text.getvalue().encode("cp1252")).json()
-    assert [g["rule"] for g in report["groups"][:2]] == ["column-missing", "column-renamed"]
+    assert [f["rule"] for f in report["findings"][:2]] == ["column-missing", "column-renamed"]
     assert report["summary"]["rules"]["column-missing"] == 1
 
 

@@ -86,3 +86,28 @@ def test_a_configured_contexts_folder_serves_validate_rdf(cli, tmp_path: Path) -
     read = cli("--config", config, "validate", page, "--rdf", "--shapes", SHAPES, "--format", "json")
     assert read.code == 0, read.err
     assert read.json()["summary"]["records"] == 1
+
+
+# Two heritage objects in one Turtle file: one record (the file), findings about each object.
+TWO_OBJECTS = """@prefix schema: <http://schema.org/> .
+@prefix qcp: <https://w3id.org/culturedata/ns/qcp#> .
+<https://musee.example/objet/1> a qcp:HeritageObject, schema:CreativeWork ; schema:identifier "1987.12.3" .
+<https://musee.example/objet/2> a qcp:HeritageObject, schema:CreativeWork ;
+    schema:name "Canot"@fr ; schema:identifier "1987.12.4" .
+"""
+
+
+def test_the_text_report_of_an_rdf_file_names_the_entity_of_each_finding(
+    cli, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    path = tmp_path / "objets.ttl"
+    path.write_text(TWO_OBJECTS, encoding="utf-8")
+    result = cli("--lang", "en", "validate", str(path), "--rdf", "--all")
+    assert result.code == 1, result.err
+    lines = result.out.splitlines()
+    name = lines.index(next(line for line in lines if line.startswith("Violation — ") and line.endswith("-name (1)")))
+    # The record is the file; which of its objects has no title is the finding's focus node.
+    assert lines[name + 2] == "      - objets.ttl <https://musee.example/objet/1> schema:name"
+    held = [line for line in lines if line.endswith("qcp:heldBy")]
+    assert held == ["      - objets.ttl <https://musee.example/objet/1> qcp:heldBy",
+                    "      - objets.ttl <https://musee.example/objet/2> qcp:heldBy"]

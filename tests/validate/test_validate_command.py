@@ -290,3 +290,18 @@ def test_a_file_given_alone_is_identified_as_its_mapping_says(cli, tmp_path: Pat
     assert outcome.code in (0, 1), outcome.err
     rows = [r for r in outcome.json()["records"] if not any(f["stage"] == "file" for f in r["findings"])]
     assert sorted(record["id"] for record in rows) == ["7", "8"]  # (the file's record: no CSDUID column)
+
+
+@pytest.mark.parametrize(("lang", "headline"), [
+    ("fr", "1 notice vérifiée : 0 conforme, 1 avec des violations"),
+    ("en", "1 record checked: 0 conform, 1 with violations"),
+])
+def test_a_single_record_is_counted_in_the_singular(cli, tmp_path: Path, lang: str, headline: str) -> None:
+    path = tmp_path / "objet.ttl"
+    path.write_text("<https://musee.example/objet/1> a <https://w3id.org/culturedata/ns/qcp#HeritageObject> .\n",
+                    encoding="utf-8")
+    result = cli("--lang", lang, "validate", str(path), "--rdf")
+    assert result.code == 1, result.err
+    assert result.out.startswith(headline)
+    html = cli("--lang", lang, "validate", str(path), "--rdf", "--format", "html").out
+    assert headline in html

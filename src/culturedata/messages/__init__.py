@@ -82,3 +82,11 @@ def t(code: str, lang: str | None = None, **params: Any) -> str:
 def both(code: str, **params: Any) -> dict[str, str]:
     """The message in every language, for reports that carry fr and en side by side."""
     return {lang: t(code, lang, **params) for lang in LANGUAGES}
+
+
+def tn(code: str, count: int, lang: str | None = None, **params: Any) -> str:
+    """`code.one` or `code.other`, as `count` asks in `lang`, filled with `count` and `params`:
+    French takes the singular for 0 and 1 (« 1 ligne », « 0 ligne »), English for 1 only."""
+    lang = lang or current_lang()
+    one = count in (0, 1) if lang == "fr" else count == 1
+    return t(f"{code}.{'one' if one else 'other'}", lang, count=count, **params)

@@ -18,7 +18,7 @@ from culturedata.server.terms import vocabulary_json
 
 if TYPE_CHECKING:  # validation is imported on the first upload only (see _profiles)
     from culturedata.server.validation import Profile
-    from culturedata.validate import RecordReport
+    from culturedata.validate import ExportReport
 
 # Example queries, grouped by who asks them (the page shows one row of buttons per audience).
 EXAMPLES = {
@@ -150,31 +150,32 @@ async def validate_page(request: Request) -> Response:
     outcome = await _validate(request, choices)
     if isinstance(outcome, Response):
         return outcome
-    reports, filename, profile = outcome
-    from culturedata.validate import summarise
+    report, filename, profile = outcome
+    from culturedata.validate import summary_line
 
-    findings = _grouped(reports)
-    return _page(request, choices, reports=reports, summary=summarise(reports), groups=findings, filename=filename,
-                 chosen=profile.key)
+    findings = _grouped(report)
+    return _page(request, choices, reports=report.records, summary=report.summary, groups=findings, filename=filename,
+                 chosen=profile.key, headline=summary_line(report.summary, page_lang(request)))
 
 
 async def validate_download(request: Request) -> Response:
-    """The same upload, answered as the JSON or CSV report (the browser re-posts the file)."""
+    """The same upload, answered as a report file: the bytes `culturedata validate --format`
+    writes for the same file and language (the browser re-posts the file)."""
+    from culturedata.server.validation import download
+    from culturedata.validate import FORMATS
+
+    fmt = request.path_params["fmt"]
+    if fmt not in FORMATS:
+        return Response(status_code=404)
     outcome = await _validate(request, _profiles(request))
     if isinstance(outcome, Response):
         return outcome
-    reports, filename, _ = outcome
-    from culturedata.validate import render_json
-
-    stem = filename.rsplit(".", 1)[0] or "export"
-    if request.path_params["fmt"] == "json":
-        return Response(render_json(reports), media_type="application/json",
-                        headers={"Content-Disposition": f'attachment; filename="{stem}-report.json"'})
-    return Response(_csv(reports, page_lang(request)), media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{stem}-report.csv"'})
+    report, filename, _ = outcome
+    text, media_type, name = download(report, fmt, page_lang(request), filename)
+    return Response(text, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-async def _validate(request: Request, choices: list[Profile]) -> tuple[list[RecordReport], str, Profile] | Response:
+async def _validate(request: Request, choices: list[Profile]) -> tuple[ExportReport, str, Profile] | Response:
     from culturedata.server.validation import validate_upload
 
     settings = request.app.state.settings
@@ -196,36 +197,24 @@ async def _validate(request: Request, choices: list[Profile]) -> tuple[list[Reco
     import asyncio
 
     try:
-        reports = await asyncio.get_running_loop().run_in_executor(
+        report = await asyncio.get_running_loop().run_in_executor(
             request.app.state.query_threads, validate_upload, data, filename, profile, settings.base_iri,
             settings.upload_limit,  # a zip is decoded no further than a plain upload may be long
         )
     except CultureDataError as exc:
         return _page(request, choices, status=422, error=t(exc.code, lang, **exc.params), chosen=profile.key)
-    return reports, filename, profile
+    return report, filename, profile
 
 
-def _grouped(reports: list[RecordReport]) -> list[tuple[str, list[Finding]]]:
-    """Findings grouped by rule, worst and most frequent first, as `render_text` orders them."""
-    by_rule: dict[str, list[Finding]] = {}
-    for report in reports:
-        for finding in report.findings:
-            by_rule.setdefault(finding.rule, []).append(finding)
-    return sorted(by_rule.items(), key=lambda item: (
-        all(f.stage != "file" for f in item[1]), -max(f.severity.rank for f in item[1]), -len(item[1])))
+def _grouped(report: ExportReport) -> list[tuple[str, list[Finding]]]:
+    """The findings about the file or the source first, once each, then the records' findings
+    grouped by rule, worst and most frequent first, as every report orders them."""
+    from culturedata.validate import groups
 
-
-def _csv(reports: list[RecordReport], lang: str) -> str:
-    """The page's CSV report; formula cells neutralised, as in every CSV report (`spreadsheet_csv`)."""
-    from culturedata.validate import spreadsheet_csv
-
-    header = ["record", "location", "severity", "rule", "path", "value", "message"]
-    rows = [
-        [report.local_id, f.location or report.location or "", f.severity.value, f.rule, f.path or "", f.value or "",
-         f.text(lang)]
-        for report in reports for f in report.findings
-    ]
-    return spreadsheet_csv([header, *rows], lineterminator="\r\n")
+    about: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        about.setdefault(finding.rule, []).append(finding)
+    return [*about.items(), *((g.rule, list(g.findings)) for g in groups(report))]
 
 
 async def dashboard(request: Request) -> Response:

@@ -1,5 +1,5 @@
-"""The validation page's glue: an uploaded export through the same harvest → map → validate
-path as `culturedata validate`, and the same reports.
+"""The validation page's glue: an uploaded export through the same check as `culturedata
+validate` (`culturedata.checking`), and the same report, written by the same renderers.
 
 The upload is written, under its own name, to a temporary folder (the harvesters read paths)
 that is deleted as soon as the records are read; nothing is kept, and no message names the
@@ -9,32 +9,30 @@ line, but never decoded past the upload limit: its records are all held in memor
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
+from culturedata.checking import check_export
 from culturedata.config import Config, Source
 from culturedata.errors import CultureDataError, InputError
-from culturedata.harvest import (
-    KINDS,
-    KINDS_BY_SUFFIX,
-    harvest,
-    is_file_record,
-    kind_of_file,
-    with_column_findings,
-)
+from culturedata.harvest import KINDS, KINDS_BY_SUFFIX, kind_of_file
 from culturedata.iris import slug
-from culturedata.mapping import MappingContext, columns_read, load_mapping, map_records
-from culturedata.records import SourceRecord
+from culturedata.mapping import load_mapping
+from culturedata.records import Finding
 from culturedata.resources import mappings_dir
 from culturedata.validate import (
     DEFAULT_ENGINE,
-    RecordReport,
+    MEDIA_TYPES,
+    SUFFIXES,
+    ExportReport,
     Validator,
     load_shapes,
     make_validator,
-    validate_records,
+    render,
 )
 
 
@@ -66,30 +64,45 @@ def _validator() -> Validator:
 
 
 def validate_upload(
-    data: bytes, filename: str, profile: Profile, base_iri: str, max_decoded: int,
-) -> list[RecordReport]:
-    """Reports for every record of the uploaded file, as `culturedata validate` gives them;
-    a file decoding to more than `max_decoded` bytes is an `InputError`. Every message names
-    the file by its upload name, never by the server's temporary path."""
+    data: bytes | Path, filename: str, profile: Profile, base_iri: str, max_decoded: int,
+) -> ExportReport:
+    """The report on the uploaded file (its bytes, or the path they were saved to), as
+    `culturedata validate` gives it; a file decoding to more than `max_decoded` bytes is an
+    `InputError`. Every message names the file by its upload name, never by the server's
+    temporary path."""
     name = upload_name(filename)
     kind = kind_of_file(name)
     if kind is None:
         raise InputError("input.unknown_format", path=name, known=", ".join(sorted(KINDS_BY_SUFFIX)))
     with tempfile.TemporaryDirectory(prefix="culturedata-upload-") as folder:
         path = Path(folder) / name
-        path.write_bytes(data)
-        compiled = load_mapping(profile.mapping)
+        if isinstance(data, Path):
+            _place(data, path)
+        else:
+            path.write_bytes(data)
         source = _source(profile, path, kind.name, name, max_decoded)
         try:
-            # read everything before the file goes away
-            records = list(with_column_findings(harvest(source), columns_read(compiled)))
+            report = check_export([(source, load_mapping(profile.mapping))], base_iri, _validator(), name)
         except CultureDataError as exc:
             raise _without_path(exc, str(path), name) from None
-    context = MappingContext.for_source(base_iri, source.id, source.language, source.timezone)
-    files = [_file_report(record, str(path), name) for record in records if is_file_record(record)]
-    rows = (record for record in records if not is_file_record(record))
-    mapped = map_records(compiled, rows, context)
-    return files + [report for _, report in validate_records(_validator(), mapped)]
+    return replace(report, findings=tuple(_named(f, str(path), name) for f in report.findings))
+
+
+def download(report: ExportReport, fmt: str, lang: str, filename: str) -> tuple[str, str, str]:
+    """The report as `culturedata validate --format fmt` writes it for the same file: its text,
+    its media type and the name it is saved under."""
+    name = upload_name(filename)
+    stem = name.rsplit(".", 1)[0] or "export"
+    return render(report, fmt, lang, name), MEDIA_TYPES[fmt], f"{stem}-report.{SUFFIXES[fmt]}"
+
+
+def _place(saved: Path, path: Path) -> None:
+    """The saved upload under its upload name, which messages and reports use: a link where the
+    file system allows one (a large upload is not copied), else a copy."""
+    try:
+        os.link(saved, path)
+    except OSError:
+        shutil.copyfile(saved, path)
 
 
 def upload_name(filename: str) -> str:
@@ -106,11 +119,11 @@ def _without_path(exc: CultureDataError, path: str, name: str) -> CultureDataErr
     return exc
 
 
-def _file_report(record: SourceRecord, path: str, name: str) -> RecordReport:
-    """A file's own findings (its encoding, its columns), not mapped: there is nothing to map."""
-    findings = tuple(replace(f, message={lang: text.replace(path, name) for lang, text in f.message.items()})
-                     for f in record.findings)
-    return RecordReport(record.source_id, record.local_id, findings, record.location)
+def _named(finding: Finding, path: str, name: str) -> Finding:
+    """A finding about the file, naming it `name` wherever its message named the temporary `path`."""
+    if not any(path in text for text in finding.message.values()):
+        return finding
+    return replace(finding, message={lang: text.replace(path, name) for lang, text in finding.message.items()})
 
 
 def _source(profile: Profile, path: Path, kind: str, filename: str, max_decoded: int) -> Source:

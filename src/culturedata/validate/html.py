@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from culturedata.validate.report import RecordReport, compact, groups, summarise, where
+from culturedata.validate.report import ExportReport, compact, entity, groups, summary_line, where
 
 _ENV = Environment(
     loader=PackageLoader("culturedata.validate", "templates"),
@@ -29,7 +27,9 @@ def csp_hash(text: str) -> str:
 _ENV.filters["csp_hash"] = csp_hash
 
 
-def render_html(reports: Sequence[RecordReport], lang: str, title: str, examples: int | None = None) -> str:
+def render_html(report: ExportReport, lang: str, title: str, examples: int | None = None) -> str:
+    """The page; the same bytes for the same report, language and title (no clock in it), so the
+    validation page's download is the command's file."""
     from culturedata.messages import t
 
     def label(code: str, **params: object) -> str:
@@ -39,7 +39,7 @@ def render_html(reports: Sequence[RecordReport], lang: str, title: str, examples
         return t(f"validate.severity.{value}", lang)
 
     return _ENV.get_template("report.html").render(
-        lang=lang, title=title, summary=summarise(reports), groups=groups(reports), examples=examples,
-        label=label, severity=severity, compact=compact, where=where,
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        lang=lang, title=title, summary=report.summary, headline=summary_line(report.summary, lang),
+        about=report.findings, groups=groups(report), examples=examples, label=label, severity=severity,
+        compact=compact, where=where, entity=entity,
     )

@@ -1,7 +1,10 @@
 """Per-record validation results, the summary figures, and the text, JSON and CSV reports.
 
-Every renderer works from the same `Summary` and `groups()`, so the counts a museum reads
-in the terminal, the HTML page and the JSON file are the same numbers.
+An `ExportReport` is what one check of an export found: each record's report, and the findings
+about a file or the source as a whole (its encoding, its columns, a mapping field no record had),
+said once, before the records, in every format. Every renderer works from the same `Summary`
+and `groups()`, so the counts a museum reads in the terminal, the HTML page and the JSON file are
+the same numbers, and the command and the validation page write the same bytes.
 """
 
 from __future__ import annotations
@@ -57,6 +60,25 @@ class RecordReport:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportReport:
+    """Everything one check of an export found. `findings` are about a file or the source as a
+    whole, not about any record: the summary counts records only, so a file's problem never
+    counts as a record (nor lowers the quality figure) and is listed once, first."""
+
+    records: tuple[RecordReport, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def summary(self) -> Summary:
+        return summarise(self)
+
+    def fails(self, threshold: Severity | None) -> bool:
+        """Whether any finding, about a record or the source, reaches `threshold`."""
+        about = RecordReport("", "", self.findings)
+        return about.fails(threshold) or any(r.fails(threshold) for r in self.records)
+
+
+@dataclass(frozen=True, slots=True)
 class RuleGroup:
     """All findings of one rule: what the grouped reports list, worst and most frequent first."""
 
@@ -74,11 +96,6 @@ class RuleGroup:
 
     def message(self, lang: str) -> str:
         return self.findings[0].text(lang)
-
-    @property
-    def file_level(self) -> bool:
-        """About a whole file (its encoding, its columns): listed before the records' rules."""
-        return any(f.stage == "file" for f in self.findings)
 
 
 @dataclass(slots=True)
@@ -104,9 +121,12 @@ class Summary:
         }
 
 
-def summarise(reports: Sequence[RecordReport]) -> Summary:
-    summary = Summary()
-    for report in reports:
+def summarise(checked: ExportReport) -> Summary:
+    """The records' figures; the rules and findings counted include those about the source."""
+    summary = Summary(findings=len(checked.findings))
+    summary.rules.update(f.rule for f in checked.findings)
+    summary.violated.update(f.rule for f in checked.findings if f.severity is Severity.VIOLATION)
+    for report in checked.records:
         summary.records += 1
         worst = report.worst
         if report.conforms:
@@ -121,17 +141,18 @@ def summarise(reports: Sequence[RecordReport]) -> Summary:
     return summary
 
 
-def groups(reports: Sequence[RecordReport]) -> list[RuleGroup]:
-    """Findings grouped by rule: violations before warnings, then the most frequent first."""
+def groups(report: ExportReport) -> list[RuleGroup]:
+    """The records' findings grouped by rule: violations before warnings, then the most frequent
+    first. (The findings about the source are listed on their own, before them.)"""
     by_rule: dict[str, list[Finding]] = {}
-    for report in reports:
-        for finding in report.findings:
+    for record in report.records:
+        for finding in record.findings:
             by_rule.setdefault(finding.rule, []).append(finding)
     made = [
         RuleGroup(rule, max((f.severity for f in found), key=lambda s: s.rank), tuple(found))
         for rule, found in by_rule.items()
     ]
-    return sorted(made, key=lambda g: (not g.file_level, -g.severity.rank, -g.count, g.rule))
+    return sorted(made, key=lambda g: (-g.severity.rank, -g.count, g.rule))
 
 
 def compact(iri: str | None) -> str:
@@ -146,7 +167,24 @@ def compact(iri: str | None) -> str:
 
 def where(finding: Finding, lang: str) -> str:
     """Where the provider finds the record: its id, and the line or element in their file."""
-    return f"{finding.local_id} ({located(finding.location, lang)})" if finding.location else finding.local_id
+    if not finding.location or finding.location == finding.local_id:  # an RDF file's record is the file
+        return finding.local_id
+    return f"{finding.local_id} ({located(finding.location, lang)})"
+
+
+def entity(finding: Finding) -> str:
+    """The node a finding is about, when the record's id does not name it: an entity inside an
+    RDF file (whose record is the file, or one of its graphs), or the person or place a row
+    describes; a row's own object (`…/object/10007` for row 10007) goes without saying."""
+    from culturedata.iris import slug
+
+    focus = finding.focus
+    if not focus or focus == finding.local_id or focus.startswith("_:"):
+        return ""
+    own = slug(finding.local_id)
+    if own and (focus.endswith("/" + own) or f"/{own}/" in focus or f"/{own}#" in focus):
+        return ""
+    return compact(focus)
 
 
 def located(location: str | None, lang: str) -> str:
@@ -158,16 +196,18 @@ def located(location: str | None, lang: str) -> str:
     return location or ""
 
 
-def render_text(reports: Sequence[RecordReport], lang: str, examples: int | None = 3) -> str:
-    """Summary first, then findings grouped by rule with a few example records each."""
+def render_text(report: ExportReport, lang: str, examples: int | None = 3) -> str:
+    """Summary first, then what is about the source, then findings grouped by rule with a few
+    example records each."""
     from culturedata.messages import t
 
-    summary = summarise(reports)
-    made = groups(reports)
-    lines = [
-        t("validate.summary", lang, records=summary.records, conforming=summary.conforming,
-          violations=summary.with_violations, warnings=summary.with_warnings),
-    ]
+    made = groups(report)
+    lines = [summary_line(report.summary, lang)]
+    if report.findings:
+        lines += ["", t("validate.text.about_source", lang)]
+        for finding in report.findings:
+            lines += [f"  {_severity(finding.severity, lang):<13} {finding.rule}{_at(finding)}",
+                      f"    {finding.text(lang)}"]
     if made:
         lines += ["", t("validate.text.per_rule", lang)]
         width = max(len(str(g.count)) for g in made)
@@ -178,14 +218,31 @@ def render_text(reports: Sequence[RecordReport], lang: str, examples: int | None
         distinct = _distinct(group.findings)
         shown = distinct if examples is None else distinct[:examples]
         for finding in shown:
+            node = entity(finding)
+            about = f" <{node}>" if node else ""
             detail = f" {compact(finding.path)}" if finding.path else ""
             value = f" = {finding.value!r}" if finding.value else ""
-            lines.append(f"      - {where(finding, lang)}{detail}{value}")
+            lines.append(f"      - {where(finding, lang)}{about}{detail}{value}")
             if finding.text(lang) != group.message(lang):
                 lines.append(f"        {finding.text(lang)}")
         if len(shown) < len(distinct):
             lines.append("      " + t("validate.more", lang, count=len(distinct) - len(shown)))
     return "\n".join(lines) + "\n"
+
+
+def summary_line(summary: Summary, lang: str) -> str:
+    """"40 records checked: 37 conform…", each count with its noun in the singular or plural."""
+    from culturedata.messages import t, tn
+
+    return t("validate.headline", lang, records=tn("validate.count.records", summary.records, lang),
+             conforming=tn("validate.count.conforming", summary.conforming, lang),
+             violations=summary.with_violations, warnings=summary.with_warnings)
+
+
+def _at(finding: Finding) -> str:
+    """The file, column or field a finding about the source names."""
+    named = [part for part in (finding.local_id, finding.path) if part]
+    return f" [{' · '.join(named)}]" if named else ""
 
 
 def _distinct(findings: tuple[Finding, ...]) -> list[Finding]:
@@ -216,21 +273,23 @@ def finding_dict(finding: Finding) -> dict[str, object]:
     }
 
 
-def render_json(reports: Sequence[RecordReport]) -> str:
-    summary = summarise(reports)
+def render_json(report: ExportReport) -> str:
+    """The whole report as JSON: what is about the source first, then the summary, the rules
+    and each record."""
     data = {
-        "summary": summary.to_dict(),
+        "findings": [finding_dict(f) for f in report.findings],
+        "summary": report.summary.to_dict(),
         "groups": [
             {"rule": g.rule, "severity": g.severity.value, "count": g.count, "records": g.records,
              "message": g.findings[0].message}
-            for g in groups(reports)
+            for g in groups(report)
         ],
         "records": [
             {
                 "source": r.source_id, "id": r.local_id, "location": r.location, "conforms": r.conforms,
                 "findings": [finding_dict(f) for f in r.findings],
             }
-            for r in reports
+            for r in report.records
         ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -257,11 +316,13 @@ def spreadsheet_csv(rows: Iterable[Sequence[str]], lineterminator: str = "\n") -
     return out.getvalue()
 
 
-def render_csv(reports: Sequence[RecordReport], lang: str) -> str:
-    """One row per finding, the message in the chosen language; spreadsheets open it as is."""
+def render_csv(report: ExportReport, lang: str) -> str:
+    """One row per finding, those about the source first, the message in the chosen language;
+    spreadsheets open it as is."""
+    found = [*report.findings, *(f for record in report.records for f in record.findings)]
     rows = [
         (f.source_id, f.local_id, f.location or "", f.severity.value, f.rule, f.text(lang), f.focus or "",
          f.path or "", f.value or "", f.stage)
-        for report in reports for f in report.findings
+        for f in found
     ]
     return spreadsheet_csv([CSV_COLUMNS, *rows])

@@ -10,38 +10,38 @@ without a focus node (a record the mapper could not map) use the record's URN as
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import TypeGuard
 from urllib.parse import quote
 
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 
 from culturedata.records import Finding
-from culturedata.validate.report import RecordReport
+from culturedata.validate.report import ExportReport
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 CDR = Namespace("https://w3id.org/culturedata/ns/report#")
 SEVERITY = {"violation": SH.Violation, "warning": SH.Warning, "info": SH.Info}
 
 
-def render_turtle(reports: Sequence[RecordReport]) -> str:
+def render_turtle(checked: ExportReport) -> str:
+    """The report; the findings about the source (a file's encoding, its columns) come first."""
     graph = Graph()
     graph.bind("sh", SH)
     graph.bind("cdr", CDR)
     graph.bind("schema", "http://schema.org/", override=True, replace=True)
-    report = BNode()
+    # Blank nodes named by their place, not at random: the same report is the same bytes.
+    report = BNode("report")
     graph.add((report, RDF.type, SH.ValidationReport))
-    findings = [f for r in reports for f in r.findings]
+    findings = [*checked.findings, *(f for r in checked.records for f in r.findings)]
     # SHACL: a report conforms when it has no result at all, warnings included.
     graph.add((report, SH.conforms, Literal(not findings)))
-    graph.add((report, CDR.recordsChecked, Literal(len(reports), datatype=XSD.integer)))
-    for finding in findings:
-        graph.add((report, SH.result, _result(graph, finding)))
+    graph.add((report, CDR.recordsChecked, Literal(len(checked.records), datatype=XSD.integer)))
+    for index, finding in enumerate(findings):
+        graph.add((report, SH.result, _result(graph, finding, BNode(f"result{index:06d}"))))
     return graph.serialize(format="turtle")
 
 
-def _result(graph: Graph, finding: Finding) -> BNode:
-    result = BNode()
+def _result(graph: Graph, finding: Finding, result: BNode) -> BNode:
     add = graph.add
     add((result, RDF.type, SH.ValidationResult))
     add((result, SH.resultSeverity, SEVERITY[finding.severity.value]))

@@ -6,6 +6,11 @@
   const textarea = document.getElementById("query");
   const examples = JSON.parse(document.getElementById("examples-data").textContent);
   const texts = JSON.parse(document.getElementById("texts").textContent);
+  // "1 row", "2 rows"; French takes the singular for 0 and 1 too ("0 ligne", "1 ligne").
+  const counted = (count) => {
+    const one = document.documentElement.lang === "fr" ? count < 2 : count === 1;
+    return (one ? texts.row : texts.rows).replace("{count}", count);
+  };
   const status = document.getElementById("status");
   const results = document.getElementById("results");
   const permalink = document.getElementById("permalink");
@@ -294,7 +299,7 @@
         return;
       }
       const rows = data.results.bindings;
-      status.textContent = texts.rows.replace("{count}", rows.length);
+      status.textContent = counted(rows.length);
       answer = { vars: data.head.vars, rows: rows, order: rows, page: 1, sortBy: null, descending: false };
       render();
     } else {
