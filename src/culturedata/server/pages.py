@@ -10,7 +10,6 @@ from starlette.responses import RedirectResponse, Response
 from culturedata.errors import CultureDataError
 from culturedata.iris import entity_space
 from culturedata.messages import t
-from culturedata.records import Finding
 from culturedata.server.dashboard import region_rows, source_histories
 from culturedata.server.describe import dump_files
 from culturedata.server.rendering import page_lang, render
@@ -147,81 +146,72 @@ async def validate_page(request: Request) -> Response:
     if isinstance(outcome, Response):
         return outcome
     reports, filename, profile = outcome
-    from culturedata.validate import summarise
+    from culturedata.server.reportview import report_view
 
-    findings = _grouped(reports)
-    return _page(request, choices, reports=reports, summary=summarise(reports), groups=findings, filename=filename,
-                 chosen=profile.key)
+    token = request.app.state.reports.keep(reports, filename)
+    return _page(request, choices, chosen=profile.key, token=token, keep_minutes=int(request.app.state.reports.ttl // 60),
+                 profile_label=profile.label[page_lang(request)], **report_view(reports, filename, page_lang(request)))
 
 
 async def validate_download(request: Request) -> Response:
-    """The same upload, answered as the JSON or CSV report (the browser re-posts the file)."""
-    outcome = await _validate(request, _profiles(request))
-    if isinstance(outcome, Response):
-        return outcome
-    reports, filename, _ = outcome
-    from culturedata.validate import render_json
+    """The report as the CLI's `--format json/csv/html` writes it: the page's own, kept a short
+    while (`?report=` its token, reportkeeper.py), or that of a file posted with the request."""
+    fmt = request.path_params["fmt"]
+    lang = page_lang(request)
+    if fmt not in DOWNLOADS:
+        return Response(t("server.validate.no_format", lang, formats=", ".join(DOWNLOADS)), status_code=404,
+                        media_type="text/plain; charset=utf-8")
+    if request.method == "GET":
+        kept = request.app.state.reports.get(request.query_params.get("report", ""))
+        if kept is None:
+            return _page(request, _profiles(request), status=410, error=t("server.validate.expired", lang))
+        reports, filename = kept.reports, kept.filename
+    else:
+        outcome = await _validate(request, _profiles(request))
+        if isinstance(outcome, Response):
+            return outcome
+        reports, filename, _ = outcome
+    from culturedata.server.validation import upload_name
+    from culturedata.validate import render_csv, render_html, render_json
 
-    stem = filename.rsplit(".", 1)[0] or "export"
-    if request.path_params["fmt"] == "json":
-        return Response(render_json(reports), media_type="application/json",
-                        headers={"Content-Disposition": f'attachment; filename="{stem}-report.json"'})
-    return Response(_csv(reports, page_lang(request)), media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{stem}-report.csv"'})
+    text = {"json": lambda: render_json(reports), "csv": lambda: render_csv(reports, lang),
+            "html": lambda: render_html(reports, lang, filename)}[fmt]()
+    stem = upload_name(filename).rsplit(".", 1)[0] or "export"
+    return Response(text, media_type=DOWNLOADS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{stem}-report.{fmt}"',
+                             "Cache-Control": "no-store"})
+
+
+DOWNLOADS = {"json": "application/json", "csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8"}
 
 
 async def _validate(request: Request, choices: list[Profile]) -> tuple[list[RecordReport], str, Profile] | Response:
-    from culturedata.server.validation import validate_upload
+    """The posted export, streamed to disk under the upload limit (uploads.py) and checked as
+    `culturedata validate` checks it; or the page with the reason it was not."""
+    import asyncio
+
+    from culturedata.server.uploads import UploadRefused, received
+    from culturedata.server.validation import validate_saved_upload
 
     settings = request.app.state.settings
     lang = page_lang(request)
-    size = int(request.headers.get("content-length") or 0)
-    if size > settings.upload_limit:
-        return _page(request, choices, status=413,
-                     error=t("server.upload_too_large", lang, limit=settings.upload_limit // 1_000_000))
-    async with request.form(max_part_size=settings.upload_limit) as form:
-        upload = form.get("file")
-        profile = next((p for p in choices if p.key == form.get("profile")), None)
-        if upload is None or isinstance(upload, str) or not upload.filename or profile is None:
-            return _page(request, choices, status=400, error=t("server.upload_missing", lang))
-        data = await upload.read(settings.upload_limit + 1)
-        filename = upload.filename
-    if len(data) > settings.upload_limit:
-        return _page(request, choices, status=413,
-                     error=t("server.upload_too_large", lang, limit=settings.upload_limit // 1_000_000))
-    import asyncio
-
+    limit = settings.upload_limit
+    profile = None
     try:
-        reports = await asyncio.get_running_loop().run_in_executor(
-            request.app.state.query_threads, validate_upload, data, filename, profile, settings.base_iri,
-            settings.upload_limit,  # a zip is decoded no further than a plain upload may be long
-        )
+        async with received(request, limit) as upload:
+            profile = next((p for p in choices if p.key == upload.fields.get("profile")), None)
+            if profile is None:
+                raise UploadRefused(400, "server.upload_missing")
+            reports = await asyncio.get_running_loop().run_in_executor(
+                request.app.state.query_threads, validate_saved_upload, upload.path, profile, settings.base_iri,
+                limit,  # a zip is decoded no further than a plain upload may be long
+            )
+            return reports, upload.filename, profile
+    except UploadRefused as refused:
+        return _page(request, choices, status=refused.status, error=t(refused.code, lang, limit=limit // 1_000_000))
     except CultureDataError as exc:
-        return _page(request, choices, status=422, error=t(exc.code, lang, **exc.params), chosen=profile.key)
-    return reports, filename, profile
-
-
-def _grouped(reports: list[RecordReport]) -> list[tuple[str, list[Finding]]]:
-    """Findings grouped by rule, worst and most frequent first, as `render_text` orders them."""
-    by_rule: dict[str, list[Finding]] = {}
-    for report in reports:
-        for finding in report.findings:
-            by_rule.setdefault(finding.rule, []).append(finding)
-    return sorted(by_rule.items(), key=lambda item: (
-        all(f.stage != "file" for f in item[1]), -max(f.severity.rank for f in item[1]), -len(item[1])))
-
-
-def _csv(reports: list[RecordReport], lang: str) -> str:
-    """The page's CSV report; formula cells neutralised, as in every CSV report (`spreadsheet_csv`)."""
-    from culturedata.validate import spreadsheet_csv
-
-    header = ["record", "location", "severity", "rule", "path", "value", "message"]
-    rows = [
-        [report.local_id, f.location or report.location or "", f.severity.value, f.rule, f.path or "", f.value or "",
-         f.text(lang)]
-        for report in reports for f in report.findings
-    ]
-    return spreadsheet_csv([header, *rows], lineterminator="\r\n")
+        return _page(request, choices, status=422, error=t(exc.code, lang, **exc.params),
+                     chosen=profile.key if profile else None)
 
 
 async def dashboard(request: Request) -> Response:

@@ -71,20 +71,25 @@ def validate_upload(
     """Reports for every record of the uploaded file, as `culturedata validate` gives them;
     a file decoding to more than `max_decoded` bytes is an `InputError`. Every message names
     the file by its upload name, never by the server's temporary path."""
-    name = upload_name(filename)
+    with tempfile.TemporaryDirectory(prefix="culturedata-upload-") as folder:
+        path = Path(folder) / upload_name(filename)
+        path.write_bytes(data)
+        return validate_saved_upload(path, profile, base_iri, max_decoded)
+
+
+def validate_saved_upload(path: Path, profile: Profile, base_iri: str, max_decoded: int) -> list[RecordReport]:
+    """`validate_upload` for an upload the page streamed to disk (uploads.py), at `path`: a
+    file named `upload_name(filename)` in a temporary folder of its own, which its caller deletes."""
+    name = path.name
     kind = kind_of_file(name)
     if kind is None:
         raise InputError("input.unknown_format", path=name, known=", ".join(sorted(KINDS_BY_SUFFIX)))
-    with tempfile.TemporaryDirectory(prefix="culturedata-upload-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        compiled = load_mapping(profile.mapping)
-        source = _source(profile, path, kind.name, name, max_decoded)
-        try:
-            # read everything before the file goes away
-            records = list(with_column_findings(harvest(source), columns_read(compiled)))
-        except CultureDataError as exc:
-            raise _without_path(exc, str(path), name) from None
+    compiled = load_mapping(profile.mapping)
+    source = _source(profile, path, kind.name, name, max_decoded)
+    try:
+        records = list(with_column_findings(harvest(source), columns_read(compiled)))
+    except CultureDataError as exc:
+        raise _without_path(exc, str(path), name) from None
     context = MappingContext.for_source(base_iri, source.id, source.language, source.timezone)
     files = [_file_report(record, str(path), name) for record in records if is_file_record(record)]
     rows = (record for record in records if not is_file_record(record))
