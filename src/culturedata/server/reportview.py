@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from culturedata.records import Finding
+from culturedata.server.labels import compact
 from culturedata.server.rendering import rule_name
 from culturedata.validate import RecordReport, located, summarise
 
@@ -70,7 +71,7 @@ def report_view(reports: list[RecordReport], filename: str, lang: str) -> dict[s
 def column_of(finding: Finding) -> str:
     """The source column the value came from when the report names it, else the field."""
     column = getattr(finding, "column", None)  # the shared validation service's report names columns
-    return str(column) if column else (finding.path or "")
+    return str(column) if column else compact(finding.path or "")
 
 
 def _line(finding: Finding, lang: str) -> Line:
