@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 from harness import publish
-from kind_samples import demo_rows
 from test_pages_browser import CHROMIUM, browser, page  # noqa: F401 (fixtures)
 
 from culturedata.resources import shapes_dir
 from culturedata.server.rendering import rule_name
+from kind_samples import demo_rows
 
 pytestmark = [
     pytest.mark.slow,
@@ -64,47 +64,47 @@ def large(objects: int) -> bytes:
     return export([header, *made])
 
 
-def choose(page, name: str, data: bytes) -> None:  # type: ignore[no-untyped-def]
-    page.set_input_files("#file", files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
+def choose(tab, name: str, data: bytes) -> None:  # type: ignore[no-untyped-def]
+    tab.set_input_files("#file", files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
 
 
-def drop(page, name: str, data: bytes) -> None:  # type: ignore[no-untyped-def]
+def drop(tab, name: str, data: bytes) -> None:  # type: ignore[no-untyped-def]
     """A file dragged from the desktop onto the page's drop zone."""
-    transfer = page.evaluate_handle("""([name, bytes]) => {
+    transfer = tab.evaluate_handle("""([name, bytes]) => {
         const transfer = new DataTransfer();
         transfer.items.add(new File([new Uint8Array(bytes)], name, { type: "text/csv" }));
         return transfer;
     }""", [name, list(data)])
-    page.dispatch_event("#drop", "dragenter", {"dataTransfer": transfer})
-    page.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
+    tab.dispatch_event("#drop", "dragenter", {"dataTransfer": transfer})
+    tab.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
 
 
-def check(page) -> None:  # type: ignore[no-untyped-def]
-    page.select_option("#profile", "mapping:musee-csv")
-    page.click("#check")
-    page.wait_for_selector("#outcome[data-state=done] #report", timeout=60_000)
+def check(tab) -> None:  # type: ignore[no-untyped-def]
+    tab.select_option("#profile", "mapping:musee-csv")
+    tab.click("#check")
+    tab.wait_for_selector("#outcome[data-state=done] #report", timeout=60_000)
 
 
-def shot(page, path: Path) -> None:  # type: ignore[no-untyped-def]
-    page.screenshot(path=str(path), full_page=True)
+def shot(tab, path: Path) -> None:  # type: ignore[no-untyped-def]
+    tab.screenshot(path=str(path), full_page=True)
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
     width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
     assert width == WIDTH and height >= 900, (width, height)
 
 
-def counts(page, section: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def counts(tab, section: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
     return {row.get_attribute("data-name"): int(row.locator("td.number").inner_text())
-            for row in page.locator(f"#{section} tbody tr").all()}
+            for row in tab.locator(f"#{section} tbody tr").all()}
 
 
-def lines_shown(page) -> list[int]:  # type: ignore[no-untyped-def]
-    return [int(re.sub(r"\D", "", text)) for text in page.locator("#fixes tbody tr td:first-child").all_inner_texts()]
+def lines_shown(tab) -> list[int]:  # type: ignore[no-untyped-def]
+    return [int(re.sub(r"\D", "", text)) for text in tab.locator("#fixes tbody tr td:first-child").all_inner_texts()]
 
 
-def download(page, fmt: str) -> str:  # type: ignore[no-untyped-def]
-    with page.expect_download() as done:
-        page.click(f"#download-{fmt}")
+def download(tab, fmt: str) -> str:  # type: ignore[no-untyped-def]
+    with tab.expect_download() as done:
+        tab.click(f"#download-{fmt}")
     return Path(done.value.path()).read_text(encoding="utf-8")
 
 
