@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -148,9 +149,13 @@ async def validate_page(request: Request) -> Response:
     reports, filename, profile = outcome
     from culturedata.server.reportview import report_view
 
-    token = request.app.state.reports.keep(reports, filename)
-    return _page(request, choices, chosen=profile.key, token=token, keep_minutes=int(request.app.state.reports.ttl // 60),
-                 profile_label=profile.label[page_lang(request)], **report_view(reports, filename, page_lang(request)))
+    # Seconds of work for a large export: off the event loop, as the check itself.
+    loop, threads, keeper = asyncio.get_running_loop(), request.app.state.query_threads, request.app.state.reports
+    lang = page_lang(request)
+    token = await loop.run_in_executor(threads, keeper.keep, reports, filename)
+    view = await loop.run_in_executor(threads, report_view, reports, filename, lang)
+    return _page(request, choices, chosen=profile.key, token=token, keep_minutes=int(keeper.ttl // 60),
+                 profile_label=profile.label[lang], **view)
 
 
 async def validate_download(request: Request) -> Response:
@@ -165,7 +170,8 @@ async def validate_download(request: Request) -> Response:
         kept = request.app.state.reports.get(request.query_params.get("report", ""))
         if kept is None:
             return _page(request, _profiles(request), status=410, error=t("server.validate.expired", lang))
-        reports, filename = kept.reports, kept.filename
+        reports = await asyncio.get_running_loop().run_in_executor(request.app.state.query_threads, kept.reports)
+        filename = kept.filename
     else:
         outcome = await _validate(request, _profiles(request))
         if isinstance(outcome, Response):
@@ -188,8 +194,6 @@ DOWNLOADS = {"json": "application/json", "csv": "text/csv; charset=utf-8", "html
 async def _validate(request: Request, choices: list[Profile]) -> tuple[list[RecordReport], str, Profile] | Response:
     """The posted export, streamed to disk under the upload limit (uploads.py) and checked as
     `culturedata validate` checks it; or the page with the reason it was not."""
-    import asyncio
-
     from culturedata.server.uploads import UploadRefused, received
     from culturedata.server.validation import validate_saved_upload
 

@@ -82,7 +82,9 @@
     if (!island || !fixes) return;
     var rows = JSON.parse(island.textContent);
     var shown = document.getElementById("rows-shown");
-    if (shown) shown.hidden = true;  // the server's "first rows only" note: all of them are here now
+    // The server's "first rows only" note: the data block has more of them, or all.
+    shown.textContent = shown.dataset.template.replace("{shown}", rows.length);
+    shown.hidden = rows.length >= Number(shown.dataset.count);
     var key = 0, ascending = true, start = 0;
     var body = fixes.tBodies[0];
 
