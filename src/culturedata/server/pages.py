@@ -178,10 +178,9 @@ async def validate_download(request: Request) -> Response:
             return outcome
         reports, filename, _ = outcome
     from culturedata.server.validation import upload_name
-    from culturedata.validate import render_csv, render_html, render_json
 
-    text = {"json": lambda: render_json(reports), "csv": lambda: render_csv(reports, lang),
-            "html": lambda: render_html(reports, lang, filename)}[fmt]()
+    text = await asyncio.get_running_loop().run_in_executor(
+        request.app.state.query_threads, _rendered, reports, fmt, lang, filename)
     stem = upload_name(filename).rsplit(".", 1)[0] or "export"
     return Response(text, media_type=DOWNLOADS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{stem}-report.{fmt}"',
@@ -189,6 +188,15 @@ async def validate_download(request: Request) -> Response:
 
 
 DOWNLOADS = {"json": "application/json", "csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8"}
+
+
+def _rendered(reports: list[RecordReport], fmt: str, lang: str, filename: str) -> str:
+    """The report as `culturedata --lang LANG validate FILENAME --format FMT` prints it."""
+    from culturedata.validate import render_csv, render_html, render_json
+
+    if fmt == "json":
+        return render_json(reports)
+    return render_csv(reports, lang) if fmt == "csv" else render_html(reports, lang, filename)
 
 
 async def _validate(request: Request, choices: list[Profile]) -> tuple[list[RecordReport], str, Profile] | Response:
