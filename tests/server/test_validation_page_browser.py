@@ -180,3 +180,22 @@ def test_thousands_of_findings_are_paged_and_the_check_is_shown_in_progress(page
     assert page.inner_text("#page-number").startswith("Page 2 sur")
     assert lines_shown(page)[0] >= first[-1]
     assert page.is_hidden("#rows-shown")  # the server's "first rows only" note: the script has them all
+
+
+def test_without_javascript_the_form_still_checks_and_downloads(browser, site: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    context = browser.new_context(locale="fr-CA", java_script_enabled=False, accept_downloads=True)
+    try:
+        tab = context.new_page()
+        tab.goto(site + "/validate")
+        choose(tab, "export.csv", broken())
+        tab.select_option("#profile", "mapping:musee-csv")
+        tab.click("#check")
+        tab.wait_for_selector("#report")
+        assert tab.inner_text("#count-records strong") == "21"  # the twenty objects, and the file with its columns
+        assert counts(tab, "by-rule")["column-missing"] == 1
+        assert tab.locator("#fixes tbody tr").count() == min(200, int(tab.get_attribute("#rows-shown", "data-count")))
+        assert tab.is_hidden("#progress")
+        text = download(tab, "csv")
+        assert text.startswith('"source","record"') and "column-missing" in text
+    finally:
+        context.close()
