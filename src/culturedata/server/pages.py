@@ -135,8 +135,10 @@ def _page(request: Request, choices: list[Profile], status: int = 200, **context
     """The validation page, offering the files `culturedata validate` reads (the harvest's kinds)."""
     from culturedata.harvest import KINDS_BY_SUFFIX
 
-    return render(request, "validate.html", status=status, profiles=choices,
-                  accept=",".join(sorted(KINDS_BY_SUFFIX)), **context)
+    limit = request.app.state.settings.upload_limit
+    return render(request, "validate.html", status=status, profiles=choices, accept=",".join(sorted(KINDS_BY_SUFFIX)),
+                  upload_limit=limit, too_large=t("server.upload_too_large", page_lang(request), limit=limit // 1_000_000),
+                  **context)
 
 
 async def validate_page(request: Request) -> Response:

@@ -43,6 +43,11 @@
   form.addEventListener("submit", function (event) {
     if (!window.XMLHttpRequest || !window.FormData) return;  // the plain form post
     event.preventDefault();
+    var file = input.files[0];
+    if (file && file.size > Number(form.dataset.limit)) {
+      // Said at once: the server would refuse it past the limit, after part of a long upload.
+      return refuse(form.dataset.tooLarge);
+    }
     var request = new XMLHttpRequest();
     request.open("POST", form.action);
     request.upload.addEventListener("progress", function (e) {
@@ -65,13 +70,16 @@
     request.send(new FormData(form));
   });
 
-  function failed() {
+  function failed() { refuse(words.failed); }
+
+  function refuse(text) {
     progress.hidden = true;
     var line = document.createElement("p");
     line.className = "error";
     line.setAttribute("role", "alert");
-    line.textContent = words.failed;
+    line.textContent = text;
     outcome.replaceChildren(line);
+    outcome.dataset.state = "refused";
   }
 
   // The rows to fix: [row, where, record, column, value, message, rule, severity] per finding.
