@@ -23,6 +23,7 @@ from culturedata.server.inline import InlinePolicy
 from culturedata.server.reader import LiveStore, SnapshotReader
 from culturedata.server.regions import RegionIndex
 from culturedata.server.rendering import STATIC
+from culturedata.server.reportkeeper import ReportKeeper
 from culturedata.server.settings import ServerSettings
 from culturedata.server.sparql import sparql_endpoint
 from culturedata.server.workers import WorkerPool
@@ -74,7 +75,7 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
             Route("/query", pages.query_page),
             Route("/query/terms.json", pages.query_terms),
             Route("/validate", pages.validate_page, methods=["GET", "POST"]),
-            Route("/validate/report.{fmt}", pages.validate_download, methods=["POST"]),
+            Route("/validate/report.{fmt}", pages.validate_download, methods=["GET", "POST"]),
             Route("/dashboard", pages.dashboard),
             Route("/regions", regionpages.regions_page),
             Route("/regions/{code}", regionpages.region_page),
@@ -100,4 +101,5 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
     app.state.entity_count = crawlers.EntityCount()
     app.state.region_index = RegionIndex()
     app.state.metrics = health.Metrics(app.state.reader)
+    app.state.reports = ReportKeeper()  # the validation page's, for their downloads
     return app

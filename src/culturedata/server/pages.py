@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -10,7 +11,6 @@ from starlette.responses import RedirectResponse, Response
 from culturedata.errors import CultureDataError
 from culturedata.iris import entity_space
 from culturedata.messages import t
-from culturedata.records import Finding
 from culturedata.server.dashboard import region_rows, source_histories
 from culturedata.server.describe import dump_files
 from culturedata.server.rendering import page_lang, render
@@ -139,8 +139,10 @@ def _page(request: Request, choices: list[Profile], status: int = 200, **context
     """The validation page, offering the files `culturedata validate` reads (the harvest's kinds)."""
     from culturedata.harvest import KINDS_BY_SUFFIX
 
-    return render(request, "validate.html", status=status, profiles=choices,
-                  accept=",".join(sorted(KINDS_BY_SUFFIX)), **context)
+    limit = request.app.state.settings.upload_limit
+    return render(request, "validate.html", status=status, profiles=choices, accept=",".join(sorted(KINDS_BY_SUFFIX)),
+                  upload_limit=limit, too_large=t("server.upload_too_large", page_lang(request), limit=limit // 1_000_000),
+                  **context)
 
 
 async def validate_page(request: Request) -> Response:
@@ -151,70 +153,72 @@ async def validate_page(request: Request) -> Response:
     if isinstance(outcome, Response):
         return outcome
     report, filename, profile = outcome
+    from culturedata.server.reportview import report_view
     from culturedata.validate import summary_line
 
-    findings = _grouped(report)
-    return _page(request, choices, reports=report.records, summary=report.summary, groups=findings, filename=filename,
-                 chosen=profile.key, headline=summary_line(report.summary, page_lang(request)))
+    # Seconds of work for a large export: off the event loop, as the check itself.
+    loop, threads, keeper = asyncio.get_running_loop(), request.app.state.query_threads, request.app.state.reports
+    lang = page_lang(request)
+    token = await loop.run_in_executor(threads, keeper.keep, report, filename)
+    view = await loop.run_in_executor(threads, report_view, report, filename, lang)
+    return _page(request, choices, chosen=profile.key, token=token, keep_minutes=int(keeper.ttl // 60),
+                 profile_label=profile.label[lang], headline=summary_line(report.summary, lang), **view)
 
 
 async def validate_download(request: Request) -> Response:
-    """The same upload, answered as a report file: the bytes `culturedata validate --format`
-    writes for the same file and language (the browser re-posts the file)."""
+    """The report as `culturedata validate --format FMT` writes it for the same file and
+    language: the page's own, kept a short while (`?report=` its token, reportkeeper.py), or
+    that of a file posted with the request."""
     from culturedata.server.validation import download
     from culturedata.validate import FORMATS
 
     fmt = request.path_params["fmt"]
+    lang = page_lang(request)
     if fmt not in FORMATS:
-        return Response(status_code=404)
-    outcome = await _validate(request, _profiles(request))
-    if isinstance(outcome, Response):
-        return outcome
-    report, filename, _ = outcome
-    text, media_type, name = download(report, fmt, page_lang(request), filename)
-    return Response(text, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(t("server.validate.no_format", lang, formats=", ".join(FORMATS)), status_code=404,
+                        media_type="text/plain; charset=utf-8")
+    if request.method == "GET":
+        kept = request.app.state.reports.get(request.query_params.get("report", ""))
+        if kept is None:
+            return _page(request, _profiles(request), status=410, error=t("server.validate.expired", lang))
+        report = await asyncio.get_running_loop().run_in_executor(request.app.state.query_threads, kept.report)
+        filename = kept.filename
+    else:
+        outcome = await _validate(request, _profiles(request))
+        if isinstance(outcome, Response):
+            return outcome
+        report, filename, _ = outcome
+    text, media_type, name = await asyncio.get_running_loop().run_in_executor(
+        request.app.state.query_threads, download, report, fmt, lang, filename)
+    return Response(text, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 async def _validate(request: Request, choices: list[Profile]) -> tuple[ExportReport, str, Profile] | Response:
-    from culturedata.server.validation import validate_upload
+    """The posted export, streamed to disk under the upload limit (uploads.py) and checked as
+    `culturedata validate` checks it; or the page with the reason it was not."""
+    from culturedata.server.uploads import UploadRefused, received
+    from culturedata.server.validation import validate_saved_upload
 
     settings = request.app.state.settings
     lang = page_lang(request)
-    size = int(request.headers.get("content-length") or 0)
-    if size > settings.upload_limit:
-        return _page(request, choices, status=413,
-                     error=t("server.upload_too_large", lang, limit=settings.upload_limit // 1_000_000))
-    async with request.form(max_part_size=settings.upload_limit) as form:
-        upload = form.get("file")
-        profile = next((p for p in choices if p.key == form.get("profile")), None)
-        if upload is None or isinstance(upload, str) or not upload.filename or profile is None:
-            return _page(request, choices, status=400, error=t("server.upload_missing", lang))
-        data = await upload.read(settings.upload_limit + 1)
-        filename = upload.filename
-    if len(data) > settings.upload_limit:
-        return _page(request, choices, status=413,
-                     error=t("server.upload_too_large", lang, limit=settings.upload_limit // 1_000_000))
-    import asyncio
-
+    limit = settings.upload_limit
+    profile = None
     try:
-        report = await asyncio.get_running_loop().run_in_executor(
-            request.app.state.query_threads, validate_upload, data, filename, profile, settings.base_iri,
-            settings.upload_limit,  # a zip is decoded no further than a plain upload may be long
-        )
+        async with received(request, limit) as upload:
+            profile = next((p for p in choices if p.key == upload.fields.get("profile")), None)
+            if profile is None:
+                raise UploadRefused(400, "server.upload_missing")
+            report = await asyncio.get_running_loop().run_in_executor(
+                request.app.state.query_threads, validate_saved_upload, upload.path, profile, settings.base_iri,
+                limit,  # a zip is decoded no further than a plain upload may be long
+            )
+            return report, upload.filename, profile
+    except UploadRefused as refused:
+        return _page(request, choices, status=refused.status, error=t(refused.code, lang, limit=limit // 1_000_000))
     except CultureDataError as exc:
-        return _page(request, choices, status=422, error=t(exc.code, lang, **exc.params), chosen=profile.key)
-    return report, filename, profile
-
-
-def _grouped(report: ExportReport) -> list[tuple[str, list[Finding]]]:
-    """The findings about the file or the source first, once each, then the records' findings
-    grouped by rule, worst and most frequent first, as every report orders them."""
-    from culturedata.validate import groups
-
-    about: dict[str, list[Finding]] = {}
-    for finding in report.findings:
-        about.setdefault(finding.rule, []).append(finding)
-    return [*about.items(), *((g.rule, list(g.findings)) for g in groups(report))]
+        return _page(request, choices, status=422, error=t(exc.code, lang, **exc.params),
+                     chosen=profile.key if profile else None)
 
 
 async def dashboard(request: Request) -> Response:

@@ -105,6 +105,12 @@ def _place(saved: Path, path: Path) -> None:
         shutil.copyfile(saved, path)
 
 
+def validate_saved_upload(path: Path, profile: Profile, base_iri: str, max_decoded: int) -> ExportReport:
+    """`validate_upload` for an upload the page streamed to disk (uploads.py): a file named
+    `upload_name(filename)` in a temporary folder of its own, which its caller deletes."""
+    return validate_upload(path, path.name, profile, base_iri, max_decoded)
+
+
 def upload_name(filename: str) -> str:
     """The upload's own name, without any folder a browser sent with it, safe as a file name."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip().lstrip(".")
