@@ -204,6 +204,31 @@ def test_a_contexts_folder_adds_contexts(tmp_path: Path) -> None:
     assert {t.predicate.value for t in triples(record)} == {"https://vocab.example/couleur"}  # the import gave "id"
 
 
+def test_a_contexts_folder_is_relative_to_the_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from culturedata.config import load_config
+
+    site = tmp_path / "site"
+    (site / "ctx").mkdir(parents=True)
+    (site / "ctx" / "index.toml").write_text('[contexts]\n"https://contexts.example/mine.jsonld" = "mine.json"\n',
+                                             encoding="utf-8")
+    (site / "ctx" / "mine.json").write_text('{"@context": {"@vocab": "https://vocab.example/", "id": "@id"}}',
+                                            encoding="utf-8")
+    (site / "page.jsonld").write_text(json.dumps({"@context": "https://contexts.example/mine.jsonld",
+                                                  "id": "https://a.example/1", "couleur": "x"}), encoding="utf-8")
+    config = site / "culturedata.toml"
+    source = ('[[sources]]\nid = "musee"\nname = "Musée"\nkind = "rdf"\nmapping = "sparql-graph"\n'
+              'path = "page.jsonld"\noptions = {{ contexts = "{folder}" }}\n')
+    config.write_text(source.format(folder="ctx"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # not the configuration's folder
+    (record,) = harvest(load_config(config).sources[0])
+    assert {t.predicate.value for t in triples(record)} == {"https://vocab.example/couleur"}
+    config.write_text(source.format(folder="contextes"), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        list(harvest(load_config(config).sources[0]))
+    assert "options.contexts" in str(caught.value) and "contextes" in str(caught.value)
+    assert 'sources[id="musee"]' in str(caught.value)
+
+
 # --- EDM served by OAI-PMH ------------------------------------------------------------------
 
 class EdmRepository(OAIRepository):

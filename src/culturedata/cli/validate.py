@@ -13,8 +13,8 @@ from culturedata.cli.i18n import I18nCommand, option
 from culturedata.cli.inputs import id_names, resolve_inputs
 from culturedata.cli.map import after_mapping, base_iri, before_mapping
 from culturedata.cli.state import State, state
-from culturedata.config import Settings, Source
-from culturedata.errors import InputError
+from culturedata.config import Config, Settings, Source
+from culturedata.errors import ConfigError, InputError
 from culturedata.harvest import KINDS, Contexts, harvest, is_file_record, with_column_findings
 from culturedata.mapping import (
     Coverage,
@@ -217,11 +217,20 @@ def _check_kind(source: Source, mapping_format: str) -> None:
                          expected=mapping_format, actual=source.kind)
 
 
+def _contexts_folder(config: Config, folder: str) -> Path:
+    """`[validate] contexts`, relative to culturedata.toml; one that does not exist names the key."""
+    path = config.root / folder
+    if not path.is_dir():
+        raise ConfigError("config.bad_value", path=config.path, key="validate.contexts",
+                          problem=t("config.problem.missing_path", value=folder))
+    return path
+
+
 def _rdf_records(current: State, input_name: str) -> Iterator[MappedRecord]:
     """The files as RDF, their JSON-LD contexts from the shipped cache and `[validate] contexts`."""
     files = rdf_files(Path(input_name))
     folder = current.config().settings.validate.contexts if current.has_config() else ""
-    contexts = Contexts([current.config().root / folder] if folder else [])
+    contexts = Contexts([_contexts_folder(current.config(), folder)] if folder else [])
 
     def records() -> Iterator[MappedRecord]:
         for path in files:

@@ -40,7 +40,7 @@ from culturedata.harvest.contexts import Contexts
 from culturedata.harvest.inputs import FILE_OPTIONS, Document, documents
 from culturedata.harvest.options import read_options, require_choice
 from culturedata.harvest.rdfread import NAMES, Parsed, Repair, parse_rdf, rdf_format
-from culturedata.messages import both
+from culturedata.messages import both, t
 from culturedata.records import Finding, Severity, SourceRecord, content_hash
 
 if TYPE_CHECKING:
@@ -255,8 +255,13 @@ def _about(repairs: list[Repair], subjects: set[Any], default_graph: bool) -> li
 
 
 def _folder(source: Source, folder: str) -> Path:
-    """A contexts folder: absolute, or relative to the folder culturedata runs in (the configuration's)."""
-    return Path(folder)
+    """A contexts folder: absolute, or relative to the configuration file's folder, as every
+    path in culturedata.toml is; one that does not exist is an error naming the key."""
+    path = (source.root or Path.cwd()) / folder
+    if not path.is_dir():
+        raise ConfigError("config.bad_value", path=source.where, key="options.contexts",
+                          problem=t("config.problem.missing_path", value=folder))
+    return path
 
 
 def _expand(source: Source, name: str) -> str:
