@@ -183,6 +183,50 @@ def test_linked_art_context_is_offline() -> None:
                                                ox.Literal("Jar")}
 
 
+# A Europeana record as its JSON-LD export writes it, with Europeana's own context named by URL.
+# The values are those of ../shared/data/edm/metis-pattern-analysis/src/test/resources/
+# europeana_record_with_P2.xml (europeana/metis-framework, EUPL-1.2), written the JSON-LD way.
+EUROPEANA_RECORD = {
+    "@context": "https://www.europeana.eu/schemas/context/edm.jsonld",
+    "@graph": [
+        {"id": "http://data.europeana.eu/item/1/12944", "type": "ProvidedCHO",
+         "title": {"nl": "WESTVLAAMS FILMJOURNAAL - 164"}, "creator": ["PYLYSER, JEAN-MARIE"],
+         "subject": [{"@value": "World War I", "@language": "en"}, {"id": "http://data.europeana.eu/concept/base/83"}],
+         "created": [{"@value": "1984", "@language": "en"}], "edmType": "VIDEO"},
+        {"id": "http://data.europeana.eu/aggregation/provider/1/12944", "type": "Aggregation",
+         "aggregatedCHO": "http://data.europeana.eu/item/1/12944",
+         "dataProvider": "http://data.europeana.eu/organization/1482250000004502033",
+         "isShownBy": "https://vimeo.com/209357984", "isShownAt": "https://vimeo.com/209357984",
+         "provider": {"@value": "EFG - The European Film Gateway", "@language": "en"},
+         "edmRights": "http://rightsstatements.org/vocab/InC/1.0/"},
+    ],
+}
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_europeana_json_ld_reads_its_context_offline(tmp_path: Path, scheme: str) -> None:
+    from culturedata.mapping import MappingContext, load_mapping, map_records
+
+    edm = "http://www.europeana.eu/schemas/edm/"
+    page = tmp_path / "12944.jsonld"
+    record = {**EUROPEANA_RECORD, "@context": f"{scheme}://www.europeana.eu/schemas/context/edm.jsonld"}
+    page.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    (found,) = records(page)
+    read = set(triples(found))
+    cho, aggregation = (ox.NamedNode(f"http://data.europeana.eu/{p}/1/12944") for p in ("item", "aggregation/provider"))
+    assert ox.Triple(cho, ox.NamedNode("http://purl.org/dc/elements/1.1/title"),
+                     ox.Literal("WESTVLAAMS FILMJOURNAAL - 164", language="nl")) in read
+    assert ox.Triple(aggregation, ox.NamedNode(edm + "aggregatedCHO"), cho) in read
+    assert ox.Triple(aggregation, ox.NamedNode(edm + "rights"),
+                     ox.NamedNode("http://rightsstatements.org/vocab/InC/1.0/")) in read
+    assert ox.Triple(cho, ox.NamedNode(edm + "type"), ox.Literal("VIDEO")) in read
+    context = MappingContext.for_source("http://127.0.0.1:8000/", "europeana", "en")
+    (mapped,) = map_records(load_mapping("edm"), [found], context)
+    assert ox.NamedNode("https://w3id.org/culturedata/ns/qcp#HeritageObject") in {t.object for t in mapped.triples}
+    names = {t.object for t in mapped.triples if t.predicate == ox.NamedNode(SCHEMA + "name")}
+    assert ox.Literal("WESTVLAAMS FILMJOURNAAL - 164", language="nl") in names
+
+
 def test_an_unknown_remote_context_is_named_never_fetched() -> None:
     page = {"@context": "https://contexts.example/mine.jsonld", "name": "x"}
     with pytest.raises(InputError) as caught:
