@@ -39,7 +39,7 @@ from culturedata.errors import ConfigError
 from culturedata.harvest.contexts import Contexts
 from culturedata.harvest.inputs import FILE_OPTIONS, Document, documents
 from culturedata.harvest.options import read_options, require_choice
-from culturedata.harvest.rdfread import NAMES, Parsed, Repair, parse_rdf, rdf_format
+from culturedata.harvest.rdfread import NAMES, Parsed, Repair, parse_rdf, rdf_format, repair_rdfxml_iris
 from culturedata.messages import both, t
 from culturedata.records import Finding, Severity, SourceRecord, content_hash
 
@@ -126,23 +126,34 @@ class RdfReader:
 
     def whole(self, document: Document, data: bytes) -> tuple[list[SourceRecord] | None, bool]:
         """The fast way, for a document of one graph that parses strictly: Oxigraph's parser
-        feeds its own N-Triples writer, and Python touches no statement. None when the
-        document needs the careful way (`parse_rdf`'s repairs, or named graphs to split), with
-        whether the strict parser refused it (then `parse_rdf` need not try it again)."""
+        feeds its own N-Triples writer, and Python touches no statement. RDF/XML whose only
+        fault is IRIs to repair in `rdf:about` / `rdf:resource` is repaired in its text and
+        goes the same way. None when the document needs the careful way (`parse_rdf`'s
+        repairs, or named graphs to split), with whether the strict parser refused it (then
+        `parse_rdf` need not try it again)."""
         fmt = self.format_of(document, data)
         if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
             return None, False
         base = self.base_iri or base_of(document)
         if fmt == ox.RdfFormat.JSON_LD:
             data = self.contexts.inline(data, base, document.name)
+        repairs: list[Repair] = []
         try:
-            payload = ox.serialize(ox.parse(data, format=fmt, base_iri=base), format=ox.RdfFormat.N_TRIPLES) or b""
+            payload = _ntriples(data, fmt, base)
         except SyntaxError:
-            return None, True
+            repaired = repair_rdfxml_iris(data, base) if fmt == ox.RdfFormat.RDF_XML else None
+            if repaired is None:
+                return None, True
+            try:
+                payload = _ntriples(repaired[0], fmt, base)
+            except SyntaxError:
+                return None, True
+            repairs = _located(payload, repaired[1])
         except ValueError:  # JSON-LD naming a graph, which N-Triples cannot hold
             return None, False
+        findings = tuple(repair_finding(r, self.source_id, document.name, document.name) for r in repairs)
         return [SourceRecord(self.source_id, document.name, payload, NTRIPLES, content_hash(payload), None, False,
-                             document.name, document.name)], False
+                             document.name, document.name, findings)], False
 
     def split(self, document: Document, parsed: Parsed, base: str
               ) -> Iterator[tuple[str, str, list[ox.Triple], list[Repair]]]:
@@ -234,6 +245,31 @@ def repair_finding(repair: Repair, source_id: str, local_id: str, location: str 
         message = both(code, value=repair.value, detail=repair.detail or "-")
     return Finding(stage="harvest", severity=Severity.WARNING, rule=rule, message=message, source_id=source_id,
                    local_id=local_id, focus=repair.subject, value=repair.value, location=location)
+
+
+def _ntriples(data: bytes, fmt: ox.RdfFormat, base: str) -> bytes:
+    return ox.serialize(ox.parse(data, format=fmt, base_iri=base), format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def _located(payload: bytes, fixes: list[tuple[str, str]]) -> list[Repair]:
+    """Each IRI repaired in a document's text, once per subject of a statement it is in (as
+    `parse_rdf` reports them), found in the N-Triples the repaired text gave."""
+    found: list[tuple[int, str, str, str | None]] = []
+    for value, iri in fixes:
+        token = f"<{iri}>".encode()
+        at = payload.find(token)
+        subjects: set[str | None] = set()
+        while at >= 0:
+            start = payload.rfind(b"\n", 0, at) + 1
+            subject = payload[start:payload.index(b" ", start)]
+            about = subject[1:-1].decode() if subject.startswith(b"<") else None
+            if about not in subjects:
+                subjects.add(about)
+                found.append((at, value, iri, about))
+            at = payload.find(token, at + len(token))
+        if not subjects:  # resolved otherwise than against the base (xml:base): said all the same
+            found.append((len(payload), value, iri, None))
+    return [Repair(value, iri, about) for _, value, iri, about in sorted(found)]
 
 
 def base_of(document: Document) -> str:
