@@ -121,6 +121,14 @@ class RdfReader:
                 yield from whole
                 return
         parsed, base = self.parse(document, data, strict_first=not refused)
+        if self.boundary != "subject":
+            try:  # one graph, the usual case: its statements go to the writer as they are
+                payload = ox.serialize(parsed.quads, format=ox.RdfFormat.N_TRIPLES) or b""
+            except ValueError:  # named graphs, to split
+                pass
+            else:
+                yield self.document_record(document, payload, parsed.repairs)
+                return
         for local_id, location, triples, repairs in self.split(document, parsed, base):
             yield self.record(document, local_id, location, triples, repairs)
 
@@ -151,9 +159,13 @@ class RdfReader:
             repairs = _located(payload, repaired[1])
         except ValueError:  # JSON-LD naming a graph, which N-Triples cannot hold
             return None, False
+        return [self.document_record(document, payload, repairs)], False
+
+    def document_record(self, document: Document, payload: bytes, repairs: list[Repair]) -> SourceRecord:
+        """A whole document as one record, named after it."""
         findings = tuple(repair_finding(r, self.source_id, document.name, document.name) for r in repairs)
-        return [SourceRecord(self.source_id, document.name, payload, NTRIPLES, content_hash(payload), None, False,
-                             document.name, document.name, findings)], False
+        return SourceRecord(self.source_id, document.name, payload, NTRIPLES, content_hash(payload), None, False,
+                            document.name, document.name, findings)
 
     def split(self, document: Document, parsed: Parsed, base: str
               ) -> Iterator[tuple[str, str, list[ox.Triple], list[Repair]]]:

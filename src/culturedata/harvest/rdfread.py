@@ -52,6 +52,7 @@ MEDIA_TYPES: dict[str, ox.RdfFormat] = {
     "application/xml": F.RDF_XML, "text/xml": F.RDF_XML, "application/json": F.JSON_LD, "text/plain": F.N_TRIPLES,
 }
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RESOURCE = f"{{{RDF_NS}}}resource"
 _ILLEGAL = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]|%(?![0-9A-Fa-f]{2})')
 # RDF/XML's IRI attributes (`rdf:about`, `rdf:resource`) as written, with the prefix they use.
 # (Found by their `:` first, which the regex engine looks for at memchr speed; the prefix after.)
@@ -205,20 +206,36 @@ def _by_property(data: bytes, document: str, repairs: list[Repair], first: Synta
         raise InputError("harvest.bad_xml", path=document, line=exc.lineno, detail=exc.msg) from exc
     if root.tag != f"{{{RDF_NS}}}RDF":
         raise InputError("harvest.rdf.syntax", path=document, detail=first)
+    # The usual fault first, found without a trial parse per node: a property with both an
+    # `rdf:resource` and text (EDM's rights statements). Often the only one.
+    before = len(repairs)
+    for node in root:
+        for prop in list(node) if isinstance(node.tag, str) else ():
+            if isinstance(prop.tag, str) and prop.get(RESOURCE) is not None and (prop.text or "").strip():
+                _drop(node, prop, repairs)
+    if len(repairs) > before:
+        try:
+            return list(ox.parse(etree.tostring(root), format=F.RDF_XML, lenient=True))
+        except SyntaxError:
+            pass
     for node in list(root):
         if not isinstance(node.tag, str) or _parses(root, [node]):
             continue
         for prop in list(node):
             if isinstance(prop.tag, str) and not _parses(root, [_alone(node, prop)]):
-                about = node.get(f"{{{RDF_NS}}}about")
-                text = " ".join((prop.text or "").split())
-                written = f"<{prop.prefix}:{etree.QName(prop).localname}> {text}" if prop.prefix else text
-                repairs.append(Repair(written[:200], None, about, f"line {prop.sourceline}"))
-                node.remove(prop)
+                _drop(node, prop, repairs)
     try:
         return list(ox.parse(etree.tostring(root), format=F.RDF_XML, lenient=True))
     except SyntaxError as exc:
         raise InputError("harvest.rdf.syntax", path=document, detail=exc) from exc
+
+
+def _drop(node: etree._Element, prop: etree._Element, repairs: list[Repair]) -> None:
+    """A property element dropped from its node, with the `Repair` that says so."""
+    text = " ".join((prop.text or "").split())
+    written = f"<{prop.prefix}:{etree.QName(prop).localname}> {text}" if prop.prefix else text
+    repairs.append(Repair(written[:200], None, node.get(f"{{{RDF_NS}}}about"), f"line {prop.sourceline}"))
+    node.remove(prop)
 
 
 def _shell(element: etree._Element) -> etree._Element:
@@ -282,26 +299,44 @@ def _checked(quads: list[ox.Quad], base: str | None, repairs: list[Repair]) -> l
     out: list[ox.Quad] = []
     reported: set[tuple[str, str | None]] = set()  # each IRI repaired is reported once per subject
     languages: dict[str, bool] = {}
-    good: set[str] = set()  # IRIs valid as written: most of them, checked once
-    named, literal = ox.NamedNode, ox.Literal
+    # Each IRI once: the node kept for it (itself, or resolved against the base) and whether
+    # that is it unchanged; None when it is repaired or past repair (the careful way below).
+    kept: dict[str, tuple[ox.NamedNode, bool] | None] = {}
+    named, literal, blank, default = ox.NamedNode, ox.Literal, ox.BlankNode, ox.DefaultGraph
     for quad in quads:
-        # The usual statement, every IRI already seen valid and no language to check, is kept
-        # as it is without building anything.
-        subject, obj = quad.subject, quad.object
-        if ((type(subject) is not named or subject.value in good) and quad.predicate.value in good
-                and ((type(obj) is named and obj.value in good) or type(obj) is ox.BlankNode
-                     or (type(obj) is literal and (obj.language is None or languages.get(obj.language, False))))
-                and type(quad.graph_name) is ox.DefaultGraph):
-            out.append(quad)
-            continue
+        # The usual statement (IRIs valid, or relative and resolved, a known language or none,
+        # the default graph) is kept, or rebuilt with its resolved IRIs, with no finding.
+        subject, predicate, obj, graph = quad
+        if type(graph) is default:
+            row: list[Any] = [subject, predicate, obj]
+            changed = False
+            for i in (0, 1, 2):
+                term = row[i]
+                kind = type(term)
+                if kind is named:
+                    value = term.value
+                    node = kept.get(value, _UNSEEN)
+                    if node is _UNSEEN:
+                        node = kept[value] = _plain(checker, value)
+                    if node is None:
+                        break
+                    if not node[1]:
+                        row[i] = node[0]
+                        changed = True
+                elif kind is literal:
+                    if term.language is not None and not _known_language(languages, term.language):
+                        break
+                elif kind is not blank:
+                    break
+            else:
+                out.append(ox.Quad(*row) if changed else quad)
+                continue
         terms: list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph] = []
         fixed: list[tuple[str, str]] = []
         problem: str | None = None
         for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
             if isinstance(term, ox.NamedNode):
-                iri, repaired = checker.seen.get(term.value) or checker.iri(term.value)
-                if iri == term.value and not repaired:
-                    good.add(iri)
+                iri, repaired = checker.iri(term.value)
                 if iri is None:
                     problem = term.value
                     break
@@ -331,6 +366,19 @@ def _checked(quads: list[ox.Quad], base: str | None, repairs: list[Repair]) -> l
             s, p, o, g = terms
             out.append(ox.Quad(s, p, o, g))  # type: ignore[arg-type]  # the kinds parse gave, repaired
     return out
+
+
+
+_UNSEEN: Any = object()
+
+
+def _plain(checker: _Checker, value: str) -> tuple[ox.NamedNode, bool] | None:
+    """The node for an IRI that needs no finding (valid, or relative and resolved), and
+    whether it is the IRI as read; None for one repaired or past repair."""
+    iri, repaired = checker.iri(value)
+    if iri is None or repaired:
+        return None
+    return ox.NamedNode(iri), iri == value
 
 
 def _subject_text(term: object) -> str | None:
