@@ -39,7 +39,7 @@ from culturedata.errors import ConfigError
 from culturedata.harvest.contexts import Contexts
 from culturedata.harvest.inputs import FILE_OPTIONS, Document, documents
 from culturedata.harvest.options import read_options, require_choice
-from culturedata.harvest.rdfread import NAMES, Parsed, Repair, parse_rdf, rdf_format, repair_rdfxml_iris
+from culturedata.harvest.rdfread import NAMES, Parsed, Repair, parse_rdf, rdf_format, repair_rdfxml
 from culturedata.messages import both, t
 from culturedata.records import Finding, Severity, SourceRecord, content_hash
 
@@ -149,14 +149,14 @@ class RdfReader:
         try:
             payload = _ntriples(data, fmt, base)
         except SyntaxError:
-            repaired = repair_rdfxml_iris(data, base) if fmt == ox.RdfFormat.RDF_XML else None
+            repaired = repair_rdfxml(data, base) if fmt == ox.RdfFormat.RDF_XML else None
             if repaired is None:
                 return None, True
             try:
-                payload = _ntriples(repaired[0], fmt, base)
+                payload = _ntriples(repaired.data, fmt, base)
             except SyntaxError:
                 return None, True
-            repairs = _located(payload, repaired[1])
+            repairs = _located(payload, repaired.iris, repaired.plain)
         except ValueError:  # JSON-LD naming a graph, which N-Triples cannot hold
             return None, False
         return [self.document_record(document, payload, repairs)], False
@@ -263,25 +263,38 @@ def _ntriples(data: bytes, fmt: ox.RdfFormat, base: str) -> bytes:
     return ox.serialize(ox.parse(data, format=fmt, base_iri=base), format=ox.RdfFormat.N_TRIPLES) or b""
 
 
-def _located(payload: bytes, fixes: list[tuple[str, str]]) -> list[Repair]:
-    """Each IRI repaired in a document's text, once per subject of a statement it is in (as
-    `parse_rdf` reports them), found in the N-Triples the repaired text gave."""
-    found: list[tuple[int, str, str, str | None]] = []
-    for value, iri in fixes:
-        token = f"<{iri}>".encode()
-        at = payload.find(token)
-        subjects: set[str | None] = set()
-        while at >= 0:
-            start = payload.rfind(b"\n", 0, at) + 1
-            subject = payload[start:payload.index(b" ", start)]
-            about = subject[1:-1].decode() if subject.startswith(b"<") else None
-            if about not in subjects:
-                subjects.add(about)
-                found.append((at, value, iri, about))
-            at = payload.find(token, at + len(token))
-        if not subjects:  # resolved otherwise than against the base (xml:base): said all the same
-            found.append((len(payload), value, iri, None))
-    return [Repair(value, iri, about) for _, value, iri, about in sorted(found)]
+def _located(payload: bytes, iris: list[tuple[str, str]], plain: list[str]) -> list[Repair]:
+    """What was repaired in a document's text, said once per subject of a statement it is in
+    (as `parse_rdf` says it), found in the N-Triples the repaired text gave: IRIs, and
+    literals whose empty language was dropped."""
+    found: list[tuple[int, str, str]] = []  # where, as written, as repaired
+    for value, iri in iris:
+        found += _places(payload, f"<{iri}>".encode(), value, iri)
+    for text in plain:
+        shown = f'"{text[:60]}"'
+        found += _places(payload, b" " + str(ox.Literal(text)).encode() + b" .\n", f"{shown}@", shown)
+    found.sort()
+    out: list[Repair] = []
+    seen: set[tuple[str, str | None]] = set()
+    for at, value, fixed in found:
+        start = payload.rfind(b"\n", 0, at) + 1
+        subject = payload[start:payload.find(b" ", start)] if at < len(payload) else b""
+        about = subject[1:-1].decode() if subject.startswith(b"<") else None
+        if (value, about) not in seen:
+            seen.add((value, about))
+            out.append(Repair(value, fixed, about))
+    return out
+
+
+def _places(payload: bytes, token: bytes, value: str, fixed: str) -> list[tuple[int, str, str]]:
+    """Where `token` is in the payload; the end when nowhere (an IRI resolved against an
+    `xml:base` rather than the document's: the repair is said all the same)."""
+    places: list[tuple[int, str, str]] = []
+    at = payload.find(token)
+    while at >= 0:
+        places.append((at, value, fixed))
+        at = payload.find(token, at + len(token))
+    return places or [(len(payload), value, fixed)]
 
 
 def base_of(document: Document) -> str:

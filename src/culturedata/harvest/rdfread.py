@@ -120,19 +120,46 @@ def parse_rdf(data: bytes, fmt: ox.RdfFormat, base: str | None, contexts: Contex
     return Parsed(_checked(quads, base, repairs), repairs)
 
 
-def repair_rdfxml_iris(data: bytes, base: str | None) -> tuple[bytes, list[tuple[str, str]]] | None:
-    """RDF/XML whose `rdf:about` / `rdf:resource` IRIs are repaired in its text, as `_Checker`
-    repairs them (trimmed, forbidden characters percent-encoded), so that the strict parser
-    can read it at once; with each repair (value as written, IRI it became). None when no
-    attribute needs one (the strict parser refused the document for another reason)."""
+@dataclass(slots=True)
+class TextRepairs:
+    """RDF/XML repaired in its text, and what was done: IRIs (value as written, IRI it
+    became) and the literals whose empty `xml:lang` was dropped."""
+
+    data: bytes
+    iris: list[tuple[str, str]]
+    plain: list[str]
+
+
+def repair_rdfxml(data: bytes, base: str | None) -> TextRepairs | None:
+    """RDF/XML with the repairs `_checked` would make done in its text instead, so that the
+    strict parser can read it at once: `rdf:about` / `rdf:resource` IRIs trimmed and their
+    forbidden characters percent-encoded, and `xml:lang=""` dropped from a property whose
+    literal inherits no language (no element but a leaf property carries one). None when
+    there is nothing of that kind to repair, or an IRI is past repair."""
     prefixes = set(_RDF_PREFIXES.findall(data))
     declared = _XML_ENCODING.match(data)
     if not prefixes or (declared and declared.group(1).lower() not in (b"utf-8", b"utf8")):
         return None  # the values are decoded and written back as UTF-8
-    checker = _Checker(base)
+    edits: list[tuple[int, int, bytes]] = []
+    iris = _iri_edits(data, base, prefixes, edits)
+    if iris is None:
+        return None
+    plain = _empty_language_edits(data, edits)
+    if not edits:
+        return None
     pieces: list[bytes] = []
-    repairs: dict[str, str] = {}
     done = 0
+    for start, end, text in sorted(edits):
+        pieces += [data[done:start], text]
+        done = end
+    pieces.append(data[done:])
+    return TextRepairs(b"".join(pieces), iris, plain)
+
+
+def _iri_edits(data: bytes, base: str | None, prefixes: set[bytes], edits: list[tuple[int, int, bytes]]
+               ) -> list[tuple[str, str]] | None:
+    checker = _Checker(base)
+    repairs: dict[str, str] = {}
     for match in _IRI_ATTRIBUTE.finditer(data):
         group = 1 if match.group(1) is not None else 2
         raw = match.group(group)
@@ -148,21 +175,36 @@ def repair_rdfxml_iris(data: bytes, base: str | None) -> tuple[bytes, list[tuple
         iri, _ = checker.iri(value)
         if iri is None:
             return None  # an IRI past repairing: its statement is dropped, statement by statement
-        encoded = _ILLEGAL.sub(_percent, text)
         repairs.setdefault(value, iri)
         # what is left to escape for XML (`<`, `>` and `"` were percent-encoded)
-        escaped = encoded.replace("&", "&amp;").replace("'", "&apos;")
-        pieces += [data[done:match.start(group)], escaped.encode("utf-8")]
-        done = match.end(group)
-    if not repairs:
-        return None
-    pieces.append(data[done:])
-    return b"".join(pieces), list(repairs.items())
+        encoded = _ILLEGAL.sub(_percent, text).replace("&", "&amp;").replace("'", "&apos;")
+        edits.append((match.start(group), match.end(group), encoded.encode("utf-8")))
+    return list(repairs.items())
+
+
+def _empty_language_edits(data: bytes, edits: list[tuple[int, int, bytes]]) -> list[str]:
+    if _EMPTY_LANGUAGE.search(data) is None:
+        return []
+    leaves = list(_LANGUAGE_LEAF.finditer(data))
+    if len(leaves) != len(_LANGUAGE.findall(data)):
+        return []  # a language on an element with children: dropping an empty one could let it in
+    plain: list[str] = []
+    for leaf in leaves:
+        empty = _EMPTY_LANGUAGE.search(leaf.group(0))
+        if empty is not None:
+            edits.append((leaf.start() + empty.start(), leaf.start() + empty.end(), b""))
+            plain.append(_xml_unescape(leaf.group(2).decode("utf-8", "replace")))
+    return plain
 
 
 # A value that may need a repair: a character IRIs forbid, or an entity standing for one.
 _SUSPECT = re.compile(rb'[\x00-\x20<>"{}|\\^`\x7f]|%(?![0-9A-Fa-f]{2})|&(?!amp;)')
 _XML_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
+# (Each starts with its literal text, which the regex engine finds at memchr speed.)
+_LANGUAGE = re.compile(rb"""xml:lang\s*=\s*["']""")
+_EMPTY_LANGUAGE = re.compile(rb"""xml:lang\s*=\s*(?:""|'')""")
+# An element holding text only, with an `xml:lang`: a literal property, which nothing inherits from.
+_LANGUAGE_LEAF = re.compile(rb"""<([\w.-]+(?::[\w.-]+)?)(?=[\s/>])[^<>]*\sxml:lang\s*=\s*["'][^<>]*>([^<]*)</\1\s*>""")
 _XML_ENTITY = re.compile(r"&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|(amp|lt|gt|quot|apos));")
 _NAMED_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
