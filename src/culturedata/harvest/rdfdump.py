@@ -28,10 +28,11 @@ subject trees to split) is read statement by statement (`rdfread.parse_rdf`).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urldefrag
+from urllib.parse import quote_from_bytes, urldefrag
 
 import pyoxigraph as ox
 
@@ -302,9 +303,17 @@ def base_of(document: Document) -> str:
     name = document.name
     if name.startswith(("http://", "https://")) and document.member is None:
         return name
-    # absolute(), not resolve(): no symbolic link followed, no system call per document
-    uri = document.path.absolute().as_uri() if not name.startswith(("http://", "https://")) else name.split("!")[0]
+    # What Path.absolute().as_uri() gives (no symbolic link followed, no system call), without
+    # building two Path objects per document.
+    uri = _file_uri(document.path) if not name.startswith(("http://", "https://")) else name.split("!")[0]
     return f"{uri}!/{document.member}" if document.member is not None else uri
+
+
+def _file_uri(path: Path) -> str:
+    text = os.fspath(path)
+    if not text.startswith("/"):
+        return path.absolute().as_uri()
+    return "file://" + quote_from_bytes(os.fsencode(text))
 
 
 def _about(repairs: list[Repair], subjects: set[Any], default_graph: bool) -> list[Repair]:

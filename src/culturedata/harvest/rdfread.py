@@ -21,11 +21,11 @@ reading a payload) parses through `parse_rdf`, with Oxigraph's parser:
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from copy import deepcopy
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
@@ -82,7 +82,7 @@ class Parsed:
 def rdf_format(name: str, head: bytes = b"") -> ox.RdfFormat | None:
     """The format of a file from its ending; `.xml` is RDF/XML when it holds `rdf:RDF` (or the RDF
     namespace) near its top, `.json` is JSON-LD when it names a `@context` or `@id`."""
-    suffix = Path(name.split("!")[-1]).suffix.lower()
+    suffix = os.path.splitext(name.rpartition("!")[2])[1].lower()  # not Path(): it is once a document
     if suffix in SUFFIXES:
         return SUFFIXES[suffix]
     if suffix == ".xml":
