@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote_from_bytes, urldefrag
 
 import pyoxigraph as ox
@@ -59,6 +60,7 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
 }
 BOUNDARIES = ("auto", "graph", "document", "subject")
 NTRIPLES = "application/n-triples"
+Statement = ox.Triple | ox.Quad  # a quad of the default graph, which the N-Triples writer takes as is
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
@@ -169,11 +171,21 @@ class RdfReader:
                             document.name, document.name, findings)
 
     def split(self, document: Document, parsed: Parsed, base: str
-              ) -> Iterator[tuple[str, str, list[ox.Triple], list[Repair]]]:
-        graphs: dict[str, list[ox.Triple]] = {}
-        for quad in parsed.quads:
-            name = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
-            graphs.setdefault(name, []).append(quad.triple)
+              ) -> Iterator[tuple[str, str, list[Statement], list[Repair]]]:
+        # The default graph's statements stay quads (its writer takes them as they are); a
+        # named graph's become triples of their own. Most documents have no named graph.
+        default = ox.DefaultGraph
+        graphs: dict[str, list[Statement]] = {"": list(parsed.quads)}
+        if any(type(quad.graph_name) is not default for quad in parsed.quads):
+            graphs = {}
+            for quad in parsed.quads:
+                graph = quad.graph_name
+                if type(graph) is default:
+                    graphs.setdefault("", []).append(quad)
+                else:
+                    assert isinstance(graph, ox.NamedNode | ox.BlankNode)
+                    graphs.setdefault(graph.value, []).append(quad.triple)
+        graphs = {name: statements for name, statements in graphs.items() if statements}
         boundary = self.boundary
         if boundary == "subject":
             for name, triples in graphs.items():
@@ -188,9 +200,9 @@ class RdfReader:
             location = f"{document.name}, graph <{name}>" if name else document.name
             yield local_id, location, triples, _about(parsed.repairs, {t.subject for t in triples}, not name)
 
-    def trees(self, document: Document, triples: list[ox.Triple], base: str, repairs: list[Repair], graph: str
-              ) -> Iterator[tuple[str, str, list[ox.Triple], list[Repair]]]:
-        by_subject: dict[ox.NamedNode | ox.BlankNode | ox.Triple, list[ox.Triple]] = {}
+    def trees(self, document: Document, triples: list[Statement], base: str, repairs: list[Repair], graph: str
+              ) -> Iterator[tuple[str, str, list[Statement], list[Repair]]]:
+        by_subject: dict[ox.NamedNode | ox.BlankNode | ox.Triple, list[Statement]] = {}
         for triple in triples:
             by_subject.setdefault(triple.subject, []).append(triple)
         if self.root_classes:
@@ -208,9 +220,9 @@ class RdfReader:
             subjects = {t.subject for t in tree}
             yield root.value, location, tree, _about(repairs, subjects, False)
 
-    def tree(self, root: ox.NamedNode | ox.BlankNode, by_subject: dict[Any, list[ox.Triple]], base: str
-             ) -> list[ox.Triple]:
-        out: list[ox.Triple] = []
+    def tree(self, root: ox.NamedNode | ox.BlankNode, by_subject: dict[Any, list[Statement]], base: str
+             ) -> list[Statement]:
+        out: list[Statement] = []
         seen: set[Any] = {root}
         todo: list[Any] = [root]
         while todo:
@@ -229,19 +241,21 @@ class RdfReader:
         """A same-document hash IRI: `<#x>` of the document, or `<root#x>`, when they are followed."""
         if not self.follow_hash_iris or "#" not in iri:
             return False
-        document, fragment = urldefrag(iri)
-        return bool(fragment) and document in (urldefrag(base)[0], urldefrag(root)[0] if root else None)
+        document, fragment = _defrag(iri)
+        return bool(fragment) and document in (_defrag(base)[0], _defrag(root)[0] if root else None)
 
     def part_of_any(self, iri: str, subjects: set[str], base: str) -> bool:
         """A hash IRI of the document, or of another subject: a part, not a root of its own."""
         if not self.follow_hash_iris or "#" not in iri:
             return False
-        document, fragment = urldefrag(iri)
-        return bool(fragment) and (document == urldefrag(base)[0] or document in subjects)
+        document, fragment = _defrag(iri)
+        return bool(fragment) and (document == _defrag(base)[0] or document in subjects)
 
-    def record(self, document: Document, local_id: str, location: str, triples: list[ox.Triple],
+    def record(self, document: Document, local_id: str, location: str, triples: list[Statement],
                repairs: list[Repair]) -> SourceRecord:
-        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b""
+        # Triples and default-graph quads, which the writer takes mixed (its stubs say one kind)
+        statements = cast("list[ox.Triple]", triples)
+        data = ox.serialize(statements, format=ox.RdfFormat.N_TRIPLES) if triples else b""
         payload = data or b""
         findings = tuple(repair_finding(r, self.source_id, local_id, location) for r in repairs)
         return SourceRecord(self.source_id, local_id, payload, NTRIPLES, content_hash(payload), None, False,
@@ -307,6 +321,13 @@ def base_of(document: Document) -> str:
     # building two Path objects per document.
     uri = _file_uri(document.path) if not name.startswith(("http://", "https://")) else name.split("!")[0]
     return f"{uri}!/{document.member}" if document.member is not None else uri
+
+
+@lru_cache(maxsize=4096)
+def _defrag(iri: str) -> tuple[str, str]:
+    """urldefrag, once per IRI: a subject tree asks it of every hash IRI it meets, and of its base."""
+    document, fragment = urldefrag(iri)
+    return document, fragment
 
 
 def _file_uri(path: Path) -> str:
