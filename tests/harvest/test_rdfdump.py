@@ -154,6 +154,57 @@ def test_an_iri_that_cannot_be_repaired_drops_its_statement(tmp_path: Path) -> N
     assert ox.Literal("kept") in {t.object for t in triples(record)}
 
 
+def canonical(statements: list[ox.Quad]) -> set[ox.Quad]:
+    dataset = ox.Dataset(statements)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return set(dataset)
+
+
+def test_edm_repaired_in_its_text_reads_as_statement_by_statement() -> None:
+    """RDF/XML with IRIs or empty languages to repair takes a shortcut (repaired in its text,
+    then Oxigraph's parser-to-writer): the same statements and findings as `parse_rdf`'s
+    statement-by-statement way, for every EDM file."""
+    folder = shared("edm")
+    paths = sorted(folder.rglob("*.xml")) + sorted(folder.rglob("*.rdf"))
+    compared = 0
+    for path in paths:
+        (record,) = records(path)
+        careful = parse_rdf(path.read_bytes(), ox.RdfFormat.RDF_XML, path.as_uri(), Contexts(), str(path),
+                            strict_first=False)
+        assert canonical([ox.Quad(t.subject, t.predicate, t.object) for t in triples(record)]) == canonical(
+            careful.quads), path
+        said = [(f.rule, f.value, f.focus) for f in record.findings]
+        assert said == [("iri-repaired" if r.fixed else "statement-dropped", r.value, r.subject)
+                        for r in careful.repairs], path
+        compared += bool(careful.repairs)
+    assert compared == 10  # the EDM files with something to repair
+
+
+RDF_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/"{root}>
+  <rdf:Description rdf:about="http://musee.example/o/1"{node}>
+    <dc:title xml:lang="">Berceau</dc:title>
+    <dc:relation rdf:resource="http://musee.example/o/a&#32;b"/>
+    <!-- <dc:source rdf:resource="http://in a comment"/> <dc:title xml:lang="">commentaire</dc:title> -->
+  </rdf:Description>
+</rdf:RDF>
+"""
+
+
+@pytest.mark.parametrize(("root", "node"), [("", ""), (' xml:lang="fr"', ""), ("", ' xml:lang="fr"')],
+                         ids=["no-language-around", "language-on-the-root", "language-on-the-node"])
+def test_an_empty_language_gives_a_plain_literal_whatever_is_around(tmp_path: Path, root: str, node: str) -> None:
+    page = tmp_path / "objet.rdf"
+    page.write_text(RDF_XML.format(root=root, node=node), encoding="utf-8")
+    (record,) = records(page)
+    read = triples(record)
+    assert ox.Literal("Berceau") in {t.object for t in read}  # not "Berceau"@fr
+    assert ox.NamedNode("http://musee.example/o/a%20b") in {t.object for t in read}  # a character reference, too
+    said = {(f.rule, f.value) for f in record.findings}
+    assert said == {("iri-repaired", "http://musee.example/o/a b"), ("iri-repaired", '"Berceau"@')}
+    assert all(f.focus == "http://musee.example/o/1" for f in record.findings)
+
+
 def test_a_turtle_syntax_error_names_the_file(tmp_path: Path) -> None:
     dump = tmp_path / "dump.ttl"
     dump.write_text('<http://a> <http://p> "unterminated .\n', encoding="utf-8")

@@ -191,7 +191,7 @@ def _empty_language_edits(data: bytes, edits: list[tuple[int, int, bytes]]) -> l
     plain: list[str] = []
     for leaf in leaves:
         empty = _EMPTY_LANGUAGE.search(leaf.group(0))
-        if empty is not None:
+        if empty is not None and _in_markup(data, leaf.start()):
             edits.append((leaf.start() + empty.start(), leaf.start() + empty.end(), b""))
             plain.append(_xml_unescape(leaf.group(2).decode("utf-8", "replace")))
     return plain
@@ -210,9 +210,18 @@ _NAMED_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 
 def _in_tag(data: bytes, at: int) -> bool:
-    """Whether `at` is inside an element's start tag, not in text or a comment."""
+    """Whether `at` is inside an element's start tag, not in text, a comment or a CDATA section."""
     opened = data.rfind(b"<", 0, at)
-    return opened > data.rfind(b">", 0, at) and not data.startswith(b"<!", opened)
+    return opened > data.rfind(b">", 0, at) and not data.startswith(b"<!", opened) and _in_markup(data, at)
+
+
+def _in_markup(data: bytes, at: int) -> bool:
+    """Whether `at` is outside every comment and CDATA section (what looks like a tag there is text)."""
+    for opening, closing in ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>")):
+        opened = data.rfind(opening, 0, at)
+        if opened >= 0 and data.find(closing, opened, at) < 0:
+            return False
+    return True
 
 
 def _xml_unescape(text: str) -> str:
