@@ -20,10 +20,12 @@ A record's payload is its statements as N-Triples (`application/n-triples`), whi
 mapping (`format: sparql`) reads; its id is the graph, the root IRI or the document's name.
 The base IRI for relative IRIs is `base_iri` when set, else the document's URL or file.
 
-Two ways through a document, giving the same statements: a document of one graph that Oxigraph
-parses strictly goes from its parser to its N-Triples writer with no statement in Python (the
-usual case, and most of the cost of a harvest); anything else (repairs to make, named graphs or
-subject trees to split) is read statement by statement (`rdfread.parse_rdf`).
+Two ways through a document, giving the same statements and findings: a document of one graph
+that Oxigraph parses strictly goes from its parser to its N-Triples writer with no statement in
+Python (the usual case, and most of the cost of a harvest), and so does RDF/XML whose only faults
+are IRIs to repair or empty `xml:lang`s, once repaired in its text (`rdfread.repair_rdfxml`, the
+findings then located in the N-Triples); anything else (other repairs, named graphs or subject
+trees to split) is read statement by statement (`rdfread.parse_rdf`).
 """
 
 from __future__ import annotations

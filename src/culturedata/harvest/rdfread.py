@@ -13,6 +13,8 @@ reading a payload) parses through `parse_rdf`, with Oxigraph's parser:
    unambiguous (trimmed, those characters percent-encoded, resolved against the base) with a
    `Repair` the caller turns into a warning finding; one that still is no IRI drops its
    statement alone, with a `Repair` too. An empty language tag (`xml:lang=""`) is a plain string.
+   (The `rdf` kind first tries the same repairs on RDF/XML's text, `repair_rdfxml`, so that
+   the strict parser reads it at once; what that cannot do comes here.)
 4. When even the lenient parser stops (RDF/XML with text inside an `rdf:resource` property,
    a broken N-Triples line), the offending property element or line is dropped, with a
    `Repair`, and the rest is read. A Turtle, TriG or JSON-LD syntax error refuses the document,
