@@ -140,8 +140,8 @@ class RdfReader:
     def whole(self, document: Document, data: bytes) -> tuple[list[SourceRecord] | None, bool]:
         """The fast way, for a document of one graph that parses strictly: Oxigraph's parser
         feeds its own N-Triples writer, and Python touches no statement. RDF/XML whose only
-        fault is IRIs to repair in `rdf:about` / `rdf:resource` is repaired in its text and
-        goes the same way. None when the document needs the careful way (`parse_rdf`'s
+        faults are IRIs to repair in `rdf:about` / `rdf:resource` or empty `xml:lang`s is
+        repaired in its text and goes the same way (`rdfread.repair_rdfxml`). None when the document needs the careful way (`parse_rdf`'s
         repairs, or named graphs to split), with whether the strict parser refused it (then
         `parse_rdf` need not try it again)."""
         fmt = self.format_of(document, data)
