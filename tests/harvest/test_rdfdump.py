@@ -324,6 +324,21 @@ def test_a_contexts_folder_is_relative_to_the_configuration(tmp_path: Path, monk
     assert 'sources[id="musee"]' in str(caught.value)
 
 
+def test_a_document_by_url_resolves_its_relative_iris_against_its_url() -> None:
+    body = b'@prefix schema: <http://schema.org/> .\n<objets/1> schema:name "Berceau" ; schema:url <#page> .\n'
+
+    def app(environ, start_response):  # type: ignore[no-untyped-def]
+        start_response("200 OK", [("Content-Type", "text/turtle")])
+        return [body]
+
+    with serve_wsgi(app) as base:
+        (record,) = harvest(make_source("rdf", url=base + "/collection/dump.ttl"))
+        subjects = {t.subject for t in triples(record)}
+        objects = {t.object for t in triples(record)}
+    assert ox.NamedNode(base + "/collection/objets/1") in subjects
+    assert ox.NamedNode(base + "/collection/dump.ttl#page") in objects
+
+
 # --- EDM served by OAI-PMH ------------------------------------------------------------------
 
 class EdmRepository(OAIRepository):
