@@ -186,6 +186,9 @@ class Source:
     timezone: str | None = None  # an IANA zone ("America/Toronto") for the source's naive date-times
     # rule -> "violation" | "warning" | "info" | "ignore", for the rules in records.TUNABLE_RULES
     severities: dict[str, str] = field(default_factory=dict)
+    # The configuration file's folder: relative paths in `options` resolve against it, as `path`
+    # does (None for a source built in code: the current folder).
+    root: Path | None = None
 
     @property
     def location(self) -> str:
@@ -444,6 +447,7 @@ def _read_source(path: Path, where: str, entry: dict[str, Any]) -> Source:
         region=entry.get("region"),
         timezone=entry.get("timezone"),
         severities=severities,
+        root=path.parent.resolve(),
     )
 
 

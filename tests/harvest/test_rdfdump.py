@@ -154,6 +154,57 @@ def test_an_iri_that_cannot_be_repaired_drops_its_statement(tmp_path: Path) -> N
     assert ox.Literal("kept") in {t.object for t in triples(record)}
 
 
+def canonical(statements: list[ox.Quad]) -> set[ox.Quad]:
+    dataset = ox.Dataset(statements)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return set(dataset)
+
+
+def test_edm_repaired_in_its_text_reads_as_statement_by_statement() -> None:
+    """RDF/XML with IRIs or empty languages to repair takes a shortcut (repaired in its text,
+    then Oxigraph's parser-to-writer): the same statements and findings as `parse_rdf`'s
+    statement-by-statement way, for every EDM file."""
+    folder = shared("edm")
+    paths = sorted(folder.rglob("*.xml")) + sorted(folder.rglob("*.rdf"))
+    compared = 0
+    for path in paths:
+        (record,) = records(path)
+        careful = parse_rdf(path.read_bytes(), ox.RdfFormat.RDF_XML, path.as_uri(), Contexts(), str(path),
+                            strict_first=False)
+        assert canonical([ox.Quad(t.subject, t.predicate, t.object) for t in triples(record)]) == canonical(
+            careful.quads), path
+        said = [(f.rule, f.value, f.focus) for f in record.findings]
+        assert said == [("iri-repaired" if r.fixed else "statement-dropped", r.value, r.subject)
+                        for r in careful.repairs], path
+        compared += bool(careful.repairs)
+    assert compared == 10  # the EDM files with something to repair
+
+
+RDF_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/"{root}>
+  <rdf:Description rdf:about="http://musee.example/o/1"{node}>
+    <dc:title xml:lang="">Berceau</dc:title>
+    <dc:relation rdf:resource="http://musee.example/o/a&#32;b"/>
+    <!-- <dc:source rdf:resource="http://in a comment"/> <dc:title xml:lang="">commentaire</dc:title> -->
+  </rdf:Description>
+</rdf:RDF>
+"""
+
+
+@pytest.mark.parametrize(("root", "node"), [("", ""), (' xml:lang="fr"', ""), ("", ' xml:lang="fr"')],
+                         ids=["no-language-around", "language-on-the-root", "language-on-the-node"])
+def test_an_empty_language_gives_a_plain_literal_whatever_is_around(tmp_path: Path, root: str, node: str) -> None:
+    page = tmp_path / "objet.rdf"
+    page.write_text(RDF_XML.format(root=root, node=node), encoding="utf-8")
+    (record,) = records(page)
+    read = triples(record)
+    assert ox.Literal("Berceau") in {t.object for t in read}  # not "Berceau"@fr
+    assert ox.NamedNode("http://musee.example/o/a%20b") in {t.object for t in read}  # a character reference, too
+    said = {(f.rule, f.value) for f in record.findings}
+    assert said == {("iri-repaired", "http://musee.example/o/a b"), ("iri-repaired", '"Berceau"@')}
+    assert all(f.focus == "http://musee.example/o/1" for f in record.findings)
+
+
 def test_a_turtle_syntax_error_names_the_file(tmp_path: Path) -> None:
     dump = tmp_path / "dump.ttl"
     dump.write_text('<http://a> <http://p> "unterminated .\n', encoding="utf-8")
@@ -183,6 +234,50 @@ def test_linked_art_context_is_offline() -> None:
                                                ox.Literal("Jar")}
 
 
+# A Europeana record as its JSON-LD export writes it, with Europeana's own context named by URL.
+# The values are those of ../shared/data/edm/metis-pattern-analysis/src/test/resources/
+# europeana_record_with_P2.xml (europeana/metis-framework, EUPL-1.2), written the JSON-LD way.
+EUROPEANA_RECORD = {
+    "@context": "https://www.europeana.eu/schemas/context/edm.jsonld",
+    "@graph": [
+        {"id": "http://data.europeana.eu/item/1/12944", "type": "ProvidedCHO",
+         "title": {"nl": "WESTVLAAMS FILMJOURNAAL - 164"}, "creator": ["PYLYSER, JEAN-MARIE"],
+         "subject": [{"@value": "World War I", "@language": "en"}, {"id": "http://data.europeana.eu/concept/base/83"}],
+         "created": [{"@value": "1984", "@language": "en"}], "edmType": "VIDEO"},
+        {"id": "http://data.europeana.eu/aggregation/provider/1/12944", "type": "Aggregation",
+         "aggregatedCHO": "http://data.europeana.eu/item/1/12944",
+         "dataProvider": "http://data.europeana.eu/organization/1482250000004502033",
+         "isShownBy": "https://vimeo.com/209357984", "isShownAt": "https://vimeo.com/209357984",
+         "provider": {"@value": "EFG - The European Film Gateway", "@language": "en"},
+         "edmRights": "http://rightsstatements.org/vocab/InC/1.0/"},
+    ],
+}
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_europeana_json_ld_reads_its_context_offline(tmp_path: Path, scheme: str) -> None:
+    from culturedata.mapping import MappingContext, load_mapping, map_records
+
+    edm = "http://www.europeana.eu/schemas/edm/"
+    page = tmp_path / "12944.jsonld"
+    record = {**EUROPEANA_RECORD, "@context": f"{scheme}://www.europeana.eu/schemas/context/edm.jsonld"}
+    page.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    (found,) = records(page)
+    read = set(triples(found))
+    cho, aggregation = (ox.NamedNode(f"http://data.europeana.eu/{p}/1/12944") for p in ("item", "aggregation/provider"))
+    assert ox.Triple(cho, ox.NamedNode("http://purl.org/dc/elements/1.1/title"),
+                     ox.Literal("WESTVLAAMS FILMJOURNAAL - 164", language="nl")) in read
+    assert ox.Triple(aggregation, ox.NamedNode(edm + "aggregatedCHO"), cho) in read
+    assert ox.Triple(aggregation, ox.NamedNode(edm + "rights"),
+                     ox.NamedNode("http://rightsstatements.org/vocab/InC/1.0/")) in read
+    assert ox.Triple(cho, ox.NamedNode(edm + "type"), ox.Literal("VIDEO")) in read
+    context = MappingContext.for_source("http://127.0.0.1:8000/", "europeana", "en")
+    (mapped,) = map_records(load_mapping("edm"), [found], context)
+    assert ox.NamedNode("https://w3id.org/culturedata/ns/qcp#HeritageObject") in {t.object for t in mapped.triples}
+    names = {t.object for t in mapped.triples if t.predicate == ox.NamedNode(SCHEMA + "name")}
+    assert ox.Literal("WESTVLAAMS FILMJOURNAAL - 164", language="nl") in names
+
+
 def test_an_unknown_remote_context_is_named_never_fetched() -> None:
     page = {"@context": "https://contexts.example/mine.jsonld", "name": "x"}
     with pytest.raises(InputError) as caught:
@@ -202,6 +297,46 @@ def test_a_contexts_folder_adds_contexts(tmp_path: Path) -> None:
                                 "couleur": "x"}), encoding="utf-8")
     (record,) = records(page, contexts=str(folder))
     assert {t.predicate.value for t in triples(record)} == {"https://vocab.example/couleur"}  # the import gave "id"
+
+
+def test_a_contexts_folder_is_relative_to_the_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from culturedata.config import load_config
+
+    site = tmp_path / "site"
+    (site / "ctx").mkdir(parents=True)
+    (site / "ctx" / "index.toml").write_text('[contexts]\n"https://contexts.example/mine.jsonld" = "mine.json"\n',
+                                             encoding="utf-8")
+    (site / "ctx" / "mine.json").write_text('{"@context": {"@vocab": "https://vocab.example/", "id": "@id"}}',
+                                            encoding="utf-8")
+    (site / "page.jsonld").write_text(json.dumps({"@context": "https://contexts.example/mine.jsonld",
+                                                  "id": "https://a.example/1", "couleur": "x"}), encoding="utf-8")
+    config = site / "culturedata.toml"
+    source = ('[[sources]]\nid = "musee"\nname = "Musée"\nkind = "rdf"\nmapping = "sparql-graph"\n'
+              'path = "page.jsonld"\noptions = {{ contexts = "{folder}" }}\n')
+    config.write_text(source.format(folder="ctx"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # not the configuration's folder
+    (record,) = harvest(load_config(config).sources[0])
+    assert {t.predicate.value for t in triples(record)} == {"https://vocab.example/couleur"}
+    config.write_text(source.format(folder="contextes"), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        list(harvest(load_config(config).sources[0]))
+    assert "options.contexts" in str(caught.value) and "contextes" in str(caught.value)
+    assert 'sources[id="musee"]' in str(caught.value)
+
+
+def test_a_document_by_url_resolves_its_relative_iris_against_its_url() -> None:
+    body = b'@prefix schema: <http://schema.org/> .\n<objets/1> schema:name "Berceau" ; schema:url <#page> .\n'
+
+    def app(environ, start_response):  # type: ignore[no-untyped-def]
+        start_response("200 OK", [("Content-Type", "text/turtle")])
+        return [body]
+
+    with serve_wsgi(app) as base:
+        (record,) = harvest(make_source("rdf", url=base + "/collection/dump.ttl"))
+        subjects = {t.subject for t in triples(record)}
+        objects = {t.object for t in triples(record)}
+    assert ox.NamedNode(base + "/collection/objets/1") in subjects
+    assert ox.NamedNode(base + "/collection/dump.ttl#page") in objects
 
 
 # --- EDM served by OAI-PMH ------------------------------------------------------------------

@@ -31,11 +31,12 @@ def test_every_chin_file_validates_as_rdf_with_its_context_offline(cli) -> None:
     assert result.json()["summary"]["records"] == expected
 
 
-def test_artsdata_orion_pages_validate_as_rdf(cli) -> None:  # type: ignore[no-untyped-def]
-    result = cli("validate", shared("artsdata-orion"), "--rdf", "--shapes", SHAPES, "--format", "json",
-                 "--fail-on", "never")
+@pytest.mark.parametrize("folder", ["artsdata-orion", "artsdata/samples"])
+def test_artsdata_pages_and_event_samples_validate_as_rdf(cli, folder: str) -> None:  # type: ignore[no-untyped-def]
+    root = shared(*folder.split("/"))
+    result = cli("validate", root, "--rdf", "--shapes", SHAPES, "--format", "json", "--fail-on", "never")
     assert result.code == 0, result.err
-    assert result.json()["summary"]["records"] == 3
+    assert result.json()["summary"]["records"] == len([p for p in root.iterdir() if p.is_file()]) == 3
 
 
 def test_schema_org_json_ld_naming_its_context_validates(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -55,9 +56,10 @@ NOTHING_TO_MAP = {"Item_35834473_wrong", "0001_100_literal-content-bio", "aat_30
                   "aat_300025687_label-note", "dopheda_context"}
 
 
-@pytest.mark.parametrize(("folder", "mapping"), [("edm", "edm"), ("chin", "chin"), ("artsdata-orion", "sparql-graph")])
+@pytest.mark.parametrize(("folder", "mapping"), [("edm", "edm"), ("chin", "chin"), ("artsdata-orion", "sparql-graph"),
+                                               ("artsdata/samples", "sparql-graph")])
 def test_map_reads_every_file(cli, folder: str, mapping: str) -> None:  # type: ignore[no-untyped-def]
-    root = shared(folder)
+    root = shared(*folder.split("/"))
     files = sorted(p for p in root.rglob("*") if p.suffix in (".xml", ".rdf", ".json", ".jsonld", ".ttl"))
     assert files
     for path in files:
@@ -111,3 +113,25 @@ def test_the_text_report_of_an_rdf_file_names_the_entity_of_each_finding(
     held = [line for line in lines if line.endswith("qcp:heldBy")]
     assert held == ["      - objets.ttl <https://musee.example/objet/1> qcp:heldBy",
                     "      - objets.ttl <https://musee.example/objet/2> qcp:heldBy"]
+
+
+def test_validate_contexts_is_relative_to_the_configuration_and_must_exist(  # type: ignore[no-untyped-def]
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site"
+    (site / "contextes").mkdir(parents=True)
+    (site / "contextes" / "index.toml").write_text('[contexts]\n"https://musee.example/ctx.jsonld" = "ctx.json"\n',
+                                                   encoding="utf-8")
+    (site / "contextes" / "ctx.json").write_text('{"@context": {"@vocab": "http://schema.org/", "id": "@id"}}',
+                                                 encoding="utf-8")
+    page = site / "objet.jsonld"
+    page.write_text('{"@context": "https://musee.example/ctx.jsonld", "id": "https://musee.example/o/1", '
+                    '"name": "Berceau"}', encoding="utf-8")
+    config = site / "culturedata.toml"
+    config.write_text('[validate]\ncontexts = "contextes"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # elsewhere than the configuration: the folder is still found
+    read = cli("--config", config, "validate", page, "--rdf", "--shapes", SHAPES, "--format", "json")
+    assert read.code == 0, read.err
+    config.write_text('[validate]\ncontexts = "ailleurs"\n', encoding="utf-8")
+    missing = cli("--config", config, "validate", page, "--rdf", "--shapes", SHAPES, "--lang", "en")
+    assert missing.code == 2
+    assert "validate.contexts" in missing.err and "ailleurs" in missing.err and "does not exist" in missing.err

@@ -64,7 +64,7 @@ class Contexts:
     def inline(self, data: bytes, base: str | None, document: str) -> bytes:
         """The JSON-LD text with every remote context replaced by its cached content; the
         same bytes when it names none. Broken JSON is left to the parser to report."""
-        if b"@context" not in data and b"@import" not in data:
+        if b'"@context"' not in data:  # `@import` is only ever inside a context: one scan says both
             return data
         single = _NAMED.search(data) if data.count(b'"@context"') == 1 and b"@import" not in data else None
         if single is not None:
@@ -160,6 +160,20 @@ def read_index(folder: Path) -> dict[str, Path]:
     """A contexts folder's `index.toml`: `[contexts]` URL = file (relative to the folder)."""
     index = folder / "index.toml"
     try:
+        changed = index.stat().st_mtime_ns
+    except FileNotFoundError as exc:
+        raise ConfigError("harvest.rdf.no_context_index", path=index) from exc
+    except OSError as exc:
+        raise ConfigError("harvest.rdf.bad_context_index", path=index, detail=exc) from exc
+    return dict(_read_index(index, changed))
+
+
+@lru_cache(maxsize=16)
+def _read_index(index: Path, changed: int) -> tuple[tuple[str, Path], ...]:
+    """The index as read once per version of the file (`changed`: its modification time), not
+    once per source and document: every harvest of an `rdf` source starts by reading it."""
+    folder = index.parent
+    try:
         with index.open("rb") as handle:
             raw = tomllib.load(handle)
     except FileNotFoundError as exc:
@@ -169,7 +183,7 @@ def read_index(folder: Path) -> dict[str, Path]:
     table = raw.get("contexts")
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
         raise ConfigError("harvest.rdf.bad_context_index", path=index, detail="[contexts] URL = \"file\"")
-    return {str(url): folder / str(name) for url, name in table.items()}
+    return tuple((str(url), folder / str(name)) for url, name in table.items())
 
 
 def _key(url: str) -> str:

@@ -20,18 +20,22 @@ A record's payload is its statements as N-Triples (`application/n-triples`), whi
 mapping (`format: sparql`) reads; its id is the graph, the root IRI or the document's name.
 The base IRI for relative IRIs is `base_iri` when set, else the document's URL or file.
 
-Two ways through a document, giving the same statements: a document of one graph that Oxigraph
-parses strictly goes from its parser to its N-Triples writer with no statement in Python (the
-usual case, and most of the cost of a harvest); anything else (repairs to make, named graphs or
-subject trees to split) is read statement by statement (`rdfread.parse_rdf`).
+Two ways through a document, giving the same statements and findings: a document of one graph
+that Oxigraph parses strictly goes from its parser to its N-Triples writer with no statement in
+Python (the usual case, and most of the cost of a harvest), and so does RDF/XML whose only faults
+are IRIs to repair or empty `xml:lang`s, once repaired in its text (`rdfread.repair_rdfxml`, the
+findings then located in the N-Triples); anything else (other repairs, named graphs or subject
+trees to split) is read statement by statement (`rdfread.parse_rdf`).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urldefrag
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import quote_from_bytes, urldefrag
 
 import pyoxigraph as ox
 
@@ -39,8 +43,8 @@ from culturedata.errors import ConfigError
 from culturedata.harvest.contexts import Contexts
 from culturedata.harvest.inputs import FILE_OPTIONS, Document, documents
 from culturedata.harvest.options import read_options, require_choice
-from culturedata.harvest.rdfread import NAMES, Parsed, Repair, parse_rdf, rdf_format
-from culturedata.messages import both
+from culturedata.harvest.rdfread import NAMES, Parsed, Repair, parse_rdf, rdf_format, repair_rdfxml
+from culturedata.messages import both, t
 from culturedata.records import Finding, Severity, SourceRecord, content_hash
 
 if TYPE_CHECKING:
@@ -58,6 +62,7 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
 }
 BOUNDARIES = ("auto", "graph", "document", "subject")
 NTRIPLES = "application/n-triples"
+Statement = ox.Triple | ox.Quad  # a quad of the default graph, which the N-Triples writer takes as is
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 PREFIXES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
@@ -121,35 +126,68 @@ class RdfReader:
                 yield from whole
                 return
         parsed, base = self.parse(document, data, strict_first=not refused)
+        if self.boundary != "subject":
+            try:  # one graph, the usual case: its statements go to the writer as they are
+                payload = ox.serialize(parsed.quads, format=ox.RdfFormat.N_TRIPLES) or b""
+            except ValueError:  # named graphs, to split
+                pass
+            else:
+                yield self.document_record(document, payload, parsed.repairs)
+                return
         for local_id, location, triples, repairs in self.split(document, parsed, base):
             yield self.record(document, local_id, location, triples, repairs)
 
     def whole(self, document: Document, data: bytes) -> tuple[list[SourceRecord] | None, bool]:
         """The fast way, for a document of one graph that parses strictly: Oxigraph's parser
-        feeds its own N-Triples writer, and Python touches no statement. None when the
-        document needs the careful way (`parse_rdf`'s repairs, or named graphs to split), with
-        whether the strict parser refused it (then `parse_rdf` need not try it again)."""
+        feeds its own N-Triples writer, and Python touches no statement. RDF/XML whose only
+        faults are IRIs to repair in `rdf:about` / `rdf:resource` or empty `xml:lang`s is
+        repaired in its text and goes the same way (`rdfread.repair_rdfxml`). None when the document needs the careful way (`parse_rdf`'s
+        repairs, or named graphs to split), with whether the strict parser refused it (then
+        `parse_rdf` need not try it again)."""
         fmt = self.format_of(document, data)
         if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
             return None, False
         base = self.base_iri or base_of(document)
         if fmt == ox.RdfFormat.JSON_LD:
             data = self.contexts.inline(data, base, document.name)
+        repairs: list[Repair] = []
         try:
-            payload = ox.serialize(ox.parse(data, format=fmt, base_iri=base), format=ox.RdfFormat.N_TRIPLES) or b""
+            payload = _ntriples(data, fmt, base)
         except SyntaxError:
-            return None, True
+            repaired = repair_rdfxml(data, base) if fmt == ox.RdfFormat.RDF_XML else None
+            if repaired is None:
+                return None, True
+            try:
+                payload = _ntriples(repaired.data, fmt, base)
+            except SyntaxError:
+                return None, True
+            repairs = _located(payload, repaired.iris, repaired.plain)
         except ValueError:  # JSON-LD naming a graph, which N-Triples cannot hold
             return None, False
-        return [SourceRecord(self.source_id, document.name, payload, NTRIPLES, content_hash(payload), None, False,
-                             document.name, document.name)], False
+        return [self.document_record(document, payload, repairs)], False
+
+    def document_record(self, document: Document, payload: bytes, repairs: list[Repair]) -> SourceRecord:
+        """A whole document as one record, named after it."""
+        findings = tuple(repair_finding(r, self.source_id, document.name, document.name) for r in repairs)
+        return SourceRecord(self.source_id, document.name, payload, NTRIPLES, content_hash(payload), None, False,
+                            document.name, document.name, findings)
 
     def split(self, document: Document, parsed: Parsed, base: str
-              ) -> Iterator[tuple[str, str, list[ox.Triple], list[Repair]]]:
-        graphs: dict[str, list[ox.Triple]] = {}
-        for quad in parsed.quads:
-            name = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
-            graphs.setdefault(name, []).append(quad.triple)
+              ) -> Iterator[tuple[str, str, list[Statement], list[Repair]]]:
+        # The default graph's statements stay quads (its writer takes them as they are); a
+        # named graph's become triples of their own. Most documents have no named graph.
+        default = ox.DefaultGraph
+        graphs: dict[str, list[Statement]] = {"": list(parsed.quads)}
+        if any(type(quad.graph_name) is not default for quad in parsed.quads):
+            graphs = {}
+            for quad in parsed.quads:
+                graph = quad.graph_name
+                if type(graph) is default:
+                    graphs.setdefault("", []).append(quad)
+                else:
+                    assert isinstance(graph, ox.NamedNode | ox.BlankNode)
+                    graphs.setdefault(graph.value, []).append(quad.triple)
+        graphs = {name: statements for name, statements in graphs.items() if statements}
         boundary = self.boundary
         if boundary == "subject":
             for name, triples in graphs.items():
@@ -164,9 +202,9 @@ class RdfReader:
             location = f"{document.name}, graph <{name}>" if name else document.name
             yield local_id, location, triples, _about(parsed.repairs, {t.subject for t in triples}, not name)
 
-    def trees(self, document: Document, triples: list[ox.Triple], base: str, repairs: list[Repair], graph: str
-              ) -> Iterator[tuple[str, str, list[ox.Triple], list[Repair]]]:
-        by_subject: dict[ox.NamedNode | ox.BlankNode | ox.Triple, list[ox.Triple]] = {}
+    def trees(self, document: Document, triples: list[Statement], base: str, repairs: list[Repair], graph: str
+              ) -> Iterator[tuple[str, str, list[Statement], list[Repair]]]:
+        by_subject: dict[ox.NamedNode | ox.BlankNode | ox.Triple, list[Statement]] = {}
         for triple in triples:
             by_subject.setdefault(triple.subject, []).append(triple)
         if self.root_classes:
@@ -184,9 +222,9 @@ class RdfReader:
             subjects = {t.subject for t in tree}
             yield root.value, location, tree, _about(repairs, subjects, False)
 
-    def tree(self, root: ox.NamedNode | ox.BlankNode, by_subject: dict[Any, list[ox.Triple]], base: str
-             ) -> list[ox.Triple]:
-        out: list[ox.Triple] = []
+    def tree(self, root: ox.NamedNode | ox.BlankNode, by_subject: dict[Any, list[Statement]], base: str
+             ) -> list[Statement]:
+        out: list[Statement] = []
         seen: set[Any] = {root}
         todo: list[Any] = [root]
         while todo:
@@ -205,19 +243,21 @@ class RdfReader:
         """A same-document hash IRI: `<#x>` of the document, or `<root#x>`, when they are followed."""
         if not self.follow_hash_iris or "#" not in iri:
             return False
-        document, fragment = urldefrag(iri)
-        return bool(fragment) and document in (urldefrag(base)[0], urldefrag(root)[0] if root else None)
+        document, fragment = _defrag(iri)
+        return bool(fragment) and document in (_defrag(base)[0], _defrag(root)[0] if root else None)
 
     def part_of_any(self, iri: str, subjects: set[str], base: str) -> bool:
         """A hash IRI of the document, or of another subject: a part, not a root of its own."""
         if not self.follow_hash_iris or "#" not in iri:
             return False
-        document, fragment = urldefrag(iri)
-        return bool(fragment) and (document == urldefrag(base)[0] or document in subjects)
+        document, fragment = _defrag(iri)
+        return bool(fragment) and (document == _defrag(base)[0] or document in subjects)
 
-    def record(self, document: Document, local_id: str, location: str, triples: list[ox.Triple],
+    def record(self, document: Document, local_id: str, location: str, triples: list[Statement],
                repairs: list[Repair]) -> SourceRecord:
-        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b""
+        # Triples and default-graph quads, which the writer takes mixed (its stubs say one kind)
+        statements = cast("list[ox.Triple]", triples)
+        data = ox.serialize(statements, format=ox.RdfFormat.N_TRIPLES) if triples else b""
         payload = data or b""
         findings = tuple(repair_finding(r, self.source_id, local_id, location) for r in repairs)
         return SourceRecord(self.source_id, local_id, payload, NTRIPLES, content_hash(payload), None, False,
@@ -236,14 +276,67 @@ def repair_finding(repair: Repair, source_id: str, local_id: str, location: str 
                    local_id=local_id, focus=repair.subject, value=repair.value, location=location)
 
 
+def _ntriples(data: bytes, fmt: ox.RdfFormat, base: str) -> bytes:
+    return ox.serialize(ox.parse(data, format=fmt, base_iri=base), format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def _located(payload: bytes, iris: list[tuple[str, str]], plain: list[str]) -> list[Repair]:
+    """What was repaired in a document's text, said once per subject of a statement it is in
+    (as `parse_rdf` says it), found in the N-Triples the repaired text gave: IRIs, and
+    literals whose empty language was dropped."""
+    found: list[tuple[int, str, str]] = []  # where, as written, as repaired
+    for value, iri in iris:
+        found += _places(payload, f"<{iri}>".encode(), value, iri)
+    for text in plain:
+        shown = f'"{text[:60]}"'
+        found += _places(payload, b" " + str(ox.Literal(text)).encode() + b" .\n", f"{shown}@", shown)
+    found.sort()
+    out: list[Repair] = []
+    seen: set[tuple[str, str | None]] = set()
+    for at, value, fixed in found:
+        start = payload.rfind(b"\n", 0, at) + 1
+        subject = payload[start:payload.find(b" ", start)] if at < len(payload) else b""
+        about = subject[1:-1].decode() if subject.startswith(b"<") else None
+        if (value, about) not in seen:
+            seen.add((value, about))
+            out.append(Repair(value, fixed, about))
+    return out
+
+
+def _places(payload: bytes, token: bytes, value: str, fixed: str) -> list[tuple[int, str, str]]:
+    """Where `token` is in the payload; the end when nowhere (an IRI resolved against an
+    `xml:base` rather than the document's: the repair is said all the same)."""
+    places: list[tuple[int, str, str]] = []
+    at = payload.find(token)
+    while at >= 0:
+        places.append((at, value, fixed))
+        at = payload.find(token, at + len(token))
+    return places or [(len(payload), value, fixed)]
+
+
 def base_of(document: Document) -> str:
     """Where relative IRIs of a document resolve: its URL, or its file (a zip member inside it)."""
     name = document.name
     if name.startswith(("http://", "https://")) and document.member is None:
         return name
-    # absolute(), not resolve(): no symbolic link followed, no system call per document
-    uri = document.path.absolute().as_uri() if not name.startswith(("http://", "https://")) else name.split("!")[0]
+    # What Path.absolute().as_uri() gives (no symbolic link followed, no system call), without
+    # building two Path objects per document.
+    uri = _file_uri(document.path) if not name.startswith(("http://", "https://")) else name.split("!")[0]
     return f"{uri}!/{document.member}" if document.member is not None else uri
+
+
+@lru_cache(maxsize=4096)
+def _defrag(iri: str) -> tuple[str, str]:
+    """urldefrag, once per IRI: a subject tree asks it of every hash IRI it meets, and of its base."""
+    document, fragment = urldefrag(iri)
+    return document, fragment
+
+
+def _file_uri(path: Path) -> str:
+    text = os.fspath(path)
+    if not text.startswith("/"):
+        return path.absolute().as_uri()
+    return "file://" + quote_from_bytes(os.fsencode(text))
 
 
 def _about(repairs: list[Repair], subjects: set[Any], default_graph: bool) -> list[Repair]:
@@ -255,8 +348,13 @@ def _about(repairs: list[Repair], subjects: set[Any], default_graph: bool) -> li
 
 
 def _folder(source: Source, folder: str) -> Path:
-    """A contexts folder: absolute, or relative to the folder culturedata runs in (the configuration's)."""
-    return Path(folder)
+    """A contexts folder: absolute, or relative to the configuration file's folder, as every
+    path in culturedata.toml is; one that does not exist is an error naming the key."""
+    path = (source.root or Path.cwd()) / folder
+    if not path.is_dir():
+        raise ConfigError("config.bad_value", path=source.where, key="options.contexts",
+                          problem=t("config.problem.missing_path", value=folder))
+    return path
 
 
 def _expand(source: Source, name: str) -> str:
