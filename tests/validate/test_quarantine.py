@@ -13,7 +13,7 @@ from validation_inputs import BAD, CDS, GOOD, MAPPING, SHAPES, VOCAB
 from culturedata.config import load_config
 from culturedata.errors import ConfigError
 from culturedata.records import Finding, Severity
-from culturedata.validate import Policy, RecordReport
+from culturedata.validate import Policy, RecordReport, logged
 
 SOURCES = {"strict": "violation", "picky": "warning", "lenient": "never"}
 
@@ -38,7 +38,8 @@ def export() -> Path:
 
 
 def _jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+    """The live entries of `<store>/<kind>/<source>.jsonl`, as readers get them."""
+    return logged(path.parent.parent, path.stem, path.parent.name)
 
 
 def test_each_source_follows_its_policy(cli, tmp_path: Path, export: Path):

@@ -7,7 +7,8 @@
     report.py       per-record reports, the summary, text / JSON / CSV
     shaclreport.py  the sh:ValidationReport in Turtle
     html.py         the self-contained HTML report
-    quarantine.py   the per-source quarantine policy and the files that keep its records
+    quarantine.py   the per-source quarantine policy and the logs that keep its records
+    recordlog.py    those logs: append-only JSON Lines with an index, never rewritten whole
     rdffiles.py     RDF files as records, for `validate --rdf`
 """
 
@@ -16,7 +17,7 @@ from culturedata.validate.batches import EngineSpec, validate_records
 # Imported after the engines it builds on; `--engine fast` (issue 9) selects it.
 from culturedata.validate.fast import FastValidator  # noqa: E402
 from culturedata.validate.html import render_html
-from culturedata.validate.quarantine import Policy, QuarantineLog
+from culturedata.validate.quarantine import Policy, QuarantineLog, logged
 from culturedata.validate.rdffiles import rdf_files, read_rdf
 from culturedata.validate.report import (
     RecordReport,
@@ -51,6 +52,7 @@ __all__ = [
     "configured_dirs",
     "load_shapes",
     "located",
+    "logged",
     "make_validator",
     "rdf_files",
     "read_rdf",
