@@ -40,6 +40,7 @@ from culturedata.messages import both
 from culturedata.providers import provider_description, provider_place
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord, tuned
 from culturedata.reference import write_references
+from culturedata.stagetimes import StageTimes, publishing
 from culturedata.store import (
     Batch,
     Endpoints,
@@ -110,6 +111,8 @@ class SourceReport:
     # What the run found about the source as a whole (a mapping field no record has, two records
     # minting one IRI for different things): rule, severity, message (en and fr), record.
     findings: list[dict[str, str | None]] = field(default_factory=list)
+    # CPU and wall seconds per stage (stagetimes.py): where the source's night went.
+    timings: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def removed(self) -> int:
@@ -140,6 +143,7 @@ class RunReport:
     sources: list[SourceReport] = field(default_factory=list)
     rebuilt_from: str | None = None  # the base IRI of the snapshot this run did not build on
     notes: list[dict[str, str]] = field(default_factory=list)  # what the run says of itself, in fr and en
+    timings: dict[str, dict[str, float]] = field(default_factory=dict)  # the run's own stages: publish
 
     @property
     def exit_code(self) -> int:
@@ -240,6 +244,9 @@ def run(
                                        [_figures(s) for s in report.sources]))
                 reports.stage(written.id, report.to_json())
                 written.optimize = _worth_optimising(report, len(job.known))
+                cpu, wall = time.process_time(), time.perf_counter()  # leaving the block publishes
+            report.timings = publishing(cpu, wall)
+            reports.stage(written.id, report.to_json())  # again, with the publication's seconds
             reports.publish(written.id)
             # Published (or, remote, written to the end): only now may the harvesters' state
             # move past these records. A source kept as it was keeps its old state too.
@@ -306,7 +313,7 @@ class _Job:
 
     def source(self, source: Source, mapping: Mapping) -> SourceReport:
         started = time.monotonic()
-        report = SourceReport(source=source.id)
+        report, clock = SourceReport(source=source.id), StageTimes("load")
         self.target.apply(provider_description(self.config, source))
         known = {g: s for g, s in self.known.items() if s.source == source.id}
         by_key = {s.key: s for s in known.values()}
@@ -329,12 +336,13 @@ class _Job:
         try:
             options = HarvestOptions(since=since, full=full, state_dir=state_dir(self.config), run=self.harvest_run)
             records = _count(harvest(source, options), report, self.progress, source.id)
-            fresh = self._triage(records, source, report, loader, by_key, seen, deletions)
+            fresh = clock.wrap("harvest", self._triage(records, source, report, loader, by_key, seen, deletions))
             context = MappingContext.for_source(self.config.base_iri, source.id, source.language,
                                                 source.timezone)
             coverage, identities = Coverage(mapping), Identities()
-            mapped = map_records(mapping, fresh, context, coverage=coverage, identities=identities)
-            checked = validate_records(self.validator, mapped, self.config.settings.validate.batch_size)
+            mapped = clock.wrap("map", map_records(mapping, fresh, context, coverage=coverage, identities=identities))
+            checked = clock.wrap(
+                "validate", validate_records(self.validator, mapped, self.config.settings.validate.batch_size))
             keep_previous = self.config.settings.publish.keep_previous
             for record, record_report in checked:
                 record_report = replace(record_report, findings=tuned(record_report.findings, source.severities))
@@ -353,7 +361,7 @@ class _Job:
             report.failed, report.error, report.errors = True, str(exc), report.errors + 1
             self._keep_yesterday(loader, report)
             self.target.apply(state.kept(self.target.system_graph, "failed"))
-            report.seconds = round(time.monotonic() - started, 3)
+            report.seconds, report.timings = round(time.monotonic() - started, 3), clock.as_dict()
             return report
         report.full = full or (source.kind in WHOLE_KINDS and (source.path is not None or report.harvested > 0))
         if report.full:
@@ -372,7 +380,7 @@ class _Job:
             kept.commit(gone={key.split(":", 1)[1] for key in deletions})
             self.target.apply(state.published(self.target.system_graph, harvest_started, report.full, report.harvested))
         report.published, report.held = loader.published(), loader.held()
-        report.seconds = round(time.monotonic() - started, 3)
+        report.seconds, report.timings = round(time.monotonic() - started, 3), clock.as_dict()
         return report
 
     def _triage(
