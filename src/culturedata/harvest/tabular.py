@@ -230,6 +230,8 @@ def long_cell(line: str, delimiter: str, limit: int) -> int:
 
 
 def clean(fields: dict[str, str], sentinels: set[str], multivalue: dict[str, str]) -> dict[str, Any]:
+    if not sentinels and not multivalue:
+        return dict(fields)  # nothing to clean: a rerun reads every row, and most sources declare neither
     out: dict[str, Any] = {}
     for key, value in fields.items():
         if value.strip() in sentinels:
