@@ -3,6 +3,7 @@ its own process, at each size of BENCH_NIGHTS_RECORDS (default "10000,100000").
 
     python -m bench nights
     BENCH_NIGHTS_RECORDS=10000 python -m bench nights
+    BENCH_NIGHTS_SRC=../main/src BENCH_NIGHTS_OUT=bench/out/nights-main python -m bench nights   # a baseline
 
 Per run: the CPU seconds of `run()` and of the whole process (its start, imports and shapes
 included), each rerun's as a share of the first run's (goals: unchanged <= 2 %, 1 % changed
@@ -14,12 +15,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench.store import ROOT, project, write_collection
+from bench.store import CONFIG, ROOT, write_collection
+
+OUT = Path(os.environ.get("BENCH_NIGHTS_OUT", ROOT / "bench" / "out" / "nights")).resolve()
 
 CHILD = """
 import json, sys, time
@@ -34,13 +38,15 @@ io = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitli
 print(json.dumps({"cpu": cpu, "wall": wall, "written": int(io["write_bytes"]),
                   "records": sum(s.harvested for s in report.sources),
                   "changed": sum(s.new + s.changed for s in report.sources),
-                  "timings": report.sources[0].timings, "publish": report.timings}))
+                  "timings": getattr(report.sources[0], "timings", {}), "publish": getattr(report, "timings", {})}))
 """
 
 
 def measured(work: Path) -> dict[str, object]:
     """One run in a fresh process: what it says of itself, with the process's CPU and peak RSS."""
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
+    # BENCH_NIGHTS_SRC: another checkout's src/, to measure it with the same runs (a baseline).
+    src = os.environ.get("BENCH_NIGHTS_SRC", str(ROOT / "src"))
+    env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{ROOT}"}
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(work)], cwd=work, env=env,
                              stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
@@ -53,6 +59,15 @@ def measured(work: Path) -> dict[str, object]:
     figures["process_cpu"] = usage.ru_utime + usage.ru_stime
     figures["rss_mib"] = usage.ru_maxrss / 1024
     return figures
+
+
+def project(count: int) -> Path:
+    work = OUT / f"n{count}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    (work / "culturedata.toml").write_text(CONFIG, encoding="utf-8")
+    write_collection(work / "collection.csv", count)
+    return work
 
 
 def stages(figures: dict[str, object]) -> str:
