@@ -126,9 +126,12 @@ def test_unchanged_quarantined_records_stay_listed(cli, tmp_path: Path, export: 
     kept = tmp_path / "var" / "store" / "quarantine" / "strict.jsonl"
     assert cli("--config", config, "run").code == 1
     first = sorted(e["record"] for e in _jsonl(kept))
-    # Nothing changed: the second run does not check these records again, and keeps their entries.
+    written = kept.read_bytes(), kept.stat().st_mtime_ns
+    # Nothing changed: the second run does not check these records again, and keeps their entries
+    # without reading or writing the log (issue 20: it was rewritten whole every night).
     assert cli("--config", config, "run").code == 1
     assert sorted(e["record"] for e in _jsonl(kept)) == first == ["10", "12", "13", "17", "line-6"]
+    assert (kept.read_bytes(), kept.stat().st_mtime_ns) == written
 
 
 def _published_title(store_dir: Path, graph: str) -> list[str]:
