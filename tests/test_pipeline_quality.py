@@ -4,7 +4,6 @@ the CLI's tables and the dashboard alike; fixing or deleting a record moves them
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -35,11 +34,12 @@ def dashboard(server: str) -> dict[str, tuple[float, list]]:
 def kept_findings(project: Path, source: str) -> Counter[str]:
     """Records per rule, from the files listing every live record with findings (quarantined, or
     published with warnings), which keep the entries of records a run did not check again."""
+    from culturedata.validate import logged
+
     counts: Counter[str] = Counter()
-    for folder in ("quarantine", "warnings"):
-        path = project / "var/store" / folder / f"{source}.jsonl"
-        for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else ():
-            counts.update({finding["rule"] for finding in json.loads(line)["findings"]})
+    for kind in ("quarantine", "warnings"):
+        for entry in logged(project / "var/store", source, kind):
+            counts.update({finding["rule"] for finding in entry["findings"]})  # type: ignore[attr-defined]
     return counts
 
 

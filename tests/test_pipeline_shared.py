@@ -10,6 +10,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from culturedata.validate import logged
+
 BASE = "http://127.0.0.1:8000/"
 SOURCE = "spectacles"
 VENUE = f"{BASE}id/{SOURCE}/lieu/"
@@ -95,8 +97,7 @@ def source_report(root: Path) -> dict:
 
 
 def quarantine_file(root: Path) -> dict[str, dict]:
-    lines = (root / "var/store/quarantine" / f"{SOURCE}.jsonl").read_text(encoding="utf-8").splitlines()
-    return {entry["record"]: entry for entry in map(json.loads, lines)}
+    return {str(entry["record"]): entry for entry in logged(root / "var/store", SOURCE, "quarantine")}
 
 
 def current(root: Path) -> ox.Store:
@@ -161,8 +162,8 @@ def test_a_valid_shared_venue_is_published_by_every_record_that_describes_it(
     assert graphs_describing(store, VENUE + "salle-sud") == {"s1", "s2"}
     assert graphs_describing(store, VENUE + "salle-sud-adresse") == {"s1", "s2"}
     # Its warnings (no sameAs, no place type) are each record's too, and say the node is shared.
-    warned = (tmp_path / "var/store/warnings" / f"{SOURCE}.jsonl").read_text(encoding="utf-8").splitlines()
-    on_venue = {(e["record"], f["rule"]) for e in map(json.loads, warned) for f in e["findings"]
+    warned = logged(tmp_path / "var/store", SOURCE, "warnings")
+    on_venue = {(e["record"], f["rule"]) for e in warned for f in e["findings"]
                 if f["focus"] == VENUE + "salle-sud" and f["shared_by"] == 2}
     assert {record for record, _ in on_venue} == {"s1", "s2"}
 
@@ -174,8 +175,8 @@ def test_with_quarantine_never_the_records_are_published_and_still_each_reported
     monkeypatch.chdir(project(tmp_path, policy="never"))
     cli("run")
     assert published(current(tmp_path)) == {row.split(",", 1)[0] for row in ROWS}
-    warned = (tmp_path / "var/store/warnings" / f"{SOURCE}.jsonl").read_text(encoding="utf-8").splitlines()
-    reported = {e["record"] for e in map(json.loads, warned)
+    warned = logged(tmp_path / "var/store", SOURCE, "warnings")
+    reported = {e["record"] for e in warned
                 if any(f["severity"] == "violation" and f["shared_by"] == 3 for f in e["findings"])}
     assert reported == SHARING_AN_INVALID_NODE
 

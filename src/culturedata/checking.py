@@ -20,6 +20,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from culturedata.config import Source
 from culturedata.errors import InputError
@@ -47,6 +48,9 @@ class SourceCheck:
     batch_size: int = 500
     workers: int | None = None
     between: Stage | None = None
+    # Where the time goes (the pipeline's stagetimes.StageTimes.wrap): each stage's iterator
+    # wrapped under its name, "harvest" (with `between`), "map", "validate".
+    timed: Callable[[str, Iterator[Any]], Iterator[Any]] | None = None
     coverage: Coverage = field(init=False)
     identities: Identities = field(default_factory=Identities, init=False)
     files: list[Finding] = field(default_factory=list, init=False)  # the files' own findings
@@ -62,11 +66,12 @@ class SourceCheck:
         rows = _duplicates_marked(rows)
         if self.between is not None:
             rows = self.between(rows)
+        timed = self.timed or _untimed
         context = MappingContext.for_source(self.base_iri, self.source.id, self.source.language,
                                             self.source.timezone)
-        mapped = (self._map(record, context) for record in rows)
+        mapped = timed("map", (self._map(record, context) for record in timed("harvest", rows)))
         severities = self.source.severities
-        for record, report in validate_records(self.engine, mapped, self.batch_size, self.workers):
+        for record, report in timed("validate", validate_records(self.engine, mapped, self.batch_size, self.workers)):
             yield record, replace(report, findings=tuned(report.findings, severities)) if severities else report
 
     def findings(self, whole: bool = True) -> tuple[Finding, ...]:
@@ -246,3 +251,7 @@ def _check_kind(source: Source, mapping_format: str) -> None:
 
 
 __all__ = ["DUPLICATE", "SourceCheck", "Stage", "check_export", "is_duplicate"]
+
+
+def _untimed(stage: str, stream: Iterator[Any]) -> Iterator[Any]:
+    return stream

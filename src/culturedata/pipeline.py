@@ -43,6 +43,7 @@ from culturedata.messages import both
 from culturedata.providers import provider_description, provider_place
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord, tuned
 from culturedata.reference import write_references
+from culturedata.stagetimes import StageTimes, publishing
 from culturedata.store import (
     Batch,
     Endpoints,
@@ -119,6 +120,8 @@ class SourceReport:
     # What the run found about the source as a whole (a mapping field no record has, two records
     # minting one IRI for different things): rule, severity, message (en and fr), record.
     findings: list[dict[str, str | None]] = field(default_factory=list)
+    # CPU and wall seconds per stage (stagetimes.py): where the source's night went.
+    timings: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def removed(self) -> int:
@@ -149,6 +152,7 @@ class RunReport:
     sources: list[SourceReport] = field(default_factory=list)
     rebuilt_from: str | None = None  # the base IRI of the snapshot this run did not build on
     notes: list[dict[str, str]] = field(default_factory=list)  # what the run says of itself, in fr and en
+    timings: dict[str, dict[str, float]] = field(default_factory=dict)  # the run's own stages: publish
 
     @property
     def exit_code(self) -> int:
@@ -249,6 +253,9 @@ def run(
                                        [_figures(s) for s in report.sources]))
                 reports.stage(written.id, report.to_json())
                 written.optimize = _worth_optimising(report, len(job.known))
+                cpu, wall = time.process_time(), time.perf_counter()  # leaving the block publishes
+            report.timings = publishing(cpu, wall)
+            reports.stage(written.id, report.to_json())  # again, with the publication's seconds
             reports.publish(written.id)
             # Published (or, remote, written to the end): only now may the harvesters' state
             # move past these records. A source kept as it was keeps its old state too.
@@ -315,7 +322,7 @@ class _Job:
 
     def source(self, source: Source, mapping: Mapping) -> SourceReport:
         started = time.monotonic()
-        report = SourceReport(source=source.id)
+        report, clock = SourceReport(source=source.id), StageTimes("load")
         self.target.apply(provider_description(self.config, source))
         known = {g: s for g, s in self.known.items() if s.source == source.id}
         by_key = {s.key: s for s in known.values()}
@@ -339,8 +346,8 @@ class _Job:
             options = HarvestOptions(since=since, full=full, state_dir=state_dir(self.config), run=self.harvest_run)
             records = _count(harvest(source, options), report, self.progress, source.id)
             check = SourceCheck(source, mapping, self.config.base_iri, self.validator,
-                                self.config.settings.validate.batch_size, between=lambda rows: self._triage(
-                                    rows, source, report, loader, by_key, seen, deletions))
+                                self.config.settings.validate.batch_size, timed=clock.wrap,
+                                between=lambda rows: self._triage(rows, source, report, loader, by_key, seen, deletions))
             keep_previous = self.config.settings.publish.keep_previous
             for record, record_report in check.checked(records):
                 _keep(record, record_report, loader, report, policy, kept, keep_previous)
@@ -358,7 +365,7 @@ class _Job:
             self._keep_yesterday(loader, report)
             self.target.apply(state.kept(self.target.system_graph, "failed"))
             _live_state(report, self.target)
-            report.seconds = round(time.monotonic() - started, 3)
+            report.seconds, report.timings = round(time.monotonic() - started, 3), clock.as_dict()
             return report
         report.full = full or (source.kind in WHOLE_KINDS and (source.path is not None or report.harvested > 0))
         if report.full:
@@ -378,7 +385,7 @@ class _Job:
             self.target.apply(state.published(self.target.system_graph, harvest_started, report.full, report.harvested))
         report.published, report.held = loader.published(), loader.held()
         _live_state(report, self.target)
-        report.seconds = round(time.monotonic() - started, 3)
+        report.seconds, report.timings = round(time.monotonic() - started, 3), clock.as_dict()
         return report
 
     def _triage(

@@ -13,7 +13,7 @@ from validation_inputs import BAD, CDS, GOOD, MAPPING, SHAPES, VOCAB
 from culturedata.config import load_config
 from culturedata.errors import ConfigError
 from culturedata.records import Finding, Severity
-from culturedata.validate import Policy, RecordReport
+from culturedata.validate import Policy, RecordReport, logged
 
 SOURCES = {"strict": "violation", "picky": "warning", "lenient": "never"}
 
@@ -38,7 +38,8 @@ def export() -> Path:
 
 
 def _jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+    """The live entries of `<store>/<kind>/<source>.jsonl`, as readers get them."""
+    return logged(path.parent.parent, path.stem, path.parent.name)
 
 
 def test_each_source_follows_its_policy(cli, tmp_path: Path, export: Path):
@@ -131,9 +132,12 @@ def test_unchanged_quarantined_records_stay_listed(cli, tmp_path: Path, export: 
     kept = tmp_path / "var" / "store" / "quarantine" / "strict.jsonl"
     assert cli("--config", config, "run").code == 1
     first = sorted(e["record"] for e in _jsonl(kept))
-    # Nothing changed: the second run does not check these records again, and keeps their entries.
+    written = kept.read_bytes(), kept.stat().st_mtime_ns
+    # Nothing changed: the second run does not check these records again, and keeps their entries
+    # without reading or writing the log (issue 20: it was rewritten whole every night).
     assert cli("--config", config, "run").code == 1
     assert sorted(e["record"] for e in _jsonl(kept)) == first == ["10", "12", "13", "17", "line-6"]
+    assert (kept.read_bytes(), kept.stat().st_mtime_ns) == written
 
 
 def _published_title(store_dir: Path, graph: str) -> list[str]:

@@ -11,6 +11,7 @@ from culturedata.cli.serve import serve
 from culturedata.cli.state import state
 from culturedata.messages import current_lang, t
 from culturedata.pipeline import RunOptions, RunReport, SourceReport, run
+from culturedata.stagetimes import STAGES
 
 COLUMNS = ("harvested", "new", "changed", "unchanged", "deleted", "taken_down", "quarantined", "held", "published")
 
@@ -61,6 +62,26 @@ def print_report(report: RunReport) -> None:
     console = Console(stderr=True)
     # Logs and cron mails are wider than rich's default of 80 columns for non-terminals.
     Console(stderr=True, width=max(console.width, 160)).print(table)
+    print_timings(report)
+
+
+def print_timings(report: RunReport) -> None:
+    """Where the night went: CPU and wall seconds per stage and source, and the publication."""
+    if not report.timings and not any(source.timings for source in report.sources):
+        return  # a report from before runs kept their timings
+    table = Table(title=t("cli.run.timings.title"))
+    table.add_column(t("cli.run.col.source"), no_wrap=True)
+    for stage in STAGES:
+        table.add_column(t(f"cli.run.timings.{stage}"), justify="right")
+    for source in report.sources:
+        table.add_row(source.source, *(_seconds(source.timings.get(stage)) for stage in STAGES))
+    table.add_row(t("cli.run.timings.run"), *(_seconds(report.timings.get(stage)) for stage in STAGES))
+    console = Console(stderr=True)
+    Console(stderr=True, width=max(console.width, 160)).print(table)
+
+
+def _seconds(spent: dict[str, float] | None) -> str:
+    return f"{spent['cpu']:.1f} / {spent['wall']:.1f}" if spent else ""
 
 
 def _cell(source: SourceReport, code: str) -> str:

@@ -41,7 +41,7 @@ def _report(path: Path) -> RunReport:
     data = load_report(path)
     fields = SourceReport.__dataclass_fields__
     sources = [SourceReport(**{k: v for k, v in s.items() if k in fields}) for s in data["sources"]]
-    return RunReport(snapshot=data["snapshot"], sources=sources)
+    return RunReport(snapshot=data["snapshot"], sources=sources, timings=data.get("timings", {}))
 
 
 def _last_runs(reports: list[Path]) -> None:

@@ -18,7 +18,6 @@ empty cells): only the cells the sheet holds are read.
 
 from __future__ import annotations
 
-import json
 import struct
 import zipfile
 import zlib
@@ -36,8 +35,9 @@ from culturedata.errors import InputError
 from culturedata.harvest.inputs import FILE_OPTIONS, Document, check_archive, documents
 from culturedata.harvest.limits import Limits, refused
 from culturedata.harvest.options import read_options
+from culturedata.harvest.rowhash import RowHasher
 from culturedata.harvest.tabular import clean
-from culturedata.records import SourceRecord, content_hash
+from culturedata.records import SourceRecord
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -120,6 +120,7 @@ def _records(source_id: str, name: str, sheet: ReadOnlyWorksheet, opts: dict[str
         raise InputError("harvest.csv_no_id_column", path=name, column=id_column, found=", ".join(header))
     sentinels = {str(s).strip() for s in opts["sentinels"]}
     multivalue = {str(k): str(v) for k, v in opts["multivalue"].items()}
+    row_hash = RowHasher()  # the columns hashed once for the whole table
     for number, cells in rows:
         location = f"line {number} [{sheet.title}]"
         values = [text(cell.value) for cell in cells[:len(header)]]
@@ -134,9 +135,8 @@ def _records(source_id: str, name: str, sheet: ReadOnlyWorksheet, opts: dict[str
                           limit=CELL_LIMIT)
             continue
         payload = clean(fields, sentinels, multivalue)
-        canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         yield SourceRecord(source_id=source_id, local_id=local_id, payload=payload, media_type=MEDIA_TYPE,
-                           content_hash=content_hash(canonical), origin=name, location=location)
+                           content_hash=row_hash(payload), origin=name, location=location)
 
 
 def _row_number(cells: tuple[ReadOnlyCell | EmptyCell, ...]) -> int | None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -29,8 +28,9 @@ from culturedata.harvest.filefindings import file_finding, file_record
 from culturedata.harvest.inputs import FILE_OPTIONS, Document, documents
 from culturedata.harvest.limits import refused
 from culturedata.harvest.options import read_options
+from culturedata.harvest.rowhash import RowHasher
 from culturedata.messages import t
-from culturedata.records import Severity, SourceRecord, composite_id, content_hash
+from culturedata.records import Severity, SourceRecord, composite_id
 
 if TYPE_CHECKING:
     from culturedata.config import Source
@@ -105,6 +105,7 @@ def read_rows(
     within = f"{part}#" if part else ""
     sentinels = {str(s).strip() for s in opts["sentinels"]}
     multivalue = {str(k): str(v) for k, v in opts["multivalue"].items()}
+    row_hash = RowHasher()  # the columns hashed once for the whole table
     line = 1
     while True:
         start = line + 1
@@ -122,13 +123,12 @@ def read_rows(
             continue  # a blank line of separators, as spreadsheets leave behind
         local_id = row_id(fields, id_columns) or f"{within}line-{start}"
         payload = clean(fields, sentinels, multivalue)
-        canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         yield SourceRecord(
             source_id=source_id,
             local_id=local_id,
             payload=payload,
             media_type="text/csv",
-            content_hash=content_hash(canonical),
+            content_hash=row_hash(payload),
             origin=name,
             location=f"line {start}",
         )
@@ -230,6 +230,8 @@ def long_cell(line: str, delimiter: str, limit: int) -> int:
 
 
 def clean(fields: dict[str, str], sentinels: set[str], multivalue: dict[str, str]) -> dict[str, Any]:
+    if not sentinels and not multivalue:
+        return dict(fields)  # nothing to clean: a rerun reads every row, and most sources declare neither
     out: dict[str, Any] = {}
     for key, value in fields.items():
         if value.strip() in sentinels:

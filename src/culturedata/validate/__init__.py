@@ -8,7 +8,8 @@
     shaclreport.py  the sh:ValidationReport in Turtle
     html.py         the self-contained HTML report
     formats.py      the formats a report is written in, one renderer each
-    quarantine.py   the per-source quarantine policy and the files that keep its records
+    quarantine.py   the per-source quarantine policy and the logs that keep its records
+    recordlog.py    those logs: append-only JSON Lines with an index, never rewritten whole
     rdffiles.py     RDF files as records, for `validate --rdf`
 """
 
@@ -18,7 +19,7 @@ from culturedata.validate.batches import EngineSpec, validate_records
 from culturedata.validate.fast import FastValidator  # noqa: E402
 from culturedata.validate.formats import FORMATS, MEDIA_TYPES, SUFFIXES, render
 from culturedata.validate.html import render_html
-from culturedata.validate.quarantine import Policy, QuarantineLog
+from culturedata.validate.quarantine import Policy, QuarantineLog, logged
 from culturedata.validate.rdffiles import rdf_files, read_rdf
 from culturedata.validate.report import (
     ExportReport,
@@ -61,6 +62,7 @@ __all__ = [
     "groups",
     "load_shapes",
     "located",
+    "logged",
     "make_validator",
     "rdf_files",
     "read_rdf",

@@ -7,23 +7,24 @@ Per source (`quarantine = "violation" | "warning" | "never"` in culturedata.toml
     never       every record is published; its findings are still kept (a record that could
                 not be mapped, or that reuses an id, has nothing to publish and is still kept out)
 
-Each run rewrites, per source, `quarantine/<source>.jsonl` (the records kept out, with the
-triples they became and every finding) and `warnings/<source>.jsonl` (the published records
-that have findings); entries of records an incremental run did not check again are kept. Files are written beside the store and swapped in only when the source
-finished, so a failed source leaves yesterday's files as they were.
+Per source, `quarantine/<source>.jsonl` holds the records kept out (with the triples they became
+and every finding) and `warnings/<source>.jsonl` the published records that have findings. Each is
+an append-only log (recordlog.py): a run appends the entries of the records it checked and ends
+those of records it checked again without a finding or that were deleted; entries of records an
+incremental run did not check stay live. A run's entries become current only when its source
+finished (`commit`), so a failed or killed source leaves yesterday's entries as they were. Read
+them with `logged` (or the jq line in docs/validation.md).
 """
 
 from __future__ import annotations
 
-import json
-import os
 from enum import StrEnum
 from pathlib import Path
-from typing import IO
 
 import pyoxigraph as ox
 
 from culturedata.records import MappedRecord, Severity
+from culturedata.validate.recordlog import RecordLog, read_entries
 from culturedata.validate.report import RecordReport, finding_dict
 
 
@@ -44,15 +45,12 @@ POLICIES = tuple(p.value for p in Policy)
 
 
 class QuarantineLog:
-    """Writes the two JSON Lines files of one source for one run; `commit` makes them current."""
+    """One run's entries in the two logs of one source; `commit` makes them current."""
 
     def __init__(self, root: Path, source_id: str, run_id: str | None = None) -> None:
         self.run_id = run_id
-        self.targets = {
-            "quarantine": root / "quarantine" / f"{source_id}.jsonl",
-            "warnings": root / "warnings" / f"{source_id}.jsonl",
-        }
-        self._files: dict[str, IO[str]] = {}
+        self.targets = log_paths(root, source_id)
+        self._logs = {kind: RecordLog(path) for kind, path in self.targets.items()}
         self._checked: set[str] = set()
 
     def add(self, record: MappedRecord, report: RecordReport, quarantined: bool) -> None:
@@ -66,53 +64,32 @@ class QuarantineLog:
         }
         if quarantined:
             entry["triples"] = _ntriples(record)
-        self._file("quarantine" if quarantined else "warnings").write(json.dumps(entry, ensure_ascii=False) + "\n")
-
-    def _file(self, kind: str) -> IO[str]:
-        if kind not in self._files:
-            target = self.targets[kind]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._files[kind] = open(_partial(target), "w", encoding="utf-8")  # noqa: SIM115 closed in commit
-        return self._files[kind]
+        self._logs["quarantine" if quarantined else "warnings"].append(record.local_id, entry)
 
     def commit(self, gone: set[str] | frozenset[str] = frozenset()) -> None:
-        """Swap the new files in. An incremental run does not check unchanged records again, so
-        yesterday's entries of records neither checked this run nor `gone` (deleted) are kept."""
-        for kind, target in self.targets.items():
-            carried = [line for line in _lines(target) if _record_of(line) not in self._checked | gone]
-            if carried:
-                self._file(kind).writelines(carried)
-            handle = self._files.pop(kind, None)
-            if handle is None:
-                target.unlink(missing_ok=True)
-                continue
-            handle.close()
-            os.replace(_partial(target), target)
+        """Append this run's entries. An incremental run does not check unchanged records again,
+        so their entries stay; those of records checked again (a record has at most one entry
+        in each log) or `gone` (deleted) end."""
+        ended = self._checked | gone
+        for log in self._logs.values():
+            log.commit(ended)
 
     def discard(self) -> None:
-        for kind, handle in list(self._files.items()):
-            handle.close()
-            _partial(self.targets[kind]).unlink(missing_ok=True)
-        self._files.clear()
+        for log in self._logs.values():
+            log.discard()
 
 
-def _lines(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding="utf-8").splitlines(keepends=True)
-    except FileNotFoundError:
-        return []
+def log_paths(root: Path, source_id: str) -> dict[str, Path]:
+    """The quarantine and warnings logs of a source (`root` is the store's folder)."""
+    return {
+        "quarantine": root / "quarantine" / f"{source_id}.jsonl",
+        "warnings": root / "warnings" / f"{source_id}.jsonl",
+    }
 
 
-def _record_of(line: str) -> str | None:
-    try:
-        record: str | None = json.loads(line).get("record")  # written by this module: a key or null
-        return record
-    except ValueError:
-        return None  # a damaged line is not carried over
-
-
-def _partial(target: Path) -> Path:
-    return target.with_name(target.name + ".partial")
+def logged(root: Path, source_id: str, kind: str) -> list[dict[str, object]]:
+    """The live entries of a source's `kind` log ("quarantine" or "warnings"), oldest first."""
+    return list(read_entries(log_paths(root, source_id)[kind]))
 
 
 def _ntriples(record: MappedRecord) -> str:

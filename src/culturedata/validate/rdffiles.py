@@ -62,8 +62,10 @@ def read_rdf(path: Path, source_id: str | None = None, contexts: Contexts | None
         parsed, base = reader.parse(document)
     except OSError as exc:
         raise InputError("harvest.unreadable", path=path, detail=exc) from exc
-    for local_id, location, triples, repairs in reader.split(document, parsed, base):
-        record = reader.record(document, local_id, location, triples, repairs)
+    for local_id, location, statements, repairs in reader.split(document, parsed, base):
+        record = reader.record(document, local_id, location, statements, repairs)
+        # The default graph's statements come as quads (the harvester writes them as they are).
+        triples = [s if isinstance(s, ox.Triple) else s.triple for s in statements]
         graph = local_id if local_id != path.name else path.resolve().as_uri()
         data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b""
         yield MappedRecord(
