@@ -4,6 +4,7 @@ first out, forgotten after their time, never larger than the budget."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from culturedata.records import Finding, Severity
 from culturedata.server.reportkeeper import ReportKeeper
@@ -26,6 +27,23 @@ def test_a_kept_report_comes_back_whole() -> None:
     back = keeper.get(token)
     assert back is not None and back.filename == "collection.csv" and back.report() == kept
     assert keeper.get("another") is None
+    assert keeper.get("../../etc/passwd") is None
+
+
+def test_a_report_kept_by_one_process_is_found_by_another(tmp_path: Path) -> None:
+    """`serve --processes N`: the download may reach another process than the page did."""
+    kept = reports(20)
+    token = ReportKeeper(tmp_path).keep(kept, "collection.csv")
+    back = ReportKeeper(tmp_path).get(token or "")
+    assert back is not None and back.report() == kept and back.filename == "collection.csv"
+
+
+def test_a_private_folder_goes_with_its_keeper() -> None:
+    keeper = ReportKeeper()
+    assert keeper.keep(reports(2), "a.csv") and keeper.folder.is_dir()
+    assert keeper.folder.stat().st_mode & 0o077 == 0  # no one else reads what is unpickled
+    keeper.close()
+    assert not keeper.folder.exists()
 
 
 def test_the_oldest_goes_when_a_new_one_does_not_fit() -> None:

@@ -56,6 +56,7 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
             await workers.close()
         query_threads.shutdown(wait=False, cancel_futures=True)
         update_thread.shutdown(wait=True)
+        app.state.reports.close()
 
     app = Endpoint(
         routes=[
@@ -101,5 +102,5 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
     app.state.entity_count = crawlers.EntityCount()
     app.state.region_index = RegionIndex()
     app.state.metrics = health.Metrics(app.state.reader)
-    app.state.reports = ReportKeeper()  # the validation page's, for their downloads
+    app.state.reports = ReportKeeper(settings.reports_folder)  # the validation page's, for their downloads
     return app

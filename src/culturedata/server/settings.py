@@ -30,6 +30,9 @@ class ServerSettings:
     # The bearer token comes from the environment only, never from a file in the repository.
     update_token: str | None = None
     config: Config | None = None
+    # Where the validation page keeps its reports for their downloads (reportkeeper.py): a
+    # folder the serving processes share; None, a private one of this app's own.
+    reports_folder: Path | None = None
 
     @property
     def system_graph(self) -> str:
