@@ -37,11 +37,13 @@ from culturedata.errors import CultureDataError, StoreError, UsageError
 from culturedata.harvest import KINDS, HarvestOptions, PendingState, harvest
 from culturedata.mapping import Coverage, Identities, Mapping, MappingContext, load_mapping, map_records
 from culturedata.messages import both
+from culturedata.pooling import decisions_path, pool, read_decisions
 from culturedata.providers import provider_description, provider_place
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord, tuned
 from culturedata.reference import write_references
 from culturedata.store import (
     Batch,
+    EmbeddedTarget,
     Endpoints,
     Loader,
     Provenance,
@@ -140,6 +142,7 @@ class RunReport:
     sources: list[SourceReport] = field(default_factory=list)
     rebuilt_from: str | None = None  # the base IRI of the snapshot this run did not build on
     notes: list[dict[str, str]] = field(default_factory=list)  # what the run says of itself, in fr and en
+    pooling: dict[str, Any] | None = None  # pooling's figures and review list (PoolingReport.to_dict)
 
     @property
     def exit_code(self) -> int:
@@ -190,6 +193,8 @@ def run(
     mappings = prepare(config, sources)
     for source in sources:
         provider_place(config, source)  # an unknown municipality stops the run before it starts
+    if config.settings.pooling.enabled:
+        read_decisions(decisions_path(config))  # a bad decisions file stops the run before it starts
     shapes = load_shapes(*configured_dirs(config))
     validator = _Serialised(make_validator(DEFAULT_ENGINE, shapes))
     fingerprints = {s.id: _fingerprint(config, mappings[s.id], shapes.files) for s in sources}
@@ -234,6 +239,7 @@ def run(
                 previous = latest_report(config.store_path / "reports")
                 report.previous = previous.get("snapshot") if previous else None
                 _diff(report, previous)
+                _pool(config, target, job.run_iri, report)
                 ended = datetime.now(UTC)
                 report.ended = ended.isoformat()
                 target.apply(run_facts(target.system_graph, job.run_iri, started, ended, report.version,
@@ -253,6 +259,19 @@ def run(
             if run_id is not None:
                 reports.discard(run_id)  # published nothing (once published, there is nothing left to discard)
     return report
+
+
+def _pool(config: Config, target: Target, run_iri: str, report: RunReport) -> None:
+    """Link the entities the sources share (pooling/), on the snapshot being built."""
+    if not config.settings.pooling.enabled:
+        return
+    if not isinstance(target, EmbeddedTarget):
+        report.notes.append(both("pooling.remote"))
+        return
+    pooled = pool(config, target.store, target.apply, target.system_graph, run_iri)
+    report.pooling = pooled.to_dict()
+    report.notes.append(both("pooling.summary", entities=pooled.entities, clusters=pooled.clusters,
+                             linked=pooled.linked, links=sum(pooled.links.values()), review=len(pooled.review)))
 
 
 def state_dir(config: Config) -> Path:

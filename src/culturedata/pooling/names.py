@@ -1,0 +1,83 @@
+"""Names as pooling compares them: folded, put in reading order, cut into tokens.
+
+"Riopelle, Jean-Paul", "RIOPELLE Jean-Paul (1923-2002)" and "Jean-Paul Riopelle" all become
+the tokens `jean paul riopelle`. Accents and case never tell two people apart in the sources
+we read (one export drops accents that another keeps), so they are folded away.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_DATES = re.compile(r"[(\[][^)\]]*\d{3,4}[^)\]]*[)\]]")  # "(1898-1976)", "[born 1930]"
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+# Words that say what an organisation is, not which one: kept out of blocking keys.
+ORG_STOPWORDS = frozenset(
+    ["a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "of", "the", "and", "for", "inc", "ltee", "ltd", "co", "corp", "cie", "sa", "llc", "musee", "museum", "theatre", "theater", "centre", "center", "societe", "society", "association", "corporation", "compagnie", "company", "galerie", "gallery", "maison", "house"]
+)
+# Words before or after a person's name that are no part of it.
+PERSON_NOISE = frozenset(["mr", "mrs", "ms", "dr", "sir", "dame", "mme", "m", "mlle", "jr", "sr", "pere", "fils"])
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Lower case, no accents, every run of punctuation one space ("Jean-Paul" → "jean paul")."""
+    text = text if text.isascii() else unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+@lru_cache(maxsize=200_000)
+def person_tokens(name: str) -> tuple[str, ...]:
+    """A person's name in reading order, given names first: "Riopelle, Jean-Paul" → jean paul riopelle."""
+    name = _DATES.sub(" ", name)
+    last, comma, first = name.partition(",")
+    if comma and first.strip() and "," not in first:
+        name = f"{first} {last}"
+    return tuple(t for t in fold(name).split() if t not in PERSON_NOISE)
+
+
+@lru_cache(maxsize=200_000)
+def organisation_tokens(name: str) -> tuple[str, ...]:
+    return tuple(fold(_DATES.sub(" ", name)).split())
+
+
+def tokens(name: str, kind: str) -> tuple[str, ...]:
+    return person_tokens(name) if kind == "person" else organisation_tokens(name)
+
+
+def block_keys(name: str, kind: str) -> set[str]:
+    """The keys under which a name meets its candidates; a true match shares at least one.
+
+    A person: surname with the first given name's initial, either way round (a source that
+    inverts without a comma), and the sorted tokens. An organisation: its significant words,
+    sorted, and the first two of them."""
+    words = tokens(name, kind)
+    if not words:
+        return set()
+    if kind == "person":
+        keys = {"s:" + " ".join(sorted(words))}
+        if len(words) > 1:
+            keys.add(f"n:{words[-1]}|{words[0][0]}")
+            keys.add(f"n:{words[0]}|{words[-1][0]}")
+        return keys
+    significant = [w for w in words if w not in ORG_STOPWORDS] or list(words)
+    return {"o:" + " ".join(sorted(significant)), "o2:" + " ".join(significant[:2])}
+
+
+def initials_agree(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
+    """Same surname, and each given name of the shorter form is the other's or its initial, in
+    order: "J M W Turner" and "Joseph Mallord William Turner"; "J Turner" and "John Turner"."""
+    if len(left) < 2 or len(right) < 2 or left[-1] != right[-1]:
+        return False
+    short, long = sorted((left[:-1], right[:-1]), key=len)
+    position = 0
+    for given in short:
+        while position < len(long) and not (long[position] == given or
+                                            (len(given) == 1 and long[position].startswith(given))):
+            position += 1
+        if position == len(long):
+            return False
+        position += 1
+    return True
