@@ -11,12 +11,16 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from rapidfuzz.distance import Levenshtein
+
 _DATES = re.compile(r"[(\[][^)\]]*\d{3,4}[^)\]]*[)\]]")  # "(1898-1976)", "[born 1930]"
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 # Words that say what an organisation is, not which one: kept out of blocking keys.
 ORG_STOPWORDS = frozenset(
     ["a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "of", "the", "and", "for", "inc", "ltee", "ltd", "co", "corp", "cie", "sa", "llc", "musee", "museum", "theatre", "theater", "centre", "center", "societe", "society", "association", "corporation", "compagnie", "company", "galerie", "gallery", "maison", "house"]
 )
+# A comma-separated part after the name that is an honour, not a given name ("John, Augustus, OM").
+_HONOUR = re.compile(r"^(?:[A-Z]{2,4}|Sir|Dame|Jr\.?|Sr\.?|Bart\.?|Bt)$")
 # Words before or after a person's name that are no part of it.
 PERSON_NOISE = frozenset(["mr", "mrs", "ms", "dr", "sir", "dame", "mme", "m", "mlle", "jr", "sr", "pere", "fils"])
 
@@ -31,10 +35,10 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def person_tokens(name: str) -> tuple[str, ...]:
     """A person's name in reading order, given names first: "Riopelle, Jean-Paul" → jean paul riopelle."""
-    name = _DATES.sub(" ", name)
-    last, comma, first = name.partition(",")
-    if comma and first.strip() and "," not in first:
-        name = f"{first} {last}"
+    parts = [part.strip() for part in _DATES.sub(" ", name).split(",")]
+    while len(parts) > 2 and _HONOUR.match(parts[-1]):
+        parts.pop()
+    name = f"{parts[1]} {parts[0]}" if len(parts) == 2 and parts[1] else " ".join(parts)
     return tuple(t for t in fold(name).split() if t not in PERSON_NOISE)
 
 
@@ -74,10 +78,16 @@ def initials_agree(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
     short, long = sorted((left[:-1], right[:-1]), key=len)
     position = 0
     for given in short:
-        while position < len(long) and not (long[position] == given or
-                                            (len(given) == 1 and long[position].startswith(given))):
+        while position < len(long) and not _same_given(given, long[position]):
             position += 1
         if position == len(long):
             return False
         position += 1
     return True
+
+
+def _same_given(short: str, long: str) -> bool:
+    """A given name and its initial, or one letter off in a long name ("Maxine" for "Maxime")."""
+    if short == long or (len(short) == 1 and long.startswith(short)):
+        return True
+    return min(len(short), len(long)) >= 5 and Levenshtein.distance(short, long) <= 1

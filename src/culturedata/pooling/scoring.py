@@ -17,7 +17,7 @@ from culturedata.pooling.names import initials_agree, tokens
 
 DATE_AGREES = 0.05  # per year (birth, death) that agrees
 PLACE_AGREES = 0.03
-NO_DATES = 0.08  # taken off when neither side has a date to compare
+NO_DATES = 0.1  # taken off when neither side has a date to compare
 CONFLICT_CAP = 0.4  # the most a pair whose dates disagree can score
 INITIALS = 0.95  # "J. M. W. Turner" and "Joseph Mallord William Turner"
 
