@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from culturedata import iris
 from culturedata.pooling.authorities import canonical
-from culturedata.pooling.entities import ORGANISATION, PERSON, Entity
+from culturedata.pooling.entities import ORGANISATION, PERSON, Entity, site_key
 from culturedata.pooling.names import fold
 
 SCHEMA = "http://schema.org/"
@@ -47,6 +47,7 @@ class _Facts:
     died: int | None = None
     places: set[str] = field(default_factory=set)
     authorities: set[str] = field(default_factory=set)
+    sites: set[str] = field(default_factory=set)
     sources: set[str] = field(default_factory=set)
 
 
@@ -84,6 +85,9 @@ def _read(store: ox.Store, subject: ox.NamedNode, graph: ox.NamedNode, into: _Fa
             _authority(value.value, "neq", into)
         elif predicate == f"{SCHEMA}identifier":
             _identifier(store, value, graph, into)
+        elif predicate == f"{SCHEMA}url" and isinstance(value, ox.NamedNode | ox.Literal):
+            if key := site_key(value.value):
+                into.sites.add(key)
         elif predicate in PLACES:
             _place(store, value, graph, into, depth=0)
 
@@ -128,4 +132,4 @@ def _year(value: Term) -> int | None:
 
 def _entity(subject: str, facts: _Facts) -> Entity:
     return Entity(subject, next(iter(facts.kinds)), tuple(facts.names), facts.born, facts.died,
-                  frozenset(facts.places), frozenset(facts.authorities), frozenset(facts.sources))
+                  frozenset(facts.places), frozenset(facts.authorities), frozenset(facts.sites), frozenset(facts.sources))

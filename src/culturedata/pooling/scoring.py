@@ -3,7 +3,8 @@
 The name carries the score; dates and places move it. Dates that disagree (two birth years
 more than a year apart) sink it whatever the names say: two "John Smith" are two people.
 A name alone, with no date on either side, is weaker evidence than a name and a date, so it
-lands below the default threshold, in the steward's review list, unless something else agrees.
+lands below the default threshold, in the steward's review list, unless something else agrees
+(one web site, a shared place).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from culturedata.pooling.names import initials_agree, tokens
 
 DATE_AGREES = 0.05  # per year (birth, death) that agrees
 PLACE_AGREES = 0.03
+SITE_AGREES = 0.1  # one official web site: as strong as a date
 NO_DATES = 0.1  # taken off when neither side has a date to compare
 CONFLICT_CAP = 0.4  # the most a pair whose dates disagree can score
 INITIALS = 0.95  # "J. M. W. Turner" and "Joseph Mallord William Turner"
@@ -63,6 +65,8 @@ def score(left: Entity, right: Entity) -> Score:
     if -1 in years:
         return Score(min(name, CONFLICT_CAP), name, "conflict")
     value = name + DATE_AGREES * len(years) - (0 if years else NO_DATES)
+    if left.sites & right.sites:
+        value += SITE_AGREES
     if left.places and right.places:
         if left.places & right.places:
             value += PLACE_AGREES
