@@ -76,6 +76,16 @@ def reference_graph(base: str, name: str) -> str:
     return f"{base}graph/_reference/{name}"
 
 
+def graph_source(base: str, graph: str) -> str | None:
+    """The source a record or provider graph belongs to; None for the system graph, the
+    shipped vocabularies, the pooling graph and anything not ours."""
+    space = f"{base}graph/"
+    if not graph.startswith(space) or graph == system_graph(base):
+        return None
+    source = graph[len(space):].split("/", 1)[0]
+    return None if not source or source.startswith("_") else source
+
+
 def pooling_graph(base: str) -> str:
     """The sameAs links between entities of different records, kept out of the records' graphs."""
     return f"{base}graph/_pooling"

@@ -52,20 +52,18 @@ class _Facts:
 
 
 def read_entities(store: ox.Store, base: str) -> list[Entity]:
-    skip = {iris.system_graph(base), iris.pooling_graph(base)}
-    reference = iris.reference_graph(base, "")
-    graph_space = f"{base}graph/"
     facts: defaultdict[str, _Facts] = defaultdict(_Facts)
     for type_iri, kind in TYPES.items():
         for quad in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(type_iri), None):
             graph = quad.graph_name
-            if (not isinstance(graph, ox.NamedNode) or not isinstance(quad.subject, ox.NamedNode)
-                    or graph.value in skip or graph.value.startswith(reference)
-                    or not graph.value.startswith(graph_space)):
+            if not isinstance(graph, ox.NamedNode) or not isinstance(quad.subject, ox.NamedNode):
+                continue
+            source = iris.graph_source(base, graph.value)
+            if source is None:
                 continue
             entity = facts[quad.subject.value]
             entity.kinds.add(kind)
-            entity.sources.add(graph.value[len(graph_space):].split("/", 1)[0])
+            entity.sources.add(source)
             _read(store, quad.subject, graph, entity)
     return [_entity(subject, f) for subject, f in sorted(facts.items()) if f.names and len(f.kinds) == 1]
 
