@@ -268,10 +268,7 @@ def _pool(config: Config, target: Target, run_iri: str, report: RunReport) -> No
     if not isinstance(target, EmbeddedTarget):
         report.notes.append(both("pooling.remote"))
         return
-    pooled = pool(config, target.store, target.apply, target.system_graph, run_iri)
-    report.pooling = pooled.to_dict()
-    report.notes.append(both("pooling.summary", entities=pooled.entities, clusters=pooled.clusters,
-                             linked=pooled.linked, links=sum(pooled.links.values()), review=len(pooled.review)))
+    report.pooling = pool(config, target.store, target.apply, target.system_graph, run_iri).to_dict()
 
 
 def state_dir(config: Config) -> Path:
