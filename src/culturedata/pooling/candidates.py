@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
 from culturedata.pooling.entities import Entity
-from culturedata.pooling.names import block_keys
+from culturedata.pooling.names import block_keys, tokens
 
 MAX_BLOCK = 60
 WINDOW = 20  # neighbours compared within a block still too big
@@ -64,7 +64,12 @@ def _pairs(entities: Sequence[Entity], group: list[int]) -> Iterator[tuple[int, 
                 if left != right:
                     yield (left, right) if left < right else (right, left)
         return
-    ordered = sorted(set(group), key=lambda i: entities[i].names[0] if entities[i].names else "")
+    # In reading order, folded: "Smith, John" sorts beside "John Smith", its likeliest twin.
+    ordered = sorted(set(group), key=lambda i: _sort_key(entities[i]))
     for position, left in enumerate(ordered):
         for right in ordered[position + 1:position + 1 + WINDOW]:
             yield (left, right) if left < right else (right, left)
+
+
+def _sort_key(entity: Entity) -> tuple[str, int]:
+    return (" ".join(tokens(entity.names[0], entity.kind)) if entity.names else "", entity.born or 0)

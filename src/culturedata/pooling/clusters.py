@@ -103,7 +103,8 @@ def match(entities: Sequence[Entity], threshold: float, review_floor: float,
         result.compared += 1
         if sets.find(left.iri) == sets.find(right.iri) or decisions.rejected(left.iri, right.iri):
             continue
-        if left.authorities & _comparable(left, right) and not left.authorities & right.authorities:
+        if (left.authorities and right.authorities and not left.authorities & right.authorities
+                and _comparable(left, right)):
             continue  # both carry an id of one authority, and the ids differ: two things
         found = score(left, right)
         if found.value >= threshold:

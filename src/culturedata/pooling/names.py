@@ -55,17 +55,16 @@ def block_keys(name: str, kind: str) -> set[str]:
     """The keys under which a name meets its candidates; a true match shares at least one.
 
     A person: surname with the first given name's initial, either way round (a source that
-    inverts without a comma), and the sorted tokens. An organisation: its significant words,
+    inverts without a comma); a one-word name, itself. An organisation: its significant words,
     sorted, and the first two of them."""
     words = tokens(name, kind)
     if not words:
         return set()
     if kind == "person":
-        keys = {"s:" + " ".join(sorted(words))}
-        if len(words) > 1:
-            keys.add(f"n:{words[-1]}|{words[0][0]}")
-            keys.add(f"n:{words[0]}|{words[-1][0]}")
-        return keys
+        if len(words) == 1:
+            return {"s:" + words[0]}
+        # Any two names with the same tokens share these too: no sorted-tokens key needed.
+        return {f"n:{words[-1]}|{words[0][0]}", f"n:{words[0]}|{words[-1][0]}"}
     significant = [w for w in words if w not in ORG_STOPWORDS] or list(words)
     return {"o:" + " ".join(sorted(significant)), "o2:" + " ".join(significant[:2])}
 
