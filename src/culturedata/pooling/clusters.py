@@ -86,6 +86,8 @@ class _Sets:
 
 def match(entities: Sequence[Entity], threshold: float, review_floor: float,
           decisions: Decisions | None = None) -> Matching:
+    """Steward's accepts first, then shared ids, then scored pairs best first; every join
+    checked against the rejections."""
     decisions = decisions or Decisions()
     result = Matching()
     sets = _Sets(decisions.reject)
@@ -97,6 +99,23 @@ def match(entities: Sequence[Entity], threshold: float, review_floor: float,
     for link in _shared_ids(free):
         if sets.join(link.left, link.right):
             result.links.append(link)
+    scored = _scored(free, sets, decisions, threshold, review_floor, result)
+    for link in sorted(scored, key=lambda link: (-link.score, link.left, link.right)):
+        if sets.join(link.left, link.right):
+            result.links.append(link)
+    groups: defaultdict[str, list[str]] = defaultdict(list)
+    for item in list(sets.parent):
+        groups[sets.find(item)].append(item)
+    result.clusters = sorted(sorted(g) for g in groups.values() if len(g) > 1)
+    # A pair under review that the clusters joined anyway needs no steward.
+    result.review = sorted((r for r in result.review if sets.find(r.left) != sets.find(r.right)),
+                           key=lambda r: (-r.score, r.left, r.right))
+    return result
+
+
+def _scored(free: Sequence[Entity], sets: _Sets, decisions: Decisions, threshold: float, review_floor: float,
+            result: Matching) -> list[Link]:
+    """The candidate pairs' links above the threshold; those between the floor and it go to review."""
     scored: list[Link] = []
     for i, j in candidate_pairs(free):
         left, right = free[i], free[j]
@@ -111,19 +130,7 @@ def match(entities: Sequence[Entity], threshold: float, review_floor: float,
             scored.append(Link(left.iri, right.iri, SCORE, found.value, found.dates))
         elif found.value >= review_floor:
             result.review.append(Review(left.iri, right.iri, found.value, (left.names[0], right.names[0]), found.dates))
-    for link in sorted(scored, key=lambda link: (-link.score, link.left, link.right)):
-        if sets.join(link.left, link.right):
-            result.links.append(link)
-    groups: defaultdict[str, list[str]] = defaultdict(list)
-    for item in list(sets.parent):
-        groups[sets.find(item)].append(item)
-    result.clusters = sorted(sorted(g) for g in groups.values() if len(g) > 1)
-    clustered = {m for g in result.clusters for m in g}
-    grouped = {m: sets.find(m) for m in clustered}
-    # A pair under review that the clusters joined anyway needs no steward.
-    result.review = sorted((r for r in result.review if not (r.left in grouped and grouped.get(r.right) == grouped[r.left])),
-                           key=lambda r: (-r.score, r.left, r.right))
-    return result
+    return scored
 
 
 def _comparable(left: Entity, right: Entity) -> frozenset[str]:
