@@ -9,7 +9,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "culturedata"
 # The wings, in the order data flows through them: each may import only those before it
 # (the server reads the store, its predecessor).
 # `checking` composes the first three for one export (the command, the page and the pipeline use it).
-ORDER = ["harvest", "mapping", "validate", "checking", "store", "server"]
+ORDER = ["harvest", "mapping", "validate", "checking", "store", "pooling", "server"]
 # A wing beside the flow: it needs only the shared modules, and only the CLI uses it.
 ASIDE = ["profile"]
 # Modules every wing may use; they import no wing (`iris` holds every IRI rule).

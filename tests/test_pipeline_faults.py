@@ -29,6 +29,7 @@ PROVIDERS = {f"http://127.0.0.1:8000/graph/{source}" for source in (
     "musee-fjord-bleu", "musee-anse-aux-brumes", "theatre-deux-rives", "reseau-culture-laurentides")}
 # And the shipped vocabularies and ontology (culturedata/reference.py).
 PROVIDERS |= {iris.reference_graph("http://127.0.0.1:8000/", r.name) for r in references()}
+POOLING = iris.pooling_graph("http://127.0.0.1:8000/")
 
 
 def culturedata(project: Path) -> subprocess.Popen:
@@ -48,7 +49,8 @@ def served(project: Path) -> tuple[str, frozenset[str]]:
     published record has its graph and no graph is there without a published record."""
     pointer = project / "var/store/current"
     store = ox.Store.read_only(str(pointer))
-    graphs = {g.value for g in store.named_graphs() if g != SYSTEM}
+    # The pooling graph holds links between records' entities, not a record (culturedata/pooling/).
+    graphs = {g.value for g in store.named_graphs() if g != SYSTEM and g.value != POOLING}
     published = {q.subject.value for q in store.quads_for_pattern(None, STATUS, ox.NamedNode(PUBLISHED), SYSTEM)}
     assert graphs == published | PROVIDERS
     named = [q for q in store if isinstance(q.graph_name, ox.NamedNode)]

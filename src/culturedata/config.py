@@ -101,6 +101,15 @@ class RunSection:
 
 
 @dataclass(frozen=True, slots=True)
+class PoolingSection:
+    enabled: bool = setting(True, "settings.pooling.enabled")
+    # Measured on tests/pooling/labelled-pairs.csv (docs/benchmarks.md): precision 1.0 at 0.92.
+    threshold: float = setting(0.92, "settings.pooling.threshold", minimum=0, maximum=1)
+    review_floor: float = setting(0.75, "settings.pooling.review_floor", minimum=0, maximum=1)
+    decisions: str = setting("pooling-decisions.toml", "settings.pooling.decisions")
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Every setting of `culturedata.toml`, checked: `settings.<section>.<key>`."""
 
@@ -109,6 +118,7 @@ class Settings:
     server: ServerSection = field(default_factory=ServerSection)
     validate: ValidateSection = field(default_factory=ValidateSection)
     run: RunSection = field(default_factory=RunSection)
+    pooling: PoolingSection = field(default_factory=PoolingSection)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,9 @@
     {base}graph/{source}                           the source's provider graph (who provides it)
     {base}graph/system                             records' state and provenance, runs, sources
     {base}graph/_reference/{name}                  a shipped vocabulary or the profile's ontology ("_": no source id has it)
+    {base}graph/_pooling                           the links between the sources' entities (pooling/)
+    {base}id/_pooled/{key}                         a cluster: one thing several sources describe
+    {base}pooling/link/{digest}                    one link's provenance, in the system graph
     {base}run/{run id}                             one run, a prov:Activity; `/{source}` its figures
     {base}source/{source}                          a source's harvest state
 
@@ -71,6 +74,31 @@ RESERVED_SOURCE_IDS = frozenset({"system"})
 def reference_graph(base: str, name: str) -> str:
     """A shipped vocabulary (`regions`, `municipalities`…) or the profile's ontology (`ontology`)."""
     return f"{base}graph/_reference/{name}"
+
+
+def graph_source(base: str, graph: str) -> str | None:
+    """The source a record or provider graph belongs to; None for the system graph, the
+    shipped vocabularies, the pooling graph and anything not ours."""
+    space = f"{base}graph/"
+    if not graph.startswith(space) or graph == system_graph(base):
+        return None
+    source = graph[len(space):].split("/", 1)[0]
+    return None if not source or source.startswith("_") else source
+
+
+def pooling_graph(base: str) -> str:
+    """The sameAs links between entities of different records, kept out of the records' graphs."""
+    return f"{base}graph/_pooling"
+
+
+def pooled(base: str, key: str) -> str:
+    """A cluster of entities the sources describe as one thing (pooling/identifiers.py names them)."""
+    return entity(base, f"_pooled/{key}")  # "_": no source id has it
+
+
+def pooling_link(base: str, digest: str) -> str:
+    """One link's provenance (rule or score, run) in the system graph."""
+    return f"{base}pooling/link/{digest}"
 
 
 def run(base: str, run_id: str) -> str:

@@ -40,12 +40,14 @@ from culturedata.errors import CultureDataError, StoreError, UsageError
 from culturedata.harvest import KINDS, HarvestOptions, PendingState, harvest, is_file_record
 from culturedata.mapping import Identities, Mapping, load_mapping
 from culturedata.messages import both
+from culturedata.pooling import decisions_path, pool, read_decisions
 from culturedata.providers import provider_description, provider_place
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord, tuned
 from culturedata.reference import write_references
 from culturedata.stagetimes import StageTimes, publishing
 from culturedata.store import (
     Batch,
+    EmbeddedTarget,
     Endpoints,
     Loader,
     Provenance,
@@ -153,6 +155,7 @@ class RunReport:
     rebuilt_from: str | None = None  # the base IRI of the snapshot this run did not build on
     notes: list[dict[str, str]] = field(default_factory=list)  # what the run says of itself, in fr and en
     timings: dict[str, dict[str, float]] = field(default_factory=dict)  # the run's own stages: publish
+    pooling: dict[str, Any] | None = None  # pooling's figures and review list (PoolingReport.to_dict)
 
     @property
     def exit_code(self) -> int:
@@ -203,6 +206,8 @@ def run(
     mappings = prepare(config, sources)
     for source in sources:
         provider_place(config, source)  # an unknown municipality stops the run before it starts
+    if config.settings.pooling.enabled:
+        read_decisions(decisions_path(config))  # a bad decisions file stops the run before it starts
     shapes = load_shapes(*configured_dirs(config))
     validator = _Serialised(make_validator(DEFAULT_ENGINE, shapes))
     fingerprints = {s.id: _fingerprint(config, mappings[s.id], shapes.files) for s in sources}
@@ -247,6 +252,7 @@ def run(
                 previous = latest_report(config.store_path / "reports")
                 report.previous = previous.get("snapshot") if previous else None
                 _diff(report, previous)
+                _pool(config, target, job.run_iri, report)
                 ended = datetime.now(UTC)
                 report.ended = ended.isoformat()
                 target.apply(run_facts(target.system_graph, job.run_iri, started, ended, report.version,
@@ -269,6 +275,16 @@ def run(
             if run_id is not None:
                 reports.discard(run_id)  # published nothing (once published, there is nothing left to discard)
     return report
+
+
+def _pool(config: Config, target: Target, run_iri: str, report: RunReport) -> None:
+    """Link the entities the sources share (pooling/), on the snapshot being built."""
+    if not config.settings.pooling.enabled:
+        return
+    if not isinstance(target, EmbeddedTarget):
+        report.notes.append(both("pooling.remote"))
+        return
+    report.pooling = pool(config, target.store, target.apply, target.system_graph, run_iri).to_dict()
 
 
 def state_dir(config: Config) -> Path:

@@ -112,3 +112,14 @@ def test_numbers(text: str, expected: str, kind: str) -> None:
 
 def test_text_transforms_keep_the_language() -> None:
     assert run("html", "<b>Berceau</b>") == [Value("Berceau", "fr")]
+
+
+@pytest.mark.parametrize("text, born, died", [
+    ("Bouchard, Hélène (1898-1976)", "1898", "1976"), ("Gauthier, Nadia (née en 1972)", "1972", None),
+    ("Arneson, Robert [born 1930]", "1930", None), ("Tremblay, J.-A. (–1911)", None, "1911"),
+    ("Studio Lavoie (Chicoutimi)", None, None), ("Harvey, Luc", None, None),
+])
+def test_born_and_died_read_the_life_dates_after_a_name(text: str, born: str | None, died: str | None) -> None:
+    for name, expected in (("born", born), ("died", died)):
+        values = TRANSFORMS[name](Value(text))
+        assert values == ([Value(expected, None, XSD + "gYear")] if expected else [])

@@ -24,7 +24,7 @@ COMMANDS = {
     "harvest": "harvest_command", "map": "map_command", "validate": "validate_command", "load": "load_command",
     "run": "run_command", "serve": "serve_command", "status": "status_command", "profile": "profile_group",
     "rollback": "rollback_command", "takedown": "takedown_command", "dump": "dump_command",
-    "restore": "restore_command",
+    "restore": "restore_command", "pooling": "pooling_group",
 }
 
 

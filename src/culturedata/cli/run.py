@@ -43,6 +43,11 @@ def run_command(
                 click.echo(f"{source.source}: {str(finding['severity']).upper()} {text}", err=True)
         for note in report.notes:
             click.echo(note.get(current_lang(), note["en"]), err=True)
+        if report.pooling:
+            pooled = report.pooling
+            click.echo(t("pooling.summary", entities=pooled["entities"], clusters=pooled["clusters"],
+                         linked=pooled["linked"], links=sum(pooled["links"].values()), review=len(pooled["review"])),
+                       err=True)
     if then_serve:
         serve(config, config.settings.server.host, config.settings.server.port)
     ctx.exit(report.exit_code)

@@ -92,6 +92,23 @@ def name(value: Value) -> list[Value]:
     return [value.but(" ".join(text.split()), value.datatype)] if text else []
 
 
+_LIVED = re.compile(r"[\(\[]\s*(?:(?:n[ée]e?|born|b\.)\s+(?:en\s+|in\s+)?)?(\d{4})?\s*(?:[-–—]\s*(\d{4})?)?\s*[\)\]]\s*$",
+                    re.IGNORECASE)
+
+
+def _life_year(group: int) -> Transform:
+    """A person's birth (1) or death (2) year from the life dates after a name, as xsd:gYear:
+    "Bouchard, Hélène (1898-1976)" → 1898 / 1976; "Gauthier, Nadia (née en 1972)" → 1972 / none.
+    Pooling compares them; a name without life dates gives nothing (no finding)."""
+
+    def year(value: Value) -> list[Value]:
+        match = _LIVED.search(value.text)
+        found = match.group(group) if match else None
+        return [Value(found, None, XSD + "gYear")] if found else []
+
+    return year
+
+
 def slug(value: Value) -> list[Value]:
     return [value.but(make_slug(value.text), value.datatype)]
 
@@ -555,7 +572,7 @@ ON_FIELD_TEXT: dict[str, Transform] = {"trim": _kept, "whitespace": _kept, "html
 
 TRANSFORMS: dict[str, Transform] = {
     "trim": whitespace, "whitespace": whitespace, "html": html, "lower": lower, "upper": upper,
-    "name": _remembered(name), "slug": slug, "hash": digest, "localname": localname, "url": url, "iri": iri,
+    "name": _remembered(name), "born": _life_year(1), "died": _life_year(2), "slug": slug, "hash": digest, "localname": localname, "url": url, "iri": iri,
     "licence": _remembered(licence), "schema": _remembered(schema),
     "authority": _remembered(_ANY_AUTHORITY), "sameas": _remembered(same_as),
     "wikidata": _remembered(_authority("wikidata")), "ulan": _remembered(_authority("ulan")),

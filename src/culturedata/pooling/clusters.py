@@ -1,0 +1,153 @@
+"""From evidence to clusters: shared ids, scores and the steward's decisions, in that order of
+strength, joined with a union-find that refuses any join a rejection forbids.
+
+A link is one reason two entities are the same (`Link.rule`: "authority:wikidata", "score",
+"steward"); a cluster is what the links join. Links are kept so that each one can be published
+and its provenance told.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from culturedata.pooling.authorities import authority_of
+from culturedata.pooling.candidates import candidate_pairs
+from culturedata.pooling.decisions import Decisions
+from culturedata.pooling.entities import Entity
+from culturedata.pooling.scoring import score
+
+STEWARD = "steward"
+SCORE = "score"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    left: str
+    right: str
+    rule: str  # "authority:<name>", "score" or "steward"
+    score: float = 1.0
+    evidence: str = ""  # the shared id, or what the dates said
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A pair scored between the review floor and the threshold: for the steward to decide."""
+
+    left: str
+    right: str
+    score: float
+    names: tuple[str, str]
+    dates: str
+
+
+@dataclass
+class Matching:
+    links: list[Link] = field(default_factory=list)  # the links that joined clusters
+    clusters: list[list[str]] = field(default_factory=list)  # members, sorted; only clusters of 2 or more
+    review: list[Review] = field(default_factory=list)
+    compared: int = 0  # pairs scored
+
+
+class _Sets:
+    def __init__(self, rejects: Iterable[tuple[str, str]]) -> None:
+        self.parent: dict[str, str] = {}
+        self.members: dict[str, set[str]] = {}
+        self.rejects: defaultdict[str, set[str]] = defaultdict(set)
+        for left, right in rejects:
+            self.rejects[left].add(right)
+            self.rejects[right].add(left)
+
+    def find(self, item: str) -> str:
+        self.parent.setdefault(item, item)
+        self.members.setdefault(item, {item})
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def join(self, left: str, right: str) -> bool:
+        a, b = self.find(left), self.find(right)
+        if a == b:
+            return False
+        if len(self.members[a]) < len(self.members[b]):
+            a, b = b, a
+        for member in self.members[b]:
+            if any(self.find(other) == a for other in self.rejects.get(member, ())):
+                return False  # the steward said these are different: no chain of evidence overrides it
+        self.parent[b] = a
+        self.members[a] |= self.members.pop(b)
+        return True
+
+
+def match(entities: Sequence[Entity], threshold: float, review_floor: float,
+          decisions: Decisions | None = None) -> Matching:
+    """Steward's accepts first, then shared ids, then scored pairs best first; every join
+    checked against the rejections."""
+    decisions = decisions or Decisions()
+    result = Matching()
+    sets = _Sets(decisions.reject)
+    known = {entity.iri for entity in entities}
+    for one, other in sorted(decisions.accept):
+        if one in known and other in known and sets.join(one, other):
+            result.links.append(Link(one, other, STEWARD))
+    free = [e for e in entities if e.iri not in decisions.split]
+    for link in _shared_ids(free):
+        if sets.join(link.left, link.right):
+            result.links.append(link)
+    scored = _scored(free, sets, decisions, threshold, review_floor, result)
+    for link in sorted(scored, key=lambda link: (-link.score, link.left, link.right)):
+        if sets.join(link.left, link.right):
+            result.links.append(link)
+    groups: defaultdict[str, list[str]] = defaultdict(list)
+    for item in list(sets.parent):
+        groups[sets.find(item)].append(item)
+    result.clusters = sorted(sorted(g) for g in groups.values() if len(g) > 1)
+    # A pair under review that the clusters joined anyway needs no steward.
+    result.review = sorted((r for r in result.review if sets.find(r.left) != sets.find(r.right)),
+                           key=lambda r: (-r.score, r.left, r.right))
+    return result
+
+
+def _scored(free: Sequence[Entity], sets: _Sets, decisions: Decisions, threshold: float, review_floor: float,
+            result: Matching) -> list[Link]:
+    """The candidate pairs' links above the threshold; those between the floor and it go to review."""
+    scored: list[Link] = []
+    for i, j in candidate_pairs(free):
+        left, right = free[i], free[j]
+        result.compared += 1
+        if sets.find(left.iri) == sets.find(right.iri) or decisions.rejected(left.iri, right.iri):
+            continue
+        if (left.authorities and right.authorities and not left.authorities & right.authorities
+                and _comparable(left, right)):
+            continue  # both carry an id of one authority, and the ids differ: two things
+        found = score(left, right)
+        if found.value >= threshold:
+            scored.append(Link(left.iri, right.iri, SCORE, found.value, found.dates))
+        elif found.value >= review_floor:
+            result.review.append(Review(left.iri, right.iri, found.value, (left.names[0], right.names[0]), found.dates))
+    return scored
+
+
+def _comparable(left: Entity, right: Entity) -> frozenset[str]:
+    """`left`'s ids from an authority `right` also has an id of: ids that could have agreed."""
+    theirs = {authority_of(iri) for iri in right.authorities}
+    return frozenset(iri for iri in left.authorities if authority_of(iri) in theirs)
+
+
+def _shared_ids(entities: Sequence[Entity]) -> list[Link]:
+    """Entities sharing a canonical id, chained (a star would do as well: one link per member)."""
+    holders: defaultdict[str, list[str]] = defaultdict(list)
+    for entity in entities:
+        for iri in entity.authorities:
+            holders[(entity.kind + " " + iri)].append(entity.iri)
+    links: list[Link] = []
+    for key, members in sorted(holders.items()):
+        iri = key.split(" ", 1)[1]
+        ordered = sorted(set(members))
+        links.extend(Link(a, b, f"authority:{authority_of(iri)}", 1.0, iri) for a, b in pairwise(ordered))
+    return links
