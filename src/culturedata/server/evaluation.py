@@ -65,7 +65,8 @@ def evaluate_job(store: ox.Store, job: Job, budget: BudgetedBuffer, merged: bool
     """The job's serialised answer, or why there is none; never raises for what a query can do.
     `merged`: whether the store's default graph is the merge of its named graphs, when the
     caller knows it (reader.py, once per snapshot); None asks the store."""
-    started = time.thread_time()  # pyoxigraph evaluates on the calling thread
+    # pyoxigraph evaluates on the calling thread; an inline budget has just read that clock.
+    started = budget.cpu_started if budget.cpu_started is not None else time.thread_time()
     try:
         media, body = answer(store, job, budget, merged)
     except BudgetExceeded as exc:
