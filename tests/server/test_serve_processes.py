@@ -106,3 +106,12 @@ def test_a_publication_reaches_every_process(two_processes) -> None:  # type: ig
     snapshots.publish(staging)
     # Twenty new connections, spread over both processes by the kernel: none answers from the old snapshot.
     assert all(names(base) == {"Renommé"} for _ in range(20))
+
+
+def test_the_query_workers_are_shared_out_between_the_processes() -> None:
+    from culturedata.server import ServerSettings
+
+    assert ServerSettings(query_workers=4).shared_by(2).query_workers == 2
+    assert ServerSettings(query_workers=3).shared_by(2).query_workers == 2  # rounded up: none goes without
+    assert ServerSettings(query_workers=1).shared_by(4).query_workers == 1
+    assert ServerSettings(query_workers=4).shared_by(1).query_workers == 4
