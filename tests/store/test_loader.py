@@ -74,3 +74,41 @@ def test_keys_with_spaces_quotes_and_accents_survive_the_state_literal() -> None
     load.flush()
     state = read_records(store, SYSTEM)[odd.graph]
     assert state.key == 'src:Boîte "à" bijoux\t2' and state.status == "Published"
+
+
+def _quads(store: ox.Store) -> set[str]:
+    return {str(q) for q in store}
+
+
+def test_big_batches_written_in_bulk_give_the_same_quads_as_small_transactional_ones() -> None:
+    # Batches past EmbeddedTarget's bulk threshold go through bulk_extend/bulk_load, smaller ones through
+    # transactions: whatever the batch size, a run must leave the same quads, merged default graph included.
+    organisation = ox.NamedNode("http://x.test/id/src/organisation/src")
+    held = ox.NamedNode("https://w3id.org/culturedata/ns/qcp#heldBy")
+
+    def rich(i: int, version: str) -> MappedRecord:
+        subject = ox.NamedNode(f"http://x.test/id/{i}")
+        triples = (ox.Triple(subject, P, ox.Literal(f"Objet {i} {version}", language="fr")),
+                   ox.Triple(subject, held, organisation),  # shared by every record: one triple in the default graph
+                   ox.Triple(subject, ox.NamedNode("http://schema.org/identifier"), ox.Literal(str(i))))
+        return MappedRecord("src", str(i), f"http://x.test/graph/src/{i}", triples, version,
+                            origin="https://museum.example/export.csv", datestamp=AT)
+
+    stores = {}
+    for every in (1, 1_000_000):  # a batch per few records; one batch of everything
+        store = stores[every] = ox.Store()
+        first = loader(store)
+        first.flush_every = every
+        for i in range(4000):  # 4,000 records: past the bulk threshold (20,000 quads and lines) in one batch
+            first.add(rich(i, "v1"))
+        first.flush()
+        second = loader(store)
+        second.flush_every = every
+        for i in range(0, 4000, 2):  # half of them changed: past the threshold again
+            second.add(rich(i, "v2"))
+        for i in range(1, 4000, 7):
+            if i % 2:  # a record is either changed or gone in a run, never both
+                second.remove(f"http://x.test/graph/src/{i}")
+        second.flush()
+    assert _quads(stores[1]) == _quads(stores[1_000_000])
+    assert len(stores[1]) > 4000 * 3

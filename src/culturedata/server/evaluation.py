@@ -61,11 +61,14 @@ class Outcome:
     seconds: float = 0.0
 
 
-def evaluate_job(store: ox.Store, job: Job, budget: BudgetedBuffer) -> Outcome:
-    """The job's serialised answer, or why there is none; never raises for what a query can do."""
-    started = time.thread_time()  # pyoxigraph evaluates on the calling thread
+def evaluate_job(store: ox.Store, job: Job, budget: BudgetedBuffer, merged: bool | None = None) -> Outcome:
+    """The job's serialised answer, or why there is none; never raises for what a query can do.
+    `merged`: whether the store's default graph is the merge of its named graphs, when the
+    caller knows it (reader.py, once per snapshot); None asks the store."""
+    # pyoxigraph evaluates on the calling thread; an inline budget has just read that clock.
+    started = budget.cpu_started if budget.cpu_started is not None else time.thread_time()
     try:
-        media, body = answer(store, job, budget)
+        media, body = answer(store, job, budget, merged)
     except BudgetExceeded as exc:
         return Outcome(exc.reason, seconds=time.thread_time() - started)
     except SyntaxError as exc:
@@ -80,10 +83,10 @@ def evaluate_job(store: ox.Store, job: Job, budget: BudgetedBuffer) -> Outcome:
     return Outcome("ok", media, body, seconds=seconds)
 
 
-def answer(store: ox.Store, job: Job, budget: BudgetedBuffer) -> tuple[str | None, bytes]:
+def answer(store: ox.Store, job: Job, budget: BudgetedBuffer, merged: bool | None = None) -> tuple[str | None, bytes]:
     results: Results | None = None
     try:
-        results = execute(store, job)
+        results = execute(store, job, merged)
         budget.check()
         media = choose(job.accept, list(GRAPH_FORMATS if isinstance(results, ox.QueryTriples) else RESULT_FORMATS))
         if media is None:
@@ -100,7 +103,7 @@ def answer(store: ox.Store, job: Job, budget: BudgetedBuffer) -> tuple[str | Non
         results = None
 
 
-def execute(store: ox.Store, job: Job) -> Results:
+def execute(store: ox.Store, job: Job, merged: bool | None = None) -> Results:
     """The default graph is the merge of the named graphs unless the request or the query names
     one: stored as such in the snapshot (store/merged.py), or else asked of pyoxigraph."""
     default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.NamedNode(iri) for iri in job.default_graphs]
@@ -109,5 +112,5 @@ def execute(store: ox.Store, job: Job) -> Results:
         # The protocol's dataset replaces the query's; naming only one half leaves the other empty.
         return store.query(job.text, base_iri=job.base, named_graphs=named,
                            default_graph=default or [ox.NamedNode("urn:culturedata:empty")])
-    union = not has_dataset_clause(job.text) and not is_merged(store)
+    union = not has_dataset_clause(job.text) and not (is_merged(store) if merged is None else merged)
     return store.query(job.text, base_iri=job.base, use_default_graph_as_union=union)

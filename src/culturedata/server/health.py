@@ -2,13 +2,17 @@
 (Prometheus text: requests, latencies, queries stopped and why, the snapshot served and its age).
 
 Metrics live in a registry of this app's own, not prometheus_client's process-wide default, so
-two apps in one process (the tests run many) never mix their counts. Routes are labelled by
+two apps in one process (the tests run many) never mix their counts. When several processes
+serve (processes.py), prometheus_client's multiprocess mode keeps each process's counts in a file
+of the shared directory, and /metrics answers with the sum over every process, whichever one
+the scrape reached. Routes are labelled by
 their first path segment among the app's known ones, everything else as "other": a visitor
 inventing paths cannot grow the number of series.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -16,6 +20,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -74,6 +79,14 @@ class Metrics:
         for reason in STOP_REASONS:
             self.stopped.labels(reason)
         self.registry.register(SnapshotCollector(reader))
+        # Set by processes.py before this process started: prometheus_client then writes every
+        # count to that directory (it reads the variable when first imported).
+        shared = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        self.exposed = self.registry
+        if shared:
+            self.exposed = CollectorRegistry()
+            MultiProcessCollector(self.exposed, shared)  # type: ignore[no-untyped-call]  # prometheus_client leaves it untyped
+            self.exposed.register(SnapshotCollector(reader))
         self._children: dict[tuple[str, str, int], Any] = {}
         self._latencies: dict[str, Any] = {}
 
@@ -83,9 +96,10 @@ class Metrics:
         if reason == "timeout":
             self.timeouts.inc()
 
-    def observe(self, scope: Scope, send: Send) -> Send:
-        """`send`, counting the response and timing it to its last byte."""
-        started = time.perf_counter()
+    def observe(self, scope: Scope, send: Send, started: float | None = None) -> Send:
+        """`send`, counting the response and timing it to its last byte (from `started`, a
+        `time.perf_counter()` reading, or now)."""
+        started = time.perf_counter() if started is None else started
         segment = scope["path"].lstrip("/").split("/", 1)[0]
         route = "/" + segment if segment in ROUTES else "other"
         method = scope["method"]
@@ -97,10 +111,14 @@ class Metrics:
                 status = message["status"]
             await send(message)
             if message["type"] == "http.response.body" and not message.get("more_body", False):
-                self._counted(route, method, status).inc()
-                self._timed(route).observe(time.perf_counter() - started)
+                self.record(route, method, status, time.perf_counter() - started)
 
         return observed
+
+    def record(self, route: str, method: str, status: int, seconds: float) -> None:
+        """Count one response, which took `seconds` to its last byte."""
+        self._counted(route, method, status).inc()
+        self._timed(route).observe(seconds)
 
     def _counted(self, route: str, method: str, status: int) -> Any:
         # labels() costs more than inc() (a tenth of a point lookup's CPU, measured): keep the children
@@ -134,4 +152,4 @@ async def healthz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    return Response(generate_latest(request.app.state.metrics.registry), media_type=PROMETHEUS_TEXT)
+    return Response(generate_latest(request.app.state.metrics.exposed), media_type=PROMETHEUS_TEXT)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 QUICK = 0.005
 SLOW = 0.05
@@ -51,6 +52,7 @@ _BOUNDED = re.compile(
 )
 
 
+@lru_cache(maxsize=1024)  # asked on every request; the shapes of a day's traffic are few
 def bounded(shape: str) -> bool:
     """Is `shape` the description of one constant subject, which writes as it goes?"""
     return _BOUNDED.match(shape.strip()) is not None

@@ -37,7 +37,8 @@ class BudgetedBuffer(io.BytesIO):
         self.cancelled = False
         # `cpu`: seconds of this thread's CPU time, for work on the event loop (inline.py), where
         # what matters is how long the query holds the loop, not how long others held the core.
-        self.cpu_deadline = time.thread_time() + cpu if cpu is not None else None
+        self.cpu_started = time.thread_time() if cpu is not None else None
+        self.cpu_deadline = self.cpu_started + cpu if self.cpu_started is not None and cpu is not None else None
 
     def write(self, data: ReadableBuffer, /) -> int:
         self.check()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_plus
 
 from starlette.requests import Request
 
@@ -61,6 +61,13 @@ async def read_operation(request: Request, body_limit: int) -> Operation | None:
 
 def get_operation(query_string: str) -> Operation | None:
     """The query a GET request carries in its query string, or None (service description)."""
+    if query_string.startswith("query=") and "&" not in query_string:
+        # The usual request, one parameter: decoded as parse_qsl would, without its generality.
+        try:
+            text = unquote_plus(query_string[6:], errors="strict")
+        except UnicodeDecodeError as exc:
+            raise ProtocolError(400, "server.protocol.not_utf8", position=exc.start) from exc
+        return Operation("query", text, {"query": [text]})
     params = _parse(query_string)
     if "update" in params:
         raise ProtocolError(405, "server.protocol.update_get")

@@ -34,11 +34,14 @@ def select(store: ox.Store, query: str, *, union: bool = False) -> ox.QuerySolut
 
 class Served(NamedTuple):
     """What a query is answered from: the store, its snapshot's name (None when its content
-    changes), and the snapshot's directory, where query workers open it (None: no workers)."""
+    changes), the snapshot's directory, where query workers open it (None: no workers), and
+    whether its default graph is the merge of its named graphs (None: ask the store each time,
+    its content changes)."""
 
     store: ox.Store | None
     name: str | None
     location: str | None
+    merged: bool | None = None
 
 
 class SnapshotReader:
@@ -48,12 +51,13 @@ class SnapshotReader:
         self.snapshots = snapshots
         self._pointer = str(snapshots.pointer)  # read on every request: spelled once
         self._lock = threading.Lock()
-        # (pointer target, its store, its directory), replaced as one value so that readers never mix two snapshots.
-        self._open: tuple[str, ox.Store, str] | None = None
+        # (pointer target, what it serves), replaced as one value so that readers never mix two
+        # snapshots; `Served` is made once per snapshot, not per request (the hot path's cost).
+        self._open: tuple[str, Served] | None = None
 
     @property
     def label(self) -> str | None:
-        return self._open[0].rsplit("/", 1)[-1] if self._open else None
+        return self._open[1].name if self._open else None
 
     def store(self) -> ox.Store | None:
         """The current snapshot's store, or None before the first publication."""
@@ -76,9 +80,10 @@ class SnapshotReader:
                 opened = self._open
                 if opened is None or opened[0] != target:
                     location = str(Path(self._pointer).parent / target)
-                    opened = (target, ox.Store.read_only(location), location)
+                    store = ox.Store.read_only(location)
+                    opened = (target, Served(store, target.rsplit("/", 1)[-1], location, is_merged(store)))
                     self._open = opened
-        return Served(opened[1], opened[0].rsplit("/", 1)[-1], opened[2])
+        return opened[1]
 
 
 class LiveStore:

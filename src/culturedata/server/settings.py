@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from culturedata.config import Config
@@ -63,6 +63,11 @@ class ServerSettings:
             update_token=token,
             config=config,
         )
+
+    def shared_by(self, processes: int) -> ServerSettings:
+        """The settings of one of `processes` serving processes (processes.py): the query
+        workers are shared out, so that N processes start about as many workers as one would."""
+        return replace(self, query_workers=max(1, -(-self.query_workers // max(processes, 1))))
 
     def live_path(self, store_root: Path) -> Path:
         return store_root / "live"

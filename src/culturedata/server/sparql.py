@@ -89,10 +89,11 @@ async def run_query(request: Request, operation: Operation) -> Response:
 
 
 async def evaluate(
-    state: State, served: Served, operation: Operation, accept: str | None, base: str
+    state: State, served: Served, operation: Operation, accept: str | None, base: str, shape: str | None = None,
 ) -> tuple[str, bytes] | Failure:
     """The query's serialised answer under the settings' budget: on the event loop when its
-    shape has proven quick (see inline.py), otherwise by a query worker."""
+    shape has proven quick (see inline.py), otherwise by a query worker. `shape`: the query's
+    shape (inline.shape_of) when the caller has it already."""
     settings: ServerSettings = state.settings
     try:
         check_query(operation.text, settings.query_limits)  # before pyoxigraph parses it
@@ -104,9 +105,9 @@ async def evaluate(
               tuple(operation.graphs("named-graph-uri")))
     policy: InlinePolicy = state.inline
     pool: WorkerPool | None = state.workers
-    shape = shape_of(operation.text)
+    shape = shape if shape is not None else shape_of(operation.text)
     if policy.allows(shape) or (pool is not None and pool.idle == 0 and policy.stand_in(shape)):
-        inline = evaluate_inline(settings, policy, shape, served.store, job)
+        inline = evaluate_inline(settings, policy, shape, served.store, job, served.merged)
         if inline is not None:
             return located(inline)
     if pool is None or served.location is None:
@@ -138,11 +139,11 @@ STOPPED = {"timeout": "timeout", "busy": "busy", "crashed": "crash"}
 
 
 def evaluate_inline(
-    settings: ServerSettings, policy: InlinePolicy, shape: str, store: ox.Store, job: Job,
+    settings: ServerSettings, policy: InlinePolicy, shape: str, store: ox.Store, job: Job, merged: bool | None = None,
 ) -> tuple[str, bytes] | Failure | None:
     """The answer computed right here, or None when it overran the inline deadline."""
     budget = BudgetedBuffer(min(INLINE_WALL, settings.query_timeout), settings.max_result_bytes, cpu=INLINE_DEADLINE)
-    outcome = evaluate_job(store, job, budget)
+    outcome = evaluate_job(store, job, budget, merged)
     if outcome.reason == "timeout":
         policy.record(shape, math.inf)
         return None
