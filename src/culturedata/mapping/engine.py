@@ -1008,6 +1008,8 @@ def map_record(
     if record.deleted:
         return _mapped(record, graph, _EMPTY, ())
     if any(f.severity is Severity.VIOLATION for f in record.findings):  # refused by the harvester
+        if identities is not None:
+            identities.mapped(record)
         return _mapped(record, graph, _EMPTY, record.findings)
     if vocabularies is None:
         vocabularies = _vocabularies_for(mapping)
@@ -1019,9 +1021,11 @@ def map_record(
         if main.each is None and not run.by_name.get(main.name):
             raise Unmappable("mapping.record.no_main", entity=main.name, field=_missing(run, main))
         lines = run.lines(named=identities is not None)
-        if run.main_names and identities is not None:
+        if identities is not None:
             run.findings += identities.check(record, run.main_names)
     except Unmappable as exc:
+        if identities is not None:
+            identities.mapped(record)  # it mints nothing now, whatever it minted before
         findings = tuple(run.findings) if run else ()
         return _mapped(record, graph, _EMPTY, (*findings, _unmappable(record, exc)))
     finally:

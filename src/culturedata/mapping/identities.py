@@ -14,12 +14,21 @@ reads no line twice: scanning each record's text cost a tenth of the CSV mapping
 Only the record's main entity (the first of the mapping) is checked: the others (a person, a
 place, an image) are meant to be shared between records, which is what identity across records
 is for. Memory: one small entry per main entity of the run.
+
+An incremental run maps only what changed, so the records it maps are also checked against what
+the source's unchanged records published (`against`, after the run's records: a record mapped
+later in the run may be the one that stopped minting the IRI). Those IRIs come from a compact
+index kept beside the harvest state (`published.py`), read only when the run mapped something.
+The fingerprint is a CRC of the sorted name lines: it must mean the same in the next process.
 """
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from culturedata.mapping.published import Minted, PublishedIdentities
 from culturedata.messages import both
 from culturedata.records import Finding, Severity, SourceRecord
 
@@ -37,30 +46,57 @@ class Collision:
 class Identities:
     seen: dict[str, tuple[int, str, str | None]] = field(default_factory=dict)  # IRI -> fingerprint, record
     collisions: list[Collision] = field(default_factory=list)
+    # With published records of the source (`against`): `first` is the published one.
+    published: list[Collision] = field(default_factory=list)
+    minted: dict[str, Minted] = field(default_factory=dict)  # record key -> what it minted, for the index
+
+    def mapped(self, record: SourceRecord) -> None:
+        """`record` goes through the mapping this run: what it minted before no longer counts."""
+        self.minted[record.key] = Minted(record.content_hash, record.location, ())
 
     def check(self, record: SourceRecord, named: list[tuple[str, list[str]]]) -> list[Finding]:
         """Register the main entities of a record (each subject with its name lines, as the
         engine wrote them); a violation for each IRI another record of the run minted for
         something else."""
         findings = []
+        minted = []
+        key = record.key
         for subject, lines in named:
-            fingerprint = hash(tuple(sorted(lines)))
+            fingerprint = zlib.crc32("\n".join(sorted(lines)).encode("utf-8", "surrogatepass"))
+            minted.append((subject, fingerprint))
             known = self.seen.get(subject)
             if known is None:
-                self.seen[subject] = (fingerprint, record.key, record.location)
+                self.seen[subject] = (fingerprint, key, record.location)
                 continue
-            if known[0] == fingerprint or known[1] == record.key:
+            if known[0] == fingerprint or known[1] == key:
                 continue
             iri = subject[1:-1]
-            self.collisions.append(Collision(iri, known[1], known[2], record.key, record.location))
+            self.collisions.append(Collision(iri, known[1], known[2], key, record.location))
             findings.append(Finding(
                 stage="map", severity=Severity.VIOLATION, rule="identity-collision",
-                message=both("mapping.record.identity_collision", record=record.key, iri=iri, first=known[1],
+                message=both("mapping.record.identity_collision", record=key, iri=iri, first=known[1],
                              where=known[2] or "-"),
                 source_id=record.source_id, local_id=record.local_id, location=record.location, focus=iri,
                 value=known[1],
             ))
+        self.minted[key] = Minted(record.content_hash, record.location, tuple(minted))
         return findings
+
+    def against(self, index: PublishedIdentities, still: Callable[[str, Minted], bool]) -> list[Collision]:
+        """The run's main entities checked against those the source's other published records
+        minted: `still(key, minted)` says whether that record is published as it was when it
+        minted them. Each pair found is kept in `published` (the published record first)."""
+        if not self.seen or not index.exists():
+            return []
+        for subject, (fingerprint, key, location) in self.seen.items():
+            for other in index.minting(subject):
+                if other in self.minted:
+                    continue  # mapped this run: what it mints now is in `seen`
+                before = index.record(other)
+                if before is None or dict(before.iris).get(subject) == fingerprint or not still(other, before):
+                    continue
+                self.published.append(Collision(subject[1:-1], other, before.location, key, location))
+        return self.published
 
     def first_findings(self) -> list[Finding]:
         """For each collision, the finding of the record that minted the IRI first (it was
@@ -82,4 +118,17 @@ class Identities:
                          second=c.second, second_where=c.second_location or "-"),
             source_id=source_id, local_id=c.first.partition(":")[2], focus=c.iri, value=c.second,
             location=c.first_location,
-        ) for c in self.collisions]
+        ) for c in (*self.collisions, *self.published)]
+
+
+def collision_finding(record: str, location: str | None, iri: str, other: str, other_location: str | None,
+                      other_published: bool = False) -> Finding:
+    """The `identity-collision` finding of `record` ("source:id"), which minted `iri` as `other`
+    (of this run, or `other_published`: unchanged, as published) did for something else."""
+    code = "mapping.record.identity_collision_published" if other_published else "mapping.record.identity_collision"
+    return Finding(
+        stage="map", severity=Severity.VIOLATION, rule="identity-collision",
+        message=both(code, record=record, iri=iri, first=other, where=other_location or "-"),
+        source_id=record.partition(":")[0], local_id=record.partition(":")[2], location=location, focus=iri,
+        value=other,
+    )
