@@ -541,9 +541,9 @@ def _remember_minted(
     collision took out."""
     published: dict[str, Minted] = {}
     gone = set(deletions) | {c.first for c in identities.published}
-    for key, entry in identities.minted.items():
+    for key in identities.minted:
         if loader.outcome.get(iris.record_graph(base, source_id, key.partition(":")[2])) == LOADED:
-            published[key] = entry
+            published[key] = identities.entry(key)
         else:
             gone.add(key)
     for collision in identities.published:  # one tuned to a warning stays published

@@ -42,17 +42,25 @@ class Collision:
     second_location: str | None
 
 
+Names = tuple[str, ...]  # a main entity's name lines, sorted
+# What a record minted this run: its content hash and location, and each main entity with its names.
+MintedNow = tuple[str | None, str | None, list[tuple[str, Names]]]
+
+
 @dataclass(slots=True)
 class Identities:
     seen: dict[str, tuple[int, str, str | None]] = field(default_factory=dict)  # IRI -> fingerprint, record
     collisions: list[Collision] = field(default_factory=list)
     # With published records of the source (`against`): `first` is the published one.
     published: list[Collision] = field(default_factory=list)
-    minted: dict[str, Minted] = field(default_factory=dict)  # record key -> what it minted, for the index
+    # Record key -> what it minted, for `against` and the index. Plain tuples, and the names kept
+    # as the check sorted them: building a record or a stable fingerprint per record cost a few
+    # microseconds of the mapping; the index needs them only for the records it keeps.
+    minted: dict[str, MintedNow] = field(default_factory=dict)
 
     def mapped(self, record: SourceRecord) -> None:
         """`record` goes through the mapping this run: what it minted before no longer counts."""
-        self.minted[record.key] = Minted(record.content_hash, record.location, ())
+        self.minted[record.key] = (record.content_hash, record.location, [])
 
     def check(self, record: SourceRecord, named: list[tuple[str, list[str]]]) -> list[Finding]:
         """Register the main entities of a record (each subject with its name lines, as the
@@ -62,8 +70,9 @@ class Identities:
         minted = []
         key = record.key
         for subject, lines in named:
-            fingerprint = zlib.crc32("\n".join(sorted(lines)).encode("utf-8", "surrogatepass"))
-            minted.append((subject, fingerprint))
+            names = tuple(sorted(lines))
+            minted.append((subject, names))
+            fingerprint = hash(names)  # this process only: `stable` for what outlives the run
             known = self.seen.get(subject)
             if known is None:
                 self.seen[subject] = (fingerprint, key, record.location)
@@ -79,8 +88,13 @@ class Identities:
                 source_id=record.source_id, local_id=record.local_id, location=record.location, focus=iri,
                 value=known[1],
             ))
-        self.minted[key] = Minted(record.content_hash, record.location, tuple(minted))
+        self.minted[key] = (record.content_hash, record.location, minted)
         return findings
+
+    def entry(self, key: str) -> Minted:
+        """What the record `key` minted this run, as the index keeps it."""
+        content_hash, location, minted = self.minted[key]
+        return Minted(content_hash, location, tuple((subject, stable(names)) for subject, names in minted))
 
     def against(self, index: PublishedIdentities, still: Callable[[str, Minted], bool]) -> list[Collision]:
         """The run's main entities checked against those the source's other published records
@@ -88,14 +102,16 @@ class Identities:
         minted them. Each pair found is kept in `published` (the published record first)."""
         if not self.seen or not index.exists():
             return []
-        for subject, (fingerprint, key, location) in self.seen.items():
+        for subject, (_, key, location) in self.seen.items():
             for other in index.minting(subject):
                 if other in self.minted:
                     continue  # mapped this run: what it mints now is in `seen`
                 before = index.record(other)
-                if before is None or dict(before.iris).get(subject) == fingerprint or not still(other, before):
+                if before is None or not still(other, before):
                     continue
-                self.published.append(Collision(subject[1:-1], other, before.location, key, location))
+                names = next(n for s, n in self.minted[key][2] if s == subject)
+                if dict(before.iris).get(subject) != stable(names):
+                    self.published.append(Collision(subject[1:-1], other, before.location, key, location))
         return self.published
 
     def first_findings(self) -> list[Finding]:
@@ -119,6 +135,11 @@ class Identities:
             source_id=source_id, local_id=c.first.partition(":")[2], focus=c.iri, value=c.second,
             location=c.first_location,
         ) for c in (*self.collisions, *self.published)]
+
+
+def stable(names: Names) -> int:
+    """A fingerprint of a main entity's names that means the same in the next process."""
+    return zlib.crc32("\n".join(names).encode("utf-8", "surrogatepass"))
 
 
 def collision_finding(record: str, location: str | None, iri: str, other: str, other_location: str | None,
