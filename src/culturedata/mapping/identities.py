@@ -3,8 +3,8 @@
 An id that repeats in an export (two objects numbered alike), or an IRI template keyed on a
 value that is not unique, makes two records describe one node: the store would publish the
 union of both (one object with two titles) and nobody would know. `Identities` remembers, for
-one run over one source, each main-entity IRI with the record that minted it and a fingerprint
-of what makes it that thing (its names: its classes are the main entity's `types`, the same
+one run over one source, each main-entity IRI with the record that minted it and what makes
+it that thing (its sorted name lines: its classes are the main entity's `types`, the same
 for every record of the mapping); a later record minting the same IRI with other names gets an
 `identity-collision` violation naming the first, and the run keeps the pair for its report. The
 same IRI with the same names is the same thing told twice, and merges as before. The engine
@@ -19,7 +19,7 @@ An incremental run maps only what changed, so the records it maps are also check
 the source's unchanged records published (`against`, after the run's records: a record mapped
 later in the run may be the one that stopped minting the IRI). Those IRIs come from a compact
 index kept beside the harvest state (`published.py`), read only when the run mapped something.
-The fingerprint is a CRC of the sorted name lines: it must mean the same in the next process.
+The index keeps a CRC of the sorted name lines (`stable`): it must mean the same in the next process.
 """
 
 from __future__ import annotations
@@ -49,13 +49,13 @@ MintedNow = tuple[str | None, str | None, tuple[tuple[str, Names], ...]]
 
 @dataclass(slots=True)
 class Identities:
-    seen: dict[str, tuple[int, str, str | None]] = field(default_factory=dict)  # IRI -> fingerprint, record
+    seen: dict[str, tuple[Names, str, str | None]] = field(default_factory=dict)  # IRI -> its names, record
     collisions: list[Collision] = field(default_factory=list)
     # With published records of the source (`against`): `first` is the published one.
     published: list[Collision] = field(default_factory=list)
     # Record key -> what it minted, for `against` and the index. Plain tuples, and the names kept
-    # as the check sorted them: building a record or a stable fingerprint per record cost a few
-    # microseconds of the mapping; the index needs them only for the records it keeps.
+    # as the check sorted them (compared as they are: hashing them cost more than the rare
+    # comparison): a stable fingerprint is made only for the records the index keeps.
     minted: dict[str, MintedNow] = field(default_factory=dict)
 
     def mapped(self, record: SourceRecord) -> None:
@@ -66,32 +66,30 @@ class Identities:
         """Register the main entities of a record (each subject with its name lines, as the
         engine wrote them); a violation for each IRI another record of the run minted for
         something else."""
-        findings = []
-        minted = []
-        key = record.key
-        for subject, lines in named:
-            names = tuple(sorted(lines))
-            minted.append((subject, names))
-            fingerprint = hash(names)  # this process only: `stable` for what outlives the run
-            known = self.seen.get(subject)
+        findings: list[Finding] = []
+        key, location, seen = record.key, record.location, self.seen
+        # Tuples of strings only: the cyclic collector stops tracking them, where it would walk
+        # a list at every full collection (tens of thousands of lists cost a tenth of the speed).
+        minted = tuple([(subject, tuple(sorted(lines))) for subject, lines in named])
+        for subject, names in minted:
+            known = seen.get(subject)
             if known is None:
-                self.seen[subject] = (fingerprint, key, record.location)
-                continue
-            if known[0] == fingerprint or known[1] == key:
-                continue
-            iri = subject[1:-1]
-            self.collisions.append(Collision(iri, known[1], known[2], key, record.location))
-            findings.append(Finding(
-                stage="map", severity=Severity.VIOLATION, rule="identity-collision",
-                message=both("mapping.record.identity_collision", record=key, iri=iri, first=known[1],
-                             where=known[2] or "-"),
-                source_id=record.source_id, local_id=record.local_id, location=record.location, focus=iri,
-                value=known[1],
-            ))
-        # Tuples of strings only: the cyclic collector stops tracking them, a list it walks at
-        # every full collection (tens of thousands of lists made the mapping a tenth slower).
-        self.minted[key] = (record.content_hash, record.location, tuple(minted))
+                seen[subject] = (names, key, location)
+            elif known[0] != names and known[1] != key:
+                findings.append(self._collision(record, subject, known))
+        self.minted[key] = (record.content_hash, location, minted)
         return findings
+
+    def _collision(self, record: SourceRecord, subject: str, known: tuple[Names, str, str | None]) -> Finding:
+        iri = subject[1:-1]
+        self.collisions.append(Collision(iri, known[1], known[2], record.key, record.location))
+        return Finding(
+            stage="map", severity=Severity.VIOLATION, rule="identity-collision",
+            message=both("mapping.record.identity_collision", record=record.key, iri=iri, first=known[1],
+                         where=known[2] or "-"),
+            source_id=record.source_id, local_id=record.local_id, location=record.location, focus=iri,
+            value=known[1],
+        )
 
     def entry(self, key: str) -> Minted:
         """What the record `key` minted this run, as the index keeps it."""
