@@ -38,7 +38,14 @@ from culturedata.checking import DUPLICATE, SourceCheck, is_duplicate
 from culturedata.config import Config, Source
 from culturedata.errors import CultureDataError, StoreError, UsageError
 from culturedata.harvest import KINDS, HarvestOptions, PendingState, harvest, is_file_record
-from culturedata.mapping import Identities, Mapping, load_mapping
+from culturedata.mapping import (
+    Identities,
+    Mapping,
+    Minted,
+    PublishedIdentities,
+    collision_finding,
+    load_mapping,
+)
 from culturedata.messages import both
 from culturedata.pooling import decisions_path, pool, read_decisions
 from culturedata.providers import provider_description, provider_place
@@ -368,6 +375,9 @@ class _Job:
             for record, record_report in check.checked(records):
                 _keep(record, record_report, loader, report, policy, kept, keep_previous)
             _collided(self.config.base_iri, source, check.identities, loader, report, policy, kept)
+            minted = PublishedIdentities(state_dir(self.config) / "identities" / f"{source.id}.json")
+            _against_published(self.config.base_iri, source, check.identities, minted, loader, report, policy, kept,
+                               by_key)
             # An incremental JSON/XML run maps a few records: a field they lack may be in the others.
             whole = mapping.format == "csv" or not report.unchanged
             _source_findings(report, source, [*check.findings(whole), *check.identities.findings(source.id)])
@@ -398,6 +408,7 @@ class _Job:
                     report.deleted += 1
             loader.flush()
             kept.commit(gone={key.split(":", 1)[1] for key in deletions})
+            _remember_minted(self.config.base_iri, source.id, minted, check.identities, loader, deletions)
             self.target.apply(state.published(self.target.system_graph, harvest_started, report.full, report.harvested))
         report.published, report.held = loader.published(), loader.held()
         _live_state(report, self.target)
@@ -523,6 +534,56 @@ def _collided(
         for entry in report.quarantine:
             if entry["record"] == finding.local_id and "unchanged" not in entry:
                 entry.update(rule=finding.rule, message=finding.text("en"))
+
+
+def _against_published(
+    base: str, source: Source, identities: Identities, minted: PublishedIdentities, loader: Loader,
+    report: SourceReport, policy: Policy, kept: QuarantineLog, by_key: dict[str, RecordState],
+) -> None:
+    """An incremental run maps only what changed: a record it mapped that mints the IRI an
+    unchanged, published record of the source minted for something else collides with it
+    (identities.py). Both were handed on already, so both are quarantined now, as the source
+    tunes the finding; neither keeps its hash, so the next run maps both again."""
+    def still(key: str, before: Minted) -> bool:
+        state = by_key.get(key)
+        return state is not None and state.published and loader.outcome.get(state.graph) is None \
+            and loader.unchanged(state, before.content_hash)
+
+    for collision in identities.against(minted, still):
+        pair = ((collision.second, collision.second_location, collision.first, collision.first_location, True),
+                (collision.first, collision.first_location, collision.second, collision.second_location, False))
+        for key, location, other, other_location, other_published in pair:
+            finding = collision_finding(key, location, collision.iri, other, other_location, other_published)
+            checked = RecordReport(source.id, finding.local_id, tuned((finding,), source.severities), location)
+            if not (checked.findings and policy.quarantines(checked)):
+                continue
+            state = by_key.get(key)
+            graph = state.graph if state is not None else iris.record_graph(base, source.id, finding.local_id)
+            if loader.outcome.get(graph) not in (None, LOADED):
+                continue  # quarantined already, for a reason of its own
+            loader.flush()  # its triples may wait in the batch, which drops graphs before it adds
+            _keep(MappedRecord(source.id, finding.local_id, graph, (), content_hash="", location=location), checked,
+                  loader, report, policy, kept)
+
+
+def _remember_minted(
+    base: str, source_id: str, minted: PublishedIdentities, identities: Identities, loader: Loader,
+    deletions: set[str],
+) -> None:
+    """What the records mapped this run minted, for the next run's `_against_published`: kept for
+    those now published, forgotten for the others, the deleted, and the published records a
+    collision took out."""
+    published: dict[str, Minted] = {}
+    gone = set(deletions) | {c.first for c in identities.published}
+    for key in identities.minted:
+        if loader.outcome.get(iris.record_graph(base, source_id, key.partition(":")[2])) == LOADED:
+            published[key] = identities.entry(key)
+        else:
+            gone.add(key)
+    for collision in identities.published:  # one tuned to a warning stays published
+        if loader.outcome.get(iris.record_graph(base, source_id, collision.first.partition(":")[2])) is None:
+            gone.discard(collision.first)
+    minted.update(published, gone - published.keys())
 
 
 def _source_findings(report: SourceReport, source: Source, findings: list[Finding]) -> None:

@@ -96,3 +96,26 @@ def test_since_param_asks_only_for_changes_after_the_watermark(organismes, tmp_p
     assert "modifie_depuis" not in requests[0]
     later = [r for r in requests[4:] if "page=" not in r]
     assert later and "modifie_depuis=20" in later[0]
+
+
+def test_records_without_an_id_are_named_by_their_place_not_the_page_url(organismes):
+    """The cursor changes every run (a session, a timestamp) and two records share a page: the
+    ids are the page number and the position in it, the same on a second run, never the URL."""
+    anonymous = [{k: v for k, v in o.items() if k != "id"} for o in organismes]
+    runs = []
+    for run in range(2):
+        with serve_wsgi(api(anonymous, [])) as base:
+            source = make_source("rest", url=f"{base}/next?session={run}", records="data.organismes",
+                                 next="meta.next", **FAST)
+            runs.append([r.local_id for r in harvest(source, HarvestOptions())])
+    assert runs[0] == runs[1]
+    assert runs[0][:5] == ["page-1#item-1", "page-1#item-2", "page-1#item-3", "page-1#item-4", "page-2#item-1"]
+    assert len(set(runs[0])) == len(organismes) and not any("127.0.0.1" in i for i in runs[0])
+
+
+def test_a_composite_id_field(organismes):
+    with serve_wsgi(api(organismes, [])) as base:
+        source = make_source("rest", url=base + "/next", records="data.organismes", next="meta.next",
+                             id_field=["nom", "id"], **FAST)
+        records = list(harvest(source, HarvestOptions()))
+    assert [r.local_id for r in records] == [f"{o.get('nom') or ''}|{o['id']}" for o in organismes]

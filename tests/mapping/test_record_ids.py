@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,27 @@ entities:
     assert done.code == 0, done.err
     assert "# ── feed:https://x.example/e/1|2024-05-01 (line 2)" in done.out
     assert "# ── feed:https://x.example/e/1|2024-05-02 (line 3)" in done.out
+
+
+def test_xml_records_without_an_id_in_a_folder_are_named_by_their_file(tmp_path: Path) -> None:
+    """Record 1 of a.xml and record 1 of b.xml are two records (issue 16), by either reader:
+    the split one (a plain file) and iterparse (an XPath that looks outside the record)."""
+    folder = tmp_path / "dumps"
+    folder.mkdir()
+    for name in ("a.xml", "b.xml"):
+        (folder / name).write_text("<items><item><t>x</t></item><item><t>y</t></item></items>", encoding="utf-8")
+    expected = ["a.xml#record-1", "a.xml#record-2", "b.xml#record-1", "b.xml#record-2"]
+    assert ids("xml", folder, record="item", id_xpath="string(id)") == expected
+    assert ids("xml", folder, record="item", id_xpath="string(../id)") == expected
+    moved = tmp_path / "elsewhere"
+    shutil.copytree(folder, moved)
+    assert ids("xml", moved, record="item", id_xpath="string(id)") == expected
+    assert ids("xml", folder / "a.xml", record="item", id_xpath="string(id)") == ["record-1", "record-2"]
+
+
+def test_xml_records_without_an_id_in_an_archive_are_named_by_their_member(tmp_path: Path) -> None:
+    archive = tmp_path / "dumps.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name in ("lot1/a.xml", "lot2/a.xml"):
+            zf.writestr(name, "<items><item><t>x</t></item></items>")
+    assert ids("xml", archive, record="item", id_xpath="string(id)") == ["lot1/a.xml#record-1", "lot2/a.xml#record-1"]

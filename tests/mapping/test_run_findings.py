@@ -172,3 +172,66 @@ def test_map_coverage_counts_fields_found_and_columns_never_read(
     assert "Colonnes, clés ou éléments de la source que la correspondance ne lit jamais" in text.out
     assert "technique (tecnique) vouliez-vous dire « technique » ?" in text.out
     assert cli("map", FJORD, "--format", "json").code == 2  # json is the coverage's format only
+
+
+def latest_report(root: Path) -> dict:  # type: ignore[type-arg]
+    path = sorted((root / "var" / "store" / "reports").glob("run-*.json"))[-1]
+    report: dict = json.loads(path.read_text(encoding="utf-8"))  # type: ignore[type-arg]
+    return next(s for s in report["sources"] if s["source"] == FJORD)
+
+
+def collisions(report: dict) -> list[dict]:  # type: ignore[type-arg]
+    return [f for f in [*report["findings"], *report["quarantine"]] if f["rule"] == "identity-collision"]
+
+
+def test_an_incremental_run_checks_a_changed_record_against_the_published_ones(
+    cli, demo_project: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    """Run 1 publishes every row, object IRIs minted from the accession number; run 2 maps only
+    row 10006, now numbered as the unchanged, published 10005: both get the finding and are
+    taken out, not merged into one object with two titles. Fixed, both come back."""
+    project(demo_project, typo=False, collide=False)
+    mapping = demo_project / "m.yaml"
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace("objet/{id|slug}", "objet/{accession|slug}"),
+                       encoding="utf-8")
+    cli("run")  # exit 1: the demo export has rows the shapes refuse
+    assert not collisions(latest_report(demo_project))
+    rows = (demo_project / CSV).read_bytes()
+    (demo_project / CSV).write_bytes(rows.replace(b";1989.1.2;", b";1989.1.1;"))
+    done = cli("--lang", "en", "run")
+    assert done.code == 1, done.err
+    report = latest_report(demo_project)
+    assert report["changed"] == 1 and report["unchanged"] > 10
+    [run_level] = [f for f in report["findings"] if f["rule"] == "identity-collision"]
+    assert "10005" in run_level["message"] and "10006" in run_level["message"]
+    collided = {e["record"]: e["message"] for e in report["quarantine"] if e["rule"] == "identity-collision"}
+    assert sorted(collided) == ["10005", "10006"]
+    assert "the published record musee-fjord-bleu:10005" in collided["10006"]
+    store = ox.Store.read_only(str(demo_project / "var" / "store" / "current"))
+    graphs = {g.value for g in store.named_graphs()}
+    assert not {f"{BASE}graph/{FJORD}/10005", f"{BASE}graph/{FJORD}/10006"} & graphs
+    del store
+    (demo_project / CSV).write_bytes(rows)
+    cli("run")
+    report = latest_report(demo_project)
+    assert report["changed"] == 2 and not collisions(report)  # both mapped again, neither kept its hash
+    store = ox.Store.read_only(str(demo_project / "var" / "store" / "current"))
+    assert {f"{BASE}graph/{FJORD}/10005", f"{BASE}graph/{FJORD}/10006"} <= {g.value for g in store.named_graphs()}
+
+
+def test_an_unchanged_rerun_reads_no_index_and_an_unrelated_change_finds_nothing(
+    cli, demo_project: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    project(demo_project, typo=False, collide=False)
+    cli("run")
+    index = demo_project / "var" / "state" / "identities" / f"{FJORD}.json"
+    entries = json.loads(index.read_text(encoding="utf-8"))
+    assert f"{FJORD}:10005" in entries and f"{FJORD}:10006" in entries
+    before = index.stat().st_mtime_ns
+    cli("run")
+    assert index.stat().st_mtime_ns == before  # nothing mapped: not rewritten
+    rows = (demo_project / CSV).read_bytes()
+    (demo_project / CSV).write_bytes(rows.replace("Vue de la Pulperie".encode("cp1252"), b"Vue de la pulperie"))
+    cli("run")
+    report = latest_report(demo_project)
+    assert report["changed"] == 1 and not collisions(report)

@@ -204,12 +204,12 @@ def readable(text: str) -> str:
 
 def to_record(
     source_id: str, origin: str, location: str, item: Any, id_field: str | list[Any], max_depth: int = DEPTH,
-    within: str | None = None,
+    within: str = "", unnamed: str | None = None,
 ) -> SourceRecord | None:
-    """The record of one JSON value. Without an id, it is named by where it is: `within` (the
-    file inside its source, "" for the source's own file) and `location`; `within=None` names
-    it by `origin` (a REST page's URL)."""
-    fallback = f"{origin}#{location}" if within is None else f"{within}#{location}" if within else location
+    """The record of one JSON value. Without an id, it is named `unnamed` when given (a REST
+    record: `page-2#item-3`), else by where it is: `within` (the file inside its source, "" for
+    the source's own file) and `location`."""
+    fallback = unnamed or (f"{within}#{location}" if within else location)
     if isinstance(item, TooDeep):
         return too_deep(source_id, origin, location, None, max_depth, fallback)
     if not isinstance(item, dict):

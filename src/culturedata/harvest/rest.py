@@ -37,7 +37,7 @@ PAGINATIONS = ("next-link", "page", "cursor", "none")
 OPTIONS: dict[str, tuple[Any, Any]] = {
     "pagination": (str, "next-link"),
     "records": (str, ""),
-    "id_field": (str, "id"),
+    "id_field": ((str, list), "id"),  # a dotted path, or several: ["url", "startDate"] (records.composite_id)
     "next": (str, ""),
     "page_param": (str, "page"),
     "first_page": (int, 1),
@@ -99,8 +99,10 @@ class Pager:
             if not isinstance(items, list):
                 raise HarvestError("harvest.rest_no_records", url=response_url, records=self.opts["records"] or "-")
             for index, item in enumerate(items):
+                # Without an id, a record is named by its place in the harvest (`page-2#item-3`), not
+                # by the page's URL, which may carry a cursor or a session that changes every run.
                 record = to_record(self.source.id, response_url, f"page {number}, item {index + 1}", item,
-                                   self.opts["id_field"])
+                                   self.opts["id_field"], unnamed=f"page-{number}#item-{index + 1}")
                 if record is not None:
                     yield record
             if not items or mode == "none" or number == self.opts["max_pages"]:

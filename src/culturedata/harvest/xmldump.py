@@ -136,7 +136,8 @@ def read_xml(source_id: str, document: Document, path: RecordPath, find_id: IdRe
             try:
                 for stand_in, payload, found_id in split(slicer, path, find_id):
                     given += 1
-                    yield _record(source_id, document, payload, found_id or f"record-{given}", where(stand_in, given))
+                    yield _record(source_id, document, payload, found_id or unnamed(document, given),
+                                  where(stand_in, given))
                     safexml.release(stand_in)
                 return
             except OutOfStep:
@@ -166,10 +167,17 @@ def parse_xml(
                 payload = slicer.cut(element, found_id) if slicer else None
                 if payload is None:
                     payload = etree.tostring(element, encoding="utf-8", with_tail=False)
-                yield _record(source_id, document, payload, found_id or f"record-{count}", where(element, count))
+                yield _record(source_id, document, payload, found_id or unnamed(document, count), where(element, count))
                 safexml.release(element)
         except etree.XMLSyntaxError as exc:
             raise InputError("harvest.bad_xml", path=document.name, line=exc.lineno, detail=exc.msg) from exc
+
+
+def unnamed(document: Document, position: int) -> str:
+    """The id of a record without one: its position in its file, and the file's place inside
+    the source when it is one of several (a folder, an archive), as CSV rows are named: record 1
+    of a.xml and record 1 of b.xml are two records, and moving the source renames neither."""
+    return f"{document.part}#record-{position}" if document.part else f"record-{position}"
 
 
 def _record(source_id: str, document: Document, payload: bytes, local_id: str, location: str) -> SourceRecord:

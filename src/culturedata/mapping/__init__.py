@@ -3,11 +3,13 @@
 from culturedata.mapping.columns import columns_read
 from culturedata.mapping.coverage import Coverage, MissingField
 from culturedata.mapping.engine import MappingContext, map_record, map_records
-from culturedata.mapping.identities import Identities
+from culturedata.mapping.identities import Identities, collision_finding
 from culturedata.mapping.language import Mapping, load_mapping
+from culturedata.mapping.published import Minted, PublishedIdentities
 from culturedata.mapping.vocabularies import Found, Hints, Scheme, Vocabularies, load_vocabularies
 
 __all__ = [
-    "Coverage", "Found", "Hints", "Identities", "Mapping", "MappingContext", "MissingField", "Scheme", "Vocabularies",
-    "columns_read", "load_mapping", "load_vocabularies", "map_record", "map_records",
+    "Coverage", "Found", "Hints", "Identities", "Mapping", "MappingContext", "Minted", "MissingField",
+    "PublishedIdentities", "Scheme", "Vocabularies", "collision_finding", "columns_read", "load_mapping",
+    "load_vocabularies", "map_record", "map_records",
 ]

@@ -409,13 +409,14 @@ class _Run:
                     for emit in emitters:
                         emit(self, instance, subject, out)
                     continue
-                names: list[str] = []
-                for emit in emitters:
-                    start = len(out)
+                # The naming emitters come first in the main entity's plan (`_plan`): its names
+                # are one slice of the lines, not a test and a slice per emitter.
+                start = len(out)
+                for emit in emitters[:naming]:
                     emit(self, instance, subject, out)
-                    if emit in naming:
-                        names += out[start:]
-                self.main_names.append((subject, names))
+                self.main_names.append((subject, out[start:]))
+                for emit in emitters[naming:]:
+                    emit(self, instance, subject, out)
         return out
 
     def objects(self, spec: ValueSpec, instance: _Instance) -> list[Any]:
@@ -650,14 +651,13 @@ def _safe_context(context: MappingContext) -> frozenset[str]:
     return safe_context(context.base_iri, context.source_id, context.institution)
 
 
-def _naming(mapping: Mapping) -> frozenset[Emitter]:
-    """The main entity's emitters that write its names (what tells two of its nodes apart)."""
-    found: frozenset[Emitter] | None = mapping.plan.get("naming")
+def _naming(mapping: Mapping) -> int:
+    """How many of the main entity's emitters write its names (what tells two of its nodes
+    apart): `_plan` puts them first."""
+    found: int | None = mapping.plan.get("naming")
     if found is None:
-        _, _, emitters = _plan(mapping)[0]
-        properties = mapping.entities[0].properties
-        found = frozenset(e for e, (p, _) in zip(emitters, properties, strict=True) if p in NAMING)
-        mapping.plan["naming"] = found
+        _plan(mapping)
+        found = mapping.plan["naming"]
     return found
 
 
@@ -665,12 +665,16 @@ def _plan(mapping: Mapping) -> Plan:
     """Each entity with its rdf:type lines and one emitter per property value, specialised
     once per mapping: the common cases (a field as a tagged or plain literal, a constant,
     another entity) skip the general path, which matters at hundreds of thousands of triples
-    a second."""
+    a second. The main entity's naming properties are emitted first (see `_Run.lines`)."""
     plan = mapping.plan.get("emitters")
     if plan is None:
-        plan = [(spec, tuple(f" {RDF_TYPE} <{t}> .\n" for t in spec.types),
-                 [_emitter(p, v, mapping.fast_paths) for p, v in spec.properties])
-                for spec in mapping.entities]
+        plan = []
+        for position, spec in enumerate(mapping.entities):
+            emitters = [(p in NAMING, _emitter(p, v, mapping.fast_paths)) for p, v in spec.properties]
+            if position == 0:
+                emitters.sort(key=lambda pair: not pair[0])  # stable: naming first, each in its order
+                mapping.plan["naming"] = sum(naming for naming, _ in emitters)
+            plan.append((spec, tuple(f" {RDF_TYPE} <{t}> .\n" for t in spec.types), [e for _, e in emitters]))
         mapping.plan["emitters"] = plan
     return plan
 
@@ -1008,6 +1012,8 @@ def map_record(
     if record.deleted:
         return _mapped(record, graph, _EMPTY, ())
     if any(f.severity is Severity.VIOLATION for f in record.findings):  # refused by the harvester
+        if identities is not None:
+            identities.mapped(record)
         return _mapped(record, graph, _EMPTY, record.findings)
     if vocabularies is None:
         vocabularies = _vocabularies_for(mapping)
@@ -1019,9 +1025,11 @@ def map_record(
         if main.each is None and not run.by_name.get(main.name):
             raise Unmappable("mapping.record.no_main", entity=main.name, field=_missing(run, main))
         lines = run.lines(named=identities is not None)
-        if run.main_names and identities is not None:
+        if identities is not None:
             run.findings += identities.check(record, run.main_names)
     except Unmappable as exc:
+        if identities is not None:
+            identities.mapped(record)  # it mints nothing now, whatever it minted before
         findings = tuple(run.findings) if run else ()
         return _mapped(record, graph, _EMPTY, (*findings, _unmappable(record, exc)))
     finally:

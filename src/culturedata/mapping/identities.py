@@ -3,8 +3,8 @@
 An id that repeats in an export (two objects numbered alike), or an IRI template keyed on a
 value that is not unique, makes two records describe one node: the store would publish the
 union of both (one object with two titles) and nobody would know. `Identities` remembers, for
-one run over one source, each main-entity IRI with the record that minted it and a fingerprint
-of what makes it that thing (its names: its classes are the main entity's `types`, the same
+one run over one source, each main-entity IRI with the record that minted it and what makes
+it that thing (its sorted name lines: its classes are the main entity's `types`, the same
 for every record of the mapping); a later record minting the same IRI with other names gets an
 `identity-collision` violation naming the first, and the run keeps the pair for its report. The
 same IRI with the same names is the same thing told twice, and merges as before. The engine
@@ -14,12 +14,21 @@ reads no line twice: scanning each record's text cost a tenth of the CSV mapping
 Only the record's main entity (the first of the mapping) is checked: the others (a person, a
 place, an image) are meant to be shared between records, which is what identity across records
 is for. Memory: one small entry per main entity of the run.
+
+An incremental run maps only what changed, so the records it maps are also checked against what
+the source's unchanged records published (`against`, after the run's records: a record mapped
+later in the run may be the one that stopped minting the IRI). Those IRIs come from a compact
+index kept beside the harvest state (`published.py`), read only when the run mapped something.
+The index keeps a CRC of the sorted name lines (`stable`): it must mean the same in the next process.
 """
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from culturedata.mapping.published import Minted, PublishedIdentities
 from culturedata.messages import both
 from culturedata.records import Finding, Severity, SourceRecord
 
@@ -33,34 +42,77 @@ class Collision:
     second_location: str | None
 
 
+Names = tuple[str, ...]  # a main entity's name lines, sorted
+# What a record minted this run: its content hash and location, and each main entity with its names.
+MintedNow = tuple[str | None, str | None, tuple[tuple[str, Names], ...]]
+
+
 @dataclass(slots=True)
 class Identities:
-    seen: dict[str, tuple[int, str, str | None]] = field(default_factory=dict)  # IRI -> fingerprint, record
+    seen: dict[str, tuple[Names, str, str | None]] = field(default_factory=dict)  # IRI -> its names, record
     collisions: list[Collision] = field(default_factory=list)
+    # With published records of the source (`against`): `first` is the published one.
+    published: list[Collision] = field(default_factory=list)
+    # Record key -> what it minted, for `against` and the index. Plain tuples, and the names kept
+    # as the check sorted them (compared as they are: hashing them cost more than the rare
+    # comparison): a stable fingerprint is made only for the records the index keeps.
+    minted: dict[str, MintedNow] = field(default_factory=dict)
+
+    def mapped(self, record: SourceRecord) -> None:
+        """`record` goes through the mapping this run: what it minted before no longer counts."""
+        self.minted[record.key] = (record.content_hash, record.location, ())
 
     def check(self, record: SourceRecord, named: list[tuple[str, list[str]]]) -> list[Finding]:
         """Register the main entities of a record (each subject with its name lines, as the
         engine wrote them); a violation for each IRI another record of the run minted for
         something else."""
-        findings = []
-        for subject, lines in named:
-            fingerprint = hash(tuple(sorted(lines)))
-            known = self.seen.get(subject)
+        findings: list[Finding] = []
+        key, location, seen = record.key, record.location, self.seen
+        # Tuples of strings only: the cyclic collector stops tracking them, where it would walk
+        # a list at every full collection (tens of thousands of lists cost a tenth of the speed).
+        minted = tuple([(subject, tuple(sorted(lines))) for subject, lines in named])
+        for subject, names in minted:
+            known = seen.get(subject)
             if known is None:
-                self.seen[subject] = (fingerprint, record.key, record.location)
-                continue
-            if known[0] == fingerprint or known[1] == record.key:
-                continue
-            iri = subject[1:-1]
-            self.collisions.append(Collision(iri, known[1], known[2], record.key, record.location))
-            findings.append(Finding(
-                stage="map", severity=Severity.VIOLATION, rule="identity-collision",
-                message=both("mapping.record.identity_collision", record=record.key, iri=iri, first=known[1],
-                             where=known[2] or "-"),
-                source_id=record.source_id, local_id=record.local_id, location=record.location, focus=iri,
-                value=known[1],
-            ))
+                seen[subject] = (names, key, location)
+            elif known[0] != names and known[1] != key:
+                findings.append(self._collision(record, subject, known))
+        self.minted[key] = (record.content_hash, location, minted)
         return findings
+
+    def _collision(self, record: SourceRecord, subject: str, known: tuple[Names, str, str | None]) -> Finding:
+        iri = subject[1:-1]
+        self.collisions.append(Collision(iri, known[1], known[2], record.key, record.location))
+        return Finding(
+            stage="map", severity=Severity.VIOLATION, rule="identity-collision",
+            message=both("mapping.record.identity_collision", record=record.key, iri=iri, first=known[1],
+                         where=known[2] or "-"),
+            source_id=record.source_id, local_id=record.local_id, location=record.location, focus=iri,
+            value=known[1],
+        )
+
+    def entry(self, key: str) -> Minted:
+        """What the record `key` minted this run, as the index keeps it."""
+        content_hash, location, minted = self.minted[key]
+        return Minted(content_hash, location, tuple((subject, stable(names)) for subject, names in minted))
+
+    def against(self, index: PublishedIdentities, still: Callable[[str, Minted], bool]) -> list[Collision]:
+        """The run's main entities checked against those the source's other published records
+        minted: `still(key, minted)` says whether that record is published as it was when it
+        minted them. Each pair found is kept in `published` (the published record first)."""
+        if not self.seen or not index.exists():
+            return []
+        for subject, (_, key, location) in self.seen.items():
+            for other in index.minting(subject):
+                if other in self.minted:
+                    continue  # mapped this run: what it mints now is in `seen`
+                before = index.record(other)
+                if before is None or not still(other, before):
+                    continue
+                names = next(n for s, n in self.minted[key][2] if s == subject)
+                if dict(before.iris).get(subject) != stable(names):
+                    self.published.append(Collision(subject[1:-1], other, before.location, key, location))
+        return self.published
 
     def first_findings(self) -> list[Finding]:
         """For each collision, the finding of the record that minted the IRI first (it was
@@ -82,4 +134,22 @@ class Identities:
                          second=c.second, second_where=c.second_location or "-"),
             source_id=source_id, local_id=c.first.partition(":")[2], focus=c.iri, value=c.second,
             location=c.first_location,
-        ) for c in self.collisions]
+        ) for c in (*self.collisions, *self.published)]
+
+
+def stable(names: Names) -> int:
+    """A fingerprint of a main entity's names that means the same in the next process."""
+    return zlib.crc32("\n".join(names).encode("utf-8", "surrogatepass"))
+
+
+def collision_finding(record: str, location: str | None, iri: str, other: str, other_location: str | None,
+                      other_published: bool = False) -> Finding:
+    """The `identity-collision` finding of `record` ("source:id"), which minted `iri` as `other`
+    (of this run, or `other_published`: unchanged, as published) did for something else."""
+    code = "mapping.record.identity_collision_published" if other_published else "mapping.record.identity_collision"
+    return Finding(
+        stage="map", severity=Severity.VIOLATION, rule="identity-collision",
+        message=both(code, record=record, iri=iri, first=other, where=other_location or "-"),
+        source_id=record.partition(":")[0], local_id=record.partition(":")[2], location=location, focus=iri,
+        value=other,
+    )

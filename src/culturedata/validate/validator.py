@@ -20,6 +20,7 @@ from rdflib.term import Node
 
 from culturedata.errors import ShapesError
 from culturedata.records import Finding, MappedRecord, Severity
+from culturedata.validate.blanknodes import apart
 from culturedata.validate.report import RecordReport
 from culturedata.validate.shapes import ShapeSet
 from culturedata.validate.shared import carriers, share
@@ -41,6 +42,9 @@ class PyshaclValidator:
         self.shapes = shapes
 
     def validate(self, records: Sequence[MappedRecord]) -> list[RecordReport]:
+        # Each record's blank nodes its own, whatever their labels (blanknodes.py).
+        separate = apart(records)
+        records = separate.records
         owners = owners_of(records)
         data = data_graph(records, self.shapes.vocabularies, self.shapes.visible)
         _, results, _ = pyshacl_validate(
@@ -48,7 +52,8 @@ class PyshaclValidator:
             allow_warnings=True, allow_infos=True,
         )
         # A node several records describe: its findings go to each of them, not only to its owner.
-        return share(records, reports_for(records, findings_in(results, owners)), carriers(records))
+        return separate.restore(share(records, reports_for(records, findings_in(results, owners)),
+                                      carriers(records)))
 
 
 ENGINES: dict[str, Callable[[ShapeSet], Validator]] = {"pyshacl": PyshaclValidator}

@@ -84,6 +84,9 @@ class BatchGraph:
         self.owners = owners  # which record each subject belongs to (the first that has it), as owners_of
         # The IRIs several records describe, with the positions of those records (validate/shared.py).
         self.shared = {s.value: tuple(at) for s, at in shared.items() if type(s) is named}
+        # A blank node label two records both use names two nodes (validate/blanknodes.py): the
+        # validator then checks the batch again with the labels apart. Found here for free.
+        self.blank_shared = len(self.shared) != len(shared) and any(type(s) is ox.BlankNode for s in shared)
         self._inverse: dict[ox.NamedNode, Index] = {}
         self._by_subject: dict[OxTerm, list[tuple[ox.NamedNode, OxTerm]]] = {}
         self._len: int | None = None

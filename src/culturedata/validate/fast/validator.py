@@ -13,6 +13,7 @@ from pyshacl.validator import Validator as PyshaclCore
 from rdflib import BNode, Graph, URIRef
 
 from culturedata.records import Finding, MappedRecord
+from culturedata.validate.blanknodes import apart
 from culturedata.validate.fast.batchgraph import BatchGraph, Vocabulary
 from culturedata.validate.fast.engine import CompiledShapes, Report, Run
 from culturedata.validate.fast.report import HitFindings, report_findings
@@ -39,10 +40,14 @@ class FastValidator:
 
     def validate(self, records: Sequence[MappedRecord]) -> list[RecordReport]:
         with collector_paused():
-            return self._validate(records)
+            graph = BatchGraph(records, self.vocabulary)
+            if graph.blank_shared:  # rare: only then is the text of each record searched
+                separate = apart(records)
+                return separate.restore(self._validate(separate.records, BatchGraph(separate.records,
+                                                                                       self.vocabulary)))
+            return self._validate(records, graph)
 
-    def _validate(self, records: Sequence[MappedRecord]) -> list[RecordReport]:
-        graph = BatchGraph(records, self.vocabulary)
+    def _validate(self, records: Sequence[MappedRecord], graph: BatchGraph) -> list[RecordReport]:
         owned = graph.owners
         terms = TermCache()
         found: dict[str, list[Finding]] = {r.key: list(r.findings) for r in records}
