@@ -138,6 +138,36 @@ class NTriples(str):
     __slots__ = ()
 
 
+def blank_nodes_apart(text: str, prefix: str, labels: dict[str, str] | None = None) -> str:
+    """The N-Triples `text` with its blank nodes' labels prefixed by `prefix`.
+
+    A blank node's label means something only inside the document that holds it: two records
+    read apart (two JSON-LD pages, two records of an RDF dump) may both say `_:b0` for two
+    different nodes. Wherever several records are parsed as one document (a validation batch,
+    a batch of the store's writes), each record's labels are prefixed first, so that no two
+    records share a node. `labels`, when given, receives each new label and the record's own.
+    Subjects and predicates hold no space, so a line is "subject predicate object ."."""
+    if "_:" not in text:
+        return text
+    lines = []
+    for line in text.splitlines(keepends=True):
+        subject, predicate, rest = line.split(" ", 2)
+        if subject.startswith("_:"):
+            subject = _prefixed(subject, prefix, labels)
+        if rest.startswith("_:"):
+            node, tail = rest.split(" ", 1)
+            rest = f"{_prefixed(node, prefix, labels)} {tail}"
+        lines.append(f"{subject} {predicate} {rest}")
+    return "".join(lines)
+
+
+def _prefixed(node: str, prefix: str, labels: dict[str, str] | None) -> str:
+    new = prefix + node[2:]
+    if labels is not None:
+        labels[new] = node[2:]
+    return "_:" + new
+
+
 class _Triples:
     """The `triples` field of a MappedRecord: given as terms or as `NTriples` text, read as
     terms (the text parsed once, on first read). A plain attribute to every caller."""

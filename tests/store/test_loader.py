@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from culturedata.records import MappedRecord
+from culturedata.records import MappedRecord, NTriples
 from culturedata.store import EmbeddedTarget, Loader, Provenance
 from culturedata.store.loader import PUBLISHED, record_facts
 from culturedata.store.target import read_records
@@ -112,3 +112,40 @@ def test_big_batches_written_in_bulk_give_the_same_quads_as_small_transactional_
         second.flush()
     assert _quads(stores[1]) == _quads(stores[1_000_000])
     assert len(stores[1]) > 4000 * 3
+
+
+def with_blank_address(local_id: str, street: str, content_hash: str = "h1") -> MappedRecord:
+    """A record whose N-Triples, as a JSON-LD page or an RDF dump gives them, call its one blank node `_:b0`."""
+    text = (f'<http://x.test/id/{local_id}> <http://schema.org/address> _:b0 .\n'
+            f'_:b0 <http://schema.org/streetAddress> "{street}" .\n')
+    return MappedRecord("src", local_id, f"http://x.test/graph/src/{local_id}", NTriples(text), content_hash,
+                        origin="https://museum.example/export.csv", datestamp=AT)
+
+
+def streets(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> dict[str, set[str]]:
+    """Each subject's streets in `graph`, by way of its address node."""
+    found: dict[str, set[str]] = {}
+    for link in store.quads_for_pattern(None, ox.NamedNode("http://schema.org/address"), None, graph):
+        for street in store.quads_for_pattern(link.object, ox.NamedNode("http://schema.org/streetAddress"), None,
+                                              graph):
+            found.setdefault(link.subject.value, set()).add(street.object.value)
+    return found
+
+
+def test_two_records_blank_nodes_of_one_label_stay_two_nodes_in_one_batch() -> None:
+    """A batch is parsed as one N-Quads document, where two records' `_:b0` would be one node:
+    each record would then have both streets, in its graph and in the merged default graph."""
+    store = ox.Store()
+    load = loader(store)
+    load.add(with_blank_address("a", "1 rue Racine"))
+    load.add(with_blank_address("b", "2 rue Price"))
+    load.flush()
+    expected = {"http://x.test/id/a": {"1 rue Racine"}, "http://x.test/id/b": {"2 rue Price"}}
+    assert streets(store, ox.DefaultGraph()) == expected
+    for name in "ab":
+        graph = ox.NamedNode(f"http://x.test/graph/src/{name}")
+        assert streets(store, graph) == {f"http://x.test/id/{name}": expected[f"http://x.test/id/{name}"]}
+    again = loader(store)  # a new version of one record leaves the other's node whole
+    again.add(with_blank_address("a", "3 rue Racine", "h2"))
+    again.flush()
+    assert streets(store, ox.DefaultGraph()) == {**expected, "http://x.test/id/a": {"3 rue Racine"}}

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from culturedata.records import Finding, MappedRecord
+from culturedata.records import Finding, MappedRecord, blank_nodes_apart
 
 if TYPE_CHECKING:
     from culturedata.store.target import Target
@@ -134,6 +134,7 @@ class Batch:
     text: list[str] = field(default_factory=list)
     lines: int = 0
     triples: list[str] = field(default_factory=list)  # the same records' N-Triples, for the default graph (merged.py)
+    blank: list[ox.NamedNode] = field(default_factory=list)  # record graphs with blank nodes (add_graph)
 
     def __len__(self) -> int:
         return len(self.drop) + len(self.forget) + len(self.retract) + len(self.quads) + self.lines
@@ -141,13 +142,29 @@ class Batch:
     def add_graph(self, graph: ox.NamedNode, ntriples: str) -> None:
         """A record's N-Triples, one triple a line, as quads in `graph`: each line's final
         " ." becomes " <graph> ." (a literal cannot hold a raw line break, so " .\n" only
-        ends lines)."""
+        ends lines).
+
+        Blank nodes: the batch is loaded as one document, where `_:b0` of two records would be
+        one node, so each graph's labels get a prefix of its own first. And Oxigraph gives a
+        loaded document's blank nodes fresh names: the default graph's copies of such a
+        graph are taken from the store after the load (`blank`), never loaded again from the
+        text, so that they stay the same nodes and leave with the graph."""
+        labels: dict[str, str] = {}
+        ntriples = blank_nodes_apart(ntriples, _graph_prefix(graph), labels)
         self.text.append(ntriples.replace(" .\n", f" {graph} .\n"))
-        self.triples.append(ntriples)
+        if labels:
+            self.blank.append(graph)
+        else:
+            self.triples.append(ntriples)
         self.lines += ntriples.count("\n")
 
     def text_quads(self) -> list[ox.Quad]:
         return list(ox.parse("".join(self.text), format=ox.RdfFormat.N_QUADS)) if self.text else []
+
+
+def _graph_prefix(graph: ox.NamedNode) -> str:
+    """A blank-node label prefix of the graph's own, the same at every load of it."""
+    return "g" + hashlib.blake2b(graph.value.encode("utf-8"), digest_size=8).hexdigest() + "-"
 
 
 @dataclass(frozen=True, slots=True)

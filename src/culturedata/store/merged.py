@@ -75,6 +75,13 @@ def add_copies(store: ox.Store, quads: Iterable[ox.Quad], ntriples: str, *, bulk
         (store.bulk_load if bulk else store.load)(input=ntriples, format=ox.RdfFormat.N_TRIPLES)
 
 
+def copy_graphs(store: ox.Store, graphs: Iterable[ox.NamedNode]) -> None:
+    """Put into the default graph the triples of `graphs` as the store holds them: for graphs
+    with blank nodes, whose names Oxigraph chose when it loaded them."""
+    for graph in graphs:
+        store.extend([ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)])
+
+
 def drop_orphans(store: ox.Store, removed: Iterable[ox.Quad]) -> None:
     """Take out of the default graph the triples of `removed` (quads just removed from named
     graphs) that no named graph holds any more."""

@@ -76,6 +76,7 @@ class EmbeddedTarget:
                     load = self.store.bulk_load if big else self.store.load
                     load(input="".join(batch.text), format=ox.RdfFormat.N_QUADS)
                 merged.add_copies(self.store, batch.quads, "".join(batch.triples), bulk=big)
+                merged.copy_graphs(self.store, batch.blank)
                 merged.drop_orphans(self.store, removed)
         except OSError as exc:
             raise StoreError("store.write_failed", detail=exc) from exc

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from culturedata.records import Finding, MappedRecord, NTriples
+from culturedata.records import Finding, MappedRecord, NTriples, blank_nodes_apart
 from culturedata.validate.report import RecordReport
 
 Labels = dict[str, str]  # renamed label -> the record's own
@@ -53,7 +53,7 @@ def apart(records: Sequence[MappedRecord]) -> Apart:
         if "_:" not in text:
             continue
         labels: Labels = {}
-        written = _rename(text, f"r{position}-", labels)
+        written = blank_nodes_apart(text, f"r{position}-", labels)
         if not labels:
             continue  # "_:" inside a literal only
         if out is None:
@@ -61,27 +61,6 @@ def apart(records: Sequence[MappedRecord]) -> Apart:
         out[position] = replace(record, triples=NTriples(written))
         renamed[position] = labels
     return Apart(out if out is not None else list(records), renamed)
-
-
-def _rename(text: str, prefix: str, labels: Labels) -> str:
-    """The N-Triples `text` with its blank nodes' labels prefixed (subjects and predicates hold
-    no space, so a line is "subject predicate object .")."""
-    lines = []
-    for line in text.splitlines(keepends=True):
-        subject, predicate, rest = line.split(" ", 2)
-        if subject.startswith("_:"):
-            subject = _label(subject, prefix, labels)
-        if rest.startswith("_:"):
-            node, tail = rest.split(" ", 1)
-            rest = f"{_label(node, prefix, labels)} {tail}"
-        lines.append(f"{subject} {predicate} {rest}")
-    return "".join(lines)
-
-
-def _label(node: str, prefix: str, labels: Labels) -> str:
-    new = prefix + node[2:]
-    labels[new] = node[2:]
-    return "_:" + new
 
 
 def _named_back(finding: Finding, labels: Labels) -> Finding:
