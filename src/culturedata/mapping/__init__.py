@@ -1,6 +1,6 @@
 """Map: turn `SourceRecord`s into `MappedRecord`s with a declarative mapping (mappings/*.yaml)."""
 
-from culturedata.mapping.columns import columns_read
+from culturedata.mapping.columns import PropertyColumns, columns_read, property_columns
 from culturedata.mapping.coverage import Coverage, MissingField
 from culturedata.mapping.engine import MappingContext, map_record, map_records
 from culturedata.mapping.identities import Identities
@@ -8,6 +8,7 @@ from culturedata.mapping.language import Mapping, load_mapping
 from culturedata.mapping.vocabularies import Found, Hints, Scheme, Vocabularies, load_vocabularies
 
 __all__ = [
-    "Coverage", "Found", "Hints", "Identities", "Mapping", "MappingContext", "MissingField", "Scheme", "Vocabularies",
-    "columns_read", "load_mapping", "load_vocabularies", "map_record", "map_records",
+    "Coverage", "Found", "Hints", "Identities", "Mapping", "MappingContext", "MissingField", "PropertyColumns", "Scheme",
+    "Vocabularies", "columns_read", "load_mapping", "load_vocabularies", "map_record", "map_records",
+    "property_columns",
 ]

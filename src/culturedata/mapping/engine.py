@@ -36,6 +36,7 @@ from lxml import etree
 from culturedata.iris import institution, record_graph
 from culturedata.iris import slug as make_slug
 from culturedata.mapping import jsonld, ntriples, sparqlmap
+from culturedata.mapping.columns import column_name, joined, template_refs, value_refs
 from culturedata.mapping.coverage import Coverage
 from culturedata.mapping.identities import Identities
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
@@ -427,11 +428,11 @@ class _Run:
         if spec.split:
             values = self.split(values, spec.split)
         for name, transform in spec.transforms:
-            values = self.apply(name, transform, values, spec)
+            values = self.apply(name, transform, values, spec, instance)
         if spec.lookup is not None:
             values = self.look_up(spec, values, instance)
         if not values and spec.required:
-            raise Unmappable("mapping.record.required", field=spec.text, line=spec.line)
+            raise Unmappable("mapping.record.required", field=spec.text, line=spec.line, column=self.columns(spec))
         return [term for term in (self.term(v, spec) for v in values) if term is not None]
 
     def raw_values(self, spec: ValueSpec, instance: _Instance) -> list[Value]:
@@ -455,28 +456,59 @@ class _Run:
             return []
         return [Value(filled, None, IRI if source == "iri" else None)]
 
-    def apply(self, name: str, transform: Transform, values: list[Value], spec: ValueSpec) -> list[Value]:
+    def apply(self, name: str, transform: Transform, values: list[Value], spec: ValueSpec,
+              instance: _Instance | None = None) -> list[Value]:
         if len(values) == 1:  # the common case: the transform's own list is the answer
             try:
                 return transform(values[0])
             except Unreadable as exc:
-                self.unreadable(exc, spec)
+                self.unreadable(exc, spec, instance)
                 return []
         out: list[Value] = []
         for value in values:
             try:
                 out.extend(transform(value))
             except Unreadable as exc:
-                self.unreadable(exc, spec)
+                self.unreadable(exc, spec, instance)
         return out
 
-    def unreadable(self, exc: Unreadable, spec: ValueSpec) -> None:
+    def unreadable(self, exc: Unreadable, spec: ValueSpec, instance: _Instance | None = None) -> None:
         """A value a transform could not read: the record is rejected, or the value reported
         or skipped, as the mapping says."""
+        if spec.unreadable not in ("reject", "warn"):
+            return
+        column, cell = self.culprit(exc.value, spec, instance)
         if spec.unreadable == "reject":
-            raise Unmappable("mapping.record.unreadable", field=spec.text, value=exc.value) from exc
-        if spec.unreadable == "warn":
-            self.finding(Severity.WARNING, exc.code, "unreadable-value", field=spec.text, value=exc.value)
+            raise Unmappable("mapping.record.unreadable", field=spec.text, value=exc.value, column=column,
+                             cell=cell) from exc
+        self.finding(Severity.WARNING, exc.code, "unreadable-value", field=spec.text, value=exc.value,
+                     column=column, cell=cell)
+
+    def columns(self, spec: ValueSpec) -> str | None:
+        """The columns (or paths) a value is read from, as a report names them; once per spec."""
+        known: dict[int, str | None] = self.mapping.plan.setdefault("value_columns", {})
+        key = id(spec)  # specs live as long as their mapping, whose plan this is
+        if key not in known:
+            known[key] = joined(value_refs(spec))
+        return known[key]
+
+    def culprit(self, value: str, spec: ValueSpec, instance: _Instance | None) -> tuple[str | None, str]:
+        """The column a value that could not be read came from, and that cell's text: of a
+        field's alternatives, the one that gave it; of a template's cells, the one that fails
+        on its own ('31/02/1901' of '31/02/1901/1940'), else all of them and the composed value."""
+        if instance is None:
+            return self.columns(spec), value
+        if spec.fields:
+            for ref in spec.fields:
+                if self.values(instance, ref):
+                    return column_name(ref), value
+            return self.columns(spec), value
+        cells = [(ref, text) for ref in value_refs(spec) if (text := self.first_text(instance, ref))]
+        failing = [(ref, text) for ref, text in cells if not _readable(text, spec)]
+        if len(failing) == 1:
+            ref, text = failing[0]
+            return column_name(ref), text
+        return self.columns(spec), value
 
     def look_up(self, spec: ValueSpec, values: list[Value], instance: _Instance) -> list[Value]:
         lookup = spec.lookup
@@ -497,7 +529,7 @@ class _Run:
                 continue
             if answer.ambiguous:  # a shared name is never settled by guessing, whatever `else` says
                 self.finding(Severity.WARNING, "mapping.value.ambiguous", "lookup-ambiguous", field=spec.text,
-                             value=value.text, scheme=lookup.scheme,
+                             value=value.text, scheme=lookup.scheme, column=self.culprit(value.text, spec, instance)[0],
                              candidates="; ".join(scheme.describe(c) for c in answer.ambiguous) if scheme else "")
                 if keep:
                     out.append(value)
@@ -505,7 +537,8 @@ class _Run:
             if lookup.otherwise == "ignore":
                 continue
             self.finding(Severity.WARNING if keep else Severity.INFO, "mapping.value.no_concept",
-                         "lookup-miss", field=spec.text, value=value.text, scheme=lookup.scheme)
+                         "lookup-miss", field=spec.text, value=value.text, scheme=lookup.scheme,
+                         column=self.culprit(value.text, spec, instance)[0])
             if keep:
                 out.append(value)
         return out
@@ -514,7 +547,7 @@ class _Run:
         """The value as an N-Triples term; None (and a finding) for an IRI Oxigraph would refuse."""
         datatype = value.datatype
         if datatype == IRI or (datatype is None and spec.datatype == ANY_URI):
-            return self.named_node(value.text, spec.text)
+            return self.named_node(value.text, spec.text, self.columns(spec))
         if datatype is None and spec.datatype is not None:
             datatype = spec.datatype
         if datatype is not None:
@@ -530,7 +563,7 @@ class _Run:
             if tag is not None:
                 return ntriples.tagged(value.text, tag)
             self.finding(Severity.WARNING, "mapping.value.bad_lang", "unreadable-value", field=spec.text,
-                         value=lang)
+                         value=lang, column=self.columns(spec))
         return ntriples.plain(value.text)
 
     def zoned(self, text: str, spec: ValueSpec) -> str:
@@ -539,30 +572,35 @@ class _Run:
         zone = _zone(self.context.timezone) if self.context.timezone else None
         if zone is None:
             self.finding(Severity.WARNING, "mapping.value.naive_datetime", "naive-datetime", field=spec.text,
-                         value=text)
+                         value=text, column=self.columns(spec))
             return text
         try:
             return datetime.fromisoformat(text).replace(tzinfo=zone).isoformat()
         except ValueError:  # not a date-time Python reads (a year 0): as it is
             return text
 
-    def named_node(self, iri: str, where: str) -> str | None:
+    def named_node(self, iri: str, where: str, column: str | None = None) -> str | None:
         term = self.iris.get(iri)
         if term is not None:
             return term
         term = ntriples.iri(iri)
         if term is None:
-            self.finding(Severity.WARNING, "mapping.value.bad_iri", "unreadable-value", field=where, value=iri)
+            self.finding(Severity.WARNING, "mapping.value.bad_iri", "unreadable-value", field=where, value=iri,
+                         column=column)
         else:
             self.iris[iri] = term
         return term
 
-    def finding(self, severity: Severity, code: str, rule: str, **params: Any) -> None:
+    def finding(self, severity: Severity, code: str, rule: str, *, column: str | None = None,
+                cell: str | None = None, **params: Any) -> None:
+        """A finding of this record; `column` and `cell` say where in the export the value is and
+        what that cell holds (the message keeps the value as the mapping composed it)."""
         record = self.record
+        value = params.get("value")
         self.findings.append(Finding(
             stage="map", severity=severity, rule=rule, message=both(code, record=record.key, **params),
             source_id=record.source_id, local_id=record.local_id, location=record.location,
-            path=params.get("field"), value=params.get("value"),
+            path=params.get("field"), value=cell if cell is not None else value, column=column,
         ))
 
 
@@ -838,10 +876,10 @@ def _field_transformed(predicate: str, spec: ValueSpec) -> Emitter | None:
             try:  # run.apply, inlined for one value
                 values = first(_value((text, (lang_of(item) or default) if want else None, None)))
             except Unreadable as exc:
-                run.unreadable(exc, spec)
+                run.unreadable(exc, spec, instance)
                 continue
             for name, transform in rest:
-                values = run.apply(name, transform, values, spec)
+                values = run.apply(name, transform, values, spec, instance)
             for value in values:
                 term = write(run, value)
                 if term is not None:
@@ -894,7 +932,7 @@ def _templated(predicate: str, spec: ValueSpec) -> Emitter | None:
             return
         values = [_value((filled, None, kind))]
         for name, transform in transforms:
-            values = run.apply(name, transform, values, spec)
+            values = run.apply(name, transform, values, spec, instance)
         head = subject + predicate
         for value in values:
             term = write(run, value)
@@ -943,7 +981,7 @@ def _field_value(predicate: str, spec: ValueSpec) -> Emitter | None:
         found = run.first_found(instance, fields)
         if not found:
             if required:
-                raise Unmappable("mapping.record.required", field=spec.text, line=spec.line)
+                raise Unmappable("mapping.record.required", field=spec.text, line=spec.line, column=run.columns(spec))
             return
         if want_lang:
             default = run.context.language
@@ -953,11 +991,11 @@ def _field_value(predicate: str, spec: ValueSpec) -> Emitter | None:
         if split:
             values = run.split(values, split)
         for name, transform in transforms:
-            values = run.apply(name, transform, values, spec)
+            values = run.apply(name, transform, values, spec, instance)
         if lookup is not None:
             values = run.look_up(spec, values, instance)
         if not values and required:
-            raise Unmappable("mapping.record.required", field=spec.text, line=spec.line)
+            raise Unmappable("mapping.record.required", field=spec.text, line=spec.line, column=run.columns(spec))
         head = subject + predicate
         for value in values:
             term = write(run, value)
@@ -1017,7 +1055,11 @@ def map_record(
         run.build()
         main = mapping.entities[0]
         if main.each is None and not run.by_name.get(main.name):
-            raise Unmappable("mapping.record.no_main", entity=main.name, field=_missing(run, main))
+            missing = _missing(run, main)
+            if isinstance(missing, FieldRef):
+                raise Unmappable("mapping.record.no_main", entity=main.name, field=missing.name,
+                                 column=column_name(missing))
+            raise Unmappable("mapping.record.no_main", entity=main.name, field=missing)
         lines = run.lines(named=identities is not None)
         if run.main_names and identities is not None:
             run.findings += identities.check(record, run.main_names)
@@ -1042,6 +1084,17 @@ def map_record(
 _EMPTY = NTriples("")
 
 
+def _readable(text: str, spec: ValueSpec) -> bool:
+    """Whether one cell alone goes through the value's transforms."""
+    values = [Value(text)]
+    try:
+        for _, transform in spec.transforms:
+            values = [out for value in values for out in transform(value)]
+    except Unreadable:
+        return False
+    return True
+
+
 
 def _encodable(text: str) -> bool:
     """False when the text holds a lone surrogate (from a JSON escape such as "\\ud800"):
@@ -1064,29 +1117,34 @@ def _vocabularies_for(mapping: Mapping) -> Vocabularies | None:
     return vocabularies
 
 
-def _missing(run: _Run, spec: EntitySpec) -> str:
+def _missing(run: _Run, spec: EntitySpec) -> FieldRef | str:
     """The field that kept the main entity from being made, for the finding."""
     for ref in spec.when:
         if not run.values(_Instance(spec, run.root.node, run.root), ref):
-            return ref.name
+            return ref
     for template in spec.iris:
-        for part in template.parts:
+        for field_ref in template_refs(template):
             probe = _Instance(spec, run.root.node, run.root)
-            if not isinstance(part, str) and part.field is not None and not run.first_text(probe, part.field):
-                return part.field.name
+            if not run.first_text(probe, field_ref):
+                return field_ref
     return spec.each_text or spec.iri
 
 
 def _unmappable(record: SourceRecord, exc: Unmappable) -> Finding:
+    # where the value is in the export, beside the message (which says it as the mapping does)
+    params = {name: value for name, value in exc.params.items() if name not in ("column", "cell")}
+    cell = exc.params.get("cell")
     return Finding(
         stage="map",
         severity=Severity.VIOLATION,
         rule="unmappable",
-        message=both(exc.code, record=record.key, **exc.params),
+        message=both(exc.code, record=record.key, **params),
         source_id=record.source_id,
         local_id=record.local_id,
         location=record.location,
         path=exc.params.get("field"),
+        value=cell if cell is not None else exc.params.get("value"),
+        column=exc.params.get("column"),
     )
 
 
