@@ -109,3 +109,35 @@ def test_a_workbook_finding_names_sheet_row_and_header(cli, demo_project: Path) 
     image = one(findings(result.json(), "10003"), "unreadable-value")
     assert (image["location"], image["column"], image["value"]) == ("line 4 [Collection]", "image_url",
                                                                      "pas une adresse")
+
+
+LIDO = Path("sample_inputs/musee-anse-aux-brumes/lido.xml")
+JSON = Path("sample_inputs/reseau-culture-laurentides/organismes.json")
+
+
+def test_a_broken_lido_record_names_the_element_path_and_its_line(cli, demo_project: Path) -> None:
+    lines = (demo_project / LIDO).read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[508].strip() == "<lido:earliestDate>1932</lido:earliestDate>"  # line 509, in record MMAB-0003
+    lines[508] = lines[508].replace("1932", "31/02/1932")
+    (demo_project / LIDO).write_text("".join(lines), encoding="utf-8")
+    result = cli("validate", str(demo_project / LIDO), "--mapping", "lido", "--format", "json")
+    assert result.code in (0, 1), result.err
+    date = one(findings(result.json(), "MMAB-0003"), "unreadable-value")
+    assert date["column"] == ("/lidoWrap/lido[3]/descriptiveMetadata/eventWrap/eventSet[1]/event/eventDate/date/"
+                              "earliestDate")
+    assert (date["location"], date["value"]) == ("/lidoWrap/lido[3], line 509", "31/02/1932")
+    text = cli("--lang", "fr", "validate", str(demo_project / LIDO), "--mapping", "lido").out
+    assert "MMAB-0003 (/lidoWrap/lido[3], ligne 509, colonne /lidoWrap/lido[3]/descriptiveMetadata/" in text
+
+
+def test_a_json_export_names_the_pointer_of_the_value(cli, demo_project: Path) -> None:
+    text = (demo_project / JSON).read_text(encoding="utf-8")
+    assert text.count('"site_web": "https://') >= 2
+    first, second, rest = text.split('"site_web": "', 2)
+    (demo_project / JSON).write_text(first + '"site_web": "' + second + '"site_web": "pas une adresse", "x": "' + rest,
+                                     encoding="utf-8")
+    result = cli("validate", "reseau-culture-laurentides", "--format", "json")
+    assert result.code in (0, 1), result.err
+    report = result.json()
+    url = next(f for r in report["records"] for f in r["findings"] if f["rule"] == "unreadable-value")
+    assert (url["column"], url["value"]) == ("/data/organismes/1/site_web", "pas une adresse")

@@ -3,12 +3,17 @@ export each value comes from, so that a finding names the column (or path) a per
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
+
+from lxml import etree
 
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
 
-# Several columns that feed one value, as a report shows them: "titre_fr/titre_en".
+# Several columns that feed one value, as a report shows them: "titre_fr/titre_en"; paths and
+# XPaths, which hold "/" themselves, are joined as XPath joins alternatives.
 JOIN = "/"
+PATHS_JOIN = " | "
 
 
 def columns_read(mapping: Mapping) -> frozenset[str]:
@@ -26,10 +31,10 @@ def column_name(ref: FieldRef) -> str | None:
     return name if name and name != "$" else None
 
 
-def joined(refs: Iterable[FieldRef]) -> str | None:
+def joined(refs: Iterable[FieldRef], fmt: str = "csv") -> str | None:
     """The columns of `refs`, each once, in order, as one text; None when none is a column."""
     names = list(dict.fromkeys(name for ref in refs if (name := column_name(ref))))
-    return JOIN.join(names) if names else None
+    return (JOIN if fmt == "csv" else PATHS_JOIN).join(names) if names else None
 
 
 def value_refs(spec: ValueSpec) -> tuple[FieldRef, ...]:
@@ -49,6 +54,7 @@ class PropertyColumns:
 
     def __init__(self, mapping: Mapping) -> None:
         by_name = {entity.name: entity for entity in mapping.entities}
+        self.format = mapping.format
         self.by_type: dict[str, dict[str, list[FieldRef]]] = {}
         self.any_type: dict[str, list[FieldRef]] = {}
         for entity in mapping.entities:
@@ -59,10 +65,12 @@ class PropertyColumns:
                 self.any_type.setdefault(predicate, []).extend(refs)
 
     def of(self, types: Iterable[str], predicate: str) -> str | None:
-        """The columns feeding `predicate` on a node of `types` (any entity's when the node's
-        types are not the mapping's); None when no column does."""
-        refs = [ref for kind in types for ref in self.by_type.get(kind, {}).get(predicate, ())]
-        return joined(refs or self.any_type.get(predicate, ()))
+        """The columns feeding `predicate` on a node of `types` (any entity's when none of the
+        node's types is one the mapping makes); None when no column does."""
+        known = [self.by_type[kind] for kind in types if kind in self.by_type]
+        if not known:
+            return joined(self.any_type.get(predicate, ()), self.format)
+        return joined((ref for properties in known for ref in properties.get(predicate, ())), self.format)
 
 
 def property_columns(mapping: Mapping) -> PropertyColumns:
@@ -95,3 +103,44 @@ def _refs(mapping: Mapping) -> Iterator[FieldRef]:
             if spec.lookup is not None:
                 for _, refs in spec.lookup.context:
                     yield from refs
+
+
+# --- where one value sits in a JSON or XML record -----------------------------------------------
+
+_RECORD_LINE = re.compile(r", line (\d+)$")
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def json_pointer(location: str | None, path: str) -> str:
+    """The JSON pointer (RFC 6901) of a record's field, from the record's place in its document
+    (`$[3]`, `data.items[3]`) and the field's dotted path (`adresse.ville`): `/3/adresse/ville`.
+    A list the path walks through is pointed at as a whole."""
+    where = _INDEX.sub(r".\1", (location or "$").removeprefix("$"))
+    steps = [step for step in (*where.split("."), *path.split(".")) if step]
+    return "".join("/" + step.replace("~", "~0").replace("/", "~1") for step in steps)
+
+
+def element_place(item: object, location: str | None) -> tuple[str, str | None] | None:
+    """XML: the element a value was read from (or its attribute's or text's element), as a path
+    from the file's root (`/lidoWrap/lido[3]/descriptiveMetadata/…/displayDate`), and the record's
+    location with that element's line (`/lidoWrap/lido[3], line 57`) when the harvester gave the
+    record's first line. None when the value is no part of an element (a computed string)."""
+    element = item if isinstance(item, etree._Element) else getattr(item, "getparent", lambda: None)()
+    if not isinstance(element, etree._Element) or not isinstance(element.tag, str):
+        return None
+    steps = []
+    node: etree._Element | None = element
+    while node is not None and node.getparent() is not None:
+        parent = node.getparent()
+        assert parent is not None
+        same = [sibling for sibling in parent if sibling.tag == node.tag]
+        name = etree.QName(node).localname
+        steps.append(f"{name}[{same.index(node) + 1}]" if len(same) > 1 else name)
+        node = parent
+    record, _, _ = (location or "").partition(", line ")
+    path = "/".join([record, *reversed(steps)]) if record else "/".join(reversed(steps))
+    found = _RECORD_LINE.search(location or "")
+    line: object = element.sourceline  # lxml-stubs type it as `...`: an int or None at run time
+    if found is None or not isinstance(line, int):
+        return path, None
+    return path, f"{record}, line {int(found.group(1)) + line - 1}"

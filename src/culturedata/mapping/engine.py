@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache, partial
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
@@ -36,7 +36,7 @@ from lxml import etree
 from culturedata.iris import institution, record_graph
 from culturedata.iris import slug as make_slug
 from culturedata.mapping import jsonld, ntriples, sparqlmap
-from culturedata.mapping.columns import column_name, joined, template_refs, value_refs
+from culturedata.mapping.columns import column_name, element_place, joined, json_pointer, template_refs, value_refs
 from culturedata.mapping.coverage import Coverage
 from culturedata.mapping.identities import Identities
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
@@ -477,38 +477,52 @@ class _Run:
         or skipped, as the mapping says."""
         if spec.unreadable not in ("reject", "warn"):
             return
-        column, cell = self.culprit(exc.value, spec, instance)
+        at = self.culprit(exc.value, spec, instance)
         if spec.unreadable == "reject":
-            raise Unmappable("mapping.record.unreadable", field=spec.text, value=exc.value, column=column,
-                             cell=cell) from exc
-        self.finding(Severity.WARNING, exc.code, "unreadable-value", field=spec.text, value=exc.value,
-                     column=column, cell=cell)
+            raise Unmappable("mapping.record.unreadable", field=spec.text, value=exc.value, column=at.column,
+                             cell=at.cell, location=at.location) from exc
+        self.finding(Severity.WARNING, exc.code, "unreadable-value", field=spec.text, value=exc.value, at=at)
 
     def columns(self, spec: ValueSpec) -> str | None:
         """The columns (or paths) a value is read from, as a report names them; once per spec."""
         known: dict[int, str | None] = self.mapping.plan.setdefault("value_columns", {})
         key = id(spec)  # specs live as long as their mapping, whose plan this is
         if key not in known:
-            known[key] = joined(value_refs(spec))
+            known[key] = joined(value_refs(spec), self.mapping.format)
         return known[key]
 
-    def culprit(self, value: str, spec: ValueSpec, instance: _Instance | None) -> tuple[str | None, str]:
-        """The column a value that could not be read came from, and that cell's text: of a
-        field's alternatives, the one that gave it; of a template's cells, the one that fails
-        on its own ('31/02/1901' of '31/02/1901/1940'), else all of them and the composed value."""
+    def culprit(self, value: str, spec: ValueSpec, instance: _Instance | None) -> _Culprit:
+        """Where a value that could not be read (or found no concept) came from, and that cell's
+        text: of a field's alternatives, the one that gave it; of a template's cells, the one
+        that fails on its own ('31/02/1901' of '31/02/1901/1940'), else all of them and the
+        composed value."""
         if instance is None:
-            return self.columns(spec), value
+            return _Culprit(self.columns(spec), value)
         if spec.fields:
             for ref in spec.fields:
-                if self.values(instance, ref):
-                    return column_name(ref), value
-            return self.columns(spec), value
-        cells = [(ref, text) for ref in value_refs(spec) if (text := self.first_text(instance, ref))]
-        failing = [(ref, text) for ref, text in cells if not _readable(text, spec)]
+                found = self.values(instance, ref)
+                if found:
+                    item = next((item for text, item in found if text == value), found[0][1])
+                    return self.place(ref, item, instance, value)
+            return _Culprit(self.columns(spec), value)
+        cells = [(ref, found[0]) for ref in value_refs(spec) if (found := self.values(instance, ref))]
+        failing = [(ref, cell) for ref, cell in cells if not _readable(cell[0], spec)]
         if len(failing) == 1:
-            ref, text = failing[0]
-            return column_name(ref), text
-        return self.columns(spec), value
+            ref, (text, item) = failing[0]
+            return self.place(ref, item, instance, text)
+        return _Culprit(self.columns(spec), value)
+
+    def place(self, ref: FieldRef, item: Any, instance: _Instance, text: str) -> _Culprit:
+        """Where `item`, read by `ref`, is in the export: its column; in JSON its pointer; in
+        XML its element's path, and the line of that element."""
+        fmt = self.mapping.format
+        if fmt == "xml":
+            found = element_place(item, self.record.location)
+            if found is not None:
+                return _Culprit(found[0], text, found[1])
+        elif fmt == "json" and (ref.hops < 0 or instance.node is self.root.node):
+            return _Culprit(json_pointer(self.record.location, ref.text), text)
+        return _Culprit(column_name(ref), text)
 
     def look_up(self, spec: ValueSpec, values: list[Value], instance: _Instance) -> list[Value]:
         lookup = spec.lookup
@@ -529,7 +543,7 @@ class _Run:
                 continue
             if answer.ambiguous:  # a shared name is never settled by guessing, whatever `else` says
                 self.finding(Severity.WARNING, "mapping.value.ambiguous", "lookup-ambiguous", field=spec.text,
-                             value=value.text, scheme=lookup.scheme, column=self.culprit(value.text, spec, instance)[0],
+                             value=value.text, scheme=lookup.scheme, at=self.culprit(value.text, spec, instance),
                              candidates="; ".join(scheme.describe(c) for c in answer.ambiguous) if scheme else "")
                 if keep:
                     out.append(value)
@@ -538,7 +552,7 @@ class _Run:
                 continue
             self.finding(Severity.WARNING if keep else Severity.INFO, "mapping.value.no_concept",
                          "lookup-miss", field=spec.text, value=value.text, scheme=lookup.scheme,
-                         column=self.culprit(value.text, spec, instance)[0])
+                         at=self.culprit(value.text, spec, instance))
             if keep:
                 out.append(value)
         return out
@@ -592,16 +606,28 @@ class _Run:
         return term
 
     def finding(self, severity: Severity, code: str, rule: str, *, column: str | None = None,
-                cell: str | None = None, **params: Any) -> None:
-        """A finding of this record; `column` and `cell` say where in the export the value is and
-        what that cell holds (the message keeps the value as the mapping composed it)."""
+                at: _Culprit | None = None, **params: Any) -> None:
+        """A finding of this record; `column` (or `at`) says where in the export the value is, and
+        `at` what that cell holds (the message keeps the value as the mapping composed it)."""
         record = self.record
         value = params.get("value")
+        if at is not None:
+            column, value = at.column, at.cell
         self.findings.append(Finding(
             stage="map", severity=severity, rule=rule, message=both(code, record=record.key, **params),
-            source_id=record.source_id, local_id=record.local_id, location=record.location,
-            path=params.get("field"), value=cell if cell is not None else value, column=column,
+            source_id=record.source_id, local_id=record.local_id,
+            location=at.location if at is not None and at.location else record.location,
+            path=params.get("field"), value=value, column=column,
         ))
+
+
+class _Culprit(NamedTuple):
+    """Where a value is in the export: its column (or pointer, or element path), the text of
+    that cell, and in XML the record's location with the line of the element."""
+
+    column: str | None
+    cell: str
+    location: str | None = None
 
 
 Emitter = Callable[["_Run", "_Instance", str, list[str]], None]  # writes lines to `out`
@@ -1132,7 +1158,7 @@ def _missing(run: _Run, spec: EntitySpec) -> FieldRef | str:
 
 def _unmappable(record: SourceRecord, exc: Unmappable) -> Finding:
     # where the value is in the export, beside the message (which says it as the mapping does)
-    params = {name: value for name, value in exc.params.items() if name not in ("column", "cell")}
+    params = {name: value for name, value in exc.params.items() if name not in ("column", "cell", "location")}
     cell = exc.params.get("cell")
     return Finding(
         stage="map",
@@ -1141,7 +1167,7 @@ def _unmappable(record: SourceRecord, exc: Unmappable) -> Finding:
         message=both(exc.code, record=record.key, **params),
         source_id=record.source_id,
         local_id=record.local_id,
-        location=record.location,
+        location=exc.params.get("location") or record.location,
         path=exc.params.get("field"),
         value=cell if cell is not None else exc.params.get("value"),
         column=exc.params.get("column"),

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from culturedata.records import Finding, Severity
 
-_LINE = re.compile(r"^line (\d+)")
+_LINE = re.compile(r"(^|, )line (\d+)")  # "line 12 [Sheet]", "/lidoWrap/lido[3], line 40"
 PREFIXES = {
     "http://schema.org/": "schema:",
     "https://schema.org/": "schema:",
@@ -204,9 +204,9 @@ def located(location: str | None, lang: str) -> str:
     """Harvesters say "line 12"; a French report says "ligne 12"."""
     from culturedata.messages import t
 
-    if location and (match := _LINE.match(location)):
-        return t("validate.line", lang, line=match.group(1)) + location[match.end():]
-    return location or ""
+    if not location:
+        return ""
+    return _LINE.sub(lambda match: match.group(1) + t("validate.line", lang, line=match.group(2)), location)
 
 
 def render_text(report: ExportReport, lang: str, examples: int | None = 3) -> str:
