@@ -36,7 +36,14 @@ from lxml import etree
 from culturedata.iris import institution, record_graph
 from culturedata.iris import slug as make_slug
 from culturedata.mapping import jsonld, ntriples, sparqlmap
-from culturedata.mapping.columns import column_name, element_place, joined, json_pointer, template_refs, value_refs
+from culturedata.mapping.columns import (
+    column_name,
+    element_place,
+    joined,
+    json_pointer,
+    template_refs,
+    value_refs,
+)
 from culturedata.mapping.coverage import Coverage
 from culturedata.mapping.identities import Identities
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
