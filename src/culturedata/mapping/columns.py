@@ -114,8 +114,11 @@ _INDEX = re.compile(r"\[(\d+)\]")
 def json_pointer(location: str | None, path: str) -> str:
     """The JSON pointer (RFC 6901) of a record's field, from the record's place in its document
     (`$[3]`, `data.items[3]`) and the field's dotted path (`adresse.ville`): `/3/adresse/ville`.
-    A list the path walks through is pointed at as a whole."""
-    where = _INDEX.sub(r".\1", (location or "$").removeprefix("$"))
+    A list the path walks through is pointed at as a whole. A JSON Lines record (`line 12`) is a
+    document of its own: its pointer starts at its root."""
+    if location is None or location.startswith("line "):
+        location = "$"
+    where = _INDEX.sub(r".\1", location.removeprefix("$"))
     steps = [step for step in (*where.split("."), *path.split(".")) if step]
     return "".join("/" + step.replace("~", "~0").replace("/", "~1") for step in steps)
 
