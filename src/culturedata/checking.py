@@ -25,7 +25,16 @@ from typing import Any
 from culturedata.config import Source
 from culturedata.errors import InputError
 from culturedata.harvest import KINDS, harvest, is_file_record, with_column_findings
-from culturedata.mapping import Coverage, Identities, Mapping, MappingContext, columns_read, map_record
+from culturedata.mapping import (
+    Coverage,
+    Identities,
+    Mapping,
+    MappingContext,
+    PropertyColumns,
+    columns_read,
+    map_record,
+    property_columns,
+)
 from culturedata.messages import LANGUAGES, both, t
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord, tuned
 from culturedata.validate import EngineSpec, ExportReport, RecordReport, Validator, located, validate_records
@@ -71,7 +80,10 @@ class SourceCheck:
                                             self.source.timezone)
         mapped = timed("map", (self._map(record, context) for record in timed("harvest", rows)))
         severities = self.source.severities
+        columns = property_columns(self.mapping) if self.mapping.format != "sparql" else None
         for record, report in timed("validate", validate_records(self.engine, mapped, self.batch_size, self.workers)):
+            if columns is not None:
+                report = _with_columns(report, record, columns, self.mapping.name)
             yield record, replace(report, findings=tuned(report.findings, severities)) if severities else report
 
     def findings(self, whole: bool = True) -> tuple[Finding, ...]:
@@ -163,6 +175,42 @@ def _duplicates_marked(records: Iterator[SourceRecord]) -> Iterator[SourceRecord
                      for lang in LANGUAGES},
             source_id=record.source_id, local_id=record.local_id, location=record.location,
         )))
+
+
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+
+def _with_columns(report: RecordReport, record: MappedRecord, columns: PropertyColumns, mapping: str) -> RecordReport:
+    """The shapes' findings naming the column(s) that feed the property on that kind of node
+    (`titre_fr/titre_en` for a missing schema:name): the cell a person fixes. When no column
+    feeds it, the message says so: the mapping, not the export, must change."""
+    if not any(f.stage == "validate" and f.column is None and f.path for f in report.findings):
+        return report
+    types: dict[str, list[str]] = {}
+    found = []
+    for finding in report.findings:
+        if finding.stage == "validate" and finding.column is None and finding.path and finding.focus:
+            kinds = types.get(finding.focus)
+            if kinds is None:
+                kinds = types[finding.focus] = _types(record, finding.focus)
+            column = columns.of(kinds, finding.path)
+            if column is not None:
+                finding = replace(finding, column=column)
+            else:
+                finding = replace(finding, message={
+                    lang: f"{text} {t('validate.no_column', lang, mapping=mapping)}"
+                    for lang, text in finding.message.items()})
+        found.append(finding)
+    return replace(report, findings=tuple(found))
+
+
+def _types(record: MappedRecord, focus: str) -> list[str]:
+    """The rdf:types the record gives `focus`, read from its N-Triples text (no terms built)."""
+    if focus.startswith("_:"):
+        return []
+    head = f"<{focus}> {RDF_TYPE} <"
+    return [line[len(head):line.index(">", len(head))] for line in record.ntriples.splitlines()
+            if line.startswith(head)]
 
 
 def _without_triples(record: SourceRecord, *findings: Finding) -> MappedRecord:

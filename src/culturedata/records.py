@@ -97,6 +97,9 @@ class Finding:
     # How many records checked together describe `focus` when several do (a shared venue, its
     # address, a person): each of them is reported for it (validate/shared.py). 0: this record only.
     shared_by: int = 0
+    # Where in the provider's export the value is: the source column(s) it was read from (several
+    # joined by "/"), a JSON pointer or an element path; None when no part of the export gives it.
+    column: str | None = None
 
     def text(self, lang: str) -> str:
         return self.message.get(lang) or next(iter(self.message.values()), self.rule)

@@ -124,7 +124,7 @@ def test_a_wrong_record_path_is_an_input_error():
 def test_lido_wrap_of_the_demo_museum():
     records = collect("xml", sample("musee-anse-aux-brumes", "lido.xml"))
     assert [r.local_id for r in records] == [f"MMAB-{n:04d}" for n in range(1, 21)]
-    assert records[2].location == "/lidoWrap/lido[3]"
+    assert records[2].location == "/lidoWrap/lido[3], line 405"  # the element path and the line it starts on
     for record in records:
         assert etree.fromstring(record.payload).tag == f"{{{LIDO}}}lido"
 

@@ -134,9 +134,11 @@ entities:
 def test_unreadable_and_impossible_dates_are_findings_naming_record_field_and_value(tmp_path: Path) -> None:
     mapped = mapped_csv(tmp_path, DATES_CSV, DATES_MAPPING)
     [hier] = [f for f in mapped["1"].findings if f.rule == "unreadable-value"]
-    assert (hier.local_id, hier.path, hier.value) == ("1", "date_from", "hier")
+    assert (hier.local_id, hier.path, hier.value, hier.column) == ("1", "date_from", "hier", "debut")
     [impossible] = [f for f in mapped["2"].findings if f.rule == "unreadable-value"]
-    assert impossible.value == "31/02/1901/1950" and "{date_from}/{date_to}" in (impossible.path or "")
+    # the template's cell that is no date, in its column; the message says the value the template made
+    assert (impossible.value, impossible.column) == ("31/02/1901", "debut")
+    assert "{date_from}/{date_to}" in (impossible.path or "") and "31/02/1901/1950" in impossible.text("en")
     assert "calendar" in impossible.text("en") and "calendrier" in impossible.text("fr")
     assert not [t for t in mapped["2"].triples if t.predicate.value.endswith("/created")]
 

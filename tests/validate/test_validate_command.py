@@ -80,7 +80,7 @@ def test_text_report_is_grouped_with_lines_in_french(cli):
     assert "Constats par règle :" in out
     # Groups come violations first, the most frequent first.
     assert out.index(CDS + "HeritageObject-type (3)") < out.index(CDS + "HeritageObject-url (1)")
-    assert "- 12 (ligne 4) schema:additionalType = 'https://w3id.org/culturedata/vocab/materials-pin'" in out
+    assert "- 12 (ligne 4, colonne type) schema:additionalType = 'https://w3id.org/culturedata/vocab/materials-pin'" in out
     assert "Le type d'objet doit être un concept" in out
 
 

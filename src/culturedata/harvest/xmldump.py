@@ -134,10 +134,10 @@ def read_xml(source_id: str, document: Document, path: RecordPath, find_id: IdRe
         if slicer is not None and find_id.local:
             where = Locator()
             try:
-                for stand_in, payload, found_id in split(slicer, path, find_id):
+                for stand_in, payload, found_id, line in split(slicer, path, find_id):
                     given += 1
                     yield _record(source_id, document, payload, found_id or unnamed(document, given),
-                                  where(stand_in, given))
+                                  where(stand_in, given, line))
                     safexml.release(stand_in)
                 return
             except OutOfStep:
@@ -167,7 +167,7 @@ def parse_xml(
                 payload = slicer.cut(element, found_id) if slicer else None
                 if payload is None:
                     payload = etree.tostring(element, encoding="utf-8", with_tail=False)
-                yield _record(source_id, document, payload, found_id or unnamed(document, count), where(element, count))
+                yield _record(source_id, document, payload, found_id or unnamed(document, count), where(element, count, _line(element)))
                 safexml.release(element)
         except etree.XMLSyntaxError as exc:
             raise InputError("harvest.bad_xml", path=document.name, line=exc.lineno, detail=exc.msg) from exc
@@ -178,6 +178,11 @@ def unnamed(document: Document, position: int) -> str:
     the source when it is one of several (a folder, an archive), as CSV rows are named: record 1
     of a.xml and record 1 of b.xml are two records, and moving the source renames neither."""
     return f"{document.part}#record-{position}" if document.part else f"record-{position}"
+
+
+def _line(element: etree._Element) -> int | None:
+    line: object = element.sourceline  # lxml-stubs type it as `...`: an int or None at run time
+    return line if isinstance(line, int) else None
 
 
 def _record(source_id: str, document: Document, payload: bytes, local_id: str, location: str) -> SourceRecord:
@@ -199,7 +204,9 @@ def slicer_for(document: Document) -> Iterator[Slicer | None]:
 
 
 class Locator:
-    """An XPath a museum can follow: /lidoWrap/lido[3] (the index counts matched records).
+    """An XPath a museum can follow, and the line of the file the record starts on:
+    `/lidoWrap/lido[3], line 40` (the index counts matched records). The mapping adds a value's
+    line within the record to that line, so that a finding names the line of the element at fault.
 
     The ancestors' part is computed once per parent, not once per record.
     """
@@ -209,7 +216,7 @@ class Locator:
         self.prefix = ""
         self.names: dict[str, str] = {}
 
-    def __call__(self, element: etree._Element, index: int) -> str:
+    def __call__(self, element: etree._Element, index: int, line: int | None = None) -> str:
         parent = element.getparent()
         if parent is None or parent is not self.parent:
             names = []
@@ -221,4 +228,4 @@ class Locator:
         name = self.names.get(element.tag)
         if name is None:
             name = self.names[element.tag] = etree.QName(element).localname
-        return f"{self.prefix}/{name}[{index}]"
+        return f"{self.prefix}/{name}[{index}]" + (f", line {line}" if line else "")

@@ -51,8 +51,9 @@ def local_xpath(expression: str) -> bool:
     return OUTSIDE.search(expression) is None
 
 
-def split(slicer: Slicer, path: RecordPath, find_id: IdReader) -> Iterator[tuple[etree._Element, bytes, str]]:
-    """(the record's stand-in in the skeleton, its payload, its identifier) for each record.
+def split(slicer: Slicer, path: RecordPath, find_id: IdReader) -> Iterator[tuple[etree._Element, bytes, str, int]]:
+    """(the record's stand-in in the skeleton, its payload, its identifier, the line of the file
+    its start tag is on) for each record.
 
     The stand-in has the record's parent and position: the caller reads its location, then
     frees it with `safexml.release` before asking for the next record.
@@ -65,6 +66,7 @@ def split(slicer: Slicer, path: RecordPath, find_id: IdReader) -> Iterator[tuple
     faithful = etree.XMLParser(collect_ids=False, **safexml.SAFE)
     tag = first_tag(slicer, record_tag)
     pos, count = slicer.pos, 0
+    line, counted = 1 + data[:pos].count(b"\n"), pos  # the skeleton skips record bodies: lines are counted here
     found = tag.any_start.search(data, pos)
     while found is not None:
         start, attributes = found.start(1), found.group(2)
@@ -90,7 +92,8 @@ def split(slicer: Slicer, path: RecordPath, find_id: IdReader) -> Iterator[tuple
                 found_id = find_id(etree.fromstring(payload, faithful))
         except etree.XMLSyntaxError as exc:
             raise OutOfStep from exc
-        yield stand_in, payload, found_id
+        line, counted = line + data[counted:start].count(b"\n"), start
+        yield stand_in, payload, found_id, line
         if not slicer.intact():  # rewritten in place while the caller had the record: see Slicer.open
             raise OutOfStep
         pos = end

@@ -1,6 +1,6 @@
 """Map: turn `SourceRecord`s into `MappedRecord`s with a declarative mapping (mappings/*.yaml)."""
 
-from culturedata.mapping.columns import columns_read
+from culturedata.mapping.columns import PropertyColumns, columns_read, property_columns
 from culturedata.mapping.coverage import Coverage, MissingField
 from culturedata.mapping.engine import MappingContext, map_record, map_records
 from culturedata.mapping.identities import Identities, collision_finding
@@ -10,6 +10,6 @@ from culturedata.mapping.vocabularies import Found, Hints, Scheme, Vocabularies,
 
 __all__ = [
     "Coverage", "Found", "Hints", "Identities", "Mapping", "MappingContext", "Minted", "MissingField",
-    "PublishedIdentities", "Scheme", "Vocabularies", "collision_finding", "columns_read", "load_mapping",
-    "load_vocabularies", "map_record", "map_records",
+    "PropertyColumns", "PublishedIdentities", "Scheme", "Vocabularies", "collision_finding", "columns_read",
+    "load_mapping", "load_vocabularies", "map_record", "map_records", "property_columns",
 ]

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache, partial
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
@@ -36,6 +36,14 @@ from lxml import etree
 from culturedata.iris import institution, record_graph
 from culturedata.iris import slug as make_slug
 from culturedata.mapping import jsonld, ntriples, sparqlmap
+from culturedata.mapping.columns import (
+    column_name,
+    element_place,
+    joined,
+    json_pointer,
+    template_refs,
+    value_refs,
+)
 from culturedata.mapping.coverage import Coverage
 from culturedata.mapping.identities import Identities
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
@@ -428,11 +436,11 @@ class _Run:
         if spec.split:
             values = self.split(values, spec.split)
         for name, transform in spec.transforms:
-            values = self.apply(name, transform, values, spec)
+            values = self.apply(name, transform, values, spec, instance)
         if spec.lookup is not None:
             values = self.look_up(spec, values, instance)
         if not values and spec.required:
-            raise Unmappable("mapping.record.required", field=spec.text, line=spec.line)
+            raise Unmappable("mapping.record.required", field=spec.text, line=spec.line, column=self.columns(spec))
         return [term for term in (self.term(v, spec) for v in values) if term is not None]
 
     def raw_values(self, spec: ValueSpec, instance: _Instance) -> list[Value]:
@@ -456,28 +464,73 @@ class _Run:
             return []
         return [Value(filled, None, IRI if source == "iri" else None)]
 
-    def apply(self, name: str, transform: Transform, values: list[Value], spec: ValueSpec) -> list[Value]:
+    def apply(self, name: str, transform: Transform, values: list[Value], spec: ValueSpec,
+              instance: _Instance | None = None) -> list[Value]:
         if len(values) == 1:  # the common case: the transform's own list is the answer
             try:
                 return transform(values[0])
             except Unreadable as exc:
-                self.unreadable(exc, spec)
+                self.unreadable(exc, spec, instance)
                 return []
         out: list[Value] = []
         for value in values:
             try:
                 out.extend(transform(value))
             except Unreadable as exc:
-                self.unreadable(exc, spec)
+                self.unreadable(exc, spec, instance)
         return out
 
-    def unreadable(self, exc: Unreadable, spec: ValueSpec) -> None:
+    def unreadable(self, exc: Unreadable, spec: ValueSpec, instance: _Instance | None = None) -> None:
         """A value a transform could not read: the record is rejected, or the value reported
         or skipped, as the mapping says."""
+        if spec.unreadable not in ("reject", "warn"):
+            return
+        at = self.culprit(exc.value, spec, instance)
         if spec.unreadable == "reject":
-            raise Unmappable("mapping.record.unreadable", field=spec.text, value=exc.value) from exc
-        if spec.unreadable == "warn":
-            self.finding(Severity.WARNING, exc.code, "unreadable-value", field=spec.text, value=exc.value)
+            raise Unmappable("mapping.record.unreadable", field=spec.text, value=exc.value, column=at.column,
+                             cell=at.cell, location=at.location) from exc
+        self.finding(Severity.WARNING, exc.code, "unreadable-value", field=spec.text, value=exc.value, at=at)
+
+    def columns(self, spec: ValueSpec) -> str | None:
+        """The columns (or paths) a value is read from, as a report names them; once per spec."""
+        known: dict[int, str | None] = self.mapping.plan.setdefault("value_columns", {})
+        key = id(spec)  # specs live as long as their mapping, whose plan this is
+        if key not in known:
+            known[key] = joined(value_refs(spec), self.mapping.format)
+        return known[key]
+
+    def culprit(self, value: str, spec: ValueSpec, instance: _Instance | None) -> _Culprit:
+        """Where a value that could not be read (or found no concept) came from, and that cell's
+        text: of a field's alternatives, the one that gave it; of a template's cells, the one
+        that fails on its own ('31/02/1901' of '31/02/1901/1940'), else all of them and the
+        composed value."""
+        if instance is None:
+            return _Culprit(self.columns(spec), value)
+        if spec.fields:
+            for ref in spec.fields:
+                found = self.values(instance, ref)
+                if found:
+                    item = next((item for text, item in found if text == value), found[0][1])
+                    return self.place(ref, item, instance, value)
+            return _Culprit(self.columns(spec), value)
+        cells = [(ref, found[0]) for ref in value_refs(spec) if (found := self.values(instance, ref))]
+        failing = [(ref, cell) for ref, cell in cells if not _readable(cell[0], spec)]
+        if len(failing) == 1:
+            ref, (text, item) = failing[0]
+            return self.place(ref, item, instance, text)
+        return _Culprit(self.columns(spec), value)
+
+    def place(self, ref: FieldRef, item: Any, instance: _Instance, text: str) -> _Culprit:
+        """Where `item`, read by `ref`, is in the export: its column; in JSON its pointer; in
+        XML its element's path, and the line of that element."""
+        fmt = self.mapping.format
+        if fmt == "xml":
+            found = element_place(item, self.record.location)
+            if found is not None:
+                return _Culprit(found[0], text, found[1])
+        elif fmt == "json" and (ref.hops < 0 or instance.node is self.root.node):
+            return _Culprit(json_pointer(self.record.location, ref.text), text)
+        return _Culprit(column_name(ref), text)
 
     def look_up(self, spec: ValueSpec, values: list[Value], instance: _Instance) -> list[Value]:
         lookup = spec.lookup
@@ -498,7 +551,7 @@ class _Run:
                 continue
             if answer.ambiguous:  # a shared name is never settled by guessing, whatever `else` says
                 self.finding(Severity.WARNING, "mapping.value.ambiguous", "lookup-ambiguous", field=spec.text,
-                             value=value.text, scheme=lookup.scheme,
+                             value=value.text, scheme=lookup.scheme, at=self.culprit(value.text, spec, instance),
                              candidates="; ".join(scheme.describe(c) for c in answer.ambiguous) if scheme else "")
                 if keep:
                     out.append(value)
@@ -506,7 +559,8 @@ class _Run:
             if lookup.otherwise == "ignore":
                 continue
             self.finding(Severity.WARNING if keep else Severity.INFO, "mapping.value.no_concept",
-                         "lookup-miss", field=spec.text, value=value.text, scheme=lookup.scheme)
+                         "lookup-miss", field=spec.text, value=value.text, scheme=lookup.scheme,
+                         at=self.culprit(value.text, spec, instance))
             if keep:
                 out.append(value)
         return out
@@ -515,7 +569,7 @@ class _Run:
         """The value as an N-Triples term; None (and a finding) for an IRI Oxigraph would refuse."""
         datatype = value.datatype
         if datatype == IRI or (datatype is None and spec.datatype == ANY_URI):
-            return self.named_node(value.text, spec.text)
+            return self.named_node(value.text, spec.text, self.columns(spec))
         if datatype is None and spec.datatype is not None:
             datatype = spec.datatype
         if datatype is not None:
@@ -531,7 +585,7 @@ class _Run:
             if tag is not None:
                 return ntriples.tagged(value.text, tag)
             self.finding(Severity.WARNING, "mapping.value.bad_lang", "unreadable-value", field=spec.text,
-                         value=lang)
+                         value=lang, column=self.columns(spec))
         return ntriples.plain(value.text)
 
     def zoned(self, text: str, spec: ValueSpec) -> str:
@@ -540,31 +594,48 @@ class _Run:
         zone = _zone(self.context.timezone) if self.context.timezone else None
         if zone is None:
             self.finding(Severity.WARNING, "mapping.value.naive_datetime", "naive-datetime", field=spec.text,
-                         value=text)
+                         value=text, column=self.columns(spec))
             return text
         try:
             return datetime.fromisoformat(text).replace(tzinfo=zone).isoformat()
         except ValueError:  # not a date-time Python reads (a year 0): as it is
             return text
 
-    def named_node(self, iri: str, where: str) -> str | None:
+    def named_node(self, iri: str, where: str, column: str | None = None) -> str | None:
         term = self.iris.get(iri)
         if term is not None:
             return term
         term = ntriples.iri(iri)
         if term is None:
-            self.finding(Severity.WARNING, "mapping.value.bad_iri", "unreadable-value", field=where, value=iri)
+            self.finding(Severity.WARNING, "mapping.value.bad_iri", "unreadable-value", field=where, value=iri,
+                         column=column)
         else:
             self.iris[iri] = term
         return term
 
-    def finding(self, severity: Severity, code: str, rule: str, **params: Any) -> None:
+    def finding(self, severity: Severity, code: str, rule: str, *, column: str | None = None,
+                at: _Culprit | None = None, **params: Any) -> None:
+        """A finding of this record; `column` (or `at`) says where in the export the value is, and
+        `at` what that cell holds (the message keeps the value as the mapping composed it)."""
         record = self.record
+        value = params.get("value")
+        if at is not None:
+            column, value = at.column, at.cell
         self.findings.append(Finding(
             stage="map", severity=severity, rule=rule, message=both(code, record=record.key, **params),
-            source_id=record.source_id, local_id=record.local_id, location=record.location,
-            path=params.get("field"), value=params.get("value"),
+            source_id=record.source_id, local_id=record.local_id,
+            location=at.location if at is not None and at.location else record.location,
+            path=params.get("field"), value=value, column=column,
         ))
+
+
+class _Culprit(NamedTuple):
+    """Where a value is in the export: its column (or pointer, or element path), the text of
+    that cell, and in XML the record's location with the line of the element."""
+
+    column: str | None
+    cell: str
+    location: str | None = None
 
 
 Emitter = Callable[["_Run", "_Instance", str, list[str]], None]  # writes lines to `out`
@@ -842,10 +913,10 @@ def _field_transformed(predicate: str, spec: ValueSpec) -> Emitter | None:
             try:  # run.apply, inlined for one value
                 values = first(_value((text, (lang_of(item) or default) if want else None, None)))
             except Unreadable as exc:
-                run.unreadable(exc, spec)
+                run.unreadable(exc, spec, instance)
                 continue
             for name, transform in rest:
-                values = run.apply(name, transform, values, spec)
+                values = run.apply(name, transform, values, spec, instance)
             for value in values:
                 term = write(run, value)
                 if term is not None:
@@ -898,7 +969,7 @@ def _templated(predicate: str, spec: ValueSpec) -> Emitter | None:
             return
         values = [_value((filled, None, kind))]
         for name, transform in transforms:
-            values = run.apply(name, transform, values, spec)
+            values = run.apply(name, transform, values, spec, instance)
         head = subject + predicate
         for value in values:
             term = write(run, value)
@@ -947,7 +1018,7 @@ def _field_value(predicate: str, spec: ValueSpec) -> Emitter | None:
         found = run.first_found(instance, fields)
         if not found:
             if required:
-                raise Unmappable("mapping.record.required", field=spec.text, line=spec.line)
+                raise Unmappable("mapping.record.required", field=spec.text, line=spec.line, column=run.columns(spec))
             return
         if want_lang:
             default = run.context.language
@@ -957,11 +1028,11 @@ def _field_value(predicate: str, spec: ValueSpec) -> Emitter | None:
         if split:
             values = run.split(values, split)
         for name, transform in transforms:
-            values = run.apply(name, transform, values, spec)
+            values = run.apply(name, transform, values, spec, instance)
         if lookup is not None:
             values = run.look_up(spec, values, instance)
         if not values and required:
-            raise Unmappable("mapping.record.required", field=spec.text, line=spec.line)
+            raise Unmappable("mapping.record.required", field=spec.text, line=spec.line, column=run.columns(spec))
         head = subject + predicate
         for value in values:
             term = write(run, value)
@@ -1023,7 +1094,11 @@ def map_record(
         run.build()
         main = mapping.entities[0]
         if main.each is None and not run.by_name.get(main.name):
-            raise Unmappable("mapping.record.no_main", entity=main.name, field=_missing(run, main))
+            missing = _missing(run, main)
+            if isinstance(missing, FieldRef):
+                raise Unmappable("mapping.record.no_main", entity=main.name, field=missing.name,
+                                 column=column_name(missing))
+            raise Unmappable("mapping.record.no_main", entity=main.name, field=missing)
         lines = run.lines(named=identities is not None)
         if identities is not None:
             run.findings += identities.check(record, run.main_names)
@@ -1050,6 +1125,17 @@ def map_record(
 _EMPTY = NTriples("")
 
 
+def _readable(text: str, spec: ValueSpec) -> bool:
+    """Whether one cell alone goes through the value's transforms."""
+    values = [Value(text)]
+    try:
+        for _, transform in spec.transforms:
+            values = [out for value in values for out in transform(value)]
+    except Unreadable:
+        return False
+    return True
+
+
 
 def _encodable(text: str) -> bool:
     """False when the text holds a lone surrogate (from a JSON escape such as "\\ud800"):
@@ -1072,29 +1158,34 @@ def _vocabularies_for(mapping: Mapping) -> Vocabularies | None:
     return vocabularies
 
 
-def _missing(run: _Run, spec: EntitySpec) -> str:
+def _missing(run: _Run, spec: EntitySpec) -> FieldRef | str:
     """The field that kept the main entity from being made, for the finding."""
     for ref in spec.when:
         if not run.values(_Instance(spec, run.root.node, run.root), ref):
-            return ref.name
+            return ref
     for template in spec.iris:
-        for part in template.parts:
+        for field_ref in template_refs(template):
             probe = _Instance(spec, run.root.node, run.root)
-            if not isinstance(part, str) and part.field is not None and not run.first_text(probe, part.field):
-                return part.field.name
+            if not run.first_text(probe, field_ref):
+                return field_ref
     return spec.each_text or spec.iri
 
 
 def _unmappable(record: SourceRecord, exc: Unmappable) -> Finding:
+    # where the value is in the export, beside the message (which says it as the mapping does)
+    params = {name: value for name, value in exc.params.items() if name not in ("column", "cell", "location")}
+    cell = exc.params.get("cell")
     return Finding(
         stage="map",
         severity=Severity.VIOLATION,
         rule="unmappable",
-        message=both(exc.code, record=record.key, **exc.params),
+        message=both(exc.code, record=record.key, **params),
         source_id=record.source_id,
         local_id=record.local_id,
-        location=record.location,
+        location=exc.params.get("location") or record.location,
         path=exc.params.get("field"),
+        value=cell if cell is not None else exc.params.get("value"),
+        column=exc.params.get("column"),
     )
 
 

@@ -70,8 +70,7 @@ def report_view(report: ExportReport, filename: str, lang: str) -> dict[str, Any
 
 def column_of(finding: Finding) -> str:
     """The source column the value came from when the report names it, else the field."""
-    column = getattr(finding, "column", None)  # the shared validation service's report names columns
-    return str(column) if column else compact(finding.path or "")
+    return finding.column or compact(finding.path or "")
 
 
 def _line(finding: Finding, lang: str) -> Line:

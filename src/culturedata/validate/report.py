@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from culturedata.records import Finding, Severity
 
-_LINE = re.compile(r"^line (\d+)")
+_LINE = re.compile(r"(^|, )line (\d+)")  # "line 12 [Sheet]", "/lidoWrap/lido[3], line 40"
 PREFIXES = {
     "http://schema.org/": "schema:",
     "https://schema.org/": "schema:",
@@ -172,6 +172,19 @@ def where(finding: Finding, lang: str) -> str:
     return f"{finding.local_id} ({located(finding.location, lang)})"
 
 
+def row_and_column(finding: Finding, lang: str) -> str:
+    """Where the provider finds the value: the record, its line or element, and the column (or
+    path) the value came from: "10023 (line 24, column titre_fr/titre_en)"."""
+    from culturedata.messages import t
+
+    if not finding.column:
+        return where(finding, lang)
+    column = t("validate.column", lang, column=finding.column)
+    if not finding.location or finding.location == finding.local_id:
+        return f"{finding.local_id} ({column})"
+    return f"{finding.local_id} ({located(finding.location, lang)}, {column})"
+
+
 def entity(finding: Finding) -> str:
     """The node a finding is about, when the record's id does not name it: an entity inside an
     RDF file (whose record is the file, or one of its graphs), or the person or place a row
@@ -191,9 +204,9 @@ def located(location: str | None, lang: str) -> str:
     """Harvesters say "line 12"; a French report says "ligne 12"."""
     from culturedata.messages import t
 
-    if location and (match := _LINE.match(location)):
-        return t("validate.line", lang, line=match.group(1)) + location[match.end():]
-    return location or ""
+    if not location:
+        return ""
+    return _LINE.sub(lambda match: match.group(1) + t("validate.line", lang, line=match.group(2)), location)
 
 
 def render_text(report: ExportReport, lang: str, examples: int | None = 3) -> str:
@@ -222,7 +235,7 @@ def render_text(report: ExportReport, lang: str, examples: int | None = 3) -> st
             about = f" <{node}>" if node else ""
             detail = f" {compact(finding.path)}" if finding.path else ""
             value = f" = {finding.value!r}" if finding.value else ""
-            lines.append(f"      - {where(finding, lang)}{about}{detail}{value}")
+            lines.append(f"      - {row_and_column(finding, lang)}{about}{detail}{value}")
             if finding.text(lang) != group.message(lang):
                 lines.append(f"        {finding.text(lang)}")
         if len(shown) < len(distinct):
@@ -248,10 +261,10 @@ def _at(finding: Finding) -> str:
 def _distinct(findings: tuple[Finding, ...]) -> list[Finding]:
     """One line per record, field and value: a value that breaks two constraints of one rule is
     one thing to fix."""
-    seen: set[tuple[str, str | None, str | None, str | None]] = set()
+    seen: set[tuple[str, str | None, str | None, str | None, str | None]] = set()
     kept = []
     for f in findings:
-        key = (f.source_id + ":" + f.local_id, f.focus, f.path, f.value)
+        key = (f.source_id + ":" + f.local_id, f.focus, f.path, f.value, f.column)
         if key not in seen:
             seen.add(key)
             kept.append(f)
@@ -268,7 +281,7 @@ def finding_dict(finding: Finding) -> dict[str, object]:
     return {
         "severity": finding.severity.value, "rule": finding.rule, "message": finding.message,
         "source": finding.source_id, "record": finding.local_id, "location": finding.location,
-        "focus": finding.focus, "path": finding.path, "value": finding.value, "stage": finding.stage,
+        "column": finding.column, "focus": finding.focus, "path": finding.path, "value": finding.value, "stage": finding.stage,
         "component": finding.component, "shared_by": finding.shared_by,
     }
 
@@ -295,7 +308,7 @@ def render_json(report: ExportReport) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-CSV_COLUMNS = ("source", "record", "location", "severity", "rule", "message", "focus", "path", "value", "stage")
+CSV_COLUMNS = ("source", "record", "location", "column", "severity", "rule", "message", "focus", "path", "value", "stage")
 # What a spreadsheet reads as the start of a formula (OWASP, CSV injection): a record's value
 # such as `=HYPERLINK(...)` or `@SUM(...)` would run when a museum opens its report.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -321,7 +334,7 @@ def render_csv(report: ExportReport, lang: str) -> str:
     spreadsheets open it as is."""
     found = [*report.findings, *(f for record in report.records for f in record.findings)]
     rows = [
-        (f.source_id, f.local_id, f.location or "", f.severity.value, f.rule, f.text(lang), f.focus or "",
+        (f.source_id, f.local_id, f.location or "", f.column or "", f.severity.value, f.rule, f.text(lang), f.focus or "",
          f.path or "", f.value or "", f.stage)
         for f in found
     ]

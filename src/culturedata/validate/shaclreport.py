@@ -1,7 +1,8 @@
 """The SHACL `sh:ValidationReport` in Turtle, for RDF tools.
 
 Each finding becomes an `sh:ValidationResult`; terms of our own say where the record came
-from (`cdr:sourceRecord`, `cdr:location`) and which mapping field a finding is about when it is
+from (`cdr:sourceRecord`, `cdr:location`), which column (or element path, or JSON pointer) of the
+export the value came from (`cdr:column`), and which mapping field a finding is about when it is
 no property (`cdr:field`: a column, or a template such as `{date_from}/{date_to}`), which SHACL
 has no words for. Findings
 without a focus node (a record the mapper could not map) use the record's URN as focus.
@@ -64,6 +65,8 @@ def _result(graph: Graph, finding: Finding, result: BNode) -> BNode:
     add((result, CDR.stage, Literal(finding.stage)))
     if finding.location:
         add((result, CDR.location, Literal(finding.location)))
+    if finding.column:
+        add((result, CDR.column, Literal(finding.column)))
     return result
 
 
