@@ -47,7 +47,7 @@ from culturedata.mapping import (
     load_mapping,
 )
 from culturedata.messages import both
-from culturedata.pooling import decisions_path, pool, read_decisions
+from culturedata.pooling import PoolingReport, decisions_path, pool, read_decisions, remember_clusters
 from culturedata.providers import provider_description, provider_place
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord, tuned
 from culturedata.reference import write_references
@@ -259,7 +259,7 @@ def run(
                 previous = latest_report(config.store_path / "reports")
                 report.previous = previous.get("snapshot") if previous else None
                 _diff(report, previous)
-                _pool(config, target, job.run_iri, report)
+                pooled = _pool(config, target, job.run_iri, report)
                 ended = datetime.now(UTC)
                 report.ended = ended.isoformat()
                 target.apply(run_facts(target.system_graph, job.run_iri, started, ended, report.version,
@@ -273,6 +273,8 @@ def run(
             # Published (or, remote, written to the end): only now may the harvesters' state
             # move past these records. A source kept as it was keeps its old state too.
             pending.promote(s.source for s in report.sources if not (s.failed or s.refused))
+            if pooled is not None:
+                remember_clusters(config, pooled)
             if catch_up:
                 snapshots.full_marker.unlink(missing_ok=True)
         except OSError as exc:  # the report or the publication could not be written
@@ -284,14 +286,16 @@ def run(
     return report
 
 
-def _pool(config: Config, target: Target, run_iri: str, report: RunReport) -> None:
+def _pool(config: Config, target: Target, run_iri: str, report: RunReport) -> PoolingReport | None:
     """Link the entities the sources share (pooling/), on the snapshot being built."""
     if not config.settings.pooling.enabled:
-        return
+        return None
     if not isinstance(target, EmbeddedTarget):
         report.notes.append(both("pooling.remote"))
-        return
-    report.pooling = pool(config, target.store, target.apply, target.system_graph, run_iri).to_dict()
+        return None
+    pooled = pool(config, target.store, target.apply, target.system_graph, run_iri)
+    report.pooling = pooled.to_dict()
+    return pooled
 
 
 def state_dir(config: Config) -> Path:

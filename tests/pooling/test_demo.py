@@ -93,3 +93,18 @@ def test_a_bad_decisions_file_stops_the_run_before_it_starts(cli, demo_project: 
     outcome = cli("run")
     assert outcome.code == 2 and "[[accept]]" in outcome.err
     assert not (demo_project / "var/store/current").exists()
+
+
+def test_cluster_names_are_kept_only_once_their_snapshot_is_published(cli, demo_project: Path) -> None:
+    """A run that fails after pooling (here: its report cannot be written) publishes nothing,
+    so the cluster IRIs it chose must not be remembered as if they had been."""
+    kept = demo_project / "var/store/pooling/clusters.json"
+    reports = demo_project / "var/store/reports"
+    reports.parent.mkdir(parents=True)
+    reports.write_text("not a folder", encoding="utf-8")  # the run's report cannot be written
+    failed = cli("run")
+    assert failed.code != 0 and not (demo_project / "var/store/current").exists()
+    assert not kept.exists()
+    reports.unlink()
+    assert cli("run").code == 1
+    assert set(json.loads(kept.read_text(encoding="utf-8"))["clusters"]) == set(clusters(demo_project))

@@ -9,9 +9,9 @@ from culturedata.pooling.clusters import Link, Matching, Review, match
 from culturedata.pooling.decisions import FILE_NAME, Decisions, read_decisions
 from culturedata.pooling.entities import KINDS, ORGANISATION, PERSON, Entity
 from culturedata.pooling.scoring import Score, score
-from culturedata.pooling.stage import PoolingReport, assignments_path, decisions_path, pool
+from culturedata.pooling.stage import PoolingReport, assignments_path, decisions_path, pool, remember_clusters
 
 __all__ = [
     "FILE_NAME", "KINDS", "ORGANISATION", "PERSON", "Decisions", "Entity", "Link", "Matching", "PoolingReport",
-    "Review", "Score", "assignments_path", "canonical", "decisions_path", "match", "pool", "read_decisions", "score",
+    "Review", "Score", "assignments_path", "canonical", "decisions_path", "match", "pool", "read_decisions", "remember_clusters", "score",
 ]

@@ -18,7 +18,7 @@ from culturedata import iris
 from culturedata.config import Config
 from culturedata.pooling.clusters import match
 from culturedata.pooling.decisions import read_decisions
-from culturedata.pooling.identifiers import assign, read_assignments, write_assignments
+from culturedata.pooling.identifiers import Assignments, assign, read_assignments, write_assignments
 from culturedata.pooling.publication import pooling_quads, previous_links, provenance_quads
 from culturedata.pooling.reading import read_entities
 from culturedata.store import Batch
@@ -34,9 +34,19 @@ class PoolingReport:
     decisions: int = 0
     seconds: float = 0.0
     review: list[dict[str, str | float]] = field(default_factory=list)
+    # The clusters' IRIs as this run gave them: written by `remember_clusters` once the snapshot
+    # is published, so that a run that fails later gives no cluster a name it never published.
+    assignments: Assignments = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        figures = asdict(self)
+        del figures["assignments"]
+        return figures
+
+
+def remember_clusters(config: Config, report: PoolingReport) -> None:
+    """After publication: the cluster IRIs the published snapshot uses, kept for the next runs."""
+    write_assignments(assignments_path(config), report.assignments)
 
 
 def decisions_path(config: Config) -> Path:
@@ -66,11 +76,11 @@ def pool(config: Config, store: ox.Store, apply: Callable[[Batch], None], system
     batch.quads.extend(pooling_quads(base, clusters, by_iri))
     batch.quads.extend(provenance_quads(base, system_graph, run_iri, matching.links, cluster_of))
     apply(batch)
-    write_assignments(path, kept)
     return PoolingReport(
         entities=len(entities), compared=matching.compared, clusters=len(clusters), linked=len(cluster_of),
         links=dict(Counter(link.rule for link in matching.links).most_common()), decisions=len(decisions),
         seconds=round(time.monotonic() - started, 3),
         review=[{"left": r.left, "right": r.right, "score": r.score, "left_name": r.names[0],
                  "right_name": r.names[1], "dates": r.dates} for r in matching.review],
+        assignments=kept,
     )
