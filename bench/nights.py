@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench.store import CONFIG, ROOT, write_collection
+from bench.store import ROOT, write_collection
+from bench.store import project as store_project
 
 OUT = Path(os.environ.get("BENCH_NIGHTS_OUT", ROOT / "bench" / "out" / "nights")).resolve()
 
@@ -62,12 +62,7 @@ def measured(work: Path) -> dict[str, object]:
 
 
 def project(count: int) -> Path:
-    work = OUT / f"n{count}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    (work / "culturedata.toml").write_text(CONFIG, encoding="utf-8")
-    write_collection(work / "collection.csv", count)
-    return work
+    return store_project(count, OUT)
 
 
 def stages(figures: dict[str, object]) -> str:

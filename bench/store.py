@@ -61,8 +61,9 @@ def write_collection(path: Path, count: int, changed_every: int = 0) -> None:
             ])
 
 
-def project(count: int) -> Path:
-    work = OUT / f"n{count}"
+def project(count: int, out: Path = OUT) -> Path:
+    """A project folder under `out` whose one source is a generated CSV export of `count` rows."""
+    work = out / f"n{count}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     (work / "culturedata.toml").write_text(CONFIG, encoding="utf-8")

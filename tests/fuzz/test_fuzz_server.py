@@ -7,10 +7,7 @@ memory (with any worker processes) under the bound."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from culturedata.cli import main
+from serveprocess import start_serve, stop
 
 from .conftest import count, failed, fuzz_settings
 from .mutate import mutated_bytes, mutated_query, to_toml
@@ -44,12 +42,6 @@ class Server:
     client: httpx.Client
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The small demo project, run once and served on a free port."""
@@ -61,28 +53,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with pytest.raises(SystemExit) as ran:
         main(["--quiet", "--config", str(project / "culturedata.toml"), "run"])
     assert ran.value.code in (0, 1)
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "culturedata", "serve", "--port", str(port)], cwd=project,
-                               env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
+    base, process = start_serve(project, env=environment)
     with httpx.Client(timeout=REQUEST_TIMEOUT, trust_env=False) as client:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                client.get(base + "/sparql", params={"query": "ASK {}"})
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    process.kill()
-                    raise RuntimeError(f"culturedata serve did not start: {process.stderr!r}") from None
-                time.sleep(0.1)
         yield Server(base, process, client)
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(10)
+    stop(process)
 
 
 def tree_rss(pid: int) -> int:

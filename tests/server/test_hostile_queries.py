@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from harness import demo_quads, publish
+
+from serveprocess import start_serve
 
 NESTED = "SELECT * WHERE " + "{" * 3000 + "?s ?p ?o" + "}" * 3000
 EXISTS = "SELECT * WHERE { FILTER(" + "EXISTS { FILTER(" * 1000 + "true" + ") }" * 1000 + ") }"
@@ -23,32 +23,11 @@ UNIONS = "SELECT * WHERE { " + " UNION ".join(["{?s ?p ?o}"] * 8000) + " }"
 ORDINARY = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     publish(tmp_path / "var" / "store", demo_quads())
     (tmp_path / "culturedata.toml").write_text('[store]\npath = "var/store"\n', encoding="utf-8")
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "culturedata", "serve", "--port", str(port)], cwd=tmp_path,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=2)
-            break
-        except httpx.TransportError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"culturedata serve did not start: {process.stderr.read()!r}") from None
-            time.sleep(0.1)
+    base, process = start_serve(tmp_path, startup=30)
     yield base, process
     process.terminate()
     process.wait(10)

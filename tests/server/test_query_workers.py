@@ -5,9 +5,7 @@ a crash must not end the server, and a query past its deadline must really stop 
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,18 +15,14 @@ import httpx
 import pytest
 from harness import BASE, demo_quads, publish
 
+from serveprocess import start_serve
+
 NESTED = "SELECT * WHERE " + "{" * 3000 + "?s ?p ?o" + "}" * 3000  # SIGSEGV in pyoxigraph 0.5.13's parser
 # Over the demo data (about 200 quads), a count of 200^4 rows: hours of work before the first byte is written.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 ORDINARY = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 LOOKUP = "SELECT ?p ?o WHERE {{ <{BASE}id/musee-test/objet/{i}> ?p ?o }}"
 JSON = {"Accept": "application/sparql-results+json"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def descendants(pid: int) -> set[int]:
@@ -86,23 +80,9 @@ def serve_process(tmp_path: Path) -> Iterator[Callable[[str], tuple[str, subproc
         publish(tmp_path / "var" / "store", demo_quads())
         (tmp_path / "culturedata.toml").write_text(
             f'[publish]\nbase_iri = "{BASE}"\n[store]\npath = "var/store"\n[server]\n{settings}\n', encoding="utf-8")
-        port = free_port()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "culturedata", "serve", "--port", str(port)], cwd=tmp_path,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
+        base, process = start_serve(tmp_path)
         started.append(process)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=5)
-                return base, process
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    process.kill()
-                    raise RuntimeError(f"culturedata serve did not start: {process.stderr.read()!r}") from None  # type: ignore[union-attr]
-                time.sleep(0.1)
+        return base, process
 
     yield start
     for process in started:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,9 +14,10 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from harness import BASE, SCHEMA, demo_quads, publish
-from test_query_workers import descendants, free_port
+from test_query_workers import descendants
 
 from culturedata.store import Snapshots
+from serveprocess import start_serve, stop
 
 JSON = {"Accept": "application/sparql-results+json"}
 NAME = f"SELECT ?name WHERE {{ <{BASE}id/musee-test/objet/1> <{SCHEMA}name> ?name }}"
@@ -32,23 +31,9 @@ def two_processes(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]
     (tmp_path / "culturedata.toml").write_text(
         f'[publish]\nbase_iri = "{BASE}"\n[store]\npath = "var/store"\n[server]\nresponse_cache_mb = 0\n',
         encoding="utf-8")
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "culturedata", "serve", "--port", str(port), "--processes", "2"],
-                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=5)
-            break
-        except httpx.TransportError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"culturedata serve did not start: {process.stderr.read()!r}") from None  # type: ignore[union-attr]
-            time.sleep(0.1)
+    base, process = start_serve(tmp_path, "--processes", "2")
     yield base, process, root
-    process.terminate()
-    process.wait(20)
+    stop(process)
 
 
 def serving(supervisor: int) -> set[int]:
