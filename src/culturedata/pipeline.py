@@ -40,7 +40,7 @@ from culturedata.errors import CultureDataError, StoreError, UsageError
 from culturedata.harvest import KINDS, HarvestOptions, PendingState, harvest, is_file_record
 from culturedata.mapping import Identities, Mapping, load_mapping
 from culturedata.messages import both
-from culturedata.pooling import decisions_path, pool, read_decisions
+from culturedata.pooling import build_index, decisions_path, pool, read_decisions
 from culturedata.providers import provider_description, provider_place
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord, tuned
 from culturedata.reference import write_references
@@ -253,6 +253,8 @@ def run(
                 report.previous = previous.get("snapshot") if previous else None
                 _diff(report, previous)
                 _pool(config, target, job.run_iri, report)
+                if written.staging is not None and isinstance(target, EmbeddedTarget):
+                    build_index(target.store, written.staging.path, config.base_iri)  # published with it
                 ended = datetime.now(UTC)
                 report.ended = ended.isoformat()
                 target.apply(run_facts(target.system_graph, job.run_iri, started, ended, report.version,
