@@ -10,11 +10,20 @@ from culturedata.pooling.clusters import Link, Matching, Review, match
 from culturedata.pooling.decisions import FILE_NAME, Decisions, read_decisions
 from culturedata.pooling.entities import KINDS, ORGANISATION, PERSON, Entity
 from culturedata.pooling.scoring import Score, score
-from culturedata.pooling.searchindex import Facet, Hit, Results, SearchIndex, build_index
+from culturedata.pooling.searchindex import (
+    FACET_KINDS,
+    MAX_QUERY,
+    Facet,
+    Hit,
+    Results,
+    SearchIndex,
+    build_index,
+    words,
+)
 from culturedata.pooling.stage import PoolingReport, assignments_path, decisions_path, pool
 
 __all__ = [
-    "FILE_NAME", "KINDS", "ORGANISATION", "PERSON", "Decisions", "Entity", "Facet", "Hit", "Link", "Matching",
-    "PoolingReport", "Results", "Review", "Score", "SearchIndex", "assignments_path", "build_index", "canonical",
-    "decisions_path", "match", "pool", "read_decisions", "score",
+    "FACET_KINDS", "FILE_NAME", "KINDS", "MAX_QUERY", "ORGANISATION", "PERSON", "Decisions", "Entity", "Facet", "Hit",
+    "Link", "Matching", "PoolingReport", "Results", "Review", "Score", "SearchIndex", "assignments_path",
+    "build_index", "canonical", "decisions_path", "match", "pool", "read_decisions", "score", "words",
 ]

@@ -18,7 +18,7 @@ import os
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +45,7 @@ MAX_QUERY = 200  # characters of a visitor's text that are read
 MAX_WORDS = 12
 MAX_LIMIT = 100
 COUNTED = 10_000  # facets and totals count at most this many matches: a bound on every query's cost
-FACETS = ("type", "region", "institution")
+FACET_KINDS = ("type", "region", "institution")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _YEAR = re.compile(r"^-?(\d{4})")
 
@@ -302,7 +302,7 @@ class SearchIndex:
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(f"{self.path.as_uri()}?mode=ro&immutable=1", uri=True)
 
-    def search(self, text: str, filters: dict[str, Sequence[str]] | None = None, limit: int = 20,
+    def search(self, text: str, filters: Mapping[str, Sequence[str]] | None = None, limit: int = 20,
                offset: int = 0, prefix: bool = False, facets: bool = True) -> Results:
         expression = match_expression(text, prefix)
         if expression is None:
@@ -311,7 +311,7 @@ class SearchIndex:
         where, params = "fulltext MATCH ?", [expression]
         for kind, values in (filters or {}).items():
             chosen = [v for v in values if v][:20]
-            if kind in FACETS and chosen:
+            if kind in FACET_KINDS and chosen:
                 where += (f" AND fulltext.rowid IN (SELECT entity FROM facet WHERE kind = ? AND value IN "
                           f"({','.join('?' * len(chosen))}))")
                 params += [kind, *chosen]
