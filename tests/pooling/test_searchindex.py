@@ -35,9 +35,10 @@ def test_names_are_found_without_accents_with_their_cluster_institution_and_type
     results = index.search("helene BOUCHARD")
     assert {h.iri for h in results.hits} == BOUCHARD and results.total == 2
     assert {h.cluster for h in results.hits} == {results.hits[0].cluster} and results.hits[0].cluster
-    assert all(h.types == ("Person",) and h.born == 1898 for h in results.hits)
+    assert all(h.types == ("http://schema.org/Person",) and h.born == 1898 for h in results.hits)
     facets = {(f.kind, f.value): f for f in results.facets}
-    assert facets[("type", "Person")].count == 2
+    assert facets[("type", "http://schema.org/Person")].count == 2
+    assert facets[("type", "http://schema.org/Person")].label("fr") == "Person"
     assert facets[("institution", "musee-fjord-bleu")].label("fr") == "Musée du Fjord-Bleu"
 
 

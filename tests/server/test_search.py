@@ -41,7 +41,8 @@ def test_json_by_format_or_accept_with_facet_counts(site: str, web: httpx.Client
     assert by_format == by_accept
     assert {r["id"] for r in by_format["results"]} == BOUCHARD and by_format["total"] == 2
     assert {r["cluster"] for r in by_format["results"]} == {by_format["results"][0]["cluster"]}
-    assert by_format["facets"]["type"] == [{"value": "Person", "label": "Person", "count": 2, "selected": False}]
+    assert by_format["facets"]["type"] == [
+        {"value": "http://schema.org/Person", "label": "Person", "count": 2, "selected": False}]
     assert sum(f["count"] for f in by_format["facets"]["institution"]) == 2
 
 

@@ -17,7 +17,10 @@ from culturedata.pooling.searchindex import (
     Hit,
     Results,
     SearchIndex,
+    as_entity,
     build_index,
+    local_name,
+    query_entity,
     words,
 )
 from culturedata.pooling.stage import PoolingReport, assignments_path, decisions_path, pool
@@ -25,5 +28,5 @@ from culturedata.pooling.stage import PoolingReport, assignments_path, decisions
 __all__ = [
     "FACET_KINDS", "FILE_NAME", "KINDS", "MAX_QUERY", "ORGANISATION", "PERSON", "Decisions", "Entity", "Facet", "Hit",
     "Link", "Matching", "PoolingReport", "Results", "Review", "Score", "SearchIndex", "assignments_path",
-    "build_index", "canonical", "decisions_path", "match", "pool", "read_decisions", "score", "words",
+    "as_entity", "build_index", "canonical", "local_name", "query_entity", "decisions_path", "match", "pool", "read_decisions", "score", "words",
 ]

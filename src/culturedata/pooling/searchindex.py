@@ -26,6 +26,8 @@ import pyoxigraph as ox
 
 from culturedata import iris
 from culturedata.pooling.authorities import canonical
+from culturedata.pooling.entities import ORGANISATION, PERSON, Entity
+from culturedata.pooling.names import fold
 
 FILE_NAME = "search.sqlite"
 SCHEMA = "http://schema.org/"
@@ -79,7 +81,7 @@ class Hit:
     iri: str
     name: str
     names: tuple[tuple[str, str], ...]
-    types: tuple[str, ...]  # schema.org (or profile) local names: "Person", "HeritageObject"
+    types: tuple[str, ...]  # type IRIs: schema.org's, the profile's (qcp:HeritageObject)
     region: str | None  # the region's IRI
     institution: str | None  # the source id
     cluster: str | None
@@ -104,6 +106,8 @@ class Facet:
     labels: dict[str, str]
 
     def label(self, lang: str) -> str:
+        if self.kind == "type":
+            return local_name(self.value)  # as the entity pages name types
         return self.labels.get(lang) or self.labels.get("fr") or self.labels.get("en") or self.value
 
 
@@ -141,6 +145,7 @@ def build_index(store: ox.Store, folder: Path, base: str) -> int:
                          json.dumps(sorted(e.places), ensure_ascii=False), json.dumps(sorted(e.authorities))))
             facets += [("type", t, number) for t in types]
             facets += [(kind, value, number) for kind, value in (("region", region), ("institution", e.source)) if value]
+            facets += [("authority", a, number) for a in sorted(e.authorities)]  # reconciliation by id
             texts.append((number, "\n".join(text for text, _ in e.names)))
         db.executemany("INSERT INTO entity VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         db.executemany("INSERT INTO facet VALUES (?,?,?)", facets)
@@ -187,7 +192,7 @@ def _read(store: ox.Store, base: str) -> tuple[dict[str, _Entity], dict[str, dic
                     named.append((value.value, value.language or ""))
     for quad in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None, None):
         if isinstance(quad.object, ox.NamedNode) and (found := ours(quad)):
-            found[1].types.add(_local(quad.object.value))
+            found[1].types.add(quad.object.value)
     for predicates, attribute in ((BORN, "born"), (DIED, "died")):
         for predicate in predicates:
             for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
@@ -249,7 +254,7 @@ def _provider_labels(entities: dict[str, _Entity], organisation: str) -> dict[st
     return named
 
 
-def _local(iri: str) -> str:
+def local_name(iri: str) -> str:
     return re.split(r"[/#]", iri)[-1] or iri
 
 
@@ -266,6 +271,19 @@ def _year(value: object) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def as_entity(hit: Hit) -> Entity:
+    """A hit as pooling compares entities (scoring.py): a person, or else scored as an organisation
+    is (its significant words), with its dates, folded places and authority ids."""
+    return query_entity(hit.iri, hit.types, tuple(text for text, _ in hit.names), hit.born, hit.died, hit.places,
+                        hit.authorities)
+
+
+def query_entity(iri: str, types: Iterable[str], names: tuple[str, ...], born: int | None = None,
+                 died: int | None = None, places: Iterable[str] = (), authorities: Iterable[str] = ()) -> Entity:
+    kind = PERSON if f"{SCHEMA}Person" in types else ORGANISATION
+    return Entity(iri, kind, names, born, died, frozenset(f for p in places if (f := fold(p))), frozenset(authorities))
+
+
 # -- reading ----------------------------------------------------------------------------------
 
 
@@ -274,7 +292,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text[:MAX_QUERY])[:MAX_WORDS]
 
 
-def match_expression(text: str, prefix: bool = False) -> str | None:
+def match_expression(text: str, prefix: bool = False, any_word: bool = False) -> str | None:
     """`text` as an FTS5 query that means only its words (each quoted), all required; with
     `prefix`, the last word may be the start of one (for suggestions). None without a word."""
     found = words(text)
@@ -283,7 +301,7 @@ def match_expression(text: str, prefix: bool = False) -> str | None:
     quoted = ['"' + w.replace('"', '""') + '"' for w in found]
     if prefix:
         quoted[-1] += "*"
-    return " ".join(quoted)
+    return (" OR " if any_word else " ").join(quoted)
 
 
 class SearchIndex:
@@ -303,15 +321,17 @@ class SearchIndex:
         return sqlite3.connect(f"{self.path.as_uri()}?mode=ro&immutable=1", uri=True)
 
     def search(self, text: str, filters: Mapping[str, Sequence[str]] | None = None, limit: int = 20,
-               offset: int = 0, prefix: bool = False, facets: bool = True) -> Results:
-        expression = match_expression(text, prefix)
+               offset: int = 0, prefix: bool = False, facets: bool = True, any_word: bool = False) -> Results:
+        """The entities whose names hold every word of `text` (with `any_word`, any of them:
+        reconciliation's candidates, rescored afterwards), best first, with the facets' counts."""
+        expression = match_expression(text, prefix, any_word)
         if expression is None:
             return Results([], 0, False, [])
         limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, min(offset, COUNTED))
         where, params = "fulltext MATCH ?", [expression]
         for kind, values in (filters or {}).items():
             chosen = [v for v in values if v][:20]
-            if kind in FACET_KINDS and chosen:
+            if kind in (*FACET_KINDS, "authority") and chosen:
                 where += (f" AND fulltext.rowid IN (SELECT entity FROM facet WHERE kind = ? AND value IN "
                           f"({','.join('?' * len(chosen))}))")
                 params += [kind, *chosen]
@@ -339,6 +359,19 @@ class SearchIndex:
             rows = db.execute(f"SELECT e.*, 0 FROM entity e WHERE iri IN ({','.join('?' * len(wanted))})",
                               wanted).fetchall()
         return [_hit(row) for row in rows]
+
+    def with_authority(self, authority: str, limit: int = 10) -> list[Hit]:
+        """The entities that carry this canonical authority IRI (an indexed lookup)."""
+        with self._connect() as db:
+            rows = db.execute("SELECT e.*, 0 FROM facet f JOIN entity e ON e.id = f.entity "
+                              "WHERE f.kind = 'authority' AND f.value = ? LIMIT ?", (authority, limit)).fetchall()
+        return [_hit(row) for row in rows]
+
+    def type_counts(self) -> list[tuple[str, int]]:
+        with self._connect() as db:
+            found = db.execute("SELECT value, count(*) FROM facet WHERE kind = 'type' GROUP BY value "
+                               "ORDER BY count(*) DESC").fetchall()
+        return [(str(value), int(count)) for value, count in found]
 
     def labels(self, kind: str) -> dict[str, dict[str, str]]:
         """Every value of a facet with its labels (the regions, the institutions)."""

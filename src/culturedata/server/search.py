@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from culturedata.pooling import FACET_KINDS, MAX_QUERY, Facet, Hit, Results, SearchIndex
+from culturedata.pooling import FACET_KINDS, MAX_QUERY, Facet, Hit, Results, SearchIndex, local_name
 from culturedata.server.negotiation import choose
 from culturedata.server.rendering import page_lang, render
 from culturedata.server.sparql import problem
@@ -81,7 +81,8 @@ def _facet_links(q: str, filters: dict[str, list[str]], facets: list[Facet], lan
 
 def _hit_json(request: Request, hit: Hit, lang: str, labels: dict[str, dict[str, str]]) -> dict[str, object]:
     return {
-        "id": hit.iri, "name": hit.label(lang), "types": list(hit.types), "page": entity_href(request, hit.iri),
+        "id": hit.iri, "name": hit.label(lang), "types": [{"id": t, "name": local_name(t)} for t in hit.types],
+        "page": entity_href(request, hit.iri),
         "region": hit.region, "region_label": labels.get(hit.region or "", {}).get(lang),
         "institution": hit.institution, "institution_label": labels.get(hit.institution or "", {}).get(lang),
         "cluster": hit.cluster, "born": hit.born, "died": hit.died,
