@@ -185,11 +185,11 @@ def _read(store: ox.Store, base: str) -> tuple[dict[str, _Entity], dict[str, dic
             value = quad.object
             if not isinstance(value, ox.Literal) or not isinstance(quad.subject, ox.NamedNode):
                 continue
-            labels[quad.subject.value].setdefault((value.language or "").split("-", 1)[0], value.value)
-            if predicate != SKOS_LABEL and (found := ours(quad)):
-                named = found[1].names
-                if all(text != value.value for text, _ in named):
-                    named.append((value.value, value.language or ""))
+            found = ours(quad) if predicate != SKOS_LABEL else None
+            if found is None:  # a concept's, a place's or a provider's label; an entity's names are its own
+                labels[quad.subject.value].setdefault((value.language or "").split("-", 1)[0], value.value)
+            elif all(text != value.value for text, _ in found[1].names):
+                found[1].names.append((value.value, value.language or ""))
     for quad in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None, None):
         if isinstance(quad.object, ox.NamedNode) and (found := ours(quad)):
             found[1].types.add(quad.object.value)
@@ -210,7 +210,8 @@ def _read(store: ox.Store, base: str) -> tuple[dict[str, _Entity], dict[str, dic
                 found[1].places.add(quad.object.value)
     # Places are kept by name: a municipality's or a venue's, as people write them.
     for entity in entities.values():
-        entity.places = {_first(labels.get(p)) or p if p.startswith("http") else p for p in entity.places}
+        entity.places = {(_first(labels.get(p)) or _name(entities.get(p)) or p) if p.startswith("http") else p
+                         for p in entity.places}
         entity.places = {p for p in entity.places if not p.startswith("http")}
     return dict(entities), dict(labels)
 
@@ -256,6 +257,10 @@ def _provider_labels(entities: dict[str, _Entity], organisation: str) -> dict[st
 
 def local_name(iri: str) -> str:
     return re.split(r"[/#]", iri)[-1] or iri
+
+
+def _name(entity: _Entity | None) -> str | None:
+    return entity.names[0][0] if entity is not None and entity.names else None
 
 
 def _first(named: dict[str, str] | None) -> str | None:
@@ -332,7 +337,9 @@ class SearchIndex:
         for kind, values in (filters or {}).items():
             chosen = [v for v in values if v][:20]
             if kind in (*FACET_KINDS, "authority") and chosen:
-                where += (f" AND fulltext.rowid IN (SELECT entity FROM facet WHERE kind = ? AND value IN "
+                # Per match, through the (entity, kind, value) index: an `IN (SELECT …)` over the facet
+                # table makes SQLite run the full-text match once per row of the filter.
+                where += (f" AND EXISTS (SELECT 1 FROM facet WHERE entity = fulltext.rowid AND kind = ? AND value IN "
                           f"({','.join('?' * len(chosen))}))")
                 params += [kind, *chosen]
         with self._connect() as db:
