@@ -73,3 +73,8 @@ def test_any_text_is_answered_never_a_crash(site: str, web: httpx.Client, text: 
 def test_paging_is_bounded(site: str, web: httpx.Client) -> None:
     answer = web.get(f"{site}/search", params={"q": "de", "page": "1000000", "format": "json"}).json()
     assert answer["page"] == 50 and answer["results"] == []
+
+
+def test_crawlers_are_kept_off_the_endless_search_pages(site: str, web: httpx.Client) -> None:
+    lines = web.get(f"{site}/robots.txt").text.splitlines()
+    assert "Disallow: /search" in lines and "Disallow: /reconcile" in lines
