@@ -142,3 +142,39 @@ def test_the_vendored_schemas_can_fail() -> None:
         contents = json.loads((SCHEMAS / schema).read_text(encoding="utf-8"))
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.Draft7Validator(contents, registry=registry()).validate(wrong)
+
+
+def test_authority_ids_and_places_decide_as_pooling_does(tmp_path: Path) -> None:
+    """An index built from a small real store: a shared Wikidata id is certain, another id of
+    Wikidata caps the score, a birthplace that agrees adds to it (the demo has no authority ids)."""
+    import pyoxigraph as ox
+
+    from culturedata.pooling import SearchIndex, build_index
+    from culturedata.server.reconcile import candidates
+
+    schema = "http://schema.org/"
+    graph = ox.NamedNode(f"{BASE}graph/musee/1")
+    monet, other = ox.NamedNode(f"{BASE}id/musee/personne/monet"), ox.NamedNode(f"{BASE}id/musee/personne/monet-2")
+    store = ox.Store()
+    for subject, born, place, wikidata in ((monet, "1840", "Paris", "Q296"), (other, "1840", "Giverny", "Q999")):
+        store.extend([
+            ox.Quad(subject, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(PERSON), graph),
+            ox.Quad(subject, ox.NamedNode(f"{schema}name"), ox.Literal("Claude Monet"), graph),
+            ox.Quad(subject, ox.NamedNode(f"{schema}birthDate"), ox.Literal(born), graph),
+            ox.Quad(subject, ox.NamedNode(f"{schema}birthPlace"), ox.Literal(place), graph),
+            ox.Quad(subject, ox.NamedNode(f"{schema}sameAs"), ox.NamedNode(f"http://www.wikidata.org/entity/{wikidata}"), graph),
+        ])
+    assert build_index(store, tmp_path, BASE) == 2
+    index = SearchIndex.of(tmp_path)
+    assert index is not None
+    by_id = candidates(index, {"query": "Monet", "properties": [{"pid": "wikidata", "v": "https://www.wikidata.org/wiki/Q296"}]})
+    assert by_id[0]["id"] == monet.value and by_id[0]["score"] == 100 and by_id[0]["match"] is True
+    assert by_id[1]["score"] <= 40  # another Wikidata id: never the same person
+    only_id = candidates(index, {"properties": [{"pid": "sameAs", "v": "wd:Q296"}]})  # no name at all
+    assert [c["id"] for c in only_id] == [monet.value]
+    placed = candidates(index, {"query": "Claude Monnet", "properties": [{"pid": "locality", "v": "paris"}]})
+    assert placed[0]["id"] == monet.value and placed[0]["score"] > placed[1]["score"]  # +3 for the place
+    dated = candidates(index, {"query": "Claude Monet", "properties": [{"pid": "birthDate", "v": "1840-11-14"}]})
+    assert dated[0]["score"] == 100 and not dated[0]["match"]  # two certain candidates: none is the match
+    extended = [h.authorities for h in index.get([monet.value])]
+    assert extended == [("http://www.wikidata.org/entity/Q296",)]
