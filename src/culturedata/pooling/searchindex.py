@@ -158,6 +158,8 @@ def build_index(store: ox.Store, folder: Path, base: str) -> int:
         db.executemany("INSERT OR REPLACE INTO label VALUES (?,?,?,?)", label_rows)
         db.execute("INSERT INTO fulltext(fulltext) VALUES ('optimize')")
         db.commit()
+    except sqlite3.Error as exc:  # a full disk, mostly: the run says so as for any write (store.unwritable)
+        raise OSError(f"{partial}: {exc}") from exc
     finally:
         db.close()
     os.replace(partial, folder / FILE_NAME)
