@@ -47,7 +47,14 @@ from culturedata.mapping import (
     load_mapping,
 )
 from culturedata.messages import both
-from culturedata.pooling import PoolingReport, decisions_path, pool, read_decisions, remember_clusters
+from culturedata.pooling import (
+    PoolingReport,
+    build_index,
+    decisions_path,
+    pool,
+    read_decisions,
+    remember_clusters,
+)
 from culturedata.providers import provider_description, provider_place
 from culturedata.records import Finding, MappedRecord, Severity, SourceRecord, tuned
 from culturedata.reference import write_references
@@ -260,6 +267,8 @@ def run(
                 report.previous = previous.get("snapshot") if previous else None
                 _diff(report, previous)
                 pooled = _pool(config, target, job.run_iri, report)
+                if written.staging is not None and isinstance(target, EmbeddedTarget):
+                    build_index(target.store, written.staging.path, config.base_iri)  # published with it
                 ended = datetime.now(UTC)
                 report.ended = ended.isoformat()
                 target.apply(run_facts(target.system_graph, job.run_iri, started, ended, report.version,

@@ -150,7 +150,7 @@ def test_mutated_entity_paths_and_graph_names(server: Server, data: st.DataObjec
     seeds = [b"reseau-culture-laurentides/organisation/reseau-culture-laurentides", b"musee-fjord-bleu/objet/10001",
              b"theatre-deux-rives/evenement/1", b""]
     case = data.draw(mutated_bytes(seeds), label="path")[:4000]
-    where = data.draw(st.sampled_from(["id", "id", "store", "query", "dumps", "regions"]), label="where")
+    where = data.draw(st.sampled_from(["id", "id", "store", "query", "dumps", "regions", "search", "reconcile"]), label="where")
     accept = data.draw(st.sampled_from(ACCEPTS), label="accept")
     headers = {"Accept": accept} if accept else {}
     if where == "id":
@@ -160,6 +160,12 @@ def test_mutated_entity_paths_and_graph_names(server: Server, data: st.DataObjec
     elif where == "regions":  # a region's code, kind and page are the visitor's
         url = (server.base + "/regions/" + quote_from_bytes(case[:40], safe="") + "?kind="
                + quote_from_bytes(case[-40:]) + "&page=" + quote_from_bytes(case[:30]))
+    elif where == "reconcile":  # OpenRefine's parameters, with any text in them
+        url = (server.base + "/reconcile?queries=" + quote_from_bytes(b'{"q":{"query":"' + case + b'"}}')
+               if len(case) % 2 else server.base + "/reconcile/suggest/entity?prefix=" + quote_from_bytes(case))
+    elif where == "search":  # the words, the facets and the page are the visitor's
+        url = (server.base + "/search?q=" + quote_from_bytes(case) + "&type=" + quote_from_bytes(case[:60])
+               + "&page=" + quote_from_bytes(case[:20]) + "&format=" + ("json" if len(case) % 2 else "html"))
     elif where == "query":
         url = server.base + "/query?query=" + quote_from_bytes(case) + "&example=" + quote(case.decode("latin-1"))
     else:

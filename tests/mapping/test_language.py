@@ -143,3 +143,11 @@ def test_a_mapping_libyaml_refuses_but_pyyaml_reads_still_loads() -> None:
     # libyaml knows only YAML 1.1 and 1.2 directives; PyYAML reads any 1.x.
     text = "%YAML 1.3\n---\n" + (mappings_dir() / "musee-csv.yaml").read_text(encoding="utf-8")
     assert parse_mapping(text, Path("musee-csv.yaml")).entities
+
+
+def test_the_schema_names_every_transform_the_engine_has() -> None:
+    """An editor checking a mapping against mapping.schema.json must accept every transform."""
+    from culturedata.mapping.transforms import TRANSFORMS
+
+    schema = json.loads((mappings_dir() / "mapping.schema.json").read_text(encoding="utf-8"))
+    assert set(schema["$defs"]["transform"]["enum"]) == set(TRANSFORMS)

@@ -78,3 +78,27 @@ def demo_quads() -> list[ox.Quad]:
             ox.Quad(graph, n("http://www.w3.org/ns/prov#wasDerivedFrom"), ox.Literal("collection.csv"), system),
         ]
     return quads
+
+
+@contextmanager
+def demo_run(folder: Path) -> Iterator[str]:
+    """The demo project in `folder`, run once by the real `culturedata run`, then served; yields
+    its base URL. For the pages that read what only a run writes (the search index)."""
+    import shutil
+
+    import pytest
+
+    from culturedata.cli import main
+    from culturedata.config import load_config
+    from culturedata.server import create_app
+    from culturedata.server.settings import ServerSettings
+
+    root = Path(__file__).resolve().parents[2]
+    shutil.copy(root / "culturedata.toml", folder / "culturedata.toml")
+    shutil.copytree(root / "sample_inputs", folder / "sample_inputs")
+    with pytest.raises(SystemExit) as ran:
+        main(["--quiet", "--config", str(folder / "culturedata.toml"), "run"])
+    assert ran.value.code in (0, 1)  # 1: the demo's deliberate defects
+    config = load_config(folder / "culturedata.toml")
+    with running(create_app(Snapshots(config.store_path), ServerSettings.from_config(config))) as url:
+        yield url

@@ -2,16 +2,31 @@
 describe are linked, by shared authority ids (`authorities.py`), then by names, dates and
 places (`names.py`, `candidates.py`, `scoring.py`), under the steward's decisions
 (`decisions.py`), into clusters with stable IRIs (`clusters.py`, `identifiers.py`), written
-beside the records' graphs (`publication.py`). Runs after load, before publish (`stage.py`)."""
+beside the records' graphs (`publication.py`). Runs after load, before publish (`stage.py`);
+then the snapshot's search index is written inside it (`searchindex.py`)."""
 
 from culturedata.pooling.authorities import canonical
 from culturedata.pooling.clusters import Link, Matching, Review, match
 from culturedata.pooling.decisions import FILE_NAME, Decisions, read_decisions
 from culturedata.pooling.entities import KINDS, ORGANISATION, PERSON, Entity
 from culturedata.pooling.scoring import Score, score
+from culturedata.pooling.searchindex import (
+    FACET_KINDS,
+    MAX_QUERY,
+    Facet,
+    Hit,
+    Results,
+    SearchIndex,
+    as_entity,
+    build_index,
+    local_name,
+    query_entity,
+    words,
+)
 from culturedata.pooling.stage import PoolingReport, assignments_path, decisions_path, pool, remember_clusters
 
 __all__ = [
-    "FILE_NAME", "KINDS", "ORGANISATION", "PERSON", "Decisions", "Entity", "Link", "Matching", "PoolingReport",
-    "Review", "Score", "assignments_path", "canonical", "decisions_path", "match", "pool", "read_decisions", "remember_clusters", "score",
+    "FACET_KINDS", "FILE_NAME", "KINDS", "MAX_QUERY", "ORGANISATION", "PERSON", "Decisions", "Entity", "Facet", "Hit",
+    "Link", "Matching", "PoolingReport", "Results", "Review", "Score", "SearchIndex", "assignments_path",
+    "as_entity", "build_index", "canonical", "local_name", "query_entity", "decisions_path", "match", "pool", "read_decisions", "remember_clusters", "score", "words",
 ]

@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from culturedata import __version__
 from culturedata.iris import ENTITY_PATH
-from culturedata.server import crawlers, describe, entities, health, pages, regionpages
+from culturedata.server import crawlers, describe, entities, health, pages, reconcile, regionpages, search
 from culturedata.server.answers import AnswerCache
 from culturedata.server.graphstore import graph_store
 from culturedata.server.hotpath import Endpoint
@@ -78,6 +78,11 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
             Route("/validate", pages.validate_page, methods=["GET", "POST"]),
             Route("/validate/report.{fmt}", pages.validate_download, methods=["GET", "POST"]),
             Route("/dashboard", pages.dashboard),
+            Route("/search", search.search_page),
+            Route("/reconcile", reconcile.reconcile, methods=["GET", "POST"]),
+            Route("/reconcile/propose_properties", reconcile.propose_properties),
+            Route("/reconcile/suggest/{kind}", reconcile.suggest),
+            Route("/reconcile/preview", reconcile.preview),
             Route("/regions", regionpages.regions_page),
             Route("/regions/{code}", regionpages.region_page),
             Route("/-/versions", versions),

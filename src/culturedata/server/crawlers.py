@@ -26,12 +26,15 @@ from culturedata.server.sparql import problem
 T = TypeVar("T")
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 PAGE_SIZE = 50_000  # the protocol's limit for one file
-# Pages for people and crawlers; the endpoints and the upload form are not pages to index.
+# Pages for people and crawlers; the endpoints, the upload form and the search (endless combinations
+# of words and facets, every entity already in the sitemap) are not pages to index.
 ROBOTS = """User-agent: *
 Allow: /
 Disallow: /sparql
 Disallow: /store
 Disallow: /validate
+Disallow: /search
+Disallow: /reconcile
 Sitemap: {sitemap}
 """
 

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from culturedata.messages import t
+from culturedata.pooling import local_name
 from culturedata.server.headers import content_security_policy
 from culturedata.server.negotiation import language
 
@@ -32,6 +33,7 @@ def rule_name(rule: str) -> str:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "xml"]))
     env.filters["rule"] = rule_name
+    env.filters["local_name"] = local_name
     return env
 
 
