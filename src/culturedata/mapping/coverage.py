@@ -331,8 +331,12 @@ def _suggest(fmt: str, text: str, known: tuple[str, ...]) -> tuple[str | None, b
     own = {step, text}
     if _holds(fmt, text, step, known):
         return None, True
-    close = difflib.get_close_matches(step, [name for name in known if _last_step(name) not in own], n=1, cutoff=0.7)
-    return (close[0] if close else None), False
+    steps: dict[str, str] = {}  # compared by their last steps (`ville` for `vile`), told in full (`lieu.ville`)
+    for name in known:
+        if (last := _last_step(name)) not in own:
+            steps.setdefault(last, name)
+    close = difflib.get_close_matches(step, list(steps), n=1, cutoff=0.7)
+    return (steps[close[0]] if close else None), False
 
 
 def source_names(fmt: str, node: Any) -> Iterator[str]:
