@@ -157,3 +157,23 @@ def test_alternatives_none_of_which_was_found_are_reported_once_together(tmp_pat
 def test_an_entity_that_is_an_alternative_of_a_value_given_is_not_reported(tmp_path: Path) -> None:
     coverage = covered(tmp_path, ALTERNATIVES, [json_record({"id": "1", "titre": "A", "lieu_texte": "Salle"}, "1")])
     assert coverage.missing() == []  # no `lieu`, but the location came as text
+
+
+def test_a_json_field_there_but_always_empty_is_said_so_not_suggested_as_itself(tmp_path: Path) -> None:
+    coverage = covered(tmp_path, EVENTS.replace("titel", "title").replace("vile", "ville"),
+                       [json_record({"id": "1", "title": "A", "lieu": {"nom": "Salle", "ville": ""}}, "1")])
+    [one] = coverage.missing()
+    assert (one.name, one.entities, one.empty, one.suggestion) == ("ville", ("place",), True, None)
+    [finding] = coverage.findings("s")
+    assert "is in the source where it is read, but empty (or a null value) in all 1 records" in finding.text("en")
+
+
+# --- map --coverage: what the mapping never reads ------------------------------------------------
+
+def test_fields_of_nested_entities_count_as_read_from_their_path(tmp_path: Path) -> None:
+    payload = {"id": "1", "title": "A", "lieu": {"nom": "Salle", "ville": "Laval", "capacite": 90}}
+    path = tmp_path / "m.yaml"
+    path.write_text(EVENTS.replace("titel", "title").replace("vile", "ville"), encoding="utf-8")
+    coverage = Coverage(load_mapping(str(path)), detailed=True)
+    list(map_records(coverage.mapping, [json_record(payload, "1")], context(), coverage=coverage))
+    assert coverage.unread() == [("lieu.capacite", 1)]  # lieu.nom and lieu.ville are read by the place

@@ -182,7 +182,9 @@ def _missing_hint(one: MissingField, lang: str) -> str:
     hint = t("mapping.coverage.text.read_by", lang, entity=who)
     if one.alternatives:
         hint += t("mapping.coverage.text.alternatives", lang, alternatives=", ".join(one.alternatives))
-    if one.elsewhere:
+    if one.empty:
+        hint += t("mapping.coverage.text.empty", lang)
+    elif one.elsewhere:
         hint += t("mapping.coverage.text.elsewhere", lang)
     if one.suggestion:
         hint += t("mapping.coverage.text.suggest", lang, suggestion=one.suggestion)
@@ -196,7 +198,7 @@ def _coverage_json(coverage: Coverage) -> bytes:
                    for name, selector, count in coverage.found_counts()],
         "never_found": [{"field": one.name, "selector": one.selector, "suggestion": one.suggestion,
                          "entities": list(one.entities), "alternatives": list(one.alternatives),
-                         "elsewhere": one.elsewhere, "each": one.each, "fields": one.fields}
+                         "elsewhere": one.elsewhere, "empty": one.empty, "each": one.each, "fields": one.fields}
                         for one in coverage.missing()],
         "unread": [{"name": name, "records": count} for name, count in coverage.unread()],
     }

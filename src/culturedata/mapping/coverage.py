@@ -53,6 +53,7 @@ class MissingField:
     entities: tuple[str, ...] = ()  # the entities that read it (an `each`: the entity never made)
     alternatives: tuple[str, ...] = ()  # the other fields of its group, none of them found either
     elsewhere: bool = False  # the source has the name, but not where the entities read it
+    empty: bool = False  # JSON: the source has it where an entity reads it, but never with a value
     each: bool = False  # the `each` path of an entity never made, standing for all its fields
     fields: int = 0  # an `each`: how many fields that entity and the entities within it read
 
@@ -223,7 +224,27 @@ class Coverage:
         if others:  # alternatives: which of them was meant is no question a close match settles
             return MissingField(first.name, first.text, None, known, entities, others)
         suggestion, elsewhere = _suggest(self.mapping.format, first.text, known)
+        if elsewhere and self.mapping.format not in ("csv", "xml"):
+            owners = {self._up(entity, first.hops) if first.hops >= 0 else None for entity in entities}
+            # `@nodes[Organization]`: the names are listed for every kind of node together
+            untyped = not any(self._typed(owner) for owner in owners)
+            if untyped and {self._at(owner, first.text) for owner in owners}.intersection(known):
+                # there, but empty or a null value in every record
+                return MissingField(first.name, first.text, None, known, entities, empty=True)
         return MissingField(first.name, first.text, suggestion, known, entities, elsewhere=elsewhere)
+
+    def _typed(self, entity: str | None) -> bool:
+        """Whether an `each` on the way to the entity's node keeps only some kinds of nodes."""
+        while entity is not None:
+            if "[" in (self.specs[entity].each_text or ""):
+                return True
+            entity = self.specs[entity].within
+        return False
+
+    def _up(self, entity: str | None, hops: int) -> str | None:
+        for _ in range(hops):
+            entity = self.specs[entity].within if entity is not None else None
+        return entity
 
     def _each(self, spec: EntitySpec, known: tuple[str, ...]) -> MissingField:
         inside = {spec.name}
@@ -264,9 +285,41 @@ class Coverage:
     def unread(self) -> list[tuple[str, int]]:
         """The source's columns, keys or elements that no selector of the mapping reads, with
         how many records hold them (`detailed` runs)."""
-        texts = [ref.text for ref in self.refs.values()] + [e.each_text for e in self.mapping.entities if e.each_text]
-        read = reads(self.mapping.format, texts)
+        texts = [ref.text for ref in self.refs.values()]
+        eaches = [e.each_text for e in self.mapping.entities if e.each_text]
+        ways: list[str] = []
+        if self.mapping.format in ("csv", "xml"):
+            texts += eaches
+        else:  # `name` inside `organizer[Organization]` reads organizer.name, and `organizer` nothing else
+            texts += self.json_paths()
+            ways = eaches + [self._at(spec.within, spec.each_text) for spec in self.mapping.entities if spec.each_text]
+            # `offers[Offer]` reads the offers' @type to keep the offers
+            texts += [self._at(spec.name, "@type") for spec in self.mapping.entities if "[" in (spec.each_text or "")]
+        read = reads(self.mapping.format, texts, ways)
         return [(name, count) for name, count in self.names.most_common() if not read(name)]
+
+    def json_paths(self) -> list[str]:
+        """The dotted paths from a record (or a top-level JSON-LD node) that the fields of nested
+        entities read, as the source's names are listed."""
+        paths = []
+        for group in self.groups:
+            for member in group.members:
+                for key in () if isinstance(member, str) else member:
+                    ref = self.refs[key]
+                    owner = None if ref.hops < 0 else self._up(group.entity, ref.hops)
+                    paths.append(self._at(owner, ref.text))
+        return paths
+
+    def _at(self, entity: str | None, text: str) -> str:
+        """`text` read from the node of `entity`, as a path from its record."""
+        steps = [] if text == "$" else [text]
+        while entity is not None:
+            spec = self.specs[entity]
+            if spec.each_text and spec.each_text != "$":
+                steps.append(spec.each_text)
+            entity = spec.within
+        steps = [re.sub(r"\[.*?\]", "", step) for step in reversed(steps)]
+        return ".".join(step for step in steps if step != "@nodes")  # top-level JSON-LD nodes are listed from themselves
 
 
 def field_refs(mapping: Mapping) -> list[FieldRef]:
@@ -319,6 +372,8 @@ def _code(one: MissingField) -> str:
         return "missing_each_suggest" if one.suggestion else "missing_each"
     if one.alternatives:
         return "missing_any"
+    if one.empty:
+        return "missing_empty"
     if one.elsewhere:
         return "missing_elsewhere"
     return "missing_suggest" if one.suggestion else "missing"
@@ -377,19 +432,21 @@ def _qualified(element: etree._Element) -> str:
     return f"{prefix}:{local}" if prefix else local
 
 
-def reads(fmt: str, texts: list[str]) -> Callable[[str], bool]:
-    """A test: does any of the mapping's selector texts read this source name?"""
+def reads(fmt: str, texts: list[str], ways: Iterable[str] = ()) -> Callable[[str], bool]:
+    """A test: does any of the mapping's selector texts read this source name? `ways` (JSON):
+    the paths of `each`, which read their nodes but not what is inside them."""
     if fmt == "csv":
         columns = set(texts)
         return lambda name: name in columns
     if fmt == "xml":
         local = {m.group(1) for text in texts for m in _XML_NAME.finditer(text)}
         return lambda name: name.rpartition(":")[2] in local
-    paths = set(texts)
+    paths, nodes = set(texts), set(ways)
 
     def json_read(name: str) -> bool:
         # "adresse" is read by "adresse.ville" (the way to it) and "adresse.ville" by "adresse"
-        return any(p == name or p.startswith(name + ".") or name.startswith(p + ".") for p in paths)
+        return any(p == name or p.startswith(name + ".") or name.startswith(p + ".") for p in paths) \
+            or any(p == name or p.startswith(name + ".") for p in nodes)
 
     return json_read
 
