@@ -165,7 +165,7 @@ def test_map_coverage_counts_fields_found_and_columns_never_read(
     data = json.loads(done.out)
     assert data["records"] > 5
     assert {"field": "technique", "selector": "tecnique", "suggestion": "technique", "entities": ["object"],
-            "alternatives": [], "elsewhere": False, "each": False, "fields": 0} in data["never_found"]
+            "alternatives": [], "elsewhere": False, "empty": False, "each": False, "fields": 0} in data["never_found"]
     assert {"name": "technique", "records": data["records"]} in data["unread"]  # never empty in the demo
     found = {f["field"]: f["records"] for f in data["fields"]}
     assert found["technique"] == 0 and found["id"] == data["records"]
