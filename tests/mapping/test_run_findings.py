@@ -116,7 +116,8 @@ def test_map_and_validate_say_what_the_header_lacks_before_the_first_record(
 ) -> None:
     project(demo_project, collide=False)
     done = cli("--lang", "en", "map", FJORD, "--limit", "2")
-    warning = "reads the column 'tecnique', which the file's header does not have; did you mean 'technique'?"
+    warning = ("read by entity object, is the column 'tecnique', which the file's header does not have; "
+               "did you mean 'technique'?")
     assert warning in done.err
     assert done.err.index(warning) < done.err.index("records mapped")
     assert done.err.count("tecnique") == 1  # once, not once per record
@@ -163,14 +164,15 @@ def test_map_coverage_counts_fields_found_and_columns_never_read(
     assert done.code == 0, done.err
     data = json.loads(done.out)
     assert data["records"] > 5
-    assert {"field": "technique", "selector": "tecnique", "suggestion": "technique"} in data["never_found"]
+    assert {"field": "technique", "selector": "tecnique", "suggestion": "technique", "entities": ["object"],
+            "alternatives": [], "elsewhere": False, "empty": False, "each": False, "fields": 0} in data["never_found"]
     assert {"name": "technique", "records": data["records"]} in data["unread"]  # never empty in the demo
     found = {f["field"]: f["records"] for f in data["fields"]}
     assert found["technique"] == 0 and found["id"] == data["records"]
     assert 0 < found["creator_wikidata"] < found["title_fr"] < data["records"]  # rows with a value, not the column
     text = cli("--lang", "fr", "map", FJORD, "--coverage")
     assert "Colonnes, clés ou éléments de la source que la correspondance ne lit jamais" in text.out
-    assert "technique (tecnique) vouliez-vous dire « technique » ?" in text.out
+    assert "technique (tecnique), lu par l'entité object ; vouliez-vous dire « technique » ?" in text.out
     assert cli("map", FJORD, "--format", "json").code == 2  # json is the coverage's format only
 
 

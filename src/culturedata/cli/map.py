@@ -29,8 +29,16 @@ from culturedata.cli.state import State, state
 from culturedata.config import Config, Source
 from culturedata.errors import CultureDataError, InputError, UsageError
 from culturedata.harvest import HarvestOptions, harvest, is_file_record
-from culturedata.mapping import Coverage, Identities, Mapping, MappingContext, load_mapping, map_records
-from culturedata.messages import current_lang, t
+from culturedata.mapping import (
+    Coverage,
+    Identities,
+    Mapping,
+    MappingContext,
+    MissingField,
+    load_mapping,
+    map_records,
+)
+from culturedata.messages import current_lang, t, tn
 from culturedata.records import Finding, MappedRecord, SourceRecord, content_hash, tuned
 
 FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
@@ -158,13 +166,29 @@ def _coverage_text(coverage: Coverage, lang: str) -> str:
     missing = coverage.missing()
     if missing:
         lines += ["", t("mapping.coverage.text.never_found", lang)]
-        for one in missing:
-            hint = t("mapping.coverage.text.suggest", lang, suggestion=one.suggestion) if one.suggestion else ""
-            lines.append(f"  {one.name} ({one.selector}){hint}")
+        lines += [f"  {one.selector if one.each else f'{one.name} ({one.selector})'}, {_missing_hint(one, lang)}"
+                  for one in missing]
     unread = coverage.unread()
     lines += ["", t("mapping.coverage.text.unread", lang)]
     lines += [f"  {count:>{width}}  {name}" for name, count in unread] or [f"  {t('mapping.coverage.text.none', lang)}"]
     return "\n".join(lines) + "\n"
+
+
+def _missing_hint(one: MissingField, lang: str) -> str:
+    """Who reads it, and what the source says about it."""
+    who = tn("mapping.coverage.entity", len(one.entities), lang, names=", ".join(one.entities) or "-")
+    if one.each:
+        return t("mapping.coverage.text.each", lang, entity=who, fields=one.fields)
+    hint = t("mapping.coverage.text.read_by", lang, entity=who)
+    if one.alternatives:
+        hint += t("mapping.coverage.text.alternatives", lang, alternatives=", ".join(one.alternatives))
+    if one.empty:
+        hint += t("mapping.coverage.text.empty", lang)
+    elif one.elsewhere:
+        hint += t("mapping.coverage.text.elsewhere", lang)
+    if one.suggestion:
+        hint += t("mapping.coverage.text.suggest", lang, suggestion=one.suggestion)
+    return hint
 
 
 def _coverage_json(coverage: Coverage) -> bytes:
@@ -172,7 +196,9 @@ def _coverage_json(coverage: Coverage) -> bytes:
         "records": coverage.records,
         "fields": [{"field": name, "selector": selector, "records": count}
                    for name, selector, count in coverage.found_counts()],
-        "never_found": [{"field": one.name, "selector": one.selector, "suggestion": one.suggestion}
+        "never_found": [{"field": one.name, "selector": one.selector, "suggestion": one.suggestion,
+                         "entities": list(one.entities), "alternatives": list(one.alternatives),
+                         "elsewhere": one.elsewhere, "empty": one.empty, "each": one.each, "fields": one.fields}
                         for one in coverage.missing()],
         "unread": [{"name": name, "records": count} for name, count in coverage.unread()],
     }

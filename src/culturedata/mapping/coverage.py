@@ -10,9 +10,16 @@ mapping never reads.
 
 A field is missing from a CSV source when its column is not in the header (a column present but
 empty everywhere is counted 0, not missing). For JSON and XML, "had" means "gave a value where the
-mapping looked", so a field read only inside an entity that no record makes is counted as never
-found too. Kept cheap: once every field has been found, watching a record costs one test (see
-bench/mapping.py).
+mapping looked". Only real losses are reported, each naming the entity that reads the field:
+- fields that feed one value of one entity (`field: [a, b]`, or the several values of one
+  property) are alternatives: they are reported, together, only when none of them was found;
+- an entity that was never made because its `each` path matched nothing is reported once, by
+  that path, instead of its fields one by one (unless it is itself one alternative of a value
+  that another alternative gave);
+- a field the source has, but not where the entity reads it, is said so, never "did you mean"
+  its own name.
+Kept cheap: once every field has been found, watching a record costs one test; until then, the
+entities not yet made cost one look at `run.by_name` each (see bench/mapping.py).
 """
 
 from __future__ import annotations
@@ -26,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from culturedata.mapping.language import FieldRef, Mapping
-from culturedata.messages import both
+from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template
+from culturedata.messages import LANGUAGES, t, tn
 from culturedata.records import Finding, Severity, SourceRecord
 
 if TYPE_CHECKING:
@@ -39,10 +46,34 @@ _XML_NAME = re.compile(r"(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 
 @dataclass(frozen=True, slots=True)
 class MissingField:
-    name: str  # the mapping's name for it
+    name: str  # the mapping's name for it (an `each`: the path as written)
     selector: str  # the column, path or XPath it reads
-    suggestion: str | None  # the closest name the source has
+    suggestion: str | None  # the closest name the source has, never the field's own
     known: tuple[str, ...]  # the source's names (columns, keys, elements), most frequent first
+    entities: tuple[str, ...] = ()  # the entities that read it (an `each`: the entity never made)
+    alternatives: tuple[str, ...] = ()  # the other fields of its group, none of them found either
+    elsewhere: bool = False  # the source has the name, but not where the entities read it
+    empty: bool = False  # JSON: the source has it where an entity reads it, but never with a value
+    each: bool = False  # the `each` path of an entity never made, standing for all its fields
+    fields: int = 0  # an `each`: how many fields that entity and the entities within it read
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """What feeds one value of one entity: alternatives, any one of which is enough. A member
+    is the keys of the fields it needs all of, or the name of an entity (`entity:` values)."""
+
+    entity: str
+    members: tuple[tuple[str, ...] | str, ...]
+    makes: bool = False  # a `when` or IRI group: without it the entity itself is not made
+
+
+@dataclass(frozen=True, slots=True)
+class _Made:
+    """Which entities the run made, and which it reached (made, or their `each` matched)."""
+
+    made: frozenset[str]
+    reached: frozenset[str]
 
 
 @dataclass(slots=True)
@@ -54,10 +85,18 @@ class Coverage:
     names: Counter[str] = field(default_factory=Counter)  # source column/key/element -> records holding it
     refs: dict[str, FieldRef] = field(default_factory=dict)
     pending: set[str] = field(default_factory=set)  # keys of fields not found yet
+    unmade: set[str] = field(default_factory=set)  # entities no record has made yet
+    unreached: set[str] = field(default_factory=set)  # of those, the ones whose `each` matched nothing yet
+    groups: list[_Group] = field(default_factory=list)
+    specs: dict[str, EntitySpec] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.refs = {ref.key: ref for ref in field_refs(self.mapping)}
         self.pending = set(self.refs)
+        self.unmade = {e.name for e in self.mapping.entities}
+        self.unreached = {e.name for e in self.mapping.entities if e.each is not None}
+        self.groups = _groups(self.mapping)
+        self.specs = {e.name: e for e in self.mapping.entities}
 
     # --- watching a run -------------------------------------------------------------------
 
@@ -67,6 +106,8 @@ class Coverage:
         if not (self.pending or self.detailed):
             return
         node = run.root.node
+        if self.unmade and self.pending:
+            self.watch_entities(run)
         if self.mapping.format == "csv" and isinstance(node, dict):
             self.pending.difference_update([key for key in self.pending if self.in_row(key, node)])
             if self.detailed:  # the counts say how many rows gave a value, not only the column
@@ -92,6 +133,20 @@ class Coverage:
         if self.detailed or (self.pending and self.records <= SAMPLED):
             self.names.update(set(source_names(self.mapping.format, node)))
 
+    def watch_entities(self, run: _Run) -> None:
+        """Which entities this record made; for those it did not, whether their `each` matched
+        (a `when` or an IRI may have stopped them: then the fields they lacked speak)."""
+        by_name = run.by_name
+        for name in [name for name in self.unmade if by_name.get(name)]:
+            self.unmade.discard(name)
+            self.unreached.discard(name)
+        for name in [name for name in self.unreached if name in self.unmade]:
+            spec = self.specs[name]
+            assert spec.each is not None  # only entities with an `each` are watched for it
+            parents = [run.root] if spec.within is None else by_name.get(spec.within, [])
+            if any(n.__class__ is not str or run.filled(n) for p in parents for n in spec.each(p.node)):
+                self.unreached.discard(name)
+
     def in_row(self, key: str, row: dict[str, Any]) -> bool:
         """A CSV field is had when its column is in the row (empty or not); `$` always is."""
         text = self.refs[key].text
@@ -113,22 +168,94 @@ class Coverage:
         if self.mapping.format != "csv" or not isinstance(record.payload, dict):
             return []
         columns = tuple(str(name) for name in record.payload)
-        lacking = [key for key in self.refs if not self.in_row(key, record.payload)]
-        return self._findings(record.source_id, self._missing(lacking, columns), "mapping.coverage.header", 0)
+        lacking = {key for key in self.refs if not self.in_row(key, record.payload)}
+        return self._findings(record.source_id, self._missing(lacking, columns, None), "mapping.coverage.header", 0)
 
     def missing(self) -> list[MissingField]:
         """The mapping fields no record had, each with the closest name the source has."""
         if not self.records:
             return []
-        return self._missing(self.pending, tuple(name for name, _ in self.names.most_common()))
+        names = self.mapping.entities
+        made = frozenset(e.name for e in names if e.name not in self.unmade)
+        reached = made | {e.name for e in names if self._reached(e, made)}
+        known = tuple(name for name, _ in self.names.most_common())
+        return self._missing(self.pending, known, _Made(made, frozenset(reached)))
 
-    def _missing(self, keys: Iterable[str], known: tuple[str, ...]) -> list[MissingField]:
-        out = []
-        for key in sorted(keys, key=lambda k: self.refs[k].name):
-            ref = self.refs[key]
-            close = difflib.get_close_matches(_last_step(ref.text), known, n=1, cutoff=0.6)
-            out.append(MissingField(ref.name, ref.text, close[0] if close else None, known))
-        return out
+    def _reached(self, spec: EntitySpec, made: frozenset[str]) -> bool:
+        """An entity not made was reached when a node was there to make it from."""
+        if spec.within is not None and spec.within not in made:
+            return False
+        return spec.each is None or spec.name not in self.unreached
+
+    def _missing(self, pending: set[str], known: tuple[str, ...], state: _Made | None) -> list[MissingField]:
+        """The groups no member of which was found, then the entities never reached. `state`
+        None (a CSV header): every entity counts as made."""
+
+        def found(member: tuple[str, ...] | str) -> bool:
+            if isinstance(member, str):
+                return state is None or member in state.made
+            return not pending.intersection(member)
+
+        # what no alternative gave (by name and selector: several entities reading `sameAs` say so
+        # once) -> its keys and the entities reading it
+        lost: dict[tuple[tuple[str, str], ...], tuple[tuple[str, ...], list[str]]] = {}
+        satisfied: set[str] = set()  # entities that are one alternative of a value another gave
+        for group in self.groups:
+            if state is not None and group.entity not in state.made \
+                    and not (group.makes and group.entity in state.reached):
+                continue  # its `each` speaks for it, or its parent's fields do
+            if any(found(member) for member in group.members):
+                satisfied.update(m for m in group.members if isinstance(m, str))
+                continue
+            keys = tuple(dict.fromkeys(k for m in group.members if not isinstance(m, str) for k in m if k in pending))
+            if keys:
+                entities = lost.setdefault(tuple((self.refs[k].name, self.refs[k].text) for k in keys), (keys, []))[1]
+                entities += [group.entity] if group.entity not in entities else []
+        out = [self._field(keys, tuple(entities), known) for keys, entities in lost.values()]
+        if state is not None:
+            out += [self._each(spec, known) for spec in self.mapping.entities
+                    if spec.name not in state.reached and spec.name not in satisfied
+                    and (spec.within is None or spec.within in state.made)]
+        return sorted(out, key=lambda one: (one.name, one.entities))
+
+    def _field(self, keys: tuple[str, ...], entities: tuple[str, ...], known: tuple[str, ...]) -> MissingField:
+        first = self.refs[keys[0]]
+        others = tuple(dict.fromkeys(self.refs[k].name for k in keys[1:] if self.refs[k].name != first.name))
+        if others:  # alternatives: which of them was meant is no question a close match settles
+            return MissingField(first.name, first.text, None, known, entities, others)
+        suggestion, elsewhere = _suggest(self.mapping.format, first.text, known)
+        if elsewhere and self.mapping.format not in ("csv", "xml"):
+            owners = {self._up(entity, first.hops) if first.hops >= 0 else None for entity in entities}
+            # `@nodes[Organization]`: the names are listed for every kind of node together
+            untyped = not any(self._typed(owner) for owner in owners)
+            if untyped and {self._at(owner, first.text) for owner in owners}.intersection(known):
+                # there, but empty or a null value in every record
+                return MissingField(first.name, first.text, None, known, entities, empty=True)
+        return MissingField(first.name, first.text, suggestion, known, entities, elsewhere=elsewhere)
+
+    def _typed(self, entity: str | None) -> bool:
+        """Whether an `each` on the way to the entity's node keeps only some kinds of nodes."""
+        while entity is not None:
+            if "[" in (self.specs[entity].each_text or ""):
+                return True
+            entity = self.specs[entity].within
+        return False
+
+    def _up(self, entity: str | None, hops: int) -> str | None:
+        for _ in range(hops):
+            entity = self.specs[entity].within if entity is not None else None
+        return entity
+
+    def _each(self, spec: EntitySpec, known: tuple[str, ...]) -> MissingField:
+        inside = {spec.name}
+        for entity in self.mapping.entities:  # in order: an entity comes after the one it is within
+            if entity.within in inside:
+                inside.add(entity.name)
+        fields = {key for group in self.groups if group.entity in inside
+                  for member in group.members if not isinstance(member, str) for key in member}
+        text = spec.each_text or ""
+        suggestion, _ = _suggest(self.mapping.format, text, known)
+        return MissingField(text, text, suggestion, known, (spec.name,), each=True, fields=len(fields))
 
     def findings(self, source_id: str) -> list[Finding]:
         """One warning (stage `map`) per missing field, for the run report."""
@@ -138,11 +265,14 @@ class Coverage:
     def _findings(source_id: str, missing: list[MissingField], prefix: str, records: int) -> list[Finding]:
         out = []
         for one in missing:
-            code = f"{prefix}.missing_suggest" if one.suggestion else f"{prefix}.missing"
             out.append(Finding(
                 stage="map", severity=Severity.WARNING, rule="missing-field",
-                message=both(code, field=one.name, selector=one.selector, records=records,
-                             suggestion=one.suggestion or "", known=_listed(one.known)),
+                message={lang: t(f"{prefix}.{_code(one)}", lang, field=one.name, selector=one.selector,
+                                 records=records, suggestion=one.suggestion or "", known=_listed(one.known),
+                                 entity=tn("mapping.coverage.entity", len(one.entities), lang,
+                                           names=", ".join(one.entities) or "-"),
+                                 alternatives=", ".join(one.alternatives), fields=one.fields)
+                         for lang in LANGUAGES},
                 source_id=source_id, local_id="", path=one.name, value=one.selector,
             ))
         return out
@@ -155,9 +285,41 @@ class Coverage:
     def unread(self) -> list[tuple[str, int]]:
         """The source's columns, keys or elements that no selector of the mapping reads, with
         how many records hold them (`detailed` runs)."""
-        texts = [ref.text for ref in self.refs.values()] + [e.each_text for e in self.mapping.entities if e.each_text]
-        read = reads(self.mapping.format, texts)
+        texts = [ref.text for ref in self.refs.values()]
+        eaches = [e.each_text for e in self.mapping.entities if e.each_text]
+        ways: list[str] = []
+        if self.mapping.format in ("csv", "xml"):
+            texts += eaches
+        else:  # `name` inside `organizer[Organization]` reads organizer.name, and `organizer` nothing else
+            texts += self.json_paths()
+            ways = eaches + [self._at(spec.within, spec.each_text) for spec in self.mapping.entities if spec.each_text]
+            # `offers[Offer]` reads the offers' @type to keep the offers
+            texts += [self._at(spec.name, "@type") for spec in self.mapping.entities if "[" in (spec.each_text or "")]
+        read = reads(self.mapping.format, texts, ways)
         return [(name, count) for name, count in self.names.most_common() if not read(name)]
+
+    def json_paths(self) -> list[str]:
+        """The dotted paths from a record (or a top-level JSON-LD node) that the fields of nested
+        entities read, as the source's names are listed."""
+        paths = []
+        for group in self.groups:
+            for member in group.members:
+                for key in () if isinstance(member, str) else member:
+                    ref = self.refs[key]
+                    owner = None if ref.hops < 0 else self._up(group.entity, ref.hops)
+                    paths.append(self._at(owner, ref.text))
+        return paths
+
+    def _at(self, entity: str | None, text: str) -> str:
+        """`text` read from the node of `entity`, as a path from its record."""
+        steps = [] if text == "$" else [text]
+        while entity is not None:
+            spec = self.specs[entity]
+            if spec.each_text and spec.each_text != "$":
+                steps.append(spec.each_text)
+            entity = spec.within
+        steps = [re.sub(r"\[.*?\]", "", step) for step in reversed(steps)]
+        return ".".join(step for step in steps if step != "@nodes")  # top-level JSON-LD nodes are listed from themselves
 
 
 def field_refs(mapping: Mapping) -> list[FieldRef]:
@@ -177,6 +339,59 @@ def field_refs(mapping: Mapping) -> list[FieldRef]:
             if spec.template is not None:
                 add(p.field for p in spec.template.parts if not isinstance(p, str) and p.field is not None)
     return list(refs.values())
+
+
+def _groups(mapping: Mapping) -> list[_Group]:
+    """The mapping's fields grouped by the value they feed: an entity's `when` fields one by one
+    (each is needed), its IRI templates together (the first that fills wins), the fields and
+    entities of one property together (one value, however given); a value's conditions alone.
+    Constants and templates that read no field read nothing from the source: no member."""
+    out: list[_Group] = []
+    for entity in mapping.entities:
+        out += [_Group(entity.name, ((ref.key,),), makes=True) for ref in entity.when]
+        out.append(_Group(entity.name, tuple(_template_keys(t) for t in entity.iris), makes=True))
+        by_property: dict[str, list[tuple[str, ...] | str]] = {}
+        for predicate, spec in entity.properties:
+            members = by_property.setdefault(predicate, [])
+            if spec.source == "entity":
+                members.append(spec.text)
+            members += [(ref.key,) for ref in spec.fields]
+            if spec.template is not None and (keys := _template_keys(spec.template)):
+                members.append(keys)
+            out += [_Group(entity.name, ((ref.key,),)) for ref in (*spec.when, *spec.unless)]
+        out += [_Group(entity.name, tuple(members)) for members in by_property.values() if members]
+    return out
+
+
+def _template_keys(template: Template) -> tuple[str, ...]:
+    return tuple(p.field.key for p in template.parts if not isinstance(p, str) and p.field is not None)
+
+
+def _code(one: MissingField) -> str:
+    if one.each:
+        return "missing_each_suggest" if one.suggestion else "missing_each"
+    if one.alternatives:
+        return "missing_any"
+    if one.empty:
+        return "missing_empty"
+    if one.elsewhere:
+        return "missing_elsewhere"
+    return "missing_suggest" if one.suggestion else "missing"
+
+
+def _suggest(fmt: str, text: str, known: tuple[str, ...]) -> tuple[str | None, bool]:
+    """The closest of the source's names, and whether the source has the name itself (then it
+    is no suggestion: the field is there, just not where the mapping reads it)."""
+    step = _last_step(text)
+    own = {step, text}
+    if _holds(fmt, text, step, known):
+        return None, True
+    steps: dict[str, str] = {}  # compared by their last steps (`ville` for `vile`), told in full (`lieu.ville`)
+    for name in known:
+        if (last := _last_step(name)) not in own:
+            steps.setdefault(last, name)
+    close = difflib.get_close_matches(step, list(steps), n=1, cutoff=0.7)
+    return (steps[close[0]] if close else None), False
 
 
 def source_names(fmt: str, node: Any) -> Iterator[str]:
@@ -217,21 +432,32 @@ def _qualified(element: etree._Element) -> str:
     return f"{prefix}:{local}" if prefix else local
 
 
-def reads(fmt: str, texts: list[str]) -> Callable[[str], bool]:
-    """A test: does any of the mapping's selector texts read this source name?"""
+def reads(fmt: str, texts: list[str], ways: Iterable[str] = ()) -> Callable[[str], bool]:
+    """A test: does any of the mapping's selector texts read this source name? `ways` (JSON):
+    the paths of `each`, which read their nodes but not what is inside them."""
     if fmt == "csv":
         columns = set(texts)
         return lambda name: name in columns
     if fmt == "xml":
         local = {m.group(1) for text in texts for m in _XML_NAME.finditer(text)}
         return lambda name: name.rpartition(":")[2] in local
-    paths = set(texts)
+    paths, nodes = set(texts), set(ways)
 
     def json_read(name: str) -> bool:
         # "adresse" is read by "adresse.ville" (the way to it) and "adresse.ville" by "adresse"
-        return any(p == name or p.startswith(name + ".") or name.startswith(p + ".") for p in paths)
+        return any(p == name or p.startswith(name + ".") or name.startswith(p + ".") for p in paths) \
+            or any(p == name or p.startswith(name + ".") for p in nodes)
 
     return json_read
+
+
+def _holds(fmt: str, text: str, step: str, known: tuple[str, ...]) -> bool:
+    """Whether the source has what the selector names, somewhere: an XML element of that name,
+    a JSON path ending with it (`image.url` is had by `event.image.url`), a CSV column."""
+    if fmt == "xml":
+        return step in known
+    path = re.sub(r"\[.*?\]", "", text)  # `location[Text]`: a `location` there is, of another kind
+    return any(name == path or name.endswith("." + path) for name in known)
 
 
 def _last_step(text: str) -> str:
