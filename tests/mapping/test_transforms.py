@@ -118,6 +118,9 @@ def test_text_transforms_keep_the_language() -> None:
     ("Bouchard, Hélène (1898-1976)", "1898", "1976"), ("Gauthier, Nadia (née en 1972)", "1972", None),
     ("Arneson, Robert [born 1930]", "1930", None), ("Tremblay, J.-A. (–1911)", None, "1911"),
     ("Studio Lavoie (Chicoutimi)", None, None), ("Harvey, Luc", None, None),
+    # whitespace after the dates (the pattern's `\s*$`, which the bracket pre-check must strip alike)
+    ("Bouchard, Hélène (1898-1976) \n", "1898", "1976"), ("Bouchard, Hélène [1898-1976]\u2003", "1898", "1976"),
+    ("(1898-1976) Bouchard, Hélène", None, None), ("", None, None),
 ])
 def test_born_and_died_read_the_life_dates_after_a_name(text: str, born: str | None, died: str | None) -> None:
     for name, expected in (("born", born), ("died", died)):

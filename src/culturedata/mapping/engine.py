@@ -50,7 +50,7 @@ from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template
 from culturedata.mapping.minting import Safety, entity_safety, safe_context
 from culturedata.mapping.selectors import lang_of, rooted, text_of, xpath_scalar
 from culturedata.mapping.templates import SLUG_ONLY, Bound, bind, first_transformed
-from culturedata.mapping.transforms import IRI, ON_FIELD_TEXT, Transform, Unreadable, Value
+from culturedata.mapping.transforms import IRI, ON_FIELD_TEXT, REMEMBERED, Transform, Unreadable, Value
 from culturedata.mapping.vocabularies import Found, Hints, Vocabularies, load_vocabularies
 from culturedata.messages import both
 from culturedata.records import Finding, MappedRecord, NTriples, Severity, SourceRecord
@@ -256,8 +256,22 @@ class _Run:
 
     def split(self, values: list[Value], separator: str) -> list[Value]:
         """`split:` — one value per part; the null values apply to each part."""
-        return [_value((part, v.lang, v.datatype)) for v in values for p in v.text.split(separator)
-                if (part := p.strip()) and self.filled(part)]
+        nulls, null_length = self.nulls, self.null_length
+        out: list[Value] = []
+        for v in values:
+            for p in v.text.split(separator):
+                part = p.strip()
+                if not part:
+                    continue
+                # `filled`, without its join for the usual part: a piece of a normalised text
+                # is normalised once stripped (a printable text's only whitespace is " ").
+                if "  " in part or not part.isprintable():
+                    keep = self.filled(part)
+                else:
+                    keep = len(part) > null_length or part.casefold() not in nulls
+                if keep:
+                    out.append(_value((part, v.lang, v.datatype)))
+        return out
 
     def first_text(self, instance: _Instance, ref: FieldRef) -> str | None:
         found = self.values(instance, ref)
@@ -513,12 +527,35 @@ class _Run:
                     item = next((item for text, item in found if text == value), found[0][1])
                     return self.place(ref, item, instance, value)
             return _Culprit(self.columns(spec), value)
-        cells = [(ref, found[0]) for ref in value_refs(spec) if (found := self.values(instance, ref))]
-        failing = [(ref, cell) for ref, cell in cells if not _readable(cell[0], spec)]
+        cells = [(ref, found[0]) for ref in self.refs(spec) if (found := self.values(instance, ref))]
+        failing = [(ref, cell) for ref, cell in cells if not self.readable(cell[0], spec)]
         if len(failing) == 1:
             ref, (text, item) = failing[0]
             return self.place(ref, item, instance, text)
         return _Culprit(self.columns(spec), value)
+
+    def refs(self, spec: ValueSpec) -> tuple[FieldRef, ...]:
+        """`value_refs`, worked out once per spec."""
+        known: dict[int, tuple[FieldRef, ...]] = self.mapping.plan.setdefault("value_refs", {})
+        found = known.get(id(spec))  # specs live as long as their mapping, whose plan this is
+        if found is None:
+            found = known[id(spec)] = value_refs(spec)
+        return found
+
+    def readable(self, text: str, spec: ValueSpec) -> bool:
+        """`_readable`, remembered per spec and cell. A cell that fails (a '31/02/1901') tends to
+        come back record after record, and trying every cell's transforms again for each finding
+        cost a tenth of the CSV mapping's time; transforms are pure functions of the text."""
+        per_spec: dict[int, dict[str, bool]] = self.mapping.plan.setdefault("readable", {})
+        known = per_spec.get(id(spec))
+        if known is None:
+            known = per_spec[id(spec)] = {}
+        found = known.get(text)
+        if found is None:
+            if len(known) >= REMEMBERED:  # memory stays flat, as the remembering transforms'
+                known.clear()
+            found = known[text] = _readable(text, spec)
+        return found
 
     def place(self, ref: FieldRef, item: Any, instance: _Instance, text: str) -> _Culprit:
         """Where `item`, read by `ref`, is in the export: its column; in JSON its pointer; in
@@ -1082,7 +1119,8 @@ def map_record(
     graph = record_graph(context.base_iri, record.source_id, record.local_id)
     if record.deleted:
         return _mapped(record, graph, _EMPTY, ())
-    if any(f.severity is Severity.VIOLATION for f in record.findings):  # refused by the harvester
+    # refused by the harvester (most records have no finding: no generator for them)
+    if record.findings and any(f.severity is Severity.VIOLATION for f in record.findings):
         if identities is not None:
             identities.mapped(record)
         return _mapped(record, graph, _EMPTY, record.findings)

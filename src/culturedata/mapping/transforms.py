@@ -102,7 +102,12 @@ def _life_year(group: int) -> Transform:
     Pooling compares them; a name without life dates gives nothing (no finding)."""
 
     def year(value: Value) -> list[Value]:
-        match = _LIVED.search(value.text)
+        text = value.text
+        # The life dates close the text, so a name that ends otherwise (most do) needs no search
+        # (the pattern's trailing `\s` is what `rstrip` strips: both are str.isspace).
+        if text.rstrip()[-1:] not in (")", "]"):
+            return []
+        match = _LIVED.search(text)
         found = match.group(group) if match else None
         return [Value(found, None, XSD + "gYear")] if found else []
 
