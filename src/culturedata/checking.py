@@ -154,6 +154,10 @@ class SourceCheck:
             ))
 
 
+def _untimed(stage: str, stream: Iterator[Any]) -> Iterator[Any]:
+    return stream
+
+
 def is_duplicate(record: SourceRecord) -> bool:
     """A record whose id an earlier record of the run had: it is reported, never mapped or stored."""
     return any(f.rule == DUPLICATE for f in record.findings)
@@ -299,7 +303,3 @@ def _check_kind(source: Source, mapping_format: str) -> None:
 
 
 __all__ = ["DUPLICATE", "SourceCheck", "Stage", "check_export", "is_duplicate"]
-
-
-def _untimed(stage: str, stream: Iterator[Any]) -> Iterator[Any]:
-    return stream
