@@ -13,6 +13,7 @@ each one, so `NEAR(`, `*`, `"` or `OR` mean nothing special.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -159,6 +160,8 @@ def build_index(store: ox.Store, folder: Path, base: str) -> int:
         db.execute("INSERT INTO fulltext(fulltext) VALUES ('optimize')")
         db.commit()
     except sqlite3.Error as exc:  # a full disk, mostly: the run says so as for any write (store.unwritable)
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(partial)) from exc
         raise OSError(f"{partial}: {exc}") from exc
     finally:
         db.close()
