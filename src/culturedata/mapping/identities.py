@@ -70,7 +70,9 @@ class Identities:
         key, location, seen = record.key, record.location, self.seen
         # Tuples of strings only: the cyclic collector stops tracking them, where it would walk
         # a list at every full collection (tens of thousands of lists cost a tenth of the speed).
-        minted = tuple([(subject, tuple(sorted(lines))) for subject, lines in named])
+        # One name line (the usual main entity) is sorted already.
+        minted = tuple([(subject, tuple(sorted(lines)) if len(lines) > 1 else tuple(lines))
+                        for subject, lines in named])
         for subject, names in minted:
             known = seen.get(subject)
             if known is None:
