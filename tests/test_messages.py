@@ -8,7 +8,7 @@ import string
 import tomllib
 from pathlib import Path
 
-from culturedata.messages import LANGUAGES, catalogue, t
+from culturedata.messages import LANGUAGES, both, catalogue, t
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "culturedata"
 CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
@@ -63,3 +63,12 @@ def test_every_code_used_in_the_source_exists() -> None:
 def test_lookup_fills_placeholders_in_the_chosen_language() -> None:
     assert t("config.missing", "fr", path="x.toml").startswith("Fichier de configuration x.toml")
     assert t("config.missing", "en", path="x.toml").startswith("Configuration file x.toml")
+
+
+def test_both_fills_each_language_as_t_does() -> None:
+    """`both` fills the entry itself (issue 16's speed); it must give what `t` gives per language."""
+    for code, entry in catalogue().items():
+        params = {name: f"<{name}>" for name in set().union(*(placeholders(entry[lang]) for lang in LANGUAGES))}
+        assert both(code, **params) == {lang: t(code, lang, **params) for lang in LANGUAGES}, code
+    assert both("no.such.code", x=1) == {lang: "no.such.code: x=1" for lang in LANGUAGES}
+    assert both("no.such.code") == {lang: "no.such.code" for lang in LANGUAGES}

@@ -175,22 +175,27 @@ class _Run:
         out: dict[str, Any] = {}
         for key, column in _columns(self.mapping):
             raw = row.get(column)
-            if raw.__class__ is list:  # a `multivalue` column: one value per part
-                out[key] = self.cell_values(raw)
-                continue
             if raw:
                 # Most cells are already normalised: their only whitespace is single spaces
                 # between words (every other whitespace character is unprintable). Checking
                 # that costs less than splitting and joining them.
-                if raw.__class__ is str and raw.isprintable() and "  " not in raw and raw[0] != " " \
-                        and raw[-1] != " ":
-                    text = raw
+                if raw.__class__ is str:
+                    if raw.isprintable() and "  " not in raw and raw[0] != " " and raw[-1] != " ":
+                        text = raw
+                    else:
+                        text = " ".join(raw.split())
+                elif raw.__class__ is list:  # a `multivalue` column: one value per part
+                    out[key] = self.cell_values(raw)
+                    continue
                 else:
-                    text = " ".join(raw.split() if raw.__class__ is str else text_of(raw).split())
+                    text = " ".join(text_of(raw).split())
                 # Longer than every null value, or else not one of them (case-folded).
                 if len(text) > null_length or (text and text.casefold() not in nulls):
                     out[key] = [(text, raw)]
                     continue
+            elif raw.__class__ is list:  # an empty `multivalue` cell, as `cell_values` gives it
+                out[key] = []
+                continue
             out[key] = ()
         return out
 

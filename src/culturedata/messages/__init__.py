@@ -81,7 +81,12 @@ def t(code: str, lang: str | None = None, **params: Any) -> str:
 
 def both(code: str, **params: Any) -> dict[str, str]:
     """The message in every language, for reports that carry fr and en side by side."""
-    return {lang: t(code, lang, **params) for lang in LANGUAGES}
+    entry = catalogue().get(code)
+    if entry is None or not params:
+        return {lang: t(code, lang, **params) for lang in LANGUAGES}
+    # As `t` fills it, without its keyword re-packing per language: a mapping run makes one of
+    # these for most records, each a finding (issue 16).
+    return {lang: entry[lang].format_map(params) for lang in LANGUAGES}
 
 
 def tn(code: str, count: int, lang: str | None = None, **params: Any) -> str:
