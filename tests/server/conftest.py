@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from harness import BASE, demo_quads, publish, running
+from harness import BASE, demo_quads, demo_run, publish, running
 
 from culturedata.server import create_app
 from culturedata.server.settings import ServerSettings
@@ -43,5 +43,18 @@ def demo_server(serve, demo_snapshots: Snapshots) -> str:  # type: ignore[no-unt
 
 @pytest.fixture
 def client() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=30, trust_env=False) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real demo run's snapshot (with its search index) served on 127.0.0.1, once per module."""
+    with demo_run(tmp_path_factory.mktemp("site")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=30, trust_env=False) as c:
         yield c

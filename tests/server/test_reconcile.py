@@ -5,7 +5,6 @@ Reconciliation Service API v0.2 JSON Schemas vendored in schemas/reconciliation/
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
-from harness import BASE, demo_run
+from harness import BASE
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
@@ -38,17 +37,6 @@ def valid(answer: httpx.Response, schema: str) -> Any:
     jsonschema.Draft7Validator(contents, registry=registry()).validate(body)
     return body
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with demo_run(tmp_path_factory.mktemp("reconcile")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def web() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=30, trust_env=False) as c:
-        yield c
 
 
 def refine(web: httpx.Client, site: str, **form: object) -> httpx.Response:

@@ -3,25 +3,12 @@ same, and any text a visitor types answered (server/search.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
-from harness import BASE, demo_run
+from harness import BASE
 
 BOUCHARD = {f"{BASE}id/musee-fjord-bleu/personne/helene-bouchard", f"{BASE}id/musee-anse-aux-brumes/agent/bouchard-helene"}
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with demo_run(tmp_path_factory.mktemp("search")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def web() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=30, trust_env=False) as c:
-        yield c
 
 
 def test_the_page_finds_names_without_accents_and_links_to_entity_pages(site: str, web: httpx.Client) -> None:
