@@ -24,7 +24,13 @@ def start_serve(project: Path, *options: str, env: Mapping[str, str] | None = No
                 startup: float = 60) -> tuple[str, subprocess.Popen[bytes]]:
     """(base URL, process) of `culturedata serve OPTIONS` in `project`, once it answers."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "culturedata", "serve", "--port", str(port), *options],
+    return start_culturedata(project, ["serve", "--port", str(port), *options], port, env=env, startup=startup)
+
+
+def start_culturedata(project: Path, arguments: list[str], port: int, env: Mapping[str, str] | None = None,
+                      startup: float = 60) -> tuple[str, subprocess.Popen[bytes]]:
+    """(base URL, process) of `culturedata ARGUMENTS` in `project`, once it answers on `port`."""
+    process = subprocess.Popen([sys.executable, "-m", "culturedata", *arguments],
                                cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + startup

@@ -5,6 +5,7 @@ requests of all of them whichever process a scrape reaches."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from harness import BASE, SCHEMA, demo_quads, publish
 from test_query_workers import descendants
 
 from culturedata.store import Snapshots
-from serveprocess import start_serve, stop
+from serveprocess import free_port, start_culturedata, start_serve, stop
 
 JSON = {"Accept": "application/sparql-results+json"}
 NAME = f"SELECT ?name WHERE {{ <{BASE}id/musee-test/objet/1> <{SCHEMA}name> ?name }}"
@@ -117,3 +118,21 @@ def test_a_checked_export_downloads_from_either_process(two_processes) -> None: 
                for _ in range(12)]
     assert {answer.status_code for answer in answers} == {200}
     assert len({answer.content for answer in answers}) == 1
+
+
+@pytest.mark.slow
+def test_run_then_serve_serves_from_one_process_per_core(demo_project: Path) -> None:
+    """`culturedata run --serve` serves as `culturedata serve` does, on every core."""
+    port = free_port()
+    config = demo_project / "culturedata.toml"
+    text = config.read_text(encoding="utf-8")
+    assert "\nport = 8000\n" in text  # the demo's [server] port, moved to a free one
+    config.write_text(text.replace("\nport = 8000\n", f"\nport = {port}\n", 1), encoding="utf-8")
+    base, process = start_culturedata(demo_project, ["run", "--serve"], port, startup=180)
+    try:
+        assert len(serving(process.pid)) == (os.cpu_count() or 1)
+        answer = httpx.get(base + "/sparql", params={"query": "ASK { GRAPH ?g { ?s ?p ?o } }"}, headers=JSON,
+                           timeout=30)
+        assert answer.json()["boolean"] is True  # the run's snapshot, published before serving
+    finally:
+        stop(process)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from rich.console import Console
 from rich.table import Table
@@ -49,7 +51,8 @@ def run_command(
                          linked=pooled["linked"], links=sum(pooled["links"].values()), review=len(pooled["review"])),
                        err=True)
     if then_serve:
-        serve(config, config.settings.server.host, config.settings.server.port)
+        # As `culturedata serve` does: one serving process per core.
+        serve(config, config.settings.server.host, config.settings.server.port, os.cpu_count() or 1)
     ctx.exit(report.exit_code)
 
 
