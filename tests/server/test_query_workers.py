@@ -80,7 +80,8 @@ def serve_process(tmp_path: Path) -> Iterator[Callable[[str], tuple[str, subproc
         publish(tmp_path / "var" / "store", demo_quads())
         (tmp_path / "culturedata.toml").write_text(
             f'[publish]\nbase_iri = "{BASE}"\n[store]\npath = "var/store"\n[server]\n{settings}\n', encoding="utf-8")
-        base, process = start_serve(tmp_path)
+        # One serving process: these tests count its query workers (`serve` starts one per core).
+        base, process = start_serve(tmp_path, "--processes", "1")
         started.append(process)
         return base, process
 
