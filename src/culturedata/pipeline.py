@@ -116,7 +116,7 @@ class SourceReport:
     quarantined: int = 0
     held: int = 0  # quarantined records whose previous version stays published
     published: int = 0  # the source's records in the snapshot after the run
-    # The source's state after the run, untouched records included (`_live_state`): its live
+    # The source's state after the run, untouched records included (`_finished`): its live
     # records (published, quarantined, held), those with a violation, and per rule those with
     # a finding of it (the open findings the dashboard shows).
     live: int = 0
@@ -403,9 +403,7 @@ class _Job:
             report.failed, report.error, report.errors = True, str(exc), report.errors + 1
             self._keep_yesterday(loader, report)
             self.target.apply(state.kept(self.target.system_graph, "failed"))
-            _live_state(report, self.target)
-            report.seconds, report.timings = round(time.monotonic() - started, 3), clock.as_dict()
-            return report
+            return _finished(report, self.target, started, clock)
         report.full = full or (source.kind in WHOLE_KINDS and (source.path is not None or report.harvested > 0))
         if report.full:
             deletions |= {s.key for s in known.values() if s.live} - seen
@@ -424,9 +422,7 @@ class _Job:
             _remember_minted(self.config.base_iri, source.id, minted, check.identities, loader, deletions)
             self.target.apply(state.published(self.target.system_graph, harvest_started, report.full, report.harvested))
         report.published, report.held = loader.published(), loader.held()
-        _live_state(report, self.target)
-        report.seconds, report.timings = round(time.monotonic() - started, 3), clock.as_dict()
-        return report
+        return _finished(report, self.target, started, clock)
 
     def _triage(
         self, records: Iterator[SourceRecord], source: Source, report: SourceReport, loader: Loader,
@@ -517,11 +513,14 @@ def _keep(
     report.quarantine.append(entry)
 
 
-def _live_state(report: SourceReport, target: Target) -> None:
-    """Quality and open findings over what the source has once the run is written (records the
-    run did not touch included), so that a run which fixed nothing reports what the last did."""
+def _finished(report: SourceReport, target: Target, started: float, clock: StageTimes) -> SourceReport:
+    """The source's report, whether it published or failed: its quality and open findings over
+    what the source has once the run is written (records the run did not touch included, so that
+    a run which fixed nothing reports what the last did), and where its time went."""
     live = source_quality(target, report.source)
     report.live, report.violating, report.open_rules = live.live, live.violating, live.rules
+    report.seconds, report.timings = round(time.monotonic() - started, 3), clock.as_dict()
+    return report
 
 
 def _collided(
