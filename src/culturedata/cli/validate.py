@@ -14,11 +14,11 @@ from culturedata.cli.i18n import I18nCommand, option
 from culturedata.cli.inputs import resolve_inputs
 from culturedata.cli.map import base_iri
 from culturedata.cli.state import State, state
-from culturedata.config import Config, Settings, Source
-from culturedata.errors import ConfigError, InputError
-from culturedata.harvest import Contexts
+from culturedata.config import Settings, Source
+from culturedata.errors import InputError
+from culturedata.harvest import Contexts, contexts_folder
 from culturedata.mapping import load_mapping
-from culturedata.messages import current_lang, t
+from culturedata.messages import current_lang
 from culturedata.records import MappedRecord, Severity
 from culturedata.validate import (
     DEFAULT_ENGINE,
@@ -88,20 +88,12 @@ def _as_configured(current: State, source: Source) -> Source:
     return source
 
 
-def _contexts_folder(config: Config, folder: str) -> Path:
-    """`[validate] contexts`, relative to culturedata.toml; one that does not exist names the key."""
-    path = config.root / folder
-    if not path.is_dir():
-        raise ConfigError("config.bad_value", path=config.path, key="validate.contexts",
-                          problem=t("config.problem.missing_path", value=folder))
-    return path
-
-
 def _rdf_records(current: State, input_name: str) -> Iterator[MappedRecord]:
     """The files as RDF, their JSON-LD contexts from the shipped cache and `[validate] contexts`."""
     files = rdf_files(Path(input_name))
     folder = current.config().settings.validate.contexts if current.has_config() else ""
-    contexts = Contexts([_contexts_folder(current.config(), folder)] if folder else [])
+    contexts = Contexts([contexts_folder(current.config().root, folder, "validate.contexts", current.config().path)]
+                        if folder else [])
 
     def records() -> Iterator[MappedRecord]:
         for path in files:

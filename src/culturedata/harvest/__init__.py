@@ -44,7 +44,7 @@ from culturedata.errors import ConfigError
 from culturedata.harvest.archive import read_archive, write_archive
 from culturedata.harvest.checkpoint import PendingState
 from culturedata.harvest.columns import with_column_findings
-from culturedata.harvest.contexts import Contexts
+from culturedata.harvest.contexts import Contexts, contexts_folder
 from culturedata.harvest.filefindings import file_finding, file_record, is_file_record
 from culturedata.harvest.inputs import Document
 from culturedata.harvest.kinds import KINDS, KINDS_BY_SUFFIX, Harvester, Kind, kind_of_file
@@ -54,7 +54,7 @@ from culturedata.records import SourceRecord
 
 __all__ = [
     "KINDS", "KINDS_BY_SUFFIX", "RDF_NS", "Contexts", "Document", "HarvestOptions", "Harvester", "Kind", "Parsed",
-    "PendingState", "RdfReader", "Repair", "file_finding", "file_record", "format_of_media_type", "harvest",
+    "PendingState", "RdfReader", "Repair", "contexts_folder", "file_finding", "file_record", "format_of_media_type", "harvest",
     "is_file_record", "kind_of_file", "parse_rdf", "rdf_format", "read_archive", "repair_finding",
     "with_column_findings", "write_archive",
 ]

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 from culturedata.errors import ConfigError, InputError
+from culturedata.messages import t
 from culturedata.resources import contexts_dir
 
 # `"@context": "https://…"`: a context named by URL (JSON strings with no escapes: a URL needs none)
@@ -154,6 +155,17 @@ class _Inliner:
         merged.update(changed)
         # An imported context is as if written first: the importing one's terms win.
         return {**(imported or {}), **merged}
+
+
+def contexts_folder(root: Path, folder: str, key: str, config: object) -> Path:
+    """A configured folder of more contexts (`options.contexts`, `[validate] contexts`): absolute,
+    or relative to the configuration file's folder `root`, as every path in culturedata.toml is;
+    one that does not exist is an error naming the `key` and the `config` file."""
+    path = root / folder
+    if not path.is_dir():
+        raise ConfigError("config.bad_value", path=config, key=key,
+                          problem=t("config.problem.missing_path", value=folder))
+    return path
 
 
 def read_index(folder: Path) -> dict[str, Path]:

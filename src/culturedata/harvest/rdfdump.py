@@ -40,11 +40,11 @@ from urllib.parse import quote_from_bytes, urldefrag
 import pyoxigraph as ox
 
 from culturedata.errors import ConfigError
-from culturedata.harvest.contexts import Contexts
+from culturedata.harvest.contexts import Contexts, contexts_folder
 from culturedata.harvest.inputs import FILE_OPTIONS, Document, documents
 from culturedata.harvest.options import read_options, require_choice
 from culturedata.harvest.rdfread import NAMES, Parsed, Repair, parse_rdf, rdf_format, repair_rdfxml
-from culturedata.messages import both, t
+from culturedata.messages import both
 from culturedata.records import Finding, Severity, SourceRecord, content_hash
 
 if TYPE_CHECKING:
@@ -99,7 +99,8 @@ class RdfReader:
         if opts["format"]:
             require_choice(source, "format", opts["format"], tuple(NAMES))
         folder = opts["contexts"]
-        folders = [_folder(source, folder)] if folder else []
+        root = source.root or Path.cwd()
+        folders = [contexts_folder(root, folder, "options.contexts", source.where)] if folder else []
         classes = opts["root_class"] if isinstance(opts["root_class"], list) else [opts["root_class"]]
         return cls(source.id, Contexts(folders), NAMES.get(opts["format"]), opts["records"],
                    tuple(_expand(source, str(c)) for c in classes), opts["follow_hash_iris"], opts["base_iri"])
@@ -345,16 +346,6 @@ def _about(repairs: list[Repair], subjects: set[Any], default_graph: bool) -> li
     names = {s.value for s in subjects if isinstance(s, ox.NamedNode)}
     return [r for r in repairs if r.subject in names or (default_graph and r.subject not in names and (
         r.subject is None))]
-
-
-def _folder(source: Source, folder: str) -> Path:
-    """A contexts folder: absolute, or relative to the configuration file's folder, as every
-    path in culturedata.toml is; one that does not exist is an error naming the key."""
-    path = (source.root or Path.cwd()) / folder
-    if not path.is_dir():
-        raise ConfigError("config.bad_value", path=source.where, key="options.contexts",
-                          problem=t("config.problem.missing_path", value=folder))
-    return path
 
 
 def _expand(source: Source, name: str) -> str:
