@@ -177,3 +177,37 @@ def test_fields_of_nested_entities_count_as_read_from_their_path(tmp_path: Path)
     coverage = Coverage(load_mapping(str(path)), detailed=True)
     list(map_records(coverage.mapping, [json_record(payload, "1")], context(), coverage=coverage))
     assert coverage.unread() == [("lieu.capacite", 1)]  # lieu.nom and lieu.ville are read by the place
+
+
+LOOKUP_CONTEXT = """
+mapping: lieux
+format: csv
+id: id
+entities:
+  place:
+    iri: "{base}id/{source}/lieu/{id}"
+    types: [schema:Place]
+    properties:
+      schema:name: {field: nom}
+      schema:containedInPlace:
+        - {field: ville, lookup: {scheme: municipalities, else: ignore, context: {postal_code: cp, province: prov}}}
+"""
+
+
+def test_columns_read_only_as_a_lookup_context_count_as_read(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(LOOKUP_CONTEXT, encoding="utf-8")
+    coverage = Coverage(load_mapping(str(path)), detailed=True)
+    row = {"id": "1", "nom": "Salle", "ville": "Laval", "cp": "H7N 1A1", "prov": "QC", "capacite": "90"}
+    list(map_records(coverage.mapping, [record(row, "1")], context(), coverage=coverage))
+    assert coverage.unread() == [("capacite", 1)]  # cp and prov tell the municipality apart: they are read
+
+
+def test_json_keys_read_only_as_a_lookup_context_count_as_read(tmp_path: Path) -> None:
+    mapping = LOOKUP_CONTEXT.replace("format: csv", "format: json").replace("cp, province: prov", "adresse.cp, province: adresse.prov")
+    path = tmp_path / "m.yaml"
+    path.write_text(mapping, encoding="utf-8")
+    coverage = Coverage(load_mapping(str(path)), detailed=True)
+    payload = {"id": "1", "nom": "Salle", "ville": "Laval", "adresse": {"cp": "H7N 1A1", "prov": "QC", "rue": "1 rue"}}
+    list(map_records(coverage.mapping, [json_record(payload, "1")], context(), coverage=coverage))
+    assert coverage.unread() == [("adresse.rue", 1)]

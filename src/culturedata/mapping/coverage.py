@@ -287,10 +287,13 @@ class Coverage:
         how many records hold them (`detailed` runs)."""
         texts = [ref.text for ref in self.refs.values()]
         eaches = [e.each_text for e in self.mapping.entities if e.each_text]
+        hints = _lookup_hints(self.mapping)  # read to tell homonyms apart, not kept as values
         ways: list[str] = []
         if self.mapping.format in ("csv", "xml"):
-            texts += eaches
-        else:  # `name` inside `organizer[Organization]` reads organizer.name, and `organizer` nothing else
+            texts += eaches + [ref.text for _, ref in hints]
+        else:
+            texts += [self._at(None if ref.hops < 0 else self._up(entity, ref.hops), ref.text) for entity, ref in hints]
+            # `name` inside `organizer[Organization]` reads organizer.name, and `organizer` nothing else
             texts += self.json_paths()
             ways = eaches + [self._at(spec.within, spec.each_text) for spec in self.mapping.entities if spec.each_text]
             # `offers[Offer]` reads the offers' @type to keep the offers
@@ -339,6 +342,13 @@ def field_refs(mapping: Mapping) -> list[FieldRef]:
             if spec.template is not None:
                 add(p.field for p in spec.template.parts if not isinstance(p, str) and p.field is not None)
     return list(refs.values())
+
+
+def _lookup_hints(mapping: Mapping) -> list[tuple[str, FieldRef]]:
+    """The fields a lookup's `context` reads (postal code, province…), with their entity. They
+    are hints, not values: a source without them is no loss, so they are never `pending`."""
+    return [(entity.name, ref) for entity in mapping.entities for _, spec in entity.properties
+            if spec.lookup is not None for _, refs in spec.lookup.context for ref in refs]
 
 
 def _groups(mapping: Mapping) -> list[_Group]:
