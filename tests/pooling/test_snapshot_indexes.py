@@ -5,6 +5,7 @@ command line, with the real server answering over HTTP."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -17,7 +18,7 @@ SCHOONER = f"{BASE}id/musee-fjord-bleu/objet/10001"  # « Goélette "Marie-Clari
 def found(server: str, text: str) -> list[str]:
     answer = httpx.get(f"{server}/search", params={"q": text, "format": "json"}, trust_env=False, timeout=30)
     assert answer.status_code == 200, answer.text[:300]
-    reconciled = httpx.get(f"{server}/reconcile", params={"queries": '{"q": {"query": "%s"}}' % text},
+    reconciled = httpx.get(f"{server}/reconcile", params={"queries": json.dumps({"q": {"query": text}})},
                            trust_env=False, timeout=30)
     assert reconciled.status_code == 200, reconciled.text[:300]
     return [result["id"] for result in answer.json()["results"]]
