@@ -52,6 +52,9 @@ def test_a_persons_page_shows_the_other_museums_record_and_the_cluster(site: str
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))  # type: ignore[union-attr]
     same = data["sameAs"] if isinstance(data["sameAs"], list) else [data["sameAs"]]
     assert {f"{BASE}{ANSE[1:]}", BASE + cluster[len(site) + 1:]} <= set(same)
+    # Said once: the properties table no longer repeats the links the section explains.
+    table = re.search(r'<table class="properties">.*?</table>', page, re.S)
+    assert table and cluster not in table.group(0) and f"{site}{ANSE}" not in table.group(0)
     # And from the other museum's page, the same cluster.
     assert cluster_href(html(web, site + ANSE)) == cluster
 

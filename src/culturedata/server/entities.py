@@ -34,7 +34,7 @@ from culturedata.server.labels import (
 )
 from culturedata.server.lookups import Lookups, Term
 from culturedata.server.negotiation import choose
-from culturedata.server.pooled import Pooled, pooled
+from culturedata.server.pooled import Pooled, beside, pooled
 from culturedata.server.related import Related, related
 from culturedata.server.rendering import page_lang, render
 from culturedata.server.sparql import GRAPH_FORMATS, problem
@@ -191,6 +191,7 @@ def build_view(
     view.related = related(node, own, lookups, labeller)
     view.point = _point(node, lookups)
     view.pooled = pooled(node, own, lookups, labeller, bases[0], lambda target: _href(target, bases))
+    view.properties = beside(view.properties, view.pooled)
     for group in view.related:
         for link in group.links:
             link.iri = _href(link.iri, bases) or ""

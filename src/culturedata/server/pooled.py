@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 import pyoxigraph as ox
 
@@ -82,6 +83,29 @@ def pooled(node: ox.NamedNode, own: list[ox.Triple], lookups: Lookups, labeller:
         section.members.append(member)
     section.members.sort(key=lambda m: ([i.name.casefold() for i in m.institutions], m.name.casefold(), m.iri))
     return section
+
+
+class Shown(Protocol):
+    iri: str | None
+
+
+V = TypeVar("V", bound=Shown)  # entities.Value
+
+
+def beside(properties: list[tuple[V, list[V]]], section: Pooled | None) -> list[tuple[V, list[V]]]:
+    """The page's properties without the `schema:sameAs` values the section shows (its cluster and
+    members, which pooling wrote): said once, where they are explained."""
+    if section is None:
+        return properties
+    shown = {section.cluster, *(m.iri for m in section.members)}
+    names = {p.value for p in SAME_AS}
+    kept = []
+    for prop, values in properties:
+        if prop.iri in names:
+            values = [v for v in values if v.iri not in shown]
+        if values:
+            kept.append((prop, values))
+    return kept
 
 
 def _members(cluster: ox.NamedNode, lookups: Lookups, base: str) -> list[str]:
