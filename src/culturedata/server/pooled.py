@@ -67,9 +67,9 @@ def pooled(node: ox.NamedNode, own: list[ox.Triple], lookups: Lookups, labeller:
             return None
         cluster = ox.NamedNode(clusters[0])
     members = _members(cluster, lookups, base)
-    if not members:
-        return None
     others = len(members) - (node.value in members)
+    if not others:
+        return None
     section = Pooled(cluster.value, href(cluster.value), labeller.label(cluster.value) or cluster.value,
                      own=cluster == node, count=others, capped=len(members) >= READ)
     institutions: dict[str, Institution] = {}
