@@ -107,6 +107,8 @@ class PoolingSection:
     threshold: float = setting(0.92, "settings.pooling.threshold", minimum=0, maximum=1)
     review_floor: float = setting(0.75, "settings.pooling.review_floor", minimum=0, maximum=1)
     decisions: str = setting("pooling-decisions.toml", "settings.pooling.decisions")
+    # /reconcile's `match` flag, which OpenRefine accepts without asking: by default as sure as a link.
+    reconcile_match: float = setting(0.92, "settings.pooling.reconcile_match", minimum=0, maximum=1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -694,6 +694,8 @@ def _withdraw(config: Config, key: str, reason: str, store_url: str | None) -> s
         loader = Loader(target, prov, now, {s.graph: s for s in known.values()})
         loader.take_down(graph, key, reason)
         loader.flush()
+        if written.staging is not None and isinstance(target, EmbeddedTarget):
+            build_index(target.store, written.staging.path, config.base_iri)  # so the record is not found either
     return graph
 
 

@@ -155,14 +155,49 @@ def test_authority_ids_and_places_decide_as_pooling_does(tmp_path: Path) -> None
     assert build_index(store, tmp_path, BASE) == 2
     index = SearchIndex.of(tmp_path)
     assert index is not None
-    by_id = candidates(index, {"query": "Monet", "properties": [{"pid": "wikidata", "v": "https://www.wikidata.org/wiki/Q296"}]})
+    by_id = candidates(index, {"query": "Monet", "properties": [{"pid": "wikidata", "v": "https://www.wikidata.org/wiki/Q296"}]}, 0.92)
     assert by_id[0]["id"] == monet.value and by_id[0]["score"] == 100 and by_id[0]["match"] is True
     assert by_id[1]["score"] <= 40  # another Wikidata id: never the same person
-    only_id = candidates(index, {"properties": [{"pid": "sameAs", "v": "wd:Q296"}]})  # no name at all
+    only_id = candidates(index, {"properties": [{"pid": "sameAs", "v": "wd:Q296"}]}, 0.92)  # no name at all
     assert [c["id"] for c in only_id] == [monet.value]
-    placed = candidates(index, {"query": "Claude Monnet", "properties": [{"pid": "locality", "v": "paris"}]})
+    placed = candidates(index, {"query": "Claude Monnet", "properties": [{"pid": "locality", "v": "paris"}]}, 0.92)
     assert placed[0]["id"] == monet.value and placed[0]["score"] > placed[1]["score"]  # +3 for the place
-    dated = candidates(index, {"query": "Claude Monet", "properties": [{"pid": "birthDate", "v": "1840-11-14"}]})
+    dated = candidates(index, {"query": "Claude Monet", "properties": [{"pid": "birthDate", "v": "1840-11-14"}]}, 0.92)
     assert dated[0]["score"] == 100 and not dated[0]["match"]  # two certain candidates: none is the match
     extended = [h.authorities for h in index.get([monet.value])]
     assert extended == [("http://www.wikidata.org/entity/Q296",)]
+
+
+def test_the_match_flag_follows_pooling_reconcile_match(tmp_path: Path, serve, client: httpx.Client) -> None:  # type: ignore[no-untyped-def]
+    """A name alone, exact, scores 90 (no year: -10): no match at the default 0.92; a match on a
+    server whose culturedata.toml lowers `pooling.reconcile_match` to 0.9."""
+    import pyoxigraph as ox
+    from harness import publish, running
+
+    from culturedata.config import load_config
+    from culturedata.pooling import build_index
+    from culturedata.server import create_app
+    from culturedata.server.settings import ServerSettings
+
+    graph, monet = ox.NamedNode(f"{BASE}graph/musee/1"), ox.NamedNode(f"{BASE}id/musee/personne/monet")
+    snapshots = publish(tmp_path / "store", [
+        ox.Quad(monet, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(PERSON), graph),
+        ox.Quad(monet, ox.NamedNode("http://schema.org/name"), ox.Literal("Claude Monet"), graph)])
+    current = snapshots.current()
+    assert current is not None
+    build_index(ox.Store.read_only(str(current)), current, BASE)
+    (tmp_path / "culturedata.toml").write_text(
+        f'[publish]\nbase_iri = "{BASE}"\n\n[pooling]\nreconcile_match = 0.9\n', encoding="utf-8")
+    settings = ServerSettings.from_config(load_config(tmp_path / "culturedata.toml"))
+    assert settings.reconcile_match == 0.9
+    batch = {"q": {"query": "Claude Monet", "type": PERSON}}
+
+    def best(site: str) -> dict[str, Any]:
+        answer = valid(client.post(f"{site}/reconcile", data={"queries": json.dumps(batch)}),
+                       "reconciliation-result-batch.json")
+        return answer["q"]["result"][0]  # type: ignore[no-any-return]
+
+    default = best(serve(snapshots))
+    assert default["score"] == 90 and default["match"] is False
+    with running(create_app(snapshots, settings)) as lowered:
+        assert best(lowered) == {**default, "match": True}

@@ -12,6 +12,7 @@ from culturedata.cli.state import state
 from culturedata.errors import InputError
 from culturedata.iris import system_graph
 from culturedata.messages import t
+from culturedata.pooling import ensure_index
 from culturedata.store import Snapshots, merge
 
 
@@ -37,6 +38,7 @@ def load_command(files: tuple[Path, ...]) -> None:
                 raise InputError("load.syntax", path=path, detail=exc) from exc
         quads = len(store)
         merge(store, system_graph(config.base_iri))  # the default graph: what the files gave it, and every graph's triples
+        ensure_index(store, staging.path, config.base_iri)  # /search and /reconcile, as after a run
         del store
         snapshots.publish(staging)
     except BaseException:

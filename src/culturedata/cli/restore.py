@@ -10,6 +10,7 @@ from culturedata.cli.i18n import I18nCommand
 from culturedata.cli.state import state
 from culturedata.iris import system_graph
 from culturedata.messages import t
+from culturedata.pooling import ensure_index
 from culturedata.store import RunLock, Snapshots, restore
 
 
@@ -23,6 +24,7 @@ def restore_command(file: Path) -> None:
         assert staging.store is not None
         try:
             quads = restore(staging.store, file, system_graph(config.base_iri))
+            ensure_index(staging.store, staging.path, config.base_iri)  # published with it, as a run's
             snapshots.publish(staging)
             snapshots.ask_full_harvest()
         except BaseException:

@@ -7,6 +7,7 @@ import click
 from culturedata.cli.i18n import I18nCommand, option
 from culturedata.cli.state import state
 from culturedata.messages import t
+from culturedata.pooling import ensure_index
 from culturedata.store import RunLock, Snapshots, Takedowns, roll_back
 
 
@@ -22,7 +23,9 @@ def rollback_command(snapshot: str | None, show: bool) -> None:
             click.echo(("* " if path == current else "  ") + path.name)
         return
     with RunLock(config.store_path / "run.lock"):
-        done = roll_back(snapshots, Takedowns(config.store_path / "takedowns.json"), config.base_iri, snapshot)
+        # The snapshot served again answers /search and /reconcile: its own index, or one built for it.
+        done = roll_back(snapshots, Takedowns(config.store_path / "takedowns.json"), config.base_iri, snapshot,
+                         prepare=lambda store, folder: ensure_index(store, folder, config.base_iri))
     if done.withdrawn:
         click.echo(t("cli.rollback.withdrawn", snapshot=done.restored, served=done.served,
                      count=len(done.withdrawn), keys=", ".join(done.withdrawn)))

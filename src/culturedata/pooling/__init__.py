@@ -19,6 +19,7 @@ from culturedata.pooling.searchindex import (
     SearchIndex,
     as_entity,
     build_index,
+    ensure_index,
     local_name,
     query_entity,
     words,
@@ -28,5 +29,5 @@ from culturedata.pooling.stage import PoolingReport, assignments_path, decisions
 __all__ = [
     "FACET_KINDS", "FILE_NAME", "KINDS", "MAX_QUERY", "ORGANISATION", "PERSON", "Decisions", "Entity", "Facet", "Hit",
     "Link", "Matching", "PoolingReport", "Results", "Review", "Score", "SearchIndex", "assignments_path",
-    "as_entity", "build_index", "canonical", "local_name", "query_entity", "decisions_path", "match", "pool", "read_decisions", "remember_clusters", "score", "words",
+    "as_entity", "build_index", "canonical", "ensure_index", "local_name", "query_entity", "decisions_path", "match", "pool", "read_decisions", "remember_clusters", "score", "words",
 ]

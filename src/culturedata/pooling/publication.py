@@ -1,9 +1,11 @@
 """What pooling writes into the snapshot: the pooling graph and each link's provenance.
 
 The pooling graph (`{base}graph/_pooling`) holds, for each cluster, its IRI typed as its
-members are, named as the first of them, `schema:sameAs` each member and each published
-authority id; and `schema:sameAs` between the members themselves, both ways (so an entity's
-page lists the other sources' entities). Each link that joined the cluster has its own subject
+members are (`KIND_TYPES`; `schema:Thing` when the steward joined a person and an
+organisation: a cluster claims no type its own members deny), named as most of them are,
+`schema:sameAs` each member and each published authority id; each member `schema:sameAs`
+its cluster (so that its page finds the cluster by subject); and `schema:sameAs` between the
+members themselves, both ways (so an entity's page lists the other sources' entities). Each link that joined the cluster has its own subject
 in the system graph (`{base}pooling/link/{digest}`): which rule, which score, which run.
 Every run replaces the pooling graph and the links' provenance whole: nothing in the records'
 graphs is touched.
@@ -20,7 +22,7 @@ import pyoxigraph as ox
 from culturedata import iris
 from culturedata.pooling.authorities import published
 from culturedata.pooling.clusters import Link
-from culturedata.pooling.entities import PERSON, Entity
+from culturedata.pooling.entities import ORGANISATION, PERSON, Entity
 
 SCHEMA = "http://schema.org/"
 RUN = "https://w3id.org/culturedata/ns/run#"  # the pipeline's bookkeeping terms (store/loader.py)
@@ -30,6 +32,8 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 LINK_TYPE = ox.NamedNode(RUN + "PoolingLink")
 SAME_AS = ox.NamedNode(SCHEMA + "sameAs")
 ALL_PAIRS_UP_TO = 30  # a bigger cluster's members are linked by the links that joined them only
+KIND_TYPES = {PERSON: ox.NamedNode(SCHEMA + "Person"), ORGANISATION: ox.NamedNode(SCHEMA + "Organization")}
+MIXED = ox.NamedNode(SCHEMA + "Thing")  # what a person and an organisation both are
 
 
 def link_subject(base: str, link: Link) -> str:
@@ -49,9 +53,7 @@ def pooling_quads(base: str, clusters: dict[str, list[str]], entities: dict[str,
     for cluster_iri, members in sorted(clusters.items()):
         cluster = ox.NamedNode(cluster_iri)
         described = [entities[m] for m in members if m in entities]
-        kind = Counter(e.kind for e in described).most_common(1)[0][0] if described else PERSON
-        quads.append(ox.Quad(cluster, RDF_TYPE, ox.NamedNode(SCHEMA + ("Person" if kind == PERSON else "Organization")),
-                             graph))
+        quads.append(ox.Quad(cluster, RDF_TYPE, cluster_type(described), graph))
         names = Counter(name for e in described for name in e.names[:1])
         if names:
             quads.append(ox.Quad(cluster, ox.NamedNode(SCHEMA + "name"), ox.Literal(names.most_common(1)[0][0]),
@@ -59,11 +61,21 @@ def pooling_quads(base: str, clusters: dict[str, list[str]], entities: dict[str,
         ids = sorted({iri for e in described for iri in e.authorities if published(iri)})
         for target in (*members, *ids):
             quads.append(ox.Quad(cluster, SAME_AS, ox.NamedNode(target), graph))
+        quads.extend(ox.Quad(ox.NamedNode(member), SAME_AS, cluster, graph) for member in members)
         if len(members) <= ALL_PAIRS_UP_TO:
             for member in members:
                 quads.extend(ox.Quad(ox.NamedNode(member), SAME_AS, ox.NamedNode(other), graph)
                              for other in members if other != member)
     return quads
+
+
+def cluster_type(members: Sequence[Entity]) -> ox.NamedNode:
+    """schema:Person or schema:Organization when the members agree (shared ids and scores only
+    ever join one kind); a steward's accept may join a record typed as a person with one typed
+    as an organisation (a studio a CSV export calls a creator): then neither, as no majority
+    makes the other sources wrong."""
+    kinds = {member.kind for member in members}
+    return KIND_TYPES[kinds.pop()] if len(kinds) == 1 else MIXED
 
 
 def provenance_quads(base: str, system_graph: str, run_iri: str, links: Sequence[Link],

@@ -28,6 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from culturedata import iris
+from culturedata.errors import StoreError
 from culturedata.pooling.authorities import canonical
 from culturedata.pooling.entities import ORGANISATION, PERSON, Entity
 from culturedata.pooling.names import fold
@@ -167,6 +168,18 @@ def build_index(store: ox.Store, folder: Path, base: str) -> int:
         db.close()
     os.replace(partial, folder / FILE_NAME)
     return len(rows)
+
+
+def ensure_index(store: ox.Store, folder: Path, base: str) -> bool:
+    """Give a snapshot made without a run (`restore`, `load`, a rollback's reissue, or an older
+    version's) its index, as a run would have: True when one was built, False when it had one."""
+    if (folder / FILE_NAME).is_file():
+        return False
+    try:
+        build_index(store, folder, base)
+    except OSError as exc:  # a full disk: said as for any write to the store
+        raise StoreError("store.unwritable", path=folder, detail=exc.strerror or exc) from exc
+    return True
 
 
 def _read(store: ox.Store, base: str) -> tuple[dict[str, _Entity], dict[str, dict[str, str]]]:

@@ -34,6 +34,7 @@ from culturedata.server.labels import (
 )
 from culturedata.server.lookups import Lookups, Term
 from culturedata.server.negotiation import choose
+from culturedata.server.pooled import Pooled, beside, pooled
 from culturedata.server.related import Related, related
 from culturedata.server.rendering import page_lang, render
 from culturedata.server.sparql import GRAPH_FORMATS, problem
@@ -91,6 +92,7 @@ class EntityView:
     warnings: list[str] = field(default_factory=list)
     related: list[Related] = field(default_factory=list)
     point: tuple[float, float] | None = None  # where it is (its own coordinates, or its place's), for the map
+    pooled: Pooled | None = None  # its cluster and the other records of the same thing (pooled.py)
 
 
 async def entity(request: Request) -> Response:
@@ -188,6 +190,8 @@ def build_view(
         ((_property(p, labeller, bases), values) for p, values in grouped.items()), key=_reading_order)
     view.related = related(node, own, lookups, labeller)
     view.point = _point(node, lookups)
+    view.pooled = pooled(node, own, lookups, labeller, bases[0], lambda target: _href(target, bases))
+    view.properties = beside(view.properties, view.pooled)
     for group in view.related:
         for link in group.links:
             link.iri = _href(link.iri, bases) or ""

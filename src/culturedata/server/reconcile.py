@@ -39,7 +39,6 @@ MAX_BODY = 256 * 1024  # characters of `queries` or `extend`
 MAX_CANDIDATES = 25
 DEFAULT_LIMIT = 5
 MAX_EXTEND_IDS = 100
-MATCH = 92  # pooling's default threshold (pooling.threshold), on the 0-100 scale
 CONFLICT = 40  # pooling's cap when two ids of one authority differ
 DEFAULT_TYPES = [(f"{SCHEMA}Person", "Person"), (f"{SCHEMA}Organization", "Organization"),
                  (f"{QCP}HeritageObject", "HeritageObject"), (f"{SCHEMA}Event", "Event"), (f"{SCHEMA}Place", "Place")]
@@ -124,7 +123,8 @@ async def reconcile(request: Request) -> Response:
             batch = _json(queries)
             if not isinstance(batch, dict) or len(batch) > MAX_QUERIES:
                 raise BadRequest("server.reconcile.bad_queries")
-            answer = await with_index(request, lambda index: {str(key): {"result": candidates(index, q)}
+            match = request.app.state.settings.reconcile_match
+            answer = await with_index(request, lambda index: {str(key): {"result": candidates(index, q, match)}
                                                               for key, q in batch.items()})
         elif extend is not None:
             wanted = _json(extend)
@@ -189,8 +189,9 @@ def _wanted(properties: object) -> _Wanted:
     return wanted
 
 
-def candidates(index: SearchIndex, query: object) -> list[dict[str, Any]]:
-    """One query's candidates, best first, as the result batch schema has them."""
+def candidates(index: SearchIndex, query: object, match: float) -> list[dict[str, Any]]:
+    """One query's candidates, best first, as the result batch schema has them; the best is a
+    match from the score `match` (0 to 1, `pooling.reconcile_match`), alone at that height."""
     if not isinstance(query, dict):
         raise BadRequest("server.reconcile.bad_queries")
     text = query.get("query", "")
@@ -212,14 +213,15 @@ def candidates(index: SearchIndex, query: object) -> list[dict[str, Any]]:
     if types:
         found = {iri: hit for iri, hit in found.items() if set(hit.types) & set(types)}
     scored = sorted((_scored(hit, text, wanted) for hit in found.values()), key=lambda r: (-r[0], r[1].iri))[:limit]
-    certain = [s for s, _, _ in scored if s >= MATCH]
+    sure = round(100 * match, 6)  # on the API's 0-100 scale (100 * 0.92 is 92.00000000000001)
+    certain = [s for s, _, _ in scored if s >= sure]
     results = []
     for position, (value, hit, name_score) in enumerate(scored):
         # A match when it is the only candidate this good (two of one cluster are one thing).
         alone = len(certain) == 1 or (certain and all(h.cluster and h.cluster == hit.cluster
-                                                      for s, h, _ in scored if s >= MATCH))
+                                                      for s, h, _ in scored if s >= sure))
         results.append({
-            "id": hit.iri, "name": hit.name, "score": value, "match": bool(position == 0 and value >= MATCH and alone),
+            "id": hit.iri, "name": hit.name, "score": value, "match": bool(position == 0 and value >= sure and alone),
             "type": [{"id": iri, "name": local_name(iri)} for iri in hit.types],
             "description": _description(hit),
             "features": [{"id": "name", "value": name_score}],

@@ -27,6 +27,7 @@ class ServerSettings:
     licence: str = "https://creativecommons.org/publicdomain/zero/1.0/"
     query_limits: QueryLimits = field(default_factory=QueryLimits)
     map_tiles: str = ""  # the /regions map's tile URL; empty: no tiles (regionpages.py)
+    reconcile_match: float = 0.92  # /reconcile's match flag from this score (pooling.reconcile_match)
     # The bearer token comes from the environment only, never from a file in the repository.
     update_token: str | None = None
     config: Config | None = None
@@ -60,6 +61,7 @@ class ServerSettings:
                 max_chain=server.max_query_chain, services=frozenset(server.services.split()),
             ),
             map_tiles=server.map_tiles,
+            reconcile_match=config.settings.pooling.reconcile_match,
             update_token=token,
             config=config,
         )

@@ -10,8 +10,10 @@ the earlier snapshot as it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -29,14 +31,24 @@ class RolledBack:
     withdrawn: list[str] = field(default_factory=list)  # the keys withdrawn again
 
 
-def roll_back(snapshots: Snapshots, takedowns: Takedowns, base_iri: str, to: str | None = None) -> RolledBack:
+# What must sit beside a snapshot before it is served, given its store and folder: the caller's
+# (the CLI gives the search index, which a later wing builds: the store may not import it).
+Prepare = Callable[[ox.Store, Path], object]
+
+
+def roll_back(snapshots: Snapshots, takedowns: Takedowns, base_iri: str, to: str | None = None,
+              prepare: Prepare | None = None) -> RolledBack:
     """Serve the earlier snapshot `to` (default: the one before the current) without anything
-    the takedown list names. Call it holding the run lock."""
+    the takedown list names; `prepare` is called on what will be served, before it is. Call it
+    holding the run lock."""
     restored = snapshots.earlier(to)
     listed = takedowns.load()
     system = iris.system_graph(base_iri)
-    back = ox.Store.read_only(str(snapshots.root / "snapshots" / restored))
+    folder = snapshots.root / "snapshots" / restored
+    back = ox.Store.read_only(str(folder))
     present = listed_graphs(back, system, listed)
+    if not present and prepare is not None:
+        prepare(back, folder)
     del back
     if not present:
         return RolledBack(restored, snapshots.rollback(restored))
@@ -50,6 +62,8 @@ def roll_back(snapshots: Snapshots, takedowns: Takedowns, base_iri: str, to: str
                             {state.graph: state})
             loader.take_down(state.graph, key, listed[key].reason)
             loader.flush()
+        if prepare is not None:
+            prepare(staging.store, staging.path)  # the reissue's own: without the withdrawn records
         target.close()  # RocksDB must be closed before its folder moves
         snapshots.publish(staging, optimize=False)
     except BaseException:
