@@ -72,3 +72,18 @@ def test_a_memo_forgets_its_oldest_answers_past_its_size() -> None:
     assert len(kept) == 3 and "a" not in kept and kept.get("d") == 3
     kept.put("b", 10)  # replacing an answer forgets nothing
     assert len(kept) == 3 and kept["b"] == 10 and kept.get("c") == 2
+
+
+def test_a_writable_store_shows_each_update_at_once(serve, tmp_path: Path, client: httpx.Client) -> None:  # type: ignore[no-untyped-def]
+    """No memo where the content changes: a renamed creator is renamed on the next page."""
+    snapshots = Snapshots(tmp_path / "store")
+    publish_collection(snapshots, "Musée A", "Alpha", 3, "first")
+    site = serve(snapshots, updates=True, update_token="jeton-de-test")
+    assert ">Alpha</a>" in shown(site, client)
+    artist, graph = f"<{BASE}id/musee-test/personne/p>", f"<{BASE}graph/musee-test/organisation>"
+    update = (f"DELETE DATA {{ GRAPH {graph} {{ {artist} <{SCHEMA}name> \"Alpha\" }} }};"
+              f" INSERT DATA {{ GRAPH {graph} {{ {artist} <{SCHEMA}name> \"Gamma\" }} }}")
+    done = client.post(site + "/sparql", data={"update": update}, headers={"Authorization": "Bearer jeton-de-test"})
+    assert done.status_code == 204, done.text
+    page = shown(site, client)
+    assert ">Gamma</a>" in page and "Alpha" not in page
