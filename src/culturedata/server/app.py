@@ -20,6 +20,7 @@ from culturedata.server.answers import AnswerCache
 from culturedata.server.graphstore import graph_store
 from culturedata.server.hotpath import Endpoint
 from culturedata.server.inline import InlinePolicy
+from culturedata.server.pagememo import PageMemos
 from culturedata.server.reader import LiveStore, SnapshotReader
 from culturedata.server.regions import RegionIndex
 from culturedata.server.rendering import STATIC
@@ -105,6 +106,7 @@ def create_app(snapshots: Snapshots, settings: ServerSettings | None = None) -> 
     app.state.answers = AnswerCache(settings.response_cache_bytes)
     app.state.inline = InlinePolicy()
     app.state.entity_count = crawlers.EntityCount()
+    app.state.page_memos = PageMemos()  # entity pages' answers, per snapshot
     app.state.region_index = RegionIndex()
     app.state.metrics = health.Metrics(app.state.reader)
     app.state.reports = ReportKeeper(settings.reports_folder)  # the validation page's, for their downloads

@@ -107,7 +107,8 @@ async def entity(request: Request) -> Response:
         node = ox.NamedNode(iri)
     except ValueError:  # %00, %FF, a space...: no IRI, so nothing is published about it
         return problem(request, 400, "server.not_an_iri")
-    store, snapshot = request.app.state.reader.current()
+    served = request.app.state.reader.served()
+    store, snapshot = served.store, served.name
     if store is None:
         return problem(request, 503, "server.no_snapshot")
     accept = request.headers.get("accept")
@@ -118,7 +119,8 @@ async def entity(request: Request) -> Response:
     headers = {"Vary": VARY, "Link": f'<{as_uri(iri)}>; rel="canonical"', **({"ETag": tag} if tag else {})}
     if tag and none_match(request.headers.get("if-none-match", ""), tag):
         return Response(status_code=304, headers=headers)
-    lookups = Lookups(store)
+    # What every page of this snapshot asks alike is answered once (pagememo.py).
+    lookups = Lookups(store, request.app.state.page_memos.of(snapshot), served.merged)
     triples = lookups.describe(node, settings.system_graph)
     if not triples:
         if media == "text/html":
@@ -132,10 +134,11 @@ async def entity(request: Request) -> Response:
         body = ox.serialize(triples, format=fmt, prefixes={**PREFIXES, "sdo": SCHEMA_HTTP}) if fmt is ox.RdfFormat.TURTLE else (
             ox.serialize(triples, format=fmt))
         return Response(body, media_type=media, headers=headers)
-    view = build_view(lookups, iri, triples, settings.system_graph, local_base(request, settings.base_iri), page_lang(request))
-    jsonld = structured_data(iri, triples, lookups, page_lang(request), [i.src for i in view.images])
+    lang = page_lang(request)
+    view = build_view(lookups, iri, triples, settings.system_graph, local_base(request, settings.base_iri), lang)
+    jsonld = structured_data(iri, triples, lookups, lang, [i.src for i in view.images])
     page = render(request, "entity.html", view=view, iri=iri, jsonld=jsonld, tiles=settings.map_tiles,
-                  points=_map_points(view, page_lang(request)))
+                  points=_map_points(view, lang))
     page.headers["Content-Security-Policy"] = content_security_policy(remote_images=True)  # the records' images
     page.headers.update(headers)
     page.headers["Server-Timing"] = f'cpu;dur={(time.thread_time() - started) * 1000:.2f};desc="CPU ms"'

@@ -3,14 +3,14 @@
 A term of the profile's vocabularies (schema.org, Dublin Core, PROV-O...) is named by the table
 in term-labels.toml; the profile's own terms, the concepts of the vocabularies (regions,
 municipalities, types) and the published entities by their labels in the store (schema:name,
-skos:prefLabel, rdfs:label, dcterms:title), read by subject. Whatever has no label keeps its
-CURIE, or its IRI.
+skos:prefLabel, rdfs:label, dcterms:title), read by subject, once per snapshot (pagememo.py).
+Whatever has no label keeps its CURIE, or its IRI.
 """
 
 from __future__ import annotations
 
 import tomllib
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -36,6 +36,7 @@ LABEL_PREDICATES = [ox.NamedNode(iri) for iri in (
 )]
 
 
+@lru_cache(maxsize=8192)  # a page spells the same few hundred terms; bounded: records' IRIs pass here too
 def compact(iri: str) -> str:
     """The IRI as a CURIE when a known prefix fits (schema: for both spellings)."""
     if iri.startswith(SCHEMA_HTTP):
@@ -57,6 +58,7 @@ def _table() -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
     return data["terms"], data["licences"]
 
 
+@lru_cache(maxsize=8192)
 def term_label(iri: str, lang: str) -> str | None:
     """The table's name for a vocabulary term or a licence, in `lang`."""
     terms, licences = _table()
@@ -74,13 +76,13 @@ def best_literal(literals: list[ox.Literal], lang: str) -> str | None:
 
 
 class Labeller:
-    """Labels of IRIs for one page, each looked up once."""
+    """Labels of IRIs for one page, each looked up once (and once per snapshot, in its memo)."""
 
     def __init__(self, lookups: Lookups, lang: str, limit: int = 300) -> None:
         self.lookups = lookups
         self.lang = lang
         self._known: dict[str, str | None] = {}
-        self._limit = limit  # lookups a page may make for labels: a record with thousands of links stays bounded
+        self._limit = limit  # IRIs a page may ask labels for: a record with thousands of links stays bounded
 
     def stored(self, iri: str) -> str | None:
         """The label the store gives `iri` (schema:name, skos:prefLabel, rdfs:label, dcterms:title)."""
@@ -88,14 +90,24 @@ class Labeller:
             return self._known[iri]
         label = None
         if len(self._known) < self._limit:
-            node = ox.NamedNode(iri)
-            for predicate in LABEL_PREDICATES:
-                literals = [q.object for q in self.lookups.objects(node, predicate, limit=20)
-                            if isinstance(q.object, ox.Literal)]
-                if (label := best_literal(literals, self.lang)) is not None:
-                    break
+            memo, key = self.lookups.memo, (iri, self.lang)
+            if memo is not None and key in memo.labels:
+                label = memo.labels[key]
+            else:
+                label = self._read(iri)
+                if memo is not None:
+                    memo.labels.put(key, label)
         self._known[iri] = label
         return label
+
+    def _read(self, iri: str) -> str | None:
+        node = ox.NamedNode(iri)
+        for predicate in LABEL_PREDICATES:
+            literals = [q.object for q in self.lookups.objects(node, predicate, limit=20)
+                        if isinstance(q.object, ox.Literal)]
+            if (label := best_literal(literals, self.lang)) is not None:
+                return label
+        return None
 
     def label(self, iri: str) -> str | None:
         """The name of a term, a concept or an entity; None when nothing names it."""

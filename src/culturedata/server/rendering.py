@@ -31,7 +31,9 @@ def rule_name(rule: str) -> str:
 
 @cache
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "xml"]))
+    # Compiled once: the templates are part of the installed package, never edited under a running server.
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "xml"]),
+                      auto_reload=False)
     env.filters["rule"] = rule_name
     env.filters["local_name"] = local_name
     return env
