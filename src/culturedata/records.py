@@ -12,9 +12,12 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyoxigraph import RdfFormat, Triple, parse, serialize
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 
 class Severity(StrEnum):
@@ -52,6 +55,13 @@ class SourceRecord:
     JSON object). `location` says where in the provider's file the record sits ("line 12",
     an XPath) so that a finding can send a museum to the row to fix.
 
+    `tree` is the payload already parsed, when the harvester had to parse it anyway (an XML
+    dump's record, `harvest/xmlsplit.py`): a standalone element, its own document, parsed
+    from `payload` with the settings the mapper would use, so that mapping it is mapping the
+    payload (tests/harvest/test_xmlsplit.py) without a second parse. It is left out of
+    comparisons, `repr` and pickles (another process parses the payload again, as it would
+    without it); the bytes stay the record's content (its hash, the archive, the quarantine).
+
     Not `frozen`: a frozen dataclass sets each field through `object.__setattr__`, which
     makes building one five times slower (1 µs instead of 0.2), and harvesters build one
     per record.
@@ -69,6 +79,7 @@ class SourceRecord:
     # Problems the harvester found (a record past a limit, see harvest/limits.py): a record
     # with a violation here is reported and quarantined instead of mapped.
     findings: tuple[Finding, ...] = ()
+    tree: etree._Element | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -77,6 +88,14 @@ class SourceRecord:
     def __repr__(self) -> str:
         flag = " [deleted]" if self.deleted else ""
         return f"<SourceRecord {self.key}{flag}>"
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        # An lxml element cannot be pickled: a record crossing to another process goes as bytes.
+        return tuple(None if name == "tree" else getattr(self, name) for name in self.__slots__)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(self.__slots__, state, strict=True):
+            setattr(self, name, value)
 
 
 @dataclass(frozen=True, slots=True)

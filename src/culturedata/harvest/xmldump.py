@@ -9,7 +9,10 @@ Two ways through a file, giving the same records: a regular UTF-8 file is split 
 records, each parsed on its own (`xmlsplit.py`, the fast way); anything else, or the rest
 of a file where the split reader loses its footing, is streamed with `iterparse`, each
 record freed once yielded. Either way a record's payload is its own bytes cut from the
-file when that can be proven (`xmlslice.py`), else `etree.tostring` of the element.
+file when that can be proven (`xmlslice.py`), else `etree.tostring` of the element. A split
+record also carries the tree its bytes were parsed into (`SourceRecord.tree`), which the
+mapper reads instead of parsing them again; a streamed record's element belongs to the whole
+file's tree (its lines, its ancestors, freed once yielded), so it goes on as bytes only.
 """
 
 from __future__ import annotations
@@ -108,16 +111,6 @@ class IdReader:
         prefix = simple.group(1).partition(":")[0] if simple and ":" in simple.group(1) else None
         self.child = clark(simple.group(1), namespaces, where) if simple and prefix in (None, *namespaces) else None
 
-    def leaf(self, element: etree._Element) -> str | None:
-        """The identifier when it is a leaf child's text (or absent), else None: ask `__call__`
-        on the whole tree (blank text between elements may matter to the XPath)."""
-        if self.child is None:
-            return None
-        child = element.find(self.child)
-        if child is None:
-            return ""
-        return None if len(child) else (child.text or "").strip()
-
     def __call__(self, element: etree._Element) -> str:
         if self.child is not None:
             child = element.find(self.child)
@@ -134,11 +127,11 @@ def read_xml(source_id: str, document: Document, path: RecordPath, find_id: IdRe
         if slicer is not None and find_id.local:
             where = Locator()
             try:
-                for stand_in, payload, found_id, line in split(slicer, path, find_id):
+                for found in split(slicer, path, find_id):
                     given += 1
-                    yield _record(source_id, document, payload, found_id or unnamed(document, given),
-                                  where(stand_in, given, line))
-                    safexml.release(stand_in)
+                    yield _record(source_id, document, found.payload, found.local_id or unnamed(document, given),
+                                  where(found.stand_in, given, found.line), found.tree)
+                    safexml.release(found.stand_in)
                 return
             except OutOfStep:
                 log.debug("%s: read with iterparse after %d records", document.name, given)
@@ -185,10 +178,13 @@ def _line(element: etree._Element) -> int | None:
     return line if isinstance(line, int) else None
 
 
-def _record(source_id: str, document: Document, payload: bytes, local_id: str, location: str) -> SourceRecord:
+def _record(
+    source_id: str, document: Document, payload: bytes, local_id: str, location: str,
+    tree: etree._Element | None = None,
+) -> SourceRecord:
     return SourceRecord(
         source_id=source_id, local_id=local_id, payload=payload, media_type="application/xml",
-        content_hash=content_hash(payload), origin=document.name, location=location,
+        content_hash=content_hash(payload), origin=document.name, location=location, tree=tree,
     )
 
 

@@ -11,7 +11,9 @@ plain UTF-8 file the records are found in the bytes, and lxml still judges every
   parent, namespaces and position for its payload and location;
 - each record's bytes, with the namespaces of its ancestors declared, are parsed with
   `fromstring`: they must be one well-formed element of the record's name with no record
-  inside, which proves that its end in the file is where the bytes were cut.
+  inside, which proves that its end in the file is where the bytes were cut. That parse is
+  the one the mapper needs (the settings it would parse the payload with, blank text kept):
+  the tree goes on with the record (`SourceRecord.tree`), so a record is parsed once.
 
 Anything else (a broken file, a record spelt another way, a nested record, an identifier
 XPath that looks outside the record) raises `OutOfStep`, and the caller reads the file
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from lxml import etree
 
@@ -51,19 +53,24 @@ def local_xpath(expression: str) -> bool:
     return OUTSIDE.search(expression) is None
 
 
-def split(slicer: Slicer, path: RecordPath, find_id: IdReader) -> Iterator[tuple[etree._Element, bytes, str, int]]:
-    """(the record's stand-in in the skeleton, its payload, its identifier, the line of the file
-    its start tag is on) for each record.
+class Split(NamedTuple):
+    stand_in: etree._Element  # the record's stand-in in the skeleton
+    payload: bytes
+    tree: etree._Element  # the payload parsed, a document of its own
+    local_id: str
+    line: int  # the line of the file the record's start tag is on
+
+
+def split(slicer: Slicer, path: RecordPath, find_id: IdReader) -> Iterator[Split]:
+    """Each record of the file, in order.
 
     The stand-in has the record's parent and position: the caller reads its location, then
     frees it with `safexml.release` before asking for the next record.
     """
     data, record_tag = slicer.data, path.tags[-1]
     skeleton = etree.XMLPullParser(events=("end",), tag=record_tag, **safexml.SAFE)
-    # Blank text between elements is left out of the record's tree: it is only checked and
-    # asked for its identifier, which `find_id.leaf` reads from a leaf (a tenth faster).
-    lean = etree.XMLParser(remove_blank_text=True, collect_ids=False, **safexml.SAFE)
-    faithful = etree.XMLParser(collect_ids=False, **safexml.SAFE)
+    # The mapper's own parse of a payload (blank text and ids kept): the tree is handed on to it.
+    parser = safexml.parser()
     tag = first_tag(slicer, record_tag)
     pos, count = slicer.pos, 0
     line, counted = 1 + data[:pos].count(b"\n"), pos  # the skeleton skips record bodies: lines are counted here
@@ -84,16 +91,13 @@ def split(slicer: Slicer, path: RecordPath, find_id: IdReader) -> Iterator[tuple
             raise OutOfStep
         payload = slicer.payload(tag, parent, start, end, attributes, own)
         try:
-            root = etree.fromstring(payload, lean)
-            if root.tag != record_tag or next(root.iterdescendants(record_tag), None) is not None:
-                raise OutOfStep
-            found_id = find_id.leaf(root)
-            if found_id is None:
-                found_id = find_id(etree.fromstring(payload, faithful))
+            root = etree.fromstring(payload, parser)
         except etree.XMLSyntaxError as exc:
             raise OutOfStep from exc
+        if root.tag != record_tag or next(root.iterdescendants(record_tag), None) is not None:
+            raise OutOfStep
         line, counted = line + data[counted:start].count(b"\n"), start
-        yield stand_in, payload, found_id, line
+        yield Split(stand_in, payload, root, find_id(root), line)
         if not slicer.intact():  # rewritten in place while the caller had the record: see Slicer.open
             raise OutOfStep
         pos = end

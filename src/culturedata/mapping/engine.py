@@ -151,6 +151,9 @@ class _Run:
         payload = self.record.payload
         fmt = self.mapping.format
         if fmt == "xml":
+            # The harvester's parse of these bytes, with the settings below (harvest's safexml.SAFE).
+            if self.record.tree is not None:
+                return self.record.tree
             if not isinstance(payload, bytes):
                 raise Unmappable("mapping.record.not_bytes", media=self.record.media_type)
             try:
