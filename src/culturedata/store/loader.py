@@ -256,12 +256,13 @@ class Loader:
     at: datetime
     known: dict[str, RecordState] = field(default_factory=dict)
     fingerprint: str = ""
-    # A batch is written at flush_every * 10 quads and N-Triples lines: past EmbeddedTarget's bulk
-    # threshold, each batch is a few bulk ingests, which RocksDB then compacts together. Fewer, larger
-    # ingests write less and cost less CPU (20k records, docs/benchmarks.md: 5,000 -> 20,000 took the
-    # load from 0.70x to 0.98x of bulk_load per CPU-second and the bytes written per record from 79.5
-    # to 47.6 kB), for a batch of up to 200,000 lines held in memory (not measured: their text, and
-    # its joined copies while it is written).
+    # A batch is written at flush_every * 10 quads and N-Triples lines. In a run, the target holds
+    # batches back (spool.py) and their size costs nothing but memory; where a batch is loaded at
+    # once (it removes something, or the target does not defer), each one past the bulk threshold is
+    # new SST files that RocksDB then merges into the rest: fewer, larger ones write less and cost
+    # less CPU (20k records, docs/benchmarks.md: 5,000 -> 20,000 took the load from 0.70x to 0.98x
+    # of bulk_load per CPU-second and the bytes written per record from 79.5 to 47.6 kB, before the
+    # spool), for a batch of up to 200,000 lines held in memory.
     flush_every: int = 20_000
     loaded: int = 0
     removed: int = 0

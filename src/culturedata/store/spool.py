@@ -1,22 +1,23 @@
 """A store's pending additions, written as N-Quads and loaded in as few ingests as possible.
 
 Past a few thousand quads a load into Oxigraph is a `bulk_load`: one new SST file per index
-per million quads, ingested into RocksDB. Files whose keys overlap files already there are
-merged later (by RocksDB, or `optimize()` at publication), and a merged file is written again:
-at the sizes measured, uncompressed (the column families' `compression_per_level` leaves the
-first levels below level 0 uncompressed), where a bulk-loaded file stays as `bulk_load` wrote its
-files, with the column family's LZ4. Four bulk loads per batch (record graphs, facts, and the
-default graph's copies of both, merged.py) left a first load's store at 1.48x the size of one
-`bulk_load` of the same quads (docs/benchmarks.md, issue 20).
+per million quads, ingested into RocksDB (which copies it: `bulk_load` writes twice what it
+adds). A file whose keys overlap a file already in the store is merged with it later, by
+RocksDB or by `optimize()`, and a merged file is written again, uncompressed at the sizes we
+load (the column families' `compression_per_level` leaves the first levels below level 0
+uncompressed), where `bulk_load` writes its files LZ4-compressed. Four bulk loads per batch
+(record graphs, facts, and the default graph's copies of both, merged.py) and `optimize()` at
+publication left a first run's store at 1.48x the size of one `bulk_load` of the same quads,
+having written 3.4x its size (docs/benchmarks.md, issue 20).
 
 So the additions are kept as two documents: what goes to named graphs, and the default
 graph's copies. The named graphs' indexes and the default graph's are apart in the store, so
-the two documents' files never overlap, and a store loaded from empty holds one file per index
-that nothing needs to merge. A deferring target (`EmbeddedTarget(defer=True)`) keeps adding
-batches until the store must be read or something removed: a first run into an empty staging
-store is then two `bulk_load`s at the end. Held back, the text is compressed (gzip, level 1: an
-eighth of the size for a few per cent of the load's CPU) in unnamed temporary files, which a
-killed run leaves nothing of.
+the two documents' files never overlap one another. A deferring target
+(`EmbeddedTarget(defer=True)`, a run's) keeps adding batches until the store must be read or
+something removed: a first run into an empty staging store is then one `bulk_load` per
+document, files nothing has to merge. Held back, the text is compressed (gzip level 1: a
+fifteenth of the size, for about 0.4 CPU-s each way per 165 MB) in unnamed temporary files,
+which a killed run leaves nothing of.
 
 Blank nodes: Oxigraph gives a loaded document's blank nodes fresh names, the same label the
 same node within one document. So the copies of triples with blank nodes (`Batch.tied`, and
