@@ -94,8 +94,10 @@ def load_rates(work: Path) -> tuple[float, float]:
     """Our loader writing already-mapped records, and bulk_load of the same quads: every quad
     our store holds, the merged default graph (store/merged.py) included, so both write as much.
     Beside the rates (quads written per CPU-second, steadier than the wall clock on a shared
-    machine): each store's size once optimised, as a publication leaves it, and the bytes our
-    load wrote per record beside the snapshot's bytes per record."""
+    machine): our store's size as a publication leaves it (held back, bulk-loaded, and not
+    optimised, having begun empty: `EmbeddedTarget.needs_optimising`) beside the bulk-loaded one
+    optimised, and the bytes our load wrote per record (`/proc/self/io`, the spool's temporary
+    files included) beside the snapshot's bytes per record."""
     config = load_config(work / "culturedata.toml")
     source = config.sources[0]
     context = MappingContext.for_source(config.base_iri, source.id, source.language)
