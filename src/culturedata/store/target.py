@@ -41,9 +41,9 @@ class EmbeddedTarget:
     Each batch's additions are loaded as two documents (spool.py). With `defer`, they wait in a
     spool (compressed temporary files in `spool_folder`) until the store is read (through this
     target, `store` included) or something is removed: then all of it is loaded at once, so
-    that a first load into an empty store is one `bulk_load` per document. Removals always come
-    first, in the batch order: a batch that removes anything has the additions before it loaded
-    first."""
+    that a first load into an empty store is one `bulk_load` per document. The order stays
+    that of the batches: one that removes anything first has what is held loaded, then
+    removes, then adds its own."""
 
     def __init__(self, store: ox.Store, system_graph: str, previous: ox.Store | None = None, *,
                  defer: bool = False, spool_folder: Path | None = None) -> None:
