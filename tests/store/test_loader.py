@@ -26,8 +26,8 @@ def record(local_id: str, name: str, content_hash: str = "h1") -> MappedRecord:
     )
 
 
-def loader(store: ox.Store) -> Loader:
-    target = EmbeddedTarget(store, SYSTEM)
+def loader(store: ox.Store, defer: bool = False) -> Loader:
+    target = EmbeddedTarget(store, SYSTEM, defer=defer)
     prov = Provenance(SYSTEM, "http://x.test/run/1", "src", "https://creativecommons.org/publicdomain/zero/1.0/",
                       "http://x.test/id/src/organisation/src")
     return Loader(target, prov, AT, read_records(store, SYSTEM))
@@ -81,8 +81,9 @@ def _quads(store: ox.Store) -> set[str]:
 
 
 def test_big_batches_written_in_bulk_give_the_same_quads_as_small_transactional_ones() -> None:
-    # Batches past EmbeddedTarget's bulk threshold go through bulk_extend/bulk_load, smaller ones through
-    # transactions: whatever the batch size, a run must leave the same quads, merged default graph included.
+    # Batches past the bulk threshold go through bulk_load, smaller ones through transactions, and a
+    # deferring target (a run's) holds them back until it is read: whatever the batch size, a run must
+    # leave the same quads, merged default graph included.
     organisation = ox.NamedNode("http://x.test/id/src/organisation/src")
     held = ox.NamedNode("https://w3id.org/culturedata/ns/qcp#heldBy")
 
@@ -95,14 +96,17 @@ def test_big_batches_written_in_bulk_give_the_same_quads_as_small_transactional_
                             origin="https://museum.example/export.csv", datestamp=AT)
 
     stores = {}
-    for every in (1, 1_000_000):  # a batch per few records; one batch of everything
+    # a batch per few records; one batch of everything; batches held back
+    for every, defer in ((1, False), (1_000_000, False), (100, True)):
         store = stores[every] = ox.Store()
-        first = loader(store)
+        first = loader(store, defer)
         first.flush_every = every
         for i in range(4000):  # 4,000 records: past the bulk threshold (20,000 quads and lines) in one batch
             first.add(rich(i, "v1"))
         first.flush()
-        second = loader(store)
+        assert isinstance(first.target, EmbeddedTarget)
+        first.target.settle()
+        second = loader(store, defer)
         second.flush_every = every
         for i in range(0, 4000, 2):  # half of them changed: past the threshold again
             second.add(rich(i, "v2"))
@@ -110,7 +114,9 @@ def test_big_batches_written_in_bulk_give_the_same_quads_as_small_transactional_
             if i % 2:  # a record is either changed or gone in a run, never both
                 second.remove(f"http://x.test/graph/src/{i}")
         second.flush()
-    assert _quads(stores[1]) == _quads(stores[1_000_000])
+        assert isinstance(second.target, EmbeddedTarget)
+        second.target.settle()
+    assert _quads(stores[1]) == _quads(stores[1_000_000]) == _quads(stores[100])
     assert len(stores[1]) > 4000 * 3
 
 

@@ -125,7 +125,8 @@ class Batch:
     or single (subject, predicate) facts retracted), then quads added.
 
     Record graphs come as N-Quads text (`text`, `lines` quads in all), made from the mapper's
-    N-Triples without building a term in Python; the target loads it with Oxigraph's parser."""
+    N-Triples without building a term in Python; the target loads it with Oxigraph's parser,
+    with the rest of the batch's additions (spool.py)."""
 
     drop: list[str] = field(default_factory=list)
     forget: list[str] = field(default_factory=list)
@@ -133,8 +134,10 @@ class Batch:
     quads: list[ox.Quad] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     lines: int = 0
-    triples: list[str] = field(default_factory=list)  # the same records' N-Triples, for the default graph (merged.py)
-    blank: list[ox.NamedNode] = field(default_factory=list)  # record graphs with blank nodes (add_graph)
+    # The same records' N-Triples, for the default graph (merged.py); those with blank nodes apart
+    # (`tied`), to be loaded in the same document as their graph (spool.py).
+    triples: list[str] = field(default_factory=list)
+    tied: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.drop) + len(self.forget) + len(self.retract) + len(self.quads) + self.lines
@@ -145,17 +148,14 @@ class Batch:
         ends lines).
 
         Blank nodes: the batch is loaded as one document, where `_:b0` of two records would be
-        one node, so each graph's labels get a prefix of its own first. And Oxigraph gives a
-        loaded document's blank nodes fresh names: the default graph's copies of such a
-        graph are taken from the store after the load (`blank`), never loaded again from the
-        text, so that they stay the same nodes and leave with the graph."""
+        one node, so each graph's labels get a prefix of its own first. Oxigraph gives a loaded
+        document's blank nodes fresh names, so the default graph's copies of such a graph
+        (`tied`) must be loaded in the same document as the graph, where the same label is the
+        same node."""
         labels: dict[str, str] = {}
         ntriples = blank_nodes_apart(ntriples, _graph_prefix(graph), labels)
         self.text.append(ntriples.replace(" .\n", f" {graph} .\n"))
-        if labels:
-            self.blank.append(graph)
-        else:
-            self.triples.append(ntriples)
+        (self.tied if labels else self.triples).append(ntriples)
         self.lines += ntriples.count("\n")
 
     def text_quads(self) -> list[ox.Quad]:
@@ -256,12 +256,13 @@ class Loader:
     at: datetime
     known: dict[str, RecordState] = field(default_factory=dict)
     fingerprint: str = ""
-    # A batch is written at flush_every * 10 quads and N-Triples lines: past EmbeddedTarget's bulk
-    # threshold, each batch is a few bulk ingests, which RocksDB then compacts together. Fewer, larger
-    # ingests write less and cost less CPU (20k records, docs/benchmarks.md: 5,000 -> 20,000 took the
-    # load from 0.70x to 0.98x of bulk_load per CPU-second and the bytes written per record from 79.5
-    # to 47.6 kB), for a batch of up to 200,000 lines held in memory (not measured: their text, and
-    # its joined copies while it is written).
+    # A batch is written at flush_every * 10 quads and N-Triples lines. In a run, the target holds
+    # batches back (spool.py) and their size costs nothing but memory; where a batch is loaded at
+    # once (it removes something, or the target does not defer), each one past the bulk threshold is
+    # new SST files that RocksDB then merges into the rest: fewer, larger ones write less and cost
+    # less CPU (20k records, docs/benchmarks.md: 5,000 -> 20,000 took the load from 0.70x to 0.98x
+    # of bulk_load per CPU-second and the bytes written per record from 79.5 to 47.6 kB, before the
+    # spool), for a batch of up to 200,000 lines held in memory.
     flush_every: int = 20_000
     loaded: int = 0
     removed: int = 0

@@ -6,8 +6,8 @@ graph, which the SPARQL service description calls the union of the named graphs.
 issue #1919; not fixed in any 0.5 release), so a place two records share was counted twice.
 So each snapshot stores its default graph as a set: every triple of every named graph, once.
 
-The writer keeps it in step (`DefaultGraph.apply_*`, used by `EmbeddedTarget`): a triple
-written to a named graph is written to the default graph too (a set: writing it again changes
+The writer keeps it in step (`EmbeddedTarget`): a triple written to a named graph is written
+to the default graph too, in the same document (spool.py; a set: writing it again changes
 nothing), and a triple removed from a named graph leaves the default graph only when no named
 graph holds it any more. A marker in the system graph (`<system> run:defaultGraph
 run:RdfMerge`) says the default graph is the merge; a snapshot without it (published by an
@@ -64,22 +64,6 @@ def unmerge(store: ox.Store) -> None:
     for quad in list(store.quads_for_pattern(None, None, None, _DEFAULT)):
         if _held_by_a_named_graph(store, quad):
             store.remove(quad)
-
-
-def add_copies(store: ox.Store, quads: Iterable[ox.Quad], ntriples: str, *, bulk: bool) -> None:
-    """Put into the default graph what was just written to named graphs: `quads`, and record
-    graphs given as N-Triples text (parsed by Oxigraph, as for the named graphs)."""
-    copies = [ox.Quad(q.subject, q.predicate, q.object) for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)]
-    (store.bulk_extend if bulk else store.extend)(copies)
-    if ntriples:
-        (store.bulk_load if bulk else store.load)(input=ntriples, format=ox.RdfFormat.N_TRIPLES)
-
-
-def copy_graphs(store: ox.Store, graphs: Iterable[ox.NamedNode]) -> None:
-    """Put into the default graph the triples of `graphs` as the store holds them: for graphs
-    with blank nodes, whose names Oxigraph chose when it loaded them."""
-    for graph in graphs:
-        store.extend([ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)])
 
 
 def drop_orphans(store: ox.Store, removed: Iterable[ox.Quad]) -> None:

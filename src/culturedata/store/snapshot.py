@@ -106,8 +106,10 @@ class Snapshots:
 
     def publish(self, staging: Staging, optimize: bool = True) -> Path:
         """Make the staged snapshot the served one, atomically, then drop old snapshots.
-        `optimize` compacts it first: worth it after a big load, not for a few changes
-        (RocksDB compacts small writes on its own)."""
+        `optimize` compacts it first: worth it after many changes to a copied snapshot, not for
+        a few (RocksDB compacts small writes on its own) nor for a store bulk-loaded from empty,
+        whose files it would write again uncompressed (`EmbeddedTarget.needs_optimising`).
+        Nothing else writes the store again: the copy `begin` made is hard links, the move a rename."""
         try:
             if staging.store is not None and optimize:
                 staging.store.optimize()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -16,6 +17,7 @@ import pyoxigraph as ox
 from culturedata.errors import StoreError
 from culturedata.store import merged
 from culturedata.store.loader import RUN, Batch, RecordState, iri, parse_state
+from culturedata.store.spool import BULK_LINES, Spool
 
 
 class Target(Protocol):
@@ -34,22 +36,70 @@ class Target(Protocol):
 
 class EmbeddedTarget:
     """The staging copy of the snapshot. One writer at a time: sources run in parallel
-    threads, so every write goes through `lock`."""
+    threads, so every write goes through `lock`.
 
-    def __init__(self, store: ox.Store, system_graph: str, previous: ox.Store | None = None) -> None:
-        self.store = store
+    Each batch's additions are loaded as two documents (spool.py). With `defer`, they wait in a
+    spool (compressed temporary files in `spool_folder`) until the store is read (through this
+    target, `store` included) or something is removed: then all of it is loaded at once, so
+    that a first load into an empty store is one `bulk_load` per document. The order stays
+    that of the batches: one that removes anything first has what is held loaded, then
+    removes, then adds its own."""
+
+    def __init__(self, store: ox.Store, system_graph: str, previous: ox.Store | None = None, *,
+                 defer: bool = False, spool_folder: Path | None = None) -> None:
+        self._store = store
         self.system_graph = system_graph
         self.previous = previous
         self.lock = threading.Lock()
+        self.defer = defer
+        self._spool = Spool(on_disk=defer, folder=spool_folder)
+        # Began empty (a first run, a rebuild): its bulk loads' files need no merging (`needs_optimising`).
+        self.fresh = next(iter(store.quads_for_pattern(None, None, None, None)), None) is None
+        self._bulk_loaded = False
         # The default graph is the merge of the named graphs (merged.py): made so once, then kept.
         merged.ensure_merged(store, system_graph)
+
+    @property
+    def needs_optimising(self) -> bool:
+        """Whether compacting the store before publishing it can pay. Not for one that began
+        empty: its records came in by bulk loads, LZ4-compressed files of their own that
+        nothing has to merge, and compacting would write them all again, uncompressed (twice
+        the size; spool.py)."""
+        return not self.fresh
+
+    @property
+    def store(self) -> ox.Store:
+        """The store, with every batch applied so far loaded into it."""
+        self.settle()
+        return self._store
+
+    def settle(self) -> None:
+        """Load what the spool holds."""
+        try:
+            with self.lock:
+                self._load_spool()
+        except OSError as exc:
+            raise StoreError("store.write_failed", detail=exc) from exc
+
+    def _load_spool(self) -> None:
+        if self.fresh and not self._bulk_loaded and len(self._spool) > BULK_LINES:
+            # The little written so far (the marker, vocabularies) goes to the bottom level first:
+            # left in memory or level 0, it overlaps every file of the bulk load, which RocksDB
+            # must then put at level 0 too and merge, uncompressed (spool.py).
+            self._store.optimize()
+            self._bulk_loaded = True
+        self._spool.load_into(self._store)
 
     def records(self) -> dict[str, RecordState]:
         return read_records(self.store, self.system_graph)
 
-    def close(self) -> None:
-        """Let go of both stores: RocksDB must be closed before the staging folder moves."""
-        self.store = None  # type: ignore[assignment]
+    def close(self, settle: bool = True) -> None:
+        """Let go of both stores: RocksDB must be closed before the staging folder moves. A run
+        thrown away (`settle` False) does not load what was held back."""
+        if settle:
+            self.settle()
+        self._spool.discard()
+        self._store = None  # type: ignore[assignment]
         self.previous = None
 
     def subject_facts(self, subject: str) -> dict[str, str]:
@@ -66,18 +116,14 @@ class EmbeddedTarget:
     def apply(self, batch: Batch) -> None:
         try:
             with self.lock:
-                removed = self._drop(self.store, batch)
-                big = len(batch.quads) + batch.lines > 20_000
-                if big:
-                    self.store.bulk_extend(batch.quads)
-                else:
-                    self.store.extend(batch.quads)
-                if batch.text:
-                    load = self.store.bulk_load if big else self.store.load
-                    load(input="".join(batch.text), format=ox.RdfFormat.N_QUADS)
-                merged.add_copies(self.store, batch.quads, "".join(batch.triples), bulk=big)
-                merged.copy_graphs(self.store, batch.blank)
-                merged.drop_orphans(self.store, removed)
+                removes = bool(batch.drop or batch.forget or batch.retract)
+                if removes:
+                    self._load_spool()  # what came before goes in before anything leaves
+                removed = self._drop(self._store, batch) if removes else []
+                self._spool.add(batch)
+                if removes or not self.defer:
+                    self._load_spool()
+                merged.drop_orphans(self._store, removed)  # once the batch's own additions are in
         except OSError as exc:
             raise StoreError("store.write_failed", detail=exc) from exc
 

@@ -39,13 +39,17 @@ def transaction(
         return
     staging = snapshots.begin(empty=empty)
     assert staging.store is not None
-    target = EmbeddedTarget(staging.store, system_graph, snapshots.open_current() if revertible else None)
+    # Additions wait until the store is read or something removed (spool.py): a first run into
+    # an empty store is one bulk_load. The spool beside the staging folder, never inside it.
+    target = EmbeddedTarget(staging.store, system_graph, snapshots.open_current() if revertible else None,
+                            defer=True, spool_folder=staging.path.parent)
     written = Transaction(target, staging.id, staging)
     try:
         yield written
+        optimize = written.optimize and target.needs_optimising
         target.close()  # RocksDB must be closed before its folder moves
-        snapshots.publish(staging, optimize=written.optimize)
+        snapshots.publish(staging, optimize=optimize)
     except BaseException:
-        target.close()  # and before its folder is removed
+        target.close(settle=False)  # and before its folder is removed
         snapshots.discard(staging)
         raise
