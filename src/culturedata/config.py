@@ -98,6 +98,8 @@ class ValidateSection:
 @dataclass(frozen=True, slots=True)
 class RunSection:
     workers: int = setting(4, "settings.run.workers", minimum=1)
+    # Mapping and validation of a big source in worker processes, one per core (parallel.py).
+    processes: int = setting(os.cpu_count() or 1, "settings.run.processes", minimum=1)
 
 
 @dataclass(frozen=True, slots=True)
