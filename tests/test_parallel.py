@@ -66,7 +66,8 @@ def _report(report: RunReport) -> list[dict[str, Any]]:
 def _logs(project: Path) -> dict[str, str]:
     """The quarantine and warnings logs, their run stamps aside."""
     folder = project / "var" / "store"
-    return {str(p.relative_to(folder)): _unstamped(p) for p in sorted(folder.rglob("*.jsonl"))}
+    return {str(p.relative_to(folder)): _unstamped(p).replace(str(project), "PROJECT")
+            for p in sorted(folder.rglob("*.jsonl"))}
 
 
 def _unstamped(path: Path) -> str:
@@ -91,6 +92,7 @@ def _both(project: Path, batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
     (one, quads_one, logs_one, _), (two, quads_two, logs_two, spread) = results
     assert one == two
     assert quads_one == quads_two
+    _debug_diff(logs_one, logs_two)
     assert logs_one == logs_two
     assert any("workers_cpu" in stage for source in spread.sources for stage in source.timings.values())
 
@@ -169,3 +171,12 @@ def test_worker_cpu_is_counted_and_kept_apart() -> None:
     clock = StageTimes("load", clock=lambda: (0.0, 0.0))
     clock.elsewhere("map", 1.5)
     assert clock.as_dict() == {"map": {"cpu": 1.5, "wall": 0.0, "workers_cpu": 1.5}}
+
+
+def _debug_diff(a: dict[str, str], b: dict[str, str]) -> None:
+    for name in a:
+        la, lb = a[name].splitlines(), b.get(name, "").splitlines()
+        for x, y in zip(la, lb):
+            if x != y:
+                print("DIFF", name, "\n", x[:3000], "\n", y[:3000])
+                return
