@@ -15,12 +15,12 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-
 from bench.store import write_collection
+
 from culturedata.config import load_config
 from culturedata.pipeline import RunOptions, RunReport, run
 from culturedata.stagetimes import StageTimes
-from tests.shareddata import shared
+from shareddata import shared
 
 RUN = "https://w3id.org/culturedata/ns/run#"
 PROV = "http://www.w3.org/ns/prov#"
@@ -92,7 +92,6 @@ def _both(project: Path, batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
     (one, quads_one, logs_one, _), (two, quads_two, logs_two, spread) = results
     assert one == two
     assert quads_one == quads_two
-    _debug_diff(logs_one, logs_two)
     assert logs_one == logs_two
     assert any("workers_cpu" in stage for source in spread.sources for stage in source.timings.values())
 
@@ -172,11 +171,3 @@ def test_worker_cpu_is_counted_and_kept_apart() -> None:
     clock.elsewhere("map", 1.5)
     assert clock.as_dict() == {"map": {"cpu": 1.5, "wall": 0.0, "workers_cpu": 1.5}}
 
-
-def _debug_diff(a: dict[str, str], b: dict[str, str]) -> None:
-    for name in a:
-        la, lb = a[name].splitlines(), b.get(name, "").splitlines()
-        for x, y in zip(la, lb):
-            if x != y:
-                print("DIFF", name, "\n", x[:3000], "\n", y[:3000])
-                return
