@@ -16,7 +16,7 @@ ASIDE = ["profile"]
 SHARED = {"records", "errors", "messages", "config", "resources", "iris"}
 # What wires the wings together, innermost first: each may import the wings and the wiring
 # before it, never the wiring after it.
-WIRING = ["providers", "reference", "stagetimes", "pipeline", "cli", "__main__"]
+WIRING = ["providers", "reference", "stagetimes", "parallel", "pipeline", "cli", "__main__"]
 
 
 def owner_of(path: Path) -> str:

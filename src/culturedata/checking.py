@@ -71,19 +71,37 @@ class SourceCheck:
     def checked(self, records: Iterable[SourceRecord]) -> Iterator[tuple[MappedRecord, RecordReport]]:
         """Each record (not the files' own records) mapped and validated, its findings tuned as
         the source says."""
+        return self.tuned(self.mapped(self.rows(records)))
+
+    # The three halves of `checked`, for the run's worker processes (parallel.py): this process
+    # takes the rows and tunes, the workers map and validate batches of rows.
+
+    def rows(self, records: Iterable[SourceRecord]) -> Iterator[SourceRecord]:
+        """The records that go on to be mapped: the header checked, the files' own records kept
+        aside, repeated ids marked, the pipeline's stage passed (all timed as the harvest)."""
         rows = self._without_files(self._columns(iter(records)))
         rows = _duplicates_marked(rows)
         if self.between is not None:
             rows = self.between(rows)
+        return (self.timed or _untimed)("harvest", rows)
+
+    def mapped(self, rows: Iterable[SourceRecord]) -> Iterator[tuple[MappedRecord, RecordReport]]:
+        """Each row mapped and validated, batch by batch, the shapes' findings naming their
+        columns; not tuned yet."""
         timed = self.timed or _untimed
         context = MappingContext.for_source(self.base_iri, self.source.id, self.source.language,
                                             self.source.timezone)
-        mapped = timed("map", (self._map(record, context) for record in timed("harvest", rows)))
-        severities = self.source.severities
+        mapped = timed("map", (self._map(record, context) for record in rows))
         columns = property_columns(self.mapping) if self.mapping.format != "sparql" else None
         for record, report in timed("validate", validate_records(self.engine, mapped, self.batch_size, self.workers)):
             if columns is not None:
                 report = _with_columns(report, record, columns, self.mapping.name)
+            yield record, report
+
+    def tuned(self, checked: Iterable[tuple[MappedRecord, RecordReport]]) -> Iterator[tuple[MappedRecord, RecordReport]]:
+        """Each report's findings with the severities the source gives their rules."""
+        severities = self.source.severities
+        for record, report in checked:
             yield record, replace(report, findings=tuned(report.findings, severities)) if severities else report
 
     def findings(self, whole: bool = True) -> tuple[Finding, ...]:

@@ -98,6 +98,9 @@ class ValidateSection:
 @dataclass(frozen=True, slots=True)
 class RunSection:
     workers: int = setting(4, "settings.run.workers", minimum=1)
+    # Mapping and validation of a big source in worker processes (parallel.py). One by default:
+    # on 2 cores the workers cost 18-52 % more CPU for at most about 1.2x (docs/benchmarks.md).
+    processes: int = setting(1, "settings.run.processes", minimum=1)
 
 
 @dataclass(frozen=True, slots=True)

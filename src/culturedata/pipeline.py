@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from culturedata import __version__, iris
+from culturedata import __version__, iris, parallel
 from culturedata.checking import DUPLICATE, SourceCheck, is_duplicate
 from culturedata.config import Config, Source
 from culturedata.errors import CultureDataError, StoreError, UsageError
@@ -81,6 +81,7 @@ from culturedata.store import (
 )
 from culturedata.validate import (
     DEFAULT_ENGINE,
+    EngineSpec,
     Policy,
     QuarantineLog,
     RecordReport,
@@ -93,6 +94,7 @@ from culturedata.validate import (
 Progress = Callable[[str, int], None]
 # A run report as its JSON file holds it (`RunReport.to_dict`), read back by later runs and `status`.
 JsonReport = dict[str, Any]
+Entry = dict[str, str | None]  # a line of a source report's quarantine list
 
 # Kinds that send the whole source whenever they send anything (`Kind.whole`); the others harvest
 # from their watermark, so a record not seen is a deletion only after a --full (or first) harvest.
@@ -131,7 +133,7 @@ class SourceReport:
     seconds: float = 0.0
     rules: Counter[str] = field(default_factory=Counter)
     violated: Counter[str] = field(default_factory=Counter)  # rules of violations only
-    quarantine: list[dict[str, str | None]] = field(default_factory=list)
+    quarantine: list[Entry] = field(default_factory=list)
     diff: dict[str, int] = field(default_factory=dict)
     # What the run found about the source as a whole (a mapping field no record has, two records
     # minting one IRI for different things): rule, severity, message (en and fr), record.
@@ -381,11 +383,16 @@ class _Job:
         try:
             options = HarvestOptions(since=since, full=full, state_dir=state_dir(self.config), run=self.harvest_run)
             records = _count(harvest(source, options), report, self.progress, source.id)
+            # What the triage says is let out in the order one process would (parallel.py reads ahead).
+            said = parallel.Deferred(report.quarantine)
             check = SourceCheck(source, mapping, self.config.base_iri, self.validator,
                                 self.config.settings.validate.batch_size, timed=clock.wrap,
-                                between=lambda rows: self._triage(rows, source, report, loader, by_key, seen, deletions))
+                                between=lambda rows: self._triage(rows, source, report, loader, by_key, seen, deletions,
+                                                                  said))
             keep_previous = self.config.settings.publish.keep_previous
-            for record, record_report in check.checked(records):
+            processes = parallel.Processes(self.config.settings.run.processes,
+                                           EngineSpec(DEFAULT_ENGINE, *configured_dirs(self.config)))
+            for record, record_report in parallel.checked(check, records, processes, clock, said):
                 _keep(record, record_report, loader, report, policy, kept, keep_previous)
             _collided(self.config.base_iri, source, check.identities, loader, report, policy, kept)
             minted = PublishedIdentities(state_dir(self.config) / "identities" / f"{source.id}.json")
@@ -426,12 +433,12 @@ class _Job:
 
     def _triage(
         self, records: Iterator[SourceRecord], source: Source, report: SourceReport, loader: Loader,
-        by_key: dict[str, RecordState], seen: set[str], deletions: set[str],
+        by_key: dict[str, RecordState], seen: set[str], deletions: set[str], said: parallel.Deferred[Entry],
     ) -> Iterator[SourceRecord]:
         """What needs mapping: not a duplicate, not withdrawn, not deleted, not unchanged."""
         for record in records:
             if is_duplicate(record):
-                _duplicate(record, report)
+                _duplicate(record, report, said)
                 continue
             seen.add(record.key)
             before = by_key.get(record.key)
@@ -447,7 +454,7 @@ class _Job:
             if before is not None and before.live and loader.unchanged(before, record.content_hash):
                 report.unchanged += 1
                 if before.quarantined:
-                    self._still_quarantined(record, before, report)
+                    self._still_quarantined(record, before, report, said)
                 continue
             if before is not None and before.live:
                 report.changed += 1
@@ -455,12 +462,13 @@ class _Job:
                 report.new += 1
             yield record
 
-    def _still_quarantined(self, record: SourceRecord, before: RecordState, report: SourceReport) -> None:
+    def _still_quarantined(self, record: SourceRecord, before: RecordState, report: SourceReport,
+                           said: parallel.Deferred[Entry]) -> None:
         """An unchanged record stays out; the morning report still lists it, with the reason
         stored when it was checked."""
         reason = quarantine_reason(self.target, before.graph)
         report.quarantined += 1
-        report.quarantine.append({
+        said.append({
             "record": record.local_id, "location": record.location, "rule": reason.rule,
             "message": reason.message, "unchanged": "yes",
             **({"previous_kept": "yes"} if before.held else {}),
@@ -612,13 +620,13 @@ def _source_findings(report: SourceReport, source: Source, findings: list[Findin
         })
 
 
-def _duplicate(record: SourceRecord, report: SourceReport) -> None:
+def _duplicate(record: SourceRecord, report: SourceReport, said: parallel.Deferred[Entry]) -> None:
     """A second record with an id already seen in this run (`checking` marks it) is rejected,
     not merged: the first keeps the graph."""
     finding = next(f for f in record.findings if f.rule == DUPLICATE)
     report.quarantined += 1
     report.rules.update([finding.rule])
-    report.quarantine.append(
+    said.append(
         {"record": record.local_id, "location": record.location, "rule": finding.rule, "message": finding.text("en")}
     )
 

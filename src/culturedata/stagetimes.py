@@ -6,7 +6,9 @@ stages it pulls too, so `StageTimes` keeps the stack of stages being pulled and 
 interval to the innermost one: entering a stage's `next` pauses the stage that called it. Time
 outside any wrapped iterator goes to the stage at the bottom of the stack (`load` in the pipeline:
 its loop, flushes and deletions). CPU is the thread's own (`time.thread_time`), since sources run
-in threads; waiting (the network, the shared validator's lock) is wall time only.
+in threads; waiting (the network, the shared validator's lock) is wall time only. A big source's
+mapping and validation may run in worker processes (parallel.py): their CPU seconds are added to
+those stages (`elsewhere`) and also kept apart, as `workers_cpu`, so a report says both.
 """
 
 from __future__ import annotations
@@ -24,9 +26,13 @@ T = TypeVar("T")
 class Spent:
     cpu: float = 0.0
     wall: float = 0.0
+    workers: float = 0.0  # of `cpu`, the seconds worker processes spent
 
     def as_dict(self) -> dict[str, float]:
-        return {"cpu": round(self.cpu, 3), "wall": round(self.wall, 3)}
+        spent = {"cpu": round(self.cpu, 3), "wall": round(self.wall, 3)}
+        if self.workers:
+            spent["workers_cpu"] = round(self.workers, 3)
+        return spent
 
 
 def thread_clock() -> tuple[float, float]:
@@ -53,6 +59,12 @@ class StageTimes:
     def leave(self) -> None:
         self._charge()
         self._stack.pop()
+
+    def elsewhere(self, stage: str, cpu: float) -> None:
+        """CPU seconds another process spent on this thread's behalf (parallel.py's workers)."""
+        spent = self.spent[stage]
+        spent.cpu += cpu
+        spent.workers += cpu
 
     def as_dict(self) -> dict[str, dict[str, float]]:
         """The stages that took any time, as the run report keeps them."""

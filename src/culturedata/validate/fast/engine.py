@@ -148,7 +148,9 @@ class CompiledShapes:
         self.pure_conforms: dict[tuple[Node, ValueKey], Verdict] = {}
         self.top: list[CompiledShape] = []
         self.unsupported: dict[Node, str] = {}
-        for shape in self.sg.shapes:
+        # In the shapes' own order, not the order of pySHACL's set (which the hash seed of each
+        # process draws): a record's findings then come in the same order in every process.
+        for shape in sorted(self.sg.shapes, key=lambda shape: str(shape.node)):
             try:
                 compiled = self.compiled(shape)
                 self._check_reachable(compiled, set())
