@@ -1233,15 +1233,5 @@ def _unmappable(record: SourceRecord, exc: Unmappable) -> Finding:
 
 
 def _mapped(record: SourceRecord, graph: str, triples: NTriples, findings: tuple[Finding, ...]) -> MappedRecord:
-    return MappedRecord(
-        source_id=record.source_id,
-        local_id=record.local_id,
-        graph=graph,
-        triples=triples,
-        content_hash=record.content_hash,
-        origin=record.origin,
-        location=record.location,
-        datestamp=record.datestamp,
-        deleted=record.deleted,
-        findings=findings,
-    )
+    return MappedRecord.of_text(record.source_id, record.local_id, graph, triples, record.content_hash, record.origin,
+                                record.location, record.datestamp, record.deleted, findings)
