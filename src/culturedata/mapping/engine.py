@@ -134,6 +134,9 @@ class _Run:
         self.slug_only = SLUG_ONLY if mapping.fast_paths else None
         # (subject, its name lines) of each main entity, written by `lines(named=True)` (Identities)
         self.main_names: list[tuple[str, list[str]]] = []
+        # The entities whose `each` selected a node, once `build` is done (Coverage reads it
+        # rather than running every `each` again for an entity that no record makes)
+        self.reached: set[str] | None = None
 
     def release(self) -> None:
         """Break the cycles between instances and their parents, so that reference counting
@@ -285,6 +288,7 @@ class _Run:
     # --- instances and IRIs -------------------------------------------------------------
 
     def build(self) -> None:
+        reached: set[str] = set()
         for spec in self.mapping.entities:
             parents = [self.root] if spec.within is None else self.by_name.get(spec.within, [])
             made = self.by_name.setdefault(spec.name, [])
@@ -293,6 +297,8 @@ class _Run:
                     nodes = [parent.node]
                 else:  # values as nodes (a CSV `multivalue` cell, a JSON list): not the empty or null ones
                     nodes = [n for n in spec.each(parent.node) if n.__class__ is not str or self.filled(n)]
+                    if nodes:
+                        reached.add(spec.name)
                 for index, node in enumerate(nodes, start=1):
                     instance = _Instance(spec, node, parent, index)
                     if spec.when and not self.present(instance, spec.when):
@@ -302,6 +308,7 @@ class _Run:
                         continue
                     parent.children.setdefault(spec.name, []).append(instance)
                     made.append(instance)
+        self.reached = reached
 
     def present(self, instance: _Instance, refs: tuple[FieldRef, ...]) -> bool:
         """Whether every one of the fields has a value (a loop: a generator costs more here)."""
