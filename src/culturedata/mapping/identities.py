@@ -97,7 +97,7 @@ class Identities:
             message=both("mapping.record.identity_collision", record=record.key, iri=iri, first=first,
                          where=where or "-"),
             source_id=record.source_id, local_id=record.local_id, location=record.location, focus=iri,
-            value=known[1],
+            value=first,
         )
 
     def entry(self, key: str) -> Minted:
