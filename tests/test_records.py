@@ -33,3 +33,16 @@ def test_replace_and_pickle_keep_one_consistent_graph() -> None:
     assert copied.ntriples == TEXT and copied.triples == TRIPLES
     empty = MappedRecord("s", "1", "http://x.test/g", NTriples(""), "h")
     assert not empty.has_triples and empty.triples == () and empty.triple_count == 0
+
+
+def test_of_text_makes_the_record_the_constructor_makes() -> None:
+    # The mapper's shortcut past the frozen __init__ (issue 16): nothing that reads, compares,
+    # hashes, copies or pickles a record may tell the two apart.
+    args = ("s", "1", "http://x.test/g", NTriples(TEXT), "h", "file.csv", "line 3", None, False, ())
+    made = MappedRecord(*args[:4], content_hash="h", origin="file.csv", location="line 3")
+    fast = MappedRecord.of_text(*args)
+    assert fast == made and hash(fast) == hash(made) and repr(fast) == repr(made)
+    assert list(vars(fast).items()) == list(vars(made).items())
+    assert pickle.dumps(fast) == pickle.dumps(made) and pickle.loads(pickle.dumps(fast)) == made
+    assert fast.triples == made.triples and replace(fast, local_id="2") == replace(made, local_id="2")
+    assert MappedRecord.of_text(*args[:3], NTriples(""), *args[4:]) != made

@@ -190,6 +190,9 @@ def _prefixed(node: str, prefix: str, labels: dict[str, str] | None) -> str:
     return "_:" + new
 
 
+_new, _set = object.__new__, object.__setattr__
+
+
 class _Triples:
     """The `triples` field of a MappedRecord: given as terms or as `NTriples` text, read as
     terms (the text parsed once, on first read). A plain attribute to every caller."""
@@ -237,6 +240,21 @@ class MappedRecord:
     @property
     def key(self) -> str:
         return f"{self.source_id}:{self.local_id}"
+
+    @classmethod
+    def of_text(cls, source_id: str, local_id: str, graph: str, text: NTriples, content_hash: str,
+                origin: str | None, location: str | None, datestamp: datetime | None, deleted: bool,
+                findings: tuple[Finding, ...]) -> MappedRecord:
+        """The record `MappedRecord(...)` makes from `NTriples`, the same attributes in the same
+        order (so equal, hashed and pickled alike), without the frozen `__init__`'s
+        `object.__setattr__` per field: 1.7 µs against 0.5, and the mapper makes one a record."""
+        record = _new(cls)
+        _set(record, "__dict__", {
+            "source_id": source_id, "local_id": local_id, "graph": graph, "_text": text, "_triples": None,
+            "content_hash": content_hash, "origin": origin, "location": location, "datestamp": datestamp,
+            "deleted": deleted, "findings": findings,
+        })
+        return record
 
     @property
     def ntriples(self) -> NTriples:

@@ -5,10 +5,12 @@ field the source has elsewhere are no "did you mean" their own name."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from culturedata.config import load_config
 from culturedata.harvest import HarvestOptions, harvest
 from culturedata.mapping import Coverage, MissingField, load_mapping, map_records
+from culturedata.mapping.coverage import SAMPLED, source_names
 from culturedata.records import SourceRecord
 
 from .conftest import ROOT, SAMPLES, context, record
@@ -211,3 +213,55 @@ def test_json_keys_read_only_as_a_lookup_context_count_as_read(tmp_path: Path) -
     payload = {"id": "1", "nom": "Salle", "ville": "Laval", "adresse": {"cp": "H7N 1A1", "prov": "QC", "rue": "1 rue"}}
     list(map_records(coverage.mapping, [json_record(payload, "1")], context(), coverage=coverage))
     assert coverage.unread() == [("adresse.rue", 1)]
+
+
+# --- the watching shortcuts (issue 16) against the plain way --------------------------------------
+
+class EveryCache(Coverage):
+    """Coverage as it watched before its shortcuts: every `each` evaluated again for the entities
+    not reached yet, every instance's cache intersected with the pending fields."""
+
+    def see(self, run: Any) -> None:
+        run.reached = None  # watch_entities then runs each `each` again
+        self.records += 1
+        if self.unmade and self.pending:
+            self.watch_entities(run)
+        node = run.root.node
+        if self.mapping.format == "csv" and isinstance(node, dict):
+            self.pending.difference_update([key for key in self.pending if self.in_row(key, node)])
+            if self.pending and self.records <= SAMPLED:
+                self.names.update(str(name) for name in node)
+            return
+        had = [key for key in self.pending & run.root.cache.keys() if run.root.cache[key]]
+        for made in run.by_name.values():
+            for instance in made:
+                had.extend(key for key in self.pending & instance.cache.keys() if instance.cache[key])
+        self.pending.difference_update(had)
+        if self.pending and self.records <= SAMPLED:
+            self.names.update(set(source_names(self.mapping.format, node)))
+
+
+def test_the_shortcuts_watch_what_every_cache_shows_on_each_demo_source() -> None:
+    config = load_config(ROOT / "culturedata.toml")
+    for source in config.sources:
+        mapping = load_mapping(source.mapping)
+        ours, plain = Coverage(mapping), EveryCache(mapping)
+        for one in harvest(source, HarvestOptions()):
+            for coverage in (ours, plain):
+                list(map_records(mapping, [one], context(source.id), coverage=coverage))
+        assert ours.records == plain.records > 0, source.id
+        assert (ours.pending, ours.unmade, ours.unreached) == (plain.pending, plain.unmade, plain.unreached), source.id
+        assert ours.missing() == plain.missing(), source.id
+
+
+def test_the_shortcuts_see_an_each_that_matched_for_an_entity_its_when_stopped(tmp_path: Path) -> None:
+    mapping = ALTERNATIVES.replace('iri: "{event}-lieu"', 'iri: "{event}-lieu"\n    when: ville\n    fields: {ville: ville}')
+    records = [json_record({"id": "1", "titre": "A", "lieu": {"nom": "x"}}, "1"),
+               json_record({"id": "2", "titre": "B"}, "2")]
+    path = tmp_path / "m.yaml"
+    path.write_text(mapping, encoding="utf-8")
+    ours, plain = Coverage(load_mapping(str(path))), EveryCache(load_mapping(str(path)))
+    for coverage in (ours, plain):
+        list(map_records(coverage.mapping, records, context(), coverage=coverage))
+    assert ours.unreached == plain.unreached == set() and ours.unmade == plain.unmade == {"place"}
+    assert ours.missing() == plain.missing() and [one.name for one in ours.missing()] == ["lieu_texte", "ville"]

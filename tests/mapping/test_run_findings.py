@@ -152,8 +152,9 @@ def test_map_and_validate_show_an_identity_collision_on_both_records(
     assert "Records musee-fjord-bleu:10005 (line 6) and musee-fjord-bleu:10006 (line 7) both mint" in done.err
     checked = cli("--lang", "en", "validate", FJORD, "--format", "json")
     report = json.loads(checked.out)
-    records = {f["record"] for r in report["records"] for f in r["findings"] if f["rule"] == "identity-collision"}
-    assert records == {"10005", "10006"}
+    records = {f["record"]: f["value"] for r in report["records"] for f in r["findings"]
+               if f["rule"] == "identity-collision"}
+    assert records == {"10005": "musee-fjord-bleu:10006", "10006": "musee-fjord-bleu:10005"}  # each names the other
 
 
 def test_map_coverage_counts_fields_found_and_columns_never_read(

@@ -89,6 +89,10 @@ class Coverage:
     unreached: set[str] = field(default_factory=set)  # of those, the ones whose `each` matched nothing yet
     groups: list[_Group] = field(default_factory=list)
     specs: dict[str, EntitySpec] = field(default_factory=dict)
+    # The pending keys by the entity whose instances' caches hold them ("" the record's), while
+    # `pending` keeps this size: a field is cached by the entity that declares it (`FieldRef.key`).
+    by_entity: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    grouped: int = -1
 
     def __post_init__(self) -> None:
         self.refs = {ref.key: ref for ref in field_refs(self.mapping)}
@@ -120,18 +124,25 @@ class Coverage:
         if self.detailed:
             had = [key for key, values in self.cached(run) if values]
             self.found.update(set(had))
-        else:  # only the few fields not found yet: one set intersection per instance's cache
-            pending, had = self.pending, []
-            for key in pending & run.root.cache.keys():
-                if run.root.cache[key]:
-                    had.append(key)
-            for made in run.by_name.values():
-                for instance in made:
+        else:  # only the few fields not found yet, each looked up where it is cached
+            had = []
+            for name, keys in self.pending_by_entity().items():
+                for instance in run.by_name.get(name, ()) if name else (run.root,):
                     cache = instance.cache
-                    had.extend(key for key in pending & cache.keys() if cache[key])
+                    had.extend([key for key in keys if cache.get(key)])
         self.pending.difference_update(had)
         if self.detailed or (self.pending and self.records <= SAMPLED):
             self.names.update(set(source_names(self.mapping.format, node)))
+
+    def pending_by_entity(self) -> dict[str, tuple[str, ...]]:
+        """`pending`, grouped by the entity that declares each field (the key is "entity.name")."""
+        if self.grouped != len(self.pending):
+            grouped: dict[str, list[str]] = {}
+            for key in self.pending:
+                grouped.setdefault(key[:-len(self.refs[key].name) - 1], []).append(key)
+            self.by_entity = {name: tuple(keys) for name, keys in grouped.items()}
+            self.grouped = len(self.pending)
+        return self.by_entity
 
     def watch_entities(self, run: _Run) -> None:
         """Which entities this record made; for those it did not, whether their `each` matched
@@ -140,7 +151,12 @@ class Coverage:
         for name in [name for name in self.unmade if by_name.get(name)]:
             self.unmade.discard(name)
             self.unreached.discard(name)
+        reached = run.reached
         for name in [name for name in self.unreached if name in self.unmade]:
+            if reached is not None:  # what `build` saw: the same nodes, the same parents
+                if name in reached:
+                    self.unreached.discard(name)
+                continue
             spec = self.specs[name]
             assert spec.each is not None  # only entities with an `each` are watched for it
             parents = [run.root] if spec.within is None else by_name.get(spec.within, [])

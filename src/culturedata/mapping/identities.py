@@ -45,13 +45,16 @@ class Collision:
 
 
 Names = str  # a main entity's name lines, sorted, joined by "\n" (as `stable` fingerprints them)
-# What a record minted this run: its content hash and location, and each main entity with its names.
-MintedNow = tuple[str | None, str | None, tuple[tuple[str, Names], ...]]
+# What a record minted this run: its content hash and location, each main entity with its names,
+# and the record's key.
+MintedNow = tuple[str | None, str | None, tuple[tuple[str, Names], ...], str]
 
 
 @dataclass(slots=True)
 class Identities:
-    seen: dict[str, tuple[Names, str, str | None]] = field(default_factory=dict)  # IRI -> its names, record
+    # IRI -> what the record that minted it first minted then: the entry `minted` held, shared, not
+    # a tuple of its own per IRI (one object fewer kept a record, for the whole run).
+    seen: dict[str, MintedNow] = field(default_factory=dict)
     collisions: list[Collision] = field(default_factory=list)
     # With published records of the source (`against`): `first` is the published one.
     published: list[Collision] = field(default_factory=list)
@@ -62,7 +65,8 @@ class Identities:
 
     def mapped(self, record: SourceRecord) -> None:
         """`record` goes through the mapping this run: what it minted before no longer counts."""
-        self.minted[record.key] = (record.content_hash, record.location, ())
+        key = record.key
+        self.minted[key] = (record.content_hash, record.location, (), key)
 
     def check(self, record: SourceRecord, named: list[tuple[str, list[str]]]) -> list[Finding]:
         """Register the main entities of a record (each subject with its name lines, as the
@@ -76,29 +80,29 @@ class Identities:
         # newline and holds no other (N-Triples), so the joined text tells the lines apart.
         minted = tuple([(subject, "\n".join(sorted(lines)) if len(lines) > 1 else "\n".join(lines))
                         for subject, lines in named])
+        entry = self.minted[key] = (record.content_hash, location, minted, key)
         for subject, names in minted:
             known = seen.get(subject)
             if known is None:
-                seen[subject] = (names, key, location)
-            elif known[0] != names and known[1] != key:
+                seen[subject] = entry
+            elif known[3] != key and _names(known, subject) != names:
                 findings.append(self._collision(record, subject, known))
-        self.minted[key] = (record.content_hash, location, minted)
         return findings
 
-    def _collision(self, record: SourceRecord, subject: str, known: tuple[Names, str, str | None]) -> Finding:
-        iri = subject[1:-1]
-        self.collisions.append(Collision(iri, known[1], known[2], record.key, record.location))
+    def _collision(self, record: SourceRecord, subject: str, known: MintedNow) -> Finding:
+        iri, first, where = subject[1:-1], known[3], known[1]
+        self.collisions.append(Collision(iri, first, where, record.key, record.location))
         return Finding(
             stage="map", severity=Severity.VIOLATION, rule="identity-collision",
-            message=both("mapping.record.identity_collision", record=record.key, iri=iri, first=known[1],
-                         where=known[2] or "-"),
+            message=both("mapping.record.identity_collision", record=record.key, iri=iri, first=first,
+                         where=where or "-"),
             source_id=record.source_id, local_id=record.local_id, location=record.location, focus=iri,
-            value=known[1],
+            value=first,
         )
 
     def entry(self, key: str) -> Minted:
         """What the record `key` minted this run, as the index keeps it."""
-        content_hash, location, minted = self.minted[key]
+        content_hash, location, minted, _ = self.minted[key]
         return Minted(content_hash, location, tuple((subject, stable(names)) for subject, names in minted))
 
     def against(self, index: PublishedIdentities, still: Callable[[str, Minted], bool]) -> list[Collision]:
@@ -107,7 +111,7 @@ class Identities:
         minted them. Each pair found is kept in `published` (the published record first)."""
         if not self.seen or not index.exists():
             return []
-        for subject, (_, key, location) in self.seen.items():
+        for subject, (_, location, _, key) in self.seen.items():
             for other in index.minting(subject):
                 if other in self.minted:
                     continue  # mapped this run: what it mints now is in `seen`
@@ -140,6 +144,11 @@ class Identities:
             source_id=source_id, local_id=c.first.partition(":")[2], focus=c.iri, value=c.second,
             location=c.first_location,
         ) for c in (*self.collisions, *self.published)]
+
+
+def _names(minted: MintedNow, subject: str) -> Names:
+    """The names a record gave `subject` when it minted it."""
+    return next(names for iri, names in minted[2] if iri == subject)
 
 
 def stable(names: Names) -> int:
