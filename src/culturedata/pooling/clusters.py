@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from culturedata.pooling.authorities import authority_of
+from culturedata.authorities import authority_of
 from culturedata.pooling.candidates import candidate_pairs
 from culturedata.pooling.decisions import Decisions
 from culturedata.pooling.entities import Entity

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from culturedata import iris
-from culturedata.pooling.authorities import canonical
+from culturedata.authorities import canonical
 from culturedata.pooling.entities import ORGANISATION, PERSON, Entity, site_key
 from culturedata.pooling.names import fold
 
