@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import combinations, pairwise
 
 from culturedata.authorities import authority_of
 from culturedata.pooling.candidates import candidate_pairs
@@ -117,6 +117,7 @@ def _scored(free: Sequence[Entity], sets: _Sets, decisions: Decisions, threshold
             result: Matching) -> list[Link]:
     """The candidate pairs' links above the threshold; those between the floor and it go to review."""
     scored: list[Link] = []
+    alone: list[tuple[int, int, Link]] = []  # a name alone: linked unless it is ambiguous (_ambiguous)
     for i, j in candidate_pairs(free):
         left, right = free[i], free[j]
         result.compared += 1
@@ -127,10 +128,30 @@ def _scored(free: Sequence[Entity], sets: _Sets, decisions: Decisions, threshold
             continue  # both carry an id of one authority, and the ids differ: two things
         found = score(left, right)
         if found.value >= threshold:
-            scored.append(Link(left.iri, right.iri, SCORE, found.value, found.dates))
+            link = Link(left.iri, right.iri, SCORE, found.value, found.dates)
+            (alone.append((i, j, link)) if found.alone else scored.append(link))
         elif found.value >= review_floor:
             result.review.append(Review(left.iri, right.iri, found.value, (left.names[0], right.names[0]), found.dates))
+    doubtful = _ambiguous(free, alone)
+    for i, j, link in alone:
+        if i in doubtful or j in doubtful:
+            result.review.append(Review(link.left, link.right, link.score, (free[i].names[0], free[j].names[0]),
+                                        link.evidence))
+        else:
+            scored.append(link)
     return scored
+
+
+def _ambiguous(free: Sequence[Entity], alone: Sequence[tuple[int, int, Link]]) -> set[int]:
+    """The entities whose name alone matches two things that are not one: "Bibliothèque
+    Gabrielle-Roy", from a source that gives no town, and the libraries of that name in Laval and
+    in Québec. Which one it is is the steward's to say, so none of its name-alone links is made."""
+    partners: defaultdict[int, list[int]] = defaultdict(list)
+    for i, j, _ in alone:
+        partners[i].append(j)
+        partners[j].append(i)
+    return {index for index, others in partners.items()
+            if any(score(free[a], free[b]).dates == "conflict" for a, b in combinations(others, 2))}
 
 
 def _comparable(left: Entity, right: Entity) -> frozenset[str]:
