@@ -17,7 +17,7 @@ from culturedata.authorities import authority_of
 from culturedata.pooling.candidates import candidate_pairs
 from culturedata.pooling.decisions import Decisions
 from culturedata.pooling.entities import Entity
-from culturedata.pooling.scoring import score
+from culturedata.pooling.scoring import CONFLICT_CAP, conflicting, score
 
 STEWARD = "steward"
 SCORE = "score"
@@ -70,6 +70,10 @@ class _Sets:
             self.parent[item], item = root, self.parent[item]
         return root
 
+    def together(self, left: str, right: str) -> bool:
+        """Whether two items are in one set already; an item never joined is alone (and stays unrecorded)."""
+        return left in self.parent and right in self.parent and self.find(left) == self.find(right)
+
     def join(self, left: str, right: str) -> bool:
         a, b = self.find(left), self.find(right)
         if a == b:
@@ -118,10 +122,14 @@ def _scored(free: Sequence[Entity], sets: _Sets, decisions: Decisions, threshold
     """The candidate pairs' links above the threshold; those between the floor and it go to review."""
     scored: list[Link] = []
     alone: list[tuple[int, int, Link]] = []  # a name alone: linked unless it is ambiguous (_ambiguous)
+    # A pair whose dates or towns conflict scores at most CONFLICT_CAP: below the floor, it needs no score.
+    skip_conflicts = review_floor > CONFLICT_CAP
     for i, j in candidate_pairs(free):
         left, right = free[i], free[j]
         result.compared += 1
-        if sets.find(left.iri) == sets.find(right.iri) or decisions.rejected(left.iri, right.iri):
+        if skip_conflicts and conflicting(left, right):
+            continue
+        if sets.together(left.iri, right.iri) or (decisions.reject and decisions.rejected(left.iri, right.iri)):
             continue
         if (left.authorities and right.authorities and not left.authorities & right.authorities
                 and _comparable(left, right)):

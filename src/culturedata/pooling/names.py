@@ -126,17 +126,30 @@ def block_keys(name: str, kind: str) -> set[str]:
 def initials_agree(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
     """Same surname, and each given name of the shorter form is the other's or its initial, in
     order: "J M W Turner" and "Joseph Mallord William Turner"; "J Turner" and "John Turner"."""
+    return given_names_agree(left, right) is not None
+
+
+def given_names_agree(left: tuple[str, ...], right: tuple[str, ...]) -> bool | None:
+    """As `initials_agree`; then True when every given name of the shorter form is spelt out in
+    the other ("Ivan Albright", "Ivan Le Lorraine Albright"), False when one is only an initial
+    or one letter off ("R. Clark", "Richard Clark"): weaker, since many people share it."""
     if len(left) < 2 or len(right) < 2 or left[-1] != right[-1]:
-        return False
+        return None
     short, long = sorted((left[:-1], right[:-1]), key=len)
-    position = 0
+    position, spelt = 0, True
     for given in short:
         while position < len(long) and not _same_given(given, long[position]):
             position += 1
         if position == len(long):
-            return False
+            return None
+        spelt = spelt and given == long[position]
         position += 1
-    return True
+    return spelt
+
+
+def initials_only(words: tuple[str, ...]) -> bool:
+    """A surname with initials for given names ("J. Kaufmann"): shared by many people."""
+    return len(words) >= 2 and all(len(given) == 1 for given in words[:-1])
 
 
 def _same_given(short: str, long: str) -> bool:

@@ -22,14 +22,17 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from culturedata.pooling.entities import PERSON, Entity
-from culturedata.pooling.names import ORG_KINDS, distinctive, initials_agree, tokens
+from culturedata.pooling.names import ORG_KINDS, distinctive, given_names_agree, initials_only, tokens
 
 DATE_AGREES = 0.05  # per year (birth, death) that agrees
 PLACE_AGREES = 0.03
 SITE_AGREES = 0.1  # one official web site: as strong as a date
 NO_DATES = 0.1  # taken off when neither side has a date to compare
 CONFLICT_CAP = 0.4  # the most a pair whose dates disagree can score
-INITIALS = 0.95  # "J. M. W. Turner" and "Joseph Mallord William Turner"
+INITIALS = 0.95  # "Ivan Albright" and "Ivan Le Lorraine Albright": a middle name left out
+# A given name only as its initial or one letter off ("R. Clark" / "Richard Clark"), or another
+# surname one letter off ("Davis" / "Davies"): a year that agrees is not enough, both must.
+ABBREVIATED = 0.85
 ORG_PLACE_AGREES = 0.05  # an organisation's town: as telling as a person's date
 CONTAINED = 0.9  # one organisation's name within the other's ("Insectarium de Montréal")
 TWO_KINDS = 0.5  # the most two names of different kinds of thing score ("Bibliothèque X" / "Musée X")
@@ -51,16 +54,23 @@ def name_similarity(left: Entity, right: Entity) -> float:
             tb = tokens(b, right.kind)
             if not ta or not tb:
                 continue
-            if ta == tb:
-                return 1.0
-            if left.kind == PERSON and initials_agree(ta, tb):
-                best = max(best, INITIALS)
-                continue
             if left.kind != PERSON:
-                best = max(best, _organisation_names(ta, tb, left.places, right.places))
-                continue
-            best = max(best, _ratio(ta, tb))
+                best = max(best, 1.0 if ta == tb else _organisation_names(ta, tb, left.places, right.places))
+            else:
+                best = max(best, _person_names(ta, tb))
+            if best == 1.0:
+                return best
     return best
+
+
+def _person_names(ta: tuple[str, ...], tb: tuple[str, ...]) -> float:
+    if ta == tb:
+        return ABBREVIATED if initials_only(ta) else 1.0
+    agree = given_names_agree(ta, tb)
+    if agree is not None:
+        return INITIALS if agree else ABBREVIATED
+    similar = _ratio(ta, tb)
+    return min(similar, ABBREVIATED) if ta[-1] != tb[-1] else similar
 
 
 def _ratio(ta: tuple[str, ...], tb: tuple[str, ...]) -> float:
@@ -83,6 +93,16 @@ def _organisation_names(ta: tuple[str, ...], tb: tuple[str, ...], places_a: froz
             return 1.0  # "Maison symphonique de Montréal", in Montréal, is the Maison symphonique
         return CONTAINED
     return _ratio(ta, tb)
+
+
+def conflicting(left: Entity, right: Entity) -> bool:
+    """What caps a pair at CONFLICT_CAP whatever the names say, found without reading them: a
+    birth or death year more than a year apart; two organisations in different towns."""
+    if left.born is not None and right.born is not None and abs(left.born - right.born) > 1:
+        return True
+    if left.died is not None and right.died is not None and abs(left.died - right.died) > 1:
+        return True
+    return left.kind != PERSON and bool(left.places) and bool(right.places) and not left.places & right.places
 
 
 def _years(left: int | None, right: int | None) -> int | None:
