@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 
 from culturedata.authorities import authority_of
-from culturedata.pooling.candidates import candidate_pairs
 from culturedata.pooling.decisions import Decisions
 from culturedata.pooling.entities import Entity
-from culturedata.pooling.scoring import CONFLICT_CAP, conflicting, score
+from culturedata.pooling.pairscores import scored_pairs
+from culturedata.pooling.scoring import score
 
 STEWARD = "steward"
 SCORE = "score"
@@ -122,24 +122,16 @@ def _scored(free: Sequence[Entity], sets: _Sets, decisions: Decisions, threshold
     """The candidate pairs' links above the threshold; those between the floor and it go to review."""
     scored: list[Link] = []
     alone: list[tuple[int, int, Link]] = []  # a name alone: linked unless it is ambiguous (_ambiguous)
-    # A pair whose dates or towns conflict scores at most CONFLICT_CAP: below the floor, it needs no score.
-    skip_conflicts = review_floor > CONFLICT_CAP
-    for i, j in candidate_pairs(free):
+    pairs, result.compared = scored_pairs(free, min(threshold, review_floor))
+    for i, j, value, dates, by_name in pairs:
         left, right = free[i], free[j]
-        result.compared += 1
-        if skip_conflicts and conflicting(left, right):
-            continue
         if sets.together(left.iri, right.iri) or (decisions.reject and decisions.rejected(left.iri, right.iri)):
             continue
-        if (left.authorities and right.authorities and not left.authorities & right.authorities
-                and _comparable(left, right)):
-            continue  # both carry an id of one authority, and the ids differ: two things
-        found = score(left, right)
-        if found.value >= threshold:
-            link = Link(left.iri, right.iri, SCORE, found.value, found.dates)
-            (alone.append((i, j, link)) if found.alone else scored.append(link))
-        elif found.value >= review_floor:
-            result.review.append(Review(left.iri, right.iri, found.value, (left.names[0], right.names[0]), found.dates))
+        if value >= threshold:
+            link = Link(left.iri, right.iri, SCORE, value, dates)
+            (alone.append((i, j, link)) if by_name else scored.append(link))
+        elif value >= review_floor:
+            result.review.append(Review(left.iri, right.iri, value, (left.names[0], right.names[0]), dates))
     doubtful = _ambiguous(free, alone)
     for i, j, link in alone:
         if i in doubtful or j in doubtful:
@@ -160,12 +152,6 @@ def _ambiguous(free: Sequence[Entity], alone: Sequence[tuple[int, int, Link]]) -
         partners[j].append(i)
     return {index for index, others in partners.items()
             if any(score(free[a], free[b]).dates == "conflict" for a, b in combinations(others, 2))}
-
-
-def _comparable(left: Entity, right: Entity) -> frozenset[str]:
-    """`left`'s ids from an authority `right` also has an id of: ids that could have agreed."""
-    theirs = {authority_of(iri) for iri in right.authorities}
-    return frozenset(iri for iri in left.authorities if authority_of(iri) in theirs)
 
 
 def _shared_ids(entities: Sequence[Entity]) -> list[Link]:
