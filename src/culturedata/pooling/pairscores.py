@@ -1,16 +1,20 @@
-"""The candidate pairs worth a link or the steward's look, scored: in this process, or, from
-`PARALLEL_FROM` entities, in one worker process per core (at most `MAX_WORKERS`).
+"""The candidate pairs worth a link or the steward's look, scored: in this process, or, when
+asked, in worker processes.
 
 Blocks are independent (candidates.py): each worker takes a share of them, balanced by the
 pairs they hold, and sends back only the pairs that scored from the floor up, as indexes and
 scores. A pair two workers both meet (its names share keys that went to different workers) is
 scored twice and kept once. The union-find and the steward's decisions stay in the caller.
+
+The stage scores in one process: at a million entities two workers were measured slower on
+this 2-core machine (docs/benchmarks.md, pooling, round 4: 223 s wall and 153 CPU s against
+150 s and 129 s), sending them the entities and merging what they find costing more than the
+second core gave.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
 import pickle
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -19,9 +23,6 @@ from culturedata.authorities import authority_of
 from culturedata.pooling.candidates import blocks, candidate_pairs
 from culturedata.pooling.entities import Entity
 from culturedata.pooling.scoring import CONFLICT_CAP, conflicting, score
-
-PARALLEL_FROM = 200_000  # below, starting the workers and sending them the entities costs more than it saves
-MAX_WORKERS = 2
 
 
 class PairScore(NamedTuple):
@@ -32,11 +33,9 @@ class PairScore(NamedTuple):
     alone: bool  # the name alone (scoring.Score.alone)
 
 
-def scored_pairs(entities: Sequence[Entity], floor: float, workers: int | None = None) -> tuple[list[PairScore], int]:
+def scored_pairs(entities: Sequence[Entity], floor: float, workers: int = 1) -> tuple[list[PairScore], int]:
     """The candidate pairs scoring `floor` or more, each once, and how many candidate pairs were met."""
     groups = list(blocks(entities).values())
-    if workers is None:
-        workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(entities) >= PARALLEL_FROM else 1
     if workers <= 1:
         return _score(entities, groups, floor)
     context = multiprocessing.get_context("spawn")  # never fork a process that may run threads
