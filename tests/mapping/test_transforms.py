@@ -63,6 +63,8 @@ def test_precise_keeps_only_xsd_dates() -> None:
         ("ulan", "http://vocab.getty.edu/page/ulan/500115393", "http://vocab.getty.edu/ulan/500115393"),
         ("authority", "500115393", "http://vocab.getty.edu/ulan/500115393"),
         ("viaf", "https://viaf.org/viaf/96994048/", "http://viaf.org/viaf/96994048"),
+        ("viaf", "96994048", "http://viaf.org/viaf/96994048"),
+        ("sameas", "http://d-nb.info/gnd/118540238/about/html", "https://d-nb.info/gnd/118540238"),
         ("isni", "0000 0001 2146 438X", "https://isni.org/isni/000000012146438X"),
         ("artsdata", "http://kg.artsdata.ca/resource/K10-440", "http://kg.artsdata.ca/resource/K10-440"),
         ("schema", "https://schema.org/EventScheduled", "http://schema.org/EventScheduled"),
@@ -79,7 +81,8 @@ def test_identifiers_become_canonical_iris(name: str, text: str, expected: str) 
     assert (value.text, value.datatype) == (expected, IRI)
 
 
-@pytest.mark.parametrize(("name", "text"), [("wikidata", "Bouchard"), ("url", "inconnu"), ("licence", "libre")])
+@pytest.mark.parametrize(("name", "text"), [("wikidata", "Bouchard"), ("url", "inconnu"), ("licence", "libre"),
+                                            ("authority", "96994048")])  # a bare number names no authority
 def test_unusable_identifiers_raise(name: str, text: str) -> None:
     with pytest.raises(Unreadable):
         run(name, text)

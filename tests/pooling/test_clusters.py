@@ -77,3 +77,16 @@ def test_the_decisions_file(tmp_path: Path) -> None:
     path.write_text('[[reject]]\nentities = ["a"]\n', encoding="utf-8")
     with pytest.raises(UsageError):
         read_decisions(path)
+
+
+def test_an_organisation_named_alone_is_linked_unless_its_name_fits_two_that_are_not_one() -> None:
+    venue = Entity("v", ORGANISATION, ("Bibliothèque Philippe-Panneton",))
+    twins = [Entity(f"o{n}", ORGANISATION, ("Bibliothèque Philippe-Panneton",), places=frozenset({"laval"}))
+             for n in (1, 2)]
+    assert match([venue, *twins], 0.92, 0.75).clusters == [["o1", "o2", "v"]]
+    namesake = Entity("q", ORGANISATION, ("Bibliothèque Gabrielle-Roy",), places=frozenset({"quebec"}))
+    laval = Entity("l", ORGANISATION, ("Bibliotheque Gabrielle-Roy",), places=frozenset({"laval"}))
+    calendar = Entity("c", ORGANISATION, ("Bibliothèque Gabrielle-Roy",))
+    result = match([namesake, laval, calendar], 0.92, 0.75)
+    assert result.clusters == []  # which of the two the calendar means is the steward's to say
+    assert {frozenset((r.left, r.right)) for r in result.review} == {frozenset("cl"), frozenset("cq")}

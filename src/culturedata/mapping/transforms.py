@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache, partial
 from typing import NamedTuple
 
+from culturedata import authorities
 from culturedata.iris import slug as make_slug
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -202,32 +203,14 @@ def schema(value: Value) -> list[Value]:
     return [Value(SCHEMA + text.strip("/"), None, IRI)] if text else []
 
 
-# Authority identifiers → canonical IRIs, so that two sources citing one artist meet.
-_AUTHORITIES: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("wikidata", re.compile(r"(?:wikidata\.org/(?:wiki|entity)/(?:Special:EntityPage/)?|^)(Q[1-9]\d*)$", re.I),
-     "http://www.wikidata.org/entity/{}"),
-    ("ulan", re.compile(r"(?:vocab\.getty\.edu/(?:page/)?ulan/|^(?:ulan:?)?)(500\d{6})$", re.I),
-     "http://vocab.getty.edu/ulan/{}"),
-    ("viaf", re.compile(r"(?:viaf\.org/viaf/|^(?:viaf:?)?)(\d{2,22})/?$", re.I), "http://viaf.org/viaf/{}"),
-    ("isni", re.compile(r"(?:isni\.org/isni/|^(?:isni:?\s*)?)((?:\d{4}\s?){3}\d{3}[\dX])$", re.I),
-     "https://isni.org/isni/{}"),
-    ("artsdata", re.compile(r"(?:kg\.artsdata\.ca/resource/|^)(K\d+-\d+)$", re.I),
-     "http://kg.artsdata.ca/resource/{}"),
-)
-
-
+# Authority identifiers → canonical IRIs, so that two sources citing one artist meet; pooling
+# reads the same spellings (culturedata/authorities.py owns them).
 def _authority(kind: str | None) -> Transform:
-    chosen = [a for a in _AUTHORITIES if kind is None or a[0] == kind]
-
     def canonical(value: Value) -> list[Value]:
-        text = value.text.strip().rstrip("/")
-        for label, pattern, template in chosen:
-            match = pattern.search(text)
-            if match:
-                code = match.group(1).replace(" ", "")
-                code = code.upper() if label in ("wikidata", "isni", "artsdata") else code
-                return [Value(template.format(code), None, IRI)]
-        raise Unreadable("mapping.value.bad_identifier", value.text)
+        found = authorities.canonical(value.text, kind)
+        if found is None:
+            raise Unreadable("mapping.value.bad_identifier", value.text)
+        return [Value(found, None, IRI)]
 
     return canonical
 

@@ -5,7 +5,7 @@ places (`names.py`, `candidates.py`, `scoring.py`), under the steward's decision
 beside the records' graphs (`publication.py`). Runs after load, before publish (`stage.py`);
 then the snapshot's search index is written inside it (`searchindex.py`)."""
 
-from culturedata.pooling.authorities import canonical
+from culturedata.authorities import canonical
 from culturedata.pooling.clusters import Link, Matching, Review, match
 from culturedata.pooling.decisions import FILE_NAME, Decisions, read_decisions
 from culturedata.pooling.entities import KINDS, ORGANISATION, PERSON, Entity

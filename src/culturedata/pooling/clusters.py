@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import combinations, pairwise
 
-from culturedata.pooling.authorities import authority_of
-from culturedata.pooling.candidates import candidate_pairs
+from culturedata.authorities import authority_of
 from culturedata.pooling.decisions import Decisions
 from culturedata.pooling.entities import Entity
+from culturedata.pooling.pairscores import scored_pairs
 from culturedata.pooling.scoring import score
 
 STEWARD = "steward"
@@ -70,6 +70,10 @@ class _Sets:
             self.parent[item], item = root, self.parent[item]
         return root
 
+    def together(self, left: str, right: str) -> bool:
+        """Whether two items are in one set already; an item never joined is alone (and stays unrecorded)."""
+        return left in self.parent and right in self.parent and self.find(left) == self.find(right)
+
     def join(self, left: str, right: str) -> bool:
         a, b = self.find(left), self.find(right)
         if a == b:
@@ -117,26 +121,37 @@ def _scored(free: Sequence[Entity], sets: _Sets, decisions: Decisions, threshold
             result: Matching) -> list[Link]:
     """The candidate pairs' links above the threshold; those between the floor and it go to review."""
     scored: list[Link] = []
-    for i, j in candidate_pairs(free):
+    alone: list[tuple[int, int, Link]] = []  # a name alone: linked unless it is ambiguous (_ambiguous)
+    pairs, result.compared = scored_pairs(free, min(threshold, review_floor))
+    for i, j, value, dates, by_name in pairs:
         left, right = free[i], free[j]
-        result.compared += 1
-        if sets.find(left.iri) == sets.find(right.iri) or decisions.rejected(left.iri, right.iri):
+        if sets.together(left.iri, right.iri) or (decisions.reject and decisions.rejected(left.iri, right.iri)):
             continue
-        if (left.authorities and right.authorities and not left.authorities & right.authorities
-                and _comparable(left, right)):
-            continue  # both carry an id of one authority, and the ids differ: two things
-        found = score(left, right)
-        if found.value >= threshold:
-            scored.append(Link(left.iri, right.iri, SCORE, found.value, found.dates))
-        elif found.value >= review_floor:
-            result.review.append(Review(left.iri, right.iri, found.value, (left.names[0], right.names[0]), found.dates))
+        if value >= threshold:
+            link = Link(left.iri, right.iri, SCORE, value, dates)
+            (alone.append((i, j, link)) if by_name else scored.append(link))
+        elif value >= review_floor:
+            result.review.append(Review(left.iri, right.iri, value, (left.names[0], right.names[0]), dates))
+    doubtful = _ambiguous(free, alone)
+    for i, j, link in alone:
+        if i in doubtful or j in doubtful:
+            result.review.append(Review(link.left, link.right, link.score, (free[i].names[0], free[j].names[0]),
+                                        link.evidence))
+        else:
+            scored.append(link)
     return scored
 
 
-def _comparable(left: Entity, right: Entity) -> frozenset[str]:
-    """`left`'s ids from an authority `right` also has an id of: ids that could have agreed."""
-    theirs = {authority_of(iri) for iri in right.authorities}
-    return frozenset(iri for iri in left.authorities if authority_of(iri) in theirs)
+def _ambiguous(free: Sequence[Entity], alone: Sequence[tuple[int, int, Link]]) -> set[int]:
+    """The entities whose name alone matches two things that are not one: "Bibliothèque
+    Gabrielle-Roy", from a source that gives no town, and the libraries of that name in Laval and
+    in Québec. Which one it is is the steward's to say, so none of its name-alone links is made."""
+    partners: defaultdict[int, list[int]] = defaultdict(list)
+    for i, j, _ in alone:
+        partners[i].append(j)
+        partners[j].append(i)
+    return {index for index, others in partners.items()
+            if any(score(free[a], free[b]).dates == "conflict" for a, b in combinations(others, 2))}
 
 
 def _shared_ids(entities: Sequence[Entity]) -> list[Link]:

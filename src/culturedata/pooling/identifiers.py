@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from culturedata import iris
-from culturedata.pooling.authorities import authority_of, published
+from culturedata.authorities import authority_of, published
 
 Assignments = dict[str, list[str]]  # cluster IRI → its members (sorted)
 

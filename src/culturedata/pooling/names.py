@@ -15,9 +15,46 @@ from rapidfuzz.distance import Levenshtein
 
 _DATES = re.compile(r"[(\[][^)\]]*\d{3,4}[^)\]]*[)\]]")  # "(1898-1976)", "[born 1930]"
 _NON_WORD = re.compile(r"[^a-z0-9]+")
-# Words that say what an organisation is, not which one: kept out of blocking keys.
-ORG_STOPWORDS = frozenset(
-    ["a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "of", "the", "and", "for", "inc", "ltee", "ltd", "co", "corp", "cie", "sa", "llc", "musee", "museum", "theatre", "theater", "centre", "center", "societe", "society", "association", "corporation", "compagnie", "company", "galerie", "gallery", "maison", "house"]
+# An organisation's name in French or English, with or without its article or legal suffix,
+# says the same: each word below becomes one canonical word ("Musée du Fort St-Jean" and "Fort
+# Saint-Jean Museum" both read fort jean museum saint). The cultural sector's common vocabulary in
+# both languages, not a list fitted to a source.
+ORG_CANONICAL = {
+    "musee": "museum", "musees": "museum", "museums": "museum", "ecomusee": "museum", "bibliotheque": "library",
+    "bibliotheques": "library", "biblio": "library", "libraries": "library", "galerie": "gallery",
+    "galeries": "gallery", "galleries": "gallery", "theater": "theatre", "theatres": "theatre", "center": "centre",
+    "centres": "centre", "historique": "historic", "historical": "historic", "histoire": "history",
+    "societe": "society", "eglise": "church", "chapelle": "chapel", "moulin": "mill", "moulins": "mill",
+    "mills": "mill", "parc": "park", "jardin": "garden", "jardins": "garden", "botanique": "botanical",
+    "exposition": "exhibition", "patrimoine": "heritage", "patrimonial": "heritage", "patrimoniale": "heritage",
+    "musique": "music", "danse": "dance", "orchestre": "orchestra", "symphonique": "symphony",
+    "universite": "university", "college": "college", "cegep": "college", "compagnie": "company",
+    "archive": "archives", "salle": "hall", "maison": "house", "lieu": "site", "sites": "site",
+    "nationale": "national", "nationaux": "national", "blockhaus": "blockhouse", "bataille": "battle",
+    "interpretation": "interpretation", "decouverte": "discovery", "communication": "communications",
+    "st": "saint", "ste": "sainte", "mont": "mount", "regional": "regional", "regionale": "regional",
+}
+# Articles, little words and legal forms: no part of which organisation it is.
+ORG_DROPPED = frozenset(
+    ["a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "of", "the", "and", "for", "at",
+     "pour", "sur", "inc", "incorporated", "ltee", "ltd", "limited", "enr", "senc", "cie", "co", "llc", "sa"]
+)
+# Words that say what kind of thing an organisation is: a library and a museum that share a
+# village's name are two things, whatever else their names share.
+# (A university or a college is what a gallery belongs to, "… de l'Université de Moncton": not a kind.)
+ORG_KINDS = frozenset(
+    ["museum", "library", "gallery", "theatre", "archives", "festival", "church", "chapel", "park", "garden",
+     "school", "ecole", "society", "company", "corporation", "orchestra", "foundation", "fondation", "cinema",
+     "studio"]
+)
+# Words that say what an organisation is, not which one: kept out of blocking keys and never, alone,
+# what makes two names the same.
+ORG_GENERIC = ORG_KINDS | frozenset(
+    ["centre", "house", "hall", "site", "national", "historic", "history", "heritage", "art", "arts",
+     "culture", "culturel", "culturelle", "cultural", "exhibition", "interpretation", "municipal", "municipale",
+     "public", "publique", "branch", "succursale", "secteur", "regional", "canada", "quebec", "saint", "sainte",
+     "association", "institute", "institut", "espace", "community", "communautaire", "university",
+     "college"]
 )
 # A comma-separated part after the name that is an honour, not a given name ("John, Augustus, OM").
 _HONOUR = re.compile(r"^(?:[A-Z]{2,4}|Sir|Dame|Jr\.?|Sr\.?|Bart\.?|Bt)$")
@@ -44,7 +81,22 @@ def person_tokens(name: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=200_000)
 def organisation_tokens(name: str) -> tuple[str, ...]:
-    return tuple(fold(_DATES.sub(" ", name)).split())
+    """An organisation's name as its canonical words, sorted (order differs between languages:
+    "Musée des communications de Sutton" / "Sutton Museum of Communications" →
+    communications museum sutton); a plural read as its singular."""
+    words = (_singular(ORG_CANONICAL.get(w, w)) for w in fold(_DATES.sub(" ", name)).split() if w not in ORG_DROPPED)
+    return tuple(sorted({ORG_CANONICAL.get(w, w) for w in words}))
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")) else word
+
+
+def distinctive(words: tuple[str, ...], places: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The words of an organisation's name that say which one it is: not its kind, not generic,
+    not the name of the town it is in ("Arnprior" names Arnprior's library no more than its museum)."""
+    local = {w for place in places for w in place.split()}
+    return frozenset(w for w in words if w not in ORG_GENERIC and w not in local and len(w) > 1)
 
 
 def tokens(name: str, kind: str) -> tuple[str, ...]:
@@ -55,8 +107,8 @@ def block_keys(name: str, kind: str) -> set[str]:
     """The keys under which a name meets its candidates; a true match shares at least one.
 
     A person: surname with the first given name's initial, either way round (a source that
-    inverts without a comma); a one-word name, itself. An organisation: its significant words,
-    sorted, and the first two of them."""
+    inverts without a comma); a one-word name, itself. An organisation: its distinctive words,
+    together and each alone."""
     words = tokens(name, kind)
     if not words:
         return set()
@@ -65,24 +117,39 @@ def block_keys(name: str, kind: str) -> set[str]:
             return {"s:" + words[0]}
         # Any two names with the same tokens share these too: no sorted-tokens key needed.
         return {f"n:{words[-1]}|{words[0][0]}", f"n:{words[0]}|{words[-1][0]}"}
-    significant = [w for w in words if w not in ORG_STOPWORDS] or list(words)
-    return {"o:" + " ".join(sorted(significant)), "o2:" + " ".join(significant[:2])}
+    # Each word that says which organisation (a translated or longer name shares one); a key too
+    # common to compare whole is cut down to neighbours by candidates.py.
+    significant = distinctive(words) or frozenset(words)
+    return {"o:" + " ".join(sorted(significant))} | {"w:" + w for w in significant}
 
 
 def initials_agree(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
     """Same surname, and each given name of the shorter form is the other's or its initial, in
     order: "J M W Turner" and "Joseph Mallord William Turner"; "J Turner" and "John Turner"."""
+    return given_names_agree(left, right) is not None
+
+
+def given_names_agree(left: tuple[str, ...], right: tuple[str, ...]) -> bool | None:
+    """As `initials_agree`; then True when every given name of the shorter form is spelt out in
+    the other ("Ivan Albright", "Ivan Le Lorraine Albright"), False when one is only an initial
+    or one letter off ("R. Clark", "Richard Clark"): weaker, since many people share it."""
     if len(left) < 2 or len(right) < 2 or left[-1] != right[-1]:
-        return False
+        return None
     short, long = sorted((left[:-1], right[:-1]), key=len)
-    position = 0
+    position, spelt = 0, True
     for given in short:
         while position < len(long) and not _same_given(given, long[position]):
             position += 1
         if position == len(long):
-            return False
+            return None
+        spelt = spelt and given == long[position]
         position += 1
-    return True
+    return spelt
+
+
+def initials_only(words: tuple[str, ...]) -> bool:
+    """A surname with initials for given names ("J. Kaufmann"): shared by many people."""
+    return len(words) >= 2 and all(len(given) == 1 for given in words[:-1])
 
 
 def _same_given(short: str, long: str) -> bool:

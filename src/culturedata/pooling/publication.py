@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import pyoxigraph as ox
 
 from culturedata import iris
-from culturedata.pooling.authorities import published
+from culturedata.authorities import published
 from culturedata.pooling.clusters import Link
 from culturedata.pooling.entities import ORGANISATION, PERSON, Entity
 

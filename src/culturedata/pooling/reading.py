@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from culturedata import iris
-from culturedata.pooling.authorities import canonical
+from culturedata.authorities import canonical
 from culturedata.pooling.entities import ORGANISATION, PERSON, Entity, site_key
 from culturedata.pooling.names import fold
 
@@ -35,6 +35,9 @@ BORN = {f"{SCHEMA}birthDate", f"{SCHEMA}foundingDate"}
 DIED = {f"{SCHEMA}deathDate", f"{SCHEMA}dissolutionDate"}
 PLACES = {f"{SCHEMA}birthPlace", f"{SCHEMA}deathPlace", f"{SCHEMA}location", f"{SCHEMA}address",
           f"{SCHEMA}addressLocality", f"{SCHEMA}containedInPlace"}
+# Places too wide to tell two things apart: two libraries of one administrative region are not
+# one library for that, and two in different regions differ already by their towns.
+WIDE_PLACES = ("https://w3id.org/culturedata/vocab/regions/", "https://w3id.org/culturedata/vocab/census-divisions/")
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # what a quad's object may be
 _YEAR = re.compile(r"^-?(\d{4})")
 
@@ -114,6 +117,8 @@ def _place(store: ox.Store, value: Term, graph: ox.NamedNode, into: _Facts, dept
             into.places.add(folded)
         return
     if isinstance(value, ox.NamedNode) and "#" not in value.value:
+        if value.value.startswith(WIDE_PLACES):
+            return
         into.places.add(value.value)
     if depth < 2 and isinstance(value, ox.NamedNode | ox.BlankNode):
         for quad in store.quads_for_pattern(value, None, None, graph):

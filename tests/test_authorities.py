@@ -1,10 +1,10 @@
-"""Every spelling of an authority id the sources use gives one canonical IRI."""
+"""Every spelling of an authority id the sources use gives one canonical IRI (the mapping and pooling both read through it)."""
 
 from __future__ import annotations
 
 import pytest
 
-from culturedata.pooling import canonical
+from culturedata.authorities import canonical
 
 WD = "http://www.wikidata.org/entity/Q296"
 ISNI = "https://isni.org/isni/0000000121032683"
@@ -37,3 +37,10 @@ def test_a_neq_is_read_only_from_a_neq_field() -> None:
     assert canonical("1100000001") is None  # ten digits alone are not taken for a NEQ
     assert canonical("1100000001", "neq") == "urn:neq:1100000001"
     assert canonical("12345", "neq") is None
+
+
+def test_a_bare_number_is_read_only_from_a_field_that_names_its_authority() -> None:
+    assert canonical("96994048") is None
+    assert canonical("96994048", "viaf") == "http://viaf.org/viaf/96994048"
+    assert canonical("118540238", "gnd") == "https://d-nb.info/gnd/118540238"
+    assert canonical("viaf:96994048", "wikidata") is None
