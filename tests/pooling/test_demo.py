@@ -42,6 +42,12 @@ def test_the_demo_links_what_the_sources_share_and_keeps_the_records_as_they_cam
     bouchard, orchestra = cluster_of(found, BOUCHARD), cluster_of(found, ORCHESTRA)
     assert bouchard and orchestra and bouchard != orchestra
     store = ox.Store.read_only(str(demo_project / "var/store/current"))
+    # The theatre's hall (a schema:Place, also typed PerformingArtsTheater) bears the company's name:
+    # two things, so the hall is in no cluster, while the company's own pages are one company.
+    halls = {q.subject.value for q in store.quads_for_pattern(
+        None, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode("http://schema.org/Place"), None)}
+    assert any("/theatre-deux-rives/lieu/" in hall for hall in halls)
+    assert not any(halls & held for held in found.values())
     same_as = ox.NamedNode("http://schema.org/sameAs")
     left, right = sorted(BOUCHARD)
     # Published between the sources' entities, in the pooling graph only: the record graphs are as mapped.

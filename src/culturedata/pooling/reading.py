@@ -30,6 +30,11 @@ TYPES = {
         "PerformingArtsTheater", "ArtGallery", "Library", "EducationalOrganization", "GovernmentOrganization",
         "NGO", "LocalBusiness", "Corporation")},
 }
+# A node its source types as a schema:Place (a venue, a building) is a place, whatever else it is
+# typed (PerformingArtsTheater, Museum and Library are places and organisations in schema.org): a
+# theatre company and the hall named after it are two things, never linked here.
+PLACE = "place"
+PLACE_TYPE = f"{SCHEMA}Place"
 NAMES = {f"{SCHEMA}name", f"{SCHEMA}alternateName", f"{SCHEMA}legalName"}
 BORN = {f"{SCHEMA}birthDate", f"{SCHEMA}foundingDate"}
 DIED = {f"{SCHEMA}deathDate", f"{SCHEMA}dissolutionDate"}
@@ -68,6 +73,9 @@ def read_entities(store: ox.Store, base: str) -> list[Entity]:
             entity.kinds.add(kind)
             entity.sources.add(source)
             _read(store, quad.subject, graph, entity)
+    for quad in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(PLACE_TYPE), None):
+        if isinstance(quad.subject, ox.NamedNode) and quad.subject.value in facts:
+            facts[quad.subject.value].kinds.add(PLACE)
     return [_entity(subject, f) for subject, f in sorted(facts.items()) if f.names and len(f.kinds) == 1]
 
 
