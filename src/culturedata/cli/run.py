@@ -13,7 +13,7 @@ from culturedata.cli.serve import serve
 from culturedata.cli.state import state
 from culturedata.messages import current_lang, t
 from culturedata.pipeline import RunOptions, RunReport, SourceReport, run
-from culturedata.stagetimes import STAGES
+from culturedata.stagetimes import RUN_STAGES, SOURCE_STAGES
 
 COLUMNS = ("harvested", "new", "changed", "unchanged", "deleted", "taken_down", "quarantined", "held", "published")
 
@@ -74,22 +74,32 @@ def print_report(report: RunReport) -> None:
 
 
 def print_timings(report: RunReport) -> None:
-    """Where the night went: CPU and wall seconds per stage and source, and the publication."""
+    """Where the night went: CPU and wall seconds per stage and source, then the run's own stages."""
     if not report.timings and not any(source.timings for source in report.sources):
         return  # a report from before runs kept their timings
-    table = Table(title=t("cli.run.timings.title"))
-    table.add_column(t("cli.run.col.source"), no_wrap=True)
-    for stage in STAGES:
-        table.add_column(t(f"cli.run.timings.{stage}"), justify="right")
+    table = _stages_table(t("cli.run.timings.title"), SOURCE_STAGES)
     for source in report.sources:
-        table.add_row(source.source, *(_seconds(source.timings.get(stage)) for stage in STAGES))
-    table.add_row(t("cli.run.timings.run"), *(_seconds(report.timings.get(stage)) for stage in STAGES))
+        table.add_row(source.source, *(_seconds(source.timings.get(stage)) for stage in SOURCE_STAGES))
+    run = _stages_table(t("cli.run.timings.run_title"), RUN_STAGES)
+    run.add_row(t("cli.run.timings.run"), *(_seconds(report.timings.get(stage)) for stage in RUN_STAGES))
     console = Console(stderr=True)
-    Console(stderr=True, width=max(console.width, 160)).print(table)
+    for shown in (table, run):
+        Console(stderr=True, width=max(console.width, 160)).print(shown)
+
+
+def _stages_table(title: str, stages: tuple[str, ...]) -> Table:
+    table = Table(title=title)
+    table.add_column(t("cli.run.col.source"), no_wrap=True)
+    for stage in stages:
+        table.add_column(t(f"cli.run.timings.{stage}"), justify="right")
+    return table
 
 
 def _seconds(spent: dict[str, float] | None) -> str:
-    return f"{spent['cpu']:.1f} / {spent['wall']:.1f}" if spent else ""
+    if not spent:
+        return ""
+    # The store's threads have CPU seconds but no wall time of their own: they run beside the stages.
+    return f"{spent['cpu']:.1f} / {spent['wall']:.1f}" if spent["wall"] else f"{spent['cpu']:.1f} / –"
 
 
 def _cell(source: SourceReport, code: str) -> str:

@@ -2,7 +2,8 @@
 region, institution (the source's provider), pooled cluster, dates, places and authority ids.
 
 It is built at publish time from the staged store, with one pattern lookup per predicate and
-one bounded SPARQL query for the regions (never a query per entity), and written inside the
+one bounded SPARQL query for the regions (never a query per entity), in a memory that does not
+grow with the snapshot (what it reads waits in SQLite's temporary tables), and written inside the
 snapshot's folder, so it is published, served and pruned with it, atomically. The server opens
 it read-only (`SearchIndex`). FTS5's `unicode61 remove_diacritics 2` tokenizer folds case and
 accents, so "Helene" finds "Hélène".
@@ -18,11 +19,12 @@ import json
 import os
 import re
 import sqlite3
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -128,35 +130,22 @@ class Results:
 
 def build_index(store: ox.Store, folder: Path, base: str) -> int:
     """Write `folder/search.sqlite` from `store`; the number of entities indexed."""
-    entities, labels = _read(store, base)
-    clusters = _clusters(store, base)
-    regions = _regions(store, base, labels)
-    providers = {source: _provider_labels(entities, iris.institution(base, source))
-                 for source in {e.source for e in entities.values() if e.source}}
     partial = folder / (FILE_NAME + ".new")
     partial.unlink(missing_ok=True)
     db = sqlite3.connect(partial)
     try:
-        db.executescript(DDL)
-        rows, facets, texts = [], [], []
-        for number, (iri, e) in enumerate(sorted(entities.items()), start=1):
-            if not e.names:
-                continue
-            region = regions.get(iri)
-            types = sorted(e.types)
-            rows.append((number, iri, e.names[0][0], json.dumps(e.names, ensure_ascii=False), json.dumps(types),
-                         region, e.source, clusters.get(iri), e.born, e.died,
-                         json.dumps(sorted(e.places), ensure_ascii=False), json.dumps(sorted(e.authorities))))
-            facets += [("type", t, number) for t in types]
-            facets += [(kind, value, number) for kind, value in (("region", region), ("institution", e.source)) if value]
-            facets += [("authority", a, number) for a in sorted(e.authorities)]  # reconciliation by id
-            texts.append((number, "\n".join(text for text, _ in e.names)))
-        db.executemany("INSERT INTO entity VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
-        db.executemany("INSERT INTO facet VALUES (?,?,?)", facets)
-        db.executemany("INSERT INTO fulltext(rowid, text) VALUES (?,?)", texts)
+        db.executescript(DDL + _SCRATCH)
+        _gather(store, base, db)
+        for pairs, table in ((_clusters(store, base), "cluster"), (_regions(store, base, db), "region")):
+            for chunk in _chunks(pairs):
+                db.executemany(f"INSERT OR {'IGNORE' if table == 'region' else 'REPLACE'} INTO {table} VALUES (?,?)",
+                               chunk)
+        indexed, sources = _write_entities(db, base)
         db.executescript(INDEXES)
-        label_rows = [("region", r, lang, text) for r in set(regions.values()) for lang, text in labels.get(r, {}).items()]
-        label_rows += [("institution", s, lang, text) for s, named in providers.items() for lang, text in named.items()]
+        regions = [r for (r,) in db.execute("SELECT DISTINCT region FROM region")]
+        label_rows = [("region", r, lang, text) for r in regions for lang, text in _labels_of(db, r).items()]
+        label_rows += [("institution", source, lang, text) for source in sources
+                       for lang, text in _provider_labels(_entity_of(db, iris.institution(base, source))).items()]
         db.executemany("INSERT OR REPLACE INTO label VALUES (?,?,?,?)", label_rows)
         db.execute("INSERT INTO fulltext(fulltext) VALUES ('optimize')")
         db.commit()
@@ -167,7 +156,7 @@ def build_index(store: ox.Store, folder: Path, base: str) -> int:
     finally:
         db.close()
     os.replace(partial, folder / FILE_NAME)
-    return len(rows)
+    return indexed
 
 
 def ensure_index(store: ox.Store, folder: Path, base: str) -> bool:
@@ -182,23 +171,55 @@ def ensure_index(store: ox.Store, folder: Path, base: str) -> bool:
     return True
 
 
-def _read(store: ox.Store, base: str) -> tuple[dict[str, _Entity], dict[str, dict[str, str]]]:
-    """The sources' entities (subjects under the entity space, in a record or provider graph),
-    and every label of anything (for places, regions and providers): one lookup per predicate."""
-    space = iris.entity_space(base)
-    entities: defaultdict[str, _Entity] = defaultdict(_Entity)
-    labels: defaultdict[str, dict[str, str]] = defaultdict(dict)
+# What the build reads from the store waits in temporary tables (a file of SQLite's, dropped with
+# the connection), not in dicts: memory stays the same whatever the snapshot's size. `fact` holds
+# each entity's facts in the order they were read (`seq`), `named` every other subject's labels.
+_SCRATCH = """
+CREATE TEMP TABLE fact(seq INTEGER PRIMARY KEY, iri TEXT NOT NULL, source TEXT NOT NULL, kind TEXT NOT NULL,
+    value, lang TEXT);
+CREATE TEMP TABLE named(seq INTEGER PRIMARY KEY, iri TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL);
+CREATE TEMP TABLE cluster(iri TEXT PRIMARY KEY, cluster TEXT NOT NULL);
+CREATE TEMP TABLE region(iri TEXT PRIMARY KEY, region TEXT NOT NULL);
+"""
+_SCRATCH_INDEXES = "CREATE INDEX temp.fact_iri ON fact(iri, seq); CREATE INDEX temp.named_iri ON named(iri, seq);"
+_CHUNK = 20_000  # rows written to SQLite at a time
 
-    def ours(quad: ox.Quad) -> tuple[str, _Entity] | None:
+
+def _chunks(rows: Iterable[tuple[object, ...]]) -> Iterator[list[tuple[object, ...]]]:
+    chunk: list[tuple[object, ...]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= _CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _gather(store: ox.Store, base: str, db: sqlite3.Connection) -> None:
+    """The sources' entities' facts (subjects under the entity space, in a record or provider
+    graph), and every label of anything (for places, regions and providers): one lookup per
+    predicate."""
+    for chunk in _chunks(_facts(store, base)):
+        db.executemany("INSERT INTO fact VALUES (NULL,?,?,?,?,?)", [row[1:] for row in chunk if row[0] == "fact"])
+        db.executemany("INSERT INTO named VALUES (NULL,?,?,?)", [row[1:] for row in chunk if row[0] == "named"])
+    db.executescript(_SCRATCH_INDEXES)
+
+
+def _facts(store: ox.Store, base: str) -> Iterator[tuple[object, ...]]:
+    """Rows for `fact` (an entity's: "fact", IRI, source, kind, value, language) and `named`
+    (any other subject's label: "named", IRI, language, text), in the order they are read."""
+    space, pooled = iris.entity_space(base), iris.pooled(base, "")
+
+    def ours(quad: ox.Quad) -> tuple[str, str] | None:
+        """An entity's IRI and source, for a quad about it; None for anything else."""
         graph, subject = quad.graph_name, quad.subject
         if not isinstance(subject, ox.NamedNode) or not isinstance(graph, ox.NamedNode):
             return None
         source = iris.graph_source(base, graph.value)
-        if source is None or not subject.value.startswith(space) or subject.value.startswith(iris.pooled(base, "")):
+        if source is None or not subject.value.startswith(space) or subject.value.startswith(pooled):
             return None
-        entity = entities[subject.value]
-        entity.source = entity.source or source
-        return subject.value, entity
+        return subject.value, source
 
     for predicate in (*NAMES, SKOS_LABEL):
         for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
@@ -207,67 +228,143 @@ def _read(store: ox.Store, base: str) -> tuple[dict[str, _Entity], dict[str, dic
                 continue
             found = ours(quad) if predicate != SKOS_LABEL else None
             if found is None:  # a concept's, a place's or a provider's label; an entity's names are its own
-                labels[quad.subject.value].setdefault((value.language or "").split("-", 1)[0], value.value)
-            elif all(text != value.value for text, _ in found[1].names):
-                found[1].names.append((value.value, value.language or ""))
+                yield "named", quad.subject.value, (value.language or "").split("-", 1)[0], value.value
+            else:
+                yield "fact", *found, "name", value.value, value.language or ""
     for quad in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None, None):
         if isinstance(quad.object, ox.NamedNode) and (found := ours(quad)):
-            found[1].types.add(quad.object.value)
+            yield "fact", *found, "type", quad.object.value, None
     for predicates, attribute in ((BORN, "born"), (DIED, "died")):
         for predicate in predicates:
             for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
-                if (found := ours(quad)) and getattr(found[1], attribute) is None:
-                    setattr(found[1], attribute, _year(quad.object))
+                if found := ours(quad):
+                    yield "fact", *found, attribute, _year(quad.object), None
     for predicate in SAME_AS:
         for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
             value = quad.object
             authority = canonical(value.value) if isinstance(value, ox.NamedNode | ox.Literal) else None
             if authority and (found := ours(quad)):
-                found[1].authorities.add(authority)
+                yield "fact", *found, "authority", authority, None
     for predicate in PLACES:
         for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
-            if (found := ours(quad)) and isinstance(quad.object, ox.Literal | ox.NamedNode):
-                found[1].places.add(quad.object.value)
-    # Places are kept by name: a municipality's or a venue's, as people write them.
-    for entity in entities.values():
-        entity.places = {(_first(labels.get(p)) or _name(entities.get(p)) or p) if p.startswith("http") else p
-                         for p in entity.places}
-        entity.places = {p for p in entity.places if not p.startswith("http")}
-    return dict(entities), dict(labels)
+            if found := ours(quad):
+                place = quad.object.value if isinstance(quad.object, ox.Literal | ox.NamedNode) else None
+                yield "fact", *found, "place", place, None
 
 
-def _clusters(store: ox.Store, base: str) -> dict[str, str]:
-    """Each pooled entity's cluster IRI, from the pooling graph."""
-    prefix, found = iris.pooled(base, ""), {}
+def _entity(facts: Iterable[tuple[str, str, object, str | None]]) -> _Entity:
+    """An entity from its facts (source, kind, value, language), in the order they were read."""
+    entity = _Entity()
+    for source, kind, value, lang in facts:
+        entity.source = entity.source or source
+        if kind == "name" and isinstance(value, str) and all(text != value for text, _ in entity.names):
+            entity.names.append((value, lang or ""))
+        elif kind == "type" and isinstance(value, str):
+            entity.types.add(value)
+        elif kind in ("born", "died") and getattr(entity, kind) is None:
+            setattr(entity, kind, value)
+        elif kind == "authority" and isinstance(value, str):
+            entity.authorities.add(value)
+        elif kind == "place" and isinstance(value, str):
+            entity.places.add(value)
+    return entity
+
+
+def _entity_of(db: sqlite3.Connection, iri: str) -> _Entity | None:
+    facts = db.execute("SELECT source, kind, value, lang FROM fact WHERE iri = ? ORDER BY seq", (iri,)).fetchall()
+    return _entity(facts) if facts else None
+
+
+def _labels_of(db: sqlite3.Connection, iri: str) -> dict[str, str]:
+    """A subject's labels by language, the first read of each."""
+    found: dict[str, str] = {}
+    for lang, text in db.execute("SELECT lang, text FROM named WHERE iri = ? ORDER BY seq", (iri,)):
+        found.setdefault(lang, text)
+    return found
+
+
+def _write_entities(db: sqlite3.Connection, base: str) -> tuple[int, list[str]]:
+    """One row per named entity, in the order of their IRIs, written a chunk at a time; the
+    number of rows and the sources they came from."""
+    @lru_cache(maxsize=100_000)
+    def place_name(place: str) -> str:
+        # Places are kept by name: a municipality's or a venue's, as people write them.
+        return _first(_labels_of(db, place)) or _name(_entity_of(db, place)) or place
+
+    reading = db.cursor().execute(
+        "SELECT f.iri, f.source, f.kind, f.value, f.lang, c.cluster, r.region FROM fact f "
+        "LEFT JOIN cluster c ON c.iri = f.iri LEFT JOIN region r ON r.iri = f.iri ORDER BY f.iri, f.seq")
+    indexed, sources = 0, set()
+    rows: list[tuple[object, ...]] = []
+    facets: list[tuple[str, str, int]] = []
+    texts: list[tuple[int, str]] = []
+    for number, (iri, group) in enumerate(groupby(reading, key=itemgetter(0)), start=1):
+        facts = list(group)
+        e = _entity((source, kind, value, lang) for _, source, kind, value, lang, _, _ in facts)
+        cluster, region = facts[0][5], facts[0][6]
+        if e.source:
+            sources.add(e.source)
+        if not e.names:
+            continue
+        places = {place_name(p) if p.startswith("http") else p for p in e.places}
+        places = {p for p in places if not p.startswith("http")}
+        types = sorted(e.types)
+        rows.append((number, iri, e.names[0][0], json.dumps(e.names, ensure_ascii=False), json.dumps(types),
+                     region, e.source, cluster, e.born, e.died,
+                     json.dumps(sorted(places), ensure_ascii=False), json.dumps(sorted(e.authorities))))
+        facets += [("type", t, number) for t in types]
+        facets += [(kind, value, number) for kind, value in (("region", region), ("institution", e.source)) if value]
+        facets += [("authority", a, number) for a in sorted(e.authorities)]  # reconciliation by id
+        texts.append((number, "\n".join(text for text, _ in e.names)))
+        if len(rows) >= _CHUNK:
+            indexed += _write(db, rows, facets, texts)
+    indexed += _write(db, rows, facets, texts)
+    return indexed, sorted(sources)
+
+
+def _write(db: sqlite3.Connection, rows: list[tuple[object, ...]], facets: list[tuple[str, str, int]],
+           texts: list[tuple[int, str]]) -> int:
+    """Write a chunk of entities and empty the lists for the next."""
+    written = len(rows)
+    db.executemany("INSERT INTO entity VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    db.executemany("INSERT INTO facet VALUES (?,?,?)", facets)
+    db.executemany("INSERT INTO fulltext(rowid, text) VALUES (?,?)", texts)
+    rows.clear()
+    facets.clear()
+    texts.clear()
+    return written
+
+
+def _clusters(store: ox.Store, base: str) -> Iterator[tuple[str, str]]:
+    """Each pooled entity and its cluster IRI, from the pooling graph (the last one read counts)."""
+    prefix = iris.pooled(base, "")
     graph = ox.NamedNode(iris.pooling_graph(base))
     for quad in store.quads_for_pattern(None, ox.NamedNode(f"{SCHEMA}sameAs"), None, graph):
         subject, member = quad.subject, quad.object
         if isinstance(subject, ox.NamedNode) and subject.value.startswith(prefix) and isinstance(member, ox.NamedNode):
-            found[member.value] = subject.value
-    return found
+            yield member.value, subject.value
 
 
-def _regions(store: ox.Store, base: str, labels: dict[str, dict[str, str]]) -> dict[str, str]:
-    """Each entity's region, by the regions page's chain, in one query over the default graph."""
-    regions = [iri for iri in labels if iri.startswith(REGIONS)]
+def _regions(store: ox.Store, base: str, db: sqlite3.Connection) -> Iterator[tuple[str, str]]:
+    """Each entity and its region (the first one found counts), by the regions page's chain, in
+    one query over the default graph, for the regions that have a label."""
+    regions = [iri for (iri,) in db.execute(
+        "SELECT iri FROM named WHERE substr(iri, 1, ?) = ? GROUP BY iri ORDER BY min(seq)", (len(REGIONS), REGIONS))]
     if not regions:
-        return {}
+        return
     values = " ".join(f"<{r}>" for r in regions)
     query = f"""PREFIX schema: <http://schema.org/>
 SELECT ?e ?region WHERE {{ VALUES ?region {{ {values} }} ?e {REGION_CHAIN} ?region .
   FILTER(STRSTARTS(STR(?e), "{iris.entity_space(base)}")) }}"""
-    found: dict[str, str] = {}
     solutions = store.query(query)
     assert isinstance(solutions, ox.QuerySolutions)
     for row in solutions:
         entity, region = row["e"], row["region"]
         if isinstance(entity, ox.NamedNode) and isinstance(region, ox.NamedNode):
-            found.setdefault(entity.value, region.value)
-    return found
+            yield entity.value, region.value
 
 
-def _provider_labels(entities: dict[str, _Entity], organisation: str) -> dict[str, str]:
-    entity = entities.get(organisation)
+def _provider_labels(entity: _Entity | None) -> dict[str, str]:
     if entity is None or not entity.names:
         return {}
     named = {tag.split("-", 1)[0]: text for text, tag in reversed(entity.names)}
