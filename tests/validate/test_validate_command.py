@@ -305,3 +305,35 @@ def test_a_single_record_is_counted_in_the_singular(cli, tmp_path: Path, lang: s
     assert result.out.startswith(headline)
     html = cli("--lang", lang, "validate", str(path), "--rdf", "--format", "html").out
     assert headline in html
+
+
+def test_the_json_report_written_a_record_at_a_time_is_the_whole_report_dumped(cli, tmp_path: Path) -> None:
+    """`--format json` is written record by record (a 100k-row report is never held whole): the
+    bytes are those of `json.dumps` of the whole report, even with a newline inside a value."""
+    import json
+
+    from culturedata.records import Finding, Severity
+    from culturedata.validate import ExportReport, RecordReport, render_chunks
+
+    odd = Finding("validate", Severity.WARNING, "r", {"fr": "deux\nlignes", "en": "two\nlines « »"}, "s", "1",
+                  value='{"a": [1, 2]}\n')
+    report = ExportReport((RecordReport("s", "1", (odd, odd)), RecordReport("s", "2")), (odd,))
+    streamed = "".join(render_chunks(report, "json", "fr", "t"))
+    assert streamed == json.dumps(json.loads(streamed), ensure_ascii=False, indent=2) + "\n"
+    assert json.loads(streamed)["records"][0]["findings"][0]["message"]["fr"] == "deux\nlignes"
+    assert "".join(render_chunks(ExportReport((), (odd,)), "json", "fr", "t")).endswith('"records": []\n}\n')
+    out = tmp_path / "report.json"
+    assert cli("validate", BAD, *fixture_args("--format", "json", "--out", str(out))).code == 1
+    assert json.loads(out.read_text(encoding="utf-8"))["records"] and not list(tmp_path.glob("*.partial"))
+
+
+def test_the_json_report_is_the_same_bytes_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """Shapes' messages come out of an RDF graph in the hash seed's order; the report must not."""
+    import os
+    import subprocess
+    import sys
+
+    runs = [subprocess.run([sys.executable, "-m", "culturedata", "validate", BAD, *fixture_args("--format", "json")],
+                           capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=False).stdout
+            for seed in ("1", "2", "3")]
+    assert runs[0] and runs[0] == runs[1] == runs[2]

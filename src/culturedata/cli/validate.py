@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from culturedata.validate import (
     configured_dirs,
     rdf_files,
     read_rdf,
-    render,
+    render_chunks,
     validate_records,
 )
 
@@ -72,7 +73,7 @@ def validate_command(
         base = base_iri(current.config() if current.has_config() else None)
         report = check_export([(source, compiled[source.mapping]) for source in sources], base, spec, input_name,
                               batch_size, workers)
-    _emit(_render(report, fmt, show_all, Path(input_name).name or input_name), out)
+    _emit(render_chunks(report, fmt, current_lang(), Path(input_name).name or input_name, None if show_all else 3), out)
     ctx.exit(1 if report.fails(FAIL_ON[fail_on]) else 0)
 
 
@@ -102,16 +103,19 @@ def _rdf_records(current: State, input_name: str) -> Iterator[MappedRecord]:
     return records()
 
 
-def _render(report: ExportReport, fmt: str, show_all: bool, title: str) -> str:
-    return render(report, fmt, current_lang(), title, None if show_all else 3)
-
-
-def _emit(text: str, out: Path | None) -> None:
+def _emit(chunks: Iterable[str], out: Path | None) -> None:
+    """The report written as it is made; into `out` through a partial file renamed at the end,
+    so a report cut short (a full disk) never stands in for a whole one."""
     if out is None:
-        sys.stdout.write(text)
+        for chunk in chunks:
+            sys.stdout.write(chunk)
         sys.stdout.flush()
         return
+    partial = out.with_name(out.name + ".partial")
     try:
-        out.write_text(text, encoding="utf-8")
+        with partial.open("w", encoding="utf-8") as stream:
+            stream.writelines(chunks)
+        os.replace(partial, out)
     except OSError as exc:
+        partial.unlink(missing_ok=True)
         raise InputError("validate.cannot_write", path=out, detail=exc.strerror or exc) from exc

@@ -17,7 +17,7 @@ from culturedata.validate.batches import EngineSpec, validate_records
 
 # Imported after the engines it builds on; `--engine fast` (issue 9) selects it.
 from culturedata.validate.fast import FastValidator  # noqa: E402
-from culturedata.validate.formats import FORMATS, MEDIA_TYPES, SUFFIXES, render
+from culturedata.validate.formats import FORMATS, MEDIA_TYPES, SUFFIXES, render, render_chunks
 from culturedata.validate.html import render_html
 from culturedata.validate.quarantine import Policy, QuarantineLog, logged
 from culturedata.validate.rdffiles import rdf_files, read_rdf
@@ -67,6 +67,7 @@ __all__ = [
     "rdf_files",
     "read_rdf",
     "render",
+    "render_chunks",
     "render_csv",
     "render_html",
     "render_json",

@@ -4,8 +4,10 @@ gives the same bytes from either."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from culturedata.validate.html import render_html
-from culturedata.validate.report import ExportReport, render_csv, render_json, render_text
+from culturedata.validate.report import ExportReport, json_chunks, render_csv, render_json, render_text
 from culturedata.validate.shaclreport import render_turtle
 
 FORMATS = ("text", "json", "csv", "ttl", "html")
@@ -17,6 +19,14 @@ MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
 }
 SUFFIXES = {"text": "txt", "json": "json", "csv": "csv", "ttl": "ttl", "html": "html"}
+
+
+def render_chunks(report: ExportReport, fmt: str, lang: str, title: str, examples: int | None = 3) -> Iterator[str]:
+    """`render`'s text in pieces, to be written as they come: JSON, the format that grows
+    with every record's findings, is made a record at a time."""
+    if fmt == "json":
+        return json_chunks(report)
+    return iter((render(report, fmt, lang, title, examples),))
 
 
 def render(report: ExportReport, fmt: str, lang: str, title: str, examples: int | None = 3) -> str:

@@ -14,7 +14,7 @@ import io
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from culturedata.records import Finding, Severity
@@ -289,7 +289,15 @@ def finding_dict(finding: Finding) -> dict[str, object]:
 def render_json(report: ExportReport) -> str:
     """The whole report as JSON: what is about the source first, then the summary, the rules
     and each record."""
-    data = {
+    return "".join(json_chunks(report))
+
+
+def json_chunks(report: ExportReport) -> Iterator[str]:
+    """`render_json`'s text, one record at a time: a 100k-row export's report is hundreds of MB
+    of JSON, which is never held whole, nor as one tree of dicts. The same bytes as `json.dumps`
+    of the whole with `indent=2` (a record at depth 2 is its own dump, each line indented by 4:
+    JSON escapes every newline inside a string, so the lines are the dump's own)."""
+    head = json.dumps({
         "findings": [finding_dict(f) for f in report.findings],
         "summary": report.summary.to_dict(),
         "groups": [
@@ -297,15 +305,19 @@ def render_json(report: ExportReport) -> str:
              "message": g.findings[0].message}
             for g in groups(report)
         ],
-        "records": [
-            {
-                "source": r.source_id, "id": r.local_id, "location": r.location, "conforms": r.conforms,
-                "findings": [finding_dict(f) for f in r.findings],
-            }
-            for r in report.records
-        ],
-    }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        "records": [],
+    }, ensure_ascii=False, indent=2)
+    if not report.records:
+        yield head + "\n"
+        return
+    yield head.removesuffix("[]\n}") + "["
+    for index, r in enumerate(report.records):
+        record = json.dumps({
+            "source": r.source_id, "id": r.local_id, "location": r.location, "conforms": r.conforms,
+            "findings": [finding_dict(f) for f in r.findings],
+        }, ensure_ascii=False, indent=2)
+        yield ("," if index else "") + "\n    " + record.replace("\n", "\n    ")
+    yield "\n  ]\n}\n"
 
 
 CSV_COLUMNS = ("source", "record", "location", "column", "severity", "rule", "message", "focus", "path", "value", "stage")

@@ -178,7 +178,9 @@ def messages_by_language(literals: Iterable[Node]) -> dict[str, str]:
     if plain is not None:
         for lang in ("fr", "en"):
             found.setdefault(lang, plain)
-    return found
+    # In the report's order (fr, en, then any other), not the shapes graph's, which the hash
+    # seed draws: the same export must give the same report bytes in every process.
+    return {lang: found[lang] for lang in sorted(found, key=lambda lang: (lang not in ("fr", "en"), lang != "fr", lang))}
 
 
 def _text(node: Node | None) -> str | None:
