@@ -6,7 +6,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from culturedata.errors import CultureDataError
 from culturedata.iris import entity_space
@@ -188,10 +188,9 @@ async def validate_download(request: Request) -> Response:
         if isinstance(outcome, Response):
             return outcome
         report, filename, _ = outcome
-    text, media_type, name = await asyncio.get_running_loop().run_in_executor(
-        request.app.state.query_threads, download, report, fmt, lang, filename)
-    return Response(text, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    chunks, media_type, name = download(report, fmt, lang, filename)
+    return StreamingResponse(chunks, media_type=media_type,  # made in Starlette's threads as it is sent
+                             headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 async def _validate(request: Request, choices: list[Profile]) -> tuple[ExportReport, str, Profile] | Response:

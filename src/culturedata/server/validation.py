@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -32,7 +33,7 @@ from culturedata.validate import (
     Validator,
     load_shapes,
     make_validator,
-    render,
+    render_chunks,
 )
 
 
@@ -88,12 +89,13 @@ def validate_upload(
     return replace(report, findings=tuple(_named(f, str(path), name) for f in report.findings))
 
 
-def download(report: ExportReport, fmt: str, lang: str, filename: str) -> tuple[str, str, str]:
-    """The report as `culturedata validate --format fmt` writes it for the same file: its text,
-    its media type and the name it is saved under."""
+def download(report: ExportReport, fmt: str, lang: str, filename: str) -> tuple[Iterator[str], str, str]:
+    """The report as `culturedata validate --format fmt` writes it for the same file: its text
+    (in pieces, made as they are sent: a big export's JSON is never held whole), its media type
+    and the name it is saved under."""
     name = upload_name(filename)
     stem = name.rsplit(".", 1)[0] or "export"
-    return render(report, fmt, lang, name), MEDIA_TYPES[fmt], f"{stem}-report.{SUFFIXES[fmt]}"
+    return render_chunks(report, fmt, lang, name), MEDIA_TYPES[fmt], f"{stem}-report.{SUFFIXES[fmt]}"
 
 
 def _place(saved: Path, path: Path) -> None:

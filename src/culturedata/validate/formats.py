@@ -25,8 +25,9 @@ def render_chunks(report: ExportReport, fmt: str, lang: str, title: str, example
     """`render`'s text in pieces, to be written as they come: JSON, the format that grows
     with every record's findings, is made a record at a time."""
     if fmt == "json":
-        return json_chunks(report)
-    return iter((render(report, fmt, lang, title, examples),))
+        yield from json_chunks(report)
+    else:  # made when first asked for, as the JSON is (a server sends it from a worker thread)
+        yield render(report, fmt, lang, title, examples)
 
 
 def render(report: ExportReport, fmt: str, lang: str, title: str, examples: int | None = 3) -> str:
