@@ -6,6 +6,7 @@ from __future__ import annotations
 import zlib
 
 from culturedata.mapping import Identities, Minted
+from culturedata.mapping.identities import fingerprint
 from culturedata.records import SourceRecord
 
 X, Y = "<http://x/objet/1>", "<http://x/objet/2>"
@@ -70,6 +71,7 @@ def test_a_worker_processes_fingerprints_find_what_the_name_lines_find() -> None
             worker.check(record(local_id), named)
         told = worker.take(f"s:{local_id}")
         assert told is not None
+        assert told == tuple((iri, fingerprint("\n".join(sorted(lines)))) for iri, lines in named or [])
         findings = run.register(record(local_id), told)
         if named is not None:
             said[local_id] = [f.value for f in findings]
