@@ -14,10 +14,10 @@ reads no line twice: scanning each record's text cost a tenth of the CSV mapping
 
 Only the record's main entity (the first of the mapping) is checked: the others (a person, a
 place, an image) are meant to be shared between records, which is what identity across records
-is for. Memory: packed (issue 16), about 0.3 kB a record (its key, its IRI, three ints in arrays,
-one dict entry; the content hash and location are the record's own strings): at 60,000 records
-the run's earlier version (three tuples, the names' text and two dict entries a record) made the
-check twice as slow as at 2,000, its heap read back from RAM.
+is for. Memory: packed (issue 16), 0.18 kB a record besides its IRI (its key, three ints in
+arrays, one dict entry; the content hash and location are the record's own strings), against
+0.58 kB before (three tuples, the names' text, two dict entries), which made the check alone
+twice as slow at 60,000 records as at 2,000 (now 1.2 times).
 
 An incremental run maps only what changed, so the records it maps are also checked against what
 the source's unchanged records published (`against`, after the run's records: a record mapped
