@@ -51,7 +51,7 @@ IN_PROCESS_BATCHES = 4  # checked here before any worker starts: a small source 
 PARENT_CHECK = 1.0  # seconds between a worker's looks at whether the run is still there
 T = TypeVar("T")
 Checked = tuple[MappedRecord, RecordReport]
-MintedNames = tuple[tuple[str, str], ...]  # a record's main entities, each with its names (identities.py)
+MintedNames = tuple[tuple[str, int], ...]  # a record's main entities, each with its names' fingerprint (identities.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,10 +225,10 @@ def _replay(coverage: Coverage, done: _Batch) -> None:
 def _identities(identities: Identities, batch: list[SourceRecord],
                 minted: list[tuple[int, MintedNames]]) -> dict[int, list[Finding]]:
     """The batch's main entities checked against the run's, in order: the collision findings
-    by position. Each entity's names are given as the one text the check would join them into."""
+    by position. Each entity's names are given as the fingerprint the check would make of them."""
     found: dict[int, list[Finding]] = {}
     for position, entities in minted:
-        findings = identities.check(batch[position], [(subject, [names]) for subject, names in entities])
+        findings = identities.register(batch[position], entities)
         if findings:
             found[position] = findings
     return found
@@ -304,10 +304,9 @@ def _watched(batch: list[SourceRecord], check: SourceCheck, sampling: bool, done
                 if seen.had or seen.made or seen.reached or seen.names:
                     done.seen.append(seen)
             done.count += 1
-        told = identities.minted.pop(record.key, None)
+        told = identities.take(record.key)
         if told is not None:
-            done.minted.append((position, told[2]))
-        identities.seen.clear()
+            done.minted.append((position, told))
 
 
 __all__ = ["FORMATS", "Deferred", "Processes", "checked"]
