@@ -102,3 +102,19 @@ def test_a_first_load_past_the_bulk_threshold_is_bulk_loaded_whole(tmp_path: Pat
         + 2  # the merge's marker, in the system graph and its copy
     )
     assert EmbeddedTarget(loaded, SYSTEM).needs_optimising  # a copy of a published snapshot
+
+
+def test_the_spool_is_loaded_once_it_holds_its_limit_so_a_big_first_run_stays_in_bounded_memory(
+        tmp_path: Path) -> None:
+    from culturedata.store.target import HELD_LINES
+
+    store = ox.Store()
+    target = deferring(store, tmp_path)
+    per_batch = 50_000
+    text = "".join(line(f"s{n}", "v") for n in range(per_batch))
+    batches = HELD_LINES // (2 * per_batch) + 2  # each line is held twice (its graph, its default-graph copy)
+    for n in range(batches):
+        target.apply(adding((f"g{n}", text)))
+    assert next(iter(store.quads_for_pattern(None, None, None, graph("g0"))), None) is not None  # loaded, unread
+    assert len(list(store.quads_for_pattern(None, None, None, graph(f"g{batches - 1}")))) == 0  # the rest still held
+    assert len(list(target.store.quads_for_pattern(None, None, None, graph(f"g{batches - 1}")))) == per_batch

@@ -34,6 +34,13 @@ class Target(Protocol):
     def revert(self, graphs: Iterable[str]) -> bool: ...
 
 
+# How many lines the spool holds back at most. `bulk_load`'s memory grows with what it is given
+# (about 0.85 GB of peak RSS for a million quads, 2.2 GB for 13 million: docs/benchmarks.md,
+# "linear"): loading every few million lines keeps a first run's memory bounded, at the price of
+# files that overlap the earlier loads' and that RocksDB merges.
+HELD_LINES = 1_000_000  # 100k records: peak RSS 972 MiB, 53 KB written a record (docs/benchmarks.md)
+
+
 class EmbeddedTarget:
     """The staging copy of the snapshot. One writer at a time: sources run in parallel
     threads, so every write goes through `lock`.
@@ -121,7 +128,7 @@ class EmbeddedTarget:
                     self._load_spool()  # what came before goes in before anything leaves
                 removed = self._drop(self._store, batch) if removes else []
                 self._spool.add(batch)
-                if removes or not self.defer:
+                if removes or not self.defer or len(self._spool) > HELD_LINES:
                     self._load_spool()
                 merged.drop_orphans(self._store, removed)  # once the batch's own additions are in
         except OSError as exc:
