@@ -13,9 +13,10 @@ having written 3.4x its size (docs/benchmarks.md, issue 20).
 So the additions are kept as two documents: what goes to named graphs, and the default
 graph's copies. The named graphs' indexes and the default graph's are apart in the store, so
 the two documents' files never overlap one another. A deferring target
-(`EmbeddedTarget(defer=True)`, a run's) keeps adding batches until the store must be read or
-something removed: a first run into an empty staging store is then one `bulk_load` per
-document, files nothing has to merge. Held back, the text is compressed (gzip level 1: a
+(`EmbeddedTarget(defer=True)`, a run's) keeps adding batches until the store must be read, something is removed, or it holds a
+million lines (`HELD_LINES`, target.py: `bulk_load`'s memory grows with its document): a first
+run into an empty staging store is then one `bulk_load` per document and million lines, files
+little has to merge. Held back, the text is compressed (gzip level 1: a
 fifteenth of the size, for about 0.4 CPU-s each way per 165 MB) in unnamed temporary files,
 which a killed run leaves nothing of.
 

@@ -47,8 +47,8 @@ class EmbeddedTarget:
 
     Each batch's additions are loaded as two documents (spool.py). With `defer`, they wait in a
     spool (compressed temporary files in `spool_folder`) until the store is read (through this
-    target, `store` included) or something is removed: then all of it is loaded at once, so
-    that a first load into an empty store is one `bulk_load` per document. The order stays
+    target, `store` included), something is removed or it holds `HELD_LINES`: then all of it is
+    loaded at once, so that a first load into an empty store is few `bulk_load`s per document. The order stays
     that of the batches: one that removes anything first has what is held loaded, then
     removes, then adds its own."""
 

@@ -39,8 +39,8 @@ def transaction(
         return
     staging = snapshots.begin(empty=empty)
     assert staging.store is not None
-    # Additions wait until the store is read or something removed (spool.py): a first run into
-    # an empty store is one bulk_load. The spool beside the staging folder, never inside it.
+    # Additions wait until the store is read, something removed or a million lines held
+    # (spool.py): a first run into an empty store is few bulk_loads. The spool beside the staging folder, never inside it.
     target = EmbeddedTarget(staging.store, system_graph, snapshots.open_current() if revertible else None,
                             defer=True, spool_folder=staging.path.parent)
     written = Transaction(target, staging.id, staging)
