@@ -16,10 +16,10 @@ from culturedata.records import SourceRecord
 from .conftest import ROOT, SAMPLES, context, record
 
 
-def covered(tmp_path: Path, mapping_text: str, records: list[SourceRecord]) -> Coverage:
+def covered(tmp_path: Path, mapping_text: str, records: list[SourceRecord], detailed: bool = False) -> Coverage:
     path = tmp_path / "m.yaml"
     path.write_text(mapping_text, encoding="utf-8")
-    coverage = Coverage(load_mapping(str(path)))
+    coverage = Coverage(load_mapping(str(path)), detailed=detailed)
     list(map_records(coverage.mapping, records, context(), coverage=coverage))
     return coverage
 
@@ -174,10 +174,8 @@ def test_a_json_field_there_but_always_empty_is_said_so_not_suggested_as_itself(
 
 def test_fields_of_nested_entities_count_as_read_from_their_path(tmp_path: Path) -> None:
     payload = {"id": "1", "title": "A", "lieu": {"nom": "Salle", "ville": "Laval", "capacite": 90}}
-    path = tmp_path / "m.yaml"
-    path.write_text(EVENTS.replace("titel", "title").replace("vile", "ville"), encoding="utf-8")
-    coverage = Coverage(load_mapping(str(path)), detailed=True)
-    list(map_records(coverage.mapping, [json_record(payload, "1")], context(), coverage=coverage))
+    coverage = covered(tmp_path, EVENTS.replace("titel", "title").replace("vile", "ville"),
+                       [json_record(payload, "1")], detailed=True)
     assert coverage.unread() == [("lieu.capacite", 1)]  # lieu.nom and lieu.ville are read by the place
 
 
@@ -197,21 +195,15 @@ entities:
 
 
 def test_columns_read_only_as_a_lookup_context_count_as_read(tmp_path: Path) -> None:
-    path = tmp_path / "m.yaml"
-    path.write_text(LOOKUP_CONTEXT, encoding="utf-8")
-    coverage = Coverage(load_mapping(str(path)), detailed=True)
     row = {"id": "1", "nom": "Salle", "ville": "Laval", "cp": "H7N 1A1", "prov": "QC", "capacite": "90"}
-    list(map_records(coverage.mapping, [record(row, "1")], context(), coverage=coverage))
+    coverage = covered(tmp_path, LOOKUP_CONTEXT, [record(row, "1")], detailed=True)
     assert coverage.unread() == [("capacite", 1)]  # cp and prov tell the municipality apart: they are read
 
 
 def test_json_keys_read_only_as_a_lookup_context_count_as_read(tmp_path: Path) -> None:
     mapping = LOOKUP_CONTEXT.replace("format: csv", "format: json").replace("cp, province: prov", "adresse.cp, province: adresse.prov")
-    path = tmp_path / "m.yaml"
-    path.write_text(mapping, encoding="utf-8")
-    coverage = Coverage(load_mapping(str(path)), detailed=True)
     payload = {"id": "1", "nom": "Salle", "ville": "Laval", "adresse": {"cp": "H7N 1A1", "prov": "QC", "rue": "1 rue"}}
-    list(map_records(coverage.mapping, [json_record(payload, "1")], context(), coverage=coverage))
+    coverage = covered(tmp_path, mapping, [json_record(payload, "1")], detailed=True)
     assert coverage.unread() == [("adresse.rue", 1)]
 
 

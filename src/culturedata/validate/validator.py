@@ -19,6 +19,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from culturedata.errors import ShapesError
+from culturedata.messages import LANGUAGES
 from culturedata.records import Finding, MappedRecord, Severity
 from culturedata.validate.blanknodes import apart
 from culturedata.validate.report import RecordReport
@@ -176,11 +177,12 @@ def messages_by_language(literals: Iterable[Node]) -> dict[str, str]:
             found.setdefault(message.language or "", str(message))
     plain = found.pop("", None)
     if plain is not None:
-        for lang in ("fr", "en"):
+        for lang in LANGUAGES:
             found.setdefault(lang, plain)
     # In the report's order (fr, en, then any other), not the shapes graph's, which the hash
     # seed draws: the same export must give the same report bytes in every process.
-    return {lang: found[lang] for lang in sorted(found, key=lambda lang: (lang not in ("fr", "en"), lang != "fr", lang))}
+    order = (*LANGUAGES, *sorted(set(found) - set(LANGUAGES)))
+    return {lang: found[lang] for lang in order if lang in found}
 
 
 def _text(node: Node | None) -> str | None:
