@@ -49,6 +49,7 @@ from culturedata.mapping.identities import Identities
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
 from culturedata.mapping.minting import Safety, entity_safety, safe_context
 from culturedata.mapping.selectors import lang_of, rooted, text_of, xpath_scalar
+from culturedata.mapping.surrogates import all_encodable, clean_cell, encodable
 from culturedata.mapping.templates import SLUG_ONLY, Bound, bind, first_transformed
 from culturedata.mapping.transforms import IRI, ON_FIELD_TEXT, REMEMBERED, Transform, Unreadable, Value
 from culturedata.mapping.vocabularies import Found, Hints, Vocabularies, load_vocabularies
@@ -120,8 +121,11 @@ class _Run:
         self.null_length = source.null_length
         self.language = source.language
         self.root = _Instance(None, self.parse(), None)
+        # Whether every text this record's triples can hold is proven free of lone surrogates
+        # (surrogates.py): only `read_row` proves it, and any other read of the record undoes it.
+        self.clean = False
         if mapping.format == "csv" and mapping.fast_paths and isinstance(self.root.node, dict):
-            self.root.cache = self.read_row(self.root.node)
+            self.root.cache = self.read_row(self.root.node, source.clean and clean_cell(record.local_id))
         self.top = self.root.cache  # the record-level fields, which most values read
         self.by_name: dict[str, list[_Instance]] = {}
         # IRIs of this record already checked, as N-Triples terms ({institution} is checked
@@ -175,8 +179,10 @@ class _Run:
             return rooted(document)
         return payload
 
-    def read_row(self, row: dict[str, Any]) -> dict[str, Any]:
-        """Every declared field of a CSV row at once, as `values` would read them one by one."""
+    def read_row(self, row: dict[str, Any], clean: bool) -> dict[str, Any]:
+        """Every declared field of a CSV row at once, as `values` would read them one by one.
+        `clean`: the record's other texts are free of lone surrogates; the row's cells are
+        proven so on the way (`self.clean`)."""
         nulls, null_length = self.nulls, self.null_length
         out: dict[str, Any] = {}
         for key, column in _columns(self.mapping):
@@ -190,11 +196,14 @@ class _Run:
                         text = raw
                     else:
                         text = " ".join(raw.split())
+                        clean = clean and clean_cell(text)
                 elif raw.__class__ is list:  # a `multivalue` column: one value per part
                     out[key] = self.cell_values(raw)
+                    clean = False  # its parts are checked with the record's text
                     continue
                 else:
                     text = " ".join(text_of(raw).split())
+                    clean = clean and clean_cell(text)
                 # Longer than every null value, or else not one of them (case-folded).
                 if len(text) > null_length or (text and text.casefold() not in nulls):
                     out[key] = [(text, raw)]
@@ -203,6 +212,7 @@ class _Run:
                 out[key] = []
                 continue
             out[key] = ()
+        self.clean = clean
         return out
 
     def cell_values(self, parts: list[Any]) -> list[Any]:
@@ -233,6 +243,7 @@ class _Run:
         cache = owner.cache
         found = cache.get(ref.key)
         if found is None:
+            self.clean = False  # read past `read_row`: the record's text is checked whole
             found = []
             nulls, null_length = self.nulls, self.null_length
             # What the selector gives, without the call to it for an XPath or a CSV column.
@@ -732,6 +743,8 @@ class _SourcePlan:
     # Per entity, its IRI templates bound to the constants, each with whether it can only
     # make valid IRIs for this source (minting.py)
     minting: dict[str, tuple[tuple[Bound | None, bool], ...]]
+    # The mapping's own texts and the context's are free of lone surrogates (surrogates.py).
+    clean: bool = False
 
 
 def _source_plan(mapping: Mapping, context: MappingContext) -> _SourcePlan:
@@ -758,12 +771,22 @@ def _source_plan(mapping: Mapping, context: MappingContext) -> _SourcePlan:
             constants=constants,
             bound={},
             minting=minting,
+            clean=_texts_clean(mapping) and all(map(encodable, (
+                context.base_iri, context.source_id, context.institution, context.language))),
         )
         if not mapping.fast_paths:  # every IRI checked as it is written, every template filled part by part
             found.checked = {}
             found.minting = {name: tuple((template.parts, False) for template, _ in pairs)
                              for name, pairs in _safeties(mapping).items()}
     mapping.plan["last_source"] = (context, found)
+    return found
+
+
+def _texts_clean(mapping: Mapping) -> bool:
+    """`all_encodable` of the compiled mapping (a YAML escape can write a lone surrogate), once."""
+    found: bool | None = mapping.plan.get("texts_clean")
+    if found is None:
+        found = mapping.plan["texts_clean"] = all_encodable(mapping)
     return found
 
 
@@ -1175,7 +1198,8 @@ def map_record(
         # what was read and could not be used says why the record is empty
         return _mapped(record, graph, _EMPTY, (*run.findings, _unmappable(record, Unmappable("mapping.record.empty"))))
     text = "".join(dict.fromkeys(lines))
-    if mapping.format != "xml" and not _encodable(text):  # lxml never yields a lone surrogate
+    # lxml never yields a lone surrogate; a CSV row read by `read_row` is proven clean already.
+    if mapping.format != "xml" and not run.clean and not encodable(text):
         return _mapped(record, graph, _EMPTY, (*run.findings, _unmappable(record, Unmappable(
             "mapping.record.bad_text"))))
     return _mapped(record, graph, NTriples(text), tuple(run.findings))
@@ -1194,23 +1218,6 @@ def _readable(text: str, spec: ValueSpec) -> bool:
         return False
     return True
 
-
-
-def _encodable(text: str) -> bool:
-    """False when the text holds a lone surrogate (from a JSON escape such as "\\ud800"):
-    such text is no Unicode, and no RDF store can take it."""
-    if text.isascii():
-        return True
-    try:  # most French text is Latin-1, which holds no surrogate and encodes as a copy: 1.2 µs, not 1.9
-        text.encode("latin-1")
-        return True
-    except UnicodeEncodeError:
-        pass
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _vocabularies_for(mapping: Mapping) -> Vocabularies | None:
