@@ -48,13 +48,6 @@ LIDO_TAG = f"{{{LIDO_NS}}}lido"
 TARGET_BYTES = int(float(os.environ.get("BENCH_MAPPING_MB", "100")) * 1024 * 1024)
 CSV_ROWS = int(os.environ.get("BENCH_MAPPING_ROWS", "60000"))
 CONTEXT = MappingContext.for_source("http://127.0.0.1:8000/", "bench", "fr")
-# Issue 16: mapping speed not worse than when the issue was filed (98e031c). The CSV loop's baseline
-# in the same run is the bare writing of the same N-Triples lines; the code of then, measured with
-# this bench (docs/benchmarks.md, "Issue 16: mapping speed"), mapped at this fraction of that floor's
-# rate per triple (without watchers: it had none; ours map with them, as the pipeline does).
-# LIDO's baseline is the hand-written mapper, at 0.85 then (its own bench, 0.84-0.86).
-BEFORE_CSV_FLOOR_RATIO = 0.081  # 0.0868 and 0.0756 at the default 60,000 rows (2026-12-07, load 3-7): coarse
-BEFORE_LIDO_RATIO = 0.85
 
 
 # --- inputs -----------------------------------------------------------------------------------
@@ -432,9 +425,6 @@ def bench_lido() -> None:
 
     compare("LIDO mapping (engine, CPU time)", "triples/s", triples / engine_time, triples / hand_time,
             "hand-written lxml", goal=0.8)
-    ratio = (triples / engine_time) / (triples / hand_time)
-    print(f"goal (issue 16) LIDO engine / hand-written >= {BEFORE_LIDO_RATIO:.2f}x, as when the issue was filed: "
-          f"{'met' if ratio >= BEFORE_LIDO_RATIO else 'NOT met'} ({ratio:.2f}x)")
     print(f"  both write N-Triples text; reading the engine's text back as pyoxigraph triples (record.triples, "
           f"off the hot path) adds {terms_time / triples * 1e6:.2f} µs a triple")
     print(f"peak RSS growth while streaming the dump: {(rss_after - rss_before) / 1024:,.1f} MB")
@@ -544,11 +534,6 @@ def bench_csv() -> None:
     general_time = time.process_time() - started
     print(f"  (the general path alone, one pass, fast paths off: {general_triples / general_time:,.0f} triples/s)")
     print(f"goal >= 400,000 triples/s per core: {'met' if triples / best >= 400_000 else 'NOT met'}")
-    # Per triple, against the bare lines of this run: the machine's speed and load cancel out.
-    ratio = text_floor / best
-    print(f"goal (issue 16) CSV engine / bare N-Triples lines per triple >= {BEFORE_CSV_FLOOR_RATIO:.4f}x, as when "
-          f"the issue was filed: {'met' if ratio >= BEFORE_CSV_FLOOR_RATIO else 'NOT met'} ({ratio:.4f}x, "
-          f"{ratio / BEFORE_CSV_FLOOR_RATIO:.2f} of it)")
 
 
 def main() -> None:
@@ -556,6 +541,10 @@ def main() -> None:
     bench_csv()
     bench_lido()
     bench_lido_run()
+    # Issue 16: not slower than the code of when it was filed, measured beside it (bench/_filed.py).
+    from bench import _filed
+
+    _filed.compare()
 
 
 if __name__ == "__main__":
