@@ -10,6 +10,9 @@ own call; their outputs are parsed and compared as sets of triples on every reco
 Inputs are generated under bench/out/ from the demo exports, with ids and dates varied so that
 records differ from one another.
 
+Issue 16's goal lines (`bench/_filed.py`) measure the code of when that issue was filed in the same
+run: its tree from git, its CSV loop and its own `bench_lido`, alternating with ours.
+
 Issue 20's "parse once" figure (`bench_lido_run`) times the whole way from the file instead:
 the `xml` harvester and the engine, as a run goes, beside `iterparse` and the hand-written mapper
 on each streamed element (goal >= 0.5), CPU seconds, best of alternating rounds.
