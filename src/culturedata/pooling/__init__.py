@@ -1,5 +1,5 @@
 """Pooling: one thing across sources. The persons and organisations that several sources
-describe are linked, by shared authority ids (`authorities.py`), then by names, dates and
+describe are linked, by shared authority ids (`culturedata/authorities.py`), then by names, dates and
 places (`names.py`, `candidates.py`, `scoring.py`), under the steward's decisions
 (`decisions.py`), into clusters with stable IRIs (`clusters.py`, `identifiers.py`), written
 beside the records' graphs (`publication.py`). Runs after load, before publish (`stage.py`);

@@ -16,7 +16,7 @@ class Entity:
     born: int | None = None  # a person's birth year, an organisation's founding year
     died: int | None = None  # death or dissolution
     places: frozenset[str] = frozenset()  # folded place names and place IRIs
-    authorities: frozenset[str] = frozenset()  # canonical authority IRIs (authorities.py)
+    authorities: frozenset[str] = frozenset()  # canonical authority IRIs (culturedata/authorities.py)
     sites: frozenset[str] = frozenset()  # its own web sites, as `site_key` writes them
     sources: frozenset[str] = frozenset()  # the sources whose records describe it
 

@@ -30,8 +30,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from culturedata import iris
+from culturedata.authorities import canonical
 from culturedata.errors import StoreError
-from culturedata.pooling.authorities import canonical
 from culturedata.pooling.entities import ORGANISATION, PERSON, Entity
 from culturedata.pooling.names import fold
 
@@ -94,7 +94,7 @@ class Hit:
     born: int | None
     died: int | None
     places: tuple[str, ...]
-    authorities: tuple[str, ...]  # canonical authority IRIs (pooling/authorities.py)
+    authorities: tuple[str, ...]  # canonical authority IRIs (culturedata/authorities.py)
     rank: float = 0.0
 
     def label(self, lang: str) -> str:
