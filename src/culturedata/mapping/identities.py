@@ -86,21 +86,15 @@ class Identities:
         something else."""
         # One name line (the usual main entity) is sorted already. Each line ends with its
         # newline and holds no other (N-Triples), so the joined text tells the lines apart.
-        # `fingerprint`, written out: a call less for each record.
-        crc, adler, minted = zlib.crc32, zlib.adler32, []
-        for subject, lines in named:
-            data = ("\n".join(sorted(lines)) if len(lines) > 1 else "\n".join(lines)).encode("utf-8", "surrogatepass")
-            minted.append((subject, crc(data) | adler(data) << 32))
-        return self.register(record, minted)
+        return self.register(record, [(subject, fingerprint("\n".join(sorted(lines) if len(lines) > 1 else lines)))
+                                      for subject, lines in named])
 
     def register(self, record: SourceRecord, minted: Sequence[tuple[str, int]]) -> list[Finding]:
         """`check` with the names fingerprinted already (a worker process's, `take`)."""
         findings: list[Finding] = []
-        key, keys, names, first = record.key, self._keys, self._names, self._first
-        keys.append(key)
-        self._hashes.append(record.content_hash)
-        self._locations.append(record.location)
-        first.append(len(names))
+        self.mapped(record)
+        keys, names, first = self._keys, self._names, self._first
+        key = keys[-1]
         seen, iris = self._seen, self._iris
         for subject, print_ in minted:
             entity = len(names)
@@ -200,7 +194,7 @@ def fingerprint(names: str) -> int:
     """A main entity's names (its sorted name lines joined by newlines) as 64 bits: their CRC-32
     (which the index of published records keeps: it means the same in the next process) and,
     above it, their Adler-32. Two different names told alike would hide a collision: with 64
-    bits, about one chance in 10^19 for each IRI two records mint. (`check` writes it out.)"""
+    bits, about one chance in 10^19 for each IRI two records mint."""
     data = names.encode("utf-8", "surrogatepass")
     return zlib.crc32(data) | zlib.adler32(data) << 32
 
