@@ -23,6 +23,7 @@ from culturedata.server.labels import Labeller, schema
 from culturedata.server.lookups import Lookups
 
 SAME_AS = schema("sameAs")
+SAME_AS_IRIS = frozenset(p.value for p in SAME_AS)  # both schema.org spellings
 SHOWN = 30  # members listed (pooling links all pairs up to as many)
 READ = 500  # members counted; the page says "500+" beyond
 GRAPHS = 8  # graphs read per member to find the sources that describe it
@@ -57,11 +58,10 @@ def pooled(node: ox.NamedNode, own: list[ox.Triple], lookups: Lookups, labeller:
            href: Callable[[str], str | None]) -> Pooled | None:
     """The section, or None for an entity no cluster holds."""
     prefix = iris.pooled(base, "")
-    names = {p.value for p in SAME_AS}
     if node.value.startswith(prefix):
         cluster = node
     else:
-        clusters = sorted(t.object.value for t in own if t.predicate.value in names
+        clusters = sorted(t.object.value for t in own if t.predicate.value in SAME_AS_IRIS
                           and isinstance(t.object, ox.NamedNode) and t.object.value.startswith(prefix))
         if not clusters:
             return None
@@ -98,10 +98,9 @@ def beside(properties: list[tuple[V, list[V]]], section: Pooled | None) -> list[
     if section is None:
         return properties
     shown = {section.cluster, *(m.iri for m in section.members)}
-    names = {p.value for p in SAME_AS}
     kept = []
     for prop, values in properties:
-        if prop.iri in names:
+        if prop.iri in SAME_AS_IRIS:
             values = [v for v in values if v.iri not in shown]
         if values:
             kept.append((prop, values))
