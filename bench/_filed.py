@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
 import tarfile
 from pathlib import Path
+
+from bench.compare import environment
 
 FILED = "98e031c"  # main when issue 16 was filed
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,8 +80,8 @@ class ChildFailed(Exception):
 
 def child(tree: Path, code: str) -> str:
     """`code` run by this interpreter in `tree` (its src and bench first on the path); its output."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(tree / "src"), str(tree)))}
-    done = subprocess.run([sys.executable, "-c", code], cwd=tree, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run([sys.executable, "-c", code], cwd=tree, env=environment(tree), capture_output=True,
+                          text=True, check=False)
     if done.returncode != 0:
         last = done.stderr.strip().splitlines()[-1:]
         raise ChildFailed(f"in {tree.name} (exit code {done.returncode}){': ' + last[0] if last else ''}")
