@@ -11,7 +11,8 @@ Inputs are generated under bench/out/ from the demo exports, with ids and dates 
 records differ from one another.
 
 Issue 16's goal lines (`bench/_filed.py`) measure the code of when that issue was filed in the same
-run: its tree from git, its CSV loop and its own `bench_lido`, alternating with ours.
+run: its tree from git, alternating with ours, on equal work (both engines, the mapping files of
+then) and as each ships (its own mappings, ours with a run's watchers; its own `bench_lido`).
 
 Issue 20's "parse once" figure (`bench_lido_run`) times the whole way from the file instead:
 the `xml` harvester and the engine, as a run goes, beside `iterparse` and the hand-written mapper
