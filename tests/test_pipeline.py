@@ -232,6 +232,24 @@ def test_a_live_lock_refuses_and_a_stale_lock_is_cleared(cli, demo_project: Path
     assert not lock.exists()
 
 
+def test_load_waits_its_turn_like_a_run(cli, demo_project: Path) -> None:
+    # One writer at a time: a load while a run holds the lock would publish beside it.
+    assert cli("run").code in (0, 1)
+    snapshots = demo_project / "var/store/snapshots"
+    before = sorted(p.name for p in snapshots.iterdir())
+    extra = demo_project / "extra.nq"
+    extra.write_text(f'<{BASE}id/extra/z> <http://schema.org/name> "Z" <{BASE}graph/extra/1> .\n', encoding="utf-8")
+    lock = demo_project / "var/store/run.lock"
+    RunLock(lock).acquire()  # as a run in progress (this process) holds it
+    refused = cli("load", str(extra))
+    assert refused.code == 5 and "Another run holds the lock" in refused.err and "Traceback" not in refused.err
+    assert sorted(p.name for p in snapshots.iterdir()) == before  # nothing published, nothing left half-made
+    lock.unlink()
+    assert cli("load", str(extra)).code == 0
+    assert not lock.exists()  # released once published
+    assert sorted(p.name for p in snapshots.iterdir()) != before  # a new snapshot, published
+
+
 def test_the_report_is_json_and_rdf(cli, demo_project: Path) -> None:
     cli("run")
     report = last_report(demo_project)

@@ -9,17 +9,27 @@ import pyoxigraph as ox
 
 from culturedata.cli.i18n import I18nCommand
 from culturedata.cli.state import state
+from culturedata.config import Config
 from culturedata.errors import InputError
 from culturedata.iris import system_graph
 from culturedata.messages import t
 from culturedata.pooling import ensure_index
-from culturedata.store import Snapshots, merge
+from culturedata.store import RunLock, Snapshots, merge
 
 
 @click.command("load", cls=I18nCommand, help="cli.load.help")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load_command(files: tuple[Path, ...]) -> None:
     config = state().config()
+    # One writer at a time, as for a run: a load beside a run would publish a snapshot the run's
+    # publication then replaces (or the other way round), and the harvest state with it.
+    with RunLock(config.store_path / "run.lock"):
+        quads, snapshot = _load(config, files)
+    click.echo(t("cli.load.done", quads=quads, snapshot=snapshot), err=True)
+
+
+def _load(config: Config, files: tuple[Path, ...]) -> tuple[int, str]:
+    """The files bulk-loaded into a new snapshot, published: its quads and its id."""
     snapshots = Snapshots(config.store_path, keep=config.settings.store.keep_snapshots)
     staging = snapshots.begin()
     store = staging.store
@@ -44,4 +54,4 @@ def load_command(files: tuple[Path, ...]) -> None:
     except BaseException:
         snapshots.discard(staging)
         raise
-    click.echo(t("cli.load.done", quads=quads, snapshot=staging.id), err=True)
+    return quads, staging.id
