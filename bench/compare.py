@@ -143,8 +143,8 @@ def table(runs: list[Run], topic: str) -> None:
         arrow = direction(unit)
         pick = min if arrow == "↓" else max
         cells = []
-        for group in (before, after):
-            cells += [f"{number(statistics.median(group)):>11}", f"{number(pick(group)):>11}"] if group else [f"{'—':>11}"] * 2
+        for side in (before, after):
+            cells += [f"{number(statistics.median(side)):>11}", f"{number(pick(side)):>11}"] if side else [f"{'—':>11}"] * 2
         ratio = f"{statistics.median(after) / statistics.median(before):>12.2f}" if before and after and statistics.median(before) else f"{'—':>12}"
         print(f"  {name(*key):<110} {arrow} {' '.join(cells)} {ratio}")
 
@@ -157,9 +157,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--table", type=Path, help="print the tables of a runs.jsonl file and stop")
     args = parser.parse_args(argv)
     if args.table:
-        runs = [Run(**json.loads(line)) for line in args.table.read_text(encoding="utf-8").splitlines() if line]
-        for topic in dict.fromkeys(run.topic for run in runs):
-            table(runs, topic)
+        recorded = [Run(**json.loads(line)) for line in args.table.read_text(encoding="utf-8").splitlines() if line]
+        for topic in dict.fromkeys(run.topic for run in recorded):
+            table(recorded, topic)
         return 0
     if args.before is None or not args.topics:
         parser.error("BEFORE_DIR and at least one topic are needed")
