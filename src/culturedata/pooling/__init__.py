@@ -9,7 +9,7 @@ from culturedata.authorities import canonical
 from culturedata.pooling.clusters import Link, Matching, Review, match
 from culturedata.pooling.decisions import FILE_NAME, Decisions, read_decisions
 from culturedata.pooling.entities import KINDS, ORGANISATION, PERSON, Entity
-from culturedata.pooling.scoring import Score, score
+from culturedata.pooling.scoring import CONFLICT_CAP, Score, score
 from culturedata.pooling.searchindex import (
     FACET_KINDS,
     MAX_QUERY,
@@ -27,7 +27,7 @@ from culturedata.pooling.searchindex import (
 from culturedata.pooling.stage import PoolingReport, assignments_path, decisions_path, pool, remember_clusters
 
 __all__ = [
-    "FACET_KINDS", "FILE_NAME", "KINDS", "MAX_QUERY", "ORGANISATION", "PERSON", "Decisions", "Entity", "Facet", "Hit",
+    "CONFLICT_CAP", "FACET_KINDS", "FILE_NAME", "KINDS", "MAX_QUERY", "ORGANISATION", "PERSON", "Decisions", "Entity", "Facet", "Hit",
     "Link", "Matching", "PoolingReport", "Results", "Review", "Score", "SearchIndex", "assignments_path",
     "as_entity", "build_index", "canonical", "ensure_index", "local_name", "query_entity", "decisions_path", "match", "pool", "read_decisions", "remember_clusters", "score", "words",
 ]

@@ -26,7 +26,17 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from culturedata import __version__
 from culturedata.iris import entity_space
 from culturedata.messages import t
-from culturedata.pooling import Hit, SearchIndex, as_entity, canonical, local_name, query_entity, score, words
+from culturedata.pooling import (
+    CONFLICT_CAP,
+    Hit,
+    SearchIndex,
+    as_entity,
+    canonical,
+    local_name,
+    query_entity,
+    score,
+    words,
+)
 from culturedata.server.headers import content_security_policy
 from culturedata.server.rendering import environment, page_lang
 from culturedata.server.search import with_index
@@ -39,7 +49,7 @@ MAX_BODY = 256 * 1024  # characters of `queries` or `extend`
 MAX_CANDIDATES = 25
 DEFAULT_LIMIT = 5
 MAX_EXTEND_IDS = 100
-CONFLICT = 40  # pooling's cap when two ids of one authority differ
+CONFLICT = 100 * CONFLICT_CAP  # pooling's cap when two ids of one authority differ, on the API's 0-100 scale
 DEFAULT_TYPES = [(f"{SCHEMA}Person", "Person"), (f"{SCHEMA}Organization", "Organization"),
                  (f"{QCP}HeritageObject", "HeritageObject"), (f"{SCHEMA}Event", "Event"), (f"{SCHEMA}Place", "Place")]
 AUTHORITY_PREFIX = {"wikidata": "http://www.wikidata.org/entity/", "ulan": "http://vocab.getty.edu/ulan/"}
