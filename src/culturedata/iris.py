@@ -28,6 +28,11 @@ from urllib.parse import quote
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
 # Entities live under this path of the base; the server answers for them on the same path.
 ENTITY_PATH = "id/"
+# The shipped vocabularies' concepts (ontologies/vocab/*.ttl), the same in every deployment:
+# a record points at `{REGIONS}15`, whatever its base IRI.
+VOCAB = "https://w3id.org/culturedata/vocab/"
+REGIONS = f"{VOCAB}regions/"
+CENSUS_DIVISIONS = f"{VOCAB}census-divisions/"
 
 
 @lru_cache(maxsize=1024)  # a record's id is slugged for its graph and again for its IRIs

@@ -42,7 +42,7 @@ PLACES = {f"{SCHEMA}birthPlace", f"{SCHEMA}deathPlace", f"{SCHEMA}location", f"{
           f"{SCHEMA}addressLocality", f"{SCHEMA}containedInPlace"}
 # Places too wide to tell two things apart: two libraries of one administrative region are not
 # one library for that, and two in different regions differ already by their towns.
-WIDE_PLACES = ("https://w3id.org/culturedata/vocab/regions/", "https://w3id.org/culturedata/vocab/census-divisions/")
+WIDE_PLACES = (iris.REGIONS, iris.CENSUS_DIVISIONS)
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # what a quad's object may be
 _YEAR = re.compile(r"^-?(\d{4})")
 

@@ -48,7 +48,6 @@ SAME_AS = (f"{SCHEMA}sameAs", "http://www.w3.org/2002/07/owl#sameAs", f"{SCHEMA}
 # The same bounded chain as the regions page (server/regions.py): no `+`, a fixed cost per entity.
 REGION_CHAIN = ("<https://w3id.org/culturedata/ns/qcp#heldBy>?/(schema:location|schema:containedInPlace)"
                 "/schema:containedInPlace?/schema:containedInPlace?")
-REGIONS = "https://w3id.org/culturedata/vocab/regions/"
 MAX_QUERY = 200  # characters of a visitor's text that are read
 MAX_WORDS = 12
 MAX_LIMIT = 100
@@ -349,7 +348,7 @@ def _regions(store: ox.Store, base: str, db: sqlite3.Connection) -> Iterator[tup
     """Each entity and its region (the first one found counts), by the regions page's chain, in
     one query over the default graph, for the regions that have a label."""
     regions = [iri for (iri,) in db.execute(
-        "SELECT iri FROM named WHERE substr(iri, 1, ?) = ? GROUP BY iri ORDER BY min(seq)", (len(REGIONS), REGIONS))]
+        "SELECT iri FROM named WHERE substr(iri, 1, ?) = ? GROUP BY iri ORDER BY min(seq)", (len(iris.REGIONS), iris.REGIONS))]
     if not regions:
         return
     values = " ".join(f"<{r}>" for r in regions)

@@ -12,10 +12,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from culturedata.iris import REGIONS
 from culturedata.resources import ontologies_dir
 from culturedata.server.reader import select
 
-REGIONS = "https://w3id.org/culturedata/vocab/regions/"
 REGION_COUNTS = """
 PREFIX schema: <https://schema.org/>
 PREFIX sdo: <http://schema.org/>

@@ -24,7 +24,6 @@ import pyoxigraph as ox
 from culturedata.iris import reference_graph
 from culturedata.server.reader import select
 
-REGIONS = "https://w3id.org/culturedata/vocab/regions/"
 SCHEMA = "http://schema.org/"
 PREFIXES = """PREFIX schema: <http://schema.org/>
 PREFIX qcp: <https://w3id.org/culturedata/ns/qcp#>
