@@ -13,7 +13,7 @@ ORDER = ["harvest", "mapping", "validate", "checking", "store", "pooling", "serv
 # A wing beside the flow: it needs only the shared modules, and only the CLI uses it.
 ASIDE = ["profile"]
 # Modules every wing may use; they import no wing (`iris` holds every IRI rule).
-SHARED = {"records", "errors", "messages", "config", "resources", "iris", "authorities"}
+SHARED = {"records", "errors", "messages", "config", "resources", "iris", "authorities", "surrogates"}
 # What wires the wings together, innermost first: each may import the wings and the wiring
 # before it, never the wiring after it.
 WIRING = ["providers", "reference", "stagetimes", "parallel", "pipeline", "cli", "__main__"]

@@ -12,8 +12,8 @@ import yaml
 
 from culturedata.mapping import MappingContext, map_record
 from culturedata.mapping.language import parse_mapping
-from culturedata.mapping.surrogates import all_encodable, clean_cell, encodable
 from culturedata.records import SourceRecord
+from culturedata.surrogates import all_encodable, clean_cell, encodable, escaped
 
 from .test_fast_paths import Outcome, outcome
 
@@ -97,3 +97,4 @@ def test_the_checks() -> None:
     assert clean_cell("tab\there") and not clean_cell(f"tab\t{LONE}")
     assert all_encodable({"a": ("b", ["c"])}) and not all_encodable({"a": ("b", [LONE])})
     assert not all_encodable({LONE: 1})
+    assert escaped(f"A{LONE}é") == "A\\ud800é" and escaped("漢字") == "漢字"

@@ -41,6 +41,7 @@ from culturedata.harvest.limits import (
 from culturedata.harvest.options import read_options, require_choice
 from culturedata.messages import t
 from culturedata.records import SourceRecord, composite_id, content_hash
+from culturedata.surrogates import escaped
 
 if TYPE_CHECKING:
     from culturedata.config import Source
@@ -193,13 +194,7 @@ def lookup(item: dict[str, Any], path: str) -> Any:
 def readable(text: str) -> str:
     """The id as text that can be stored: a lone surrogate (a JSON escape such as "\\ud800",
     which is no Unicode) is kept as its escape, so the record can still be reported by its id."""
-    if text.isascii():
-        return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
+    return escaped(text)
 
 
 def to_record(

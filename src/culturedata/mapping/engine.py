@@ -49,13 +49,13 @@ from culturedata.mapping.identities import Identities
 from culturedata.mapping.language import EntitySpec, FieldRef, Mapping, Template, ValueSpec
 from culturedata.mapping.minting import Safety, entity_safety, safe_context
 from culturedata.mapping.selectors import lang_of, rooted, text_of, xpath_scalar
-from culturedata.mapping.surrogates import all_encodable, clean_cell, encodable
 from culturedata.mapping.templates import SLUG_ONLY, Bound, bind, first_transformed
 from culturedata.mapping.transforms import IRI, ON_FIELD_TEXT, REMEMBERED, Transform, Unreadable, Value
 from culturedata.mapping.vocabularies import Found, Hints, Vocabularies, load_vocabularies
 from culturedata.messages import both
 from culturedata.records import Finding, MappedRecord, NTriples, Severity, SourceRecord
 from culturedata.resources import ontologies_dir
+from culturedata.surrogates import all_encodable, clean_cell, encodable
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 # What tells two main entities apart (identities.py): their names, under any of these.
@@ -122,7 +122,7 @@ class _Run:
         self.language = source.language
         self.root = _Instance(None, self.parse(), None)
         # Whether every text this record's triples can hold is proven free of lone surrogates
-        # (surrogates.py): only `read_row` proves it, and any other read of the record undoes it.
+        # (culturedata/surrogates.py): only `read_row` proves it, and any other read of the record undoes it.
         self.clean = False
         if mapping.format == "csv" and mapping.fast_paths and isinstance(self.root.node, dict):
             self.root.cache = self.read_row(self.root.node, source.clean and clean_cell(record.local_id))
@@ -743,7 +743,7 @@ class _SourcePlan:
     # Per entity, its IRI templates bound to the constants, each with whether it can only
     # make valid IRIs for this source (minting.py)
     minting: dict[str, tuple[tuple[Bound | None, bool], ...]]
-    # The mapping's own texts and the context's are free of lone surrogates (surrogates.py).
+    # The mapping's own texts and the context's are free of lone surrogates (culturedata/surrogates.py).
     clean: bool = False
 
 
