@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.table import Table
 
 from culturedata.cli.i18n import I18nCommand, option
-from culturedata.cli.serve import serve
 from culturedata.cli.state import state
 from culturedata.messages import current_lang, t
 from culturedata.pipeline import RunOptions, RunReport, SourceReport, run
@@ -51,6 +50,9 @@ def run_command(
                          linked=pooled["linked"], links=sum(pooled["links"].values()), review=len(pooled["review"])),
                        err=True)
     if then_serve:
+        # Imported here: the server's modules (Starlette, the templates) are a third of a run's start.
+        from culturedata.cli.serve import serve
+
         # As `culturedata serve` does: one serving process per core.
         serve(config, config.settings.server.host, config.settings.server.port, os.cpu_count() or 1)
     ctx.exit(report.exit_code)
