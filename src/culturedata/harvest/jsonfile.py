@@ -191,12 +191,6 @@ def lookup(item: dict[str, Any], path: str) -> Any:
     return value
 
 
-def readable(text: str) -> str:
-    """The id as text that can be stored: a lone surrogate (a JSON escape such as "\\ud800",
-    which is no Unicode) is kept as its escape, so the record can still be reported by its id."""
-    return escaped(text)
-
-
 def to_record(
     source_id: str, origin: str, location: str, item: Any, id_field: str | list[Any], max_depth: int = DEPTH,
     within: str = "", unnamed: str | None = None,
@@ -218,7 +212,9 @@ def to_record(
     # As many brackets as levels at least: most records are measured by two counts at C speed.
     if text.count("[") + text.count("{") > max_depth and depth_exceeds(item, max_depth):
         return too_deep(source_id, origin, location, key, max_depth, fallback)
-    local_id = readable(str(key).strip()) if key not in (None, "") else fallback
+    # An id holding a lone surrogate (a JSON escape such as "\\ud800") is kept as its escape,
+    # so that the record can still be reported by it.
+    local_id = escaped(str(key).strip()) if key not in (None, "") else fallback
     # surrogatepass: a lone surrogate still hashes (the mapper then reports the record).
     canonical = text.encode("utf-8", "surrogatepass")
     return SourceRecord(
@@ -247,6 +243,6 @@ def too_deep(
 ) -> SourceRecord:
     """A record nested past `max_depth`: empty, with the finding that quarantines it."""
     named = fallback if fallback is not None else f"{origin}#{location}"
-    local_id = readable(str(key).strip()) if isinstance(key, str | int) and key != "" else named
+    local_id = escaped(str(key).strip()) if isinstance(key, str | int) and key != "" else named
     empty = SourceRecord(source_id, local_id, {}, "application/json", "", origin=origin, location=location)
     return refused(empty, "harvest.limit.depth", "too-deep", limit=max_depth)
