@@ -21,8 +21,9 @@ from culturedata.store import RunLock, Snapshots, merge
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load_command(files: tuple[Path, ...]) -> None:
     config = state().config()
-    # One writer at a time, as for a run: a load beside a run would publish a snapshot the run's
-    # publication then replaces (or the other way round), and the harvest state with it.
+    # One writer at a time, as for a run (`Snapshots.begin` asks for the lock): beside a run, a load
+    # would remove the run's staging folder as a killed run's leftover, and each would publish a
+    # copy of the current snapshot without the other's writes.
     with RunLock(config.store_path / "run.lock"):
         quads, snapshot = _load(config, files)
     click.echo(t("cli.load.done", quads=quads, snapshot=snapshot), err=True)
