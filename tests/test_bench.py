@@ -41,8 +41,8 @@ def test_the_filed_comparison_children_map_records_in_our_tree() -> None:
         from bench import _filed
     finally:
         sys.path.remove(str(ROOT))
-    then_csv = str(ROOT / "mappings" / "musee-csv.yaml")
-    seconds, triples = _filed.per_triple(ROOT, _filed.CSV_CHILD, then_csv, "watch", "40")
+    csv_mapping = str(ROOT / "mappings" / "musee-csv.yaml")
+    seconds, triples = _filed.per_triple(ROOT, _filed.CSV_CHILD, csv_mapping, "watch", "40")
     assert triples > 40 and seconds > 0
     seconds, triples = _filed.per_triple(ROOT, _filed.LIDO_SAME_CHILD, str(ROOT / "mappings" / "lido.yaml"),
                                          str(ROOT / "sample_inputs" / "musee-anse-aux-brumes" / "lido.xml"), "5")

@@ -243,7 +243,7 @@ def test_load_waits_its_turn_like_a_run(cli, demo_project: Path) -> None:
     RunLock(lock).acquire()  # as a run in progress (this process) holds it
     refused = cli("load", str(extra))
     assert refused.code == 5 and "Another run holds the lock" in refused.err and "Traceback" not in refused.err
-    assert sorted(p.name for p in snapshots.iterdir()) == before  # nothing published, nothing left half-made
+    assert sorted(p.name for p in snapshots.iterdir()) == before  # nothing published
     lock.unlink()
     assert cli("load", str(extra)).code == 0
     assert not lock.exists()  # released once published
